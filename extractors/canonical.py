@@ -1,0 +1,128 @@
+"""Canonical text: the one string every evidence span indexes into.
+
+Notices arrive as markdown-ish exports, OCR output and PDF text, so the same clause can be
+written `2022 年 9 月 1 日`, `２０２２年９月１日` or split across a page break. Extractors should
+see one spelling; reviewers should see text that still reads like the notice. Normalisation is
+therefore conservative: width folding, markup removal, joining lines a page break split, and
+removing spaces that OCR/PDF put inside numbers and dates. Nothing is reordered.
+"""
+from __future__ import annotations
+
+import unicodedata
+
+import regex as re
+
+# Full-width ASCII (！..～) and the ideographic space fold to their ASCII forms; we do not use
+# full NFKC because it also rewrites ① into 1, which turns list markers into amounts.
+_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_WIDTH[0x3000] = 0x20
+_WIDTH[0x00A0] = 0x20
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.M)
+_MD_BULLET = re.compile(r"^\s{0,3}[-*+]\s+(?=\S)", re.M)
+_MD_EMPH = re.compile(r"\*\*(.+?)\*\*|__(.+?)__", re.S)
+_MD_STRAY_STARS = re.compile(r"(?<=\S)\*\*|\*\*(?=\S)")
+
+_HAN = r"\p{Han}"
+# Spaces OCR/PDF put next to digits or between Han characters and punctuation/digits.
+_SPACE_IN_NUMBER = re.compile(r"(?<=[\d.％%])[ ]+(?=[\d.])|(?<=\d)[ ]+(?=[%％])")
+_SPACE_DIGIT_HAN = re.compile(rf"(?<=\d)[ ]+(?={_HAN})|(?<={_HAN})[ ]+(?=\d)")
+_SPACE_PUNCT = re.compile(r"[ ]+(?=[,，。；;：:、)）\]〕】》」』])|(?<=[,，。；;：:、(（\[〔【《「『])[ ]+")
+_SPACE_BRACKET = re.compile(r"(?<=[\]〕])[ ]+(?=\d)|(?<=\d)[ ]+(?=[\[〔])|(?<=[%)\]）])[ ]+(?=[\p{Han}\d])")
+
+# A line that ends a sentence or a heading; anything else followed by a blank line and a
+# lowercase-ish continuation is a page break inside a sentence.
+_SENTENCE_END = "。；;！!？?：:"
+_BLOCK_START = re.compile(
+    r"""^(?:
+        [一二三四五六七八九十]+[、.]            # 一、
+      | [(（][一二三四五六七八九十\d]+[)）]     # (一) (1)
+      | \d+[、.．]                              # 1.
+      | [①-⑳]                                  # ①
+      | 附件 | 附表 | 抄送 | 备注 | 注[:：]     # trailers
+      | 序号                                    # a table header
+    )""",
+    re.X,
+)
+_TITLE_END = re.compile(r"(?:通知|决定|意见|办法|方案|细则|公告|通报|函|报告|分解表|任务表|分配表|[表单])$")
+_MIN_BROKEN_LINE = 18  # shorter lines are headings, addresses or signatures, not cut sentences
+
+
+def fold_width(text: str) -> str:
+    return unicodedata.normalize("NFC", text).translate(_WIDTH)
+
+
+def strip_markup(text: str) -> str:
+    text = _MD_HEADING.sub("", text)
+    text = _MD_BULLET.sub("", text)
+    text = _MD_EMPH.sub(lambda m: m.group(1) or m.group(2), text)
+    return _MD_STRAY_STARS.sub("", text)
+
+
+def tidy_spaces(text: str) -> str:
+    lines = []
+    for line in text.split("\n"):
+        if "\t" in line:  # table rows: keep the cells apart, tidy inside each cell
+            cells = [_tidy_cell(c) for c in line.split("\t")]
+            lines.append("\t".join(cells).rstrip())
+        else:
+            lines.append(_tidy_cell(line).rstrip())
+    return "\n".join(lines)
+
+
+def _tidy_cell(s: str) -> str:
+    s = re.sub(r"[ \u2002\u2003\u2009]+", " ", s)
+    for pat in (_SPACE_IN_NUMBER, _SPACE_DIGIT_HAN, _SPACE_PUNCT, _SPACE_BRACKET):
+        s = pat.sub("", s)
+    return s.strip(" ")
+
+
+def join_broken_lines(text: str) -> str:
+    """Join `...参保范\\n\\n围的城乡居民` (a page break) but keep headings and paragraphs apart."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        j = i + 1
+        while j < len(lines) and not lines[j].strip():
+            j += 1
+        if (
+            j < len(lines)
+            and j - i <= 4
+            and _looks_cut(line)
+            and _continues(lines[j])
+        ):
+            lines[j] = line + lines[j].lstrip()
+            i = j
+            continue
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
+def _looks_cut(line: str) -> bool:
+    s = line.strip()
+    return (
+        len(s) >= _MIN_BROKEN_LINE
+        and "\t" not in s
+        and s[-1] not in _SENTENCE_END
+        and not _TITLE_END.search(s)
+    )
+
+
+def _continues(line: str) -> bool:
+    s = line.strip()
+    return bool(s) and "\t" not in s and not _BLOCK_START.match(s)
+
+
+def canonicalize(raw: str) -> str:
+    """Decoded file text -> canonical text. Idempotent: canonicalize(canonicalize(x)) == canonicalize(x)."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    text = fold_width(text)
+    text = strip_markup(text)
+    text = tidy_spaces(text)
+    text = join_broken_lines(text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip("\n ") + "\n" if text.strip() else ""

@@ -1,0 +1,1 @@
+"""Orchestration on top of the extractors: reading files, the CLI, Prefect flows."""

@@ -1,0 +1,66 @@
+"""`noticeflow`: one group of verbs mirroring the Python API."""
+from __future__ import annotations
+
+import json
+import sys
+from typing import List
+
+import typer
+
+from schemas import Record
+from schemas.errors import NoticeflowError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Chinese medical-insurance collection notices -> policy records.")
+
+
+def _err(msg: str) -> None:
+    typer.echo(f"noticeflow: {msg}", err=True)
+
+
+@app.command()
+def extract(
+    paths: List[str] = typer.Argument(..., help="Files or directories (read recursively)."),
+    pretty: bool = typer.Option(False, "--pretty", help="Indented JSON for people."),
+) -> None:
+    """Example: noticeflow extract corpus/ > records.jsonl
+
+    One JSON record per input on stdout (JSON Lines). Bad inputs get a one-line error on
+    stderr; the rest are still extracted; exit status 1 if any input failed.
+    """
+    from flows.extract import discover, extract_file
+
+    failed = 0
+    out = sys.stdout
+    for item in discover(paths):
+        if isinstance(item, NoticeflowError):
+            _err(str(item)); failed += 1
+            continue
+        try:
+            record = extract_file(item)
+        except NoticeflowError as e:
+            _err(str(e)); failed += 1
+            continue
+        except Exception as e:  # last line of defence: one line, never a traceback
+            _err(f"{item}: internal error ({type(e).__name__}: {e})"); failed += 1
+            continue
+        data = record.model_dump(mode="json")
+        out.write(json.dumps(data, ensure_ascii=False, indent=2 if pretty else None) + "\n")
+        out.flush()
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def schema() -> None:
+    """Example: noticeflow schema > record.schema.json
+
+    Prints the JSON Schema of the policy record (contract v1).
+    """
+    typer.echo(json.dumps(Record.model_json_schema(), ensure_ascii=False, indent=2))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

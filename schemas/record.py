@@ -1,0 +1,177 @@
+"""The policy record, contract v1 (`../shared/spec/record.md`). Source of truth inside the project."""
+from __future__ import annotations
+
+from typing import Any, Iterator, Literal
+
+from pydantic import Field, model_validator
+
+from schemas.types import Adcode, Day, Evidence, ISODate, Money, Percent, Strict, Text, Year
+
+SCHEMA_VERSION = "1"
+
+FeeKind = Literal["individual", "fiscal_subsidy"]
+TierMode = Literal["full", "fixed", "percent", "unchanged"]
+PeriodKind = Literal[
+    "collection", "concentrated_collection", "monthly_window", "extension",
+    "benefit", "suspension", "deadline",
+]
+Severity = Literal["info", "warning", "error"]
+FlagCode = Literal[
+    "quota_sum_mismatch", "quota_total_mismatch", "tier_arithmetic", "region_conflict",
+    "missing_core_field", "not_a_collection_notice", "unknown_category", "unknown_department",
+    "region_unresolved", "needs_ocr", "decoding_fallback",
+]
+
+
+class Source(Strict):
+    path: str
+    format: Literal["txt", "pdf", "html", "docx"]
+    encoding: str | None = None
+    size_bytes: int = Field(ge=0)
+    pages: int | None = Field(default=None, ge=0)
+
+
+class Region(Strict):
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    adcode: Adcode | None = None
+    evidence: Evidence | None = None
+
+
+class CitedDocument(Strict):
+    doc_number: str | None = None
+    title: str | None = None
+    evidence: Evidence
+
+
+class Fee(Strict):
+    kind: FeeKind
+    amount: Money
+    qualifier: Literal["exact", "at_least"] = "exact"
+    change: Money | None = None
+    evidence: Evidence
+
+
+class Tier(Strict):
+    label: str
+    categories: list[str] = Field(default_factory=list)
+    mode: TierMode
+    subsidy_amount: Money | None = None
+    subsidy_percent: Percent | None = None
+    individual_amount: Money | None = None
+    floor_amount: Money | None = None
+    pay_first: bool = False
+    funding_source: str | None = None
+    derived: list[Literal["subsidy_amount", "individual_amount", "subsidy_percent"]] = Field(
+        default_factory=list
+    )
+    evidence: Evidence
+
+
+class Period(Strict):
+    kind: PeriodKind
+    start: ISODate | None = None
+    end: ISODate | None = None
+    day_from: int | None = Field(default=None, ge=1, le=31)
+    day_to: int | None = Field(default=None, ge=1, le=31)
+    applies_to: str | None = None
+    evidence: Evidence
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Period":
+        if self.start and self.end and self.start > self.end:
+            raise ValueError(f"period starts {self.start} after it ends {self.end}")
+        return self
+
+
+class Duty(Strict):
+    name: str
+    as_written: str
+    level: Literal["county", "township"]
+    duties: str | None = None
+    evidence: Evidence
+
+
+class Member(Strict):
+    role: str
+    name: str
+    title: str | None = None
+    evidence: Evidence | None = None
+
+
+class QuotaRow(Strict):
+    seq: int | None = None
+    area: str
+    values: dict[str, int]
+    note: str | None = None
+    evidence: Evidence | None = None
+
+
+class Quota(Strict):
+    title: str | None = None
+    unit: str | None = None
+    columns: list[str]
+    rows: list[QuotaRow]
+    total: dict[str, int] | None = None
+    evidence: Evidence
+
+
+class Target(Strict):
+    metric: str
+    population: str | None = None
+    percent: Percent
+    evidence: Evidence
+
+
+class Flag(Strict):
+    code: FlagCode
+    severity: Severity
+    field: str | None = None
+    message: str
+
+
+class Record(Strict):
+    schema_version: Literal["1"] = SCHEMA_VERSION
+    doc_id: str = Field(pattern=r"^[0-9a-f]{64}$")
+    source: Source
+    text: str
+    title: Text | None = None
+    doc_number: Text | None = None
+    issuer: Text | None = None
+    region: Region | None = None
+    policy_year: Year | None = None
+    issue_date: Day | None = None
+    print_date: Day | None = None
+    cited_documents: list[CitedDocument] = Field(default_factory=list)
+    fees: list[Fee] = Field(default_factory=list)
+    subsidy_tiers: list[Tier] = Field(default_factory=list)
+    periods: list[Period] = Field(default_factory=list)
+    departments: list[Duty] = Field(default_factory=list)
+    leadership: list[Member] = Field(default_factory=list)
+    quota_table: Quota | None = None
+    targets: list[Target] = Field(default_factory=list)
+    flags: list[Flag] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _grounded(self) -> "Record":
+        bad = [
+            f"{path}: {ev.quote!r} != text[{ev.start}:{ev.end}]"
+            for path, ev in iter_evidence(self)
+            if self.text[ev.start:ev.end] != ev.quote
+        ]
+        if bad:
+            raise ValueError("evidence not grounded in text: " + "; ".join(bad[:5]))
+        return self
+
+
+def iter_evidence(obj: Any, path: str = "") -> Iterator[tuple[str, Evidence]]:
+    """Every evidence in a record with its field path (`subsidy_tiers[2].evidence`)."""
+    if isinstance(obj, Evidence):
+        yield path, obj
+    elif isinstance(obj, Strict):
+        for name in type(obj).model_fields:
+            yield from iter_evidence(getattr(obj, name), f"{path}.{name}" if path else name)
+    elif isinstance(obj, list):
+        for i, item in enumerate(obj):
+            yield from iter_evidence(item, f"{path}[{i}]")

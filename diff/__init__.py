@@ -1,0 +1,1 @@
+"""Field-aware comparison of policy records (year over year, county against county)."""

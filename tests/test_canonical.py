@@ -1,0 +1,30 @@
+"""Canonical text: one spelling for extractors, still readable for reviewers."""
+from __future__ import annotations
+
+import pytest
+
+from extractors.canonical import canonicalize
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("个人缴费标准为３８０元／人。", "个人缴费标准为380元/人。"),
+    ("2022 年 9 月 1 日至 2022 年 12 月 31 日", "2022年9月1日至2022年12月31日"),
+    ("### 一、征缴时间", "一、征缴时间"),
+    ("个人缴费按**280**元的标准", "个人缴费按280元的标准"),
+    ("具有本县户籍且未参加城镇职工基本医疗保险参保范\n\n围的城乡居民；", "具有本县户籍且未参加城镇职工基本医疗保险参保范围的城乡居民;"),
+    ("一、征缴时间\n\n缴费期为9月1日至12月31日。", "一、征缴时间\n\n缴费期为9月1日至12月31日。"),
+    ("关于做好2024年度城乡居民基本医疗保险征缴工作的通知\n\n各乡(镇)人民政府:", "关于做好2024年度城乡居民基本医疗保险征缴工作的通知\n\n各乡(镇)人民政府:"),
+    ("《关于做好2024年度参保缴费工作的通知》(晋市医保发\n\n[2023] 10号)", "《关于做好2024年度参保缴费工作的通知》(晋市医保发[2023]10号)"),
+    ("1\t猗氏镇\t34447", "1\t猗氏镇\t34447"),
+    ("\ufeff组　长：孙　鹏", "组 长:孙 鹏"),
+    ("", ""),
+])
+def test_canonicalize(raw: str, expected: str) -> None:
+    assert canonicalize(raw).rstrip("\n") == expected
+
+
+def test_idempotent_on_corpus() -> None:
+    from conftest import ROOT
+    for f in sorted((ROOT / "corpus").glob("*.txt")):
+        once = canonicalize(f.read_text(encoding="utf-8"))
+        assert canonicalize(once) == once, f.name

@@ -1,0 +1,1 @@
+"""The DuckDB policy warehouse: schema migrations, loading records, analyst views."""

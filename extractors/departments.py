@@ -1,8 +1,205 @@
-"""STUB: to be written."""
+"""Department duties (职责分工): which department the notice asks to do what.
+
+A duty is a department (or several joined by 、) standing as the subject of a clause, followed
+either by a heading colon (`县医保局职责:…`, `各镇(场、景区、开发区):负责…`) or by a task word
+(`县政府办督查室要…`, `教育部门协同做好…`), or named as the agent after 由 (`由县教体局督促…`).
+Mentions come from the spaCy PhraseMatcher (`extractors.nlp`); the grammar around them is a
+regex over the sentence with each mention masked to placeholder characters, so offsets stay put.
+A department only listed as a group member (成员由…组成) or named as a recipient is no duty.
+"""
 from __future__ import annotations
 
+import bisect
+import functools
+import itertools
+from dataclasses import dataclass
+
+import re as stdre
+
+import regex as re
+import yaml
+
 from extractors.context import Context
+from extractors.nlp import Mention, mention_hits, mentions_in_many
+from extractors.spans import evidence, lines_with_offsets
+from extractors.vocab import DATA
+from schemas import Duty, Flag
+
+HEAD, BODY = "\ue000", "\ue001"  # a masked mention: HEAD then BODY for its remaining characters
+DUTY_SEP = "；"
+SENTENCE = stdre.compile(r"[^。]+。?")
+CLAUSE_BREAKS = frozenset("。；;,:")
+BREAK = stdre.compile(r"[\n。；;,:由]")
+MAX_LEAD = 16  # a subject starts this close to its clause start: (一)国家税务总局阳城县税务局
+
+
+@functools.cache
+def terms() -> dict:
+    return yaml.safe_load((DATA / "duty_terms.yaml").read_text(encoding="utf-8"))["duties"]
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@functools.cache
+def grammar() -> tuple:
+    """(subject_re, agent_re) compiled once from the word lists in duty_terms.yaml."""
+    t = terms()
+    place = r"(?![由向对经交])\p{Han}{1,5}?[县市区旗]"  # 阳城县医保局, not 由县医保局
+    prefix = rf"(?:国家税务总局{place}|{place}|{_alt(t['prefixes'])})?"
+    known = rf"{prefix}{HEAD}{BODY}*"
+    unknown = (rf"(?:{_alt(t['unknown_prefixes'])})(?!{_alt(t['generic'])})"
+               rf"\p{{Han}}{{1,8}}?(?:{_alt(t['org_suffixes'])})(?!\p{{Han}})")
+    item = rf"(?:{known}|{unknown})"
+    sep = rf"(?:{_alt(t['separators'])})"
+    group = rf"(?P<group>{item}(?:{sep}{item})*)(?P<tail>{_alt(t['tails'])})?"
+    marker = r"(?:[一二三四五六七八九十]+是|[(][一二三四五六七八九十\d]+[)]|[一二三四五六七八九十]+、|\d+[.、]|[①-⑳])"
+    cue = rf"(?:职责)?\s*(?P<colon>:)|,?(?P<cue>(?!{_alt(t['not_cues'])})(?:{_alt(t['cues'])}))|(?P<heading>职责)\s*$"
+    subject = re.compile(
+        rf"""\s*{marker}?\s*           # (一) / 一是 / 1.   (matched only where a clause starts)
+             {group}                   # 县民政局、县残联等部门
+             (?:{cue})                 # :  职责:  要/负责/协同…
+        """, re.X)
+    agent = re.compile(                # matched right after 由: 由县教体局督促…
+        rf"""{group}
+             (?P<cue>\p{{Han}})
+        """, re.X)
+    unknown_org = stdre.compile(       # 县住建局: a department missing from the vocabulary
+        rf"[{''.join(t['unknown_prefixes'])}][\u4e00-\u9fff]{{1,8}}?(?:{'|'.join(t['org_suffixes'])})")
+    return subject, agent, re.compile(item), unknown_org
+
+
+@dataclass
+class Found:
+    name: str
+    as_written: str
+    level: str
+    duty: str
+    start: int  # evidence span in the text
+    end: int
+    known: bool
+
+
+def mask(sentence: str, mentions: list[Mention]) -> str:
+    """Replace every mention by HEAD+BODY… of the same length (offsets unchanged)."""
+    chars = list(sentence)
+    for m in mentions:
+        chars[m.start] = HEAD
+        for i in range(m.start + 1, m.end):
+            chars[i] = BODY
+    return "".join(chars)
+
+
+def find_duties(text: str) -> list[Found]:
+    """Every (department, task) pair in document order."""
+    subject_re, agent_re, item_re, _ = grammar()
+    lines = list(lines_with_offsets(text))
+    line_starts = [start for start, _ in lines]
+    todo = find_candidate_sentences(text)
+    found: list[Found] = []
+    for (start, sentence), mentions in zip(todo, mentions_in_many([s for _, s in todo])):
+        li = bisect.bisect_right(line_starts, start) - 1
+        s0 = start - line_starts[li]
+        masked = mask(sentence, mentions)
+        for rx, starts in ((subject_re, clause_starts(masked)), (agent_re, agent_starts(masked))):
+            for pos in starts:
+                m = rx.match(masked, pos)
+                if m:
+                    found += parse_group(text, lines, li, s0, sentence, masked, m, mentions, item_re)
+    return found
+
+
+def find_candidate_sentences(text: str) -> list[tuple[int, str]]:
+    """Sentences (start, text) where a department form sits right after a clause start or 由:
+    the only places a subject can be, and the only text handed to spaCy."""
+    unknown_org = grammar()[3]
+    markers = terms()["member_markers"]
+    breaks = [m.start() for m in BREAK.finditer(text)]
+    seen: dict[int, str] = {}
+    for m in itertools.chain(mention_hits(text), unknown_org.finditer(text)):
+        h = m.start()
+        k = bisect.bisect_left(breaks, h) - 1
+        if h - (breaks[k] + 1 if k >= 0 else 0) > MAX_LEAD:
+            continue
+        s = max(text.rfind("。", 0, h), text.rfind("\n", 0, h)) + 1
+        if s in seen:
+            continue
+        e = min((i for i in (text.find("。", h) + 1, text.find("\n", h)) if i > 0), default=len(text))
+        sentence = text[s:e]
+        seen[s] = "" if any(w in sentence for w in markers) else sentence
+    return [(s, sentence) for s, sentence in sorted(seen.items()) if sentence]
+
+
+def clause_starts(s: str) -> list[int]:
+    """Where a clause starts: the sentence start and after 。；;,: (never after 、)."""
+    return [0] + [i + 1 for i, ch in enumerate(s) if ch in CLAUSE_BREAKS]
+
+
+def agent_starts(s: str) -> list[int]:
+    return [i + 1 for i, ch in enumerate(s) if ch == "由"]
+
+
+def parse_group(text, lines, li, s0, sentence, masked, m, mentions, item_re) -> list[Found]:
+    """One matched subject -> a Found per department in it, with the duty text that follows."""
+    line_start, line = lines[li]
+    g0, g1 = m.span("group")
+    if m.groupdict().get("colon") or m.groupdict().get("heading"):
+        duty_from = m.end()
+        duty = line[s0 + duty_from:].strip()
+        ev_end = line_start + len(line)
+        if not duty and li + 1 < len(lines):  # `县医保局职责` alone on its line: the next one holds it
+            nxt = next(((s, l) for s, l in lines[li + 1:] if l.strip()), None)
+            if nxt:
+                duty, ev_end = nxt[1].strip(), nxt[0] + len(nxt[1])
+    else:
+        duty_from = m.start("cue")
+        duty = sentence[duty_from:].strip()
+        ev_end = line_start + s0 + len(sentence)
+    duty = duty.rstrip("。;；")
+    if not duty:
+        return []
+    out = []
+    by_start = {mm.start: mm for mm in mentions}
+    for im in item_re.finditer(masked, g0, g1):
+        written = sentence[im.start():im.end()]
+        head = masked.find(HEAD, im.start(), im.end())
+        if head != -1 and head in by_start:
+            mm = by_start[head]
+            out.append(Found(mm.name, written, mm.level, duty, 0, 0, True))
+        else:
+            level = "township" if re.search(r"[乡镇]|街道", written) else "county"
+            out.append(Found(written, written, level, duty, 0, 0, False))
+    for f in out:
+        f.start, f.end = line_start + s0 + g0, ev_end
+    return out
+
+
+def merge(text: str, found: list[Found]) -> tuple[list[Duty], list[str]]:
+    """One Duty per department, duties joined in order; evidence from the first place it is asked."""
+    by_name: dict[str, Found] = {}
+    texts: dict[str, list[str]] = {}
+    for f in found:
+        if f.name not in by_name:
+            by_name[f.name] = f
+            texts[f.name] = []
+        if not any(f.duty in t for t in texts[f.name]):
+            texts[f.name].append(f.duty)
+    duties = [
+        Duty(name=f.name, as_written=f.as_written, level=f.level,
+             duties=DUTY_SEP.join(texts[f.name]), evidence=evidence(text, f.start, f.end))
+        for f in by_name.values()
+    ]
+    unknown = [f.as_written for f in by_name.values() if not f.known]
+    return duties, unknown
 
 
 def extract(text: str, ctx: Context) -> dict:
-    return dict(departments=[])
+    try:
+        duties, unknown = merge(text, find_duties(text))
+    except Exception:  # extraction never raises on any text
+        return dict(departments=[])
+    for name in unknown:
+        ctx.flags.append(Flag(code="unknown_department", severity="info", field="departments",
+                              message=f"部门不在词表中，按原文保留：{name}"))
+    return dict(departments=duties)

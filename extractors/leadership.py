@@ -1,8 +1,154 @@
-"""STUB: to be written."""
+"""Leading group members (领导小组): who leads the collection drive, as the notice names them.
+
+Two ways notices write it: a list of role lines (`组 长:孙 鹏 县政府副县长`, `副组长:冯晓萍 …`
+followed by unlabelled continuation lines that share the role), or running text
+(`由副县长张三任组长，县医保局局长李四任副组长`, `组长由副县长张三担任`). Only named people
+are members: `成员由各乡镇镇长…组成` names nobody and gives nothing.
+"""
 from __future__ import annotations
 
+import functools
+
+import regex as re
+import yaml
+
 from extractors.context import Context
+from extractors.spans import evidence, lines_with_offsets
+from extractors.vocab import DATA
+from schemas import Member
+
+MAX_ROW = 48  # a continuation row is a name and a title, never a sentence
+
+
+@functools.cache
+def terms() -> dict:
+    return yaml.safe_load((DATA / "duty_terms.yaml").read_text(encoding="utf-8"))["leadership"]
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def _spaced(word: str) -> str:
+    """`组长` -> `组\\s*长`: labels are often spread with spaces to align the list."""
+    return r"\s*".join(re.escape(c) for c in word)
+
+
+@functools.cache
+def grammar() -> dict:
+    t = terms()
+    roles = {f: r["role"] for r in t["roles"] for f in r["forms"]}
+    forms = sorted(roles, key=len, reverse=True)
+    label = "|".join(f"(?P<r{i}>{_spaced(f)})" for i, f in enumerate(forms))
+    ending = _alt(t["title_endings"])
+    han = r"\p{Han}"
+    name = rf"{han}(?:[ ]?{han}){{1,3}}?"  # 孙 鹏, 冯晓萍: spaces inside a name are layout
+    inline_role = _alt(forms)
+    return dict(
+        roles=roles, forms=forms,
+        # 组 长:孙 鹏 县政府副县长  /  组长: 县政府副县长 孙鹏
+        label=re.compile(rf"^\s*(?:{label})\s*[:\t ]\s*(?P<rest>\S.*)$"),
+        # 孙 鹏 县政府副县长 | 冯晓萍(县政府办副主任)
+        name_title=re.compile(rf"^(?P<name>{name})(?:[\t ]+|(?=[(]))[(]?(?P<title>\S.*?(?:{ending}))[)]?$"),
+        # 县政府副县长 孙鹏 | 县医疗保障局局长李冬梅
+        title_name=re.compile(rf"^(?P<title>(?:\S.*?)?(?:{ending}))[\t ]*(?P<name>{han}(?:[ ]?{han}){{1,2}})(?:同志)?$"),
+        # 孙鹏县政府副县长 (no space at all): the title starts at a place word
+        glued=re.compile(rf"^(?P<name>{han}{{2,3}}?)(?P<title>(?:中共|县|市|区|旗|州|省){han}*?(?:{ending}))$"),
+        bare_name=re.compile(rf"^{han}(?:[ ]?{han}){{1,2}}$"),
+        # 由副县长张三任组长 / 县医保局局长李四、王五任副组长
+        inline=re.compile(rf"(?P<who>[^,，。;；:由]+?)(?:同志)?(?:任|担任|为)(?P<role>{inline_role})"),
+        # 组长由副县长张三担任
+        inline_rev=re.compile(rf"(?P<role>{inline_role})由(?P<who>[^,，。;；:]+?)(?:同志)?(?:担任|兼任)"),
+        ending=re.compile(rf"(?:{ending})$"),
+    )
+
+
+def parse_person(s: str) -> tuple[str, str | None] | None:
+    """'孙 鹏 县政府副县长' -> ('孙鹏', '县政府副县长'); None when `s` is not one named person."""
+    g = grammar()
+    s = s.strip().strip("、,;；。")
+    if not s or len(s) > MAX_ROW:
+        return None
+    for key in ("name_title", "title_name", "glued"):
+        m = g[key].match(s)
+        if m and _is_name(m.group("name")):
+            return re.sub(r"\s", "", m.group("name")), re.sub(r"\s", "", m.group("title"))
+    return None
+
+
+def _is_name(s: str) -> bool:
+    """A person's name, not a title or an office: 2-4 Han without office words."""
+    s = re.sub(r"\s", "", s)
+    return 2 <= len(s) <= 4 and not grammar()["ending"].search(s) and not re.search(r"^[各全本]|[县局办委部]|政府|乡镇|街道", s)
+
+
+def parse_people(rest: str, labelled: bool = True) -> list[tuple[str, str | None]]:
+    """One role line's people: `张三 县长、李四 局长` or names only `张三、李四、王五`
+    (an unlabelled row of bare names needs two of them: `附件` alone is no member)."""
+    whole = parse_person(rest)
+    if whole:
+        return [whole]
+    parts = [p for p in re.split(r"[、,;；]|\s{2,}", rest) if p.strip()]
+    people = [parse_person(p) for p in parts]
+    if parts and all(people):
+        return people
+    if (labelled or len(parts) > 1) and parts and all(
+            grammar()["bare_name"].match(p.strip()) and _is_name(p) for p in parts):
+        return [(re.sub(r"\s", "", p), None) for p in parts]
+    return []
+
+
+def find_listed(text: str) -> list[Member]:
+    """Role lines and the unlabelled rows after them."""
+    g = grammar()
+    out: list[Member] = []
+    role = None
+    for start, line in lines_with_offsets(text):
+        if not line.strip():
+            continue
+        m = g["label"].match(line)
+        if m:
+            form = next(f for i, f in enumerate(g["forms"]) if m.group(f"r{i}"))
+            role = g["roles"][form]
+            people = parse_people(m.group("rest").replace("\t", " "))
+        elif role:
+            people = parse_people(line.replace("\t", " "), labelled=False)
+        else:
+            continue
+        if not people:
+            role = None
+            continue
+        ev = evidence(text, start, start + len(line))
+        out += [Member(role=role, name=n, title=t, evidence=ev) for n, t in people]
+    return out
+
+
+def find_inline(text: str) -> list[Member]:
+    """`由副县长张三任组长，县医保局局长李四任副组长` inside a sentence about the group."""
+    g = grammar()
+    out: list[Member] = []
+    group_words = _alt(terms()["group_words"])
+    for sm in re.finditer(r"[^。\n]+", text):
+        sentence = sm.group()
+        if not re.search(group_words, sentence) and not re.search(r"任(?:副)?组长", sentence):
+            continue
+        for rx in (g["inline"], g["inline_rev"]):
+            for m in rx.finditer(sentence):
+                who = m.group("who")
+                people = [parse_person(p) for p in re.split(r"[、和及]", who)]
+                if not people or not all(people):
+                    people = [parse_person(who)]  # 县委常委、副县长刘洋: one person, two titles
+                if not all(people):
+                    continue
+                role = g["roles"].get(m.group("role"), m.group("role"))
+                ev = evidence(text, sm.start() + m.start("who"), sm.start() + m.end())
+                out += [Member(role=role, name=n, title=t, evidence=ev) for n, t in people]
+    return out
 
 
 def extract(text: str, ctx: Context) -> dict:
-    return dict(leadership=[])
+    try:
+        members = find_listed(text) or find_inline(text)
+    except Exception:  # extraction never raises on any text
+        members = []
+    return dict(leadership=members)

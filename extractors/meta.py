@@ -1,8 +1,250 @@
-"""STUB: to be written."""
+"""Document metadata: title, 文号, issuer, policy year, 落款 and 印发 dates, cited documents.
+
+The header of a scanned notice is where OCR does its worst (崞岚县 for 岢岚县), so the issuer is
+read from the signature (落款) first and from the header only when there is none. The 文号 is the
+one standing on its own line near the top; numbers inside parentheses after a 《title》 are
+citations, collected separately from sentences that name their basis (根据/按照/依据…).
+"""
 from __future__ import annotations
 
+from collections import Counter
+
+import regex as re
+
 from extractors.context import Context
+from extractors.dates import DAY, MONTH, YEAR, parse_date, parse_full_date_line, parse_int
+from extractors.spans import clause_span, evidence, lines_with_offsets
+from schemas import CitedDocument, Day, Text, Year
+
+# ---- 文号 ------------------------------------------------------------------------------------
+OPEN = r"[〔\[(（【［﹝{｛]"
+CLOSE = r"[〕\])）】］﹞}｝]"
+DOC_NUMBER = rf"""
+    (?P<prefix>\p{{Han}}{{1,12}})\s*          # 阳政办发 / 晋市医保发
+    {OPEN}\s*(?P<year>\d{{4}})\s*{CLOSE}\s*    # 〔2023〕 [2023] (2023) 【2023】
+    (?P<seq>\d{{1,4}})\s*号                    # 71号
+"""
+DOC_NUMBER_RE = re.compile(DOC_NUMBER, re.X)
+HEADER_NUMBER_RE = re.compile(rf"^[ \t]*{DOC_NUMBER}", re.X | re.M)
+
+# ---- title -----------------------------------------------------------------------------------
+TITLE_RE = re.compile(
+    r"""
+    (?<!《[^》\n]{0,60})                     # not a cited title
+    关于(?:[^\n。；;:：》]|《[^》\n]*》){2,90}?   # 关于做好…(may quote a 《document》)
+    (?:\n[ \t]*\n?[ \t]*(?:[^\n。；;:：]){1,60}?){0,3}?   # continued on up to 3 more lines
+    的?(?:通知|决定|意见|实施方案|工作方案|方案|办法|通告|公告)(?=\s*$|\s*\n)
+    """,
+    re.X | re.M,
+)
+
+# ---- issuer ----------------------------------------------------------------------------------
+ORG = r"\p{Han}[\p{Han}()]{1,40}?(?:办公室|人民政府|政府办|委员会|医疗保障局|局|厅|办事处|管委会|中心|领导小组)"
+ORG_LINE_RE = re.compile(rf"^[ \t]*(?P<org>{ORG}(?:[ \t]+{ORG})*)[ \t]*(?:文件)?[ \t]*$")
+ORG_PREFIX_RE = re.compile(rf"(?P<org>{ORG})[ \t]*(?=关于)")
+
+# ---- dates under the signature / 印发 ---------------------------------------------------------
+PRINT_RE = re.compile(rf"(?P<date>{YEAR}\s*年\s*{MONTH}\s*月\s*{DAY}\s*日)\s*(?:印发|印制)", re.M)
+SIGNATURE_WINDOW = 4
+HEADER_LINES = 5  # the issuing office is named in the first few lines (after 索引号/公开方式 lines)  # non-blank lines looked at above the date for the signing office
+
+# ---- policy year -----------------------------------------------------------------------------
+POLICY_YEAR_RE = re.compile(rf"(?P<year>{YEAR})\s*年度")
+TITLE_YEAR_RE = re.compile(rf"(?P<year>{YEAR})\s*年(?:城乡|居民|全县|全市|基本|医疗|医保)")
+BRACKETED_RE = re.compile(r"《[^》]*》|\([^)\n]*\)")
+
+# ---- citations -------------------------------------------------------------------------------
+BASIS_RE = re.compile(r"根据|按照|依据|依照|遵照|贯彻落实|贯彻|落实")
+CITATION_TOKEN_RE = re.compile(
+    rf"""
+      《(?P<title>[^《》\n]{{1,200}})》\s*          # 《关于…的通知》
+      (?:{OPEN}\s*(?P<num1>{DOC_NUMBER})\s*{CLOSE})?   # (晋医保发〔2023〕13号)
+    | (?P<num2>{DOC_NUMBER})                            # a bare number: 晋医保发〔2023〕13号文件
+    """,
+    re.X,
+)
+# Where a basis phrase ends: its closing word, a sentence end, or text that is no longer a citation.
+BASIS_END_RE = re.compile(r"精神|规定|要求|部署|安排|等文件|文件|[。；;:\n]")
+BASIS_MAX = 700
+
+
+def normalize_doc_number(s: str) -> str | None:
+    """'晋市医保发[2023] 10号' -> '晋市医保发〔2023〕10号'."""
+    m = DOC_NUMBER_RE.search(s or "")
+    if not m:
+        return None
+    prefix = re.sub(r"\s+", "", m.group("prefix"))
+    return f"{prefix}〔{m.group('year')}〕{int(m.group('seq'))}号"
+
+
+def squeeze(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def tidy_org(s: str) -> str:
+    """Offices of a joint notice stay apart by one space: '县医疗保障局 县财政局'."""
+    return re.sub(r"\s+", " ", s.strip())
+
+
+# ---- find_* ----------------------------------------------------------------------------------
+def find_title(text: str):
+    """The first 关于…的通知 heading that is not inside a 《citation》; (value, start, end) or None."""
+    for m in TITLE_RE.finditer(text):
+        start = m.start()
+        if "》" in text[max(0, start - 1):start] or text[max(0, start - 1):start] == "《":
+            continue
+        value = squeeze(m.group())
+        return value, start, m.end()
+    return None
+
+
+def find_doc_number(text: str, title_end: int | None):
+    """The 文号 at the start of a line in the header (above the title or just under it)."""
+    limit = (title_end + 200) if title_end is not None else max(400, len(text) // 4)
+    m = HEADER_NUMBER_RE.search(text, 0, min(limit, len(text)))
+    return (normalize_doc_number(m.group()), m.start(), m.end()) if m else None
+
+
+def find_signature(text: str):
+    """The 落款: a full-date line (not …印发) under an office name. -> (issuer span, date span) parts."""
+    lines = list(lines_with_offsets(text))
+    for i, (pos, line) in enumerate(lines):
+        date = parse_full_date_line(line)
+        if not date:
+            inline = re.match(rf"^[ \t]*(?P<org>{ORG})[ \t]*(?P<date>[\d〇○零一二三四五六七八九][^ \t\n]*日)[ \t]*$", line)
+            if inline and parse_full_date_line(inline.group("date")):
+                o, d = inline.span("org"), inline.span("date")
+                return (inline.group("org"), pos + o[0], pos + o[1]), (parse_full_date_line(inline.group("date")), pos + d[0], pos + d[1])
+            continue
+        above = [(p, ln) for p, ln in lines[max(0, i - SIGNATURE_WINDOW):i] if ln.strip()]
+        if not above:
+            continue
+        p, ln = above[-1]
+        m = ORG_LINE_RE.match(ln)
+        if not m and re.search(r"[(（]?(?:盖章|印章|章)[)）]?\s*$", ln) and len(above) > 1:
+            p, ln = above[-2]
+            m = ORG_LINE_RE.match(ln)
+        if not m:
+            continue
+        s, e = m.span("org")
+        d0 = pos + len(line) - len(line.lstrip())
+        return (tidy_org(m.group("org")), p + s, p + e), (date, d0, pos + len(line.rstrip()))
+    return None
+
+
+def find_header_issuer(text: str, title_span):
+    """The office named at the top (first line, 'XX文件' stripped), else the prefix of the title line."""
+    limit = title_span[1] if title_span else len(text) // 4
+    seen = 0
+    for pos, line in lines_with_offsets(text):
+        if pos >= limit or seen >= HEADER_LINES:
+            break
+        if not line.strip():
+            continue
+        seen += 1
+        m = ORG_LINE_RE.match(line)
+        if m:
+            s, e = m.span("org")
+            return tidy_org(m.group("org")), pos + s, pos + e
+    if title_span:
+        start = text.rfind("\n", 0, title_span[1]) + 1
+        m = ORG_PREFIX_RE.match(text, start)
+        if m:
+            return tidy_org(m.group("org")), m.start("org"), m.end("org")
+    return None
+
+
+def find_print_date(text: str, default_year: int | None):
+    """The '…年…月…日印发' line; (iso, start, end) or None."""
+    for m in PRINT_RE.finditer(text):
+        value = parse_date(m.group("date"), default_year)
+        if value:
+            return value, m.start(), m.end()
+    return None
+
+
+def find_policy_year(text: str, title):
+    """The 年度 most often stated (title counts double), ignoring years inside 《》 and (…)."""
+    masked = BRACKETED_RE.sub(lambda m: " " * len(m.group()), text)
+    counts: Counter = Counter()
+    first: dict[int, tuple[int, int]] = {}
+    for m in POLICY_YEAR_RE.finditer(masked):
+        y = parse_int(m.group("year"))
+        if not y or not 1990 <= y <= 2100:
+            continue
+        counts[y] += 1
+        first.setdefault(y, m.span())
+    if title:
+        for m in POLICY_YEAR_RE.finditer(text, title[1], title[2]):
+            y = parse_int(m.group("year"))
+            if y and 1990 <= y <= 2100:
+                counts[y] += 2
+                first[y] = m.span()
+    if counts:
+        year = max(counts, key=lambda y: (counts[y], y))
+        return year, *first[year]
+    if title:  # no 年度 anywhere: 关于做好2024年城乡居民… in the title
+        m = TITLE_YEAR_RE.search(text, title[1], title[2])
+        if m:
+            return parse_int(m.group("year")), m.start(), m.end()
+    return None
+
+
+def find_citations(text: str) -> list[CitedDocument]:
+    """Documents named as the basis: 根据/按照…《title》(number)[、《title》(number)…]精神/规定."""
+    out: list[CitedDocument] = []
+    seen: set = set()
+    for trig in BASIS_RE.finditer(text):
+        pos, stop = trig.end(), min(len(text), trig.end() + BASIS_MAX)
+        while pos < stop:
+            tok = CITATION_TOKEN_RE.search(text, pos, stop)
+            end_m = BASIS_END_RE.search(text, pos, stop)
+            if not tok or (end_m and end_m.start() < tok.start()):
+                break
+            number = tok.group("num1") or tok.group("num2")
+            title = tok.group("title")
+            key = normalize_doc_number(number) if number else title
+            if key not in seen:
+                seen.add(key)
+                out.append(CitedDocument(
+                    doc_number=normalize_doc_number(number) if number else None,
+                    title=title.strip() if title else None,
+                    evidence=evidence(text, tok.start(), tok.end()),
+                ))
+            pos = tok.end()
+    return out
+
+
+# ---- extract ---------------------------------------------------------------------------------
+def _text(value, start, end, text) -> Text | None:
+    return Text(value=value, evidence=evidence(text, start, end)) if value else None
 
 
 def extract(text: str, ctx: Context) -> dict:
-    return dict(title=None, doc_number=None, issuer=None, policy_year=None, issue_date=None, print_date=None, cited_documents=[])
+    """Metadata of one notice; sets ctx.policy_year and ctx.issue_year for the date extractors."""
+    text = text or ""
+    title = find_title(text)
+    number = find_doc_number(text, title[2] if title else None)
+    signature = find_signature(text)
+    issuer = (signature[0] if signature else None) or find_header_issuer(text, title)
+    year = find_policy_year(text, title)
+    policy_year = Year(value=year[0], evidence=evidence(text, year[1], year[2])) if year else None
+    if policy_year:
+        ctx.policy_year = policy_year.value
+    issue = signature[1] if signature and signature[1][0] else None
+    default_year = (policy_year.value - 1) if policy_year else None
+    printed = find_print_date(text, default_year)
+    issue_date = Day(value=issue[0], evidence=evidence(text, issue[1], issue[2])) if issue else None
+    print_date = Day(value=printed[0], evidence=evidence(text, printed[1], printed[2])) if printed else None
+    dated = issue_date or print_date
+    if dated:
+        ctx.issue_year = int(dated.value[:4])
+    return dict(
+        title=_text(*title, text) if title else None,
+        doc_number=_text(*number, text) if number and number[0] else None,
+        issuer=_text(*issuer, text) if issuer else None,
+        policy_year=policy_year,
+        issue_date=issue_date,
+        print_date=print_date,
+        cited_documents=find_citations(text),
+    )

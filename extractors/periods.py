@@ -1,8 +1,250 @@
-"""STUB: to be written."""
+"""Periods: when premiums are collected, the concentrated drive, monthly windows, extensions,
+the benefit year, suspensions and completion deadlines.
+
+A period is a date range (or one side of it) next to a word that says what it is the period of
+(缴费期限, 集中征缴期, 待遇享受期…). The word may come before ("缴费期限为9月1日至12月31日")
+or after ("9月1日至12月31日为参保登记、缴费时间") in the same clause, or in a short heading just
+above. Dates without a year take the collection year; benefit dates take the policy year.
+Reporting schedules ("10月31日前每月通报一次") are not periods: a deadline is a date by which
+征缴/参保/缴费 work must be completed.
+"""
 from __future__ import annotations
 
+import regex as re
+
 from extractors.context import Context
+from extractors.dates import DAY, RANGE_RE, RELATIVE_YEAR, point, find_ranges, parse_date, parse_int
+from extractors.spans import evidence, lines_with_offsets
+from schemas import Period
+
+# ---- what a range is the period of (first kind whose word is nearest wins) ---------------------
+KIND_WORDS = {
+    "concentrated_collection": r"集中(?:征缴|征收|参保缴费|参保登记缴费|缴费|参保|收缴)(?:期限?|时间|阶段|时段)",
+    "benefit": r"待遇(?:享受)?(?:期限?|时间)|享受(?:医保)?待遇(?:期限?|时间)|享受期",
+    "collection": r"""(?:参保|征缴|缴费|征收|收缴|续保|筹资|参保登记、缴费|参保登记和缴费)
+                      (?:工作)?(?:期限?|时间|时段|起止时间)|缴费期|征缴期|征收期""",
+}
+KIND_RES = {k: re.compile(v, re.X) for k, v in KIND_WORDS.items()}
+
+# A clause ends at a sentence mark or a comma (run-on sentences); a sentence only at 。；.
+CLAUSE_RE = "。；;,，\n"
+SENTENCE_RE = "。；;\n"
+HEADING_MAX = 24  # a line this short ending without 。 is a heading that names the next line
+
+# 每月1—25日可办理缴费 / 每月1日至25日为缴费时间
+MONTHLY_RE = re.compile(
+    rf"""每月\s*(?P<a>{DAY})\s*日?\s*(?:至|到|—+|-+|~|－)\s*(?P<b>{DAY})\s*日
+         (?=[^。；;\n]{{0,20}}?(?:缴费|缴纳|办理|征缴|参保|收缴))""",
+    re.X,
+)
+# 征收期截止12月25日 / 缴费截止时间为12月31日: a collection period with only its end written.
+END_ONLY_RE = re.compile(
+    rf"""(?P<kw>(?:参保|征缴|缴费|征收|收缴)(?:工作)?(?:期限?|时间)?)\s*
+         (?:截止|截至|截止到|截止于|止于|至)(?:时间|日期)?(?:为|是|到)?\s*(?P<date>{point()})""",
+    re.X,
+)
+# 外出务工或返乡居民续保缴费时间可延长至2023年2月底 / 集中征缴期延长至1月31日
+EXTENSION_RE = re.compile(
+    rf"""(?P<kw>(?:集中)?(?:续保|参保|缴费|补缴|征缴|征收))[^,，。；;\n]{{0,10}}?
+         (?:可以?|均|可适当)?(?:延长|延期|顺延|放宽|延迟)(?:至|到)\s*(?P<date>{point()})""",
+    re.X,
+)
+# 缴费自10月8日起暂停，至11月15日恢复 / 10月8日至11月15日暂停缴费
+SUSPENSION_RE = re.compile(
+    rf"""(?:自|从)?\s*(?P<a>{point('a')})\s*(?:起)?\s*(?:暂停|停止)[^。；;\n]{{0,20}}?
+         (?:至|到|待)\s*(?P<b>{point('b')})\s*(?:恢复|重新开放|开放)""",
+    re.X,
+)
+SUSPENSION_RANGE_WORD_RE = re.compile(r"[^。；;\n]{0,10}?(?:暂停|停止)(?:缴费|征缴|收费|参保)")
+# 12月20日前完成困难群众(包括稳定脱贫人口)的征缴任务
+DEADLINE_RE = re.compile(
+    rf"""(?P<date>{point()})\s*(?:前|之前|以前)\s*(?:要|须|必须|全面|全部)?\s*完成\s*
+         (?P<who>[^。；;,，\n]{{0,40}}?)\s*的?\s*
+         (?:参保缴费|参保征缴|征缴|参保|缴费|征收|收缴)(?:工作)?(?:任务|工作)""",
+    re.X,
+)
+EVERYONE_RE = re.compile(r"^(?:全部|所有|全体|全县|全市|全区|辖区|全年|本年度|年度|目标)*(?:城乡)?(?:居民|群众|人员|参保人)?$")
+GROUP_LEAD_RE = re.compile(r"\s*(?:对于|对|凡是|凡)")  # "对…人员," names the group of the next clause
+YEAR_WRITTEN_RE = re.compile(rf"\s*(?:\d{{4}}\s*年|[〇○零一二三四五六七八九]{{4}}\s*年|{RELATIVE_YEAR})")
+EARLY_MONTHS = 6  # a yearless extension end in Jan-Jun falls after the season, in the policy year
+PAREN_RE = re.compile(r"[(（][^)）]*[)）]")
+
+
+def _year_for(kind: str, ctx: Context) -> int | None:
+    if kind == "benefit" and ctx.policy_year:
+        return ctx.policy_year
+    return ctx.collection_year
+
+
+def parse_kind(text: str, span_start: int, span_end: int, clause: tuple[int, int]) -> str | None:
+    """The kind named nearest to the range inside its clause (before or after), else None."""
+    best = None
+    for kind, rx in KIND_RES.items():
+        for m in rx.finditer(text, clause[0], clause[1]):
+            if span_start <= m.start() < span_end:
+                continue
+            dist = span_start - m.end() if m.end() <= span_start else m.start() - span_end
+            if best is None or dist < best[0]:
+                best = (dist, kind)
+    return best[1] if best else None
+
+
+def _heading_above(text: str, pos: int) -> tuple[int, int] | None:
+    """The short heading line right above the line holding `pos` (e.g. '一、征缴时间')."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    prev_end = line_start - 1
+    while prev_end > 0 and text[prev_end - 1] == "\n":
+        prev_end -= 1
+    prev_start = text.rfind("\n", 0, prev_end) + 1
+    line = text[prev_start:prev_end]
+    if 0 < len(line.strip()) <= HEADING_MAX and not line.rstrip().endswith("。"):
+        return prev_start, prev_end
+    return None
+
+
+def find_range_periods(text: str, ctx: Context) -> list[Period]:
+    """Ranges next to a period word: collection, concentrated_collection, benefit."""
+    out = []
+    for m in RANGE_RE.finditer(text):
+        clause = _clause(text, m.start(), m.end(), CLAUSE_RE)
+        sentence = _clause(text, m.start(), m.end(), SENTENCE_RE)
+        if SUSPENSION_RANGE_WORD_RE.match(text, m.end()):
+            continue  # handled as a suspension
+        kind = parse_kind(text, m.start(), m.end(), clause)
+        if kind is None:
+            kind = parse_kind(text, m.start(), m.end(), sentence)
+            clause = sentence
+        if kind is None:
+            head = _heading_above(text, m.start())
+            if head and clause[0] == text.rfind("\n", 0, m.start()) + 1:
+                kind = parse_kind(text, head[0], head[0], (head[0], head[1]))
+        if kind is None:
+            continue
+        span = find_ranges(m.group(), _year_for(kind, ctx))
+        if not span or not (span[0].start or span[0].end):
+            continue
+        out.append(_period(kind=kind, start=span[0].start, end=span[0].end,
+                          evidence=evidence(text, *clause)))
+    return out
+
+
+def find_end_only(text: str, ctx: Context) -> list[Period]:
+    out = []
+    for m in END_ONLY_RE.finditer(text):
+        if RANGE_RE.match(text, m.start("date")):
+            continue
+        end = parse_date(m.group("date"), ctx.collection_year, role="end")
+        if end:
+            kind = parse_kind(text, m.start(), m.start(), (m.start(), m.end("kw"))) or "collection"
+            out.append(_period(kind=kind, end=end, evidence=evidence(text, *_clause(text, m.start(), m.end(), CLAUSE_RE))))
+    return out
+
+
+def find_monthly(text: str) -> list[Period]:
+    out = []
+    for m in MONTHLY_RE.finditer(text):
+        a, b = parse_int(m.group("a")), parse_int(m.group("b"))
+        if a and b and 1 <= a <= b <= 31:
+            out.append(_period(kind="monthly_window", day_from=a, day_to=b,
+                              evidence=evidence(text, *_clause(text, m.start(), m.end(), CLAUSE_RE))))
+    return out
+
+
+def parse_who(text: str, clause_start: int, pos: int) -> tuple[str | None, int]:
+    """The group written before `pos` in its clause, else in the clause before ('对外出务工人员,缴费…');
+    returns it (None for everyone) and where the evidence should start."""
+    start = clause_start
+    if len(text[clause_start:pos].strip()) < 2 and clause_start > 1 and text[clause_start - 1] in ",，":
+        prev = _clause(text, clause_start - 1, clause_start - 1, CLAUSE_RE)[0]
+        if GROUP_LEAD_RE.match(text, prev):
+            start = prev
+    who = PAREN_RE.sub("", text[start:pos]).replace(",", "").replace("，", "").strip()
+    who = re.sub(r"^(?:对于|对|其中|另外|此外|凡是|凡|但|允许|同时)", "", who)
+    who = re.sub(r"的$", "", who).strip()
+    return (None if EVERYONE_RE.match(who) else who), start
+
+
+def find_extensions(text: str, ctx: Context) -> list[Period]:
+    out = []
+    for m in EXTENSION_RE.finditer(text):
+        end = parse_date(m.group("date"), ctx.collection_year, role="end")
+        if end and ctx.collection_year and not YEAR_WRITTEN_RE.match(m.group("date")) and int(end[5:7]) <= EARLY_MONTHS:
+            end = parse_date(m.group("date"), ctx.collection_year + 1, role="end")
+        if end:
+            s0, e0 = _clause(text, m.start(), m.end(), CLAUSE_RE)
+            who, ev_start = parse_who(text, s0, m.start())
+            out.append(_period(kind="extension", end=end, applies_to=who, evidence=evidence(text, ev_start, e0)))
+    return out
+
+
+def find_suspensions(text: str, ctx: Context) -> list[Period]:
+    out = []
+    year = ctx.collection_year
+    for m in SUSPENSION_RE.finditer(text):
+        start = parse_date(m.group("a"), year)
+        end = parse_date(m.group("b"), year)
+        if start and end and end < start:
+            end = parse_date(m.group("b"), year + 1 if year else None)
+        if start or end:
+            s0 = _clause(text, m.start(), m.start(), CLAUSE_RE)[0]
+            out.append(_period(kind="suspension", start=start, end=end, evidence=evidence(text, s0, m.end())))
+    for m in RANGE_RE.finditer(text):
+        if SUSPENSION_RANGE_WORD_RE.match(text, m.end()):
+            span = find_ranges(m.group(), year)
+            if span and (span[0].start or span[0].end):
+                out.append(_period(kind="suspension", start=span[0].start, end=span[0].end,
+                                  evidence=evidence(text, *_clause(text, m.start(), m.end(), CLAUSE_RE))))
+    return out
+
+
+def find_deadlines(text: str, ctx: Context) -> list[Period]:
+    out = []
+    for m in DEADLINE_RE.finditer(text):
+        end = parse_date(m.group("date"), ctx.collection_year, role="end")
+        if not end:
+            continue
+        who = PAREN_RE.sub("", m.group("who")).strip()
+        out.append(_period(kind="deadline", end=end, applies_to=None if EVERYONE_RE.match(who) else who,
+                          evidence=evidence(text, m.start(), m.end())))
+    return out
+
+
+def _clause(text: str, start: int, end: int, stops: str) -> tuple[int, int]:
+    """The [start, end) of the clause holding text[start:end], bounded by any of `stops`."""
+    s = max(text.rfind(c, 0, start) for c in stops) + 1
+    ends = [i for i in (text.find(c, end) for c in stops) if i != -1]
+    return s, (min(ends) if ends else len(text))
+
+
+def _period(**fields) -> Period | None:
+    """A Period, or None when the dates contradict each other (an end before its start)."""
+    try:
+        return Period(**fields)
+    except ValueError:
+        return None
+
+
+def _dedupe(periods: list[Period | None]) -> list[Period]:
+    seen, out = set(), []
+    for p in periods:
+        if p is None:
+            continue
+        key = (p.kind, p.start, p.end, p.day_from, p.day_to, p.applies_to)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
 
 
 def extract(text: str, ctx: Context) -> dict:
-    return dict(periods=[])
+    """All periods of a notice, in the order: ranges, end-only, monthly, extension, suspension, deadline."""
+    text = text or ""
+    found: list[Period] = []
+    for finder in (lambda: find_range_periods(text, ctx), lambda: find_end_only(text, ctx),
+                   lambda: find_monthly(text), lambda: find_extensions(text, ctx),
+                   lambda: find_suspensions(text, ctx), lambda: find_deadlines(text, ctx)):
+        try:
+            found += finder()
+        except ValueError:  # an impossible range (end before start) is skipped, never raised
+            continue
+    return dict(periods=_dedupe(found))

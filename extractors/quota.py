@@ -1,8 +1,313 @@
-"""STUB: to be written."""
+"""The quota table (征缴任务分解表): each area's collection target, and the total they add up to.
+
+Tables reach the canonical text as rows of tab-separated cells (Word/PDF tables alike). A table
+starts at a header row (`序号  乡镇社区  任务数`, or any row with an area column such as 地区,
+单位名称, 乡镇(街道)); the numeric columns are those whose body cells are integers, named as headed
+with the unit cut off (`目标任务数(人)` -> `目标任务数`, unit `人`); a 备注 column is the row's note;
+the 合计/总计 row is the total. Rows typeset with spaces arrive glued (`1城关镇12,345`, canonical
+text drops spaces next to digits) and are read only where one number per row makes that safe.
+"""
 from __future__ import annotations
 
+import functools
+import math
+from dataclasses import dataclass, field
+
+import regex as re
+import yaml
+
 from extractors.context import Context
+from extractors.numbers import NUM, parse_number
+from extractors.spans import evidence, lines_with_offsets
+from extractors.vocab import DATA
+from schemas import Flag, Quota, QuotaRow
+
+MAX_TITLE = 60  # a title line, not a sentence
+MAX_GAP = 1  # blank lines tolerated inside a table (page breaks)
+MAX_CELL = 10  # a header cell typeset with spaces: 序号 / 乡镇(街道) / 任务数(人)
+MAX_GLUED_ROW = 40  # `1城关镇12,345含东兴2610人`
+MIN_GLUED_ROWS = 2
+
+
+@functools.cache
+def terms() -> dict:
+    return yaml.safe_load((DATA / "quota_terms.yaml").read_text(encoding="utf-8"))["quota"]
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def _spaced_alt(words) -> str:
+    return "|".join(r"\s*".join(map(re.escape, w)) for w in sorted(words, key=len, reverse=True))
+
+
+@functools.cache
+def grammar() -> dict:
+    t = terms()
+    return dict(
+        seq=re.compile(rf"^(?:{_alt(t['seq_headers'])})$"),
+        area=re.compile(rf"(?:{_alt(t['area_headers'])})"),
+        note=re.compile(rf"^(?:{_alt(t['note_headers'])})"),
+        # 合计 / 合 计 / 合计(人) / 总计
+        total=re.compile(rf"^(?:{_spaced_alt(t['total_labels'])})\s*(?:[(](?P<unit>[^)]*)[)])?$"),
+        subtotal=re.compile(rf"^(?:{_spaced_alt(t['subtotal_labels'])})"),
+        # 单位:人 / (单位:人)
+        unit_line=re.compile(rf"^[(]?(?:{_alt(t['unit_prefixes'])})\s*:\s*(?P<unit>[^\s)]+)[)]?$"),
+        unit_in_cell=re.compile(r"^(?P<name>.*?)\s*[(](?:单位\s*:\s*)?(?P<unit>[万千百]?人|户|元|万元)[)]$"),
+        integer=re.compile(r"^\d{1,3}(?:,\d{3})+$|^\d+$"),
+        # 1城关镇12,345含东兴2610人: a row typeset with spaces, glued by canonicalisation
+        glued=re.compile(r"^(?P<seq>\d{1,3}(?=\D))?\s*(?P<area>[^\d\t]+?)\s*(?P<value>\d{1,3}(?:,\d{3})+|\d+)\s*(?P<note>\D.*)?$"),
+        # 征缴目标任务114.39万人 / 共计643118人
+        stated=re.compile(rf"(?<!其中[^,。;]{{0,12}})(?:{_alt(t['stated_total_words'])})(?:为|是|达到|达|:)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<wan>万)?人"),
+    )
+
+
+@dataclass
+class Table:
+    header_at: int  # index into lines
+    header: list[str]
+    glued: bool = False
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (line index, cells)
+
+
+def split_cells(line: str) -> list[str] | None:
+    """Cells of a table row: tabs, or single spaces in a header typeset with spaces."""
+    if "\t" in line:
+        return [c.strip() for c in line.rstrip().split("\t")]
+    return None
+
+
+def find_tables(lines: list[tuple[int, str]]) -> list[Table]:
+    """Header rows and the rows that follow them, in document order."""
+    g = grammar()
+    tables = []
+    i = 0
+    while i < len(lines):
+        line = lines[i][1].strip()
+        cells = split_cells(line)
+        glued = False
+        if cells is None and " " in line and not re.search(r"\d", line):
+            cells, glued = line.split(" "), True
+            if any(len(c) > MAX_CELL for c in cells):
+                cells = None
+        if cells and is_header(cells):
+            table = Table(i, cells, glued)
+            j, gap = i + 1, 0
+            while j < len(lines):
+                row = lines[j][1]
+                if not row.strip():
+                    gap += 1
+                    if gap > MAX_GAP:
+                        break
+                    j += 1
+                    continue
+                rc = parse_glued(row) if glued else split_cells(row)
+                if rc is None:
+                    break
+                table.rows.append((j, rc))
+                gap = 0
+                j += 1
+            if len(table.rows) >= (MIN_GLUED_ROWS if glued else 1):
+                if not glued or table_accepts_glued(table):
+                    tables.append(table)
+            i = j
+            continue
+        i += 1
+    return tables
+
+
+def is_header(cells: list[str]) -> bool:
+    g = grammar()
+    cells = [c for c in cells if c]
+    if len(cells) < 2 or any(g["integer"].match(c) for c in cells):
+        return False
+    has_seq = bool(g["seq"].match(cells[0]))
+    has_area = any(g["area"].search(c) and len(c) <= 12 for c in cells)
+    return (has_seq or has_area) and len(cells) - has_seq - has_area >= 1
+
+
+def table_accepts_glued(table: Table) -> bool:
+    """Glued rows carry one number: only tables with one value column (plus seq/area/note)."""
+    g = grammar()
+    value_cols = [c for c in table.header if c and not g["seq"].match(c) and not g["note"].match(c)]
+    return len(value_cols) == 2  # area + one value
+
+
+def parse_glued(line: str) -> list[str] | None:
+    line = line.strip()
+    m = grammar()["glued"].match(line)
+    if not m or len(line) > MAX_GLUED_ROW:
+        return None
+    area = m.group("area").strip()
+    if not re.fullmatch(r"[\p{Han}()、 ]{1,16}", area):
+        return None
+    return [m.group("seq") or "", area, m.group("value"), (m.group("note") or "").strip()]
+
+
+def parse_int(cell: str) -> int | None:
+    cell = cell.replace(" ", "")
+    if not grammar()["integer"].match(cell):
+        return None
+    return int(cell.replace(",", ""))
+
+
+def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | None:
+    """One table -> Quota, or None when it holds no numeric column."""
+    g = grammar()
+    header = table.header
+    if table.glued:  # glued rows are always [seq, area, value, note]
+        names = [c for c in header if not g["seq"].match(c) and not g["note"].match(c)]
+        header = ["序号", names[0], names[1], "备注"]
+    seq_col = 0 if g["seq"].match(header[0]) else None
+    note_col = next((k for k, c in enumerate(header) if g["note"].match(c)), None)
+    area_col = next((k for k, c in enumerate(header) if k not in (seq_col, note_col)), None)
+    unit = None
+    columns: dict[int, str] = {}
+    for k, c in enumerate(header):
+        if k in (seq_col, note_col, area_col) or not c:
+            continue
+        m = g["unit_in_cell"].match(c)
+        columns[k] = m.group("name") if m else c
+        unit = unit or (m.group("unit") if m else None)
+    body, total, total_line = [], None, None
+    for li, cells in table.rows:
+        cells = cells + [""] * (len(header) - len(cells))
+        label = next((c for c in cells[:2] if c), "")
+        tm = g["total"].match(label)
+        if tm:
+            total, total_line = cells, li
+            unit = unit or tm.group("unit")
+            continue
+        if g["subtotal"].match(label):
+            continue
+        body.append((li, cells))
+    numeric = {k: name for k, name in columns.items()
+               if sum(parse_int(c[k]) is not None for _, c in body) * 2 >= max(1, len(body))}
+    if not numeric or not body:
+        return None
+    rows = []
+    for li, cells in body:
+        area = cells[area_col] if area_col is not None else ""
+        seq = parse_int(cells[seq_col]) if seq_col is not None else None
+        if not area and seq_col is not None and seq is None and cells[seq_col]:
+            area = cells[seq_col]  # label written in the seq column
+        values = {name: v for k, name in numeric.items() if (v := parse_int(cells[k])) is not None}
+        if not area or not values:
+            continue
+        note = cells[note_col] if note_col is not None and note_col < len(cells) and cells[note_col] else None
+        start, line = lines[li]
+        rows.append(QuotaRow(seq=seq, area=area, values=values, note=note,
+                             evidence=evidence(text, start, start + len(line))))
+    if not rows:
+        return None
+    total_values = None
+    if total is not None:
+        total_values = {name: v for k, name in numeric.items() if (v := parse_int(total[k])) is not None}
+        # `合计\t479452` with the area cell missing: the number sits one cell to the left
+        if not total_values:
+            nums = [parse_int(c) for c in total if parse_int(c) is not None]
+            if len(nums) == len(numeric):
+                total_values = dict(zip(numeric.values(), nums))
+    title, title_at, unit_line = find_title(lines, table.header_at)
+    unit = unit or unit_line or implied_unit(title, numeric.values())
+    first = title_at if title_at is not None else table.header_at
+    end_line = max(li for li, _ in table.rows)
+    start = lines[first][0]
+    end = lines[end_line][0] + len(lines[end_line][1])
+    quota = Quota(title=title, unit=unit, columns=list(numeric.values()), rows=rows,
+                  total=total_values or None, evidence=evidence(text, start, end))
+    return quota, check_sums(quota)
+
+
+def find_title(lines, header_at: int) -> tuple[str | None, int | None, str | None]:
+    """The line above the header (skipping a 单位:人 line), tidied of layout spaces."""
+    g = grammar()
+    unit = None
+    seen = 0
+    for k in range(header_at - 1, -1, -1):
+        line = lines[k][1].strip()
+        if not line:
+            continue
+        seen += 1
+        if seen > 3:
+            break
+        um = g["unit_line"].match(line.replace(" ", ""))
+        if um:
+            unit = um.group("unit")
+            continue
+        if len(line) > MAX_TITLE or "\t" in line or re.search(r"[。;]$", line):
+            return None, None, unit
+        title = re.sub(r"^附件\s*\d*\s*[:.]?\s*", "", line)
+        title = re.sub(r"(?<=\p{Han})\s+(?=\p{Han})", "", title)
+        if not title or title == "附件":
+            return None, None, unit
+        inline_unit = re.search(r"[(]单位\s*:\s*(?P<unit>[^)]+)[)]$", title)
+        if inline_unit:
+            unit = unit or inline_unit.group("unit")
+            title = title[:inline_unit.start()].strip()
+        return title, k, unit
+    return None, None, unit
+
+
+def implied_unit(title: str | None, columns) -> str | None:
+    """A 参保/征缴 task table counts people even where no 单位 is printed (阳城: 任务数)."""
+    words = " ".join([title or "", *columns])
+    return "人" if re.search(r"参保|征缴|缴费|任务|人数", words) else None
+
+
+def check_sums(quota: Quota) -> list[Flag]:
+    """quota_sum_mismatch: a column whose rows do not add up to its 合计."""
+    flags = []
+    for col, stated in (quota.total or {}).items():
+        summed = sum(r.values.get(col, 0) for r in quota.rows)
+        if summed != stated:
+            flags.append(Flag(code="quota_sum_mismatch", severity="warning", field="quota_table",
+                              message=f"{col}: 各行合计 {summed} ≠ 合计行 {stated}"))
+    return flags
+
+
+def find_stated_total(text: str, before: int) -> tuple[float, float] | None:
+    """A total written in the body before the table: (value in persons, rounding tolerance)."""
+    m = grammar()["stated"].search(text, 0, before)
+    if not m:
+        return None
+    raw = m.group("num").replace(",", "")
+    value = parse_number(raw + (m.group("wan") or ""))
+    if value is None:
+        return None
+    decimals = len(raw.split(".")[1]) if "." in raw else 0
+    tolerance = 0.5 * 10 ** -decimals * (10_000 if m.group("wan") else 1)
+    return value, tolerance
+
+
+def check_stated(text: str, quota: Quota) -> list[Flag]:
+    """quota_total_mismatch: the body's total (114.39万人) against the table's."""
+    table_total = None
+    if quota.total:
+        col = next((c for c in quota.columns if re.match(r"^(?:合计|总计|小计)?$", c) and c in quota.total), None)
+        table_total = quota.total.get(col) if col else next(iter(quota.total.values()))
+    elif len(quota.columns) == 1:
+        table_total = sum(r.values.get(quota.columns[0], 0) for r in quota.rows)
+    stated = find_stated_total(text, quota.evidence.start)
+    if table_total is None or stated is None:
+        return []
+    value, tolerance = stated
+    if math.isclose(value, table_total, abs_tol=tolerance + 1e-9):
+        return []
+    return [Flag(code="quota_total_mismatch", severity="warning", field="quota_table",
+                 message=f"正文任务数 {value:g} 人 ≠ 任务表合计 {table_total} 人")]
 
 
 def extract(text: str, ctx: Context) -> dict:
+    try:
+        lines = list(lines_with_offsets(text))
+        for table in find_tables(lines):
+            parsed = parse_table(text, lines, table)
+            if parsed:
+                quota, flags = parsed
+                ctx.flags.extend(flags + check_stated(text, quota))
+                return dict(quota_table=quota)
+    except Exception:  # extraction never raises on any text
+        pass
     return dict(quota_table=None)

@@ -1,8 +1,345 @@
-"""STUB: to be written."""
+"""Region: the county that issued the notice, resolved against the offline division table.
+
+Names are matched exactly, never fuzzily: OCR turns 岢岚县 into 崞岚县, and the nearest real
+name (岚县) is a different county. Mentions are gathered from the header (文头), the signature
+(落款, weighted highest because OCR garbles headers) and the body; the best-supported county
+wins and any header/signature variant that disagrees becomes a `region_conflict` flag.
+"""
 from __future__ import annotations
 
+import functools
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from schemas import Flag, Region
+
 from extractors.context import Context
+from extractors.spans import evidence, lines_with_offsets
+from extractors.vocab import Division, departments, divisions
+
+HAN = r"\u4e00-\u9fff"
+_SUFFIX = re.compile("[县区市旗岛域]")  # last character of every county-level name in the table
+
+# Where a mention sits decides how much it counts (signature > header > print line > body).
+WEIGHTS = {"signature": 4, "header": 3, "print": 2, "body": 1}
+BODY_CAP = 3  # body mentions can confirm, never outvote a signature
+HEADER_LINES = 8  # non-empty lines before the 主送 line that may hold the 文头
+SIGNATURE_MAX = 40  # a 落款 line is short
+GARBLE_MAX = 5  # an unknown issuer name longer than a county name is a phrase, not a garble
+
+_DATE_LINE = re.compile(
+    rf"""^[ \t]*
+    (?:\d{{4}}|[〇○零一二三四五六七八九]{{4}})[ \t]*年    # year, Arabic or Chinese digits
+    [ \t]*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[ \t]*月
+    [ \t]*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[ \t]*日
+    [ \t]*(?P<printed>印发)?[ \t]*$                     # 印发 marks the print line, not the 落款
+    """,
+    re.X,
+)
+
+# The 主送 line ("各乡(镇)人民政府,县直有关单位:") ends the header.
+_ADDRESSEE = re.compile(r"[:：]\s*$")
+
+# An issuer token in a header/signature line: a place name right before an organ's name.
+_ISSUER = re.compile(
+    rf"""(?:^|(?<=[\s#]))                    # starts a line or follows a blank
+    (?P<name>[{HAN}]{{1,14}}?[县区市旗盟州])   # place name, shortest that ends in a level suffix
+    (?=人民政府|政府|人大|政协|[县区市旗]?委|办公室|[{HAN}]{{0,6}}局)  # followed by an organ
+    """,
+    re.X | re.M,
+)
+_NOT_A_NAME = "我本全该各县市区省"  # 我县人民政府 is no place name
+
+# Right contexts after a name that make a mention official rather than part of a word.
+_STRONG_RIGHT = re.compile(
+    r"""(?:人民政府|政府|人大|政协|[县区市旗]?委|党委   # the county's own organs
+    |政办|府办                                          # doc-number prefixes (随县政办函)
+    |\d{4}|[〇○零一二三四五六七八九]{4}                  # a year (临猗县2023年度…)
+    )""",
+    re.X,
+)
+# A following 镇/乡/街道 etc. means the name is part of a town's name (随县's 唐县镇).
+_NEGATIVE_RIGHT = re.compile(r"(?:镇|乡(?!村振兴)|街道|办事处|村|社区|场|域|级)")
+_LEFT_OK = "省市州盟"  # 忻州市岢岚县: a higher level may precede the name directly
+
+EVIDENCE_LINE = 24  # an issuer line this short is quoted whole
+_ORGAN = re.compile(r"人民政府(?:办公室)?|[县区市旗]?委(?:办公室)?")  # quoted with the name when present
+_NOT_SIGNATURE = re.compile(r"[。,;:、\t\d]")  # sentences, table rows and dates are no 落款
+
+
+@dataclass(frozen=True)
+class Mention:
+    name: str  # as written (a table name, or an unknown issuer name such as 崞岚县)
+    start: int
+    end: int
+    place: str  # signature | header | print | body
+    known: bool = True
+
+
+# ---------------------------------------------------------------- tables (built once)
+
+@functools.cache
+def _index() -> dict[str, tuple[Division, ...]]:
+    index: dict[str, list[Division]] = defaultdict(list)
+    for d in divisions():
+        index[d.county].append(d)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+@functools.cache
+def _lengths() -> tuple[int, ...]:
+    return tuple(sorted({len(n) for n in _index()}, reverse=True))
+
+
+@functools.cache
+def _higher_levels() -> frozenset[str]:
+    """Province and prefecture names: a token made of these is not a garbled county."""
+    return frozenset({d.province for d in divisions()} | {d.city for d in divisions() if d.city})
+
+
+@functools.cache
+def _weak_right() -> re.Pattern:
+    """Department names and common collocations after a county name (唐河县农信社, 临猗县城乡…)."""
+    aliases = {t.alias.lstrip("县市区旗") for t in departments()} | {t.name for t in departments()}
+    aliases = sorted((a for a in aliases if len(a) >= 2), key=len, reverse=True)
+    extra = ["的", "城乡", "人民", "委员会", "领导小组", "境内", "辖区", "户籍", "全县", "各"]
+    return re.compile("|".join(map(re.escape, aliases + extra)))
+
+
+def _short(name: str) -> str:
+    """湖北省 -> 湖北, 忻州市 -> 忻州, 广西壮族自治区 -> 广西: the forms text uses for areas."""
+    short = re.sub(r"(?:(?:壮族|回族|维吾尔)?自治区|省|市|地区|盟)$", "", name)
+    if name.endswith("自治州"):
+        short = name[:2]
+    return short if len(short) >= 2 else name
+
+
+# ---------------------------------------------------------------- finding
+
+def find_header_lines(text: str) -> list[tuple[int, int]]:
+    """The 文头: first non-empty lines up to the 主送 line."""
+    spans = []
+    for start, line in lines_with_offsets(text):
+        if not line.strip():
+            continue
+        if _ADDRESSEE.search(line) or "。" in line or len(spans) >= HEADER_LINES:
+            break
+        spans.append((start, start + len(line)))
+    return spans
+
+
+def find_signature_lines(text: str) -> list[tuple[int, int, str]]:
+    """Short lines just above a bare date line: the 落款 ('signature') or the 印发 line ('print')."""
+    lines = [(s, l) for s, l in lines_with_offsets(text) if l.strip()]
+    out = []
+    for i, (_, line) in enumerate(lines):
+        m = _DATE_LINE.match(line)
+        if not m:
+            continue
+        kind = "print" if m.group("printed") else "signature"
+        for s, above in reversed(lines[max(0, i - 3):i]):
+            if len(above.strip()) > SIGNATURE_MAX or _NOT_SIGNATURE.search(above):
+                break
+            out.append((s, s + len(above), kind))
+    return out
+
+
+def find_issuer_tokens(text: str, start: int, end: int, place: str) -> list[Mention]:
+    """Place names written before an organ (崞岚县人民政府办公室) in a header/signature line."""
+    out = []
+    for m in _ISSUER.finditer(text, start, end):
+        mention = parse_issuer(m.group("name"), m.start("name"), place)
+        if mention:
+            out.append(mention)
+    return out
+
+
+def parse_issuer(token: str, pos: int, place: str) -> Mention | None:
+    """A county, a higher level (运城市: a city-level issuer), or an unknown name (a garble to flag)."""
+    index = _index()
+    if token in index:
+        return Mention(token, pos, pos + len(token), place)
+    if token in _higher_levels():
+        return Mention(token, pos, pos + len(token), place, known=False)
+    for n in _lengths():
+        if n < len(token) and token[-n:] in index:
+            rest = token[:-n]
+            if rest in _higher_levels() or rest[-1] in "省市州盟局共":
+                return Mention(token[-n:], pos + len(rest), pos + len(token), place)
+            break
+    if len(token) > GARBLE_MAX or token[-1] not in "县区旗" or token[0] in _NOT_A_NAME:
+        return None
+    return Mention(token, pos, pos + len(token), place, known=False)
+
+
+def find_mentions(text: str, start: int, end: int, place: str, skip: list[Mention] = ()) -> list[Mention]:
+    """County names from the table in text[start:end], longest match ending at each suffix char."""
+    index, lengths, out = _index(), _lengths(), []
+    for m in _SUFFIX.finditer(text, start, end):
+        stop = m.end()
+        for n in lengths:
+            s = stop - n
+            if s < start or text[s:stop] not in index:
+                continue
+            if any(k.start <= s < k.end or k.start < stop <= k.end for k in skip):
+                break
+            if is_official(text, s, stop):
+                out.append(Mention(text[s:stop], s, stop, place))
+            break
+    return out
+
+
+def is_official(text: str, start: int, end: int) -> bool:
+    """Whether a table name at text[start:end] names the county rather than sits inside a word."""
+    name, right = text[start:end], text[end:end + 8]
+    if _NEGATIVE_RIGHT.match(right):
+        return False
+    left = text[start - 1] if start else "\n"
+    left_ok = not re.match(f"[{HAN}]", left) or left in _LEFT_OK
+    strong = bool(_STRONG_RIGHT.match(right))
+    weak = strong or bool(_weak_right().match(right))
+    if len(name) <= 2 or len(_index()[name]) > 2:  # 随县, 城区, 郊区: too short or too generic
+        return left_ok and weak
+    return left_ok or weak
+
+
+def find_all(text: str) -> list[Mention]:
+    """Every mention, header and signature lines first (their issuer tokens shadow the scan)."""
+    mentions: list[Mention] = []
+    covered: list[tuple[int, int]] = []
+    zones = [(s, e, "header") for s, e in find_header_lines(text)]
+    zones += [(s, e, k) for s, e, k in find_signature_lines(text) if not any(s < he and hs < e for hs, he, _ in zones)]
+    for s, e, place in zones:
+        tokens = find_issuer_tokens(text, s, e, place)
+        mentions += tokens + find_mentions(text, s, e, place, tokens)
+        covered.append((s, e))
+    pos = 0
+    for s, e in sorted(covered) + [(len(text), len(text))]:
+        if s > pos:
+            mentions += find_mentions(text, pos, s, "body")
+        pos = max(pos, e)
+    return mentions
+
+
+# ---------------------------------------------------------------- resolving
+
+def parse_support(mentions: list[Mention]) -> dict[str, int]:
+    """Weighted support per known county name: each place once, body mentions capped."""
+    support: dict[str, int] = defaultdict(int)
+    body: dict[str, int] = defaultdict(int)
+    for name, place in {(m.name, m.place) for m in mentions if m.known}:
+        if place != "body":
+            support[name] += WEIGHTS[place]  # once per place: a repeated header is one header
+    for m in mentions:
+        if m.known and m.place == "body":
+            body[m.name] += 1
+    for name, n in body.items():
+        support[name] += min(n, BODY_CAP) * WEIGHTS["body"]
+    return support
+
+
+def pick_division(name: str, text: str) -> tuple[Division, ...]:
+    """The table rows for `name`, narrowed by the provinces/cities the text mentions."""
+    rows = _index()[name]
+    if len(rows) == 1:
+        return rows
+
+    def score(d: Division) -> int:
+        city = 2 * max(text.count(d.city), text.count(_short(d.city))) if d.city else 0
+        return city + max(text.count(d.province), text.count(_short(d.province)))
+
+    scores = [score(d) for d in rows]
+    best = max(scores)
+    return tuple(d for d, s in zip(rows, scores) if s == best and best > 0) or rows
+
+
+def find_winner(mentions: list[Mention]) -> str | None:
+    support = parse_support(mentions)
+    if not support:
+        return None
+    ranked = sorted(support.items(), key=lambda kv: -kv[1])
+    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        # A tie is settled by the signature; otherwise it is no answer.
+        signed = {m.name for m in mentions if m.place == "signature" and m.known}
+        tied = [n for n, s in ranked if s == ranked[0][1] and n in signed]
+        return tied[0] if len(tied) == 1 else None
+    return ranked[0][0]
+
+
+_PLACE_CN = {"signature": "落款", "header": "文头", "print": "印发栏", "body": "正文"}
+
+
+def parse_conflict(winner: str | None, mentions: list[Mention]) -> Flag | None:
+    """Header/signature names that disagree with the chosen county (garbled or a different county)."""
+    variants: dict[str, list[str]] = defaultdict(list)
+    for m in mentions:
+        if m.place == "body" or m.name == winner or m.name in _higher_levels():
+            continue
+        if _PLACE_CN[m.place] not in variants[m.name]:
+            variants[m.name].append(_PLACE_CN[m.place])
+    if not variants or winner is None:
+        return None
+    listed = "，".join(f"{'/'.join(places)}「{name}」" for name, places in variants.items())
+    return Flag(code="region_conflict", severity="warning", field="region",
+                message=f"县名不一致：{listed}；采用支持最多的「{winner}」")
+
+
+def pick_evidence(winner: str, mentions: list[Mention], text: str):
+    """The mention used, signature first; a short issuer line is quoted whole."""
+    used = [m for m in mentions if m.name == winner]
+    m = min(used, key=lambda m: (-WEIGHTS[m.place], m.start))
+    s = text.rfind("\n", 0, m.start) + 1
+    e = text.find("\n", m.end)
+    e = len(text) if e == -1 else e
+    if m.place != "body" and e - s <= EVIDENCE_LINE:
+        return evidence(text, s, e)
+    organ = _ORGAN.match(text, m.end)
+    return evidence(text, m.start, organ.end() if organ else m.end)
+
+
+def parse_city_level(mentions: list[Mention], text: str) -> Region | None:
+    """A notice issued by a prefecture (运城市人民政府办公室): the region stops at the city."""
+    issuers = [m for m in mentions if m.place != "body" and m.name in _higher_levels()]
+    if not issuers:
+        return None
+    m = min(issuers, key=lambda m: (-WEIGHTS[m.place], m.start))
+    for d in divisions():
+        if d.city == m.name:
+            return Region(province=d.province, city=d.city, adcode=d.adcode[:4] + "00",
+                          evidence=pick_evidence(m.name, [m], text))
+        if d.province == m.name:
+            return Region(province=d.province, adcode=d.adcode[:2] + "0000",
+                          evidence=pick_evidence(m.name, [m], text))
+    return None
 
 
 def extract(text: str, ctx: Context) -> dict:
-    return dict(region=None)
+    try:
+        mentions = find_all(text)
+    except Exception:  # never raise on any text
+        return dict(region=None)
+    if not any(m.known and m.place != "body" for m in mentions):
+        city = parse_city_level(mentions, text)
+        if city:  # a prefecture's notice: the counties in its body are its addressees
+            return dict(region=city)
+    winner = find_winner(mentions)
+    conflict = parse_conflict(winner, mentions)
+    if conflict:
+        ctx.flags.append(conflict)
+    if winner is None:
+        names = sorted({m.name for m in mentions if m.place != "body" or m.known})
+        if names:
+            ctx.flags.append(Flag(code="region_unresolved", severity="info", field="region",
+                                  message=f"无法确定发文县：{'、'.join(names)}"))
+        return dict(region=None)
+    ctx.county = winner
+    rows = pick_division(winner, text)
+    if len(rows) > 1:
+        places = "、".join(f"{d.province}{d.city}{d.county}" for d in rows)
+        ctx.flags.append(Flag(code="region_unresolved", severity="info", field="region",
+                              message=f"「{winner}」有多个同名区县（{places}），正文未提及所属省市"))
+        return dict(region=None)
+    d = rows[0]
+    return dict(region=Region(province=d.province, city=d.city or None, county=d.county,
+                              adcode=d.adcode, evidence=pick_evidence(winner, mentions, text)))

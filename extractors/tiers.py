@@ -10,6 +10,7 @@ from the individual fee (ctx.individual_fee) with `derived` naming what was comp
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import regex as re
@@ -140,16 +141,18 @@ def bracket_spans(text: str, s: int, e: int) -> list[tuple[int, int]]:
     return out
 
 
+@functools.cache
+def _category_pattern():
+    """One alternation of every alias, longest first, so 城乡低保对象 wins over 低保对象."""
+    terms = vocab.categories()
+    names = {t.alias: t.name for t in terms}
+    return re.compile("|".join(re.escape(t.alias) for t in terms)), names
+
+
 def find_category_spans(text: str, s: int, e: int) -> list[tuple[int, int, str]]:
-    """Non-overlapping category names in text[s:e], longest alias first: (start, end, canonical)."""
-    taken: list[tuple[int, int, str]] = []
-    segment = text[s:e]
-    for term in vocab.categories():
-        for m in re.finditer(re.escape(term.alias), segment):
-            a, b = s + m.start(), s + m.end()
-            if not any(a < y and x < b for x, y, _ in taken):
-                taken.append((a, b, term.name))
-    return sorted(taken)
+    """Non-overlapping category names in text[s:e], scanned left to right: (start, end, canonical)."""
+    pattern, names = _category_pattern()
+    return [(m.start(), m.end(), names[m.group()]) for m in pattern.finditer(text, s, e)]
 
 
 def find_clauses(text: str) -> list[list[tuple[int, int]]]:

@@ -13,7 +13,7 @@ import regex as re
 
 from extractors.context import Context
 from extractors.dates import DAY, MONTH, YEAR, parse_date, parse_full_date_line, parse_int
-from extractors.spans import clause_span, evidence, lines_with_offsets
+from extractors.spans import evidence, lines_with_offsets
 from schemas import CitedDocument, Day, Text, Year
 
 # ---- 文号 ------------------------------------------------------------------------------------
@@ -25,6 +25,7 @@ DOC_NUMBER = rf"""
     (?P<seq>\d{{1,4}})\s*号                    # 71号
 """
 DOC_NUMBER_RE = re.compile(DOC_NUMBER, re.X)
+PREFIX_CUT_RE = re.compile(r".*(?:办公室|人民政府|委员会|局|厅|文件|公开|发布)")  # office name glued to a 文号
 HEADER_NUMBER_RE = re.compile(rf"^[ \t]*{DOC_NUMBER}", re.X | re.M)
 
 # ---- title -----------------------------------------------------------------------------------
@@ -89,20 +90,26 @@ def tidy_org(s: str) -> str:
 # ---- find_* ----------------------------------------------------------------------------------
 def find_title(text: str):
     """The first 关于…的通知 heading that is not inside a 《citation》; (value, start, end) or None."""
-    for m in TITLE_RE.finditer(text):
-        start = m.start()
-        if "》" in text[max(0, start - 1):start] or text[max(0, start - 1):start] == "《":
-            continue
-        value = squeeze(m.group())
-        return value, start, m.end()
-    return None
+    m = TITLE_RE.search(text)
+    return (squeeze(m.group()), m.start(), m.end()) if m else None
 
 
-def find_doc_number(text: str, title_end: int | None):
-    """The 文号 at the start of a line in the header (above the title or just under it)."""
+def find_doc_number(text: str, title_start: int | None, title_end: int | None):
+    """The 文号 starting a line of the header (above the title or just under it); failing that,
+    the first number before the title that is not in parentheses, cut after the office's name
+    (a long header line can get joined to the number: '…税务局新医保〔2023〕9号')."""
     limit = (title_end + 200) if title_end is not None else max(400, len(text) // 4)
     m = HEADER_NUMBER_RE.search(text, 0, min(limit, len(text)))
-    return (normalize_doc_number(m.group()), m.start(), m.end()) if m else None
+    if m:
+        return normalize_doc_number(m.group()), m.start(), m.end()
+    for m in DOC_NUMBER_RE.finditer(text, 0, title_start or 0):
+        if text[max(0, m.start() - 1):m.start()] in ("(", "（", "《"):
+            continue
+        cut = PREFIX_CUT_RE.match(m.group("prefix"))
+        start = m.start() + (cut.end() if cut else 0)
+        if start < m.start("year") - 1:
+            return normalize_doc_number(text[start:m.end()]), start, m.end()
+    return None
 
 
 def find_signature(text: str):
@@ -111,10 +118,10 @@ def find_signature(text: str):
     for i, (pos, line) in enumerate(lines):
         date = parse_full_date_line(line)
         if not date:
-            inline = re.match(rf"^[ \t]*(?P<org>{ORG})[ \t]*(?P<date>[\d〇○零一二三四五六七八九][^ \t\n]*日)[ \t]*$", line)
+            inline = re.match(rf"^[ \t]*(?P<org>{ORG}(?:[ \t]+{ORG})*)[ \t]*(?P<date>[\d〇○零一二三四五六七八九][^ \t\n]*日)[ \t]*$", line)
             if inline and parse_full_date_line(inline.group("date")):
                 o, d = inline.span("org"), inline.span("date")
-                return (inline.group("org"), pos + o[0], pos + o[1]), (parse_full_date_line(inline.group("date")), pos + d[0], pos + d[1])
+                return (tidy_org(inline.group("org")), pos + o[0], pos + o[1]), (parse_full_date_line(inline.group("date")), pos + d[0], pos + d[1])
             continue
         above = [(p, ln) for p, ln in lines[max(0, i - SIGNATURE_WINDOW):i] if ln.strip()]
         if not above:
@@ -224,7 +231,7 @@ def extract(text: str, ctx: Context) -> dict:
     """Metadata of one notice; sets ctx.policy_year and ctx.issue_year for the date extractors."""
     text = text or ""
     title = find_title(text)
-    number = find_doc_number(text, title[2] if title else None)
+    number = find_doc_number(text, title[1] if title else None, title[2] if title else None)
     signature = find_signature(text)
     issuer = (signature[0] if signature else None) or find_header_issuer(text, title)
     year = find_policy_year(text, title)

@@ -14,7 +14,7 @@ import regex as re
 
 from extractors.context import Context
 from extractors.dates import DAY, RANGE_RE, RELATIVE_YEAR, point, find_ranges, parse_date, parse_int
-from extractors.spans import evidence, lines_with_offsets
+from extractors.spans import evidence
 from schemas import Period
 
 # ---- what a range is the period of (first kind whose word is nearest wins) ---------------------

@@ -44,7 +44,15 @@ _BLOCK_START = re.compile(
     )""",
     re.X,
 )
-_TITLE_END = re.compile(r"(?:通知|决定|意见|办法|方案|细则|公告|通报|函|报告|分解表|任务表|分配表|[表单])$")
+# Lines that are complete on their own although they lack a full stop: titles, office names
+# (a joint header "某县医疗保障局 某县财政局 国家税务总局某县税务局"), document numbers and dates.
+_TITLE_END = re.compile(
+    r"""(?:通知|决定|意见|办法|方案|细则|公告|通报|函|报告|分解表|任务表|分配表|[表单]   # titles
+         |[局厅委办府院处室社行]|委员会|中心|公司|联合会|分局                     # office names
+         |\d+号|\d+日|印发)$                                                    # numbers, dates
+    """,
+    re.X,
+)
 _MIN_BROKEN_LINE = 18  # shorter lines are headings, addresses or signatures, not cut sentences
 
 

@@ -27,6 +27,8 @@ def parse_number(s: str | None) -> float | int | None:
     scale = 1
     if s.endswith("万") and len(s) > 1 and not re.fullmatch(rf"[{CN_DIGITS}]+", s):
         s, scale = s[:-1], 10_000
+    if s in ("百", "千", "万"):  # 百分之百: cn2an wants a leading 一
+        s = "一" + s
     try:
         v = float(s)
     except ValueError:

@@ -28,3 +28,8 @@ def test_idempotent_on_corpus() -> None:
     for f in sorted((ROOT / "corpus").glob("*.txt")):
         once = canonicalize(f.read_text(encoding="utf-8"))
         assert canonicalize(once) == once, f.name
+
+
+def test_office_lines_stay_apart() -> None:
+    raw = "新野县医疗保障局 新野县财政局 国家税务总局新野县税务局\n\n新医保〔2023〕5号\n\n关于做好2024年度城乡居民基本医疗保险参保缴费工作的通知\n"
+    assert canonicalize(raw).split("\n\n")[0] == "新野县医疗保障局 新野县财政局 国家税务总局新野县税务局"

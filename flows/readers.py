@@ -1,12 +1,53 @@
-"""STUB (txt only, utf-8): file bytes -> decoded text + Source. To be hardened (encodings, PDF)."""
+"""File bytes -> decoded text + Source. Every way a file can be unreadable becomes one InputError.
+
+Notices reach us as UTF-8 exports, GBK/GB18030 files saved by Windows editors, UTF-16 files from
+Word, and PDFs printed from Word or WPS. Decoding is strict first (a BOM or a clean decode is
+proof of the encoding); statistical detection is the last resort and is flagged, because a wrong
+guess turns every character into a different one. PDFs keep their reading order page by page and
+their ruled tables come back as tab-separated rows, the same shape the text exports have, so the
+extractors never need to know which kind of file they read.
+"""
 from __future__ import annotations
 
 import hashlib
+import re as _re
+import io
 import pathlib
+from collections import Counter
 from dataclasses import dataclass, field
+from statistics import median
+
+import regex as re
 
 from schemas import Flag, Source
 from schemas.errors import InputError
+
+MAX_BYTES = 20_000_000          # "MB" below is 10^6 bytes, as file managers show it
+PDF_MAGIC = b"%PDF-"
+_SNIFF = 1024                   # a PDF header may follow a little junk (PDF 1.7 §7.5.2)
+_GARBAGE_RATIO = 0.05           # control / unassigned / replacement characters a text may hold
+_GB2312_RATIO = 0.8             # share of Han characters a real GB text has in the common set
+_CID_RATIO = 0.5                # a page whose characters are mostly (cid:n) needs OCR
+_BOMS = (                       # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
+    (b"\xff\xfe\x00\x00", "utf-32", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16", "utf-16"),
+    (b"\xfe\xff", "utf-16", "utf-16"),
+)
+
+_HAN = r"\p{Han}"
+_SPACE_IN_HAN = re.compile(rf"(?<={_HAN}) (?={_HAN})")          # layout space between two Han
+_HAN_CHAR = re.compile(_HAN)
+# Controls (not whitespace), surrogates, private use, U+FFFD and non-characters; stdlib `re`
+# because this runs over every character of a file up to 20 MB.
+_GARBAGE = _re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\uf8ff\ufffd-\uffff\U000f0000-\U0010ffff]")
+_ORDINARY = re.compile(r"[\p{Han}\x20-\x7e\s\u3000-\u303f\uff00-\uffef\u2010-\u2027\u2460-\u24ff\u00b7]")
+_CID = re.compile(r"\(cid:\d+\)")                               # a glyph with no Unicode map
+_SENTENCE_END = "。；;！!？?：:"
+_ITEM_START = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|[①-⑳]|附件|附表|抄送)")
+_FIRST_WORD = re.compile(r"^[A-Za-z0-9０-９.．,%％/\-]+")                 # a run no line break splits
+_PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:第\s*)?\d{1,4}(?:\s*页)?[-—–－\s]*$")  # — 3 — / 第3页
 
 
 @dataclass
@@ -19,9 +60,351 @@ class Document:
 
 
 def read_document(path: pathlib.Path) -> Document:
-    data = path.read_bytes()
-    if not data.strip():
+    """Read one notice file; raises InputError (one line, naming the file) when it cannot be read."""
+    path = pathlib.Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file or directory") from None
+    if path.is_dir():
+        raise InputError(str(path), "is a directory, not a notice file")
+    if size > MAX_BYTES:
+        raise InputError(str(path), f"file too large ({size / 1e6:.1f} MB > {MAX_BYTES // 1_000_000} MB limit)")
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(str(path), f"cannot read file ({e.strerror or e})") from None
+    if not data.strip(b" \t\r\n\x0b\x0c"):
         raise InputError(str(path), "empty file")
-    text = data.decode("utf-8-sig")
-    src = Source(path=str(path), format="txt", encoding="utf-8", size_bytes=len(data), pages=None)
-    return Document(hashlib.sha256(data).hexdigest(), src, text)
+    doc_id = hashlib.sha256(data).hexdigest()
+    if is_pdf(data):
+        text, pages, tables = read_pdf(str(path), data)
+        src = Source(path=str(path), format="pdf", encoding=None, size_bytes=size, pages=pages)
+        return Document(doc_id, src, text, [], tables)
+    if path.suffix.lower() == ".pdf":
+        raise InputError(str(path), "corrupt or truncated PDF (no %PDF header)")
+    text, encoding, guessed = decode_text(str(path), data)
+    flags = []
+    if guessed:
+        flags.append(Flag(code="decoding_fallback", severity="info", field=None,
+                          message=f"编码由统计检测得出（{encoding}），请核对文字是否乱码"))
+    src = Source(path=str(path), format="txt", encoding=encoding, size_bytes=size, pages=None)
+    return Document(doc_id, src, text, flags)
+
+
+def is_pdf(data: bytes) -> bool:
+    return PDF_MAGIC in data[:_SNIFF]
+
+
+# --- text -------------------------------------------------------------------------------------
+
+def decode_text(path: str, data: bytes) -> tuple[str, str, bool]:
+    """Bytes -> (text, encoding, guessed). Strict decoders first, detection only after them."""
+    strict = decode_strict(data)
+    if strict:
+        text, encoding = strict
+        guessed = False
+    else:
+        text, encoding = decode_utf16_without_bom(data) or detect(path, data)
+        guessed = True
+    if _garbage_share(text) > _GARBAGE_RATIO:
+        raise InputError(path, "binary file, not text")
+    if not text.replace("\ufeff", "").strip():
+        raise InputError(path, "empty file")
+    return text, encoding, guessed
+
+
+def decode_strict(data: bytes) -> tuple[str, str] | None:
+    """A BOM, a clean UTF-8 decode or a plausible GB18030 decode; None when none of them holds."""
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), name
+            except UnicodeDecodeError:
+                return None
+    if b"\x00" in data:
+        return None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    return (text, "gb18030") if _plausible_gb(text) else None
+
+
+def _plausible_gb(text: str) -> bool:
+    """Big5 or Shift-JIS bytes often decode as GB18030 too, into rare characters; real GB text
+    is mostly made of the 6763 common (GB2312) characters."""
+    han = Counter(_HAN_CHAR.findall(text))
+    if not han:
+        return _garbage_share(text) <= _GARBAGE_RATIO
+    common = sum(n for ch, n in han.items() if _in_gb2312(ch))
+    return common / sum(han.values()) >= _GB2312_RATIO
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def decode_utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """Word's "Unicode" export without a BOM: the decode that reads as ordinary text wins."""
+    if len(data) % 2 or b"\x00" not in data:
+        return None
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _ordinary_share(text) >= 0.9:
+            return text, codec
+    return None
+
+
+def _ordinary_share(text: str) -> float:
+    """Han, ASCII, CJK punctuation, full-width forms and whitespace: what a notice is made of."""
+    ordinary = _ORDINARY.findall(text)
+    return len(ordinary) / len(text) if text else 0.0
+
+
+def detect(path: str, data: bytes) -> tuple[str, str]:
+    """charset-normalizer's best guess; NUL bytes outside UTF-16/32 mean a binary file."""
+    from charset_normalizer import from_bytes
+
+    if b"\x00" in data:
+        raise InputError(path, "binary file, not text")
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise InputError(path, "binary file, not text")
+    return str(best), best.encoding.replace("_", "-")
+
+
+def _garbage_share(text: str) -> float:
+    """Share of control, private-use and replacement characters (whitespace is fine)."""
+    return len(_GARBAGE.findall(text)) / len(text) if text else 0.0
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+def read_pdf(path: str, data: bytes) -> tuple[str, int, list[list[list[str]]]]:
+    """PDF bytes -> (text with pages joined by a blank line, page count, tables)."""
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    if b"%%EOF" not in data[-2048:]:
+        raise InputError(path, "corrupt or truncated PDF (no %%EOF marker at the end)")
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            n = len(pdf.pages)
+            pages = [read_page(path, page) for page in pdf.pages]
+            width = median(float(page.width) for page in pdf.pages) if n else 0.0
+    except InputError:
+        raise
+    except Exception as e:  # pdfplumber wraps pdfminer's errors; look through the wrapper
+        cause = _root_cause(e)
+        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)) or "encrypt" in type(cause).__name__.lower():
+            raise InputError(path, "encrypted PDF (remove the password and try again)") from None
+        detail = f"{type(cause).__name__}: {cause}".strip().rstrip(":")
+        raise InputError(path, f"corrupt or truncated PDF ({_one_line(detail)})") from None
+    if n == 0:
+        raise InputError(path, "corrupt or truncated PDF (no pages)")
+    if not any(pages):
+        raise InputError(path, "scanned PDF with no text layer: needs OCR")
+    merge_continued_tables(pages)
+    lines = [item for blocks in pages for kind, _, item in blocks if kind == "line"]
+    left = min((ln["x0"] for ln in lines), default=0.0)
+    right = max((ln["x1"] for ln in lines), default=0.0)
+    if width - right > 1.5 * left + 36:  # no line reaches a plausible right margin: nothing wrapped
+        right = float("inf")
+    layout = Layout(left, right, _line_pitch([[b[2] for b in blocks if b[0] == "line"] for blocks in pages]))
+    texts = [assemble(blocks, layout) for blocks in pages]
+    tables = [item for blocks in pages for kind, _, item in blocks if kind == "table"]
+    return "\n\n".join(t for t in texts if t.strip()) + "\n", n, tables
+
+
+@dataclass
+class Layout:
+    """Document-wide geometry: one page with three short lines says nothing about the margins."""
+
+    left: float
+    right: float
+    pitch: float
+
+
+def merge_continued_tables(pages: list[list[tuple]]) -> None:
+    """A table that runs over a page break comes back as two; glue them, dropping the header row
+    the printer repeated at the top of the new page."""
+    for prev, cur in zip(pages, pages[1:]):
+        if not (prev and cur and prev[-1][0] == "table" and cur[0][0] == "table"):
+            continue
+        head, tail = prev[-1][2], cur[0][2]
+        if len(head[0]) != len(tail[0]):
+            continue
+        head.extend(tail[1:] if tail[0] == head[0] else tail)
+        del cur[0]
+
+
+def _root_cause(e: BaseException) -> BaseException:
+    seen = set()
+    while id(e) not in seen:
+        seen.add(id(e))
+        inner = e.__cause__ or e.__context__
+        if inner is None and e.args and isinstance(e.args[0], BaseException):
+            inner = e.args[0]
+        if inner is None:
+            break
+        e = inner
+    return e
+
+
+def _one_line(s: str, limit: int = 120) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def read_page(path: str, page) -> list[tuple]:
+    """One page -> blocks in reading order: ("line", top, line) and ("table", top, rows)."""
+    chars = page.chars
+    if not chars:
+        return []
+    cid = sum(1 for c in chars if c["text"].startswith("(cid:"))
+    if cid / len(chars) > _CID_RATIO:
+        raise InputError(path, f"PDF font has no Unicode map; needs OCR (page {page.page_number})")
+    page = page.dedupe_chars(tolerance=1)
+    if cid:
+        page = page.filter(lambda obj: not (obj.get("object_type") == "char" and obj["text"].startswith("(cid:")))
+    found = page.find_tables()
+    boxes = [t.bbox for t in found]
+    outside = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes))
+    lines = [ln for ln in outside.extract_text_lines(strip=True) if _CID.sub("", ln["text"]).strip()]
+    lines = find_unruled_tables(drop_page_numbers(lines, page.height))
+    blocks = [("line", ln["top"], ln) for ln in lines]
+    for box, table in zip(boxes, found):
+        rows = [_tidy_row(row) for row in table.extract()]
+        if any(any(cell for cell in row) for row in rows):
+            blocks.append(("table", box[1], rows))
+    blocks.sort(key=lambda b: b[1])
+    return blocks
+
+
+def _inside(obj: dict, boxes: list[tuple]) -> bool:
+    cx = (obj["x0"] + obj["x1"]) / 2
+    cy = (obj["top"] + obj["bottom"]) / 2
+    return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+
+
+def _tidy_row(row: list[str | None]) -> list[str]:
+    """Cells of one table row: inner line breaks removed, layout spaces between Han removed."""
+    return [_SPACE_IN_HAN.sub("", re.sub(r"\s*\n\s*", "", cell or "")).strip() for cell in row]
+
+
+def find_unruled_tables(lines: list[dict]) -> list[dict]:
+    """A table drawn without rules comes back as lines whose cells are apart by wide gaps. In a run
+    of at least three such lines, two of them with three or more cells, each line becomes a
+    tab-separated row, its cells put under the columns of the widest row (empty cells kept)."""
+    cells = [_cells(ln) for ln in lines]
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and len(cells[j]) >= 2:
+            j += 1
+        run = range(i, j)
+        if len(run) >= 3 and sum(len(cells[k]) >= 3 for k in run) >= 2:
+            widest = max((cells[k] for k in run), key=len)
+            centres = [(c[0] + c[1]) / 2 for c in widest]
+            for k in run:
+                row = [""] * len(centres)
+                for x0, x1, text in cells[k]:
+                    col = min(range(len(centres)), key=lambda n: abs(centres[n] - (x0 + x1) / 2))
+                    row[col] = (row[col] + text) if row[col] else text
+                lines[k] = dict(lines[k], text="\t".join(row).rstrip("\t"))
+        i = max(j, i + 1)
+    return lines
+
+
+def _cells(line: dict) -> list[tuple[float, float, str]]:
+    """(x0, x1, text) of the pieces of a line separated by gaps wider than two characters."""
+    chars = [c for c in line.get("chars") or [] if c["text"].strip()]
+    if len(chars) < 2:
+        return []
+    size = _char_size(line)
+    out: list[list] = [[chars[0]["x0"], chars[0]["x1"], chars[0]["text"]]]
+    for prev, c in zip(chars, chars[1:]):
+        gap = c["x0"] - prev["x1"]
+        if gap > 2 * size:
+            out.append([c["x0"], c["x1"], c["text"]])
+        else:
+            out[-1][1] = c["x1"]
+            out[-1][2] += (" " if gap > 3 else "") + c["text"]
+    return [(x0, x1, _SPACE_IN_HAN.sub("", text)) for x0, x1, text in out]
+
+
+def drop_page_numbers(lines: list[dict], height: float) -> list[dict]:
+    """`— 3 —` or `第3页` alone in the top or bottom tenth of the page is a folio, not text."""
+    def folio(ln: dict) -> bool:
+        near_edge = ln["bottom"] > height * 0.9 or ln["top"] < height * 0.1
+        return near_edge and bool(_PAGE_NUMBER.match(ln["text"]))
+    return [ln for ln in lines if not folio(ln)]
+
+
+def assemble(blocks: list[tuple], layout: Layout) -> str:
+    """Lines and tables top to bottom. A line that runs to the right margin followed by one that
+    starts at the left margin is a wrapped paragraph: joined without a break. A larger vertical
+    gap than the usual line pitch starts a new paragraph (blank line)."""
+    out: list[str] = []
+    prev = None
+    for kind, _, item in blocks:
+        if kind == "table":
+            out.append(("\n\n" if out else "") + "\n".join("\t".join(r) for r in item) + "\n\n")
+            prev = None
+            continue
+        text = _SPACE_IN_HAN.sub("", _CID.sub("", item["text"]))
+        if prev is not None:
+            gap = item["top"] - prev["top"]
+            if _wrapped(prev, item, layout) and gap <= layout.pitch * 1.2:
+                sep = ""
+            else:
+                sep = "\n\n" if gap > layout.pitch * 1.4 else "\n"
+            out.append(sep)
+        out.append(text)
+        prev = item
+    return re.sub(r"\n{3,}", "\n\n", "".join(out)).strip("\n")
+
+
+def _line_pitch(pages: list[list[dict]]) -> float:
+    """The usual distance from one line's top to the next one's, over the whole document."""
+    steps = sorted(b["top"] - a["top"] for lines in pages for a, b in zip(lines, lines[1:]) if b["top"] > a["top"])
+    return steps[len(steps) // 4] if steps else 1e9  # lower quartile: paragraph gaps are larger
+
+
+def _char_size(line: dict) -> float:
+    chars = line.get("chars") or []
+    widths = [c["x1"] - c["x0"] for c in chars if c["text"].strip()]
+    return median(widths) if widths else 10.0
+
+
+def _wrapped(line: dict, nxt: dict, layout: Layout) -> bool:
+    """Wrapped when the next line's first word would not have fitted in the room left, and the
+    line does not end a sentence right before a new numbered item (`…政策。` / `五、工作要求`)."""
+    size = _char_size(line)
+    if "\t" in line["text"] or "\t" in nxt["text"] or nxt["x0"] > layout.left + 0.5 * size:
+        return False
+    if line["text"].rstrip()[-1:] in _SENTENCE_END and _ITEM_START.match(nxt["text"]):
+        return False
+    room = layout.right - line["x1"]
+    return room < _first_word_width(nxt, size) + 1.2 * size  # 1.2: punctuation kept off a line start
+
+
+def _first_word_width(line: dict, size: float) -> float:
+    word = _FIRST_WORD.match(line["text"])
+    chars = [c for c in line.get("chars") or [] if c["text"].strip()]
+    n = len(word.group(0)) if word else 1
+    if len(chars) >= n:
+        return chars[n - 1]["x1"] - chars[0]["x0"]
+    return n * size

@@ -29,8 +29,10 @@ HEAD, BODY = "\ue000", "\ue001"  # a masked mention: HEAD then BODY for its rema
 DUTY_SEP = "；"
 SENTENCE = stdre.compile(r"[^。]+。?")
 CLAUSE_BREAKS = frozenset("。；;,:")
+TOWNSHIP = re.compile(r"[乡镇]|街道")  # level of an unknown department
 BREAK = stdre.compile(r"[\n。；;,:由]")
 MAX_LEAD = 16  # a subject starts this close to its clause start: (一)国家税务总局阳城县税务局
+MAX_LINK = 10  # names of one group lie this close: 县残联、县乡村振兴局 / 民政局和县残联等部门
 
 
 @functools.cache
@@ -44,10 +46,11 @@ def _alt(words) -> str:
 
 @functools.cache
 def grammar() -> tuple:
-    """(subject_re, agent_re) compiled once from the word lists in duty_terms.yaml."""
+    """(subject, agent, item, unknown_org) regexes, compiled once from duty_terms.yaml."""
     t = terms()
     place = r"(?![由向对经交])\p{Han}{1,5}?[县市区旗]"  # 阳城县医保局, not 由县医保局
-    prefix = rf"(?:国家税务总局{place}|{place}|{_alt(t['prefixes'])})?"
+    tax = rf"国家(?:税务|{HEAD}{BODY})总局{place}"  # 税务 inside 国家税务总局 is masked too
+    prefix = rf"(?:{tax}|{place}|{_alt(t['prefixes'])})?"
     known = rf"{prefix}{HEAD}{BODY}*"
     unknown = (rf"(?:{_alt(t['unknown_prefixes'])})(?!{_alt(t['generic'])})"
                rf"\p{{Han}}{{1,8}}?(?:{_alt(t['org_suffixes'])})(?!\p{{Han}})")
@@ -97,8 +100,16 @@ def find_duties(text: str) -> list[Found]:
     lines = list(lines_with_offsets(text))
     line_starts = [start for start, _ in lines]
     todo = find_candidate_sentences(text)
+    zones = [(s, z0, z1) for s, _, spans in todo for z0, z1 in spans]
+    zone_mentions = mentions_in_many([text[z0:z1] for _, z0, z1 in zones])
+    by_sentence: dict[int, list[Mention]] = {}
+    for (s, z0, _), mentions in zip(zones, zone_mentions):
+        shift = z0 - s  # zone offsets -> sentence offsets
+        by_sentence.setdefault(s, []).extend(
+            Mention(m.start + shift, m.end + shift, m.name, m.level) for m in mentions)
     found: list[Found] = []
-    for (start, sentence), mentions in zip(todo, mentions_in_many([s for _, s in todo])):
+    for start, sentence, _ in todo:
+        mentions = by_sentence.get(start, [])
         li = bisect.bisect_right(line_starts, start) - 1
         s0 = start - line_starts[li]
         masked = mask(sentence, mentions)
@@ -110,25 +121,36 @@ def find_duties(text: str) -> list[Found]:
     return found
 
 
-def find_candidate_sentences(text: str) -> list[tuple[int, str]]:
-    """Sentences (start, text) where a department form sits right after a clause start or 由:
-    the only places a subject can be, and the only text handed to spaCy."""
+def find_candidate_sentences(text: str) -> list[tuple[int, str, list[tuple[int, int]]]]:
+    """Sentences (start, text, zones) where a department form sits right after a clause start
+    or 由: the only places a subject can be. A zone runs from that clause start over the chain
+    of names (县民政局、县残联、…等部门要); only zones are handed to spaCy."""
     unknown_org = grammar()[3]
     markers = terms()["member_markers"]
     breaks = [m.start() for m in BREAK.finditer(text)]
-    seen: dict[int, str] = {}
-    for m in itertools.chain(mention_hits(text), unknown_org.finditer(text)):
-        h = m.start()
+    hits = sorted((m.start(), m.end()) for m in itertools.chain(mention_hits(text), unknown_org.finditer(text)))
+    sentences: dict[int, tuple[str, list[tuple[int, int]]]] = {}
+    for n, (h, he) in enumerate(hits):
         k = bisect.bisect_left(breaks, h) - 1
-        if h - (breaks[k] + 1 if k >= 0 else 0) > MAX_LEAD:
+        clause = breaks[k] + 1 if k >= 0 else 0
+        if h - clause > MAX_LEAD:
             continue
         s = max(text.rfind("。", 0, h), text.rfind("\n", 0, h)) + 1
-        if s in seen:
-            continue
-        e = min((i for i in (text.find("。", h) + 1, text.find("\n", h)) if i > 0), default=len(text))
-        sentence = text[s:e]
-        seen[s] = "" if any(w in sentence for w in markers) else sentence
-    return [(s, sentence) for s, sentence in sorted(seen.items()) if sentence]
+        if s not in sentences:
+            e = min((i for i in (text.find("。", h) + 1, text.find("\n", h)) if i > 0), default=len(text))
+            sentence = text[s:e]
+            sentences[s] = ("" if any(w in sentence for w in markers) else sentence, [])
+        sentence, zones = sentences[s]
+        end, j = he, n + 1
+        while j < len(hits) and hits[j][0] <= end + MAX_LINK:  # the chain of names of one group
+            end = max(end, hits[j][1])
+            j += 1
+        zone = (max(clause, s), min(end + MAX_LINK, s + len(sentence)))
+        if zones and zone[0] <= zones[-1][1]:
+            zones[-1] = (zones[-1][0], max(zones[-1][1], zone[1]))
+        elif sentence:
+            zones.append(zone)
+    return [(s, sentence, zones) for s, (sentence, zones) in sorted(sentences.items()) if sentence]
 
 
 def clause_starts(s: str) -> list[int]:
@@ -168,7 +190,7 @@ def parse_group(text, lines, li, s0, sentence, masked, m, mentions, item_re) -> 
             mm = by_start[head]
             out.append(Found(mm.name, written, mm.level, duty, 0, 0, True))
         else:
-            level = "township" if re.search(r"[乡镇]|街道", written) else "county"
+            level = "township" if TOWNSHIP.search(written) else "county"
             out.append(Found(written, written, level, duty, 0, 0, False))
     for f in out:
         f.start, f.end = line_start + s0 + g0, ev_end

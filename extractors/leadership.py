@@ -17,6 +17,11 @@ from extractors.spans import evidence, lines_with_offsets
 from extractors.vocab import DATA
 from schemas import Member
 
+SENTENCE = re.compile(r"[^。\n]+")
+SPACE = re.compile(r"\s")  # spaces inside a name or title are layout
+LIST_PUNCT = re.compile(r"[、,;；]")
+PEOPLE_SEP = re.compile(r"[、,;；]|\s{2,}")  # 张三 县长、李四 局长
+WHO_SEP = re.compile(r"[、和及]")  # 县医保局局长李四、县税务局局长王五任副组长
 MAX_ROW = 48  # a continuation row is a name and a title, never a sentence
 
 
@@ -60,26 +65,29 @@ def grammar() -> dict:
         # 组长由副县长张三担任
         inline_rev=re.compile(rf"(?P<role>{inline_role})由(?P<who>[^,，。;；:]+?)(?:同志)?(?:担任|兼任)"),
         ending=re.compile(rf"(?:{ending})$"),
+        office=re.compile(r"^[各全本]|[县局办委部]|政府|乡镇|街道"),
+        about_group=re.compile(rf"{_alt(t['group_words'])}|任(?:副)?组长"),
     )
 
 
-def parse_person(s: str) -> tuple[str, str | None] | None:
-    """'孙 鹏 县政府副县长' -> ('孙鹏', '县政府副县长'); None when `s` is not one named person."""
+def parse_person(s: str, joined_titles: bool = False) -> tuple[str, str | None] | None:
+    """'孙 鹏 县政府副县长' -> ('孙鹏', '县政府副县长'); None when `s` is not one named person.
+    A title holds no 、 unless `joined_titles` (区委常委、副区长刘洋 in running text)."""
     g = grammar()
     s = s.strip().strip("、,;；。")
     if not s or len(s) > MAX_ROW:
         return None
     for key in ("name_title", "title_name", "glued"):
         m = g[key].match(s)
-        if m and _is_name(m.group("name")):
-            return re.sub(r"\s", "", m.group("name")), re.sub(r"\s", "", m.group("title"))
+        if m and _is_name(m.group("name")) and (joined_titles or not LIST_PUNCT.search(m.group("title"))):
+            return SPACE.sub("", m.group("name")), SPACE.sub("", m.group("title"))
     return None
 
 
 def _is_name(s: str) -> bool:
     """A person's name, not a title or an office: 2-4 Han without office words."""
-    s = re.sub(r"\s", "", s)
-    return 2 <= len(s) <= 4 and not grammar()["ending"].search(s) and not re.search(r"^[各全本]|[县局办委部]|政府|乡镇|街道", s)
+    s = SPACE.sub("", s)
+    return 2 <= len(s) <= 4 and not grammar()["ending"].search(s) and not grammar()["office"].search(s)
 
 
 def parse_people(rest: str, labelled: bool = True) -> list[tuple[str, str | None]]:
@@ -88,13 +96,13 @@ def parse_people(rest: str, labelled: bool = True) -> list[tuple[str, str | None
     whole = parse_person(rest)
     if whole:
         return [whole]
-    parts = [p for p in re.split(r"[、,;；]|\s{2,}", rest) if p.strip()]
+    parts = [p for p in PEOPLE_SEP.split(rest) if p.strip()]
     people = [parse_person(p) for p in parts]
     if parts and all(people):
         return people
     if (labelled or len(parts) > 1) and parts and all(
             grammar()["bare_name"].match(p.strip()) and _is_name(p) for p in parts):
-        return [(re.sub(r"\s", "", p), None) for p in parts]
+        return [(SPACE.sub("", p), None) for p in parts]
     return []
 
 
@@ -127,17 +135,16 @@ def find_inline(text: str) -> list[Member]:
     """`由副县长张三任组长，县医保局局长李四任副组长` inside a sentence about the group."""
     g = grammar()
     out: list[Member] = []
-    group_words = _alt(terms()["group_words"])
-    for sm in re.finditer(r"[^。\n]+", text):
+    for sm in SENTENCE.finditer(text):
         sentence = sm.group()
-        if not re.search(group_words, sentence) and not re.search(r"任(?:副)?组长", sentence):
+        if not g["about_group"].search(sentence):
             continue
         for rx in (g["inline"], g["inline_rev"]):
             for m in rx.finditer(sentence):
                 who = m.group("who")
-                people = [parse_person(p) for p in re.split(r"[、和及]", who)]
+                people = [parse_person(p) for p in WHO_SEP.split(who)]
                 if not people or not all(people):
-                    people = [parse_person(who)]  # 县委常委、副县长刘洋: one person, two titles
+                    people = [parse_person(who, joined_titles=True)]  # 县委常委、副县长刘洋: one person
                 if not all(people):
                     continue
                 role = g["roles"].get(m.group("role"), m.group("role"))
@@ -146,7 +153,12 @@ def find_inline(text: str) -> list[Member]:
     return out
 
 
+ROLE_ANYWHERE = re.compile(r"组\s*长|成\s*员")  # no role word, no group: skip the line scan
+
+
 def extract(text: str, ctx: Context) -> dict:
+    if not ROLE_ANYWHERE.search(text):
+        return dict(leadership=[])
     try:
         members = find_listed(text) or find_inline(text)
     except Exception:  # extraction never raises on any text

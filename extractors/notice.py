@@ -59,3 +59,9 @@ def is_collection_notice(text: str) -> bool:
         return len(g["insurance"].findall(text)) >= t["min_body_hits"] and body_hits >= t["min_body_hits"]
     except Exception:  # never raises; an unreadable text is not a notice we can use
         return False
+
+
+def extract(text: str, ctx=None) -> dict:
+    """Case-file entry point (tests/cases/notice.yaml); the record pipeline calls
+    `is_collection_notice` directly and flags `not_a_collection_notice` itself."""
+    return dict(is_collection_notice=is_collection_notice(text))

@@ -17,12 +17,19 @@ import regex as re
 import yaml
 
 from extractors.context import Context
-from extractors.numbers import NUM, parse_number
+from extractors.numbers import parse_number
 from extractors.spans import evidence, lines_with_offsets
 from extractors.vocab import DATA
 from schemas import Flag, Quota, QuotaRow
 
 MAX_TITLE = 60  # a title line, not a sentence
+DIGIT = re.compile(r"\d")
+SENTENCE_END = re.compile(r"[。;]$")
+ATTACHMENT = re.compile(r"^附件\s*\d*\s*[:.]?\s*")  # 附件1: before a title
+LAYOUT_SPACE = re.compile(r"(?<=\p{Han})\s+(?=\p{Han})")  # 征缴 任务分配表 (PDF layout)
+UNIT_SUFFIX = re.compile(r"[(]单位\s*:\s*(?P<unit>[^)]+)[)]$")  # …任务表(单位:人)
+PEOPLE_TABLE = re.compile(r"参保|征缴|缴费|任务|人数")  # a table counting insured people
+TOTAL_COLUMN = re.compile(r"^(?:合计|总计|小计)?$")
 MAX_GAP = 1  # blank lines tolerated inside a table (page breaks)
 MAX_CELL = 10  # a header cell typeset with spaces: 序号 / 乡镇(街道) / 任务数(人)
 MAX_GLUED_ROW = 40  # `1城关镇12,345含东兴2610人`
@@ -87,7 +94,7 @@ def find_tables(lines: list[tuple[int, str]]) -> list[Table]:
         line = lines[i][1].strip()
         cells = split_cells(line)
         glued = False
-        if cells is None and " " in line and not re.search(r"\d", line):
+        if cells is None and " " in line and not DIGIT.search(line):
             cells, glued = line.split(" "), True
             if any(len(c) > MAX_CELL for c in cells):
                 cells = None
@@ -236,13 +243,13 @@ def find_title(lines, header_at: int) -> tuple[str | None, int | None, str | Non
         if um:
             unit = um.group("unit")
             continue
-        if len(line) > MAX_TITLE or "\t" in line or re.search(r"[。;]$", line):
+        if len(line) > MAX_TITLE or "\t" in line or SENTENCE_END.search(line):
             return None, None, unit
-        title = re.sub(r"^附件\s*\d*\s*[:.]?\s*", "", line)
-        title = re.sub(r"(?<=\p{Han})\s+(?=\p{Han})", "", title)
+        title = ATTACHMENT.sub("", line)
+        title = LAYOUT_SPACE.sub("", title)
         if not title or title == "附件":
             return None, None, unit
-        inline_unit = re.search(r"[(]单位\s*:\s*(?P<unit>[^)]+)[)]$", title)
+        inline_unit = UNIT_SUFFIX.search(title)
         if inline_unit:
             unit = unit or inline_unit.group("unit")
             title = title[:inline_unit.start()].strip()
@@ -253,7 +260,7 @@ def find_title(lines, header_at: int) -> tuple[str | None, int | None, str | Non
 def implied_unit(title: str | None, columns) -> str | None:
     """A 参保/征缴 task table counts people even where no 单位 is printed (阳城: 任务数)."""
     words = " ".join([title or "", *columns])
-    return "人" if re.search(r"参保|征缴|缴费|任务|人数", words) else None
+    return "人" if PEOPLE_TABLE.search(words) else None
 
 
 def check_sums(quota: Quota) -> list[Flag]:
@@ -285,7 +292,7 @@ def check_stated(text: str, quota: Quota) -> list[Flag]:
     """quota_total_mismatch: the body's total (114.39万人) against the table's."""
     table_total = None
     if quota.total:
-        col = next((c for c in quota.columns if re.match(r"^(?:合计|总计|小计)?$", c) and c in quota.total), None)
+        col = next((c for c in quota.columns if TOTAL_COLUMN.match(c) and c in quota.total), None)
         table_total = quota.total.get(col) if col else next(iter(quota.total.values()))
     elif len(quota.columns) == 1:
         table_total = sum(r.values.get(quota.columns[0], 0) for r in quota.rows)

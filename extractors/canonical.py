@@ -25,7 +25,8 @@ _MD_STRAY_STARS = re.compile(r"(?<=\S)\*\*|\*\*(?=\S)")
 
 _HAN = r"\p{Han}"
 # Spaces OCR/PDF put next to digits or between Han characters and punctuation/digits.
-_SPACE_IN_NUMBER = re.compile(r"(?<=[\d.％%])[ ]+(?=[\d.])|(?<=\d)[ ]+(?=[%％])")
+# Only single digits spaced out ("2 0 2 3年") are one number; "34447 1200" are two table cells.
+_SPACE_IN_NUMBER = re.compile(r"(?<=(?:^|\D)\d)[ ](?=\d(?:\D|$))|(?<=\d)[ ]+(?=[%％.])|(?<=\d\.)[ ]+(?=\d)")
 _SPACE_DIGIT_HAN = re.compile(rf"(?<=\d)[ ]+(?={_HAN})|(?<={_HAN})[ ]+(?=\d)")
 _SPACE_PUNCT = re.compile(r"[ ]+(?=[,，。；;：:、)）\]〕】》」』])|(?<=[,，。；;：:、(（\[〔【《「『])[ ]+")
 _SPACE_BRACKET = re.compile(r"(?<=[\]〕])[ ]+(?=\d)|(?<=\d)[ ]+(?=[\[〔])|(?<=[%)\]）])[ ]+(?=[\p{Han}\d])")
@@ -60,16 +61,58 @@ def fold_width(text: str) -> str:
     return unicodedata.normalize("NFC", text).translate(_WIDTH)
 
 
+_MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_MD_TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
+
+
+def _pipe_table_to_tabs(line: str) -> str | None:
+    """`| 1 | 猗氏镇 | 34447 |` -> `1\t猗氏镇\t34447` (tables everywhere are tab-separated rows)."""
+    if _MD_TABLE_RULE.match(line) and "-" in line:
+        return None
+    m = _MD_TABLE_ROW.match(line)
+    if m and "|" in m.group(1):
+        return "\t".join(c.strip() for c in m.group(1).split("|"))
+    return line
+
+
 def strip_markup(text: str) -> str:
+    if "|" in text:
+        text = "\n".join(l for l in map(_pipe_table_to_tabs, text.split("\n")) if l is not None)
     text = _MD_HEADING.sub("", text)
     text = _MD_BULLET.sub("", text)
     text = _MD_EMPH.sub(lambda m: m.group(1) or m.group(2), text)
     return _MD_STRAY_STARS.sub("", text)
 
 
+# Tables typeset with spaces instead of tabs (OCR, PDF text): `1 猗氏镇 34447 1200`.
+_SPACED_ROW = re.compile(r"^\s*\d{1,3}[ ]+[^\s\d][^\s]*(?:[ ]+[\d,]+)+\s*$")
+_SPACED_TOTAL = re.compile(r"^\s*(?:合[ ]*计|总[ ]*计|小[ ]*计)(?:[(（][^)）]*[)）])?(?:[ ]+[\d,]+)+\s*$")
+_SPACED_HEADER = re.compile(r"^\s*序[ ]*号(?:[ ]+[^\s\d]+){2,}\s*$")
+
+
+def spaced_tables_to_tabs(lines: list[str]) -> list[str]:
+    """Turn runs of ≥2 space-typeset table rows (plus their header and total) into tab-separated rows."""
+    is_row = [bool(_SPACED_ROW.match(l)) for l in lines]
+    width = max((len(l.split()) for l, r in zip(lines, is_row) if r), default=0)
+    out = list(lines)
+    for i, line in enumerate(lines):
+        run = (i > 0 and is_row[i - 1]) or (i + 1 < len(lines) and is_row[i + 1])
+        near_rows = any(is_row[j] for j in range(max(0, i - 2), min(len(lines), i + 3)) if j != i)
+        if is_row[i] and run or near_rows and _SPACED_HEADER.match(line):
+            out[i] = "\t".join(line.split())
+        elif near_rows and _SPACED_TOTAL.match(line):
+            label, *nums = re.sub(r"^(合|总|小)[ ]+计", r"\1计", line.strip()).split()
+            # right-align the figures under their columns: 合计 <empty area> 64850 2300
+            out[i] = "\t".join([label] + [""] * max(0, width - 1 - len(nums)) + nums)
+    return out
+
+
 def tidy_spaces(text: str) -> str:
     lines = []
-    for line in text.split("\n"):
+    raw_lines = text.split("\n")
+    if sum(1 for l in raw_lines if _SPACED_ROW.match(l)) >= 2:
+        raw_lines = spaced_tables_to_tabs(raw_lines)
+    for line in raw_lines:
         if "\t" in line:  # table rows: keep the cells apart, tidy inside each cell
             cells = [_tidy_cell(c) for c in line.split("\t")]
             lines.append("\t".join(cells).rstrip())

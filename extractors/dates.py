@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import regex as re
 
+from extractors.spans import keyword_windows
+
 # ---- named fragments -------------------------------------------------------------------------
 CN_YEAR_DIGITS = "〇○零Ｏ一二三四五六七八九"
 _YEAR_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0, "Ｏ": 0, "O": 0}
@@ -34,13 +36,19 @@ def point(p: str = "") -> str:
 
 
 RANGE_SEP = r"(?:至|到|—+|–|-+|~|～|－|一直到)"
-# The end of a range may be a bare day ("9月1日至30日").
+# A match can only start on one of these: a cheap first test before the full pattern is tried.
+FIRST_CHAR = rf"(?=[\s自从由\d{CN_YEAR_DIGITS}O十次翌下第来当本同每])"
+# The end of a range may be a bare day ("9月1日至30日"); the start may close with 起/开始 and a
+# comma ("自2024年10月1日开始,至2025年2月28日结束").
 RANGE = rf"""
-    (?<![\d年月])(?:自|从|由)?\s*{point('a')}\s*(?:起)?\s*{RANGE_SEP}\s*
+    (?<![\d年月]){FIRST_CHAR}(?:自|从|由)?\s*{point('a')}\s*
+    (?:(?:起|开始)\s*[,，]?)?\s*{RANGE_SEP}\s*
     (?:{point('b')}|(?P<bday_only>{DAY})\s*[日号])
 """
 RANGE_RE = re.compile(RANGE, re.X)
-POINT_RE = re.compile(rf"(?<![\d年月]){point()}", re.X)
+POINT_RE = re.compile(rf"(?<![\d年月]){FIRST_CHAR}{point()}", re.X)
+# Every date point holds a 月; a match starts at most this far before it and ends this far after.
+MONTH_WORD, BEFORE_MONTH, AFTER_MONTH = "月", 24, 64
 FULL_DATE_LINE_RE = re.compile(rf"^\s*(?P<date>(?P<year>{YEAR})\s*年\s*(?P<month>{MONTH})\s*月\s*(?P<day>{DAY})\s*日)\s*$")
 
 _ROLL_FORWARD = ("次年", "翌年", "下年", "下一年", "第二年", "来年")
@@ -135,10 +143,22 @@ def parse_range(m, default_year: int | None) -> DateSpan:
     return DateSpan(m.start(), m.end(), start, end, month_only)
 
 
+def _scan(rx, text: str):
+    """rx.finditer over the whole text, but run only in the windows around each 月 (every date
+    point has one), so a 4-10 KB notice costs a few short scans instead of one per character."""
+    for lo, hi in keyword_windows(text, MONTH_WORD, BEFORE_MONTH, AFTER_MONTH):
+        yield from rx.finditer(text, lo, hi)
+
+
+def find_range_matches(text: str) -> list:
+    """Every RANGE_RE match in text, in order (the raw matches: callers read their groups)."""
+    return list(_scan(RANGE_RE, text or ""))
+
+
 def find_ranges(text: str, default_year: int | None = None) -> list[DateSpan]:
     """Every 'A至B' range in text, in order."""
     try:
-        return [parse_range(m, default_year) for m in RANGE_RE.finditer(text or "")]
+        return [parse_range(m, default_year) for m in find_range_matches(text)]
     except Exception:  # a malformed numeral should never stop extraction
         return []
 
@@ -146,7 +166,7 @@ def find_ranges(text: str, default_year: int | None = None) -> list[DateSpan]:
 def find_dates(text: str, default_year: int | None = None, role: str = "start") -> list[DateSpan]:
     """Every single date point in text (ranges not joined), in order."""
     out = []
-    for m in POINT_RE.finditer(text or ""):
+    for m in _scan(POINT_RE, text or ""):
         value = _parts(m, "", default_year, role)[0]
         out.append(DateSpan(m.start(), m.end(), value if role == "start" else None,
                             value if role == "end" else None))

@@ -7,13 +7,14 @@ citations, collected separately from sentences that name their basis (根据/按
 """
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 
 import regex as re
 
 from extractors.context import Context
 from extractors.dates import DAY, MONTH, YEAR, parse_date, parse_full_date_line, parse_int
-from extractors.spans import evidence, lines_with_offsets
+from extractors.spans import evidence, keyword_windows, lines_with_offsets
 from schemas import CitedDocument, Day, Text, Year
 
 # ---- 文号 ------------------------------------------------------------------------------------
@@ -27,6 +28,10 @@ DOC_NUMBER = rf"""
 DOC_NUMBER_RE = re.compile(DOC_NUMBER, re.X)
 PREFIX_CUT_RE = re.compile(r".*(?:办公室|人民政府|委员会|局|厅|文件|公开|发布)")  # office name glued to a 文号
 HEADER_NUMBER_RE = re.compile(rf"^[ \t]*{DOC_NUMBER}", re.X | re.M)
+# The bracketed year and sequence of a 文号: found first (cheap), the office prefix read back from it.
+NUMBER_TAIL_RE = re.compile(rf"{OPEN}\s*\d{{4}}\s*{CLOSE}\s*\d{{1,4}}\s*号")
+PREFIX_TAIL_RE = re.compile(r"\p{Han}{1,12}\s*$")  # the office prefix standing right before it
+SPACES_RE = re.compile(r"\s+")
 
 # ---- title -----------------------------------------------------------------------------------
 TITLE_RE = re.compile(
@@ -43,30 +48,36 @@ TITLE_RE = re.compile(
 ORG = r"\p{Han}[\p{Han}()]{1,40}?(?:办公室|人民政府|政府办|委员会|医疗保障局|局|厅|办事处|管委会|中心|领导小组)"
 ORG_LINE_RE = re.compile(rf"^[ \t]*(?P<org>{ORG}(?:[ \t]+{ORG})*)[ \t]*(?:文件)?[ \t]*$")
 ORG_PREFIX_RE = re.compile(rf"(?P<org>{ORG})[ \t]*(?=关于)")
+# 落款 written on one line: '县医疗保障局 2023年9月1日'
+INLINE_SIGNATURE_RE = re.compile(rf"^[ \t]*(?P<org>{ORG}(?:[ \t]+{ORG})*)[ \t]*(?P<date>[\d〇○零一二三四五六七八九][^ \t\n]*日)[ \t]*$")
+SEAL_RE = re.compile(r"[(（]?(?:盖章|印章|章)[)）]?\s*$")  # '(盖章)' under the office name
 
 # ---- dates under the signature / 印发 ---------------------------------------------------------
 PRINT_RE = re.compile(rf"(?P<date>{YEAR}\s*年\s*{MONTH}\s*月\s*{DAY}\s*日)\s*(?:印发|印制)", re.M)
+PRINT_WORDS, PRINT_BEFORE = ("印发", "印制"), 24
 SIGNATURE_WINDOW = 4
 HEADER_LINES = 5  # the issuing office is named in the first few lines (after 索引号/公开方式 lines)  # non-blank lines looked at above the date for the signing office
 
 # ---- policy year -----------------------------------------------------------------------------
 POLICY_YEAR_RE = re.compile(rf"(?P<year>{YEAR})\s*年度")
 TITLE_YEAR_RE = re.compile(rf"(?P<year>{YEAR})\s*年(?:城乡|居民|全县|全市|基本|医疗|医保)")
-BRACKETED_RE = re.compile(r"《[^》]*》|\([^)\n]*\)")
+YEAR_WORD, YEAR_BEFORE = "年度", 12  # a policy year is written right before 年度
 
 # ---- citations -------------------------------------------------------------------------------
 BASIS_RE = re.compile(r"根据|按照|依据|依照|遵照|贯彻落实|贯彻|落实")
-CITATION_TOKEN_RE = re.compile(
+CITED_TITLE_RE = re.compile(
     rf"""
       《(?P<title>[^《》\n]{{1,200}})》\s*          # 《关于…的通知》
       (?:{OPEN}\s*(?P<num1>{DOC_NUMBER})\s*{CLOSE})?   # (晋医保发〔2023〕13号)
-    | (?P<num2>{DOC_NUMBER})                            # a bare number: 晋医保发〔2023〕13号文件
     """,
     re.X,
 )
+# a bare number is DOC_NUMBER_RE: 晋医保发〔2023〕13号文件
 # Where a basis phrase ends: its closing word, a sentence end, or text that is no longer a citation.
 BASIS_END_RE = re.compile(r"精神|规定|要求|部署|安排|等文件|文件|[。；;:\n]")
+BASIS_END_LONGEST = 3
 BASIS_MAX = 700
+OPEN_TITLE_RE = re.compile("《")
 
 
 def normalize_doc_number(s: str) -> str | None:
@@ -74,17 +85,17 @@ def normalize_doc_number(s: str) -> str | None:
     m = DOC_NUMBER_RE.search(s or "")
     if not m:
         return None
-    prefix = re.sub(r"\s+", "", m.group("prefix"))
+    prefix = SPACES_RE.sub("", m.group("prefix"))
     return f"{prefix}〔{m.group('year')}〕{int(m.group('seq'))}号"
 
 
 def squeeze(s: str) -> str:
-    return re.sub(r"\s+", "", s)
+    return SPACES_RE.sub("", s)
 
 
 def tidy_org(s: str) -> str:
     """Offices of a joint notice stay apart by one space: '县医疗保障局 县财政局'."""
-    return re.sub(r"\s+", " ", s.strip())
+    return SPACES_RE.sub(" ", s.strip())
 
 
 # ---- find_* ----------------------------------------------------------------------------------
@@ -116,9 +127,11 @@ def find_signature(text: str):
     """The 落款: a full-date line (not …印发) under an office name. -> (issuer span, date span) parts."""
     lines = list(lines_with_offsets(text))
     for i, (pos, line) in enumerate(lines):
+        if not line.rstrip().endswith("日"):  # both shapes end on the date's 日
+            continue
         date = parse_full_date_line(line)
         if not date:
-            inline = re.match(rf"^[ \t]*(?P<org>{ORG}(?:[ \t]+{ORG})*)[ \t]*(?P<date>[\d〇○零一二三四五六七八九][^ \t\n]*日)[ \t]*$", line)
+            inline = INLINE_SIGNATURE_RE.match(line)
             if inline and parse_full_date_line(inline.group("date")):
                 o, d = inline.span("org"), inline.span("date")
                 return (tidy_org(inline.group("org")), pos + o[0], pos + o[1]), (parse_full_date_line(inline.group("date")), pos + d[0], pos + d[1])
@@ -128,7 +141,7 @@ def find_signature(text: str):
             continue
         p, ln = above[-1]
         m = ORG_LINE_RE.match(ln)
-        if not m and re.search(r"[(（]?(?:盖章|印章|章)[)）]?\s*$", ln) and len(above) > 1:
+        if not m and SEAL_RE.search(ln) and len(above) > 1:
             p, ln = above[-2]
             m = ORG_LINE_RE.match(ln)
         if not m:
@@ -163,24 +176,37 @@ def find_header_issuer(text: str, title_span):
 
 def find_print_date(text: str, default_year: int | None):
     """The '…年…月…日印发' line; (iso, start, end) or None."""
-    for m in PRINT_RE.finditer(text):
-        value = parse_date(m.group("date"), default_year)
-        if value:
-            return value, m.start(), m.end()
+    for lo, hi in keyword_windows(text, PRINT_WORDS, PRINT_BEFORE, 0):
+        for m in PRINT_RE.finditer(text, lo, hi):
+            value = parse_date(m.group("date"), default_year)
+            if value:
+                return value, m.start(), m.end()
     return None
+
+
+def _bracketed(text: str, pos: int) -> bool:
+    """Whether `pos` is inside a 《title》 or a (parenthesis) on one line, where years are
+    those of cited documents, not of this notice."""
+    if text.rfind("《", 0, pos) > text.rfind("》", 0, pos) and text.find("》", pos) != -1:
+        return True
+    opened = text.rfind("(", 0, pos)
+    if opened > max(text.rfind(")", 0, pos), text.rfind("\n", 0, pos)):
+        close, eol = text.find(")", pos), text.find("\n", pos)
+        return close != -1 and (eol == -1 or close < eol)
+    return False
 
 
 def find_policy_year(text: str, title):
     """The 年度 most often stated (title counts double), ignoring years inside 《》 and (…)."""
-    masked = BRACKETED_RE.sub(lambda m: " " * len(m.group()), text)
     counts: Counter = Counter()
     first: dict[int, tuple[int, int]] = {}
-    for m in POLICY_YEAR_RE.finditer(masked):
-        y = parse_int(m.group("year"))
-        if not y or not 1990 <= y <= 2100:
-            continue
-        counts[y] += 1
-        first.setdefault(y, m.span())
+    for lo, hi in keyword_windows(text, (YEAR_WORD,), YEAR_BEFORE, 0):
+        for m in POLICY_YEAR_RE.finditer(text, lo, hi):
+            y = parse_int(m.group("year"))
+            if not y or not 1990 <= y <= 2100 or _bracketed(text, m.start()):
+                continue
+            counts[y] += 1
+            first.setdefault(y, m.span())
     if title:
         for m in POLICY_YEAR_RE.finditer(text, title[1], title[2]):
             y = parse_int(m.group("year"))
@@ -197,19 +223,54 @@ def find_policy_year(text: str, title):
     return None
 
 
+def _next_number(text: str, tails: list, pos: int, stop: int):
+    """The first bare 文号 starting at or after `pos` and ending by `stop`, read back from the
+    bracketed tails found once for the whole text; a match or None."""
+    for i in range(bisect.bisect_left(tails, pos + 1), len(tails)):
+        bracket = tails[i]
+        if bracket >= stop:
+            return None
+        prefix = PREFIX_TAIL_RE.search(text, max(pos, bracket - 40), bracket)
+        m = DOC_NUMBER_RE.match(text, prefix.start(), stop) if prefix else None
+        if m:
+            return m
+    return None
+
+
+def _next_title(text: str, opens: list, pos: int, stop: int):
+    """The first 《title》(number) starting at or after `pos` and ending by `stop`, or None."""
+    for i in range(bisect.bisect_left(opens, pos), len(opens)):
+        if opens[i] >= stop:
+            return None
+        m = CITED_TITLE_RE.match(text, opens[i], stop)
+        if m:
+            return m
+    return None
+
+
 def find_citations(text: str) -> list[CitedDocument]:
-    """Documents named as the basis: 根据/按照…《title》(number)[、《title》(number)…]精神/规定."""
+    """Documents named as the basis: 根据/按照…《title》(number)[、《title》(number)…]精神/规定.
+    The 《 and 〔year〕…号 positions are found once; each basis phrase walks them in order."""
     out: list[CitedDocument] = []
     seen: set = set()
+    opens = [m.start() for m in OPEN_TITLE_RE.finditer(text)]
+    tails = [m.start() for m in NUMBER_TAIL_RE.finditer(text)]
+    if not opens and not tails:
+        return out
     for trig in BASIS_RE.finditer(text):
         pos, stop = trig.end(), min(len(text), trig.end() + BASIS_MAX)
         while pos < stop:
-            tok = CITATION_TOKEN_RE.search(text, pos, stop)
-            end_m = BASIS_END_RE.search(text, pos, stop)
-            if not tok or (end_m and end_m.start() < tok.start()):
+            found = [m for m in (_next_title(text, opens, pos, stop), _next_number(text, tails, pos, stop)) if m]
+            if not found:
                 break
-            number = tok.group("num1") or tok.group("num2")
-            title = tok.group("title")
+            tok = min(found, key=lambda m: m.start())
+            end_m = BASIS_END_RE.search(text, pos, min(stop, tok.start() + BASIS_END_LONGEST))
+            if end_m and end_m.start() < tok.start():
+                break
+            if tok.re is CITED_TITLE_RE:
+                number, title = tok.group("num1"), tok.group("title")
+            else:
+                number, title = tok.group(), None
             key = normalize_doc_number(number) if number else title
             if key not in seen:
                 seen.add(key)

@@ -2,9 +2,10 @@
 the benefit year, suspensions and completion deadlines.
 
 A period is a date range (or one side of it) next to a word that says what it is the period of
-(缴费期限, 集中征缴期, 待遇享受期…). The word may come before ("缴费期限为9月1日至12月31日")
-or after ("9月1日至12月31日为参保登记、缴费时间") in the same clause, or in a short heading just
-above. Dates without a year take the collection year; benefit dates take the policy year.
+(缴费期限, 集中征缴期, 待遇享受期, 补缴…). The word nearest before the range in its own clause
+wins ("缴费期限为9月1日至12月31日"), then one after it ("9月1日至12月31日为参保登记、缴费时间"),
+then the sentence, then a short heading just above; so "…的,可于1月1日至2月28日补缴,待遇享受期为…"
+is an extension for that group, not the benefit year named in the next clause. Dates without a year take the collection year; benefit dates take the policy year.
 Reporting schedules ("10月31日前每月通报一次") are not periods: a deadline is a date by which
 征缴/参保/缴费 work must be completed.
 """
@@ -13,18 +14,23 @@ from __future__ import annotations
 import regex as re
 
 from extractors.context import Context
-from extractors.dates import DAY, RANGE_RE, RELATIVE_YEAR, point, find_ranges, parse_date, parse_int
-from extractors.spans import evidence
+from extractors.dates import (DAY, FIRST_CHAR, RELATIVE_YEAR, RANGE_RE, find_range_matches, parse_date,
+                              parse_int, parse_range, point)
+from extractors.spans import evidence, keyword_windows
 from schemas import Period
 
-# ---- what a range is the period of (first kind whose word is nearest wins) ---------------------
+# ---- what a range is the period of (the word nearest before it in its clause wins) -------------
 KIND_WORDS = {
     "concentrated_collection": r"集中(?:征缴|征收|参保缴费|参保登记缴费|缴费|参保|收缴)(?:期限?|时间|阶段|时段)",
     "benefit": r"待遇(?:享受)?(?:期限?|时间)|享受(?:医保)?待遇(?:期限?|时间)|享受期",
     "collection": r"""(?:参保|征缴|缴费|征收|收缴|续保|筹资|参保登记、缴费|参保登记和缴费)
                       (?:工作)?(?:期限?|时间|时段|起止时间)|缴费期|征缴期|征收期""",
+    # a later window for those who missed the drive: 可于…补缴 / 补缴时间 / 延长
+    "extension": r"补缴|补办|延长|延期|顺延",
 }
 KIND_RES = {k: re.compile(v, re.X) for k, v in KIND_WORDS.items()}
+# Where the group named before a window ends: at its first period word ('外出务工人员|续保补缴时间为…').
+PERIOD_WORD_RE = re.compile("|".join([*KIND_WORDS.values(), "续保"]), re.X)
 
 # A clause ends at a sentence mark or a comma (run-on sentences); a sentence only at 。；.
 CLAUSE_RE = "。；;,，\n"
@@ -37,37 +43,49 @@ MONTHLY_RE = re.compile(
          (?=[^。；;\n]{{0,20}}?(?:缴费|缴纳|办理|征缴|参保|收缴))""",
     re.X,
 )
-# 征收期截止12月25日 / 缴费截止时间为12月31日: a collection period with only its end written.
+# 征收期截止12月25日 / 缴费截止时间为12月31日 / 缴费时间:即日起至12月31日: only the end written.
+END_WORDS = ("截止", "截至", "止于", "至")
 END_ONLY_RE = re.compile(
     rf"""(?P<kw>(?:参保|征缴|缴费|征收|收缴)(?:工作)?(?:期限?|时间)?)\s*
+         (?:[:：]|为|是)?\s*(?:(?:自|从)?即日起?)?\s*                    # 缴费时间:即日起
          (?:截止|截至|截止到|截止于|止于|至)(?:时间|日期)?(?:为|是|到)?\s*(?P<date>{point()})""",
     re.X,
 )
 # 外出务工或返乡居民续保缴费时间可延长至2023年2月底 / 集中征缴期延长至1月31日
+EXTEND_WORDS = ("延长", "延期", "顺延", "放宽", "延迟")
 EXTENSION_RE = re.compile(
     rf"""(?P<kw>(?:集中)?(?:续保|参保|缴费|补缴|征缴|征收))[^,，。；;\n]{{0,10}}?
          (?:可以?|均|可适当)?(?:延长|延期|顺延|放宽|延迟)(?:至|到)\s*(?P<date>{point()})""",
     re.X,
 )
 # 缴费自10月8日起暂停，至11月15日恢复 / 10月8日至11月15日暂停缴费
+PAUSE_WORDS = ("暂停", "停止")
 SUSPENSION_RE = re.compile(
-    rf"""(?:自|从)?\s*(?P<a>{point('a')})\s*(?:起)?\s*(?:暂停|停止)[^。；;\n]{{0,20}}?
+    rf"""(?<![\d年月]){FIRST_CHAR}(?:自|从)?\s*(?P<a>{point('a')})\s*(?:起)?\s*(?:暂停|停止)[^。；;\n]{{0,20}}?
          (?:至|到|待)\s*(?P<b>{point('b')})\s*(?:恢复|重新开放|开放)""",
     re.X,
 )
 SUSPENSION_RANGE_WORD_RE = re.compile(r"[^。；;\n]{0,10}?(?:暂停|停止)(?:缴费|征缴|收费|参保)")
 # 12月20日前完成困难群众(包括稳定脱贫人口)的征缴任务
+DEADLINE_WORDS = ("完成",)
 DEADLINE_RE = re.compile(
-    rf"""(?P<date>{point()})\s*(?:前|之前|以前)\s*(?:要|须|必须|全面|全部)?\s*完成\s*
+    rf"""(?<![\d年月]){FIRST_CHAR}(?P<date>{point()})\s*(?:前|之前|以前)\s*(?:要|须|必须|全面|全部)?\s*完成\s*
          (?P<who>[^。；;,，\n]{{0,40}}?)\s*的?\s*
          (?:参保缴费|参保征缴|征缴|参保|缴费|征收|收缴)(?:工作)?(?:任务|工作)""",
     re.X,
 )
 EVERYONE_RE = re.compile(r"^(?:全部|所有|全体|全县|全市|全区|辖区|全年|本年度|年度|目标)*(?:城乡)?(?:居民|群众|人员|参保人)?$")
 GROUP_LEAD_RE = re.compile(r"\s*(?:对于|对|凡是|凡)")  # "对…人员," names the group of the next clause
+# What may stand between a group and its window: "…的,可于2025年1月1日至…" / "人员可在…".
+LEAD_IN = r"(?:其中|另外|此外|同时|但)?(?:均|也|仍)?(?:可以?|允许|须|应|需)?(?:于|在|从|自)?"
+GROUP_OPENER_RE = re.compile(r"^(?:对于|对|其中|另外|此外|凡是|凡|但|允许|同时)")
+LEAD_ONLY_RE = re.compile(rf"^\s*{LEAD_IN}\s*$")
+TRAILING_LEAD_RE = re.compile(rf"{LEAD_IN}\s*$")
 YEAR_WRITTEN_RE = re.compile(rf"\s*(?:\d{{4}}\s*年|[〇○零一二三四五六七八九]{{4}}\s*年|{RELATIVE_YEAR})")
 EARLY_MONTHS = 6  # a yearless extension end in Jan-Jun falls after the season, in the policy year
 PAREN_RE = re.compile(r"[(（][^)）]*[)）]")
+# How far around its key word each pattern can reach (it is only run in these windows).
+BEFORE, AFTER = 40, 80
 
 
 def _year_for(kind: str, ctx: Context) -> int | None:
@@ -76,16 +94,20 @@ def _year_for(kind: str, ctx: Context) -> int | None:
     return ctx.collection_year
 
 
-def parse_kind(text: str, span_start: int, span_end: int, clause: tuple[int, int]) -> str | None:
-    """The kind named nearest to the range inside its clause (before or after), else None."""
+def parse_kind(text: str, span_start: int, span_end: int, clause: tuple[int, int],
+               prefer_before: bool = False) -> tuple[str, int, int] | None:
+    """The period word nearest to the range inside `clause`: (kind, start, end) or None. With
+    `prefer_before`, a word before the range beats a nearer one after it ("…可于A至B补缴,待遇…")."""
     best = None
     for kind, rx in KIND_RES.items():
         for m in rx.finditer(text, clause[0], clause[1]):
             if span_start <= m.start() < span_end:
                 continue
-            dist = span_start - m.end() if m.end() <= span_start else m.start() - span_end
-            if best is None or dist < best[0]:
-                best = (dist, kind)
+            after = m.end() > span_start
+            dist = m.start() - span_end if after else span_start - m.end()
+            rank = (after and prefer_before, dist)
+            if best is None or rank < best[0]:
+                best = (rank, (kind, m.start(), m.end()))
     return best[1] if best else None
 
 
@@ -102,41 +124,60 @@ def _heading_above(text: str, pos: int) -> tuple[int, int] | None:
     return None
 
 
-def find_range_periods(text: str, ctx: Context) -> list[Period]:
-    """Ranges next to a period word: collection, concentrated_collection, benefit."""
+def _range_year(m, kind: str, ctx: Context) -> int | None:
+    """The default year of a range: a yearless window for latecomers that opens in Jan-Jun
+    ("可于1月1日至2月28日补缴") falls after the season, in the policy year."""
+    year = _year_for(kind, ctx)
+    if kind == "extension" and year and not (m.group("ayear") or m.group("arel")):
+        month = parse_int(m.group("amonth")) or 0
+        if month <= EARLY_MONTHS:
+            year += 1
+    return year
+
+
+def find_range_periods(text: str, ctx: Context, ranges: list) -> list[Period]:
+    """Ranges next to a period word: collection, concentrated_collection, benefit, extension."""
     out = []
-    for m in RANGE_RE.finditer(text):
-        clause = _clause(text, m.start(), m.end(), CLAUSE_RE)
-        sentence = _clause(text, m.start(), m.end(), SENTENCE_RE)
+    for m in ranges:
         if SUSPENSION_RANGE_WORD_RE.match(text, m.end()):
             continue  # handled as a suspension
-        kind = parse_kind(text, m.start(), m.end(), clause)
-        if kind is None:
-            kind = parse_kind(text, m.start(), m.end(), sentence)
+        clause = _clause(text, m.start(), m.end(), CLAUSE_RE)
+        word = parse_kind(text, m.start(), m.end(), clause, prefer_before=True)
+        if word is None:
+            sentence = _clause(text, m.start(), m.end(), SENTENCE_RE)
+            word = parse_kind(text, m.start(), m.end(), sentence)
             clause = sentence
-        if kind is None:
+        if word is None:
             head = _heading_above(text, m.start())
             if head and clause[0] == text.rfind("\n", 0, m.start()) + 1:
-                kind = parse_kind(text, head[0], head[0], (head[0], head[1]))
-        if kind is None:
+                word = parse_kind(text, head[0], head[0], (head[0], head[1]))
+        if word is None:
             continue
-        span = find_ranges(m.group(), _year_for(kind, ctx))
-        if not span or not (span[0].start or span[0].end):
+        kind = word[0]
+        span = parse_range(m, _range_year(m, kind, ctx))
+        if not (span.start or span.end):
             continue
-        out.append(_period(kind=kind, start=span[0].start, end=span[0].end,
-                          evidence=evidence(text, *clause)))
+        who, ev_start = None, clause[0]
+        if kind == "extension":
+            first_word = PERIOD_WORD_RE.search(text, clause[0], m.start())
+            who, ev_start = parse_who(text, clause[0], first_word.start() if first_word else m.start())
+        out.append(_period(kind=kind, start=span.start, end=span.end, applies_to=who,
+                           evidence=evidence(text, ev_start, clause[1])))
     return out
 
 
 def find_end_only(text: str, ctx: Context) -> list[Period]:
     out = []
-    for m in END_ONLY_RE.finditer(text):
-        if RANGE_RE.match(text, m.start("date")):
-            continue
-        end = parse_date(m.group("date"), ctx.collection_year, role="end")
-        if end:
-            kind = parse_kind(text, m.start(), m.start(), (m.start(), m.end("kw"))) or "collection"
-            out.append(_period(kind=kind, end=end, evidence=evidence(text, *_clause(text, m.start(), m.end(), CLAUSE_RE))))
+    for lo, hi in keyword_windows(text, END_WORDS, BEFORE, AFTER):
+        for m in END_ONLY_RE.finditer(text, lo, hi):
+            if RANGE_RE.match(text, m.start("date")):
+                continue
+            clause = _clause(text, m.start(), m.end(), CLAUSE_RE)
+            word = parse_kind(text, m.start("date"), m.end(), (clause[0], m.start("date")))
+            kind = word[0] if word and word[0] != "extension" else "collection"
+            end = parse_date(m.group("date"), _year_for(kind, ctx), role="end")
+            if end:
+                out.append(_period(kind=kind, end=end, evidence=evidence(text, *clause)))
     return out
 
 
@@ -146,66 +187,72 @@ def find_monthly(text: str) -> list[Period]:
         a, b = parse_int(m.group("a")), parse_int(m.group("b"))
         if a and b and 1 <= a <= b <= 31:
             out.append(_period(kind="monthly_window", day_from=a, day_to=b,
-                              evidence=evidence(text, *_clause(text, m.start(), m.end(), CLAUSE_RE))))
+                               evidence=evidence(text, *_clause(text, m.start(), m.end(), CLAUSE_RE))))
     return out
 
 
 def parse_who(text: str, clause_start: int, pos: int) -> tuple[str | None, int]:
-    """The group written before `pos` in its clause, else in the clause before ('对外出务工人员,缴费…');
-    returns it (None for everyone) and where the evidence should start."""
+    """The group written before `pos` in its clause, else in the clause before ('对外出务工人员,缴费…',
+    '未在集中缴费期内参保的,可于…'); returns it (None for everyone) and where the evidence should start."""
     start = clause_start
-    if len(text[clause_start:pos].strip()) < 2 and clause_start > 1 and text[clause_start - 1] in ",，":
+    if LEAD_ONLY_RE.match(text[clause_start:pos]) and clause_start > 1 and text[clause_start - 1] in ",，":
         prev = _clause(text, clause_start - 1, clause_start - 1, CLAUSE_RE)[0]
-        if GROUP_LEAD_RE.match(text, prev):
+        if GROUP_LEAD_RE.match(text, prev) or text[prev:clause_start - 1].rstrip().endswith("的"):
             start = prev
     who = PAREN_RE.sub("", text[start:pos]).replace(",", "").replace("，", "").strip()
-    who = re.sub(r"^(?:对于|对|其中|另外|此外|凡是|凡|但|允许|同时)", "", who)
-    who = re.sub(r"的$", "", who).strip()
+    who = GROUP_OPENER_RE.sub("", who)
+    who = TRAILING_LEAD_RE.sub("", who)
+    if start == clause_start:  # '外出务工人员的缴费时间' (possessive); '未按时参保的,' stays a group
+        who = who.removesuffix("的").strip()
     return (None if EVERYONE_RE.match(who) else who), start
 
 
 def find_extensions(text: str, ctx: Context) -> list[Period]:
     out = []
-    for m in EXTENSION_RE.finditer(text):
-        end = parse_date(m.group("date"), ctx.collection_year, role="end")
-        if end and ctx.collection_year and not YEAR_WRITTEN_RE.match(m.group("date")) and int(end[5:7]) <= EARLY_MONTHS:
-            end = parse_date(m.group("date"), ctx.collection_year + 1, role="end")
-        if end:
-            s0, e0 = _clause(text, m.start(), m.end(), CLAUSE_RE)
-            who, ev_start = parse_who(text, s0, m.start())
-            out.append(_period(kind="extension", end=end, applies_to=who, evidence=evidence(text, ev_start, e0)))
+    for lo, hi in keyword_windows(text, EXTEND_WORDS, BEFORE, AFTER):
+        for m in EXTENSION_RE.finditer(text, lo, hi):
+            end = parse_date(m.group("date"), ctx.collection_year, role="end")
+            if (end and ctx.collection_year and not YEAR_WRITTEN_RE.match(m.group("date"))
+                    and int(end[5:7]) <= EARLY_MONTHS):
+                end = parse_date(m.group("date"), ctx.collection_year + 1, role="end")
+            if end:
+                s0, e0 = _clause(text, m.start(), m.end(), CLAUSE_RE)
+                who, ev_start = parse_who(text, s0, m.start())
+                out.append(_period(kind="extension", end=end, applies_to=who, evidence=evidence(text, ev_start, e0)))
     return out
 
 
-def find_suspensions(text: str, ctx: Context) -> list[Period]:
+def find_suspensions(text: str, ctx: Context, ranges: list) -> list[Period]:
     out = []
     year = ctx.collection_year
-    for m in SUSPENSION_RE.finditer(text):
-        start = parse_date(m.group("a"), year)
-        end = parse_date(m.group("b"), year)
-        if start and end and end < start:
-            end = parse_date(m.group("b"), year + 1 if year else None)
-        if start or end:
-            s0 = _clause(text, m.start(), m.start(), CLAUSE_RE)[0]
-            out.append(_period(kind="suspension", start=start, end=end, evidence=evidence(text, s0, m.end())))
-    for m in RANGE_RE.finditer(text):
+    for lo, hi in keyword_windows(text, PAUSE_WORDS, BEFORE, AFTER):
+        for m in SUSPENSION_RE.finditer(text, lo, hi):
+            start = parse_date(m.group("a"), year)
+            end = parse_date(m.group("b"), year)
+            if start and end and end < start:
+                end = parse_date(m.group("b"), year + 1 if year else None)
+            if start or end:
+                s0 = _clause(text, m.start(), m.start(), CLAUSE_RE)[0]
+                out.append(_period(kind="suspension", start=start, end=end, evidence=evidence(text, s0, m.end())))
+    for m in ranges:
         if SUSPENSION_RANGE_WORD_RE.match(text, m.end()):
-            span = find_ranges(m.group(), year)
-            if span and (span[0].start or span[0].end):
-                out.append(_period(kind="suspension", start=span[0].start, end=span[0].end,
-                                  evidence=evidence(text, *_clause(text, m.start(), m.end(), CLAUSE_RE))))
+            span = parse_range(m, year)
+            if span.start or span.end:
+                out.append(_period(kind="suspension", start=span.start, end=span.end,
+                                   evidence=evidence(text, *_clause(text, m.start(), m.end(), CLAUSE_RE))))
     return out
 
 
 def find_deadlines(text: str, ctx: Context) -> list[Period]:
     out = []
-    for m in DEADLINE_RE.finditer(text):
-        end = parse_date(m.group("date"), ctx.collection_year, role="end")
-        if not end:
-            continue
-        who = PAREN_RE.sub("", m.group("who")).strip()
-        out.append(_period(kind="deadline", end=end, applies_to=None if EVERYONE_RE.match(who) else who,
-                          evidence=evidence(text, m.start(), m.end())))
+    for lo, hi in keyword_windows(text, DEADLINE_WORDS, BEFORE, AFTER):
+        for m in DEADLINE_RE.finditer(text, lo, hi):
+            end = parse_date(m.group("date"), ctx.collection_year, role="end")
+            if not end:
+                continue
+            who = PAREN_RE.sub("", m.group("who")).strip()
+            out.append(_period(kind="deadline", end=end, applies_to=None if EVERYONE_RE.match(who) else who,
+                               evidence=evidence(text, m.start(), m.end())))
     return out
 
 
@@ -237,12 +284,15 @@ def _dedupe(periods: list[Period | None]) -> list[Period]:
 
 
 def extract(text: str, ctx: Context) -> dict:
-    """All periods of a notice, in the order: ranges, end-only, monthly, extension, suspension, deadline."""
+    """All periods of a notice, in the order: ranges, end-only, monthly, extension, suspension,
+    deadline. The text is scanned for date ranges once; the other patterns run only around
+    their key words (暂停, 完成, 延长…)."""
     text = text or ""
+    ranges = find_range_matches(text)
     found: list[Period] = []
-    for finder in (lambda: find_range_periods(text, ctx), lambda: find_end_only(text, ctx),
+    for finder in (lambda: find_range_periods(text, ctx, ranges), lambda: find_end_only(text, ctx),
                    lambda: find_monthly(text), lambda: find_extensions(text, ctx),
-                   lambda: find_suspensions(text, ctx), lambda: find_deadlines(text, ctx)):
+                   lambda: find_suspensions(text, ctx, ranges), lambda: find_deadlines(text, ctx)):
         try:
             found += finder()
         except ValueError:  # an impossible range (end before start) is skipped, never raised

@@ -36,6 +36,25 @@ def clause_span(text: str, start: int, end: int) -> tuple[int, int]:
     return s, e
 
 
+def keyword_windows(text: str, words, before: int, after: int) -> list[tuple[int, int]]:
+    """Merged [start, end) windows around every occurrence of any of `words`: a slow pattern
+    that must contain one of them is then run only there instead of over the whole text."""
+    spans = []
+    for w in words:
+        i = text.find(w)
+        while i != -1:
+            spans.append((max(0, i - before), min(len(text), i + len(w) + after)))
+            i = text.find(w, i + 1)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
 def lines_with_offsets(text: str):
     """Yield (start, line) for every line, offsets into `text`."""
     pos = 0

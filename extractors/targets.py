@@ -17,6 +17,8 @@ from extractors.spans import evidence
 from schemas import Target
 
 CLAUSE_STOPS = "。；;,，:：\n"
+# Every shape holds a percentage, so only clauses holding one of these are looked at.
+PERCENT_WORDS = ("%", "％", "百分之")
 
 # ---- shape 1: METRIC(、METRIC) VERB PERCENT --------------------------------------------------
 VERB = r"""
@@ -53,6 +55,7 @@ POP_NOUN_RE = re.compile(r"(?:人口|群众|居民|对象|人员|学生|儿童|�
 METRIC_PREFIX_RE = re.compile(r"^(?:城乡居民基本医疗保险|城乡居民医保|基本医疗保险|基本医保|居民医保|医疗保险|医保)(?=\p{Han}{2,}率$)")
 NOT_TARGET_RE = re.compile(r"报销|支付|补偿|增长|比例|利率|费率|税率")
 ITEM_SPLIT_RE = re.compile(r"、|和|以及")
+PAREN_RE = re.compile(r"[()（][^)）]*[)）]")
 
 
 def _pct(m) -> float | int | None:
@@ -65,7 +68,7 @@ def _pct(m) -> float | int | None:
 
 def parse_population(s: str) -> str | None:
     """'确保属地户籍人口' -> '户籍人口'; '辖区居民' -> None (everyone)."""
-    s = re.sub(r"[()（][^)）]*[)）]", "", s or "")
+    s = PAREN_RE.sub("", s or "")
     lead = LEAD_VERB_RE.match(s)
     if lead:
         s = s[lead.end():]
@@ -101,15 +104,19 @@ def parse_rate_body(body: str) -> list[tuple[str, str | None]]:
     return out
 
 
-def _clauses(text: str):
-    start = 0
-    for i, ch in enumerate(text):
-        if ch in CLAUSE_STOPS:
-            if i > start:
-                yield start, i
-            start = i + 1
-    if start < len(text):
-        yield start, len(text)
+def find_percent_clauses(text: str) -> list[tuple[int, int]]:
+    """The clauses holding a percentage, in order, each once (found from the % signs, not by
+    cutting the whole text into clauses)."""
+    out: set[tuple[int, int]] = set()
+    for word in PERCENT_WORDS:
+        i = text.find(word)
+        while i != -1:
+            start = max(text.rfind(c, 0, i) for c in CLAUSE_STOPS) + 1
+            ends = [j for j in (text.find(c, i) for c in CLAUSE_STOPS) if j != -1]
+            end = min(ends) if ends else len(text)
+            out.add((start, end))
+            i = text.find(word, end)
+    return sorted(out)
 
 
 def find_rate_targets(text: str, s: int, e: int) -> list[Target]:
@@ -149,7 +156,7 @@ def extract(text: str, ctx: Context) -> dict:
     """Every distinct target (metric, population, percent) in the order first written."""
     text = text or ""
     seen, out = set(), []
-    for s, e in _clauses(text):
+    for s, e in find_percent_clauses(text):
         for finder in (find_rate_targets, find_share_targets, find_stage_targets):
             try:
                 found = finder(text, s, e)

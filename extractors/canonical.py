@@ -107,25 +107,21 @@ def spaced_tables_to_tabs(lines: list[str]) -> list[str]:
     return out
 
 
+_MANY_BLANK_LINES = re.compile(r"\n{3,}")
+_WIDE_SPACES = re.compile(r"[ \u2002\u2003\u2009]+")
+_EDGE_SPACES = re.compile(r"(?m)^[ ]+|[ \t]+$|[ ]+(?=\t)|(?<=\t)[ ]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def tidy_spaces(text: str) -> str:
-    lines = []
+    """Space rules applied to the whole text at once; they only ever remove spaces, never tabs or newlines."""
     raw_lines = text.split("\n")
     if sum(1 for l in raw_lines if _SPACED_ROW.match(l)) >= 2:
-        raw_lines = spaced_tables_to_tabs(raw_lines)
-    for line in raw_lines:
-        if "\t" in line:  # table rows: keep the cells apart, tidy inside each cell
-            cells = [_tidy_cell(c) for c in line.split("\t")]
-            lines.append("\t".join(cells).rstrip())
-        else:
-            lines.append(_tidy_cell(line).rstrip())
-    return "\n".join(lines)
-
-
-def _tidy_cell(s: str) -> str:
-    s = re.sub(r"[ \u2002\u2003\u2009]+", " ", s)
+        text = "\n".join(spaced_tables_to_tabs(raw_lines))
+    text = _WIDE_SPACES.sub(" ", text)
     for pat in (_SPACE_IN_NUMBER, _SPACE_DIGIT_HAN, _SPACE_PUNCT, _SPACE_BRACKET):
-        s = pat.sub("", s)
-    return s.strip(" ")
+        text = pat.sub("", text)
+    return _EDGE_SPACES.sub("", text)
 
 
 def join_broken_lines(text: str) -> str:
@@ -170,10 +166,10 @@ def _continues(line: str) -> bool:
 def canonicalize(raw: str) -> str:
     """Decoded file text -> canonical text. Idempotent: canonicalize(canonicalize(x)) == canonicalize(x)."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    text = _CONTROL.sub("", text)
     text = fold_width(text)
     text = strip_markup(text)
     text = tidy_spaces(text)
     text = join_broken_lines(text)
-    text = re.sub(r"\n{3,}", "\n\n", text)
+    text = _MANY_BLANK_LINES.sub("\n\n", text)
     return text.strip("\n ") + "\n" if text.strip() else ""

@@ -54,9 +54,10 @@ _FISCAL_PATTERNS = (
         {_REACH} {_PER} {_AT_LEAST}                  # 达到每人每年不低于
         (?P<amt>{NUM}) \s* 元                        # 610元
     """, re.X),
-    # 财政补助标准为每人每年不低于640元 / 人均财政补助标准提高到670元
+    # 财政补助标准为每人每年不低于640元 / 人均财政补助标准提高到670元 / 财政补助标准每人每年不低于640元
     re.compile(rf"""
-        {_FISCAL} 标准 (?:{_RISE})? {_REACH} {_PER} {_AT_LEAST}   # 财政补助标准为每人
+        {_FISCAL} 标准 (?:(?:{_RISE})? {_REACH} | 是 | :)?          # 财政补助标准为 (a rise needs its target)
+        {_PER} {_AT_LEAST}                                          # 每人每年不低于
         (?P<amt>{NUM}) \s* 元                                      # 640元
     """, re.X),
 )

@@ -1,17 +1,20 @@
 """Subsidy tiers (困难群众参保资助): which groups get how much of the individual premium paid.
 
-Notices write tiers as numbered lines ("3.低保对象按个人缴费标准80%的比例给予定额资助…"), as one
-run-on paragraph split by ；, as a bracketed list of what each group still pays ("(返贫致贫人口个人
-缴费35元,低保对象…个人缴纳70元)"), or as a short list whose figures come later. We read every
-clause the same way: a group at the start of a comma piece, then the terms in the pieces that
-follow it (mode, amounts, floor, who pays, pay-first). Tiers naming the same groups are merged,
-a figure-less listing covered by detailed tiers is dropped, and the missing share is derived
-from the individual fee (ctx.individual_fee) with `derived` naming what was computed.
+Notices write tiers as numbered lines, as one run-on paragraph split by ；, as a bracketed list of
+what each group still pays ("(返贫致贫人口个人缴费35元,…)"), as a table with a column per figure,
+or as a short list whose figures come later. Every clause is read the same way: a group at the
+start of a comma piece, then the terms in the pieces after it; "分别" pairs groups with figures by
+position. Tiers naming the same groups merge; funding and pay-first sentences ("上述人员均实行先缴
+后补") reach back to the tiers they name; the missing share is derived from ctx.individual_fee.
+Speed matters (hundreds of notices a second): brackets and category names are found once per text
+(`Layout`) and only clauses naming a group or a subsidy word are parsed.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 import regex as re
 
@@ -22,8 +25,16 @@ from extractors.spans import evidence
 from schemas import Flag, Tier
 
 _OPEN, _CLOSE = "(（〔[【", ")）〕]】"
-_CLAUSE_SEPS = "。;；\n"
-_PIECE_SEPS = ",，\t"
+_BRACKET_OR_NEWLINE = re.compile(r"[(（〔\[【)）〕\]】\n]")
+_CLAUSE_SEP = re.compile(r"[。;；\n]")         # clauses: a tier never runs past these
+_PIECE_SEP = re.compile(r"[,，\t]")            # comma pieces inside a clause
+_LIST_SEP = re.compile(r"[,，\t;；]")          # items of a bracketed list of groups
+_SENTENCE_SEP = re.compile(r"[。\n]")          # sentences, for statements apart from the tiers
+_PART_SEP = re.compile(r"[;；]")               # parts of a funding sentence
+_COLON = re.compile(r"[:：]")
+_ITEM_SEP = re.compile(r"[、,，和及与]")       # groups listed in one label (outside category names)
+_BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
+_NEWLINE = re.compile(r"\n")
 
 # Numbering and lead words before a group: "- 3.", "①对", "(二)", "其中".
 _LEAD = re.compile(r"""
@@ -39,7 +50,7 @@ _GROUP_END = re.compile(rf"""
   | 全额 | 定额 | 全部 | 分类 | 即 | 统一          # 全额资助 / 即资助342元
   | 个人 | 不再 | 无需 | 不需 | 不用 | 免缴 | 免于 | 免除 # 个人缴费35元 / 不再缴费
   | 由 | 参加 | 参保 | 所需 | 资助 | 补助 | 补贴 | 代缴  # 由医疗救助基金… / 参加城乡居民医保
-  | 每人 | 人均 | {NUM}\s*元 | {PERCENT}            # 320元/人 / 80%
+  | 每人 | 人均 | 分别 | {NUM}\s*元 | {PERCENT}     # 320元/人 / 80% / 分别按…
 """, re.X)
 
 # A piece whose "group" is a task, a generic population or a reference back is not a tier.
@@ -67,7 +78,7 @@ _SUBSIDY_WORD = re.compile(r"资助|补助|补贴|代缴|减免|免缴|缴费|�
 _AMOUNT = re.compile(rf"(?P<amt>{NUM})\s*元")
 _INDIVIDUAL = re.compile(rf"""
     个人 (?:只需|仅需|需|应|自付|实际)? (?:缴费|缴纳|负担|承担|支付|出资|缴)  # 个人只需缴纳
-    (?:部分)? (?:为|:)? (?:每人每年|每人|每年)? (?P<amt>{NUM}) \s* 元        # 60元
+    (?:部分)? (?:分别)? (?:为|:)? (?:每人每年|每人|每年)? (?P<amt>{NUM}) \s* 元  # 分别为60元
 """, re.X)
 _FLOOR = re.compile(rf"""
     (?:低于|不足|少于) (?P<a>{NUM}) \s*元 (?:的|时)? (?:按|的按) (?P<amt>{NUM}) \s*元   # 低于280元按280元
@@ -79,16 +90,61 @@ _NOT_SUBSIDY_PERCENT = re.compile(r"(?:率|达到|完成)\s*$")
 _PAY_FIRST = re.compile(r"""
     先缴后补 | 先缴后返 | 先缴费后(?:补|资助|返|报) | 先(?:行)?(?:全额|足额)缴(?:纳|费) | 先行垫付
 """, re.X)
-_SOURCE = r"(?:(?:县|市|省|区|乡镇)级?财政(?:资金)?|财政|医疗救助(?:基金|资金)|(?:(?![由按其余])\p{Han}){0,8}?(?:救助|补助|专项)(?:基金|资金))"
+_SOURCE = r"""(?:
+    (?:县|市|省|区|乡镇)级?财政(?:资金)? | 财政 | 医疗救助(?:基金|资金)         # 县财政 / 医疗救助基金
+  | (?:(?![由按其余])\p{Han}){0,8}?(?:救助|补助|专项)(?:基金|资金)           # 优抚对象医疗补助资金
+  | (?:县|市|区)?(?:民政|残联|退役军人事务|乡村振兴|医保|医疗保障)(?:局|部门)  # 由民政部门全额代缴
+)"""
 _INLINE_SOURCE = re.compile(rf"""
     (?:由|(?<=^|[,，:]))                       # 由医疗救助基金 / ,县财政按…
     (?P<src>{_SOURCE})
-    (?=按|给予|予以|定额|全额|资助|补助|负担|承担|支付|列支|安排|解决)
+    (?=按|给予|予以|定额|全额|资助|补助|负担|承担|支付|列支|安排|解决|代缴|每人|人均)
 """, re.X)
 _FUNDING_CLAUSE = re.compile(r"所需资金|资金来源|负担|承担|列支")
-_FUNDING_PART = re.compile(rf"(?P<grp>[^;；]*?)由(?P<src>{_SOURCE})?[^;；]*?(?:负担|承担|列支|支付|资助|解决)")
+_FUNDING_PART = re.compile(rf"""
+    (?P<grp>[^;；]*?) (?:由|从) (?P<src>{_SOURCE})?     # 重度残疾人由县财政 / 资金从医疗救助基金
+    [^;；]*? (?:负担|承担|列支|支付|资助|解决)          # (中)列支
+""", re.X)
 _AMBIGUOUS_FUNDING = re.compile(r"不足部分|通过|共同|分担|按比例")
 _REST = re.compile(r"其余|其他|其它|剩余")
+
+
+_SUBSIDY_IN_LINE = re.compile(r"资助|补助|补贴")
+_TIER_HINT = re.compile(r"资助|补助|补贴|代缴|减免|免缴|免于缴费|全额|定额|先缴")  # clause prefilter
+_PERSONAL_SOURCE = re.compile(r"个人|缴费")
+
+# 分别 pairs the groups of a label with a list of figures by position: 分别按200元、150元.
+_ONE_VALUE = rf"(?:百分之)?{NUM}\s*(?:元|[%％])?"
+_RESPECTIVELY = re.compile(rf"""
+    分别 [^。;；]*?                                   # 分别按每人每年 / 分别为
+    (?P<vals> {_ONE_VALUE} (?:\s*[、和及与]\s* {_ONE_VALUE})+ )   # 200元、150元 / 70%、100%
+""", re.X)
+_VALUE = re.compile(rf"(?P<pc>百分之)?(?P<n>{NUM})\s*(?P<u>元|[%％])?")
+
+# Back-references: "上述人员均实行先缴后补" / "资助资金由医疗救助基金列支" speak for listed tiers.
+_BACK_REFERENCE = re.compile(r"上述|以上|前述|上列|上面|前款")
+_ALL_SUBSIDY_FUNDS = re.compile(r"(?:资助|参保|补助|补贴|代缴|救助)[^,，:：]{0,8}?(?:资金|经费)\s*$")
+
+# Table headers: which column holds which figure ("资助标准(元/人)", "个人缴费(元/人)", "资助比例(%)").
+_COL_INDIVIDUAL = re.compile(r"个人(?:缴费|缴纳|承担|负担|自付|应缴)")
+_COL_PERCENT = re.compile(r"比例|%|百分比")
+_COL_SUBSIDY = re.compile(r"(?:资助|补助|补贴|减免|代缴)(?:标准|金额|额度|额|资金|数额)|定额")
+_COL_MODE = re.compile(r"方式|办法")
+_COL_GROUP = re.compile(r"对象|类别|人员|群体|类型|名称|人群")
+_COL_HINT = re.compile(r"个人|比例|%|资助|补助|补贴|减免|代缴|定额")  # cheap test before the roles
+_COL_NUMBER = re.compile(rf"^\s*(?P<n>{NUM})\s*(?:元(?:/人)?|[%％])?\s*$")
+
+
+@dataclass
+class Layout:
+    """A text with what every clause needs precomputed once: bracket depth and category names."""
+    text: str
+    depth: list[int]                    # depth[i]: matched bracket pairs around position i
+    pairs: list[tuple[int, int]]        # matched pairs (open, close + 1), by opening position
+    pair_starts: list[int]              # bisect keys of pairs
+    cats: list[tuple[int, int, str]]    # category names (start, end, canonical), in text order
+    cat_starts: list[int]               # bisect keys of cats
+    line_starts: list[int]
 
 
 @dataclass
@@ -106,40 +162,10 @@ class Draft:
     pay_first: bool = False
     funding: str | None = None
     figures: set = field(default_factory=set)  # which of subsidy/individual were written
+    group_end: int = 0
 
 
-# ---------------------------------------------------------------- splitting
-
-def split_depth0(text: str, s: int, e: int, seps: str) -> list[tuple[int, int]]:
-    """Spans of text[s:e] between separators that are not inside brackets."""
-    out, depth, start = [], 0, s
-    for i in range(s, e):
-        ch = text[i]
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth = max(0, depth - 1)
-        elif ch in seps and depth == 0:
-            out.append((start, i))
-            start = i + 1
-    out.append((start, e))
-    return [(a, b) for a, b in out if text[a:b].strip()]
-
-
-def bracket_spans(text: str, s: int, e: int) -> list[tuple[int, int]]:
-    """Outermost bracketed spans (including the brackets) in text[s:e]."""
-    out, depth, start = [], 0, None
-    for i in range(s, e):
-        if text[i] in _OPEN:
-            if depth == 0:
-                start = i
-            depth += 1
-        elif text[i] in _CLOSE and depth:
-            depth -= 1
-            if depth == 0:
-                out.append((start, i + 1))
-    return out
-
+# ---------------------------------------------------------------- layout
 
 @functools.cache
 def _category_pattern():
@@ -149,23 +175,87 @@ def _category_pattern():
     return re.compile("|".join(re.escape(t.alias) for t in terms)), names
 
 
-def find_category_spans(text: str, s: int, e: int) -> list[tuple[int, int, str]]:
-    """Non-overlapping category names in text[s:e], scanned left to right: (start, end, canonical)."""
+def find_layout(text: str) -> Layout:
+    """Pair brackets within a line (an unclosed one never swallows the rest) and find names."""
+    n = len(text)
+    diff, pairs, stack = [0] * (n + 1), [], []
+    for m in _BRACKET_OR_NEWLINE.finditer(text):
+        i, ch = m.start(), m.group()
+        if ch == "\n":
+            stack.clear()
+        elif ch in _OPEN:
+            stack.append(i)
+        elif stack:
+            a = stack.pop()
+            pairs.append((a, i + 1))
+            diff[a + 1] += 1
+            diff[i + 1] -= 1
     pattern, names = _category_pattern()
-    return [(m.start(), m.end(), names[m.group()]) for m in pattern.finditer(text, s, e)]
+    cats = [(m.start(), m.end(), names[m.group()]) for m in pattern.finditer(text)]
+    line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+    pairs.sort()
+    return Layout(text, list(accumulate(diff)), pairs, [a for a, _ in pairs], cats,
+                  [a for a, _, _ in cats], line_starts)
 
 
-def find_clauses(text: str) -> list[list[tuple[int, int]]]:
-    """Every clause as its comma pieces; a bracket listing groups with figures is its own clause."""
+def split(lay: Layout, s: int, e: int, seps) -> list[tuple[int, int]]:
+    """Non-blank spans of text[s:e] between separators at the depth of s (not inside brackets)."""
+    text, depth = lay.text, lay.depth
+    base, out, start = depth[s] if s < len(text) else 0, [], s
+    for m in seps.finditer(text, s, e):
+        i = m.start()
+        if depth[i] <= base:
+            out.append((start, i))
+            start = i + 1
+    out.append((start, e))
+    return [(a, b) for a, b in out if text[a:b].strip()]
+
+
+def bracket_spans(lay: Layout, s: int, e: int) -> list[tuple[int, int]]:
+    """Outermost bracketed spans (brackets included) inside text[s:e]."""
+    if s >= len(lay.text):
+        return []
+    base, out = lay.depth[s], []
+    for k in range(bisect.bisect_left(lay.pair_starts, s), len(lay.pairs)):
+        a, b = lay.pairs[k]
+        if a >= e:
+            break
+        if b <= e and lay.depth[a] == base:
+            out.append((a, b))
+    return out
+
+
+def find_category_spans(lay: Layout, s: int, e: int) -> list[tuple[int, int, str]]:
+    """Category names lying wholly in text[s:e]: (start, end, canonical)."""
     out = []
-    for cs, ce in split_depth0(text, 0, len(text), _CLAUSE_SEPS):
+    for k in range(bisect.bisect_left(lay.cat_starts, s), len(lay.cats)):
+        span = lay.cats[k]
+        if span[0] >= e:
+            break
+        if span[1] <= e:
+            out.append(span)
+    return out
+
+
+def line_of(lay: Layout, pos: int) -> int:
+    """Index of the line holding pos."""
+    return bisect.bisect_right(lay.line_starts, pos) - 1
+
+
+def find_clauses(lay: Layout, skip_lines: set = frozenset()) -> list[list[tuple[int, int]]]:
+    """Every clause worth parsing as its comma pieces; a bracket listing groups with figures
+    is its own clause. Clauses with neither a group name nor a subsidy word are skipped."""
+    text, out = lay.text, []
+    for cs, ce in split(lay, 0, len(text), _CLAUSE_SEP):
+        if not find_category_spans(lay, cs, ce) and not _TIER_HINT.search(text, cs, ce) \
+                or skip_lines and line_of(lay, cs) in skip_lines:
+            continue
         pieces = []
-        for ps, pe in split_depth0(text, cs, ce, _PIECE_SEPS):
-            for bs, be in bracket_spans(text, ps, pe):
-                inner = text[bs + 1:be - 1]
-                if find_category_spans(text, bs + 1, be - 1) and _AMOUNT.search(inner) \
-                        and _SUBSIDY_WORD.search(inner):
-                    out.append(split_depth0(text, bs + 1, be - 1, _PIECE_SEPS + ";；"))
+        for ps, pe in split(lay, cs, ce, _PIECE_SEP):
+            for bs, be in bracket_spans(lay, ps, pe):
+                if find_category_spans(lay, bs + 1, be - 1) and _AMOUNT.search(text, bs + 1, be - 1) \
+                        and _SUBSIDY_WORD.search(text, bs + 1, be - 1):
+                    out.append(split(lay, bs + 1, be - 1, _LIST_SEP))
                     pe = bs  # the outer piece stops where its bracketed list starts
                     break
             if pe > ps:
@@ -176,23 +266,21 @@ def find_clauses(text: str) -> list[list[tuple[int, int]]]:
 
 # ---------------------------------------------------------------- groups
 
-def parse_categories(text: str, s: int, e: int) -> list[str]:
+def parse_categories(lay: Layout, s: int, e: int) -> list[str]:
     """Canonical categories named in a group, exclusions left out, in order of mention."""
-    excluded = [(m.start() + s, m.end() + s) for m in _EXCLUSION.finditer(text[s:e])]
-    out = []
-    for a, b, name in find_category_spans(text, s, e):
-        if any(x <= a and b <= y for x, y in excluded):
-            continue
-        if name not in out:
-            out.append(name)
-    return out
+    spans = find_category_spans(lay, s, e)
+    if not spans:
+        return []
+    excluded = [(m.start(), m.end()) for m in _EXCLUSION.finditer(lay.text, s, e)]
+    kept = [name for a, b, name in spans if not any(x <= a and b <= y for x, y in excluded)]
+    return list(dict.fromkeys(kept))
 
 
 def is_group(label: str, cats: list[str]) -> bool | None:
     """True for a population group, None for a task/back-reference (ends a tier), False otherwise."""
     if not label or len(label) > 120:
         return False
-    bare = re.sub(r"[(（][^()（）]*[)）]", "", label)
+    bare = _BRACKETED.sub("", label)
     names_people = bool(cats or _POPULATION_NOUN.search(bare))
     if _NOT_A_GROUP.search(label):
         return None if names_people else False  # 其他困难群体… ends a tier; 其余由…资助 continues it
@@ -201,34 +289,45 @@ def is_group(label: str, cats: list[str]) -> bool | None:
     return names_people and not _GENERAL_POPULATION.search(bare)
 
 
-def find_group_end(text: str, s: int, e: int) -> int:
+def find_group_end(lay: Layout, s: int, e: int) -> int:
     """First position in text[s:e] where the terms start (never inside brackets or a category name)."""
-    blocked = bracket_spans(text, s, e) + [(a, b) for a, b, _ in find_category_spans(text, s, e)]
-    for m in _GROUP_END.finditer(text, s, e):
-        if not any(a <= m.start() < b for a, b in blocked):
-            return m.start()
+    base = lay.depth[s] if s < len(lay.text) else 0
+    names = find_category_spans(lay, s, e)
+    for m in _GROUP_END.finditer(lay.text, s, e):
+        i = m.start()
+        if lay.depth[i] <= base and not any(a <= i < b for a, b, _ in names):
+            return i
     return e
 
 
-def parse_group(text: str, s: int, e: int):
+def parse_group(lay: Layout, s: int, e: int):
     """(group start, group end, is_group) for a piece, skipping a lead-in before a colon."""
+    text = lay.text
     lead = _LEAD.match(text, s, e)
     gs = lead.end() if lead else s
-    brackets = bracket_spans(text, gs, e)
-    colon = next((i for i in range(gs, e) if text[i] in ":："
-                  and not any(a <= i < b for a, b in brackets)), None)
+    base = lay.depth[gs] if gs < len(text) else 0
+    colon = next((m.start() for m in _COLON.finditer(text, gs, e) if lay.depth[m.start()] <= base), None)
     if colon is not None:
         label = text[gs:colon].strip()
-        verdict = is_group(label, parse_categories(text, gs, colon))
-        if verdict:
+        if is_group(label, parse_categories(lay, gs, colon)):
             return gs, colon, True
         lead = _LEAD.match(text, colon + 1, e)  # 资助标准:城乡特困人员… — the lead-in is no group
         gs = lead.end() if lead else colon + 1
-    ge = find_group_end(text, gs, e)
+    ge = find_group_end(lay, gs, e)
     label = text[gs:ge].strip()
     if not label:
         return gs, gs, False
-    return gs, ge, is_group(label, parse_categories(text, gs, ge))
+    return gs, ge, is_group(label, parse_categories(lay, gs, ge))
+
+
+def find_group_items(lay: Layout, s: int, e: int) -> list[tuple[int, int]]:
+    """The groups listed in one label (低保对象、返贫致贫人口和监测对象), split outside names and brackets."""
+    base = lay.depth[s] if s < len(lay.text) else 0
+    names = find_category_spans(lay, s, e)
+    cuts = [m.start() for m in _ITEM_SEP.finditer(lay.text, s, e)
+            if lay.depth[m.start()] <= base and not any(a <= m.start() < b for a, b, _ in names)]
+    bounds = [s - 1, *cuts, e]
+    return [(a + 1, b) for a, b in zip(bounds, bounds[1:]) if lay.text[a + 1:b].strip()]
 
 
 # ---------------------------------------------------------------- terms
@@ -248,11 +347,11 @@ def parse_terms(draft: Draft, terms: str) -> None:
             draft.individual = parse_number(m.group("amt"))
             draft.figures.add("individual")
         taken.append(m.span())
-    if _ZERO_INDIVIDUAL.search(terms) and draft.individual is None:
+    if draft.individual is None and _ZERO_INDIVIDUAL.search(terms):
         draft.individual = 0
         draft.figures.add("individual")
     for m in _PERCENT_TERM.finditer(terms):
-        if _NOT_SUBSIDY_PERCENT.search(terms[:m.start() + (len(m.group("who") or ""))]):
+        if _NOT_SUBSIDY_PERCENT.search(terms, 0, m.start() + len(m.group("who") or "")):
             continue
         p = parse_number(m.group("pnum") or m.group("pcn"))
         if p is not None and 0 < p <= 100:
@@ -272,14 +371,14 @@ def parse_terms(draft: Draft, terms: str) -> None:
             draft.figures.discard("subsidy")
     draft.pay_first = draft.pay_first or bool(_PAY_FIRST.search(terms))
     source = _INLINE_SOURCE.search(terms)
-    if source and not re.search(r"个人|缴费", source.group("src")):
+    if source and not _PERSONAL_SOURCE.search(source.group("src")):
         draft.funding = source.group("src")
     draft.mode = parse_mode(terms, draft)
 
 
 def parse_mode(terms: str, d: Draft) -> str | None:
     """Declared order: unchanged, percent, full, fixed (a figure or 定额)."""
-    if _UNCHANGED.search(terms) and d.subsidy is None and d.individual is None:
+    if d.subsidy is None and d.individual is None and _UNCHANGED.search(terms):
         return "unchanged"
     if d.percent is not None:
         return "percent"
@@ -290,40 +389,161 @@ def parse_mode(terms: str, d: Draft) -> str | None:
     return None
 
 
-def find_drafts(text: str) -> list[Draft]:
+def parse_values(vals: str) -> list[str]:
+    """'200元、150元' -> ['200元', '150元']; a unit written once at the end serves them all."""
+    found = [(m.group("n"), "%" if m.group("pc") else m.group("u")) for m in _VALUE.finditer(vals)]
+    out, unit = [], None
+    for n, u in reversed(found):
+        unit = u or unit
+        if unit is None:
+            return []
+        out.append(n + ("%" if unit in "%％" else "元"))
+    return out[::-1]
+
+
+def find_drafts(lay: Layout, skip_lines: set = frozenset()) -> list[Draft]:
     """Group pieces open a tier; the pieces after them, up to the next group, hold its terms."""
-    drafts = []
-    for pieces in find_clauses(text):
-        line_s = text.rfind("\n", 0, pieces[0][0]) + 1 if pieces else 0
-        line_e = text.find("\n", pieces[-1][1]) if pieces else 0
-        line = text[line_s:line_e if line_e != -1 else len(text)]
+    text, drafts = lay.text, []
+    for pieces in find_clauses(lay, skip_lines):
+        if not pieces:
+            continue
+        ls, le = lay.line_starts[line_of(lay, pieces[0][0])], text.find("\n", pieces[-1][1])
+        line = text[ls:le if le != -1 else len(text)]
         current, spans = None, []
         for ps, pe in pieces:
-            gs, ge, verdict = parse_group(text, ps, pe)
+            gs, ge, verdict = parse_group(lay, ps, pe)
             if verdict or verdict is None:
-                drafts += close(text, current, spans, line)
+                drafts += close(lay, current, spans, line)
                 current, spans = None, []
             if verdict:
-                label = text[gs:ge].strip()
-                current = Draft(label=label, categories=parse_categories(text, gs, ge),
-                                start=gs, end=pe)
+                current = Draft(label=text[gs:ge].strip(), categories=parse_categories(lay, gs, ge),
+                                start=gs, end=pe, group_end=ge)
                 spans = [(ge, pe)]
             elif current is not None and verdict is False:
                 current.end = pe
                 spans.append((ps, pe))
-        drafts += close(text, current, spans, line)
+        drafts += close(lay, current, spans, line)
     return drafts
 
 
-def close(text: str, draft: Draft | None, spans: list, line: str) -> list[Draft]:
+def close(lay: Layout, draft: Draft | None, spans: list, line: str) -> list[Draft]:
     """Parse the collected terms; a group with no mode (or no subsidy context) is no tier."""
     if draft is None:
         return []
-    terms = ",".join(text[a:b] for a, b in spans)
-    if not _SUBSIDY_WORD.search(terms) and not re.search(r"资助|补助|补贴", line):
+    terms = ",".join(lay.text[a:b] for a, b in spans)
+    if not _SUBSIDY_WORD.search(terms) and not _SUBSIDY_IN_LINE.search(line):
         return []
+    paired = split_respectively(lay, draft, terms)
+    if paired:
+        return paired
     parse_terms(draft, terms)
     return [draft] if draft.mode else []
+
+
+def split_respectively(lay: Layout, draft: Draft, terms: str) -> list[Draft]:
+    """"低保对象、特困人员分别按70%、100%资助": one tier per group, figures paired by position."""
+    m = _RESPECTIVELY.search(terms)
+    if not m:
+        return []
+    values = parse_values(m.group("vals"))
+    items = find_group_items(lay, draft.start, draft.group_end)
+    if len(values) < 2 or len(values) != len(items):
+        return []
+    out = []
+    for (a, b), value in zip(items, values):
+        cats = parse_categories(lay, a, b)
+        lead = _LEAD.match(lay.text, a, b)
+        label = lay.text[lead.end() if lead else a:b].strip()
+        if not cats and not is_group(label, cats):
+            return []
+        d = Draft(label=label, categories=cats, start=draft.start, end=draft.end, group_end=b)
+        parse_terms(d, terms[:m.start("vals")] + value + terms[m.end("vals"):])
+        if not d.mode:
+            return []
+        out.append(d)
+    return out
+
+
+# ---------------------------------------------------------------- tables
+
+def parse_header(cells: list[str]) -> dict[int, str] | None:
+    """Column roles of a tier table header (group, subsidy, individual, percent, mode), or None."""
+    roles = {}
+    for i, cell in enumerate(cells):
+        if _COL_INDIVIDUAL.search(cell):
+            roles[i] = "individual_percent" if _COL_PERCENT.search(cell) else "individual"
+        elif _COL_PERCENT.search(cell):
+            roles[i] = "percent"
+        elif _COL_SUBSIDY.search(cell):
+            roles[i] = "subsidy"
+        elif _COL_MODE.search(cell):
+            roles[i] = "mode"
+        elif _COL_GROUP.search(cell) and "group" not in roles.values():
+            roles[i] = "group"
+    figures = {"individual", "individual_percent", "percent", "subsidy"} & set(roles.values())
+    return roles if figures and "group" in roles.values() else None
+
+
+def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
+    """Rows under a header whose columns name the figures ("资助标准(元/人)", "个人缴费(元/人)")."""
+    text, drafts, used = lay.text, [], set()
+    if "\t" not in text:
+        return [], set()
+    roles, col_group = None, None
+    for k, ls in enumerate(lay.line_starts):
+        le = lay.line_starts[k + 1] - 1 if k + 1 < len(lay.line_starts) else len(text)
+        line = text[ls:le]
+        if "\t" not in line:
+            roles = None
+            continue
+        cells = line.split("\t")
+        names = find_category_spans(lay, ls, le)
+        header = None if names or not _COL_HINT.search(line) else parse_header(cells)
+        if header or roles is None:  # a header starts a table; rows before any header are none
+            roles = header
+            col_group = next((i for i, r in (roles or {}).items() if r == "group"), None)
+            continue
+        d = parse_table_row(lay, ls, le, cells, roles, col_group)
+        if d is not None:
+            drafts.append(d)
+            used.add(k)
+    return drafts, used
+
+
+def parse_table_row(lay: Layout, ls: int, le: int, cells: list[str], roles: dict, col_group: int):
+    """One row -> Draft: numbers from the figure columns, mode/pay-first words from the others."""
+    if col_group >= len(cells):
+        return None
+    gs = ls + sum(len(c) + 1 for c in cells[:col_group])
+    ge = gs + len(cells[col_group])
+    label, cats = cells[col_group].strip(), parse_categories(lay, gs, ge)
+    if not label or not (cats or is_group(label, cats)):
+        return None
+    d = Draft(label=label, categories=cats, start=ls, end=le, group_end=ge)
+    words = []
+    for i, cell in enumerate(cells):
+        role = roles.get(i)
+        if i == col_group or not cell.strip():
+            continue
+        m = _COL_NUMBER.match(cell)
+        value = parse_number(m.group("n")) if m else None
+        if value is None or role is None or role == "mode":
+            words.append(cell)
+        elif role == "subsidy":
+            d.subsidy = value
+            d.figures.add("subsidy")
+        elif role == "individual":
+            d.individual = value
+            d.figures.add("individual")
+        elif 0 < value <= 100:
+            d.percent = 100 - value if role == "individual_percent" else value
+    terms = ",".join(words)
+    figures = (d.subsidy, d.individual, d.percent)
+    parse_terms(d, terms)
+    d.subsidy, d.individual, d.percent = (
+        new if old is None else old for old, new in zip(figures, (d.subsidy, d.individual, d.percent)))
+    d.mode = parse_mode(terms, d)
+    return d if d.mode else None
 
 
 # ---------------------------------------------------------------- whole-notice passes
@@ -349,43 +569,64 @@ def merge(drafts: list[Draft]) -> list[Draft]:
             or not set(d.categories) <= covered]
 
 
-def apply_funding_clauses(text: str, drafts: list[Draft]) -> None:
-    """"重度残疾人由县财政负担;其余人员由医疗救助基金负担": sources stated apart from the tiers."""
+def find_referred(lay: Layout, drafts: list[Draft], pos: int) -> list[Draft]:
+    """Tiers "上述/以上" at `pos` refers to: those before it in its paragraph, else the block of
+    tier lines right above it (a numbered list followed by a closing sentence)."""
+    line = line_of(lay, pos)
+    before = [d for d in drafts if d.end <= pos]
+    same = [d for d in before if line_of(lay, d.start) == line]
+    if same:
+        return same
+    lines_with = {line_of(lay, d.start) for d in before} | {line_of(lay, d.end) for d in before}
+    k = line - 1
+    while k >= 0 and (k in lines_with or not lay.text[lay.line_starts[k]:lay.line_starts[k + 1]].strip()):
+        k -= 1
+    return [d for d in before if line_of(lay, d.start) > k]
+
+
+def apply_funding_clauses(lay: Layout, drafts: list[Draft], sentences) -> None:
+    """"重度残疾人由县财政负担;其余人员由医疗救助基金负担", "资助资金由医疗救助基金列支":
+    sources stated apart from the tiers."""
+    text = lay.text
     inside = [(d.start, d.end) for d in drafts]
-    for s, e in split_depth0(text, 0, len(text), "。\n"):
-        if not _FUNDING_CLAUSE.search(text[s:e]) or any(a < e and s < b for a, b in inside):
+    for s, e in sentences:
+        if not _FUNDING_CLAUSE.search(text, s, e) or any(a < e and s < b for a, b in inside):
             continue
         named: set[str] = set()
-        for ps, pe in split_depth0(text, s, e, ";；"):
+        for ps, pe in split(lay, s, e, _PART_SEP):
             m = _FUNDING_PART.search(text, ps, pe)
             if not m:
                 continue
-            part = text[ps:pe]
-            src = None if _AMBIGUOUS_FUNDING.search(part) else m.group("src")
-            cats = set(parse_categories(text, m.start("grp"), m.end("grp")))
+            src = None if _AMBIGUOUS_FUNDING.search(text, ps, pe) else m.group("src")
+            cats = set(parse_categories(lay, m.start("grp"), m.end("grp")))
             if cats:
                 named |= cats
                 for d in drafts:
                     if d.funding is None and cats & set(d.categories):
                         d.funding = src
-            elif _REST.search(m.group("grp")) and src:
+            elif src and _REST.search(m.group("grp")):
                 for d in drafts:
                     if d.funding is None and d.mode in ("fixed", "percent") \
                             and not named & set(d.categories):
                         d.funding = src
+            elif src and not named and _ALL_SUBSIDY_FUNDS.search(m.group("grp")):
+                for d in find_referred(lay, drafts, ps) or drafts:
+                    if d.funding is None:
+                        d.funding = src
 
 
-def apply_pay_first_clauses(text: str, drafts: list[Draft]) -> None:
-    """A 先缴后补 sentence elsewhere applies to the tiers whose groups it names."""
-    for m in _PAY_FIRST.finditer(text):
+def apply_pay_first_clauses(lay: Layout, drafts: list[Draft], sentences) -> None:
+    """A 先缴后补 sentence elsewhere applies to the tiers whose groups it names, or to the
+    tiers just listed when it says 上述/以上人员."""
+    for m in _PAY_FIRST.finditer(lay.text):
         if any(d.start <= m.start() < d.end for d in drafts):
             continue
-        s, e = next(((a, b) for a, b in split_depth0(text, 0, len(text), "。\n") if a <= m.start() < b),
-                    (m.start(), m.end()))
-        cats = set(parse_categories(text, s, e))
-        for d in drafts:
-            if cats & set(d.categories):
-                d.pay_first = True
+        s, e = next(((a, b) for a, b in sentences if a <= m.start() < b), (m.start(), m.end()))
+        cats = set(parse_categories(lay, s, e))
+        back = not cats and _BACK_REFERENCE.search(lay.text, s, m.start())
+        hit = find_referred(lay, drafts, s) if back else [d for d in drafts if cats & set(d.categories)]
+        for d in hit:
+            d.pay_first = True
 
 
 # ---------------------------------------------------------------- derivation
@@ -396,8 +637,8 @@ def derive(text: str, d: Draft, fee: float | None, index: int, flags: list[Flag]
     if fee is not None and d.mode == "fixed" and subsidy is not None and individual == fee \
             and subsidy > 0:
         d.pay_first = True  # 个人缴费350元 plus a subsidy: pays in full, reimbursed later
-    if d.pay_first and fee is not None and subsidy is not None and individual is not None:
-        individual = None
+    if d.pay_first and fee is not None and subsidy is not None and individual == fee:
+        individual = None  # what is paid first is the whole fee, not the share kept
     if d.mode == "full":
         if subsidy is None and fee is not None:
             subsidy = fee
@@ -408,15 +649,15 @@ def derive(text: str, d: Draft, fee: float | None, index: int, flags: list[Flag]
     elif d.mode in ("fixed", "percent") and fee is not None:
         computed = None
         if d.mode == "percent" and d.percent is not None:
-            computed = _round(max(d.floor or 0, fee * d.percent / 100))
+            computed = round(max(d.floor or 0, fee * d.percent / 100), 2)
         if subsidy is None and individual is not None:
-            subsidy = _round(fee - individual)
+            subsidy = round(fee - individual, 2)
             derived.append("subsidy_amount")
         elif subsidy is None and computed is not None:
             subsidy = computed
             derived.append("subsidy_amount")
         if individual is None and subsidy is not None:
-            individual = _round(fee - subsidy)
+            individual = round(fee - subsidy, 2)
             derived.append("individual_amount")
         elif "subsidy_amount" not in derived and subsidy is not None and subsidy + individual != fee:
             flags.append(_flag(index, f"资助{subsidy}元与个人缴费{individual}元之和不等于缴费标准{fee}元"))
@@ -433,10 +674,6 @@ def derive(text: str, d: Draft, fee: float | None, index: int, flags: list[Flag]
     )
 
 
-def _round(v: float) -> float:
-    return round(v, 2)
-
-
 def _flag(index: int, message: str) -> Flag:
     return Flag(code="tier_arithmetic", severity="warning", field=f"subsidy_tiers[{index}]",
                 message=message)
@@ -445,9 +682,12 @@ def _flag(index: int, message: str) -> Flag:
 def extract(text: str, ctx: Context) -> dict:
     """Tiers in text order; derived shares from ctx.individual_fee; flags on ctx.flags."""
     try:
-        drafts = merge(find_drafts(text))
-        apply_funding_clauses(text, drafts)
-        apply_pay_first_clauses(text, drafts)
+        lay = find_layout(text)
+        table_drafts, table_lines = find_table_drafts(lay)
+        drafts = merge(sorted(table_drafts + find_drafts(lay, table_lines), key=lambda d: d.start))
+        sentences = split(lay, 0, len(text), _SENTENCE_SEP)
+        apply_funding_clauses(lay, drafts, sentences)
+        apply_pay_first_clauses(lay, drafts, sentences)
         tiers = []
         for i, d in enumerate(drafts):
             tiers.append(derive(text, d, ctx.individual_fee, i, ctx.flags))

@@ -155,14 +155,28 @@ class Record(Strict):
 
     @model_validator(mode="after")
     def _grounded(self) -> "Record":
+        text = self.text
+        if all(text[ev.start:ev.end] == ev.quote for ev in _evidences(self)):
+            return self
         bad = [
             f"{path}: {ev.quote!r} != text[{ev.start}:{ev.end}]"
             for path, ev in iter_evidence(self)
-            if self.text[ev.start:ev.end] != ev.quote
+            if text[ev.start:ev.end] != ev.quote
         ]
-        if bad:
-            raise ValueError("evidence not grounded in text: " + "; ".join(bad[:5]))
-        return self
+        raise ValueError("evidence not grounded in text: " + "; ".join(bad[:5]))
+
+
+def _evidences(obj: Any) -> Iterator[Evidence]:
+    """Every evidence in a model tree, without paths: the hot path of validation."""
+    stack = [obj]
+    while stack:
+        o = stack.pop()
+        if isinstance(o, Evidence):
+            yield o
+        elif isinstance(o, list):
+            stack.extend(x for x in o if isinstance(x, (Strict, list)))
+        else:
+            stack.extend(v for v in o.__dict__.values() if isinstance(v, (Strict, list)))
 
 
 def iter_evidence(obj: Any, path: str = "") -> Iterator[tuple[str, Evidence]]:
@@ -170,8 +184,10 @@ def iter_evidence(obj: Any, path: str = "") -> Iterator[tuple[str, Evidence]]:
     if isinstance(obj, Evidence):
         yield path, obj
     elif isinstance(obj, Strict):
-        for name in type(obj).model_fields:
-            yield from iter_evidence(getattr(obj, name), f"{path}.{name}" if path else name)
+        for name, value in obj.__dict__.items():
+            if isinstance(value, (Strict, list)):
+                yield from iter_evidence(value, f"{path}.{name}" if path else name)
     elif isinstance(obj, list):
         for i, item in enumerate(obj):
-            yield from iter_evidence(item, f"{path}[{i}]")
+            if isinstance(item, (Strict, list)):
+                yield from iter_evidence(item, f"{path}[{i}]")

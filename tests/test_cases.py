@@ -15,8 +15,10 @@ import pytest
 def test_case(extractor: str, case: dict) -> None:
     text = canonicalize(case["text"])
     ctx = Context(**case.get("context", {}))
-    module = importlib.import_module(f"extractors.{extractor}")
-    parts = module.extract(text, ctx)
+    if extractor == "record":  # a whole notice through the whole pipeline
+        parts, ctx.flags = _whole_record(text)
+    else:
+        parts = importlib.import_module(f"extractors.{extractor}").extract(text, ctx)
     actual = {
         k: (v.model_dump(mode="json") if isinstance(v, BaseModel)
             else [x.model_dump(mode="json") if isinstance(x, BaseModel) else x for x in v] if isinstance(v, list)
@@ -35,3 +37,12 @@ def test_case(extractor: str, case: dict) -> None:
             if text[ev.start:ev.end] != ev.quote:
                 problems.append(f"{path}: quote {ev.quote!r} not text[{ev.start}:{ev.end}]")
     assert not problems, "\n".join(problems)
+
+
+def _whole_record(text: str) -> tuple[dict, list]:
+    from extractors.record import build_record
+    from schemas import Source
+
+    rec = build_record(text, Source(path="case.txt", format="txt", encoding="utf-8", size_bytes=len(text.encode())), "0" * 64)
+    skip = {"schema_version", "doc_id", "source", "text", "flags"}
+    return {k: getattr(rec, k) for k in type(rec).model_fields if k not in skip}, rec.flags

@@ -1,0 +1,205 @@
+"""Warehouse verbs of `noticeflow`: ingest, query, export, serve (registered on flows.cli.app).
+
+Prefect and DuckDB are imported inside the commands so `noticeflow extract` stays fast.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from typing import List, Optional
+
+import typer
+
+from flows.cli import _err, app
+
+DEFAULT_DB = "noticeflow.duckdb"
+
+
+def _one_line(e: BaseException) -> str:
+    text = " ".join(str(e).split()) or type(e).__name__
+    return text[:400]
+
+
+def _print_summary(s: dict) -> None:
+    typer.echo(
+        f"ingested {s['ingested']} (new {s['new']}, new version {s['new_version']}), "
+        f"unchanged {s['unchanged']}, quarantined {s['quarantined']}, changes {s['changes']} "
+        f"-> {s['db']}")
+    if s["flags_by_code"]:
+        typer.echo("flags: " + ", ".join(f"{c} {n}" for c, n in s["flags_by_code"].items()))
+    for path, error in s["quarantine"]:
+        typer.echo(f"quarantined: {path}: {error}", err=True)
+
+
+@app.command()
+def ingest(
+    paths: List[str] = typer.Argument(..., help="Files or directories of notices (read recursively)."),
+    db: str = typer.Option(DEFAULT_DB, "--db", help="DuckDB warehouse file."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when any file was quarantined."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Extraction processes (default: CPU count)."),
+    batch_size: Optional[int] = typer.Option(None, "--batch-size", help="Documents per task and per transaction (default 200)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+) -> None:
+    """Example: noticeflow ingest corpus/ --db noticeflow.duckdb
+
+    Runs the Prefect ingest flow (embedded temporary API unless PREFECT_API_URL is set):
+    unchanged files are skipped by sha256, changed files become new versions, bad files go to
+    the quarantine table. Exit status 1 only with --strict and quarantined files.
+    """
+    from flows import prefect_env
+
+    prefect_env.configure(quiet=True)
+    try:
+        from flows import ingest as ingest_mod
+    except Exception as e:
+        _err(f"cannot start the ingest flow: {_one_line(e)}")
+        raise typer.Exit(2)
+    progress = None
+    if sys.stdout.isatty() and not as_json:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        progress = Progress("[progress.description]{task.description}", BarColumn(),
+                            MofNCompleteColumn(), TimeRemainingColumn(), transient=True)
+        bar = progress.add_task("ingesting", total=None)
+
+        def hook(event: str, n: int) -> None:
+            if event == "total":
+                progress.update(bar, total=n)
+            else:
+                progress.advance(bar, n)
+
+        ingest_mod.PROGRESS = hook
+        progress.start()
+    try:
+        options = {k: v for k, v in (("workers", workers), ("batch_size", batch_size)) if v}
+        summary = ingest_mod.run(paths, db=db, **options)
+    except KeyboardInterrupt:
+        _err("interrupted; rerun to finish (everything loaded so far is kept)")
+        raise typer.Exit(130)
+    except Exception as e:
+        _err(f"ingest failed: {_one_line(e)}")
+        raise typer.Exit(2)
+    finally:
+        if progress is not None:
+            progress.stop()
+        ingest_mod.PROGRESS = None
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+        for path, error in summary["quarantine"]:
+            _err(f"quarantined: {path}: {error}")
+    else:
+        _print_summary(summary)
+    raise typer.Exit(1 if strict and summary["quarantined"] else 0)
+
+
+def _open(db: str):
+    import duckdb
+
+    if not os.path.exists(db):
+        _err(f"no warehouse at {db} (run `noticeflow ingest PATH --db {db}` first)")
+        raise typer.Exit(2)
+    try:
+        return duckdb.connect(db, read_only=True)
+    except Exception as e:
+        _err(f"cannot open {db}: {_one_line(e)}")
+        raise typer.Exit(2)
+
+
+@app.command()
+def query(
+    sql: str = typer.Argument(..., help="One SQL statement (read-only)."),
+    db: str = typer.Option(DEFAULT_DB, "--db", help="DuckDB warehouse file."),
+    fmt: str = typer.Option("table", "--format", help="table, csv or json."),
+) -> None:
+    """Example: noticeflow query "select county, policy_year, amount from fees where kind = 'individual'"
+
+    Runs SQL against the warehouse (opened read-only) and prints the rows.
+    """
+    if fmt not in ("table", "csv", "json"):
+        _err(f"unknown --format {fmt!r} (use table, csv or json)")
+        raise typer.Exit(2)
+    con = _open(db)
+    try:
+        cur = con.execute(sql)
+        cols = [d[0] for d in cur.description] if cur.description else []
+        rows = cur.fetchall() if cols else []
+    except Exception as e:
+        _err(f"query failed: {_one_line(e)}")
+        raise typer.Exit(1)
+    finally:
+        con.close()
+    if fmt == "json":
+        for r in rows:
+            typer.echo(json.dumps(dict(zip(cols, r)), ensure_ascii=False, default=str))
+    elif fmt == "csv":
+        w = csv.writer(sys.stdout)
+        w.writerow(cols)
+        w.writerows(rows)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*cols, show_lines=False)
+        for r in rows:
+            table.add_row(*["" if v is None else str(v) for v in r])
+        Console(width=max(120, len(cols) * 16)).print(table)
+        typer.echo(f"({len(rows)} rows)")
+
+
+@app.command()
+def export(
+    parquet: str = typer.Option(..., "--parquet", help="Folder for one .parquet file per table."),
+    db: str = typer.Option(DEFAULT_DB, "--db", help="DuckDB warehouse file."),
+) -> None:
+    """Example: noticeflow export --parquet out/warehouse
+
+    Writes every warehouse table to DIR/<table>.parquet.
+    """
+    from warehouse.store import export_parquet
+
+    con = _open(db)
+    try:
+        files = export_parquet(con, parquet)
+    except Exception as e:
+        _err(f"export failed: {_one_line(e)}")
+        raise typer.Exit(1)
+    finally:
+        con.close()
+    typer.echo(f"wrote {len(files)} files to {parquet}")
+
+
+@app.command()
+def serve(
+    paths: List[str] = typer.Argument(..., help="Folders to ingest on each scheduled run."),
+    cron: str = typer.Option("0 6 * * *", "--cron", help="Cron schedule, Asia/Shanghai time."),
+    db: str = typer.Option(DEFAULT_DB, "--db", help="DuckDB warehouse file (made absolute)."),
+    name: str = typer.Option("noticeflow-ingest", "--name", help="Deployment name."),
+) -> None:
+    """Example: PREFECT_API_URL=http://127.0.0.1:4200/api noticeflow serve corpus/ --cron "0 6 * * *"
+
+    Deploys the ingest flow on a schedule against a running Prefect server (`prefect server
+    start`) and serves it until interrupted.
+    """
+    if not os.environ.get("PREFECT_API_URL"):
+        _err("serve needs a Prefect server: start one with `prefect server start` and set "
+             "PREFECT_API_URL=http://127.0.0.1:4200/api")
+        raise typer.Exit(2)
+    from flows import prefect_env
+
+    prefect_env.configure()
+    try:
+        from prefect.schedules import Cron
+
+        from flows.ingest import ingest as ingest_flow
+
+        schedule = Cron(cron, timezone="Asia/Shanghai")
+        ingest_flow.serve(
+            name=name, schedules=[schedule],
+            parameters={"paths": [os.path.abspath(p) for p in paths], "db": os.path.abspath(db)})
+    except KeyboardInterrupt:
+        raise typer.Exit(0)
+    except Exception as e:
+        _err(f"serve failed: {_one_line(e)}")
+        raise typer.Exit(1)

@@ -1,0 +1,337 @@
+"""The ingest flow: discover -> fingerprint (read) -> plan -> extract + validate -> load.
+
+Documents travel in batches (a Prefect task run costs ~10 ms, so one task per document does not
+scale). Extraction runs in a pool of worker processes, one per CPU; the flow's thread pool
+bounds how many batches are in flight. Only I/O steps (discover, fingerprint, load) retry.
+Loading is sequential, one DuckDB transaction per batch, so a crash at any point leaves the
+warehouse consistent and the next run picks up what is missing.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import itertools
+import multiprocessing as mp
+import os
+import sys
+import threading
+import time
+import uuid
+from collections import deque
+from contextlib import contextmanager
+from typing import Callable, Iterable
+
+from flows import prefect_env
+
+prefect_env.configure()
+
+from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect.artifacts import create_markdown_artifact  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+
+from flows.extract import discover  # noqa: E402
+from schemas.errors import InputError  # noqa: E402
+from warehouse import changes as wh_changes  # noqa: E402
+from warehouse import store  # noqa: E402
+from warehouse.migrate import connect  # noqa: E402
+from warehouse.store import BatchResult, Failed, Loaded  # noqa: E402
+from warehouse.version import EXTRACTOR_VERSION  # noqa: E402
+
+BATCH_SIZE = 200          # documents per extract task and per load transaction
+FINGERPRINT_BATCH = 1000  # files hashed per fingerprint task
+CHUNK = 10                # documents per round trip to a worker process
+TIME_LIMIT_S = 30         # per document (PDF parsing is killed at this limit)
+WORKERS = os.cpu_count() or 1
+
+# Set by the CLI to drive a progress bar: called as PROGRESS(event, n) with event "total" or "done".
+PROGRESS: Callable[[str, int], None] | None = None
+
+
+class Box:
+    """An opaque carrier: Prefect does not walk into it looking for futures (large batches)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+# -- the worker pool -------------------------------------------------------------------------
+
+_POOL: cf.ProcessPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+_POOL_SIZE = WORKERS
+
+
+def _new_pool(n: int) -> cf.ProcessPoolExecutor:
+    # forkserver: workers fork from a clean single-threaded server that preloaded the
+    # extractors, never from this process (which runs Prefect's threads).
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["flows.ingest_worker"])
+    return cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+
+
+@contextmanager
+def _main_not_reimported():
+    """Workers must not re-run the caller's `__main__` (a script, a notebook, `python -m ...`):
+    hide it while they start, so they only import flows.ingest_worker."""
+    main = sys.modules.get("__main__")
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main and k in main.__dict__}
+    try:
+        for k in saved:
+            setattr(main, k, None) if k == "__spec__" else delattr(main, k)
+        yield
+    finally:
+        for k, v in saved.items():
+            setattr(main, k, v)
+
+
+def _started(pool: cf.ProcessPoolExecutor, n: int) -> cf.ProcessPoolExecutor:
+    """Start all n workers now (a pool starts them lazily, on a task thread)."""
+    from flows.ingest_worker import ready
+
+    with _main_not_reimported():
+        for f in [pool.submit(ready) for _ in range(n)]:
+            f.result()
+    return pool
+
+
+@contextmanager
+def worker_pool(n: int):
+    global _POOL, _POOL_SIZE
+    with _POOL_LOCK:
+        _POOL_SIZE = n
+        _POOL = _started(_new_pool(n), n)
+    try:
+        yield
+    finally:
+        with _POOL_LOCK:
+            pool, _POOL = _POOL, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _rebuild_pool(broken: cf.ProcessPoolExecutor) -> cf.ProcessPoolExecutor:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is broken:
+            broken.shutdown(wait=False, cancel_futures=True)
+            _POOL = _started(_new_pool(_POOL_SIZE), _POOL_SIZE)
+        return _POOL
+
+
+# -- tasks -----------------------------------------------------------------------------------
+
+def _chunks(items: list, n: int) -> Iterable[list]:
+    it = iter(items)
+    while chunk := list(itertools.islice(it, n)):
+        yield chunk
+
+
+@task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+def discover_files(paths: list[str]) -> Box:
+    """Files under the given paths (absolute, deduplicated); missing paths become failures."""
+    files, failed, seen = [], [], set()
+    for item in discover(paths):
+        if isinstance(item, InputError):
+            failed.append(Failed(os.path.abspath(item.path), None, item.reason))
+            continue
+        p = os.path.abspath(item)
+        if p not in seen:
+            seen.add(p)
+            files.append(p)
+    return Box((files, failed))
+
+
+def sha256_file(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+@task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+def fingerprint(paths: list[str]) -> Box:
+    """sha256 of each file: the only read an unchanged file gets."""
+    out, failed = [], []
+    for p in paths:
+        try:
+            out.append((p, sha256_file(p)))
+        except OSError as e:
+            failed.append(Failed(p, None, f"cannot read file ({e.strerror or e})"))
+    return Box((out, failed))
+
+
+@task(cache_policy=NO_CACHE)
+def plan_work(con, fingerprints: Box) -> Box:
+    """Which files need extracting: new paths, changed bytes, or a new extractor version."""
+    return Box(store.plan(con, fingerprints.value))
+
+
+@task(cache_policy=NO_CACHE)
+def extract_batch(items: Box, limit: float = TIME_LIMIT_S) -> Box:
+    """Read, extract and validate a batch of documents in the worker processes."""
+    from flows.ingest_worker import process, process_many
+
+    todo = items.value
+    pool = _POOL
+    try:
+        futures = [pool.submit(process_many, chunk, limit) for chunk in _chunks(todo, CHUNK)]
+        return Box([r for f in futures for r in f.result()])
+    except cf.process.BrokenProcessPool:
+        pool = _rebuild_pool(pool)
+    # A worker died (a crash in native code): redo this batch one document at a time so only
+    # the document that kills its worker is quarantined.
+    results, crashes = [], 0
+    for item in todo:
+        if crashes >= 3:  # workers cannot start at all: fail fast, the files stay retryable
+            results.append((Failed(item[0], item[1], "extraction workers keep crashing"), {}))
+            continue
+        try:
+            results.append(pool.submit(process, item, limit).result())
+            crashes = 0
+        except cf.process.BrokenProcessPool:
+            pool = _rebuild_pool(pool)
+            crashes += 1
+            results.append((Failed(item[0], item[1], "extraction worker crashed"), {}))
+    return Box(results)
+
+
+@task(retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE)
+def load(con, outcomes: Box, run_id: str) -> BatchResult:
+    """One transaction: documents, records and every analyst row of the batch, or none."""
+    loaded = [o for o in outcomes.value if isinstance(o, Loaded)]
+    failed = [o for o in outcomes.value if isinstance(o, Failed)]
+    return store.load_batch(con, loaded, failed, run_id)
+
+
+@task(cache_policy=NO_CACHE)
+def record_changes(con, doc_ids: list[str]) -> int:
+    """Year-over-year changes of the newly loaded records (the diff stage)."""
+    return len(wh_changes.load_changes(con, doc_ids) or [])
+
+
+# -- the flow --------------------------------------------------------------------------------
+
+def _notify(event: str, n: int) -> None:
+    if PROGRESS is not None:
+        PROGRESS(event, n)
+
+
+def summary_markdown(s: dict) -> str:
+    lines = [
+        f"# noticeflow ingest `{s['run_id']}`", "",
+        "| ingested | new | new version | unchanged | quarantined | changes |",
+        "| --- | --- | --- | --- | --- | --- |",
+        f"| {s['ingested']} | {s['new']} | {s['new_version']} | {s['unchanged']} "
+        f"| {s['quarantined']} | {s['changes']} |", "",
+    ]
+    if s["flags_by_code"]:
+        lines += ["## Flags by code", "", "| code | count |", "| --- | --- |"]
+        lines += [f"| {c} | {n} |" for c, n in sorted(s["flags_by_code"].items())]
+        lines.append("")
+    if s["quarantine"]:
+        lines += ["## Quarantined", "", "| path | reason |", "| --- | --- |"]
+        lines += [f"| {p} | {e} |" for p, e in s["quarantine"][:100]]
+    return "\n".join(lines)
+
+
+@flow(name="noticeflow-ingest", task_runner=ThreadPoolTaskRunner(max_workers=WORKERS),
+      log_prints=False, validate_parameters=True)
+def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BATCH_SIZE,
+           workers: int = WORKERS, time_limit: float = TIME_LIMIT_S) -> dict:
+    """Ingest notice files and folders into the DuckDB warehouse `db`; returns the run summary."""
+    t_start = time.perf_counter()
+    t = {"discover": 0.0, "hash": 0.0, "plan": 0.0, "extract_wait": 0.0, "load": 0.0,
+         "changes": 0.0, "corrections": 0.0, "worker_read": 0.0, "worker_extract": 0.0, "worker_validate": 0.0}
+    run_id = uuid.uuid4().hex[:12]
+    con = connect(db)
+    try:
+        store.start_run(con, run_id, [str(p) for p in paths])
+        t0 = time.perf_counter()
+        files, failed = discover_files(list(map(str, paths))).value
+        t["discover"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        prints = []
+        for fut in [fingerprint.submit(c) for c in _chunks(files, FINGERPRINT_BATCH)]:
+            got, bad = fut.result().value
+            prints += got
+            failed += bad
+        t["hash"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        todo, unchanged = plan_work(con, Box(prints)).value
+        t["plan"] = time.perf_counter() - t0
+        _notify("total", len(todo) + len(failed))
+
+        totals = BatchResult()
+        quarantine: list[tuple[str, str]] = []
+
+        def absorb(r: BatchResult, outcomes: list) -> None:
+            totals.new += r.new
+            totals.new_version += r.new_version
+            totals.quarantined += r.quarantined
+            totals.doc_ids += r.doc_ids
+            t["corrections"] += r.corrections_s
+            for code, n in r.flags.items():
+                totals.flags[code] = totals.flags.get(code, 0) + n
+            quarantine.extend((o.path, o.error) for o in outcomes if isinstance(o, Failed))
+            _notify("done", len(outcomes))
+
+        if failed:
+            t0 = time.perf_counter()
+            absorb(load(con, Box(failed), run_id), failed)
+            t["load"] += time.perf_counter() - t0
+
+        with worker_pool(max(1, workers)):
+            pending: deque = deque()
+            batches = iter(list(_chunks(todo, max(1, batch_size))))
+            for batch in itertools.islice(batches, workers + 1):
+                pending.append(extract_batch.submit(Box(batch), time_limit))
+            while pending:
+                t0 = time.perf_counter()
+                results = pending.popleft().result().value
+                t["extract_wait"] += time.perf_counter() - t0
+                nxt = next(batches, None)
+                if nxt is not None:
+                    pending.append(extract_batch.submit(Box(nxt), time_limit))
+                outcomes = []
+                for outcome, timing in results:
+                    outcomes.append(outcome)
+                    for stage, sec in timing.items():
+                        t[f"worker_{stage}"] += sec
+                t0 = time.perf_counter()
+                absorb(load(con, Box(outcomes), run_id), outcomes)
+                t["load"] += time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        n_changes = record_changes(con, totals.doc_ids) if totals.doc_ids else 0
+        t["changes"] = time.perf_counter() - t0
+        t["flow_body"] = time.perf_counter() - t_start
+        summary = {
+            "run_id": run_id, "db": str(db), "extractor_version": EXTRACTOR_VERSION,
+            "discovered": len(files), "ingested": totals.new + totals.new_version,
+            "new": totals.new, "new_version": totals.new_version, "unchanged": unchanged,
+            "quarantined": totals.quarantined, "changes": n_changes,
+            "flags_by_code": dict(sorted(totals.flags.items())),
+            "quarantine": sorted(quarantine), "timings": {k: round(v, 3) for k, v in t.items()},
+        }
+        store.finish_run(con, run_id, summary)
+    finally:
+        con.close()
+    try:
+        create_markdown_artifact(key="noticeflow-ingest-summary", markdown=summary_markdown(summary),
+                                 description=f"ingest run {run_id}")
+    except Exception as e:  # the summary is still returned and stored in ingest_runs
+        get_run_logger().warning("could not publish the summary artifact: %s", e)
+    return summary
+
+
+def run(paths: list[str], db: str = "noticeflow.duckdb", **options) -> dict:
+    """Run the ingest flow with `workers` bounding both the task threads and the process pool."""
+    workers = int(options.get("workers") or WORKERS)
+    f = ingest.with_options(task_runner=ThreadPoolTaskRunner(max_workers=workers))
+    return f(paths=[str(p) for p in paths], db=str(db), **{**options, "workers": workers})

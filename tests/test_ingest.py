@@ -1,0 +1,210 @@
+"""The Prefect ingest flow end to end, on a test Prefect API (prefect_test_harness), offline."""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ROOT, SHARED
+
+from flows import prefect_env
+
+prefect_env.configure(quiet=True)
+
+from prefect.testing.utilities import prefect_test_harness  # noqa: E402
+
+from flows import ingest as ingest_mod  # noqa: E402
+from flows.cli import app  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from gen_synthetic import generate  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_api():
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def run(paths, db, **kw) -> dict:
+    return ingest_mod.run([str(p) for p in paths], db=str(db), **kw)
+
+
+def tables(db) -> dict[str, list]:
+    """Full contents of every table but ingest_runs, order-independent."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        names = [t for (t,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE table_name <> 'ingest_runs'").fetchall()]
+        return {t: sorted(map(repr, con.execute(f'SELECT * FROM "{t}"').fetchall())) for t in names}
+    finally:
+        con.close()
+
+
+def sql(db, q: str, *args) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(q, list(args)).fetchall()
+    finally:
+        con.close()
+
+
+def gold_fees() -> list[tuple]:
+    out = []
+    for f in sorted((SHARED / "gold").glob("*.json")):
+        g = json.loads(f.read_text(encoding="utf-8"))
+        for fee in g["fees"]:
+            if fee["kind"] == "individual":
+                out.append((g["region"]["county"], g["policy_year"], float(fee["amount"])))
+    return sorted(out)
+
+
+@pytest.fixture
+def corpus(tmp_path: pathlib.Path) -> pathlib.Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for f in sorted((ROOT / "corpus").glob("*.txt")):
+        shutil.copy(f, folder / f.name)
+    return folder
+
+
+def test_corpus_fees_rerun_identical_and_edit_makes_one_version(corpus, tmp_path):
+    db = tmp_path / "w.duckdb"
+    s1 = run([corpus], db)
+    assert (s1["discovered"], s1["ingested"], s1["new"], s1["quarantined"]) == (5, 5, 5, 0)
+    fees = sql(db, "select county, policy_year, amount from fees where kind = 'individual'")
+    assert sorted(fees) == gold_fees()
+    assert sorted(a for _, _, a in fees) == [320.0, 350.0, 350.0, 350.0, 380.0]
+    before = tables(db)
+
+    s2 = run([corpus], db)
+    assert (s2["unchanged"], s2["ingested"], s2["quarantined"]) == (5, 0, 0)
+    assert tables(db) == before
+
+    edited = sorted(corpus.glob("*.txt"))[3]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n附件:征缴任务分解表\n", encoding="utf-8")
+    s3 = run([corpus], db)
+    assert (s3["new_version"], s3["new"], s3["unchanged"]) == (1, 0, 4)
+    rows = sql(db, "select version, is_current, valid_to is null from documents where path = ?"
+                   " order by version", str(edited))
+    assert rows == [(1, False, False), (2, True, True)]
+    assert sql(db, "select count(*) from documents")[0][0] == 6
+    assert sql(db, "select count(*) from records where is_current")[0][0] == 5
+    assert sorted(sql(db, "select county, policy_year, amount from fees"
+                          " where kind = 'individual' and is_current")) == gold_fees()
+    assert tables(db) != before and run([corpus], db)["unchanged"] == 5
+
+
+def test_bad_inputs_are_quarantined_and_good_ones_loaded(corpus, tmp_path):
+    db = tmp_path / "w.duckdb"
+    good = sorted(corpus.glob("*.txt"))
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "garbage.txt").write_bytes(bytes(range(256)) * 40)
+    pdf = next((ROOT / "corpus").glob("*.pdf"), None)
+    truncated = (pdf.read_bytes()[:700] if pdf else b"%PDF-1.4\n1 0 obj\n<<")
+    (corpus / "truncated.pdf").write_bytes(truncated)
+    missing = tmp_path / "no_such_folder"
+    s = run([corpus, missing], db)
+    bad = {pathlib.Path(p).name: e for p, e in s["quarantine"]}
+    assert set(bad) == {"empty.txt", "garbage.txt", "truncated.pdf", "no_such_folder"}
+    assert all(e and "\n" not in e for e in bad.values())
+    assert "empty" in bad["empty.txt"] and "no such" in bad["no_such_folder"]
+    assert s["ingested"] == len(good) and s["quarantined"] == 4
+    assert sql(db, "select count(*) from records")[0][0] == len(good)
+
+    # A stored notice that turns bad keeps its stored version; attempts count re-runs.
+    good[0].write_bytes(b"")
+    s2 = run([corpus, missing], db)
+    assert s2["quarantined"] == 5 and s2["unchanged"] == len(good) - 1
+    assert sql(db, "select attempts from quarantine where path = ?", str(corpus / "empty.txt")) == [(2,)]
+    assert sql(db, "select attempts from quarantine where path = ?", str(good[0])) == [(1,)]
+    assert sql(db, "select is_current from documents where path = ?", str(good[0])) == [(True,)]
+    assert sql(db, "select count(*) from fees where is_current and kind = 'individual'")[0][0] == len(good)
+
+
+def test_cli_ingest_strict_query_export_serve(corpus, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (corpus / "empty.txt").write_bytes(b"")
+    cli = CliRunner()
+    r = cli.invoke(app, ["ingest", str(corpus), "--db", "w.duckdb"])
+    assert r.exit_code == 0, r.output
+    assert "ingested 5" in r.output and "quarantined 1" in r.output
+    assert cli.invoke(app, ["ingest", str(corpus), "--db", "w.duckdb", "--strict"]).exit_code == 1
+
+    q = "select county, policy_year, amount from fees where kind = 'individual' order by county"
+    r = cli.invoke(app, ["query", q, "--db", "w.duckdb", "--format", "json"])
+    assert r.exit_code == 0 and sorted(
+        tuple(d.values()) for d in map(json.loads, r.output.splitlines())) == gold_fees()
+    r = cli.invoke(app, ["query", "select count(*) as n from documents", "--db", "w.duckdb", "--format", "csv"])
+    assert r.output.splitlines() == ["n", "5"]
+    r = cli.invoke(app, ["query", "select * from nowhere", "--db", "w.duckdb"])
+    assert r.exit_code == 1 and "Traceback" not in r.output and len(r.output.strip().splitlines()) == 1
+
+    r = cli.invoke(app, ["export", "--parquet", "pq", "--db", "w.duckdb"])
+    assert r.exit_code == 0
+    names = {p.stem for p in (tmp_path / "pq").glob("*.parquet")}
+    assert {"documents", "records", "fees", "tier_categories", "quarantine", "ingest_runs"} <= names
+    assert duckdb.connect().execute(f"select count(*) from '{tmp_path / 'pq' / 'fees.parquet'}'").fetchone()[0] >= 5
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    r = cli.invoke(app, ["serve", str(corpus), "--cron", "0 6 * * *"])
+    assert r.exit_code == 2 and "PREFECT_API_URL" in r.output
+    docs = {c.callback.__name__: c.callback.__doc__ for c in app.registered_commands}
+    for cmd in ("ingest", "query", "export", "serve"):
+        assert docs[cmd].startswith("Example: ") and "noticeflow " + cmd in docs[cmd].splitlines()[0]
+
+
+def _completed_loads() -> int:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (TaskRunFilter, TaskRunFilterName,
+                                                TaskRunFilterState, TaskRunFilterStateType)
+    from prefect.client.schemas.sorting import TaskRunSort
+
+    flt = TaskRunFilter(name=TaskRunFilterName(like_="load-"),
+                        state=TaskRunFilterState(type=TaskRunFilterStateType(any_=["COMPLETED"])))
+    with get_client(sync_client=True) as client:
+        return len(client.read_task_runs(task_run_filter=flt, limit=200,
+                                        sort=TaskRunSort.EXPECTED_START_TIME_DESC))
+
+
+def test_killed_mid_run_leaves_consistent_db_and_rerun_completes(tmp_path):
+    from prefect.settings import PREFECT_API_URL
+
+    n = 100
+    folder = tmp_path / "big"
+    generate(n, folder)
+    db = tmp_path / "w.duckdb"
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(),
+           "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    before = _completed_loads()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "ingest", str(folder), "--db", str(db),
+         "--batch-size", "5", "--workers", "1"],
+        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        start_new_session=True)
+    deadline = time.monotonic() + 120
+    while _completed_loads() < before + 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert proc.poll() is None, "the ingest finished before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    loaded = sql(db, "select count(*) from documents")[0][0]
+    assert 0 < loaded < n
+    s = run([folder], db)
+    assert s["unchanged"] == loaded and s["ingested"] == n - loaded and s["quarantined"] == 0
+    assert sql(db, "select count(*), count(distinct path), bool_and(is_current) from documents") == [(n, n, True)]
+    # Every analyst row belongs to a loaded record, and every record has exactly its own rows.
+    assert sql(db, "select count(*) from records")[0][0] == sql(db, "select count(distinct doc_key) from documents")[0][0]
+    assert sql(db, "select count(*) from fees where doc_key not in (select doc_key from records)") == [(0,)]
+    assert sql(db, "select count(*) from records r where json_array_length(r.record->'$.fees') <>"
+                   " (select count(*) from fees f where f.doc_key = r.doc_key)") == [(0,)]

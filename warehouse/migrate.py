@@ -1,0 +1,66 @@
+"""Schema creation and migration: numbered SQL files applied in order, recorded in schema_version.
+
+Files are `warehouse/migrations/NNN_name.sql`; several teams add their own numbers, so every
+file not yet recorded is applied, in numeric order, each in its own transaction.
+"""
+from __future__ import annotations
+
+import pathlib
+import re
+
+import duckdb
+
+MIGRATIONS = pathlib.Path(__file__).parent / "migrations"
+_NAME = re.compile(r"^(?P<num>\d{3})_(?P<name>[\w-]+)\.sql$")
+
+
+def migrations(folder: pathlib.Path = MIGRATIONS) -> list[tuple[int, str, pathlib.Path]]:
+    """(number, name, file) of every migration file, in order; duplicate numbers are an error."""
+    found = []
+    for f in folder.glob("*.sql"):
+        m = _NAME.match(f.name)
+        if m:
+            found.append((int(m["num"]), m["name"], f))
+    found.sort()
+    nums = [n for n, _, _ in found]
+    if len(nums) != len(set(nums)):
+        dupes = sorted({n for n in nums if nums.count(n) > 1})
+        raise RuntimeError(f"two migrations share a number: {dupes}")
+    return found
+
+
+def applied(con: duckdb.DuckDBPyConnection) -> set[int]:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    return {v for (v,) in con.execute("SELECT version FROM schema_version").fetchall()}
+
+
+def migrate(con: duckdb.DuckDBPyConnection, folder: pathlib.Path = MIGRATIONS) -> list[int]:
+    """Apply every migration not yet recorded; returns the numbers applied now."""
+    done = applied(con)
+    now = []
+    for num, name, path in migrations(folder):
+        if num in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(path.read_text(encoding="utf-8"))
+            con.execute(
+                "INSERT INTO schema_version VALUES (?, ?, current_timestamp::TIMESTAMP)", [num, name]
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        now.append(num)
+    return now
+
+
+def connect(db: str | pathlib.Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse file, migrated to the latest schema (unless read-only)."""
+    con = duckdb.connect(str(db), read_only=read_only)
+    if not read_only:
+        migrate(con)
+    return con

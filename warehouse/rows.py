@@ -1,0 +1,134 @@
+"""A record (contract v1, as JSON) flattened into the warehouse's analyst rows. Pure, no I/O.
+
+Every row starts with the same identity and place columns so analysts filter without joins; a
+row whose field path a reviewer corrected carries origin 'corrected'.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+ANALYST_TABLES = (
+    "fees", "subsidy_tiers", "tier_categories", "periods", "departments", "leadership",
+    "quota_rows", "targets", "cited_documents", "flags",
+)
+TABLES = ("records",) + ANALYST_TABLES
+
+
+def _value(field: Any) -> Any:
+    """`{value, evidence}` -> value; None stays None."""
+    return field.get("value") if isinstance(field, dict) else None
+
+
+def _evidence(item: dict) -> dict:
+    ev = item.get("evidence") or {}
+    return {"quote": ev.get("quote"), "ev_start": ev.get("start"), "ev_end": ev.get("end")}
+
+
+def is_corrected(path: str, corrected: Iterable[str]) -> bool:
+    """True when a corrected field path is this path, inside it, or encloses it."""
+    for c in corrected:
+        if c == path:
+            return True
+        for a, b in ((c, path), (path, c)):
+            if a.startswith(b) and a[len(b)] in ".[":
+                return True
+    return False
+
+
+def _origin(path: str, corrected: set[str]) -> str:
+    return "corrected" if corrected and is_corrected(path, corrected) else "extracted"
+
+
+def identity(record: dict, doc_key: str, extractor_version: str) -> dict:
+    """The leading columns every analyst row carries."""
+    region = record.get("region") or {}
+    return {
+        "doc_key": doc_key,
+        "doc_id": record["doc_id"],
+        "extractor_version": extractor_version,
+        "province": region.get("province"),
+        "county": region.get("county"),
+        "adcode": region.get("adcode"),
+        "policy_year": _value(record.get("policy_year")),
+        "is_current": True,
+    }
+
+
+def flatten(record: dict, doc_key: str, extractor_version: str, path: str,
+            corrected: set[str] = frozenset()) -> dict[str, list[dict]]:
+    """Rows per table for one record; tables with nothing to say get an empty list."""
+    base = identity(record, doc_key, extractor_version)
+    out: dict[str, list[dict]] = {t: [] for t in TABLES}
+
+    def row(field_path: str, **cols: Any) -> dict:
+        return {**base, "origin": _origin(field_path, corrected), **cols}
+
+    region = record.get("region") or {}
+    out["records"].append({
+        **base,
+        "origin": "corrected" if corrected else "extracted",
+        "path": path,
+        "city": region.get("city"),
+        "title": _value(record.get("title")),
+        "doc_number": _value(record.get("doc_number")),
+        "issuer": _value(record.get("issuer")),
+        "issue_date": _value(record.get("issue_date")),
+        "print_date": _value(record.get("print_date")),
+        "n_flags": len(record.get("flags") or []),
+        "corrected_fields": sorted(corrected),
+        "record": None,  # the JSON text, filled by the caller that already has it serialised
+    })
+    for i, f in enumerate(record.get("fees") or []):
+        out["fees"].append(row(f"fees[{i}]", idx=i, kind=f["kind"], amount=f["amount"],
+                               qualifier=f.get("qualifier") or "exact", change=f.get("change"),
+                               **_evidence(f)))
+    for i, t in enumerate(record.get("subsidy_tiers") or []):
+        p = f"subsidy_tiers[{i}]"
+        amounts = {k: t.get(k) for k in ("subsidy_amount", "subsidy_percent", "individual_amount")}
+        out["subsidy_tiers"].append(row(
+            p, idx=i, label=t["label"], categories=list(t.get("categories") or []), mode=t["mode"],
+            floor_amount=t.get("floor_amount"), pay_first=bool(t.get("pay_first")),
+            funding_source=t.get("funding_source"), derived=list(t.get("derived") or []),
+            **amounts, **_evidence(t)))
+        for c in t.get("categories") or []:
+            out["tier_categories"].append(row(
+                p, tier_idx=i, category=c, label=t["label"], mode=t["mode"], **amounts))
+    for i, p in enumerate(record.get("periods") or []):
+        out["periods"].append(row(
+            f"periods[{i}]", idx=i, kind=p["kind"], start_date=p.get("start"), end_date=p.get("end"),
+            day_from=p.get("day_from"), day_to=p.get("day_to"), applies_to=p.get("applies_to"),
+            **_evidence(p)))
+    for i, d in enumerate(record.get("departments") or []):
+        out["departments"].append(row(
+            f"departments[{i}]", idx=i, name=d["name"], as_written=d.get("as_written"),
+            level=d.get("level"), duties=d.get("duties"), **_evidence(d)))
+    for i, m in enumerate(record.get("leadership") or []):
+        out["leadership"].append(row(
+            f"leadership[{i}]", idx=i, role=m["role"], name=m["name"], title=m.get("title"),
+            **_evidence(m)))
+    quota = record.get("quota_table")
+    if quota:
+        meta = {"table_title": quota.get("title"), "unit": quota.get("unit")}
+        for i, r in enumerate(quota.get("rows") or []):
+            for col, val in (r.get("values") or {}).items():
+                out["quota_rows"].append(row(
+                    f"quota_table.rows[{i}]", idx=i, seq=r.get("seq"), area=r["area"],
+                    column_name=col, value=val, note=r.get("note"), is_total=False,
+                    **meta, **_evidence(r)))
+        for col, val in (quota.get("total") or {}).items():
+            out["quota_rows"].append(row(
+                "quota_table.total", idx=None, seq=None, area="合计", column_name=col, value=val,
+                note=None, is_total=True, **meta, **_evidence(quota)))
+    for i, t in enumerate(record.get("targets") or []):
+        out["targets"].append(row(
+            f"targets[{i}]", idx=i, metric=t["metric"], population=t.get("population"),
+            percent=t["percent"], **_evidence(t)))
+    for i, c in enumerate(record.get("cited_documents") or []):
+        out["cited_documents"].append(row(
+            f"cited_documents[{i}]", idx=i, doc_number=c.get("doc_number"), title=c.get("title"),
+            **_evidence(c)))
+    for i, f in enumerate(record.get("flags") or []):
+        out["flags"].append(row(
+            f"flags[{i}]", idx=i, code=f["code"], severity=f["severity"], field=f.get("field"),
+            message=f.get("message")))
+    return out

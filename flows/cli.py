@@ -58,9 +58,19 @@ def schema() -> None:
     typer.echo(json.dumps(Record.model_json_schema(), ensure_ascii=False, indent=2))
 
 
+from flows import cli_diff  # noqa: E402,F401
+from flows import cli_review  # noqa: E402,F401
+
+
+from flows import cli_warehouse  # noqa: E402,F401  (registers ingest/query/export/serve)
+
+
 def main() -> None:
     app()
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m flows.cli`: run the imported module's app, where the cli_* modules register.
+    from flows.cli import main as _main
+
+    _main()

@@ -162,11 +162,10 @@ def test_quarantine_counts_attempts_and_keeps_what_was_stored(con):
 def test_corrections_decide_origin_and_loaded_record(con, monkeypatch):
     from warehouse import corrections
 
-    def fake(con_, key, rec):
-        rec = {**rec, "fees": [{**rec["fees"][0], "amount": 390}]}
-        return rec, {"fees[0].amount"}
+    def fake(con_, items):
+        return [({**rec, "fees": [{**rec["fees"][0], "amount": 390}]}, {"fees[0].amount"}) for _, rec in items]
 
-    monkeypatch.setattr(corrections, "effective_record", fake)
+    monkeypatch.setattr(corrections, "effective_records", fake)
     load_batch(con, [loaded("/n/a.txt", record("需更正的通知"))], [], "r1")
     assert con.execute("SELECT amount, origin FROM fees").fetchall() == [(390.0, "corrected")]
     assert con.execute("SELECT origin FROM periods").fetchall() == [("extracted",)]

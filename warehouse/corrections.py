@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+import pyarrow as pa
 from pydantic import ValidationError
 
 from schemas import Record
@@ -534,16 +535,60 @@ def reapply(con, correction_id: int, extracted: dict, reviewer: str) -> Correcti
 def effective_record(con, notice_key: str, record: dict) -> tuple[dict, set[str]]:
     """The record with live corrections applied, and the field paths that were corrected.
 
-    Called by the loader before it writes a record's analyst rows. Corrections that no longer
-    match the new extraction are logged in `needs_re_review` (and left out, not dropped).
+    Corrections that no longer match the new extraction are logged in `needs_re_review`
+    (and left out, not dropped). One notice of `effective_records`.
     """
-    remember_extraction(con, notice_key, record)
-    applied = apply_corrections(record, load(con, notice_key))
-    for o in applied.needs_review:
-        con.execute(
-            "INSERT OR IGNORE INTO needs_re_review (correction_id, notice_key, doc_id, problem) "
-            "VALUES (?, ?, ?, ?)", [o.correction.id, notice_key, record.get("doc_id") or "", o.problem])
-    return applied.record, applied.corrected_paths
+    return effective_records(con, [(notice_key, record)])[0]
+
+
+def effective_records(con, items: list[tuple[str, dict]]) -> list[tuple[dict, set[str]]]:
+    """`effective_record` for a whole load batch: a handful of queries per batch, not per document.
+
+    The loader calls this on every ingest, so its cost is paid 10,000 times on a big corpus;
+    most notices have no correction at all and only need their extraction remembered.
+    """
+    if not items:
+        return []
+    ensure_schema(con)
+    keys = sorted({k for k, _ in items})
+    con.register("_nf_review_keys", pa.table({"notice_key": keys}))
+    try:
+        latest = dict(con.execute(
+            "SELECT notice_key, arg_max(record, seq) FROM review_base"
+            " WHERE notice_key IN (SELECT notice_key FROM _nf_review_keys) GROUP BY 1").fetchall())
+        logged: dict[str, list[Correction]] = {}
+        for row in con.execute(
+                f"SELECT {', '.join(_COLUMNS)} FROM corrections"
+                " WHERE notice_key IN (SELECT notice_key FROM _nf_review_keys) ORDER BY id").fetchall():
+            c = _row_to_correction(row)
+            logged.setdefault(c.notice_key, []).append(c)
+    finally:
+        con.unregister("_nf_review_keys")
+    fresh = []
+    for key, record in items:
+        blob = json.dumps(record, ensure_ascii=False, sort_keys=True)
+        if latest.get(key) != blob:
+            fresh.append({"notice_key": key, "doc_id": record.get("doc_id"), "record": blob})
+            latest[key] = blob
+    if fresh:
+        con.register("_nf_review_fresh", pa.Table.from_pylist(fresh))
+        try:
+            con.execute("INSERT INTO review_base (notice_key, doc_id, record)"
+                        " SELECT notice_key, doc_id, record FROM _nf_review_fresh")
+        finally:
+            con.unregister("_nf_review_fresh")
+    out = []
+    for key, record in items:
+        if key not in logged:
+            out.append((record, set()))
+            continue
+        applied = apply_corrections(record, logged[key])
+        for o in applied.needs_review:
+            con.execute(
+                "INSERT OR IGNORE INTO needs_re_review (correction_id, notice_key, doc_id, problem) "
+                "VALUES (?, ?, ?, ?)", [o.correction.id, key, record.get("doc_id") or "", o.problem])
+        out.append((applied.record, applied.corrected_paths))
+    return out
 
 
 def remember_extraction(con, notice_key: str, record: dict) -> None:
@@ -617,7 +662,6 @@ def refresh(con, notice_key: str) -> bool:
     applied = apply_corrections(extracted, load(con, notice_key))
     rows = flatten(applied.record, doc_key, version, notice_key, set(applied.corrected_paths))
     rows["records"][0]["record"] = json.dumps(applied.record, ensure_ascii=False)
-    import pyarrow as pa
 
     with _write_lock:
         con.execute("BEGIN TRANSACTION")

@@ -88,9 +88,13 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> Non
         con.unregister(name)
 
 
-def _apply_corrections(con, item: Loaded) -> Loaded:
-    """The record a reviewer's live corrections make of this extraction (origin per row)."""
-    record, corrected = corrections.effective_record(con, item.path, item.record)
+def _apply_corrections(con, loaded: list[Loaded]) -> list[Loaded]:
+    """The records a reviewer's live corrections make of these extractions (origin per row)."""
+    effective = corrections.effective_records(con, [(item.path, item.record) for item in loaded])
+    return [_corrected(item, record, corrected) for item, (record, corrected) in zip(loaded, effective)]
+
+
+def _corrected(item: Loaded, record: dict, corrected: set[str]) -> Loaded:
     if not corrected and (record is item.record or record == item.record):
         return item  # nothing corrected: keep the rows and JSON the worker already built
     key = doc_key(item.sha256)
@@ -106,7 +110,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, loaded: list[Loaded], failed: lis
     now = now or utcnow()
     result = BatchResult()
     t0 = time.perf_counter()
-    loaded = [_apply_corrections(con, item) for item in loaded]
+    loaded = _apply_corrections(con, loaded)
     result.corrections_s = time.perf_counter() - t0
     con.execute("BEGIN TRANSACTION")
     try:

@@ -21,14 +21,17 @@ import yaml
 
 from extractors.context import Context
 from extractors.nlp import Mention, mention_hits, mentions_in_many
-from extractors.spans import evidence, lines_with_offsets
+from extractors.spans import evidence
 from extractors.vocab import DATA
 from schemas import Duty, Flag
 
 HEAD, BODY = "\ue000", "\ue001"  # a masked mention: HEAD then BODY for its remaining characters
 DUTY_SEP = "；"
 SENTENCE = stdre.compile(r"[^。]+。?")
-CLAUSE_BREAKS = frozenset("。；;,:")
+CLAUSE_BREAK = stdre.compile(r"[。；;,:]")  # a clause starts after these (never after 、)
+AGENT = stdre.compile(r"由")  # an agent follows 由
+NAME_START = stdre.compile(f"[{HEAD}县市区旗]")  # a known (masked) or unknown department starts here
+SENTENCE_STOPS = "。\n"  # a candidate sentence runs between these (all in BREAK)
 TOWNSHIP = re.compile(r"[乡镇]|街道")  # level of an unknown department
 BREAK = stdre.compile(r"[\n。；;,:由]")
 MAX_LEAD = 16  # a subject starts this close to its clause start: (一)国家税务总局阳城县税务局
@@ -86,6 +89,18 @@ class Found:
 
 def mask(sentence: str, mentions: list[Mention]) -> str:
     """Replace every mention by HEAD+BODY… of the same length (offsets unchanged)."""
+    pieces, pos = [], 0
+    for m in mentions:  # in order and disjoint (one match per place, see nlp.longest_first)
+        if m.start < pos:
+            return mask_overlapping(sentence, mentions)
+        pieces += (sentence[pos:m.start], HEAD, BODY * (m.end - m.start - 1))
+        pos = m.end
+    pieces.append(sentence[pos:])
+    return "".join(pieces)
+
+
+def mask_overlapping(sentence: str, mentions: list[Mention]) -> str:
+    """`mask` for mentions out of order or overlapping: later ones overwrite earlier ones."""
     chars = list(sentence)
     for m in mentions:
         chars[m.start] = HEAD
@@ -96,24 +111,29 @@ def mask(sentence: str, mentions: list[Mention]) -> str:
 
 def find_duties(text: str) -> list[Found]:
     """Every (department, task) pair in document order."""
-    subject_re, agent_re, item_re, _ = grammar()
-    lines = list(lines_with_offsets(text))
-    line_starts = [start for start, _ in lines]
     todo = find_candidate_sentences(text)
+    if not todo:
+        return []
+    subject_re, agent_re, item_re, _ = grammar()
+    line_texts = text.split("\n")  # the (start, line) pairs of lines_with_offsets, built at C speed
+    line_starts = list(itertools.accumulate((len(line) + 1 for line in line_texts[:-1]), initial=0))
+    lines = list(zip(line_starts, line_texts))
     zones = [(s, z0, z1) for s, _, spans in todo for z0, z1 in spans]
-    zone_mentions = mentions_in_many([text[z0:z1] for _, z0, z1 in zones])
+    zone_mentions = mentions_in_many([text[z0:z1] for _, z0, z1 in zones],
+                                     [z0 - s for s, z0, _ in zones])  # offsets into the sentence
     by_sentence: dict[int, list[Mention]] = {}
-    for (s, z0, _), mentions in zip(zones, zone_mentions):
-        shift = z0 - s  # zone offsets -> sentence offsets
-        by_sentence.setdefault(s, []).extend(
-            Mention(m.start + shift, m.end + shift, m.name, m.level) for m in mentions)
+    for (s, _, _), mentions in zip(zones, zone_mentions):
+        if s in by_sentence:
+            by_sentence[s] += mentions
+        else:
+            by_sentence[s] = mentions
     found: list[Found] = []
     for start, sentence, _ in todo:
         mentions = by_sentence.get(start, [])
         li = bisect.bisect_right(line_starts, start) - 1
         s0 = start - line_starts[li]
         masked = mask(sentence, mentions)
-        for rx, starts in ((subject_re, clause_starts(masked)), (agent_re, agent_starts(masked))):
+        for rx, starts in ((subject_re, subject_starts(masked)), (agent_re, agent_starts(masked))):
             for pos in starts:
                 m = rx.match(masked, pos)
                 if m:
@@ -121,45 +141,79 @@ def find_duties(text: str) -> list[Found]:
     return found
 
 
+def subject_starts(masked: str) -> list[int]:
+    """Clause starts whose clause (up to the next 。；;,:) holds a masked mention or a 县/市/区/旗
+    that can open an unknown one: the first name of a subject always lies there, so the subject
+    regex is only tried where it can match."""
+    out, pos = [], 0
+    for m in CLAUSE_BREAK.finditer(masked):
+        end = m.start()
+        if NAME_START.search(masked, pos, end):
+            out.append(pos)
+        pos = end + 1
+    if NAME_START.search(masked, pos):
+        out.append(pos)
+    return out
+
+
 def find_candidate_sentences(text: str) -> list[tuple[int, str, list[tuple[int, int]]]]:
     """Sentences (start, text, zones) where a department form sits right after a clause start
     or 由: the only places a subject can be. A zone runs from that clause start over the chain
     of names (县民政局、县残联、…等部门要); only zones are handed to spaCy."""
-    unknown_org = grammar()[3]
+    hits = [m.span() for m in mention_hits(text)]
+    hits += [m.span() for m in grammar()[3].finditer(text)]  # unknown departments
+    if not hits:
+        return []
+    hits.sort()
     markers = terms()["member_markers"]
     breaks = [m.start() for m in BREAK.finditer(text)]
-    hits = sorted((m.start(), m.end()) for m in itertools.chain(mention_hits(text), unknown_org.finditer(text)))
-    sentences: dict[int, tuple[str, list[tuple[int, int]]]] = {}
+    stops = [i for i in breaks if text[i] in SENTENCE_STOPS]  # sentence ends, found once
+    n_hits = len(hits)
+    out = []
+    s = stop = -1  # the current sentence: text[s:e] with its stop (。 or line break) at `stop`
+    sentence, zones = "", []
     for n, (h, he) in enumerate(hits):
         k = bisect.bisect_left(breaks, h) - 1
         clause = breaks[k] + 1 if k >= 0 else 0
         if h - clause > MAX_LEAD:
             continue
-        s = max(text.rfind("。", 0, h), text.rfind("\n", 0, h)) + 1
-        if s not in sentences:
-            e = min((i for i in (text.find("。", h) + 1, text.find("\n", h)) if i > 0), default=len(text))
+        if h > stop:  # a new sentence (hits come in order)
+            k = bisect.bisect_left(stops, h)  # stops[k-1] < h <= stops[k]
+            s = stops[k - 1] + 1 if k else 0
+            if k < len(stops):  # 。 stays with its sentence, a line break does not
+                stop = stops[k]
+                e = stop + 1 if text[stop] == "。" else stop
+            else:
+                stop = e = len(text)
             sentence = text[s:e]
-            sentences[s] = ("" if any(w in sentence for w in markers) else sentence, [])
-        sentence, zones = sentences[s]
+            zones = []
+            if any(w in sentence for w in markers):  # a member list: no duties here
+                sentence = ""
+            else:
+                out.append((s, sentence, zones))
+        if not sentence:
+            continue
         end, j = he, n + 1
-        while j < len(hits) and hits[j][0] <= end + MAX_LINK:  # the chain of names of one group
-            end = max(end, hits[j][1])
+        while j < n_hits and hits[j][0] <= end + MAX_LINK:  # the chain of names of one group
+            if hits[j][1] > end:
+                end = hits[j][1]
             j += 1
-        zone = (max(clause, s), min(end + MAX_LINK, s + len(sentence)))
+        zone = (clause if clause > s else s, min(end + MAX_LINK, e))
         if zones and zone[0] <= zones[-1][1]:
             zones[-1] = (zones[-1][0], max(zones[-1][1], zone[1]))
-        elif sentence:
+        else:
             zones.append(zone)
-    return [(s, sentence, zones) for s, (sentence, zones) in sorted(sentences.items()) if sentence]
+    return out
 
 
 def clause_starts(s: str) -> list[int]:
     """Where a clause starts: the sentence start and after 。；;,: (never after 、)."""
-    return [0] + [i + 1 for i, ch in enumerate(s) if ch in CLAUSE_BREAKS]
+    return [0, *(m.end() for m in CLAUSE_BREAK.finditer(s))]
 
 
 def agent_starts(s: str) -> list[int]:
-    return [i + 1 for i, ch in enumerate(s) if ch == "由"]
+    """Right after each 由 (由县教体局督促…)."""
+    return [m.end() for m in AGENT.finditer(s)] if "由" in s else []
 
 
 def parse_group(text, lines, li, s0, sentence, masked, m, mentions, item_re) -> list[Found]:

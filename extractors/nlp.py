@@ -11,7 +11,7 @@ import bisect
 import functools
 import itertools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import spacy
 from spacy.matcher import PhraseMatcher
@@ -23,8 +23,7 @@ from extractors import vocab
 _PREFIXES = "县市区旗"  # see the header of extractors/data/departments.yaml
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):  # a tuple: made by the hundred per notice
     start: int  # offsets into the passage given to `mentions_in`
     end: int
     name: str  # canonical department
@@ -72,8 +71,27 @@ def forms(alias: str) -> set[str]:
 
 
 def char_doc(nlp, s: str) -> Doc:
-    """The Doc `spacy.blank('zh')` would make (one token per character), built directly."""
-    return Doc(nlp.vocab, words=list(s), spaces=[False] * len(s))
+    """The tokens `spacy.blank('zh')` would make (one per character), built directly from the
+    characters' orth ids: hashing each character as a string is most of a Doc's cost. Spaces are
+    left at spaCy's default: only ORTH is matched, doc.text is never read."""
+    return Doc(nlp.vocab, words=list(map(char_orths(nlp).__getitem__, s)))
+
+
+class _Orths(dict):
+    """character -> its orth id in the pipeline's StringStore, added on first sight."""
+
+    def __init__(self, strings):
+        super().__init__()
+        self.strings = strings
+
+    def __missing__(self, ch: str) -> int:
+        orth = self[ch] = self.strings.add(ch)
+        return orth
+
+
+@functools.cache
+def char_orths(nlp) -> _Orths:
+    return _Orths(nlp.vocab.strings)
 
 
 def mentions_in(passage: str) -> list[Mention]:
@@ -81,32 +99,50 @@ def mentions_in(passage: str) -> list[Mention]:
     return mentions_in_many([passage])[0]
 
 
-def mentions_in_many(passages: list[str]) -> list[list[Mention]]:
-    """Mentions for each passage, all matched in one Doc (a Doc costs a fixed overhead each)."""
-    nlp, matcher, levels, prefilter = pipeline()
+def mentions_in_many(passages: list[str], shifts: list[int] | None = None) -> list[list[Mention]]:
+    """Mentions for each passage, all matched in one Doc (a Doc costs a fixed overhead each);
+    `shifts[k]` is added to the offsets of passage k (where it sits in the caller's string)."""
+    nlp, matcher, _, prefilter = pipeline()
     out: list[list[Mention]] = [[] for _ in passages]
     joined = "\n".join(passages)
     if not prefilter.search(joined):
         return out
     starts = list(itertools.accumulate((len(p) + 1 for p in passages[:-1]), initial=0))
-    strings = nlp.vocab.strings
+    offsets = [s - d for s, d in zip(starts, shifts)] if shifts else starts
+    names = match_names()
     # One token per character, so token indices are character offsets.
     for match_id, start, end in longest_first(matcher(char_doc(nlp, joined))):
         k = bisect.bisect_right(starts, start) - 1
-        name = strings[match_id]
-        out[k].append(Mention(start - starts[k], end - starts[k], name, levels.get(name, "county")))
+        off = offsets[k]
+        out[k].append(Mention(start - off, end - off, *names[match_id]))
     return out
+
+
+@functools.cache
+def match_names() -> dict[int, tuple[str, str]]:
+    """Matcher id -> (canonical name, level)."""
+    nlp, _, levels, _ = pipeline()
+    return {nlp.vocab.strings.add(name): (name, levels.get(name, "county")) for name in levels}
 
 
 def longest_first(matches):
     """spacy.util.filter_spans on (id, start, end) triples: longest wins, then the earliest."""
-    taken: set[int] = set()
+    if not matches:
+        return []
+    taken = bytearray(max(end for _, _, end in matches))
     kept = []
-    for match_id, start, end in sorted(matches, key=lambda m: (m[1] - m[2], m[1])):
-        if not taken.intersection(range(start, end)):
+    order = sorted([(start - end, start, i) for i, (_, start, end) in enumerate(matches)])
+    for _, _, i in order:
+        match_id, start, end = matches[i]
+        if taken.find(1, start, end) == -1:
             kept.append((match_id, start, end))
-            taken.update(range(start, end))
-    return sorted(kept, key=lambda m: m[1])
+            taken[start:end] = b"\x01" * (end - start)
+    kept.sort(key=_start)
+    return kept
+
+
+def _start(match) -> int:
+    return match[1]
 
 
 def mention_hits(text: str):

@@ -17,6 +17,7 @@ import regex as re
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _WIDTH[0x3000] = 0x20
 _WIDTH[0x00A0] = 0x20
+_WIDE_CHARS = frozenset(map(chr, _WIDTH))
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.M)
 _MD_BULLET = re.compile(r"^\s{0,3}[-*+]\s+(?=\S)", re.M)
@@ -58,7 +59,12 @@ _MIN_BROKEN_LINE = 18  # shorter lines are headings, addresses or signatures, no
 
 
 def fold_width(text: str) -> str:
-    return unicodedata.normalize("NFC", text).translate(_WIDTH)
+    text = unicodedata.normalize("NFC", text)
+    # str.translate walks a dict per character; a notice holds ten or so distinct wide
+    # characters, so one C-level replace per character present is several times faster.
+    for ch in _WIDE_CHARS.intersection(text):
+        text = text.replace(ch, chr(_WIDTH[ord(ch)]))
+    return text
 
 
 _MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")

@@ -10,21 +10,18 @@ from __future__ import annotations
 import functools
 
 import regex as re
-import yaml
 
-from extractors.vocab import DATA
+from extractors import vocab
 
 HEAD = 1500  # the title sits in the first lines of a notice
 MAX_TITLE = 100
 
 
-@functools.cache
 def terms() -> dict:
-    return yaml.safe_load((DATA / "notice_terms.yaml").read_text(encoding="utf-8"))["notice"]
+    return vocab.terms("notice_terms.yaml", "notice")
 
 
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+_alt = vocab.alternation
 
 
 @functools.cache

@@ -14,12 +14,11 @@ import math
 from dataclasses import dataclass, field
 
 import regex as re
-import yaml
 
 from extractors.context import Context
 from extractors.numbers import parse_number
 from extractors.spans import evidence, lines_with_offsets
-from extractors.vocab import DATA
+from extractors import vocab
 from schemas import Flag, Quota, QuotaRow
 
 MAX_TITLE = 60  # a title line, not a sentence
@@ -36,13 +35,11 @@ MAX_GLUED_ROW = 40  # `1城关镇12,345含东兴2610人`
 MIN_GLUED_ROWS = 2
 
 
-@functools.cache
 def terms() -> dict:
-    return yaml.safe_load((DATA / "quota_terms.yaml").read_text(encoding="utf-8"))["quota"]
+    return vocab.terms("quota_terms.yaml", "quota")
 
 
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+_alt = vocab.alternation
 
 
 def _spaced_alt(words) -> str:

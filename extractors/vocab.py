@@ -51,3 +51,16 @@ class Division:
 def divisions() -> tuple[Division, ...]:
     with (DATA / "divisions.csv").open(encoding="utf-8") as fh:
         return tuple(Division(**row) for row in csv.DictReader(fh))
+
+
+@functools.cache
+def terms(file: str, key: str) -> dict:
+    """A word-list file of one extractor (`notice_terms.yaml` -> its `notice` section)."""
+    return yaml.safe_load((DATA / file).read_text(encoding="utf-8"))[key]
+
+
+def alternation(words) -> str:
+    """A regex alternation of literal words, longest first so the longest spelling wins."""
+    import regex
+
+    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))

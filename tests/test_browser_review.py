@@ -9,12 +9,10 @@ import time
 
 import pytest
 
-from conftest import ROOT
+from conftest import CHROMIUM_ARGS, ROOT, chromium_path
 from test_review_corrections import ingest, seed_copy
 
-CHROMIUM = pathlib.Path("/usr/bin/chromium")
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
+pytestmark = [pytest.mark.browser]
 
 SELECT_JS = """([start, end]) => {
   // select canonical-text code points [start, end) the way a mouse drag would
@@ -64,9 +62,9 @@ def server(tmp_path):
 def page():
     from playwright.sync_api import sync_playwright
 
+    executable = chromium_path()
     pw = sync_playwright().start()
-    browser = pw.chromium.launch(executable_path=str(CHROMIUM),
-                                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
     pg = browser.new_page(viewport={"width": 1400, "height": 900})
     yield pg
     browser.close()

@@ -7,7 +7,7 @@ import pathlib
 
 import pytest
 
-from conftest import ROOT, SHARED
+from conftest import CHROMIUM_ARGS, ROOT, SHARED, chromium_path
 from diff.compare import compare
 from diff.keys import clean_area, former_names, shift_date, township_key
 from diff.matrix import matrix
@@ -434,8 +434,7 @@ def test_html_report_renders_in_chromium(tmp_path, extracted) -> None:
     page_file = tmp_path / "diff.html"
     page_file.write_text(render_changes(changes, "html", left, right), encoding="utf-8")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(page_file.as_uri())
         assert page.locator(".change").count() == len(changes)

@@ -2,7 +2,6 @@
 selecting its passage, and the work survives reloads, re-ingests and a changed source."""
 from __future__ import annotations
 
-import pathlib
 import socket
 import threading
 import time

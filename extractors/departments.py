@@ -31,9 +31,9 @@ SENTENCE = stdre.compile(r"[^。]+。?")
 CLAUSE_BREAK = stdre.compile(r"[。；;,:]")  # a clause starts after these (never after 、)
 AGENT = stdre.compile(r"由")  # an agent follows 由
 NAME_START = stdre.compile(f"[{HEAD}县市区旗]")  # a known (masked) or unknown department starts here
-SENTENCE_STOPS = "。\n"  # a candidate sentence runs between these (all in BREAK)
 TOWNSHIP = re.compile(r"[乡镇]|街道")  # level of an unknown department
-BREAK = stdre.compile(r"[\n。；;,:由]")
+BREAK = r"[\n。；;,:由]"  # a clause (the place of a subject) starts after these
+LAST_BREAK = stdre.compile(rf".*{BREAK}", stdre.S)  # up to the last break of a window
 MAX_LEAD = 16  # a subject starts this close to its clause start: (一)国家税务总局阳城县税务局
 MAX_LINK = 10  # names of one group lie this close: 县残联、县乡村振兴局 / 民政局和县残联等部门
 
@@ -74,6 +74,12 @@ def grammar() -> tuple:
     unknown_org = stdre.compile(       # 县住建局: a department missing from the vocabulary
         rf"[{''.join(t['unknown_prefixes'])}][\u4e00-\u9fff]{{1,8}}?(?:{'|'.join(t['org_suffixes'])})")
     return subject, agent, re.compile(item), unknown_org
+
+
+@functools.cache
+def member_marker():
+    """Words of a sentence listing a group's members (组成, 成员单位为…)."""
+    return stdre.compile("|".join(map(stdre.escape, terms()["member_markers"])))
 
 
 @dataclass
@@ -133,11 +139,16 @@ def find_duties(text: str) -> list[Found]:
         li = bisect.bisect_right(line_starts, start) - 1
         s0 = start - line_starts[li]
         masked = mask(sentence, mentions)
+        by_start = None
         for rx, starts in ((subject_re, subject_starts(masked)), (agent_re, agent_starts(masked))):
             for pos in starts:
                 m = rx.match(masked, pos)
                 if m:
-                    found += parse_group(text, lines, li, s0, sentence, masked, m, mentions, item_re)
+                    if by_start is None:
+                        by_start = {mm.start: mm for mm in mentions}
+                    headed = rx is subject_re and bool(m["colon"] or m["heading"])
+                    found += parse_group(text, lines, li, s0, sentence, masked, m, by_start,
+                                         item_re, headed)
     return found
 
 
@@ -165,29 +176,29 @@ def find_candidate_sentences(text: str) -> list[tuple[int, str, list[tuple[int, 
     if not hits:
         return []
     hits.sort()
-    markers = terms()["member_markers"]
-    breaks = [m.start() for m in BREAK.finditer(text)]
-    stops = [i for i in breaks if text[i] in SENTENCE_STOPS]  # sentence ends, found once
+    markers = member_marker()
     n_hits = len(hits)
     out = []
     s = stop = -1  # the current sentence: text[s:e] with its stop (。 or line break) at `stop`
     sentence, zones = "", []
     for n, (h, he) in enumerate(hits):
-        k = bisect.bisect_left(breaks, h) - 1
-        clause = breaks[k] + 1 if k >= 0 else 0
+        lead = LAST_BREAK.match(text, max(0, h - MAX_LEAD - 1), h)  # only a near break counts
+        clause = lead.end() if lead else 0
         if h - clause > MAX_LEAD:
             continue
-        if h > stop:  # a new sentence (hits come in order)
-            k = bisect.bisect_left(stops, h)  # stops[k-1] < h <= stops[k]
-            s = stops[k - 1] + 1 if k else 0
-            if k < len(stops):  # 。 stays with its sentence, a line break does not
-                stop = stops[k]
-                e = stop + 1 if text[stop] == "。" else stop
+        if h > stop:  # a new sentence (hits come in order): it runs between two stops
+            s = max(text.rfind("。", 0, h), text.rfind("\n", 0, h)) + 1
+            period, newline = text.find("。", h), text.find("\n", h)
+            if period != -1 and (newline == -1 or period < newline):
+                stop = period
+                e = stop + 1  # 。 stays with its sentence, a line break does not
+            elif newline != -1:
+                stop = e = newline
             else:
                 stop = e = len(text)
             sentence = text[s:e]
             zones = []
-            if any(w in sentence for w in markers):  # a member list: no duties here
+            if markers.search(sentence):  # a member list: no duties here
                 sentence = ""
             else:
                 out.append((s, sentence, zones))
@@ -216,38 +227,37 @@ def agent_starts(s: str) -> list[int]:
     return [m.end() for m in AGENT.finditer(s)] if "由" in s else []
 
 
-def parse_group(text, lines, li, s0, sentence, masked, m, mentions, item_re) -> list[Found]:
-    """One matched subject -> a Found per department in it, with the duty text that follows."""
+def parse_group(text, lines, li, s0, sentence, masked, m, by_start, item_re, headed) -> list[Found]:
+    """One matched subject -> a Found per department in it, with the duty text that follows;
+    `headed`: the subject ends in a heading colon or 职责 (the duty is the rest of the line)."""
     line_start, line = lines[li]
     g0, g1 = m.span("group")
-    if m.groupdict().get("colon") or m.groupdict().get("heading"):
-        duty_from = m.end()
-        duty = line[s0 + duty_from:].strip()
+    if headed:
+        duty = line[s0 + m.end():].strip()
         ev_end = line_start + len(line)
-        if not duty and li + 1 < len(lines):  # `县医保局职责` alone on its line: the next one holds it
-            nxt = next(((s, l) for s, l in lines[li + 1:] if l.strip()), None)
-            if nxt:
-                duty, ev_end = nxt[1].strip(), nxt[0] + len(nxt[1])
+        if not duty:  # `县医保局职责` alone on its line: the next one holds it
+            for k in range(li + 1, len(lines)):
+                if lines[k][1].strip():
+                    duty, ev_end = lines[k][1].strip(), lines[k][0] + len(lines[k][1])
+                    break
     else:
-        duty_from = m.start("cue")
-        duty = sentence[duty_from:].strip()
+        duty = sentence[m.start("cue"):].strip()
         ev_end = line_start + s0 + len(sentence)
     duty = duty.rstrip("。;；")
     if not duty:
         return []
     out = []
-    by_start = {mm.start: mm for mm in mentions}
+    ev_start = line_start + s0 + g0
     for im in item_re.finditer(masked, g0, g1):
-        written = sentence[im.start():im.end()]
-        head = masked.find(HEAD, im.start(), im.end())
-        if head != -1 and head in by_start:
-            mm = by_start[head]
-            out.append(Found(mm.name, written, mm.level, duty, 0, 0, True))
+        i0, i1 = im.span()
+        written = sentence[i0:i1]
+        head = masked.find(HEAD, i0, i1)
+        mm = by_start.get(head) if head != -1 else None
+        if mm is not None:
+            out.append(Found(mm.name, written, mm.level, duty, ev_start, ev_end, True))
         else:
             level = "township" if TOWNSHIP.search(written) else "county"
-            out.append(Found(written, written, level, duty, 0, 0, False))
-    for f in out:
-        f.start, f.end = line_start + s0 + g0, ev_end
+            out.append(Found(written, written, level, duty, ev_start, ev_end, False))
     return out
 
 

@@ -7,12 +7,12 @@ callers hand it only the sentences that can hold a mention (see `mentions_in`).
 """
 from __future__ import annotations
 
-import bisect
 import functools
 import itertools
 import re
 from typing import NamedTuple
 
+import numpy
 import spacy
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -74,7 +74,24 @@ def char_doc(nlp, s: str) -> Doc:
     """The tokens `spacy.blank('zh')` would make (one per character), built directly from the
     characters' orth ids: hashing each character as a string is most of a Doc's cost. Spaces are
     left at spaCy's default: only ORTH is matched, doc.text is never read."""
-    return Doc(nlp.vocab, words=list(map(char_orths(nlp).__getitem__, s)))
+    return Doc(nlp.vocab, words=char_orth_list(nlp, s))
+
+
+def char_orth_list(nlp, s: str) -> list[int]:
+    """Orth id of each character of s, looked up in one numpy gather over the UTF-16 code units
+    (a per-character dict lookup in Python is slower than the Doc itself); text outside the
+    Basic Multilingual Plane goes through the dict."""
+    units = numpy.frombuffer(s.encode("utf-16-le"), dtype=numpy.uint16)
+    if len(units) != len(s):  # surrogate pairs: one character, two units
+        return list(map(char_orths(nlp).__getitem__, s))
+    table = orth_table(nlp)
+    ids = table[units]
+    if not ids.all():  # characters never seen: add them to the StringStore and the table
+        orths = char_orths(nlp)
+        for unit in numpy.unique(units[ids == 0]).tolist():
+            table[unit] = orths[chr(unit)]
+        ids = table[units]
+    return ids.tolist()
 
 
 class _Orths(dict):
@@ -94,6 +111,12 @@ def char_orths(nlp) -> _Orths:
     return _Orths(nlp.vocab.strings)
 
 
+@functools.cache
+def orth_table(nlp) -> numpy.ndarray:
+    """UTF-16 code unit -> orth id (0: not looked up yet), filled by `char_orth_list`."""
+    return numpy.zeros(0x10000, dtype=numpy.uint64)
+
+
 def mentions_in(passage: str) -> list[Mention]:
     """Department mentions in `passage`, longest match wins where aliases overlap."""
     return mentions_in_many([passage])[0]
@@ -102,17 +125,19 @@ def mentions_in(passage: str) -> list[Mention]:
 def mentions_in_many(passages: list[str], shifts: list[int] | None = None) -> list[list[Mention]]:
     """Mentions for each passage, all matched in one Doc (a Doc costs a fixed overhead each);
     `shifts[k]` is added to the offsets of passage k (where it sits in the caller's string)."""
-    nlp, matcher, _, prefilter = pipeline()
+    nlp, matcher, _, _ = pipeline()
     out: list[list[Mention]] = [[] for _ in passages]
     joined = "\n".join(passages)
-    if not prefilter.search(joined):
+    if not joined:
         return out
     starts = list(itertools.accumulate((len(p) + 1 for p in passages[:-1]), initial=0))
     offsets = [s - d for s, d in zip(starts, shifts)] if shifts else starts
     names = match_names()
-    # One token per character, so token indices are character offsets.
+    # One token per character, so token indices are character offsets; matches come in order.
+    k, last = 0, len(passages) - 1
     for match_id, start, end in longest_first(matcher(char_doc(nlp, joined))):
-        k = bisect.bisect_right(starts, start) - 1
+        while k < last and starts[k + 1] <= start:
+            k += 1
         off = offsets[k]
         out[k].append(Mention(start - off, end - off, *names[match_id]))
     return out
@@ -126,9 +151,24 @@ def match_names() -> dict[int, tuple[str, str]]:
 
 
 def longest_first(matches):
-    """spacy.util.filter_spans on (id, start, end) triples: longest wins, then the earliest."""
+    """spacy.util.filter_spans on (id, start, end) triples: longest wins, then the earliest.
+    Matches overlapping nothing are kept as they are; only a run of overlapping matches (教体 in
+    教体局) goes through the greedy choice, which never looks past its run."""
     if not matches:
         return []
+    kept, run, end = [], [], -1
+    for match in sorted(matches, key=_start):
+        if match[1] >= end and run:  # the run so far overlaps nothing after it
+            kept += run if len(run) == 1 else choose_longest(run)
+            run = []
+        run.append(match)
+        end = max(end, match[2])
+    kept += run if len(run) == 1 else choose_longest(run)
+    return kept
+
+
+def choose_longest(matches):
+    """The greedy of `longest_first` on one run of overlapping matches, in start order."""
     taken = bytearray(max(end for _, _, end in matches))
     kept = []
     order = sorted([(start - end, start, i) for i, (_, start, end) in enumerate(matches)])

@@ -4,16 +4,22 @@ from __future__ import annotations
 import pathlib
 from typing import Iterable, Iterator
 
-from extractors.canonical import canonicalize
-from extractors.record import build_record
-from schemas import Record
+from typing import TYPE_CHECKING
+
 from schemas.errors import InputError
-from flows.readers import read_document
+
+if TYPE_CHECKING:
+    from schemas import Record
 
 NOTICE_SUFFIXES = (".txt", ".pdf")
 
 
-def extract_file(path: pathlib.Path) -> Record:
+def extract_file(path: pathlib.Path) -> "Record":
+    # Imported here: `discover` (used by the ingest flow's main process) needs no extractors.
+    from extractors.canonical import canonicalize
+    from extractors.record import build_record
+    from flows.readers import read_document
+
     doc = read_document(path)
     text = canonicalize(doc.raw_text)
     if not text.strip():

@@ -9,7 +9,6 @@ warehouse consistent and the next run picks up what is missing.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import hashlib
 import itertools
 import multiprocessing as mp
 import os
@@ -40,9 +39,11 @@ from warehouse.version import EXTRACTOR_VERSION  # noqa: E402
 
 BATCH_SIZE = 200          # documents per extract task and per load transaction
 FINGERPRINT_BATCH = 1000  # files hashed per fingerprint task
+CHANGES_CHUNK = 500       # documents per warehouse.changes.load_changes call (bounds memory)
 CHUNK = 10                # documents per round trip to a worker process
 TIME_LIMIT_S = 30         # per document (PDF parsing is killed at this limit)
 WORKERS = os.cpu_count() or 1
+QUEUED = 2                # extract batches in flight beyond one per worker (workers never wait)
 
 # Set by the CLI to drive a progress bar: called as PROGRESS(event, n) with event "total" or "done".
 PROGRESS: Callable[[str, int], None] | None = None
@@ -55,6 +56,31 @@ class Box:
 
     def __init__(self, value):
         self.value = value
+
+
+# -- memory ----------------------------------------------------------------------------------
+
+def _libc():
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (macOS, musl): nothing to tune
+        return None
+
+
+_LIBC = _libc()
+if _LIBC is not None and hasattr(_LIBC, "mallopt"):
+    # glibc gives every thread that allocates its own malloc arena (Prefect runs a dozen
+    # threads, DuckDB more); batches of records freed in one arena and allocated in another
+    # leave hundreds of MB of fragmented, unreturned memory. Two arenas are plenty here.
+    _LIBC.mallopt(-8, 2)  # M_ARENA_MAX
+
+
+def release_memory() -> None:
+    """Hand freed heap pages back to the OS after a batch (glibc keeps them otherwise)."""
+    if _LIBC is not None and hasattr(_LIBC, "malloc_trim"):
+        _LIBC.malloc_trim(0)
 
 
 # -- the worker pool -------------------------------------------------------------------------
@@ -99,10 +125,18 @@ def _started(pool: cf.ProcessPoolExecutor, n: int) -> cf.ProcessPoolExecutor:
 
 @contextmanager
 def worker_pool(n: int):
+    """The extraction processes for the block; reuses a pool an outer block already started."""
     global _POOL, _POOL_SIZE
     with _POOL_LOCK:
-        _POOL_SIZE = n
-        _POOL = _started(_new_pool(n), n)
+        if _POOL is not None:
+            outer = True
+        else:
+            outer = False
+            _POOL_SIZE = n
+            _POOL = _started(_new_pool(n), n)
+    if outer:
+        yield
+        return
     try:
         yield
     finally:
@@ -132,36 +166,16 @@ def _chunks(items: list, n: int) -> Iterable[list]:
 @task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
 def discover_files(paths: list[str]) -> Box:
     """Files under the given paths (absolute, deduplicated); missing paths become failures."""
-    files, failed, seen = [], [], set()
-    for item in discover(paths):
-        if isinstance(item, InputError):
-            failed.append(Failed(os.path.abspath(item.path), None, item.reason))
-            continue
-        p = os.path.abspath(item)
-        if p not in seen:
-            seen.add(p)
-            files.append(p)
-    return Box((files, failed))
+    return Box(store.find_files(discover(paths)))
 
 
-def sha256_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
+sha256_file = store.sha256_file
 
 
 @task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
 def fingerprint(paths: list[str]) -> Box:
     """sha256 of each file: the only read an unchanged file gets."""
-    out, failed = [], []
-    for p in paths:
-        try:
-            out.append((p, sha256_file(p)))
-        except OSError as e:
-            failed.append(Failed(p, None, f"cannot read file ({e.strerror or e})"))
-    return Box((out, failed))
+    return Box(store.fingerprint_files(paths))
 
 
 @task(cache_policy=NO_CACHE)
@@ -210,7 +224,46 @@ def load(con, outcomes: Box, run_id: str) -> BatchResult:
 @task(cache_policy=NO_CACHE)
 def record_changes(con, doc_ids: list[str]) -> int:
     """Year-over-year changes of the newly loaded records (the diff stage)."""
-    return len(wh_changes.load_changes(con, doc_ids) or [])
+    # In chunks: load_changes parses every record it compares, so one call over a 10,000-notice
+    # run holds them all (GBs). Chunks in load order give the same rows (each call also redoes
+    # the later neighbour of every document it is given); a right_doc's count is taken from the
+    # last computation that produced it.
+    per_right: dict[str | None, int] = {}
+    for chunk in _chunks(doc_ids, CHANGES_CHUNK):
+        latest: dict[str | None, int] = dict.fromkeys(chunk, 0)
+        for c in wh_changes.load_changes(con, chunk) or []:
+            latest[c.right_doc] = latest.get(c.right_doc, 0) + 1
+        per_right.update(latest)
+        release_memory()
+    return sum(per_right.values())
+
+
+def _extract_and_load(todo, batch_size, workers, time_limit, t, absorb, con, run_id) -> None:
+    """Keep `workers + QUEUED` extract batches in flight so the worker processes always have
+    queued chunks, and load each finished batch (in order) on this thread meanwhile. A batch's
+    results are dropped as soon as it is loaded (Prefect keeps no reference once the future goes)."""
+    pending: deque = deque()
+    batches = _chunks(todo, max(1, batch_size))
+    for batch in itertools.islice(batches, workers + QUEUED):
+        pending.append(extract_batch.submit(Box(batch), time_limit))
+    while pending:
+        t0 = time.perf_counter()
+        results = pending.popleft().result().value
+        t["extract_wait"] += time.perf_counter() - t0
+        nxt = next(batches, None)
+        if nxt is not None:
+            pending.append(extract_batch.submit(Box(nxt), time_limit))
+        outcomes = []
+        for outcome, timing in results:
+            outcomes.append(outcome)
+            for stage, sec in timing.items():
+                t[f"worker_{stage}"] += sec
+        del results
+        t0 = time.perf_counter()
+        absorb(load(con, Box(outcomes), run_id), outcomes)
+        del outcomes
+        release_memory()
+        t["load"] += time.perf_counter() - t0
 
 
 # -- the flow --------------------------------------------------------------------------------
@@ -238,7 +291,7 @@ def summary_markdown(s: dict) -> str:
     return "\n".join(lines)
 
 
-@flow(name="noticeflow-ingest", task_runner=ThreadPoolTaskRunner(max_workers=WORKERS),
+@flow(name="noticeflow-ingest", task_runner=ThreadPoolTaskRunner(max_workers=WORKERS + QUEUED),
       log_prints=False, validate_parameters=True)
 def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BATCH_SIZE,
            workers: int = WORKERS, time_limit: float = TIME_LIMIT_S) -> dict:
@@ -286,26 +339,9 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
             absorb(load(con, Box(failed), run_id), failed)
             t["load"] += time.perf_counter() - t0
 
-        with worker_pool(max(1, workers)):
-            pending: deque = deque()
-            batches = iter(list(_chunks(todo, max(1, batch_size))))
-            for batch in itertools.islice(batches, workers + 1):
-                pending.append(extract_batch.submit(Box(batch), time_limit))
-            while pending:
-                t0 = time.perf_counter()
-                results = pending.popleft().result().value
-                t["extract_wait"] += time.perf_counter() - t0
-                nxt = next(batches, None)
-                if nxt is not None:
-                    pending.append(extract_batch.submit(Box(nxt), time_limit))
-                outcomes = []
-                for outcome, timing in results:
-                    outcomes.append(outcome)
-                    for stage, sec in timing.items():
-                        t[f"worker_{stage}"] += sec
-                t0 = time.perf_counter()
-                absorb(load(con, Box(outcomes), run_id), outcomes)
-                t["load"] += time.perf_counter() - t0
+        if todo:
+            with worker_pool(max(1, workers)):
+                _extract_and_load(todo, batch_size, workers, time_limit, t, absorb, con, run_id)
 
         t0 = time.perf_counter()
         n_changes = record_changes(con, totals.doc_ids) if totals.doc_ids else 0
@@ -330,8 +366,36 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
     return summary
 
 
+def _start_temporary_api() -> threading.Thread | None:
+    """Start Prefect's temporary local API in the background (when no server is configured), so
+    its ~5-15 s start overlaps the worker processes' start instead of adding to it."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        return None
+    from prefect.server.api.server import SubprocessASGIServer
+
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            SubprocessASGIServer().start()
+        except BaseException as e:  # noqa: BLE001 - the flow call starts it again and reports
+            errors.append(e)
+
+    thread = threading.Thread(target=start, name="noticeflow-temporary-api", daemon=True)
+    thread.start()
+    return thread
+
+
 def run(paths: list[str], db: str = "noticeflow.duckdb", **options) -> dict:
-    """Run the ingest flow with `workers` bounding both the task threads and the process pool."""
-    workers = int(options.get("workers") or WORKERS)
-    f = ingest.with_options(task_runner=ThreadPoolTaskRunner(max_workers=workers))
-    return f(paths=[str(p) for p in paths], db=str(db), **{**options, "workers": workers})
+    """Run the ingest flow with `workers` bounding both the task threads and the process pool.
+
+    The temporary API and the worker processes start side by side before the flow begins."""
+    workers = max(1, int(options.get("workers") or WORKERS))
+    api = _start_temporary_api()
+    f = ingest.with_options(task_runner=ThreadPoolTaskRunner(max_workers=workers + QUEUED))
+    with worker_pool(workers):
+        if api is not None:
+            api.join()
+        return f(paths=[str(p) for p in paths], db=str(db), **{**options, "workers": workers})

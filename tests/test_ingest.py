@@ -176,6 +176,27 @@ def _completed_loads() -> int:
                                         sort=TaskRunSort.EXPECTED_START_TIME_DESC))
 
 
+def test_cli_unchanged_rerun_skips_prefect_and_records_the_run(corpus, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv("NOTICEFLOW_ALWAYS_FLOW", raising=False)
+    cli = CliRunner()
+    first = json.loads(cli.invoke(app, ["ingest", str(corpus), "--db", "w.duckdb", "--json"]).output.splitlines()[-1])
+    assert first["ingested"] == 5 and "prefect" not in first
+    before = tables(tmp_path / "w.duckdb")
+    r = cli.invoke(app, ["ingest", str(corpus), "--db", "w.duckdb"])
+    assert r.exit_code == 0, r.output
+    assert "unchanged 5" in r.output and "skipped (nothing to extract)" in r.output
+    assert tables(tmp_path / "w.duckdb") == before
+    runs = sql(tmp_path / "w.duckdb", "select status, unchanged, ingested from ingest_runs order by started_at")
+    assert runs == [("completed", 0, 5), ("completed", 5, 0)]
+    # an edited file needs extracting: the flow runs and makes exactly one new version
+    victim = sorted(corpus.glob("*.txt"))[0]
+    victim.write_text(victim.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    again = json.loads(cli.invoke(app, ["ingest", str(corpus), "--db", "w.duckdb", "--json"]).output.splitlines()[-1])
+    assert (again["new_version"], again["unchanged"]) == (1, 4) and "prefect" not in again
+
+
 def test_killed_mid_run_leaves_consistent_db_and_rerun_completes(tmp_path):
     from prefect.settings import PREFECT_API_URL
 

@@ -58,9 +58,15 @@ def migrate(con: duckdb.DuckDBPyConnection, folder: pathlib.Path = MIGRATIONS) -
     return now
 
 
+# DuckDB's buffer pool defaults to 80% of RAM and keeps what it cached: bound it so a large
+# ingest stays within its memory budget (it spills to disk past the limit). Insertion order is
+# not needed (every query orders what it shows), which lets bulk inserts stream.
+CONFIG = {"memory_limit": "400MB", "threads": "2", "preserve_insertion_order": "false"}
+
+
 def connect(db: str | pathlib.Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A connection to the warehouse file, migrated to the latest schema (unless read-only)."""
-    con = duckdb.connect(str(db), read_only=read_only)
+    con = duckdb.connect(str(db), read_only=read_only, config=dict(CONFIG))
     if not read_only:
         migrate(con)
     return con

@@ -7,7 +7,9 @@ document twice, or re-running after a crash, leaves the same rows.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -71,6 +73,40 @@ def plan(con: duckdb.DuckDBPyConnection, fingerprints: Iterable[tuple[str, str]]
         else:
             todo.append((path, sha))
     return todo, unchanged
+
+
+def sha256_file(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def find_files(found: Iterable) -> tuple[list[str], list[Failed]]:
+    """Absolute, deduplicated files from `flows.extract.discover` output (paths and InputErrors);
+    the errors (missing paths, empty folders) become failures."""
+    files, failed, seen = [], [], set()
+    for item in found:
+        if not isinstance(item, (str, os.PathLike)):
+            failed.append(Failed(os.path.abspath(item.path), None, item.reason))
+            continue
+        p = os.path.abspath(item)
+        if p not in seen:
+            seen.add(p)
+            files.append(p)
+    return files, failed
+
+
+def fingerprint_files(paths: Iterable[str]) -> tuple[list[tuple[str, str]], list[Failed]]:
+    """(path, sha256) of each file (the only read an unchanged file gets), and unreadable files."""
+    out, failed = [], []
+    for p in paths:
+        try:
+            out.append((p, sha256_file(p)))
+        except OSError as e:
+            failed.append(Failed(p, None, f"cannot read file ({e.strerror or e})"))
+    return out, failed
 
 
 def _arrow(rows: list[dict]) -> pa.Table:

@@ -207,8 +207,18 @@ def _load_documents(con, loaded: list[Loaded], run_id: str, now: _dt.datetime,
 
     con.register("_nf_keys", pa.table({"doc_key": list(keys)}))
     try:
+        # Delete-then-insert, but only keys already stored (a re-extraction): a DELETE scans
+        # every analyst table, which on a first ingest of 10,000 notices is pure waste.
+        stored = [k for (k,) in con.execute(
+            "SELECT DISTINCT doc_key FROM records WHERE doc_key IN (SELECT doc_key FROM _nf_keys)").fetchall()]
+        if stored:
+            con.register("_nf_stored", pa.table({"doc_key": stored}))
+            try:
+                for t in TABLES:
+                    con.execute(f"DELETE FROM {t} WHERE doc_key IN (SELECT doc_key FROM _nf_stored)")
+            finally:
+                con.unregister("_nf_stored")
         for t in TABLES:
-            con.execute(f"DELETE FROM {t} WHERE doc_key IN (SELECT doc_key FROM _nf_keys)")
             _insert(con, t, by_table[t])
     finally:
         con.unregister("_nf_keys")

@@ -20,6 +20,8 @@ from collections import deque
 from contextlib import contextmanager
 from typing import Callable, Iterable
 
+import pyarrow as pa
+
 from flows import prefect_env
 
 prefect_env.configure()
@@ -238,6 +240,23 @@ def record_changes(con, doc_ids: list[str]) -> int:
     return sum(per_right.values())
 
 
+SEVERITY_ORDER = "CASE severity WHEN 'alert' THEN 0 WHEN 'notice' THEN 1 ELSE 2 END"
+
+
+def run_changes(con, doc_ids: list[str], limit: int = 200) -> list[tuple[str, str, int, str]]:
+    """(severity, county, policy year, message) of this run's year-over-year changes, alerts first."""
+    if not doc_ids:
+        return []
+    con.register("_nf_run_docs", pa.table({"doc_id": doc_ids}))
+    try:
+        return con.execute(
+            "SELECT severity, county, right_year, message FROM changes"
+            " WHERE scope = 'year_over_year' AND right_doc IN (SELECT doc_id FROM _nf_run_docs)"
+            f" ORDER BY {SEVERITY_ORDER}, county, right_year, seq LIMIT ?", [limit]).fetchall()
+    finally:
+        con.unregister("_nf_run_docs")
+
+
 def _extract_and_load(todo, batch_size, workers, time_limit, t, absorb, con, run_id) -> None:
     """Keep `workers + QUEUED` extract batches in flight so the worker processes always have
     queued chunks, and load each finished batch (in order) on this thread meanwhile. A batch's
@@ -288,6 +307,11 @@ def summary_markdown(s: dict) -> str:
     if s["quarantine"]:
         lines += ["## Quarantined", "", "| path | reason |", "| --- | --- |"]
         lines += [f"| {p} | {e} |" for p, e in s["quarantine"][:100]]
+        lines.append("")
+    if s.get("change_list"):
+        lines += ["## Changes against the previous policy year", "",
+                  "| severity | county | year | change |", "| --- | --- | --- | --- |"]
+        lines += [f"| {sev} | {county} | {year} | {msg} |" for sev, county, year, msg in s["change_list"]]
     return "\n".join(lines)
 
 
@@ -345,13 +369,14 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
 
         t0 = time.perf_counter()
         n_changes = record_changes(con, totals.doc_ids) if totals.doc_ids else 0
+        change_list = [list(c) for c in run_changes(con, totals.doc_ids)] if n_changes else []
         t["changes"] = time.perf_counter() - t0
         t["flow_body"] = time.perf_counter() - t_start
         summary = {
             "run_id": run_id, "db": str(db), "extractor_version": EXTRACTOR_VERSION,
             "discovered": len(files), "ingested": totals.new + totals.new_version,
             "new": totals.new, "new_version": totals.new_version, "unchanged": unchanged,
-            "quarantined": totals.quarantined, "changes": n_changes,
+            "quarantined": totals.quarantined, "changes": n_changes, "change_list": change_list,
             "flags_by_code": dict(sorted(totals.flags.items())),
             "quarantine": sorted(quarantine), "timings": {k: round(v, 3) for k, v in t.items()},
         }

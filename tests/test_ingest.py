@@ -229,3 +229,19 @@ def test_killed_mid_run_leaves_consistent_db_and_rerun_completes(tmp_path):
     assert sql(db, "select count(*) from fees where doc_key not in (select doc_key from records)") == [(0,)]
     assert sql(db, "select count(*) from records r where json_array_length(r.record->'$.fees') <>"
                    " (select count(*) from fees f where f.doc_key = r.doc_key)") == [(0,)]
+
+
+def test_year_over_year_changes_land_in_table_and_artifact(tmp_path):
+    """Seed 003 (阳城县 2024) then a 2025 notice for the same county: the flow diffs them."""
+    folder = tmp_path / "yangcheng"
+    folder.mkdir()
+    shutil.copy(ROOT / "corpus" / "003_aea4e45528ea7e5a.txt", folder)
+    shutil.copy(ROOT / "tests" / "fixtures" / "yangcheng_2025.txt", folder)
+    summary = run([folder], tmp_path / "w.duckdb", workers=1)
+    assert summary["changes"] > 0
+    stored = sql(tmp_path / "w.duckdb", "SELECT count(*) FROM changes WHERE county = '阳城县' AND right_year = 2025")
+    assert stored == [(summary["changes"],)]
+    severities = [c[0] for c in summary["change_list"]]
+    assert severities == sorted(severities, key=["alert", "notice", "info"].index)
+    md = ingest_mod.summary_markdown(summary)
+    assert "个人缴费标准由380元提高到400元" in md

@@ -67,6 +67,9 @@ def grammar() -> dict:
         ending=re.compile(rf"(?:{ending})$"),
         office=re.compile(r"^[各全本]|[县局办委部]|政府|乡镇|街道"),
         about_group=re.compile(rf"{_alt(t['group_words'])}|任(?:副)?组长"),
+        about_words=(*t["group_words"], "任组长", "任副组长"),  # the same, as literal words
+        # a role line holds the last character of one of its forms (长, 员): others skip the regex
+        label_chars="".join(sorted({f[-1] for f in forms})),
     )
 
 
@@ -106,12 +109,26 @@ def parse_people(rest: str, labelled: bool = True) -> list[tuple[str, str | None
     return []
 
 
+def find_label_lines(text: str) -> set[int]:
+    """Offsets of the lines that may be role lines (they hold a form's last character, 长/员)."""
+    starts = set()
+    for c in grammar()["label_chars"]:
+        i = text.find(c)
+        while i != -1:
+            starts.add(text.rfind("\n", 0, i) + 1)
+            i = text.find(c, i + 1)
+    return starts
+
+
 def find_listed(text: str) -> list[Member]:
     """Role lines and the unlabelled rows after them."""
     g = grammar()
     out: list[Member] = []
     role = None
+    candidates = find_label_lines(text)
     for start, line in lines_with_offsets(text):
+        if role is None and start not in candidates:
+            continue  # no role line and no row continuing one
         if not line.strip():
             continue
         m = g["label"].match(line)
@@ -131,14 +148,28 @@ def find_listed(text: str) -> list[Member]:
     return out
 
 
+def find_group_sentences(text: str) -> list:
+    """Sentences that speak of the group (领导小组, 任组长…), in order: found from the words'
+    occurrences instead of testing every sentence of the notice."""
+    g = grammar()
+    words = g["about_words"]
+    if any("。" in w or "\n" in w for w in words):  # a word spanning sentences: test each one
+        return [sm for sm in SENTENCE.finditer(text) if g["about_group"].search(sm.group())]
+    starts = set()
+    for w in words:
+        i = text.find(w)
+        while i != -1:
+            starts.add(max(text.rfind("。", 0, i), text.rfind("\n", 0, i)) + 1)
+            i = text.find(w, i + 1)
+    return [SENTENCE.match(text, s) for s in sorted(starts)]
+
+
 def find_inline(text: str) -> list[Member]:
     """`由副县长张三任组长，县医保局局长李四任副组长` inside a sentence about the group."""
     g = grammar()
     out: list[Member] = []
-    for sm in SENTENCE.finditer(text):
+    for sm in find_group_sentences(text):
         sentence = sm.group()
-        if not g["about_group"].search(sentence):
-            continue
         for rx in (g["inline"], g["inline_rev"]):
             for m in rx.finditer(sentence):
                 who = m.group("who")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import regex as re
@@ -56,6 +57,7 @@ def grammar() -> dict:
         # 合计 / 合 计 / 合计(人) / 总计
         total=re.compile(rf"^(?:{_spaced_alt(t['total_labels'])})\s*(?:[(](?P<unit>[^)]*)[)])?$"),
         subtotal=re.compile(rf"^(?:{_spaced_alt(t['subtotal_labels'])})"),
+        label_starts=frozenset(w[0] for w in t["total_labels"] + t["subtotal_labels"]),
         # 单位:人 / (单位:人)
         unit_line=re.compile(rf"^[(]?(?:{_alt(t['unit_prefixes'])})\s*:\s*(?P<unit>[^\s)]+)[)]?$"),
         unit_in_cell=re.compile(r"^(?P<name>.*?)\s*[(](?:单位\s*:\s*)?(?P<unit>[万千百]?人|户|元|万元)[)]$"),
@@ -63,6 +65,9 @@ def grammar() -> dict:
         # 1城关镇12,345含东兴2610人: a row typeset with spaces, glued by canonicalisation
         glued=re.compile(r"^(?P<seq>\d{1,3}(?=\D))?\s*(?P<area>[^\d\t]+?)\s*(?P<value>\d{1,3}(?:,\d{3})+|\d+)\s*(?P<note>\D.*)?$"),
         # 征缴目标任务114.39万人 / 共计643118人
+        # the stated-total words no other word is a prefix of: 目标任务数 starts where 目标任务 does
+        stated_anchors=[w for w in t["stated_total_words"]
+                        if not any(o != w and w.startswith(o) for o in t["stated_total_words"])],
         stated=re.compile(rf"(?<!其中[^,。;]{{0,12}})(?:{_alt(t['stated_total_words'])})(?:为|是|达到|达|:)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<wan>万)?人"),
     )
 
@@ -82,13 +87,17 @@ def split_cells(line: str) -> list[str] | None:
     return None
 
 
-def find_tables(lines: list[tuple[int, str]]) -> list[Table]:
-    """Header rows and the rows that follow them, in document order."""
-    g = grammar()
-    tables = []
+def find_tables(lines: list[tuple[int, str]]) -> Iterator[Table]:
+    """Header rows and the rows that follow them, in document order (lazily: the caller stops
+    at the first table that parses)."""
     i = 0
-    while i < len(lines):
-        line = lines[i][1].strip()
+    n = len(lines)
+    while i < n:
+        line = lines[i][1]
+        if "\t" not in line and " " not in line:  # neither a tab row nor a spaced header
+            i += 1
+            continue
+        line = line.strip()
         cells = split_cells(line)
         glued = False
         if cells is None and " " in line and not DIGIT.search(line):
@@ -98,7 +107,7 @@ def find_tables(lines: list[tuple[int, str]]) -> list[Table]:
         if cells and is_header(cells):
             table = Table(i, cells, glued)
             j, gap = i + 1, 0
-            while j < len(lines):
+            while j < n:
                 row = lines[j][1]
                 if not row.strip():
                     gap += 1
@@ -114,11 +123,10 @@ def find_tables(lines: list[tuple[int, str]]) -> list[Table]:
                 j += 1
             if len(table.rows) >= (MIN_GLUED_ROWS if glued else 1):
                 if not glued or table_accepts_glued(table):
-                    tables.append(table)
+                    yield table
             i = j
             continue
         i += 1
-    return tables
 
 
 def is_header(cells: list[str]) -> bool:
@@ -150,9 +158,11 @@ def parse_glued(line: str) -> list[str] | None:
 
 
 def parse_int(cell: str) -> int | None:
+    if cell.isdigit() and cell.isascii():  # the common cell, without the regex
+        return int(cell)
     cell = cell.replace(" ", "")
-    if not grammar()["integer"].match(cell):
-        return None
+    if not cell or "\u4e00" <= cell[0] <= "\u9fff" or not grammar()["integer"].match(cell):
+        return None  # a Han first character is never a digit: area cells skip the regex
     return int(cell.replace(",", ""))
 
 
@@ -175,28 +185,33 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
         columns[k] = m.group("name") if m else c
         unit = unit or (m.group("unit") if m else None)
     body, total, total_line = [], None, None
+    width, label_starts = len(header), g["label_starts"]
     for li, cells in table.rows:
-        cells = cells + [""] * (len(header) - len(cells))
-        label = next((c for c in cells[:2] if c), "")
-        tm = g["total"].match(label)
-        if tm:
-            total, total_line = cells, li
-            unit = unit or tm.group("unit")
-            continue
-        if g["subtotal"].match(label):
-            continue
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        label = cells[0] or (cells[1] if len(cells) > 1 else "")
+        if label[:1] in label_starts:  # only a row labelled 合计/小计… can be a total row
+            tm = g["total"].match(label)
+            if tm:
+                total, total_line = cells, li
+                unit = unit or tm.group("unit")
+                continue
+            if g["subtotal"].match(label):
+                continue
         body.append((li, cells))
+    ints = [{k: parse_int(c[k]) for k in columns} for _, c in body]  # each cell parsed once
     numeric = {k: name for k, name in columns.items()
-               if sum(parse_int(c[k]) is not None for _, c in body) * 2 >= max(1, len(body))}
+               if sum(r[k] is not None for r in ints) * 2 >= max(1, len(body))}
     if not numeric or not body:
         return None
     rows = []
-    for li, cells in body:
+    numeric_items = list(numeric.items())
+    for (li, cells), parsed in zip(body, ints):
         area = cells[area_col] if area_col is not None else ""
         seq = parse_int(cells[seq_col]) if seq_col is not None else None
         if not area and seq_col is not None and seq is None and cells[seq_col]:
             area = cells[seq_col]  # label written in the seq column
-        values = {name: v for k, name in numeric.items() if (v := parse_int(cells[k])) is not None}
+        values = {name: v for k, name in numeric_items if (v := parsed[k]) is not None}
         if not area or not values:
             continue
         note = cells[note_col] if note_col is not None and note_col < len(cells) and cells[note_col] else None
@@ -271,9 +286,25 @@ def check_sums(quota: Quota) -> list[Flag]:
     return flags
 
 
+def find_stated_words(text: str, before: int) -> list[int]:
+    """Where a total word (任务数, 共计…) starts before the table: the only places the slow
+    look-behind pattern can match, tried in order instead of scanning every position."""
+    starts = set()
+    for word in grammar()["stated_anchors"]:
+        i = text.find(word, 0, before)
+        while i != -1:
+            starts.add(i)
+            i = text.find(word, i + 1, before)
+    return sorted(starts)
+
+
 def find_stated_total(text: str, before: int) -> tuple[float, float] | None:
     """A total written in the body before the table: (value in persons, rounding tolerance)."""
-    m = grammar()["stated"].search(text, 0, before)
+    m = None
+    for pos in find_stated_words(text, before):  # a match starts at one of its words
+        m = grammar()["stated"].match(text, pos, before)
+        if m:
+            break
     if not m:
         return None
     raw = m.group("num").replace(",", "")
@@ -305,7 +336,7 @@ def check_stated(text: str, quota: Quota) -> list[Flag]:
 
 def extract(text: str, ctx: Context) -> dict:
     try:
-        lines = list(lines_with_offsets(text))
+        lines = lines_with_offsets(text)
         for table in find_tables(lines):
             parsed = parse_table(text, lines, table)
             if parsed:

@@ -7,6 +7,7 @@ wins and any header/signature variant that disagrees becomes a `region_conflict`
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import defaultdict
@@ -15,11 +16,11 @@ from dataclasses import dataclass
 from schemas import Flag, Region
 
 from extractors.context import Context
-from extractors.spans import evidence, lines_with_offsets
+from extractors.spans import evidence
 from extractors.vocab import Division, departments, divisions
 
 HAN = r"\u4e00-\u9fff"
-_SUFFIX = re.compile("[县区市旗岛域]")  # last character of every county-level name in the table
+SUFFIXES = "县区市旗岛域"  # last character of every county-level name in the table
 
 # Where a mention sits decides how much it counts (signature > header > print line > body).
 WEIGHTS = {"signature": 4, "header": 3, "print": 2, "body": 1}
@@ -37,6 +38,8 @@ _DATE_LINE = re.compile(
     """,
     re.X,
 )
+
+_DATE_LINES = re.compile(_DATE_LINE.pattern, re.X | re.M)  # the same, matched at a line's offset
 
 # The 主送 line ("各乡(镇)人民政府,县直有关单位:") ends the header.
 _ADDRESSEE = re.compile(r"[:：]\s*$")
@@ -61,6 +64,7 @@ _STRONG_RIGHT = re.compile(
 )
 # A following 镇/乡/街道 etc. means the name is part of a town's name (随县's 唐县镇).
 _NEGATIVE_RIGHT = re.compile(r"(?:镇|乡(?!村振兴)|街道|办事处|村|社区|场|域|级)")
+_HAN_CHAR = re.compile(f"[{HAN}]")
 _LEFT_OK = "省市州盟"  # 忻州市岢岚县: a higher level may precede the name directly
 
 EVIDENCE_LINE = 24  # an issuer line this short is quoted whole
@@ -93,6 +97,13 @@ def _lengths() -> tuple[int, ...]:
 
 
 @functools.cache
+def _tails() -> tuple[frozenset[str], ...]:
+    """_tails()[k]: the last k characters of every table name (a backward scan stops at a miss)."""
+    longest = _lengths()[0]
+    return tuple(frozenset(n[-k:] for n in _index() if len(n) >= k) for k in range(longest + 1))
+
+
+@functools.cache
 def _higher_levels() -> frozenset[str]:
     """Province and prefecture names: a token made of these is not a garbled county."""
     return frozenset({d.province for d in divisions()} | {d.city for d in divisions() if d.city})
@@ -118,30 +129,45 @@ def _short(name: str) -> str:
 # ---------------------------------------------------------------- finding
 
 def find_header_lines(text: str) -> list[tuple[int, int]]:
-    """The 文头: first non-empty lines up to the 主送 line."""
-    spans = []
-    for start, line in lines_with_offsets(text):
-        if not line.strip():
-            continue
-        if _ADDRESSEE.search(line) or "。" in line or len(spans) >= HEADER_LINES:
-            break
-        spans.append((start, start + len(line)))
+    """The 文头: first non-empty lines up to the 主送 line (read line by line, never past it)."""
+    spans, start = [], 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        line = text[start:end]
+        if line.strip():
+            if _ADDRESSEE.search(line) or "。" in line or len(spans) >= HEADER_LINES:
+                break
+            spans.append((start, end))
+        start = end + 1
     return spans
 
 
 def find_signature_lines(text: str) -> list[tuple[int, int, str]]:
-    """Short lines just above a bare date line: the 落款 ('signature') or the 印发 line ('print')."""
-    lines = [(s, l) for s, l in lines_with_offsets(text) if l.strip()]
+    """Short lines just above a bare date line: the 落款 ('signature') or the 印发 line ('print').
+    Only lines holding a 日 can be date lines; only the three non-empty lines above each are read."""
     out = []
-    for i, (_, line) in enumerate(lines):
-        m = _DATE_LINE.match(line)
+    i = text.find("日")
+    while i != -1:
+        start = text.rfind("\n", 0, i) + 1
+        end = text.find("\n", i)
+        end = len(text) if end == -1 else end
+        i = text.find("日", end)  # one look per line
+        m = _DATE_LINES.match(text, start, end)
         if not m:
             continue
         kind = "print" if m.group("printed") else "signature"
-        for s, above in reversed(lines[max(0, i - 3):i]):
-            if len(above.strip()) > SIGNATURE_MAX or _NOT_SIGNATURE.search(above):
+        above, e = [], start - 1  # text[e] is the newline ending the line above
+        while e >= 0 and len(above) < 3:
+            s = text.rfind("\n", 0, e) + 1
+            if text[s:e].strip():
+                above.append((s, e))
+            e = s - 1
+        for s, e in above:  # nearest first
+            line = text[s:e]
+            if len(line.strip()) > SIGNATURE_MAX or _NOT_SIGNATURE.search(line):
                 break
-            out.append((s, s + len(above), kind))
+            out.append((s, e, kind))
     return out
 
 
@@ -173,16 +199,43 @@ def parse_issuer(token: str, pos: int, place: str) -> Mention | None:
     return Mention(token, pos, pos + len(token), place, known=False)
 
 
-def find_mentions(text: str, start: int, end: int, place: str, skip: list[Mention] = ()) -> list[Mention]:
+def find_candidates(text: str) -> tuple[list[int], list[list[int]]]:
+    """Every table name in the whole text, scanned once: for each suffix character (its position),
+    the starts of the names ending there, longest first. Zones then only pick from this list."""
+    index, tails = _index(), _tails()
+    top = len(tails) - 1
+    hits = []
+    for c in SUFFIXES:  # str.find is far cheaper than a character-class scan
+        i = text.find(c, 1)
+        while i != -1:
+            if text[i - 1:i + 1] in tails[2]:  # most 县 follow no name's second-last character
+                hits.append(i)
+            i = text.find(c, i + 1)
+    hits.sort()
+    positions, starts = [], []
+    for p in hits:
+        stop = p + 1
+        k = 2  # grow the tail while it is the end of some name
+        while k < top and stop - k > 0 and text[stop - k - 1:stop] in tails[k + 1]:
+            k += 1
+        found = [stop - n for n in range(k, 1, -1) if text[stop - n:stop] in index]
+        if found:
+            positions.append(p)
+            starts.append(found)
+    return positions, starts
+
+
+def find_mentions(text: str, start: int, end: int, place: str, skip: list[Mention] = (),
+                  candidates=None) -> list[Mention]:
     """County names from the table in text[start:end], longest match ending at each suffix char."""
-    index, lengths, out = _index(), _lengths(), []
-    for m in _SUFFIX.finditer(text, start, end):
-        stop = m.end()
-        for n in lengths:
-            s = stop - n
-            if s < start or text[s:stop] not in index:
+    positions, starts = candidates or find_candidates(text)
+    out = []
+    for k in range(bisect.bisect_left(positions, start), bisect.bisect_left(positions, end)):
+        stop = positions[k] + 1
+        for s in starts[k]:
+            if s < start:
                 continue
-            if any(k.start <= s < k.end or k.start < stop <= k.end for k in skip):
+            if any(m.start <= s < m.end or m.start < stop <= m.end for m in skip):
                 break
             if is_official(text, s, stop):
                 out.append(Mention(text[s:stop], s, stop, place))
@@ -196,7 +249,7 @@ def is_official(text: str, start: int, end: int) -> bool:
     if _NEGATIVE_RIGHT.match(right):
         return False
     left = text[start - 1] if start else "\n"
-    left_ok = not re.match(f"[{HAN}]", left) or left in _LEFT_OK
+    left_ok = not _HAN_CHAR.match(left) or left in _LEFT_OK
     strong = bool(_STRONG_RIGHT.match(right))
     weak = strong or bool(_weak_right().match(right))
     if len(name) <= 2 or len(_index()[name]) > 2:  # 随县, 城区, 郊区: too short or too generic
@@ -207,17 +260,18 @@ def is_official(text: str, start: int, end: int) -> bool:
 def find_all(text: str) -> list[Mention]:
     """Every mention, header and signature lines first (their issuer tokens shadow the scan)."""
     mentions: list[Mention] = []
+    candidates = find_candidates(text)
     covered: list[tuple[int, int]] = []
     zones = [(s, e, "header") for s, e in find_header_lines(text)]
     zones += [(s, e, k) for s, e, k in find_signature_lines(text) if not any(s < he and hs < e for hs, he, _ in zones)]
     for s, e, place in zones:
         tokens = find_issuer_tokens(text, s, e, place)
-        mentions += tokens + find_mentions(text, s, e, place, tokens)
+        mentions += tokens + find_mentions(text, s, e, place, tokens, candidates)
         covered.append((s, e))
     pos = 0
     for s, e in sorted(covered) + [(len(text), len(text))]:
         if s > pos:
-            mentions += find_mentions(text, pos, s, "body")
+            mentions += find_mentions(text, pos, s, "body", (), candidates)
         pos = max(pos, e)
     return mentions
 

@@ -49,6 +49,7 @@ RANGE_RE = re.compile(RANGE, re.X)
 POINT_RE = re.compile(rf"(?<![\d年月]){FIRST_CHAR}{point()}", re.X)
 # Every date point holds a 月; a match starts at most this far before it and ends this far after.
 MONTH_WORD, BEFORE_MONTH, AFTER_MONTH = "月", 24, 64
+RANGE_SEP_WORDS = ("至", "到", "—", "–", "-", "~", "～", "－")  # a range holds one of these
 FULL_DATE_LINE_RE = re.compile(rf"^\s*(?P<date>(?P<year>{YEAR})\s*年\s*(?P<month>{MONTH})\s*月\s*(?P<day>{DAY})\s*日)\s*$")
 
 _ROLL_FORWARD = ("次年", "翌年", "下年", "下一年", "第二年", "来年")
@@ -143,16 +144,19 @@ def parse_range(m, default_year: int | None) -> DateSpan:
     return DateSpan(m.start(), m.end(), start, end, month_only)
 
 
-def _scan(rx, text: str):
+def _scan(rx, text: str, needs=()):
     """rx.finditer over the whole text, but run only in the windows around each 月 (every date
-    point has one), so a 4-10 KB notice costs a few short scans instead of one per character."""
+    point has one), so a 4-10 KB notice costs a few short scans instead of one per character;
+    windows holding none of `needs` (when given) are skipped."""
     for lo, hi in keyword_windows(text, MONTH_WORD, BEFORE_MONTH, AFTER_MONTH):
+        if needs and all(text.find(w, lo, hi) == -1 for w in needs):
+            continue
         yield from rx.finditer(text, lo, hi)
 
 
 def find_range_matches(text: str) -> list:
     """Every RANGE_RE match in text, in order (the raw matches: callers read their groups)."""
-    return list(_scan(RANGE_RE, text or ""))
+    return list(_scan(RANGE_RE, text or "", RANGE_SEP_WORDS))
 
 
 def find_ranges(text: str, default_year: int | None = None) -> list[DateSpan]:

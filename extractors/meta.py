@@ -8,13 +8,12 @@ citations, collected separately from sentences that name their basis (根据/按
 from __future__ import annotations
 
 import bisect
-from collections import Counter
 
 import regex as re
 
 from extractors.context import Context
 from extractors.dates import DAY, MONTH, YEAR, parse_date, parse_full_date_line, parse_int
-from extractors.spans import evidence, keyword_windows, lines_with_offsets
+from extractors.spans import evidence, keyword_windows
 from schemas import CitedDocument, Day, Text, Year
 
 # ---- 文号 ------------------------------------------------------------------------------------
@@ -30,7 +29,13 @@ PREFIX_CUT_RE = re.compile(r".*(?:办公室|人民政府|委员会|局|厅|文�
 HEADER_NUMBER_RE = re.compile(rf"^[ \t]*{DOC_NUMBER}", re.X | re.M)
 # The bracketed year and sequence of a 文号: found first (cheap), the office prefix read back from it.
 NUMBER_TAIL_RE = re.compile(rf"{OPEN}\s*\d{{4}}\s*{CLOSE}\s*\d{{1,4}}\s*号")
-PREFIX_TAIL_RE = re.compile(r"\p{Han}{1,12}\s*$")  # the office prefix standing right before it
+# The same read backwards (?r) from a 号, so only the few 号 of a notice are tried: its parts
+# (bracket, blanks, digits) are disjoint classes, so each 号 ends at most one tail.
+NUMBER_TAIL_BACK_RE = re.compile(rf"(?r){NUMBER_TAIL_RE.pattern}")
+NUMBER_END = "号"
+# The office prefix standing right before it, matched backwards from the bracket: the same
+# leftmost start as searching r"\p{Han}{1,12}\s*$" forwards, without trying every position.
+PREFIX_TAIL_RE = re.compile(r"(?r)\p{Han}{1,12}\s*")
 SPACES_RE = re.compile(r"\s+")
 
 # ---- title -----------------------------------------------------------------------------------
@@ -56,15 +61,19 @@ SEAL_RE = re.compile(r"[(（]?(?:盖章|印章|章)[)）]?\s*$")  # '(盖章)' u
 PRINT_RE = re.compile(rf"(?P<date>{YEAR}\s*年\s*{MONTH}\s*月\s*{DAY}\s*日)\s*(?:印发|印制)", re.M)
 PRINT_WORDS, PRINT_BEFORE = ("印发", "印制"), 24
 SIGNATURE_WINDOW = 4
+DATE_END = "日"  # a 落款 line ends on its date's 日
 HEADER_LINES = 5  # the issuing office is named in the first few lines (after 索引号/公开方式 lines)  # non-blank lines looked at above the date for the signing office
 
 # ---- policy year -----------------------------------------------------------------------------
 POLICY_YEAR_RE = re.compile(rf"(?P<year>{YEAR})\s*年度")
+# The same matched backwards from a 年度 (a year is 4 digits or 4 numerals right before it,
+# so this finds exactly the forward matches, one per 年度, without scanning each window).
+POLICY_YEAR_BACK_RE = re.compile(rf"(?r){POLICY_YEAR_RE.pattern}")
 TITLE_YEAR_RE = re.compile(rf"(?P<year>{YEAR})\s*年(?:城乡|居民|全县|全市|基本|医疗|医保)")
 YEAR_WORD, YEAR_BEFORE = "年度", 12  # a policy year is written right before 年度
 
 # ---- citations -------------------------------------------------------------------------------
-BASIS_RE = re.compile(r"根据|按照|依据|依照|遵照|贯彻落实|贯彻|落实")
+BASIS_WORDS = ("根据", "按照", "依据", "依照", "遵照", "贯彻落实", "贯彻", "落实")  # earlier wins at one place
 CITED_TITLE_RE = re.compile(
     rf"""
       《(?P<title>[^《》\n]{{1,200}})》\s*          # 《关于…的通知》
@@ -123,11 +132,46 @@ def find_doc_number(text: str, title_start: int | None, title_end: int | None):
     return None
 
 
+def _lines_holding(text: str, char: str):
+    """(start, line) of every line holding `char`, in order: found from its few occurrences
+    instead of walking every line of the notice."""
+    i = text.find(char)
+    while i != -1:
+        start = text.rfind("\n", 0, i) + 1
+        end = text.find("\n", i)
+        if end == -1:
+            end = len(text)
+        yield start, text[start:end]
+        i = text.find(char, end)
+
+
+def _lines_above(text: str, start: int, n: int) -> list[tuple[int, str]]:
+    """(start, line) of the `n` lines above the line starting at `start`, top to bottom."""
+    out = []
+    end = start - 1
+    while end >= 0 and len(out) < n:
+        s = text.rfind("\n", 0, end) + 1
+        out.append((s, text[s:end]))
+        end = s - 1
+    return out[::-1]
+
+
+def _lines_from_top(text: str):
+    """(start, line) of each line from the top, read lazily: the header is a few lines."""
+    pos = 0
+    while True:
+        end = text.find("\n", pos)
+        if end == -1:
+            yield pos, text[pos:]
+            return
+        yield pos, text[pos:end]
+        pos = end + 1
+
+
 def find_signature(text: str):
     """The 落款: a full-date line (not …印发) under an office name. -> (issuer span, date span) parts."""
-    lines = list(lines_with_offsets(text))
-    for i, (pos, line) in enumerate(lines):
-        if not line.rstrip().endswith("日"):  # both shapes end on the date's 日
+    for pos, line in _lines_holding(text, DATE_END):
+        if not line.rstrip().endswith(DATE_END):  # both shapes end on the date's 日
             continue
         date = parse_full_date_line(line)
         if not date:
@@ -136,7 +180,7 @@ def find_signature(text: str):
                 o, d = inline.span("org"), inline.span("date")
                 return (tidy_org(inline.group("org")), pos + o[0], pos + o[1]), (parse_full_date_line(inline.group("date")), pos + d[0], pos + d[1])
             continue
-        above = [(p, ln) for p, ln in lines[max(0, i - SIGNATURE_WINDOW):i] if ln.strip()]
+        above = [(p, ln) for p, ln in _lines_above(text, pos, SIGNATURE_WINDOW) if ln.strip()]
         if not above:
             continue
         p, ln = above[-1]
@@ -156,7 +200,7 @@ def find_header_issuer(text: str, title_span):
     """The office named at the top (first line, 'XX文件' stripped), else the prefix of the title line."""
     limit = title_span[1] if title_span else len(text) // 4
     seen = 0
-    for pos, line in lines_with_offsets(text):
+    for pos, line in _lines_from_top(text):
         if pos >= limit or seen >= HEADER_LINES:
             break
         if not line.strip():
@@ -186,32 +230,40 @@ def find_print_date(text: str, default_year: int | None):
 
 def _bracketed(text: str, pos: int) -> bool:
     """Whether `pos` is inside a 《title》 or a (parenthesis) on one line, where years are
-    those of cited documents, not of this notice."""
-    if text.rfind("《", 0, pos) > text.rfind("》", 0, pos) and text.find("》", pos) != -1:
+    those of cited documents, not of this notice. (Searches stop at the nearest bound: the
+    last 》 for 《, the line for parentheses.)"""
+    closed = text.rfind("》", 0, pos)
+    if text.find("《", closed + 1, pos) != -1 and text.find("》", pos) != -1:
         return True
-    opened = text.rfind("(", 0, pos)
-    if opened > max(text.rfind(")", 0, pos), text.rfind("\n", 0, pos)):
-        close, eol = text.find(")", pos), text.find("\n", pos)
-        return close != -1 and (eol == -1 or close < eol)
+    line_start = text.rfind("\n", 0, pos) + 1
+    opened = text.rfind("(", line_start, pos)
+    if opened != -1 and text.find(")", opened, pos) == -1:
+        eol = text.find("\n", pos)
+        return text.find(")", pos, len(text) if eol == -1 else eol) != -1
     return False
 
 
 def find_policy_year(text: str, title):
     """The 年度 most often stated (title counts double), ignoring years inside 《》 and (…)."""
-    counts: Counter = Counter()
+    counts: dict[int, int] = {}
     first: dict[int, tuple[int, int]] = {}
     for lo, hi in keyword_windows(text, (YEAR_WORD,), YEAR_BEFORE, 0):
-        for m in POLICY_YEAR_RE.finditer(text, lo, hi):
+        i = text.find(YEAR_WORD, lo, hi)
+        while i != -1:  # each 年度 of the window, its year read backwards from it
+            m = POLICY_YEAR_BACK_RE.match(text, lo, i + len(YEAR_WORD))
+            i = text.find(YEAR_WORD, i + 1, hi)
+            if not m:
+                continue
             y = parse_int(m.group("year"))
             if not y or not 1990 <= y <= 2100 or _bracketed(text, m.start()):
                 continue
-            counts[y] += 1
+            counts[y] = counts.get(y, 0) + 1
             first.setdefault(y, m.span())
     if title:
         for m in POLICY_YEAR_RE.finditer(text, title[1], title[2]):
             y = parse_int(m.group("year"))
             if y and 1990 <= y <= 2100:
-                counts[y] += 2
+                counts[y] = counts.get(y, 0) + 2
                 first[y] = m.span()
     if counts:
         year = max(counts, key=lambda y: (counts[y], y))
@@ -223,6 +275,36 @@ def find_policy_year(text: str, title):
     return None
 
 
+def find_number_tails(text: str) -> list[int]:
+    """Where each 〔year〕seq号 of the text starts (the NUMBER_TAIL_RE matches), in order."""
+    out = []
+    i = text.find(NUMBER_END)
+    while i != -1:
+        m = NUMBER_TAIL_BACK_RE.match(text, 0, i + 1)
+        if m:
+            out.append(m.start())
+        i = text.find(NUMBER_END, i + 1)
+    return out
+
+
+def find_basis_ends(text: str) -> list[int]:
+    """Where each basis word (根据, 按照…) ends, left to right, not overlapping: 贯彻落实 is one
+    word, not 贯彻 then 落实."""
+    found = []
+    for rank, w in enumerate(BASIS_WORDS):
+        i = text.find(w)
+        while i != -1:
+            found.append((i, rank, i + len(w)))
+            i = text.find(w, i + 1)
+    found.sort()
+    out, end = [], 0
+    for i, _, e in found:
+        if i >= end:
+            out.append(e)
+            end = e
+    return out
+
+
 def _next_number(text: str, tails: list, pos: int, stop: int):
     """The first bare 文号 starting at or after `pos` and ending by `stop`, read back from the
     bracketed tails found once for the whole text; a match or None."""
@@ -230,7 +312,7 @@ def _next_number(text: str, tails: list, pos: int, stop: int):
         bracket = tails[i]
         if bracket >= stop:
             return None
-        prefix = PREFIX_TAIL_RE.search(text, max(pos, bracket - 40), bracket)
+        prefix = PREFIX_TAIL_RE.match(text, max(pos, bracket - 40), bracket)
         m = DOC_NUMBER_RE.match(text, prefix.start(), stop) if prefix else None
         if m:
             return m
@@ -254,11 +336,11 @@ def find_citations(text: str) -> list[CitedDocument]:
     out: list[CitedDocument] = []
     seen: set = set()
     opens = [m.start() for m in OPEN_TITLE_RE.finditer(text)]
-    tails = [m.start() for m in NUMBER_TAIL_RE.finditer(text)]
+    tails = find_number_tails(text)
     if not opens and not tails:
         return out
-    for trig in BASIS_RE.finditer(text):
-        pos, stop = trig.end(), min(len(text), trig.end() + BASIS_MAX)
+    for trig_end in find_basis_ends(text):
+        pos, stop = trig_end, min(len(text), trig_end + BASIS_MAX)
         while pos < stop:
             found = [m for m in (_next_title(text, opens, pos, stop), _next_number(text, tails, pos, stop)) if m]
             if not found:
@@ -271,11 +353,12 @@ def find_citations(text: str) -> list[CitedDocument]:
                 number, title = tok.group("num1"), tok.group("title")
             else:
                 number, title = tok.group(), None
-            key = normalize_doc_number(number) if number else title
+            normalized = normalize_doc_number(number) if number else None
+            key = normalized if number else title
             if key not in seen:
                 seen.add(key)
                 out.append(CitedDocument(
-                    doc_number=normalize_doc_number(number) if number else None,
+                    doc_number=normalized,
                     title=title.strip() if title else None,
                     evidence=evidence(text, tok.start(), tok.end()),
                 ))

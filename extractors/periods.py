@@ -16,7 +16,7 @@ import regex as re
 from extractors.context import Context
 from extractors.dates import (DAY, FIRST_CHAR, RELATIVE_YEAR, RANGE_RE, find_range_matches, parse_date,
                               parse_int, parse_range, point)
-from extractors.spans import evidence, keyword_windows
+from extractors.spans import evidence, keyword_windows, stop_after, stop_before
 from schemas import Period
 
 # ---- what a range is the period of (the word nearest before it in its clause wins) -------------
@@ -86,6 +86,12 @@ EARLY_MONTHS = 6  # a yearless extension end in Jan-Jun falls after the season, 
 PAREN_RE = re.compile(r"[(（][^)）]*[)）]")
 # How far around its key word each pattern can reach (it is only run in these windows).
 BEFORE, AFTER = 40, 80
+# Words each pattern cannot match without (one of each group): a window lacking them is skipped.
+MONTH = ("月",)  # every date point has one
+END_ONLY_NEEDS = (MONTH, ("参保", "征缴", "缴费", "征收", "收缴"))
+EXTENSION_NEEDS = (MONTH, ("续保", "参保", "缴费", "补缴", "征缴", "征收"), ("至", "到"))
+SUSPENSION_NEEDS = (MONTH, ("恢复", "开放"), ("至", "到", "待"))
+DEADLINE_NEEDS = (MONTH, ("前",), ("参保", "征缴", "缴费", "征收", "收缴"), ("任务", "工作"))
 
 
 def _year_for(kind: str, ctx: Context) -> int | None:
@@ -168,7 +174,7 @@ def find_range_periods(text: str, ctx: Context, ranges: list) -> list[Period]:
 
 def find_end_only(text: str, ctx: Context) -> list[Period]:
     out = []
-    for lo, hi in keyword_windows(text, END_WORDS, BEFORE, AFTER):
+    for lo, hi in _windows(text, END_WORDS, END_ONLY_NEEDS):
         for m in END_ONLY_RE.finditer(text, lo, hi):
             if RANGE_RE.match(text, m.start("date")):
                 continue
@@ -209,7 +215,7 @@ def parse_who(text: str, clause_start: int, pos: int) -> tuple[str | None, int]:
 
 def find_extensions(text: str, ctx: Context) -> list[Period]:
     out = []
-    for lo, hi in keyword_windows(text, EXTEND_WORDS, BEFORE, AFTER):
+    for lo, hi in _windows(text, EXTEND_WORDS, EXTENSION_NEEDS):
         for m in EXTENSION_RE.finditer(text, lo, hi):
             end = parse_date(m.group("date"), ctx.collection_year, role="end")
             if (end and ctx.collection_year and not YEAR_WRITTEN_RE.match(m.group("date"))
@@ -225,7 +231,7 @@ def find_extensions(text: str, ctx: Context) -> list[Period]:
 def find_suspensions(text: str, ctx: Context, ranges: list) -> list[Period]:
     out = []
     year = ctx.collection_year
-    for lo, hi in keyword_windows(text, PAUSE_WORDS, BEFORE, AFTER):
+    for lo, hi in _windows(text, PAUSE_WORDS, SUSPENSION_NEEDS):
         for m in SUSPENSION_RE.finditer(text, lo, hi):
             start = parse_date(m.group("a"), year)
             end = parse_date(m.group("b"), year)
@@ -245,7 +251,7 @@ def find_suspensions(text: str, ctx: Context, ranges: list) -> list[Period]:
 
 def find_deadlines(text: str, ctx: Context) -> list[Period]:
     out = []
-    for lo, hi in keyword_windows(text, DEADLINE_WORDS, BEFORE, AFTER):
+    for lo, hi in _windows(text, DEADLINE_WORDS, DEADLINE_NEEDS):
         for m in DEADLINE_RE.finditer(text, lo, hi):
             end = parse_date(m.group("date"), ctx.collection_year, role="end")
             if not end:
@@ -256,11 +262,16 @@ def find_deadlines(text: str, ctx: Context) -> list[Period]:
     return out
 
 
+def _windows(text: str, words, needs) -> list[tuple[int, int]]:
+    """The windows around `words` that hold one word of every group in `needs`."""
+    return [(lo, hi) for lo, hi in keyword_windows(text, words, BEFORE, AFTER)
+            if all(any(text.find(w, lo, hi) != -1 for w in group) for group in needs)]
+
+
 def _clause(text: str, start: int, end: int, stops: str) -> tuple[int, int]:
     """The [start, end) of the clause holding text[start:end], bounded by any of `stops`."""
-    s = max(text.rfind(c, 0, start) for c in stops) + 1
-    ends = [i for i in (text.find(c, end) for c in stops) if i != -1]
-    return s, (min(ends) if ends else len(text))
+    e = stop_after(text, end, stops)
+    return stop_before(text, start, stops) + 1, (len(text) if e == -1 else e)
 
 
 def _period(**fields) -> Period | None:

@@ -1,19 +1,23 @@
 """Evidence spans: every value points at `text[start:end]`, trimmed of surrounding blanks."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from schemas import Evidence
 
 _BLANKS = " \t\n\r"
 
 
 def evidence(text: str, start: int, end: int) -> Evidence:
-    """Evidence for text[start:end] with whitespace trimmed from both ends (never empty if avoidable)."""
+    """Evidence for text[start:end] with whitespace trimmed from both ends (never empty if avoidable).
+    Built unvalidated when 0 <= start <= end <= len(text) (true unless the caller passes bad
+    bounds, which then fail validation as before); the record still checks every quote."""
     start, end = max(0, start), min(len(text), end)
     while start < end and text[start] in _BLANKS:
         start += 1
     while end > start and text[end - 1] in _BLANKS:
         end -= 1
-    return Evidence(start=start, end=end, quote=text[start:end])
+    return Evidence.of_slice(text, start, end)
 
 
 def line_span(text: str, pos: int) -> tuple[int, int]:
@@ -26,11 +30,41 @@ def line_span(text: str, pos: int) -> tuple[int, int]:
 _CLAUSE_END = "。；;\n"
 
 
+def stop_before(text: str, pos: int, stops: str) -> int:
+    """Index of the last of the `stops` characters before `pos`, -1 if none. When a newline is
+    one of them, the others are looked for on pos's line only (not back through the notice)."""
+    if "\n" not in stops:
+        return max(text.rfind(c, 0, pos) for c in stops)
+    best = text.rfind("\n", 0, pos)
+    for c in stops:
+        if c != "\n":
+            i = text.rfind(c, best + 1, pos)
+            if i > best:
+                best = i
+    return best
+
+
+def stop_after(text: str, pos: int, stops: str) -> int:
+    """Index of the first of the `stops` characters at or after `pos`, -1 if none (a newline
+    among them bounds the search for the others, as in stop_before)."""
+    if "\n" not in stops:
+        found = [i for i in (text.find(c, pos) for c in stops) if i != -1]
+        return min(found) if found else -1
+    best = text.find("\n", pos)
+    bound = len(text) if best == -1 else best
+    for c in stops:
+        if c != "\n":
+            i = text.find(c, pos, bound)
+            if i != -1 and (best == -1 or i < best):
+                best = bound = i
+    return best
+
+
 def clause_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Widen [start, end) to the clause around it: from the previous 。；/newline to the next one."""
-    s = max(text.rfind(c, 0, start) for c in _CLAUSE_END) + 1
-    e_candidates = [i for i in (text.find(c, end) for c in _CLAUSE_END) if i != -1]
-    e = min(e_candidates) + 1 if e_candidates else len(text)
+    s = stop_before(text, start, _CLAUSE_END) + 1
+    e = stop_after(text, end, _CLAUSE_END)
+    e = e + 1 if e != -1 else len(text)
     if e > 0 and text[e - 1] == "\n":
         e -= 1
     return s, e
@@ -39,25 +73,39 @@ def clause_span(text: str, start: int, end: int) -> tuple[int, int]:
 def keyword_windows(text: str, words, before: int, after: int) -> list[tuple[int, int]]:
     """Merged [start, end) windows around every occurrence of any of `words`: a slow pattern
     that must contain one of them is then run only there instead of over the whole text."""
+    n = len(text)
     spans = []
     for w in words:
         i = text.find(w)
+        if i == -1:
+            continue
+        width = len(w) + after
         while i != -1:
-            spans.append((max(0, i - before), min(len(text), i + len(w) + after)))
+            spans.append((i - before if i > before else 0, i + width if i + width < n else n))
             i = text.find(w, i + 1)
+    if not spans:
+        return spans
     spans.sort()
     merged: list[tuple[int, int]] = []
+    s0, e0 = spans[0]
     for s, e in spans:
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        if s <= e0:
+            if e > e0:
+                e0 = e
         else:
-            merged.append((s, e))
+            merged.append((s0, e0))
+            s0, e0 = s, e
+    merged.append((s0, e0))
     return merged
 
 
-def lines_with_offsets(text: str):
-    """Yield (start, line) for every line, offsets into `text`."""
+@lru_cache(maxsize=4)
+def lines_with_offsets(text: str) -> tuple[tuple[int, str], ...]:
+    """(start, line) for every line, offsets into `text`. Several extractors walk the lines of
+    the same notice, so the table is built once per text (kept for the last few texts)."""
+    out = []
     pos = 0
     for line in text.split("\n"):
-        yield pos, line
+        out.append((pos, line))
         pos += len(line) + 1
+    return tuple(out)

@@ -9,11 +9,13 @@ The population is the group written before the rate; a group that means everyone
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex as re
 
 from extractors.context import Context
-from extractors.numbers import PERCENT, parse_number
-from extractors.spans import evidence
+from extractors.numbers import CN_DIGITS, PERCENT, parse_number
+from extractors.spans import evidence, stop_after, stop_before
 from schemas import Target
 
 CLAUSE_STOPS = "。；;,，:：\n"
@@ -31,6 +33,8 @@ RATE_RE = re.compile(
          {PERCENT}\s*(?:以上|左右)?""",
     re.X,
 )
+# What must follow the 率 ending a rate's body (run only right after each 率 of a clause).
+RATE_TAIL_RE = re.compile(rf"{VERB}{PERCENT}", re.X)
 # ---- shape 2: POPULATION PERCENT 参保 ---------------------------------------------------------
 SHARE_RE = re.compile(
     rf"""(?P<body>[\p{{Han}}、()（）]{{2,40}}?)\s*
@@ -57,13 +61,22 @@ NOT_TARGET_RE = re.compile(r"报销|支付|补偿|增长|比例|利率|费率|�
 ITEM_SPLIT_RE = re.compile(r"、|和|以及")
 PAREN_RE = re.compile(r"[()（][^)）]*[)）]")
 
+# Words each shape cannot match without (cheap `in` tests that skip a clause before its regex):
+RATE_WORD = "率"
+SHARE_WORDS = ("参保", "参加", "缴费", "覆盖")  # SHARE_RE's lookahead
+# ...and the end of a figure right before that word (matched backwards from it, as the regex would).
+SHARE_FIGURE_END_RE = re.compile(rf"(?r)[%％\d{CN_DIGITS}]\s*")
+STAGE_WORDS, STAGE_DONE = ("阶段", "期间"), ("完成", "任务")
+# Chinese numerals go through cn2an, slow enough to matter; the same few figures recur.
+_number = lru_cache(maxsize=256)(parse_number)
+
 
 def _pct(m) -> float | int | None:
     """The figure of a PERCENT match; 百分之百 is 100 (cn2an reads a bare 百 as nothing)."""
     cn = m.group("pcn")
     if cn and cn.startswith("百"):
         cn = "一" + cn
-    return parse_number(m.group("pnum") or cn)
+    return _number(m.group("pnum") or cn)
 
 
 def parse_population(s: str) -> str | None:
@@ -111,16 +124,30 @@ def find_percent_clauses(text: str) -> list[tuple[int, int]]:
     for word in PERCENT_WORDS:
         i = text.find(word)
         while i != -1:
-            start = max(text.rfind(c, 0, i) for c in CLAUSE_STOPS) + 1
-            ends = [j for j in (text.find(c, i) for c in CLAUSE_STOPS) if j != -1]
-            end = min(ends) if ends else len(text)
+            start = stop_before(text, i, CLAUSE_STOPS) + 1
+            end = stop_after(text, i, CLAUSE_STOPS)
+            if end == -1:
+                end = len(text)
             out.add((start, end))
             i = text.find(word, end)
     return sorted(out)
 
 
+def _rate_then_figure(text: str, s: int, e: int) -> bool:
+    """Whether some 率 in [s, e) is followed by (a verb and) a figure, without which RATE_RE
+    cannot match; a cheap test that spares the clauses holding no rate target."""
+    i = text.find(RATE_WORD, s, e)
+    while i != -1:
+        if RATE_TAIL_RE.match(text, i + 1, e):
+            return True
+        i = text.find(RATE_WORD, i + 1, e)
+    return False
+
+
 def find_rate_targets(text: str, s: int, e: int) -> list[Target]:
     out = []
+    if not _rate_then_figure(text, s, e):
+        return out
     for m in RATE_RE.finditer(text, s, e):
         pct = _pct(m)
         if pct is None or not 0 < pct <= 100:
@@ -130,8 +157,22 @@ def find_rate_targets(text: str, s: int, e: int) -> list[Target]:
     return out
 
 
+def _figure_then_share_word(text: str, s: int, e: int) -> bool:
+    """Whether [s, e) has a figure followed by 参保/参加/缴费/覆盖, without which SHARE_RE
+    cannot match (most % clauses read '参保率达到90%,': the word is there, not after the %)."""
+    for w in SHARE_WORDS:
+        i = text.find(w, s, e)
+        while i != -1:
+            if SHARE_FIGURE_END_RE.match(text, s, i):
+                return True
+            i = text.find(w, i + 1, e)
+    return False
+
+
 def find_share_targets(text: str, s: int, e: int) -> list[Target]:
     out = []
+    if not _figure_then_share_word(text, s, e):
+        return out
     for m in SHARE_RE.finditer(text, s, e):
         pct = _pct(m)
         if pct is None or not 0 < pct <= 100:
@@ -143,6 +184,9 @@ def find_share_targets(text: str, s: int, e: int) -> list[Target]:
 
 def find_stage_targets(text: str, s: int, e: int) -> list[Target]:
     out = []
+    if (all(text.find(w, s, e) == -1 for w in STAGE_WORDS)
+            or any(text.find(w, s, e) == -1 for w in STAGE_DONE)):
+        return out
     for m in STAGE_RE.finditer(text, s, e):
         pct = _pct(m)
         if pct is None or not 0 < pct <= 100:

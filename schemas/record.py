@@ -1,9 +1,9 @@
 """The policy record, contract v1 (`../shared/spec/record.md`). Source of truth inside the project."""
 from __future__ import annotations
 
-from typing import Any, Iterator, Literal
+from typing import Any, Iterator, Literal, get_args
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, model_validator
 
 from schemas.types import Adcode, Day, Evidence, ISODate, Money, Percent, Strict, Text, Year
 
@@ -154,9 +154,11 @@ class Record(Strict):
     flags: list[Flag] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _grounded(self) -> "Record":
+    def _grounded(self, info: ValidationInfo) -> "Record":
+        if info.field_name not in (None, "text") and info.field_name not in _walk_plan(Record):
+            return self  # assigning a field that holds no evidence (flags, source…) changes nothing
         text = self.text
-        if all(text[ev.start:ev.end] == ev.quote for ev in _evidences(self)):
+        if _all_grounded(text, self):
             return self
         bad = [
             f"{path}: {ev.quote!r} != text[{ev.start}:{ev.end}]"
@@ -166,17 +168,52 @@ class Record(Strict):
         raise ValueError("evidence not grounded in text: " + "; ".join(bad[:5]))
 
 
-def _evidences(obj: Any) -> Iterator[Evidence]:
-    """Every evidence in a model tree, without paths: the hot path of validation."""
-    stack = [obj]
-    while stack:
-        o = stack.pop()
-        if isinstance(o, Evidence):
-            yield o
-        elif isinstance(o, list):
-            stack.extend(x for x in o if isinstance(x, (Strict, list)))
-        else:
-            stack.extend(v for v in o.__dict__.values() if isinstance(v, (Strict, list)))
+_PLANS: dict[type, tuple[str, ...]] = {}
+
+
+def _holds_evidence(annotation: Any, seen: frozenset = frozenset()) -> bool:
+    """Whether a field typed `annotation` can hold an Evidence (directly, in a list or a model)."""
+    if isinstance(annotation, type) and issubclass(annotation, Strict):
+        if issubclass(annotation, Evidence):
+            return True
+        if annotation in seen:
+            return False
+        return any(_holds_evidence(f.annotation, seen | {annotation})
+                   for f in annotation.model_fields.values())
+    return any(_holds_evidence(a, seen) for a in get_args(annotation))
+
+
+def _walk_plan(cls: type) -> tuple[str, ...]:
+    """The fields of model `cls` that can hold evidence, worked out once from the annotations:
+    the grounding walk visits only those (a record has ~500 values, ~50 of them evidence)."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = tuple(n for n, f in cls.model_fields.items() if _holds_evidence(f.annotation))
+    return plan
+
+
+def _all_grounded(text: str, obj: Any) -> bool:
+    """Whether every evidence under `obj` (a model or a list) quotes text[start:end]: the hot
+    path of validation, run on every record."""
+    if isinstance(obj, Evidence):
+        return text[obj.start:obj.end] == obj.quote
+    if isinstance(obj, list):
+        for item in obj:
+            if isinstance(item, (Strict, list)) and not _all_grounded(text, item):
+                return False
+        return True
+    values = obj.__dict__
+    plan = _PLANS.get(obj.__class__)
+    for name in (_walk_plan(obj.__class__) if plan is None else plan):
+        v = values.get(name)
+        if v is None:
+            continue
+        if v.__class__ is Evidence:
+            if text[v.start:v.end] != v.quote:
+                return False
+        elif isinstance(v, (Strict, list)) and not _all_grounded(text, v):
+            return False
+    return True
 
 
 def iter_evidence(obj: Any, path: str = "") -> Iterator[tuple[str, Evidence]]:

@@ -7,6 +7,10 @@ from typing import Annotated, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 
+_new_object = BaseModel.__new__
+_set = object.__setattr__  # what pydantic's model_construct does, minus its per-field loop
+
+
 class Strict(BaseModel):
     """Base of every contract model: unknown keys are errors, not silently dropped."""
 
@@ -55,6 +59,21 @@ class Evidence(Strict):
         if len(self.quote) != self.end - self.start:
             raise ValueError("evidence quote length differs from end - start")
         return self
+
+    @classmethod
+    def of_slice(cls, text: str, start: int, end: int) -> "Evidence":
+        """Evidence for text[start:end] without running the validators: ~47 per notice are
+        built by the extractors, where the bounds and the quote hold by construction. Anything
+        else (bad bounds, non-int offsets) goes through full validation, so it fails the same
+        way; and the record's grounding check still compares every quote with its text."""
+        if type(start) is not int or type(end) is not int or not 0 <= start <= end <= len(text):
+            return cls(start=start, end=end, quote=text[start:end])
+        ev = _new_object(cls)
+        _set(ev, "__dict__", {"start": start, "end": end, "quote": text[start:end]})
+        _set(ev, "__pydantic_fields_set__", {"start", "end", "quote"})
+        _set(ev, "__pydantic_extra__", None)
+        _set(ev, "__pydantic_private__", None)
+        return ev
 
 
 class Text(Strict):

@@ -41,7 +41,7 @@ from warehouse.version import EXTRACTOR_VERSION  # noqa: E402
 
 BATCH_SIZE = 200          # documents per extract task and per load transaction
 FINGERPRINT_BATCH = 1000  # files hashed per fingerprint task
-CHANGES_CHUNK = 500       # documents per warehouse.changes.load_changes call (bounds memory)
+CHANGES_CHUNK = 20_000    # documents per load_changes call: each call scans the records JSON once (it parses pairwise, so memory stays ~ the JSON size)
 CHUNK = 10                # documents per round trip to a worker process
 TIME_LIMIT_S = 30         # per document (PDF parsing is killed at this limit)
 WORKERS = os.cpu_count() or 1
@@ -226,16 +226,16 @@ def load(con, outcomes: Box, run_id: str) -> BatchResult:
 @task(cache_policy=NO_CACHE)
 def record_changes(con, doc_ids: list[str]) -> int:
     """Year-over-year changes of the newly loaded records (the diff stage)."""
-    # In chunks: load_changes parses every record it compares, so one call over a 10,000-notice
-    # run holds them all (GBs). Chunks in load order give the same rows (each call also redoes
-    # the later neighbour of every document it is given); a right_doc's count is taken from the
-    # last computation that produced it.
+    # Changes are counted as they stream by (a 10,000-notice run would otherwise hold every
+    # Change); each call scans the records JSON once. A right_doc's count is the last computed.
     per_right: dict[str | None, int] = {}
+
+    def count(right: str, changes: list) -> None:
+        per_right[right] = len(changes)
+
     for chunk in _chunks(doc_ids, CHANGES_CHUNK):
-        latest: dict[str | None, int] = dict.fromkeys(chunk, 0)
-        for c in wh_changes.load_changes(con, chunk) or []:
-            latest[c.right_doc] = latest.get(c.right_doc, 0) + 1
-        per_right.update(latest)
+        per_right.update(dict.fromkeys(chunk, 0))
+        wh_changes.load_changes(con, chunk, on_changes=count)
         release_memory()
     return sum(per_right.values())
 

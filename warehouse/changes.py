@@ -66,14 +66,18 @@ def change_rows(changes: list[Change], county: str | None, left_year, right_year
     ]
 
 
-def load_changes(con, doc_ids: list[str]) -> list[Change]:
+FLUSH_ROWS = 5_000  # change rows held before a bulk insert
+
+
+def load_changes(con, doc_ids: list[str], on_changes=None) -> list[Change]:
     """Diff each new record against the same county's previous policy year; insert into `changes`.
 
     A record loaded after a later year of its county (an old notice found late) also refreshes
     that later record's diff, so the table never depends on the order files arrive in.
     Batched: one query for the (doc, county, year) index of current records, one for the JSON of
     the records actually compared, one delete and one bulk insert, so a 10,000-document run
-    does not pay three queries per document.
+    does not pay three queries per document. With `on_changes(right_doc, changes)` the changes
+    are handed over pair by pair instead of returned, so a big run holds none of them.
     """
     if not doc_ids:
         return []
@@ -106,28 +110,20 @@ def load_changes(con, doc_ids: list[str]) -> list[Change]:
         later = neighbour(county, year, before=False)
         if later and later not in targets:
             targets[later] = neighbour(*where[later], before=True)
-    needed = sorted({d for pair in targets.items() for d in pair if d})
-    records = {}
-    if needed:
-        con.register("_nf_change_ids", pa.table({"doc_id": needed}))
-        try:
-            for doc_id, blob in con.execute(
-                    "SELECT doc_id, record FROM records WHERE is_current AND doc_id IN (SELECT doc_id FROM _nf_change_ids)"
-            ).fetchall():
-                records[doc_id] = _parse(blob)
-        finally:
-            con.unregister("_nf_change_ids")
+    pairs_by_county: dict[str, list[tuple[str, str]]] = {}
+    for right_id, left_id in sorted(targets.items()):
+        if left_id:
+            pairs_by_county.setdefault(where[right_id][0], []).append((right_id, left_id))
+    needed = sorted({d for pairs in pairs_by_county.values() for pair in pairs for d in pair})
 
     found: list[Change] = []
     rows: list[dict] = []
-    for right_id in sorted(targets):
-        left_id = targets[right_id]
-        right, left = records.get(right_id), records.get(left_id) if left_id else None
-        if not right or not left:
-            continue
-        changes = compare(left, right, scope="year_over_year")
-        rows += change_rows(changes, where[right_id][0], where[left_id][1], where[right_id][1])
-        found.extend(changes)
+
+    def flush() -> None:
+        if rows:
+            batch = pa.Table.from_pylist(rows, schema=_SCHEMA)  # noqa: F841 (read by DuckDB by name)
+            con.execute(f"INSERT INTO changes ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM batch")
+            rows.clear()
 
     own = _begin(con)
     try:
@@ -135,9 +131,19 @@ def load_changes(con, doc_ids: list[str]) -> list[Change]:
         con.execute("DELETE FROM changes WHERE scope = 'year_over_year'"
                     " AND right_doc IN (SELECT doc_id FROM _nf_change_right)")
         con.unregister("_nf_change_right")
-        if rows:
-            batch = pa.Table.from_pylist(rows, schema=_SCHEMA)  # noqa: F841 (read by DuckDB by name)
-            con.execute(f"INSERT INTO changes ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM batch")
+        for county, blobs in _records_by_county(con, needed):
+            for right_id, left_id in pairs_by_county.get(county, []):
+                if right_id not in blobs or left_id not in blobs:
+                    continue
+                changes = compare(_parse(blobs[left_id]), _parse(blobs[right_id]), scope="year_over_year")
+                rows += change_rows(changes, county, where[left_id][1], where[right_id][1])
+                if on_changes is None:
+                    found.extend(changes)
+                else:
+                    on_changes(right_id, changes)
+                if len(rows) >= FLUSH_ROWS:
+                    flush()
+        flush()
         if own:
             con.execute("COMMIT")
     except Exception:
@@ -145,6 +151,29 @@ def load_changes(con, doc_ids: list[str]) -> list[Change]:
             con.execute("ROLLBACK")
         raise
     return found
+
+
+def _records_by_county(con, doc_ids: list[str]):
+    """(county, {doc_id: raw JSON}) one county at a time, streamed: a big run never holds all records."""
+    if not doc_ids:
+        return
+    cur = con.cursor()  # its own result stream, untouched by the inserts on `con`
+    try:
+        cur.register("_nf_change_ids", pa.table({"doc_id": doc_ids}))
+        cur.execute("SELECT county, doc_id, record FROM records WHERE is_current"
+                    " AND doc_id IN (SELECT doc_id FROM _nf_change_ids) ORDER BY county")
+        county, group = None, {}
+        while batch := cur.fetchmany(512):
+            for c, doc_id, blob in batch:
+                if c != county and group:
+                    yield county, group
+                    group = {}
+                county = c
+                group[doc_id] = blob
+        if group:
+            yield county, group
+    finally:
+        cur.close()
 
 
 def _begin(con) -> bool:

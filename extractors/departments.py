@@ -17,12 +17,11 @@ from dataclasses import dataclass
 import re as stdre
 
 import regex as re
-import yaml
 
 from extractors.context import Context
 from extractors.nlp import Mention, mention_hits, mentions_in_many
 from extractors.spans import evidence
-from extractors.vocab import DATA
+from extractors import vocab
 from schemas import Duty, Flag
 
 HEAD, BODY = "\ue000", "\ue001"  # a masked mention: HEAD then BODY for its remaining characters
@@ -38,13 +37,11 @@ MAX_LEAD = 16  # a subject starts this close to its clause start: (一)国家税
 MAX_LINK = 10  # names of one group lie this close: 县残联、县乡村振兴局 / 民政局和县残联等部门
 
 
-@functools.cache
 def terms() -> dict:
-    return yaml.safe_load((DATA / "duty_terms.yaml").read_text(encoding="utf-8"))["duties"]
+    return vocab.terms("duty_terms.yaml", "duties")
 
 
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+_alt = vocab.alternation
 
 
 @functools.cache

@@ -10,11 +10,10 @@ from __future__ import annotations
 import functools
 
 import regex as re
-import yaml
 
 from extractors.context import Context
 from extractors.spans import evidence, lines_with_offsets
-from extractors.vocab import DATA
+from extractors import vocab
 from schemas import Member
 
 SENTENCE = re.compile(r"[^。\n]+")
@@ -25,13 +24,11 @@ WHO_SEP = re.compile(r"[、和及]")  # 县医保局局长李四、县税务局�
 MAX_ROW = 48  # a continuation row is a name and a title, never a sentence
 
 
-@functools.cache
 def terms() -> dict:
-    return yaml.safe_load((DATA / "duty_terms.yaml").read_text(encoding="utf-8"))["leadership"]
+    return vocab.terms("duty_terms.yaml", "leadership")
 
 
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+_alt = vocab.alternation
 
 
 def _spaced(word: str) -> str:

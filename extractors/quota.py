@@ -184,7 +184,7 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
         m = g["unit_in_cell"].match(c)
         columns[k] = m.group("name") if m else c
         unit = unit or (m.group("unit") if m else None)
-    body, total, total_line = [], None, None
+    body, total = [], None
     width, label_starts = len(header), g["label_starts"]
     for li, cells in table.rows:
         if len(cells) < width:
@@ -193,7 +193,7 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
         if label[:1] in label_starts:  # only a row labelled 合计/小计… can be a total row
             tm = g["total"].match(label)
             if tm:
-                total, total_line = cells, li
+                total = cells
                 unit = unit or tm.group("unit")
                 continue
             if g["subtotal"].match(label):

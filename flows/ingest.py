@@ -32,7 +32,6 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 from flows.extract import discover  # noqa: E402
-from schemas.errors import InputError  # noqa: E402
 from warehouse import changes as wh_changes  # noqa: E402
 from warehouse import store  # noqa: E402
 from warehouse.migrate import connect  # noqa: E402

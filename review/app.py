@@ -8,7 +8,6 @@ so `noticeflow ingest` can run against the same file while the server is up.
 from __future__ import annotations
 
 import contextlib
-import json
 import pathlib
 import re
 import time

@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from warehouse import corrections
-from warehouse.rows import ANALYST_TABLES, TABLES, flatten
+from warehouse.rows import TABLES, flatten
 from warehouse.version import EXTRACTOR_VERSION, doc_key
 
 

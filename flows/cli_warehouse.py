@@ -73,6 +73,10 @@ def unchanged_run(paths: list[str], db: str) -> dict | None:
         t["plan"] = time.perf_counter() - t0
         if todo:
             return None
+        from warehouse.changes import pending_doc_ids
+
+        if pending_doc_ids(con):  # an earlier run loaded documents but died before diffing them
+            return None
         run_id = uuid.uuid4().hex[:12]
         store.start_run(con, run_id, [str(p) for p in paths])
         t["flow_body"] = time.perf_counter() - t_start

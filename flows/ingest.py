@@ -367,8 +367,9 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
                 _extract_and_load(todo, batch_size, workers, time_limit, t, absorb, con, run_id)
 
         t0 = time.perf_counter()
-        n_changes = record_changes(con, totals.doc_ids) if totals.doc_ids else 0
-        change_list = [list(c) for c in run_changes(con, totals.doc_ids)] if n_changes else []
+        to_diff = sorted(set(totals.doc_ids) | set(wh_changes.pending_doc_ids(con)))
+        n_changes = record_changes(con, to_diff) if to_diff else 0
+        change_list = [list(c) for c in run_changes(con, to_diff)] if n_changes else []
         t["changes"] = time.perf_counter() - t0
         t["flow_body"] = time.perf_counter() - t_start
         summary = {

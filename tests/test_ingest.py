@@ -245,3 +245,27 @@ def test_year_over_year_changes_land_in_table_and_artifact(tmp_path):
     assert severities == sorted(severities, key=["alert", "notice", "info"].index)
     md = ingest_mod.summary_markdown(summary)
     assert "个人缴费标准由380元提高到400元" in md
+
+
+def test_documents_loaded_but_not_diffed_are_diffed_by_the_next_run(tmp_path, monkeypatch):
+    """A run that dies between loading and diffing leaves work the next run must finish,
+    even though every file is unchanged (so neither the flow nor the fast path may skip it)."""
+    folder = tmp_path / "yangcheng"
+    folder.mkdir()
+    shutil.copy(ROOT / "corpus" / "003_aea4e45528ea7e5a.txt", folder)
+    shutil.copy(ROOT / "tests" / "fixtures" / "yangcheng_2025.txt", folder)
+    db = tmp_path / "w.duckdb"
+    first = run([folder], db, workers=1)
+    con = duckdb.connect(str(db))
+    con.execute("DELETE FROM changes")
+    con.execute("DELETE FROM changes_state")  # as if the run had been killed after its loads
+    con.close()
+
+    from flows.cli_warehouse import unchanged_run
+
+    assert unchanged_run([str(folder)], str(db)) is None  # the fast path must not skip pending diffs
+    again = run([folder], db, workers=1)
+    assert again["unchanged"] == 2 and again["ingested"] == 0
+    assert again["changes"] == first["changes"] > 0
+    assert sql(db, "SELECT count(*) FROM changes") == [(first["changes"],)]
+    assert sql(db, "SELECT count(*) FROM changes_state") == [(2,)]

@@ -69,6 +69,13 @@ def change_rows(changes: list[Change], county: str | None, left_year, right_year
 FLUSH_ROWS = 5_000  # change rows held before a bulk insert
 
 
+def pending_doc_ids(con) -> list[str]:
+    """Current records whose diff was never computed (their run stopped after loading them)."""
+    return [d for (d,) in con.execute(
+        "SELECT DISTINCT doc_id FROM records WHERE is_current"
+        " AND doc_id NOT IN (SELECT doc_id FROM changes_state) ORDER BY doc_id").fetchall()]
+
+
 def load_changes(con, doc_ids: list[str], on_changes=None) -> list[Change]:
     """Diff each new record against the same county's previous policy year; insert into `changes`.
 
@@ -144,6 +151,9 @@ def load_changes(con, doc_ids: list[str], on_changes=None) -> list[Change]:
                 if len(rows) >= FLUSH_ROWS:
                     flush()
         flush()
+        con.register("_nf_change_done", pa.table({"doc_id": sorted(set(doc_ids) | set(targets))}))
+        con.execute("INSERT OR IGNORE INTO changes_state (doc_id) SELECT doc_id FROM _nf_change_done")
+        con.unregister("_nf_change_done")
         if own:
             con.execute("COMMIT")
     except Exception:

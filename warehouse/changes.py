@@ -164,7 +164,10 @@ def load_changes(con, doc_ids: list[str], on_changes=None) -> list[Change]:
 
 
 def _records_by_county(con, doc_ids: list[str]):
-    """(county, {doc_id: raw JSON}) one county at a time, streamed: a big run never holds all records."""
+    """(county, {doc_id: raw JSON}) one county at a time, streamed: a big run never holds all records.
+
+    The cursor is a second connection, so it sees committed records only: callers diff what an
+    earlier, committed load wrote (the ingest flow runs this after its load transactions)."""
     if not doc_ids:
         return
     cur = con.cursor()  # its own result stream, untouched by the inserts on `con`

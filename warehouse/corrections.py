@@ -549,6 +549,34 @@ def effective_records(con, items: list[tuple[str, dict]]) -> list[tuple[dict, se
     """
     if not items:
         return []
+    remember_extractions(con, items)
+    keys = sorted({k for k, _ in items})
+    logged: dict[str, list[Correction]] = {}
+    con.register("_nf_review_keys", pa.table({"notice_key": keys}))
+    try:
+        for row in con.execute(
+                f"SELECT {', '.join(_COLUMNS)} FROM corrections"
+                " WHERE notice_key IN (SELECT notice_key FROM _nf_review_keys) ORDER BY id").fetchall():
+            c = _row_to_correction(row)
+            logged.setdefault(c.notice_key, []).append(c)
+    finally:
+        con.unregister("_nf_review_keys")
+    out = []
+    for key, record in items:
+        if key not in logged:
+            out.append((record, set()))
+            continue
+        applied = apply_corrections(record, logged[key])
+        for o in applied.needs_review:
+            con.execute(
+                "INSERT OR IGNORE INTO needs_re_review (correction_id, notice_key, doc_id, problem) "
+                "VALUES (?, ?, ?, ?)", [o.correction.id, key, record.get("doc_id") or "", o.problem])
+        out.append((applied.record, applied.corrected_paths))
+    return out
+
+
+def remember_extractions(con, items: list[tuple[str, dict]]) -> None:
+    """Keep each as-extracted record the loader produced, unless it is already that notice's latest."""
     ensure_schema(con)
     keys = sorted({k for k, _ in items})
     con.register("_nf_review_keys", pa.table({"notice_key": keys}))
@@ -556,12 +584,6 @@ def effective_records(con, items: list[tuple[str, dict]]) -> list[tuple[dict, se
         latest = dict(con.execute(
             "SELECT notice_key, arg_max(record, seq) FROM review_base"
             " WHERE notice_key IN (SELECT notice_key FROM _nf_review_keys) GROUP BY 1").fetchall())
-        logged: dict[str, list[Correction]] = {}
-        for row in con.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM corrections"
-                " WHERE notice_key IN (SELECT notice_key FROM _nf_review_keys) ORDER BY id").fetchall():
-            c = _row_to_correction(row)
-            logged.setdefault(c.notice_key, []).append(c)
     finally:
         con.unregister("_nf_review_keys")
     fresh = []
@@ -577,29 +599,11 @@ def effective_records(con, items: list[tuple[str, dict]]) -> list[tuple[dict, se
                         " SELECT notice_key, doc_id, record FROM _nf_review_fresh")
         finally:
             con.unregister("_nf_review_fresh")
-    out = []
-    for key, record in items:
-        if key not in logged:
-            out.append((record, set()))
-            continue
-        applied = apply_corrections(record, logged[key])
-        for o in applied.needs_review:
-            con.execute(
-                "INSERT OR IGNORE INTO needs_re_review (correction_id, notice_key, doc_id, problem) "
-                "VALUES (?, ?, ?, ?)", [o.correction.id, key, record.get("doc_id") or "", o.problem])
-        out.append((applied.record, applied.corrected_paths))
-    return out
 
 
 def remember_extraction(con, notice_key: str, record: dict) -> None:
-    """Keep the as-extracted record the loader just produced, unless it is already the latest."""
-    ensure_schema(con)
-    blob = json.dumps(record, ensure_ascii=False, sort_keys=True)
-    last = con.execute("SELECT record FROM review_base WHERE notice_key = ? ORDER BY seq DESC LIMIT 1",
-                       [notice_key]).fetchone()
-    if last is None or last[0] != blob:
-        con.execute("INSERT INTO review_base (notice_key, doc_id, record) VALUES (?, ?, ?)",
-                    [notice_key, record.get("doc_id"), blob])
+    """One notice of `remember_extractions`."""
+    remember_extractions(con, [(notice_key, record)])
 
 
 def extractions(con) -> dict[str, dict]:

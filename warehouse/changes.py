@@ -98,15 +98,12 @@ def load_changes(con, doc_ids: list[str], on_changes=None) -> list[Change]:
         where[doc_id] = (county, year)
 
     def neighbour(county: str, year: int, before: bool) -> str | None:
+        """The latest earlier (or earliest later) year's record; lists are sorted by (year, doc_id)."""
         years = by_county.get(county, [])
         if before:
-            earlier = [d for y, d in years if y < year]
-            if not earlier:
-                return None
-            top = max(y for y, _ in years if y < year)
-            return min(d for y, d in years if y == top)
-        later = [(y, d) for y, d in years if y > year]
-        return min(later)[1] if later else None
+            earlier = [(y, d) for y, d in years if y < year]
+            return next(d for y, d in earlier if y == earlier[-1][0]) if earlier else None
+        return next((d for y, d in years if y > year), None)
 
     targets: dict[str, str | None] = {}  # right doc -> left doc (None: no earlier year)
     for doc_id in doc_ids:

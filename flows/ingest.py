@@ -35,7 +35,8 @@ from flows.extract import discover  # noqa: E402
 from warehouse import changes as wh_changes  # noqa: E402
 from warehouse import store  # noqa: E402
 from warehouse.migrate import connect  # noqa: E402
-from warehouse.store import BatchResult, Failed, Loaded  # noqa: E402
+from warehouse.batch import Batch, Failed, merge  # noqa: E402
+from warehouse.store import BatchResult  # noqa: E402
 from warehouse.version import EXTRACTOR_VERSION  # noqa: E402
 
 BATCH_SIZE = 200          # documents per extract task and per load transaction
@@ -51,12 +52,20 @@ PROGRESS: Callable[[str, int], None] | None = None
 
 
 class Box:
-    """An opaque carrier: Prefect does not walk into it looking for futures (large batches)."""
+    """An opaque carrier: Prefect does not walk into it looking for futures (large batches).
+
+    Prefect's finished futures and task states sit in reference cycles that only a full garbage
+    collection frees, and they keep their result and parameters: `take()` empties the box once
+    its batch has been used, or every batch of a run would stay in memory until the end."""
 
     __slots__ = ("value",)
 
     def __init__(self, value):
         self.value = value
+
+    def take(self):
+        value, self.value = self.value, None
+        return value
 
 
 # -- memory ----------------------------------------------------------------------------------
@@ -92,10 +101,10 @@ _POOL_SIZE = WORKERS
 
 
 def _new_pool(n: int) -> cf.ProcessPoolExecutor:
-    # forkserver: workers fork from a clean single-threaded server that preloaded the
-    # extractors, never from this process (which runs Prefect's threads).
+    # forkserver: workers fork from a clean single-threaded server that preloaded and warmed
+    # the extractors, never from this process (which runs Prefect's threads).
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["flows.ingest_worker"])
+    ctx.set_forkserver_preload(["flows.ingest_preload"])
     return cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx)
 
 
@@ -187,44 +196,56 @@ def plan_work(con, fingerprints: Box) -> Box:
 
 @task(cache_policy=NO_CACHE)
 def extract_batch(items: Box, limit: float = TIME_LIMIT_S) -> Box:
-    """Read, extract and validate a batch of documents in the worker processes."""
-    from flows.ingest_worker import process, process_many
+    """Read, extract and validate a batch of documents in the worker processes: Box((Batch,
+    seconds per worker stage))."""
+    from flows.ingest_worker import process_many
 
     todo = items.value
     pool = _POOL
     try:
         futures = [pool.submit(process_many, chunk, limit) for chunk in _chunks(todo, CHUNK)]
-        return Box([r for f in futures for r in f.result()])
+        return Box(_merged([f.result() for f in futures]))
     except cf.process.BrokenProcessPool:
         pool = _rebuild_pool(pool)
     # A worker died (a crash in native code): redo this batch one document at a time so only
     # the document that kills its worker is quarantined.
-    results, crashes = [], 0
+    parts, crashes = [], 0
     for item in todo:
         if crashes >= 3:  # workers cannot start at all: fail fast, the files stay retryable
-            results.append((Failed(item[0], item[1], "extraction workers keep crashing"), {}))
+            parts.append((Batch(failed=[Failed(item[0], item[1], "extraction workers keep crashing")]), {}))
             continue
         try:
-            results.append(pool.submit(process, item, limit).result())
+            parts.append(pool.submit(process_many, [item], limit).result())
             crashes = 0
         except cf.process.BrokenProcessPool:
             pool = _rebuild_pool(pool)
             crashes += 1
-            results.append((Failed(item[0], item[1], "extraction worker crashed"), {}))
-    return Box(results)
+            parts.append((Batch(failed=[Failed(item[0], item[1], "extraction worker crashed")]), {}))
+    return Box(_merged(parts))
+
+
+def _merged(parts: list[tuple[Batch, dict]]) -> tuple[Batch, dict]:
+    timings: dict[str, float] = {}
+    for _, t in parts:
+        for stage, sec in t.items():
+            timings[stage] = timings.get(stage, 0.0) + sec
+    return merge(b for b, _ in parts), timings
 
 
 @task(retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def load(con, outcomes: Box, run_id: str) -> BatchResult:
+def load(con, batch: Box, run_id: str) -> BatchResult:
     """One transaction: documents, records and every analyst row of the batch, or none."""
-    loaded = [o for o in outcomes.value if isinstance(o, Loaded)]
-    failed = [o for o in outcomes.value if isinstance(o, Failed)]
-    return store.load_batch(con, loaded, failed, run_id)
+    return store.load_batch(con, batch.value, run_id)
 
 
 @task(cache_policy=NO_CACHE)
-def record_changes(con, doc_ids: list[str]) -> int:
-    """Year-over-year changes of the newly loaded records (the diff stage)."""
+def record_changes(con, doc_ids: list[str]) -> tuple[int, str | None]:
+    """Year-over-year changes of the newly loaded records (the diff stage): (how many, and the
+    one-line reason if the stage stopped).
+
+    A failure here loses nothing: the documents are loaded, the diffs committed so far are kept,
+    and `changes_state` lets the next run diff the rest. So it is reported in the summary, not
+    raised (which would also print Prefect's traceback to the user)."""
     # Changes are counted as they stream by (a 10,000-notice run would otherwise hold every
     # Change); each call scans the records JSON once. A right_doc's count is the last computed.
     per_right: dict[str | None, int] = {}
@@ -266,20 +287,18 @@ def _extract_and_load(todo, batch_size, workers, time_limit, t, absorb, con, run
         pending.append(extract_batch.submit(Box(batch), time_limit))
     while pending:
         t0 = time.perf_counter()
-        results = pending.popleft().result().value
+        batch, timings = pending.popleft().result().take()
         t["extract_wait"] += time.perf_counter() - t0
         nxt = next(batches, None)
         if nxt is not None:
             pending.append(extract_batch.submit(Box(nxt), time_limit))
-        outcomes = []
-        for outcome, timing in results:
-            outcomes.append(outcome)
-            for stage, sec in timing.items():
-                t[f"worker_{stage}"] += sec
-        del results
+        for stage, sec in timings.items():
+            t[f"worker_{stage}"] += sec
         t0 = time.perf_counter()
-        absorb(load(con, Box(outcomes), run_id), outcomes)
-        del outcomes
+        box = Box(batch)
+        absorb(load(con, box, run_id), batch)
+        box.take()
+        del batch
         release_memory()
         t["load"] += time.perf_counter() - t0
 
@@ -346,7 +365,7 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
         totals = BatchResult()
         quarantine: list[tuple[str, str]] = []
 
-        def absorb(r: BatchResult, outcomes: list) -> None:
+        def absorb(r: BatchResult, batch: Batch) -> None:
             totals.new += r.new
             totals.new_version += r.new_version
             totals.quarantined += r.quarantined
@@ -354,12 +373,13 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
             t["corrections"] += r.corrections_s
             for code, n in r.flags.items():
                 totals.flags[code] = totals.flags.get(code, 0) + n
-            quarantine.extend((o.path, o.error) for o in outcomes if isinstance(o, Failed))
-            _notify("done", len(outcomes))
+            quarantine.extend((o.path, o.error) for o in batch.failed)
+            _notify("done", len(batch))
 
         if failed:
             t0 = time.perf_counter()
-            absorb(load(con, Box(failed), run_id), failed)
+            failed_batch = Batch(failed=failed)
+            absorb(load(con, Box(failed_batch), run_id), failed_batch)
             t["load"] += time.perf_counter() - t0
 
         if todo:

@@ -269,3 +269,32 @@ def test_documents_loaded_but_not_diffed_are_diffed_by_the_next_run(tmp_path, mo
     assert again["changes"] == first["changes"] > 0
     assert sql(db, "SELECT count(*) FROM changes") == [(first["changes"],)]
     assert sql(db, "SELECT count(*) FROM changes_state") == [(2,)]
+
+
+def test_each_batch_is_freed_once_loaded(corpus, tmp_path, monkeypatch):
+    """Prefect keeps finished futures and task parameters in reference cycles that only a full
+    garbage collection frees; a loaded batch must not stay reachable from them, or a 10,000-notice
+    run holds every batch to the end (this is what kept the loader above 1 GB)."""
+    import gc
+    import weakref
+
+    from warehouse import store
+
+    seen = []
+    load_batch = store.load_batch
+
+    def spy(con, batch, run_id, now=None):
+        seen.append(weakref.ref(batch))
+        return load_batch(con, batch, run_id, now)
+
+    monkeypatch.setattr(store, "load_batch", spy)
+    gc.collect()
+    gc.disable()
+    try:
+        summary = run([corpus], tmp_path / "w.duckdb", batch_size=1, workers=1)
+        alive = sum(ref() is not None for ref in seen)
+    finally:
+        gc.enable()
+    assert summary["ingested"] == len(list(corpus.glob("*"))) == len(seen)
+    assert alive == 0
+

@@ -1,7 +1,7 @@
 """The corrections log: effective records, re-ingest, needs-re-review, concurrency, property test.
 
 `ingest()` below loads files through the warehouse's own loader (`warehouse.store.plan` +
-`flows.ingest_worker.process` + `warehouse.store.load_batch`), i.e. the ingest flow minus the
+`flows.ingest_worker.process_many` + `warehouse.store.load_batch`), i.e. the ingest flow minus the
 Prefect orchestration, so these tests take seconds.
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ SEED = ROOT / "corpus" / "000_beb0d831110dae00.txt"
 
 def ingest(db: pathlib.Path | str, files: list[pathlib.Path], force: bool = False) -> None:
     """Load `files` into warehouse `db` with the loader the ingest flow uses."""
-    from flows.ingest_worker import process
+    from flows.ingest_worker import process_many
     from warehouse import migrate, store
 
     con = migrate.connect(str(db))
@@ -34,10 +34,8 @@ def ingest(db: pathlib.Path | str, files: list[pathlib.Path], force: bool = Fals
         prints = [(str(pathlib.Path(f).resolve()), hashlib.sha256(pathlib.Path(f).read_bytes()).hexdigest())
                   for f in files]
         todo, _ = (prints, 0) if force else store.plan(con, prints)
-        results = [process(item)[0] for item in todo]
-        loaded = [r for r in results if isinstance(r, store.Loaded)]
-        failed = [r for r in results if isinstance(r, store.Failed)]
-        store.load_batch(con, loaded, failed, run_id="test")
+        batch, _ = process_many(todo)
+        store.load_batch(con, batch, run_id="test")
     finally:
         con.close()
 

@@ -1,6 +1,8 @@
 """The warehouse without Prefect: migrations, flattening, versioned loading, quarantine."""
 from __future__ import annotations
 
+import json
+
 import hashlib
 import pathlib
 
@@ -9,7 +11,8 @@ import pytest
 
 from warehouse import migrate
 from warehouse.rows import flatten, is_corrected
-from warehouse.store import Failed, Loaded, load_batch, plan
+from warehouse.batch import Failed, Loaded, pack
+from warehouse.store import load_batch, plan
 from warehouse.version import EXTRACTOR_VERSION, doc_key
 
 
@@ -37,12 +40,13 @@ def record(text: str, county: str = "阳城县", fee: int = 380, year: int = 202
     }
 
 
-def loaded(path: str, rec: dict) -> Loaded:
+def loaded(path: str, rec: dict) -> tuple[Loaded, dict]:
+    """A document as a worker hands it over: the record's JSON text, and its rows."""
     import json
 
     key = doc_key(rec["doc_id"])
-    return Loaded(path, rec["doc_id"], 9, "txt", rec, json.dumps(rec, ensure_ascii=False),
-                  flatten(rec, key, EXTRACTOR_VERSION, path))
+    return (Loaded(path, rec["doc_id"], 9, "txt", json.dumps(rec, ensure_ascii=False)),
+            flatten(rec, key, EXTRACTOR_VERSION, path))
 
 
 @pytest.fixture
@@ -115,9 +119,9 @@ def test_is_corrected_matches_ancestors_and_descendants_only():
 
 def test_versions_history_and_identical_reload(con):
     a, b = record("甲版本通知"), record("乙版本通知", fee=400)
-    load_batch(con, [loaded("/n/a.txt", a)], [], "r1")
+    load_batch(con, pack([loaded("/n/a.txt", a)], []), "r1")
     first = dump(con)
-    load_batch(con, [loaded("/n/a.txt", a)], [], "r1", now=None)  # same doc again: delete-then-insert
+    load_batch(con, pack([loaded("/n/a.txt", a)], []), "r1", now=None)  # same doc again: delete-then-insert
     assert dump(con)["fees"] == first["fees"] and dump(con)["records"] == first["records"]
 
     todo, unchanged = plan(con, [("/n/a.txt", a["doc_id"])])
@@ -125,7 +129,7 @@ def test_versions_history_and_identical_reload(con):
     todo, unchanged = plan(con, [("/n/a.txt", b["doc_id"])])
     assert todo == [("/n/a.txt", b["doc_id"])] and unchanged == 0
 
-    r = load_batch(con, [loaded("/n/a.txt", b)], [], "r2")
+    r = load_batch(con, pack([loaded("/n/a.txt", b)], []), "r2")
     assert (r.new, r.new_version) == (0, 1)
     docs = con.execute("SELECT version, doc_id, is_current, valid_to IS NULL FROM documents"
                        " WHERE path = '/n/a.txt' ORDER BY version").fetchall()
@@ -139,34 +143,36 @@ def test_versions_history_and_identical_reload(con):
 
 def test_same_bytes_at_two_paths_stay_current_while_one_path_holds_them(con):
     a, b = record("共用文本"), record("新文本", fee=300)
-    load_batch(con, [loaded("/n/1.txt", a), loaded("/n/2.txt", a)], [], "r1")
+    load_batch(con, pack([loaded("/n/1.txt", a), loaded("/n/2.txt", a)], []), "r1")
     assert con.execute("SELECT count(*) FROM fees").fetchone()[0] == 1
-    load_batch(con, [loaded("/n/1.txt", b)], [], "r2")
+    load_batch(con, pack([loaded("/n/1.txt", b)], []), "r2")
     assert con.execute("SELECT amount, is_current FROM fees ORDER BY amount").fetchall() == [
         (300.0, True), (380.0, True)]
 
 
 def test_quarantine_counts_attempts_and_keeps_what_was_stored(con):
     a = record("好的通知")
-    load_batch(con, [loaded("/n/a.txt", a)], [], "r1")
+    load_batch(con, pack([loaded("/n/a.txt", a)], []), "r1")
     for run in ("r2", "r3"):
-        r = load_batch(con, [], [Failed("/n/a.txt", "f" * 64, "empty file")], run)
+        r = load_batch(con, pack([], [Failed("/n/a.txt", "f" * 64, "empty file")]), run)
         assert r.quarantined == 1
     assert con.execute("SELECT error, attempts, last_run_id FROM quarantine").fetchall() == [
         ("empty file", 2, "r3")]
     assert con.execute("SELECT count(*) FROM fees WHERE is_current").fetchone()[0] == 1
-    load_batch(con, [loaded("/n/a.txt", record("修好的通知"))], [], "r4")
+    load_batch(con, pack([loaded("/n/a.txt", record("修好的通知"))], []), "r4")
     assert con.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
 
 
 def test_corrections_decide_origin_and_loaded_record(con, monkeypatch):
     from warehouse import corrections
 
-    def fake(con_, items):
-        return [({**rec, "fees": [{**rec["fees"][0], "amount": 390}]}, {"fees[0].amount"}) for _, rec in items]
+    def fake(con_, items, doc_ids=None):
+        def fix(rec: dict) -> dict:
+            return {**rec, "fees": [{**rec["fees"][0], "amount": 390}]}
+        return [(fix(json.loads(text)), {"fees[0].amount"}) for _, text in items]
 
     monkeypatch.setattr(corrections, "effective_records", fake)
-    load_batch(con, [loaded("/n/a.txt", record("需更正的通知"))], [], "r1")
+    load_batch(con, pack([loaded("/n/a.txt", record("需更正的通知"))], []), "r1")
     assert con.execute("SELECT amount, origin FROM fees").fetchall() == [(390.0, "corrected")]
     assert con.execute("SELECT origin FROM periods").fetchall() == [("extracted",)]
     assert con.execute("SELECT record->>'$.fees[0].amount', corrected_fields FROM records").fetchone() == (

@@ -541,15 +541,19 @@ def effective_record(con, notice_key: str, record: dict) -> tuple[dict, set[str]
     return effective_records(con, [(notice_key, record)])[0]
 
 
-def effective_records(con, items: list[tuple[str, dict]]) -> list[tuple[dict, set[str]]]:
+def effective_records(con, items: list[tuple[str, dict | str]],
+                      doc_ids: list[str | None] | None = None) -> list[tuple[dict | str, set[str]]]:
     """`effective_record` for a whole load batch: a handful of queries per batch, not per document.
 
     The loader calls this on every ingest, so its cost is paid 10,000 times on a big corpus;
-    most notices have no correction at all and only need their extraction remembered.
+    most notices have no correction at all and only need their extraction remembered. A record
+    may come as its JSON text (what the loader holds): it is parsed only if the notice has
+    corrections, and otherwise handed back as the same object (`doc_ids` then name the source
+    versions, which the loader knows without parsing).
     """
     if not items:
         return []
-    remember_extractions(con, items)
+    remember_extractions(con, items, doc_ids)
     keys = sorted({k for k, _ in items})
     logged: dict[str, list[Correction]] = {}
     con.register("_nf_review_keys", pa.table({"notice_key": keys}))
@@ -566,6 +570,7 @@ def effective_records(con, items: list[tuple[str, dict]]) -> list[tuple[dict, se
         if key not in logged:
             out.append((record, set()))
             continue
+        record = json.loads(record) if isinstance(record, str) else record
         applied = apply_corrections(record, logged[key])
         for o in applied.needs_review:
             con.execute(
@@ -575,7 +580,13 @@ def effective_records(con, items: list[tuple[str, dict]]) -> list[tuple[dict, se
     return out
 
 
-def remember_extractions(con, items: list[tuple[str, dict]]) -> None:
+def record_blob(record: dict | str) -> str:
+    """A record's JSON text as the loader stores it (its text as-is when already serialised)."""
+    return record if isinstance(record, str) else json.dumps(record, ensure_ascii=False)
+
+
+def remember_extractions(con, items: list[tuple[str, dict | str]],
+                         doc_ids: list[str | None] | None = None) -> None:
     """Keep each as-extracted record the loader produced, unless it is already that notice's latest."""
     ensure_schema(con)
     keys = sorted({k for k, _ in items})
@@ -586,19 +597,25 @@ def remember_extractions(con, items: list[tuple[str, dict]]) -> None:
             " WHERE notice_key IN (SELECT notice_key FROM _nf_review_keys) GROUP BY 1").fetchall())
     finally:
         con.unregister("_nf_review_keys")
-    fresh = []
-    for key, record in items:
-        blob = json.dumps(record, ensure_ascii=False, sort_keys=True)
+    fresh = {"notice_key": [], "doc_id": [], "record": []}
+    for i, (key, record) in enumerate(items):
+        blob = record_blob(record)
         if latest.get(key) != blob:
-            fresh.append({"notice_key": key, "doc_id": record.get("doc_id"), "record": blob})
+            fresh["notice_key"].append(key)
+            fresh["doc_id"].append(doc_ids[i] if doc_ids else _doc_id(record))
+            fresh["record"].append(blob)
             latest[key] = blob
-    if fresh:
-        con.register("_nf_review_fresh", pa.Table.from_pylist(fresh))
+    if fresh["record"]:
+        con.register("_nf_review_fresh", pa.table(fresh))
         try:
             con.execute("INSERT INTO review_base (notice_key, doc_id, record)"
                         " SELECT notice_key, doc_id, record FROM _nf_review_fresh")
         finally:
             con.unregister("_nf_review_fresh")
+
+
+def _doc_id(record: dict | str) -> str | None:
+    return (json.loads(record) if isinstance(record, str) else record).get("doc_id")
 
 
 def remember_extraction(con, notice_key: str, record: dict) -> None:

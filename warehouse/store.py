@@ -16,30 +16,12 @@ from typing import Iterable
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from warehouse import corrections
+from warehouse.batch import DOC, Batch, Failed, Loaded, pack, without  # noqa: F401 (re-exported)
 from warehouse.rows import TABLES, flatten
 from warehouse.version import EXTRACTOR_VERSION, doc_key
-
-
-@dataclass
-class Loaded:
-    """A document extracted and validated, ready to load."""
-    path: str
-    sha256: str
-    size_bytes: int | None
-    format: str | None
-    record: dict
-    record_json: str
-    rows: dict[str, list[dict]]
-
-
-@dataclass
-class Failed:
-    """A file that could not be ingested, with a one-line reason."""
-    path: str
-    sha256: str | None
-    error: str
 
 
 @dataclass
@@ -109,52 +91,50 @@ def fingerprint_files(paths: Iterable[str]) -> tuple[list[tuple[str, str]], list
     return out, failed
 
 
-def _arrow(rows: list[dict]) -> pa.Table:
-    return pa.Table.from_pylist(rows)
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
-    if not rows:
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict] | pa.Table) -> None:
+    if not len(rows):
         return
     name = f"_nf_in_{table}"
-    con.register(name, _arrow(rows))
+    con.register(name, rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows))
     try:
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name}")
     finally:
         con.unregister(name)
 
 
-def _apply_corrections(con, loaded: list[Loaded]) -> list[Loaded]:
-    """The records a reviewer's live corrections make of these extractions (origin per row)."""
-    effective = corrections.effective_records(con, [(item.path, item.record) for item in loaded])
-    return [_corrected(item, record, corrected) for item, (record, corrected) in zip(loaded, effective)]
+def _apply_corrections(con, batch: Batch) -> dict[int, dict[str, list[dict]]]:
+    """Rows, by document index, for the documents a reviewer's live corrections change; every
+    other document keeps the rows its worker built."""
+    effective = corrections.effective_records(con, [(item.path, item.record_json) for item in batch.loaded],
+                                              [item.sha256 for item in batch.loaded])
+    out = {}
+    for i, (item, (record, corrected)) in enumerate(zip(batch.loaded, effective)):
+        if record is item.record_json:
+            continue  # no correction for this notice: nothing was even parsed
+        text = json.dumps(record, ensure_ascii=False)
+        if not corrected and text == item.record_json:
+            continue
+        rows = flatten(record, doc_key(item.sha256), EXTRACTOR_VERSION, item.path, set(corrected))
+        rows["records"][0]["record"] = text
+        out[i] = rows
+    return out
 
 
-def _corrected(item: Loaded, record: dict, corrected: set[str]) -> Loaded:
-    if not corrected and (record is item.record or record == item.record):
-        return item  # nothing corrected: keep the rows and JSON the worker already built
-    key = doc_key(item.sha256)
-    rows = flatten(record, key, EXTRACTOR_VERSION, item.path, set(corrected))
-    text = json.dumps(record, ensure_ascii=False)
-    rows["records"][0]["record"] = text
-    return Loaded(item.path, item.sha256, item.size_bytes, item.format, record, text, rows)
-
-
-def load_batch(con: duckdb.DuckDBPyConnection, loaded: list[Loaded], failed: list[Failed],
-               run_id: str, now: _dt.datetime | None = None) -> BatchResult:
+def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
+               now: _dt.datetime | None = None) -> BatchResult:
     """Load a batch of documents and quarantine its failures in one transaction."""
     now = now or utcnow()
     result = BatchResult()
     t0 = time.perf_counter()
-    loaded = _apply_corrections(con, loaded)
+    replaced = _apply_corrections(con, batch) if batch.loaded else {}
     result.corrections_s = time.perf_counter() - t0
     con.execute("BEGIN TRANSACTION")
     try:
-        if loaded:
-            _load_documents(con, loaded, run_id, now, result)
-        if failed:
-            _quarantine(con, failed, run_id, now)
-            result.quarantined = len(failed)
+        if batch.loaded:
+            _load_documents(con, batch, replaced, run_id, now, result)
+        if batch.failed:
+            _quarantine(con, batch.failed, run_id, now)
+            result.quarantined = len(batch.failed)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -162,9 +142,9 @@ def load_batch(con: duckdb.DuckDBPyConnection, loaded: list[Loaded], failed: lis
     return result
 
 
-def _load_documents(con, loaded: list[Loaded], run_id: str, now: _dt.datetime,
-                    result: BatchResult) -> None:
-    paths = [item.path for item in loaded]
+def _load_documents(con, batch: Batch, replaced: dict[int, dict[str, list[dict]]], run_id: str,
+                    now: _dt.datetime, result: BatchResult) -> None:
+    paths = [item.path for item in batch.loaded]
     con.register("_nf_paths", pa.table({"path": paths}))
     try:
         previous = {
@@ -180,8 +160,8 @@ def _load_documents(con, loaded: list[Loaded], run_id: str, now: _dt.datetime,
     finally:
         con.unregister("_nf_paths")
 
-    docs, keys, by_table = [], {}, {t: [] for t in TABLES}
-    for item in loaded:
+    docs, keys, skip = [], {}, set(replaced)
+    for i, item in enumerate(batch.loaded):
         key = doc_key(item.sha256)
         version, prev_key = previous.get(item.path, (0, None))
         docs.append({
@@ -196,13 +176,10 @@ def _load_documents(con, loaded: list[Loaded], run_id: str, now: _dt.datetime,
             result.new += 1
         result.doc_ids.append(item.sha256)
         if key in keys:  # the same bytes at two paths: one set of rows
+            skip.add(i)
+            replaced.pop(i, None)
             continue
         keys[key] = prev_key
-        for t in TABLES:
-            by_table[t].extend(item.rows[t])
-        for f in item.rows["flags"]:
-            result.flags[f["code"]] = result.flags.get(f["code"], 0) + 1
-        by_table["records"][-1]["record"] = item.record_json
     _insert(con, "documents", docs)
 
     con.register("_nf_keys", pa.table({"doc_key": list(keys)}))
@@ -219,15 +196,29 @@ def _load_documents(con, loaded: list[Loaded], run_id: str, now: _dt.datetime,
             finally:
                 con.unregister("_nf_stored")
         for t in TABLES:
-            _insert(con, t, by_table[t])
+            table = batch.tables.get(t)
+            if table is not None:
+                table = without(table, skip)
+                if t == "records":  # the JSON text travels once, on Loaded
+                    table = table.set_column(table.schema.get_field_index("record"), "record", pa.array(
+                        [batch.loaded[i].record_json for i in table.column(DOC).to_pylist()], pa.string()))
+                if t == "flags":
+                    for vc in pc.value_counts(table.column("code")).to_pylist():
+                        result.flags[vc["values"]] = result.flags.get(vc["values"], 0) + vc["counts"]
+                _insert(con, t, table.drop_columns([DOC]))
+            fixed = [r for rows in replaced.values() for r in rows.get(t, ())]
+            if t == "flags":
+                for r in fixed:
+                    result.flags[r["code"]] = result.flags.get(r["code"], 0) + 1
+            _insert(con, t, fixed)
     finally:
         con.unregister("_nf_keys")
 
     # Rows of versions this batch replaced stop being current, unless another path still
     # holds the same bytes as its current version.
-    replaced = {k for k in (previous.get(p, (0, None))[1] for p in paths) if k and k not in keys}
-    if replaced:
-        con.register("_nf_old", pa.table({"doc_key": sorted(replaced)}))
+    replaced_keys = {k for k in (previous.get(p, (0, None))[1] for p in paths) if k and k not in keys}
+    if replaced_keys:
+        con.register("_nf_old", pa.table({"doc_key": sorted(replaced_keys)}))
         try:
             stale = ("(SELECT doc_key FROM _nf_old EXCEPT"
                      " SELECT doc_key FROM documents WHERE is_current)")

@@ -427,6 +427,47 @@ def test_load_changes_diffs_against_previous_year_and_is_idempotent(tmp_path) ->
 
 
 @pytest.mark.browser
+
+def test_load_changes_gives_the_same_table_whatever_the_piece_size(tmp_path, monkeypatch) -> None:
+    """The changes stage works a few counties at a time (a transaction and a spill file each):
+    cutting the work into one-record pieces or one big piece must give the same rows."""
+    import duckdb
+
+    from warehouse import changes
+    from warehouse.migrate import migrate
+
+    seeds = sorted(f.stem for f in (SHARED / "gold").glob("*.json"))
+    ids = []
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    migrate(con)
+    for c, seed in enumerate(seeds[:3]):
+        for y, year in enumerate((2023, 2024, 2025)):
+            doc_id = f"{c}{y}".ljust(64, "0")
+            r = fake_record(gold(seed), doc_id)
+            r["policy_year"]["value"] = year
+            for fee in r["fees"]:
+                fee["amount"] = float(fee["amount"]) + 10 * y
+            con.execute(
+                "INSERT INTO records (doc_key, doc_id, extractor_version, county, policy_year, origin,"
+                " is_current, path, n_flags, record) VALUES (?, ?, 'test', ?, ?, 'extracted', true, ?, 0, ?)",
+                [doc_id, doc_id, f"县{c}", year, f"{doc_id[:2]}.txt", json.dumps(r, ensure_ascii=False)])
+            ids.append(doc_id)
+    dumps = []
+    for size in (1, 10_000):
+        monkeypatch.setattr(changes, "PIECE_DOCS", size)
+        con.execute("DELETE FROM changes")
+        con.execute("DELETE FROM changes_state")
+        found = changes.load_changes(con, ids)
+        rows = sorted(con.execute("SELECT * FROM changes").fetchall(), key=repr)
+        state = sorted(d for (d,) in con.execute("SELECT doc_id FROM changes_state").fetchall())
+        dumps.append((len(found), rows, state))
+    assert dumps[0] == dumps[1]
+    n_found, rows, state = dumps[0]
+    assert state == sorted(ids) and n_found == len(rows) > 0
+    # each county's 2024 and 2025 records were diffed against the year before, fees first
+    assert {(r[1], r[4], r[5]) for r in rows} == {(f"县{c}", a, b) for c in range(3) for a, b in ((2023, 2024), (2024, 2025))}
+    con.close()
+
 def test_html_report_renders_in_chromium(tmp_path, extracted) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     left, right = extracted["2024"], extracted["2025"]

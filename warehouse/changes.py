@@ -2,8 +2,9 @@
 
 Reads full records from the `records` table (one JSON per document version; `is_current`
 marks the live one), diffs each new record against the same county's latest earlier policy
-year, and replaces that record's rows in `changes` (delete-then-insert, one transaction,
-bulk insert through Arrow). The comparison itself is `diff.compare.compare`: pure.
+year, and replaces that record's rows in `changes` (delete-then-insert, bulk insert through
+Arrow, a transaction per piece of whole counties). The comparison itself is
+`diff.compare.compare`: pure.
 """
 from __future__ import annotations
 
@@ -66,7 +67,8 @@ def change_rows(changes: list[Change], county: str | None, left_year, right_year
     ]
 
 
-FLUSH_ROWS = 5_000  # change rows held before a bulk insert
+FLUSH_ROWS = 5_000   # change rows held before a bulk insert
+PIECE_DOCS = 2000    # records (whole counties) diffed, inserted and committed together
 
 
 def pending_doc_ids(con) -> list[str]:
@@ -81,10 +83,12 @@ def load_changes(con, doc_ids: list[str], on_changes=None) -> list[Change]:
 
     A record loaded after a later year of its county (an old notice found late) also refreshes
     that later record's diff, so the table never depends on the order files arrive in.
-    Batched: one query for the (doc, county, year) index of current records, one for the JSON of
-    the records actually compared, one delete and one bulk insert, so a 10,000-document run
-    does not pay three queries per document. With `on_changes(right_doc, changes)` the changes
-    are handed over pair by pair instead of returned, so a big run holds none of them.
+    Batched: one query for the (doc, county, year) index of current records and one scan of the
+    records JSON; then whole counties at a time, about PIECE_DOCS records each, are diffed,
+    inserted and marked in `changes_state` in a transaction of their own (unless the caller holds
+    one), so memory stays flat however large the run and an interrupted stage resumes where it
+    stopped. With `on_changes(right_doc, changes)` the changes are handed over pair by pair
+    instead of returned, so a big run holds none of them.
     """
     if not doc_ids:
         return []
@@ -96,6 +100,7 @@ def load_changes(con, doc_ids: list[str], on_changes=None) -> list[Change]:
     for doc_id, county, year in index:
         by_county.setdefault(county, []).append((year, doc_id))
         where[doc_id] = (county, year)
+    del index
 
     def neighbour(county: str, year: int, before: bool) -> str | None:
         """The latest earlier (or earliest later) year's record; lists are sorted by (year, doc_id)."""
@@ -114,76 +119,151 @@ def load_changes(con, doc_ids: list[str], on_changes=None) -> list[Change]:
         later = neighbour(county, year, before=False)
         if later and later not in targets:
             targets[later] = neighbour(*where[later], before=True)
-    pairs_by_county: dict[str, list[tuple[str, str]]] = {}
-    for right_id, left_id in sorted(targets.items()):
-        if left_id:
-            pairs_by_county.setdefault(where[right_id][0], []).append((right_id, left_id))
-    needed = sorted({d for pairs in pairs_by_county.values() for pair in pairs for d in pair})
+    by_piece = _pieces(targets, where)
 
     found: list[Change] = []
-    rows: list[dict] = []
-
-    def flush() -> None:
-        if rows:
-            batch = pa.Table.from_pylist(rows, schema=_SCHEMA)  # noqa: F841 (read by DuckDB by name)
-            con.execute(f"INSERT INTO changes ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM batch")
-            rows.clear()
-
-    own = _begin(con)
-    try:
-        con.register("_nf_change_right", pa.table({"doc_id": sorted(targets)}))
-        con.execute("DELETE FROM changes WHERE scope = 'year_over_year'"
-                    " AND right_doc IN (SELECT doc_id FROM _nf_change_right)")
-        con.unregister("_nf_change_right")
-        for county, blobs in _records_by_county(con, needed):
-            for right_id, left_id in pairs_by_county.get(county, []):
-                if right_id not in blobs or left_id not in blobs:
-                    continue
-                changes = compare(_parse(blobs[left_id]), _parse(blobs[right_id]), scope="year_over_year")
-                rows += change_rows(changes, county, where[left_id][1], where[right_id][1])
-                if on_changes is None:
-                    found.extend(changes)
-                else:
-                    on_changes(right_id, changes)
-                if len(rows) >= FLUSH_ROWS:
-                    flush()
-        flush()
-        con.register("_nf_change_done", pa.table({"doc_id": sorted(set(doc_ids) | set(targets))}))
+    with _Spill() as spill:
+        needed = {d: i for i, piece in enumerate(by_piece) for pair in piece["pairs"] for d in pair}
+        spill.fill(con, needed)
+        for i, piece in enumerate(by_piece):
+            blobs = spill.read(i)
+            own = _begin(con)
+            try:
+                _write_piece(con, piece, blobs, where, found if on_changes is None else None, on_changes)
+                if own:
+                    con.execute("COMMIT")
+            except Exception:
+                if own:
+                    con.execute("ROLLBACK")
+                raise
+    done = sorted(set(doc_ids) - set(targets))  # not diffable (no county or year): diffed as nothing
+    if done:
+        con.register("_nf_change_done", pa.table({"doc_id": done}))
         con.execute("INSERT OR IGNORE INTO changes_state (doc_id) SELECT doc_id FROM _nf_change_done")
         con.unregister("_nf_change_done")
-        if own:
-            con.execute("COMMIT")
-    except Exception:
-        if own:
-            con.execute("ROLLBACK")
-        raise
     return found
 
 
-def _records_by_county(con, doc_ids: list[str]):
-    """(county, {doc_id: raw JSON}) one county at a time, streamed: a big run never holds all records.
+def _pieces(targets: dict[str, str | None], where: dict[str, tuple[str, int]]) -> list[dict]:
+    """Right docs grouped into pieces of whole counties: {'rights': [...], 'pairs': [(right, left)]}."""
+    per_county: dict[str, list[str]] = {}
+    for right_id in sorted(targets):
+        per_county.setdefault(where[right_id][0], []).append(right_id)
+    pieces: list[dict] = []
+    size = PIECE_DOCS
+    for county in sorted(per_county):
+        if size >= PIECE_DOCS:
+            pieces.append({"rights": [], "pairs": []})
+            size = 0
+        piece = pieces[-1]
+        for right_id in per_county[county]:
+            piece["rights"].append(right_id)
+            if targets[right_id]:
+                piece["pairs"].append((right_id, targets[right_id]))
+                size += 2
+            else:
+                size += 1
+    return pieces
 
-    The cursor is a second connection, so it sees committed records only: callers diff what an
-    earlier, committed load wrote (the ingest flow runs this after its load transactions)."""
-    if not doc_ids:
-        return
-    cur = con.cursor()  # its own result stream, untouched by the inserts on `con`
-    try:
-        cur.register("_nf_change_ids", pa.table({"doc_id": doc_ids}))
-        cur.execute("SELECT county, doc_id, record FROM records WHERE is_current"
-                    " AND doc_id IN (SELECT doc_id FROM _nf_change_ids) ORDER BY county")
-        county, group = None, {}
-        while batch := cur.fetchmany(512):
-            for c, doc_id, blob in batch:
-                if c != county and group:
-                    yield county, group
-                    group = {}
-                county = c
-                group[doc_id] = blob
-        if group:
-            yield county, group
-    finally:
-        cur.close()
+
+def _write_piece(con, piece: dict, blobs: dict[str, str], where, found: list | None, on_changes) -> None:
+    """Replace the year-over-year changes of one piece's right docs and mark them diffed."""
+    con.register("_nf_change_right", pa.table({"doc_id": piece["rights"]}))
+    con.execute("DELETE FROM changes WHERE scope = 'year_over_year'"
+                " AND right_doc IN (SELECT doc_id FROM _nf_change_right)")
+    con.unregister("_nf_change_right")
+    rows: list[dict] = []
+    for right_id, left_id in piece["pairs"]:
+        if right_id not in blobs or left_id not in blobs:
+            continue
+        changes = compare(_parse(blobs[left_id]), _parse(blobs[right_id]), scope="year_over_year")
+        rows += change_rows(changes, where[right_id][0], where[left_id][1], where[right_id][1])
+        if found is not None:
+            found.extend(changes)
+        if on_changes is not None:
+            on_changes(right_id, changes)
+        if len(rows) >= FLUSH_ROWS:
+            _insert_rows(con, rows)
+    _insert_rows(con, rows)
+    con.register("_nf_change_done", pa.table({"doc_id": piece["rights"]}))
+    con.execute("INSERT OR IGNORE INTO changes_state (doc_id) SELECT doc_id FROM _nf_change_done")
+    con.unregister("_nf_change_done")
+
+
+def _insert_rows(con, rows: list[dict]) -> None:
+    if rows:
+        batch = pa.Table.from_pylist(rows, schema=_SCHEMA)  # noqa: F841 (read by DuckDB by name)
+        con.execute(f"INSERT INTO changes ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM batch")
+        rows.clear()
+
+
+class _Spill:
+    """The records JSON a diff needs, bucketed by piece into temporary files in one scan.
+
+    Written by hand because neither DuckDB way works here: ORDER BY county keeps every JSON
+    text in memory (it ran out at 128 MB on 10,000 notices and is not counted in the memory
+    limit), and fetching each piece's records by id scans the whole JSON column every time.
+    One sequential scan plus a file per piece is linear in time and flat in memory: lines are
+    buffered up to BUFFER_CHARS and appended to their files, so at most one file is open.
+    """
+
+    BUFFER_CHARS = 8 << 20
+
+    def __enter__(self) -> "_Spill":
+        import tempfile
+
+        self._dir = tempfile.TemporaryDirectory(prefix="noticeflow-changes-")
+        self._buffers: dict[int, list[str]] = {}
+        self._buffered = 0
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._dir.cleanup()
+
+    def _path(self, piece: int) -> str:
+        import os
+
+        return os.path.join(self._dir.name, f"{piece}.tsv")
+
+    def _flush(self) -> None:
+        for piece, lines in self._buffers.items():
+            with open(self._path(piece), "a", encoding="utf-8") as f:
+                f.writelines(lines)
+        self._buffers.clear()
+        self._buffered = 0
+
+    def fill(self, con, needed: dict[str, int]) -> None:
+        """Store each needed record (doc_id -> piece) as a `doc_id TAB json` line (JSON text
+        has neither raw tabs nor newlines)."""
+        if not needed:
+            return
+        cur = con.cursor()  # its own result stream: reads what earlier loads committed
+        try:
+            cur.register("_nf_change_ids", pa.table({"doc_id": list(needed)}))
+            cur.execute("SELECT doc_id, record FROM records WHERE is_current"
+                        " AND doc_id IN (SELECT doc_id FROM _nf_change_ids)")
+            while batch := cur.fetchmany(256):
+                for doc_id, blob in batch:
+                    text = blob if isinstance(blob, str) else json.dumps(blob, ensure_ascii=False)
+                    self._buffers.setdefault(needed[doc_id], []).append(f"{doc_id}\t{text}\n")
+                    self._buffered += len(text)
+                if self._buffered >= self.BUFFER_CHARS:
+                    self._flush()
+            self._flush()
+        finally:
+            cur.close()
+
+    def read(self, piece: int) -> dict[str, str]:
+        """doc_id -> JSON text of one piece's records (the file is removed)."""
+        import os
+
+        path = self._path(piece)
+        if not os.path.exists(path):
+            return {}
+        with open(path, encoding="utf-8") as f:
+            out = dict(line.rstrip("\n").split("\t", 1) for line in f)
+        os.remove(path)
+        return out
 
 
 def _begin(con) -> bool:

@@ -31,6 +31,8 @@ def _print_summary(s: dict) -> None:
         typer.echo("flags: " + ", ".join(f"{c} {n}" for c, n in s["flags_by_code"].items()))
     for path, error in s["quarantine"]:
         typer.echo(f"quarantined: {path}: {error}", err=True)
+    if s.get("changes_error"):
+        typer.echo(f"changes stage stopped: {s['changes_error']}", err=True)
     if s.get("prefect"):
         typer.echo(f"Prefect flow run {s['prefect']}: recorded in ingest_runs "
                    "(set NOTICEFLOW_ALWAYS_FLOW=1 to run the flow anyway)")
@@ -162,6 +164,8 @@ def _report(summary: dict, as_json: bool) -> None:
         typer.echo(json.dumps(summary, ensure_ascii=False))
         for path, error in summary["quarantine"]:
             _err(f"quarantined: {path}: {error}")
+        if summary.get("changes_error"):
+            _err(f"changes stage stopped: {summary['changes_error']}")
     else:
         _print_summary(summary)
 

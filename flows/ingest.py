@@ -253,11 +253,17 @@ def record_changes(con, doc_ids: list[str]) -> tuple[int, str | None]:
     def count(right: str, changes: list) -> None:
         per_right[right] = len(changes)
 
-    for chunk in _chunks(doc_ids, CHANGES_CHUNK):
-        per_right.update(dict.fromkeys(chunk, 0))
-        wh_changes.load_changes(con, chunk, on_changes=count)
-        release_memory()
-    return sum(per_right.values())
+    try:
+        for chunk in _chunks(doc_ids, CHANGES_CHUNK):
+            per_right.update(dict.fromkeys(chunk, 0))
+            wh_changes.load_changes(con, chunk, on_changes=count)
+            release_memory()
+    except Exception as e:  # noqa: BLE001 - reported as one line; the next run resumes
+        left = len(wh_changes.pending_doc_ids(con))
+        get_run_logger().warning("changes stage stopped: %s", e)
+        return sum(per_right.values()), (f"{' '.join(str(e).split())[:300]} "
+                                         f"({left} documents left to diff on the next run)")
+    return sum(per_right.values()), None
 
 
 SEVERITY_ORDER = "CASE severity WHEN 'alert' THEN 0 WHEN 'notice' THEN 1 ELSE 2 END"
@@ -318,6 +324,8 @@ def summary_markdown(s: dict) -> str:
         f"| {s['ingested']} | {s['new']} | {s['new_version']} | {s['unchanged']} "
         f"| {s['quarantined']} | {s['changes']} |", "",
     ]
+    if s.get("changes_error"):
+        lines += [f"**Changes stage stopped:** {s['changes_error']}", ""]
     if s["flags_by_code"]:
         lines += ["## Flags by code", "", "| code | count |", "| --- | --- |"]
         lines += [f"| {c} | {n} |" for c, n in sorted(s["flags_by_code"].items())]
@@ -388,7 +396,7 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
 
         t0 = time.perf_counter()
         to_diff = sorted(set(totals.doc_ids) | set(wh_changes.pending_doc_ids(con)))
-        n_changes = record_changes(con, to_diff) if to_diff else 0
+        n_changes, changes_error = record_changes(con, to_diff) if to_diff else (0, None)
         change_list = [list(c) for c in run_changes(con, to_diff)] if n_changes else []
         t["changes"] = time.perf_counter() - t0
         t["flow_body"] = time.perf_counter() - t_start
@@ -397,10 +405,11 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
             "discovered": len(files), "ingested": totals.new + totals.new_version,
             "new": totals.new, "new_version": totals.new_version, "unchanged": unchanged,
             "quarantined": totals.quarantined, "changes": n_changes, "change_list": change_list,
+            "changes_error": changes_error,
             "flags_by_code": dict(sorted(totals.flags.items())),
             "quarantine": sorted(quarantine), "timings": {k: round(v, 3) for k, v in t.items()},
         }
-        store.finish_run(con, run_id, summary)
+        store.finish_run(con, run_id, summary, "changes_pending" if changes_error else "completed")
     finally:
         con.close()
     try:

@@ -22,7 +22,9 @@ def embedded() -> bool:
 def configure(quiet: bool = False) -> None:
     """Point Prefect at the project's state folder; call before importing prefect.
 
-    `quiet` lowers Prefect's log level for the CLI, where the run summary is the output.
+    `quiet` is for the CLI, where the run summary is the output and every problem is reported
+    as one line: Prefect's own console log (which prints tracebacks) is silenced; the run's logs
+    still reach the Prefect API.
     """
     if "prefect" in sys.modules:  # too late to change settings that are read at import
         return
@@ -31,6 +33,7 @@ def configure(quiet: bool = False) -> None:
     if quiet:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
         os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     if not embedded():
         return
     home = pathlib.Path.cwd() / STATE_DIR / "prefect"

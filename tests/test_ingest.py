@@ -298,3 +298,33 @@ def test_each_batch_is_freed_once_loaded(corpus, tmp_path, monkeypatch):
     assert summary["ingested"] == len(list(corpus.glob("*"))) == len(seen)
     assert alive == 0
 
+
+def test_a_failing_changes_stage_is_one_line_and_the_next_run_finishes_it(tmp_path, monkeypatch):
+    """The diff stage running out of memory (or any error) must not fail the run, print a
+    traceback, or lose the loaded documents; the next run diffs what is left."""
+    from warehouse import changes as wh_changes
+
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "yangcheng"
+    folder.mkdir()
+    shutil.copy(ROOT / "corpus" / "003_aea4e45528ea7e5a.txt", folder)
+    shutil.copy(ROOT / "tests" / "fixtures" / "yangcheng_2025.txt", folder)
+
+    def out_of_memory(*a, **k):
+        raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block of size 256 KiB")
+
+    monkeypatch.setattr(wh_changes, "compare", out_of_memory)
+    r = CliRunner().invoke(app, ["ingest", str(folder), "--db", "w.duckdb"])
+    assert r.exit_code == 0, r.output
+    assert "ingested 2" in r.output and "changes 0" in r.output
+    stopped = [line for line in r.output.splitlines() if line.startswith("changes stage stopped:")]
+    assert stopped == ["changes stage stopped: Out of Memory Error: could not allocate block of size 256 KiB"
+                       " (2 documents left to diff on the next run)"]
+    assert "Traceback" not in r.output
+    assert sql(tmp_path / "w.duckdb", "select status from ingest_runs") == [("changes_pending",)]
+
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)
+    again = run([folder], tmp_path / "w.duckdb", workers=1)
+    assert again["unchanged"] == 2 and again["changes"] > 0 and again["changes_error"] is None
+    assert sql(tmp_path / "w.duckdb", "select count(*) from changes_state") == [(2,)]

@@ -420,36 +420,58 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
     return summary
 
 
-def _start_temporary_api() -> threading.Thread | None:
+def _start_temporary_api() -> tuple[prefect_env.TemporaryAPI | None, threading.Thread | None]:
     """Start Prefect's temporary local API in the background (when no server is configured), so
     its ~5-15 s start overlaps the worker processes' start instead of adding to it."""
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        return None
-    from prefect.server.api.server import SubprocessASGIServer
-
-    errors: list[BaseException] = []
+        return None, None
+    api = prefect_env.TemporaryAPI()
 
     def start() -> None:
         try:
-            SubprocessASGIServer().start()
-        except BaseException as e:  # noqa: BLE001 - the flow call starts it again and reports
-            errors.append(e)
+            api.start()
+        except Exception:  # noqa: BLE001 - the flow call then starts Prefect's own and reports
+            api.stop()
 
     thread = threading.Thread(target=start, name="noticeflow-temporary-api", daemon=True)
     thread.start()
-    return thread
+    return api, thread
 
 
 def run(paths: list[str], db: str = "noticeflow.duckdb", **options) -> dict:
     """Run the ingest flow with `workers` bounding both the task threads and the process pool.
 
     The temporary API and the worker processes start side by side before the flow begins."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     workers = max(1, int(options.get("workers") or WORKERS))
-    api = _start_temporary_api()
+    api, starting = _start_temporary_api()
     f = ingest.with_options(task_runner=ThreadPoolTaskRunner(max_workers=workers + QUEUED))
-    with worker_pool(workers):
+    call = dict(paths=[str(p) for p in paths], db=str(db), **{**options, "workers": workers})
+    try:
+        with worker_pool(workers):
+            if starting is not None:
+                starting.join()
+            if api is not None and api.process is not None:
+                with temporary_settings(updates={PREFECT_API_URL: api.url}):
+                    return f(**call)
+            return f(**call)
+    finally:
         if api is not None:
-            api.join()
-        return f(paths=[str(p) for p in paths], db=str(db), **{**options, "workers": workers})
+            _drain_prefect_services()
+            api.stop()
+
+
+def _drain_prefect_services() -> None:
+    """Send Prefect's queued logs and events before the temporary API stops (what Prefect's own
+    test harness does), or they fail to send at exit with connection errors on the console."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        try:
+            worker.drain_all(timeout=5)
+        except Exception:  # noqa: BLE001 - a log line lost is not worth failing the run
+            pass

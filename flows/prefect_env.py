@@ -41,3 +41,75 @@ def configure(quiet: bool = False) -> None:
     os.environ.setdefault("PREFECT_HOME", str(home))
     # The temporary API shuts down when the run ends; give it time to start on a slow disk.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "60")
+
+
+class TemporaryAPI:
+    """Prefect's temporary local API for one run, started the way Prefect starts it (uvicorn
+    serving `prefect.server.api.server:create_app` in a subprocess, UI off).
+
+    Written here because Prefect's own starter (`SubprocessASGIServer`) lives in the server
+    module itself: importing it loads the whole FastAPI/SQLAlchemy app, ~80 MB, into the
+    ingest process, which only needs the API's address. Prefect is pinned (3.8.8), and this
+    mirrors that version's command line.
+    """
+
+    def __init__(self) -> None:
+        self.process = None
+        self.url: str | None = None
+
+    def start(self, timeout: float | None = None) -> str:
+        import subprocess
+        import time
+
+        import httpx
+        import prefect
+        from prefect.settings import get_current_settings
+
+        timeout = timeout or float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "60"))
+        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+               "PREFECT__SERVER_FINAL": "1",
+               **get_current_settings().to_environment_variables(exclude_unset=True)}
+        env.pop("PREFECT_API_URL", None)
+        for _ in range(3):  # another process may take the port between choosing and binding it
+            port = _free_port()
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent),
+                 "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
+                 "--port", str(port), "--log-level", "error", "--lifespan", "on"],
+                env=env, stdin=subprocess.DEVNULL)
+            self.url = f"http://127.0.0.1:{port}/api"
+            deadline = time.monotonic() + timeout
+            with httpx.Client() as client:
+                while time.monotonic() < deadline and self.process.poll() is None:
+                    try:
+                        if client.get(f"{self.url}/health", timeout=2).status_code == 200:
+                            return self.url
+                    except httpx.HTTPError:
+                        pass
+                    time.sleep(0.1)
+            code = self.process.poll()
+            self.stop()
+            if code is None:
+                raise RuntimeError(f"Prefect's temporary API did not start within {timeout:g} s")
+        raise RuntimeError(f"Prefect's temporary API exited at start (exit code {code})")
+
+    def stop(self) -> None:
+        import subprocess
+
+        proc, self.process = self.process, None
+        if proc is None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -3,8 +3,10 @@
     python scripts/bench_ingest.py [--n 10000] [--dir /tmp/nf_bench] [--workers 2]
 
 Runs the real CLI in a subprocess (Prefect's temporary API included) and prints wall time, peak
-RSS (getrusage of children, plus the sampled sum over the process tree: main + workers), and
-the share of wall time spent in Prefect overhead, waiting for extraction, and loading.
+memory (the main process's RSS from getrusage, what `/usr/bin/time -v` reports, and the whole
+process tree sampled from /proc: PSS, which counts pages the forked workers share once, and the
+plain sum of RSS, which counts them in every process), and the share of wall time spent in
+Prefect overhead, waiting for extraction, and loading.
 """
 from __future__ import annotations
 
@@ -35,9 +37,24 @@ def _is_api_server(pid: int) -> bool:
         return False
 
 
-def tree_rss_kb(pid: int) -> tuple[int, int, int]:
-    """Sum of VmRSS over a process and all its descendants (Linux /proc), as (whole tree,
-    the main process alone, Prefect's temporary API server process)."""
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: shared pages (the forked workers share the modules their fork
+    server preloaded) are split between the processes sharing them, so a sum over the tree
+    counts each page once, unlike a sum of RSS."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_rss_kb(pid: int) -> dict[str, int]:
+    """Memory of a process and all its descendants (Linux /proc), in kB: `tree` (sum of VmRSS),
+    `main` (the CLI process alone), `server` (Prefect's temporary API server), `pss` (sum of
+    PSS over the tree) and `pss_no_server`."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for d in os.listdir("/proc"):
@@ -51,14 +68,19 @@ def tree_rss_kb(pid: int) -> tuple[int, int, int]:
             rss[p] = int(info.get("VmRSS", "0 kB").split()[0])
         except (OSError, ValueError, KeyError):
             continue
-    total, server, stack = 0, 0, [pid]
+    out = {"tree": 0, "main": rss.get(pid, 0), "server": 0, "pss": 0, "pss_no_server": 0}
+    stack = [pid]
     while stack:
         p = stack.pop()
-        total += rss.get(p, 0)
+        pss = _pss_kb(p)
+        out["tree"] += rss.get(p, 0)
+        out["pss"] += pss
         if p != pid and _is_api_server(p):
-            server += rss.get(p, 0)
+            out["server"] += rss.get(p, 0)
+        else:
+            out["pss_no_server"] += pss
         stack.extend(children.get(p, []))
-    return total, rss.get(pid, 0), server
+    return out
 
 
 def run_ingest(folder: pathlib.Path, db: pathlib.Path, workers: int | None, cwd: pathlib.Path):
@@ -66,18 +88,17 @@ def run_ingest(folder: pathlib.Path, db: pathlib.Path, workers: int | None, cwd:
     if workers:
         cmd += ["--workers", str(workers)]
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    peak = [0, 0, 0, 0]  # tree, main, server, tree without the server
+    peak = dict.fromkeys(("tree", "main", "server", "tree_no_server", "pss", "pss_no_server"), 0)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
 
     def sample() -> None:
         while proc.poll() is None:
-            tree, main, server = tree_rss_kb(proc.pid)
-            peak[0] = max(peak[0], tree)
-            peak[1] = max(peak[1], main)
-            peak[2] = max(peak[2], server)
-            peak[3] = max(peak[3], tree - server)
+            now = tree_rss_kb(proc.pid)
+            now["tree_no_server"] = now["tree"] - now["server"]
+            for k, v in now.items():
+                peak[k] = max(peak[k], v)
             time.sleep(0.25)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -91,7 +112,7 @@ def run_ingest(folder: pathlib.Path, db: pathlib.Path, workers: int | None, cwd:
     return wall, peak, summary
 
 
-def report(label: str, wall: float, peak: list[int], s: dict) -> None:
+def report(label: str, wall: float, peak: dict[str, int], s: dict) -> None:
     t = s["timings"]
     io = t["discover"] + t["hash"] + t["plan"]
     ext, load = t["extract_wait"], t["load"] + t["changes"]
@@ -99,9 +120,10 @@ def report(label: str, wall: float, peak: list[int], s: dict) -> None:
     pct = lambda x: f"{100 * x / wall:5.1f}%"  # noqa: E731
     print(f"\n== {label}: {wall:.1f} s wall, {s['discovered']} files, ingested {s['ingested']}, "
           f"unchanged {s['unchanged']}, quarantined {s['quarantined']}")
-    print(f"   peak RSS (sampled): process tree {peak[0] / 1024:.0f} MB; without Prefect's temporary "
-          f"API server {peak[3] / 1024:.0f} MB; main process {peak[1] / 1024:.0f} MB; "
-          f"API server {peak[2] / 1024:.0f} MB")
+    mb = {k: f"{v / 1024:.0f} MB" for k, v in peak.items()}
+    print(f"   peak memory (sampled every 0.25 s): main process RSS {mb['main']}; process tree "
+          f"PSS {mb['pss']} ({mb['pss_no_server']} without Prefect's temporary API server); "
+          f"sum of RSS {mb['tree']} ({mb['tree_no_server']} without it; the server alone {mb['server']})")
     if s.get("prefect"):
         print(f"   Prefect flow run {s['prefect']} (CLI fast path)")
     print(f"   Prefect overhead (startup, task runs, API, artifact): {overhead:6.1f} s {pct(overhead)}")
@@ -136,9 +158,11 @@ def main() -> None:
         report("re-ingest", *again)
         maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         print(f"\npeak RSS of the largest process (getrusage children): {maxrss / 1024:.0f} MB")
+        worst = {k: max(first[1][k], again[1][k]) / 1024 for k in first[1]}
         print(f"targets: first <= 120 s: {first[0]:.1f} s; re-ingest <= 10 s: {again[0]:.1f} s; "
-              f"RSS <= 1024 MB: {max(first[1][0], again[1][0]) / 1024:.0f} MB (tree), "
-              f"{max(first[1][3], again[1][3]) / 1024:.0f} MB (main + workers, without the API server)")
+              f"peak memory <= 1024 MB: main process {maxrss / 1024:.0f} MB RSS; whole process tree "
+              f"{worst['pss']:.0f} MB PSS ({worst['pss_no_server']:.0f} MB without the temporary API "
+              f"server), {worst['tree']:.0f} MB summed RSS")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

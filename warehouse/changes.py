@@ -240,11 +240,12 @@ class _Spill:
         cur = con.cursor()  # its own result stream: reads what earlier loads committed
         try:
             cur.register("_nf_change_ids", pa.table({"doc_id": list(needed)}))
-            cur.execute("SELECT doc_id, record FROM records WHERE is_current"
-                        " AND doc_id IN (SELECT doc_id FROM _nf_change_ids)")
-            while batch := cur.fetchmany(256):
-                for doc_id, blob in batch:
-                    text = blob if isinstance(blob, str) else json.dumps(blob, ensure_ascii=False)
+            # A relation's Arrow reader streams; `execute` would first materialise every
+            # record's JSON outside DuckDB's memory limit (+450 MB on 10,000 notices).
+            reader = cur.sql("SELECT doc_id, record FROM records WHERE is_current"
+                             " AND doc_id IN (SELECT doc_id FROM _nf_change_ids)").to_arrow_reader(256)
+            for batch in reader:
+                for doc_id, text in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist()):
                     self._buffers.setdefault(needed[doc_id], []).append(f"{doc_id}\t{text}\n")
                     self._buffered += len(text)
                 if self._buffered >= self.BUFFER_CHARS:

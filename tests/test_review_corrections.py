@@ -241,11 +241,16 @@ def test_loader_writes_corrected_rows_and_keeps_them_on_reingest(tmp_path):
     key = str(src.resolve())
     con = duckdb.connect(str(db))
     extracted = log.extraction(con, key)
-    assert extracted is not None and extracted["fees"], "the loader hands each record to effective_record"
+    assert extracted is not None and extracted["fees"], "the loaded record is the extraction"
+    # Without corrections the records row is the extraction: nothing is copied aside.
+    assert con.execute("SELECT count(*) FROM review_base").fetchone() == (0,)
     old = extracted["fees"][0]["amount"]
     log.propose(con, key, extracted, "set", "fees[0].amount", old + 1, "alice")
     assert log.refresh(con, key)
     assert con.execute("SELECT amount, origin FROM fees WHERE is_current").fetchall()[0] == (old + 1, "corrected")
+    # The row now holds the corrected record; the extraction was kept aside first.
+    assert log.extraction(con, key) == extracted
+    assert log.extractions(con) == {key: extracted}
     con.close()
     ingest(db, [src])               # unchanged: skipped by the loader's plan
     ingest(db, [src], force=True)   # re-extracted (e.g. new extractor): correction re-applied

@@ -546,14 +546,14 @@ def effective_records(con, items: list[tuple[str, dict | str]],
     """`effective_record` for a whole load batch: a handful of queries per batch, not per document.
 
     The loader calls this on every ingest, so its cost is paid 10,000 times on a big corpus;
-    most notices have no correction at all and only need their extraction remembered. A record
+    most notices have no correction at all, and for them this is one query. A record
     may come as its JSON text (what the loader holds): it is parsed only if the notice has
     corrections, and otherwise handed back as the same object (`doc_ids` then name the source
     versions, which the loader knows without parsing).
     """
     if not items:
         return []
-    remember_extractions(con, items, doc_ids)
+    ensure_schema(con)
     keys = sorted({k for k, _ in items})
     logged: dict[str, list[Correction]] = {}
     con.register("_nf_review_keys", pa.table({"notice_key": keys}))
@@ -565,6 +565,12 @@ def effective_records(con, items: list[tuple[str, dict | str]],
             logged.setdefault(c.notice_key, []).append(c)
     finally:
         con.unregister("_nf_review_keys")
+    # Only a notice with corrections gets a records row that differs from its extraction, so
+    # only its extraction needs keeping apart (see `extraction`).
+    corrected = [i for i, (key, _) in enumerate(items) if key in logged]
+    if corrected:
+        remember_extractions(con, [items[i] for i in corrected],
+                             [doc_ids[i] for i in corrected] if doc_ids else None)
     out = []
     for key, record in items:
         if key not in logged:
@@ -623,20 +629,50 @@ def remember_extraction(con, notice_key: str, record: dict) -> None:
     remember_extractions(con, [(notice_key, record)])
 
 
+# Where the as-extracted record of a notice lives: `records.record` of its current document,
+# unless a reviewer's correction has been applied to that row; then in `review_base`, which the
+# loader (for notices with corrections) and `refresh` (before it rewrites the row) fill. A
+# review_base row counts only while it is of the current source version (older rows are
+# history, or from before this rule, when every load was copied there).
+_LATEST_BASE = ("SELECT notice_key, doc_id, record FROM review_base{where}"
+                " QUALIFY row_number() OVER (PARTITION BY notice_key ORDER BY seq DESC) = 1")
+_CURRENT = ("SELECT d.path AS notice_key, d.doc_id, r.record FROM documents d"
+            " JOIN records r ON r.doc_key = d.doc_key WHERE d.is_current{where}")
+
+
+def _has_warehouse(con) -> bool:
+    return con.execute("SELECT count(*) FROM information_schema.tables"
+                       " WHERE table_name IN ('documents', 'records')").fetchone()[0] == 2
+
+
 def extractions(con) -> dict[str, dict]:
     """Latest as-extracted record per notice key (what the review app shows and corrects)."""
     ensure_schema(con)
-    rows = con.execute("SELECT notice_key, record FROM review_base "
-                       "QUALIFY row_number() OVER (PARTITION BY notice_key ORDER BY seq DESC) = 1 "
-                       "ORDER BY notice_key").fetchall()
+    base = _LATEST_BASE.format(where="")
+    if not _has_warehouse(con):
+        rows = con.execute(f"SELECT notice_key, record FROM ({base}) ORDER BY notice_key").fetchall()
+    else:
+        rows = con.execute(
+            f"SELECT coalesce(b.notice_key, c.notice_key) AS k, CASE WHEN b.notice_key IS NOT NULL"
+            f" AND (c.doc_id IS NULL OR b.doc_id = c.doc_id) THEN b.record ELSE c.record END"
+            f" FROM ({base}) b FULL OUTER JOIN ({_CURRENT.format(where='')}) c"
+            f" ON b.notice_key = c.notice_key ORDER BY k").fetchall()
     return {k: json.loads(r) for k, r in rows}
 
 
 def extraction(con, notice_key: str) -> dict | None:
     ensure_schema(con)
-    row = con.execute("SELECT record FROM review_base WHERE notice_key = ? ORDER BY seq DESC LIMIT 1",
-                      [notice_key]).fetchone()
-    return json.loads(row[0]) if row else None
+    base = con.execute(_LATEST_BASE.format(where=" WHERE notice_key = ?"), [notice_key]).fetchone()
+    current = None
+    if _has_warehouse(con):
+        doc = con.execute("SELECT doc_key, doc_id FROM documents WHERE is_current AND path = ?",
+                          [notice_key]).fetchone()
+        if doc is not None:
+            row = con.execute("SELECT record FROM records WHERE doc_key = ?", [doc[0]]).fetchone()
+            current = (doc[1], row[0]) if row else None
+    if base is not None and (current is None or base[1] == current[0]):
+        return json.loads(base[2])
+    return json.loads(current[1]) if current else None
 
 
 def set_status(con, notice_key: str, doc_id: str | None, status: str, reviewer: str) -> None:
@@ -674,17 +710,19 @@ def refresh(con, notice_key: str) -> bool:
     have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     if "documents" not in have:
         return False
-    row = con.execute("SELECT doc_key, extractor_version FROM documents WHERE path = ? AND is_current",
+    row = con.execute("SELECT doc_key, extractor_version, doc_id FROM documents WHERE path = ? AND is_current",
                       [notice_key]).fetchone()
     extracted = extraction(con, notice_key)
     if row is None or extracted is None:
         return False
-    doc_key, version = row
+    doc_key, version, doc_id = row
     applied = apply_corrections(extracted, load(con, notice_key))
     rows = flatten(applied.record, doc_key, version, notice_key, set(applied.corrected_paths))
     rows["records"][0]["record"] = json.dumps(applied.record, ensure_ascii=False)
 
     with _write_lock:
+        # The records row is about to hold the corrected record: keep the extraction it held.
+        remember_extractions(con, [(notice_key, extracted)], [doc_id])
         con.execute("BEGIN TRANSACTION")
         try:
             for t in TABLES:

@@ -41,8 +41,9 @@ CREATE TABLE IF NOT EXISTS needs_re_review (
     PRIMARY KEY (correction_id, doc_id)
 );
 
--- The record as extracted (before corrections), as last passed to effective_record by the
--- loader: the base the review app applies the log to (records.record holds the effective one).
+-- The record as extracted (before corrections) of notices whose records row holds a corrected
+-- record (the loader and warehouse.corrections.refresh fill it); for every other notice the
+-- records row is the extraction. The base the review app applies the log to.
 CREATE SEQUENCE IF NOT EXISTS review_base_seq START 1;
 
 CREATE TABLE IF NOT EXISTS review_base (

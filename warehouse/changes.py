@@ -68,7 +68,7 @@ def change_rows(changes: list[Change], county: str | None, left_year, right_year
 
 
 FLUSH_ROWS = 5_000   # change rows held before a bulk insert
-PIECE_DOCS = 2000    # records (whole counties) diffed, inserted and committed together
+PIECE_DOCS = 1000    # records (whole counties) diffed, inserted and committed together
 
 
 def pending_doc_ids(con) -> list[str]:

@@ -59,9 +59,11 @@ def migrate(con: duckdb.DuckDBPyConnection, folder: pathlib.Path = MIGRATIONS) -
 
 
 # DuckDB's buffer pool defaults to 80% of RAM and keeps what it cached: bound it so a large
-# ingest stays within its memory budget (it spills to disk past the limit). Insertion order is
-# not needed (every query orders what it shows), which lets bulk inserts stream.
-CONFIG = {"memory_limit": "512MB", "threads": "2", "preserve_insertion_order": "false"}
+# ingest stays within its memory budget (it spills to disk past the limit; 256 MB keeps the
+# ingest process near 650 MB on 10,000 notices and completes 10,000 + 15,000 into one
+# warehouse). Insertion order is not needed (every query orders what it shows), which lets
+# bulk inserts stream.
+CONFIG = {"memory_limit": "256MB", "threads": "2", "preserve_insertion_order": "false"}
 
 
 def connect(db: str | pathlib.Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -645,34 +645,29 @@ def _has_warehouse(con) -> bool:
                        " WHERE table_name IN ('documents', 'records')").fetchone()[0] == 2
 
 
+def _extraction_rows(con, notice_key: str | None = None) -> list[tuple[str, str]]:
+    """(notice key, as-extracted JSON) of every notice, or of one, by the rule above."""
+    ensure_schema(con)
+    args = [] if notice_key is None else [notice_key]
+    base = _LATEST_BASE.format(where="" if notice_key is None else " WHERE notice_key = ?")
+    if not _has_warehouse(con):
+        return con.execute(f"SELECT notice_key, record FROM ({base}) ORDER BY notice_key", args).fetchall()
+    current = _CURRENT.format(where="" if notice_key is None else " AND d.path = ?")
+    return con.execute(
+        f"SELECT coalesce(b.notice_key, c.notice_key) AS k, CASE WHEN b.notice_key IS NOT NULL"
+        f" AND (c.doc_id IS NULL OR b.doc_id = c.doc_id) THEN b.record ELSE c.record END"
+        f" FROM ({base}) b FULL OUTER JOIN ({current}) c ON b.notice_key = c.notice_key ORDER BY k",
+        args * 2).fetchall()
+
+
 def extractions(con) -> dict[str, dict]:
     """Latest as-extracted record per notice key (what the review app shows and corrects)."""
-    ensure_schema(con)
-    base = _LATEST_BASE.format(where="")
-    if not _has_warehouse(con):
-        rows = con.execute(f"SELECT notice_key, record FROM ({base}) ORDER BY notice_key").fetchall()
-    else:
-        rows = con.execute(
-            f"SELECT coalesce(b.notice_key, c.notice_key) AS k, CASE WHEN b.notice_key IS NOT NULL"
-            f" AND (c.doc_id IS NULL OR b.doc_id = c.doc_id) THEN b.record ELSE c.record END"
-            f" FROM ({base}) b FULL OUTER JOIN ({_CURRENT.format(where='')}) c"
-            f" ON b.notice_key = c.notice_key ORDER BY k").fetchall()
-    return {k: json.loads(r) for k, r in rows}
+    return {k: json.loads(r) for k, r in _extraction_rows(con)}
 
 
 def extraction(con, notice_key: str) -> dict | None:
-    ensure_schema(con)
-    base = con.execute(_LATEST_BASE.format(where=" WHERE notice_key = ?"), [notice_key]).fetchone()
-    current = None
-    if _has_warehouse(con):
-        doc = con.execute("SELECT doc_key, doc_id FROM documents WHERE is_current AND path = ?",
-                          [notice_key]).fetchone()
-        if doc is not None:
-            row = con.execute("SELECT record FROM records WHERE doc_key = ?", [doc[0]]).fetchone()
-            current = (doc[1], row[0]) if row else None
-    if base is not None and (current is None or base[1] == current[0]):
-        return json.loads(base[2])
-    return json.loads(current[1]) if current else None
+    rows = _extraction_rows(con, notice_key)
+    return json.loads(rows[0][1]) if rows else None
 
 
 def set_status(con, notice_key: str, doc_id: str | None, status: str, reviewer: str) -> None:

@@ -133,16 +133,21 @@ def process(item: tuple[str, str], limit: float = TIME_LIMIT_S
             record = build_record(text, doc.source, doc.doc_id, doc.flags)
         t2 = time.perf_counter()
         timings["extract"] = t2 - t1
-        data = validate(record, path, sha)
-        key = doc_key(sha, EXTRACTOR_VERSION)
-        rows = flatten(data, key, EXTRACTOR_VERSION, path)
-        record_json = json.dumps(data, ensure_ascii=False)
+        loaded, rows = to_load(record, path, sha)
         timings["validate"] = time.perf_counter() - t2
-        return Loaded(path, sha, record.source.size_bytes, record.source.format, record_json), rows, timings
+        return loaded, rows, timings
     except BaseException as e:  # noqa: BLE001 - every failure becomes a quarantine reason
         if isinstance(e, KeyboardInterrupt):
             raise
         return Failed(path, sha, reason(e)), None, timings
+
+
+def to_load(record, path: str, sha: str) -> tuple[Loaded, dict[str, list[dict]]]:
+    """A validated record as the loader takes it: its JSON text, and its rows per table."""
+    data = validate(record, path, sha)
+    rows = flatten(data, doc_key(sha, EXTRACTOR_VERSION), EXTRACTOR_VERSION, path)
+    return Loaded(path, sha, record.source.size_bytes, record.source.format,
+                  json.dumps(data, ensure_ascii=False)), rows
 
 
 def validate(record, path: str, sha: str) -> dict:
@@ -173,10 +178,9 @@ def warm() -> None:
     before the fork and are shared by every worker instead of built once in each."""
     try:
         text = canonicalize(_WARM_TEXT)
-        record = build_record(text, Source(path="warm-up.txt", format="txt", size_bytes=len(text)), "0" * 64)
-        data = record.model_dump(mode="json")
-        rows = flatten(data, "warm-up", EXTRACTOR_VERSION, "warm-up.txt")
-        pack([(Loaded("warm-up.txt", "0" * 64, 0, "txt", json.dumps(data, ensure_ascii=False)), rows)])
+        sha = "0" * 64
+        record = build_record(text, Source(path="warm-up.txt", format="txt", size_bytes=len(text)), sha)
+        pack([to_load(record, "warm-up.txt", sha)])
     except Exception:  # noqa: BLE001 - only an optimisation: workers then build what they need
         pass
 

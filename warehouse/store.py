@@ -16,10 +16,9 @@ from typing import Iterable
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from warehouse import corrections
-from warehouse.batch import DOC, Batch, Failed, Loaded, pack, without  # noqa: F401 (re-exported)
+from warehouse.batch import DOC, Batch, Failed, without
 from warehouse.rows import TABLES, flatten
 from warehouse.version import EXTRACTOR_VERSION, doc_key
 
@@ -202,15 +201,13 @@ def _load_documents(con, batch: Batch, replaced: dict[int, dict[str, list[dict]]
                 if t == "records":  # the JSON text travels once, on Loaded
                     table = table.set_column(table.schema.get_field_index("record"), "record", pa.array(
                         [batch.loaded[i].record_json for i in table.column(DOC).to_pylist()], pa.string()))
-                if t == "flags":
-                    for vc in pc.value_counts(table.column("code")).to_pylist():
-                        result.flags[vc["values"]] = result.flags.get(vc["values"], 0) + vc["counts"]
                 _insert(con, t, table.drop_columns([DOC]))
             fixed = [r for rows in replaced.values() for r in rows.get(t, ())]
-            if t == "flags":
-                for r in fixed:
-                    result.flags[r["code"]] = result.flags.get(r["code"], 0) + 1
             _insert(con, t, fixed)
+            if t == "flags":  # what was loaded: the workers' rows kept, and the corrected ones
+                codes = (table.column("code").to_pylist() if table is not None else []) + [r["code"] for r in fixed]
+                for code in codes:
+                    result.flags[code] = result.flags.get(code, 0) + 1
     finally:
         con.unregister("_nf_keys")
 

@@ -328,3 +328,20 @@ def test_a_failing_changes_stage_is_one_line_and_the_next_run_finishes_it(tmp_pa
     again = run([folder], tmp_path / "w.duckdb", workers=1)
     assert again["unchanged"] == 2 and again["changes"] > 0 and again["changes_error"] is None
     assert sql(tmp_path / "w.duckdb", "select count(*) from changes_state") == [(2,)]
+
+
+def test_temporary_api_starts_serves_and_stops(tmp_path, monkeypatch):
+    """The CLI's own start of Prefect's temporary API (without importing the server app here):
+    it must answer /health, and leave no process behind."""
+    import httpx
+
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
+    api = prefect_env.TemporaryAPI()
+    try:
+        url = api.start(timeout=120)
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/api")
+        assert httpx.get(f"{url}/health", timeout=10).status_code == 200
+        proc = api.process
+    finally:
+        api.stop()
+    assert api.process is None and proc.poll() is not None

@@ -138,9 +138,7 @@ def load_changes(con, doc_ids: list[str], on_changes=None) -> list[Change]:
                 raise
     done = sorted(set(doc_ids) - set(targets))  # not diffable (no county or year): diffed as nothing
     if done:
-        con.register("_nf_change_done", pa.table({"doc_id": done}))
-        con.execute("INSERT OR IGNORE INTO changes_state (doc_id) SELECT doc_id FROM _nf_change_done")
-        con.unregister("_nf_change_done")
+        _mark_diffed(con, done)
     return found
 
 
@@ -185,7 +183,12 @@ def _write_piece(con, piece: dict, blobs: dict[str, str], where, found: list | N
         if len(rows) >= FLUSH_ROWS:
             _insert_rows(con, rows)
     _insert_rows(con, rows)
-    con.register("_nf_change_done", pa.table({"doc_id": piece["rights"]}))
+    _mark_diffed(con, piece["rights"])
+
+
+def _mark_diffed(con, doc_ids: list[str]) -> None:
+    """Record in changes_state that these documents' diffs are computed."""
+    con.register("_nf_change_done", pa.table({"doc_id": doc_ids}))
     con.execute("INSERT OR IGNORE INTO changes_state (doc_id) SELECT doc_id FROM _nf_change_done")
     con.unregister("_nf_change_done")
 

@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass, field as dc_field
 from typing import Any, Callable, Iterable
 
-from schemas.change import Change, ChangeSeverity, Scalar, Scope
+from noticeflow.schemas.change import Change, ChangeSeverity, Scalar, Scope
 
-from diff.keys import chinese_date, clean_area, days_between, former_names, keyed, shift_date, township_key
+from noticeflow.diff.keys import chinese_date, clean_area, days_between, former_names, keyed, shift_date, township_key
 
 FEE_LABELS = {"individual": "个人缴费标准", "fiscal_subsidy": "财政补助标准"}
 PERIOD_LABELS = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from diff.compare import FEE_LABELS, as_dict, county_of, doc_of, tier_entries, year_of
+from noticeflow.diff.compare import FEE_LABELS, as_dict, county_of, doc_of, tier_entries, year_of
 
 TIER_COLUMNS = (("subsidy_amount", "资助金额"), ("individual_amount", "个人缴费"))
 UNCHANGED = "原政策"  # a tier that keeps the previous policy states no figure

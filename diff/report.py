@@ -18,10 +18,10 @@ import jinja2
 from markupsafe import Markup, escape
 from rich.markup import escape as rich_escape
 
-from schemas.change import Change
+from noticeflow.schemas.change import Change
 
-from diff.compare import as_dict, county_of, doc_of, show, text_of, year_of
-from diff.matrix import Matrix
+from noticeflow.diff.compare import as_dict, county_of, doc_of, show, text_of, year_of
+from noticeflow.diff.matrix import Matrix
 
 FORMATS = ("table", "json", "md", "html")
 SEVERITY_LABELS = {"alert": "警示", "notice": "变化", "info": "表述"}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from schemas import Flag
+from noticeflow.schemas import Flag
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import regex as re
 
-from extractors.spans import keyword_windows
+from noticeflow.extractors.spans import keyword_windows
 
 # ---- named fragments -------------------------------------------------------------------------
 CN_YEAR_DIGITS = "〇○零Ｏ一二三四五六七八九"

@@ -18,11 +18,11 @@ import re as stdre
 
 import regex as re
 
-from extractors.context import Context
-from extractors.nlp import Mention, mention_hits, mentions_in_many
-from extractors.spans import evidence
-from extractors import vocab
-from schemas import Duty, Flag
+from noticeflow.extractors.context import Context
+from noticeflow.extractors.nlp import Mention, mention_hits, mentions_in_many
+from noticeflow.extractors.spans import evidence
+from noticeflow.extractors import vocab
+from noticeflow.schemas import Duty, Flag
 
 HEAD, BODY = "\ue000", "\ue001"  # a masked mention: HEAD then BODY for its remaining characters
 DUTY_SEP = "；"

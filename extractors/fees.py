@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import regex as re
 
-from extractors.context import Context
-from extractors.numbers import NUM, parse_number
-from extractors.spans import clause_span, evidence
-from schemas import Fee
+from noticeflow.extractors.context import Context
+from noticeflow.extractors.numbers import NUM, parse_number
+from noticeflow.extractors.spans import clause_span, evidence
+from noticeflow.schemas import Fee
 
 # Named fragments shared by the patterns below.
 _PER = r"(?:每人每年|每人每月|每人|人均|每年)?"            # 每人每年 350元

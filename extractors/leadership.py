@@ -11,10 +11,10 @@ import functools
 
 import regex as re
 
-from extractors.context import Context
-from extractors.spans import evidence, lines_with_offsets
-from extractors import vocab
-from schemas import Member
+from noticeflow.extractors.context import Context
+from noticeflow.extractors.spans import evidence, lines_with_offsets
+from noticeflow.extractors import vocab
+from noticeflow.schemas import Member
 
 SENTENCE = re.compile(r"[^。\n]+")
 SPACE = re.compile(r"\s")  # spaces inside a name or title are layout

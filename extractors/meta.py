@@ -11,10 +11,10 @@ import bisect
 
 import regex as re
 
-from extractors.context import Context
-from extractors.dates import DAY, MONTH, YEAR, parse_date, parse_full_date_line, parse_int
-from extractors.spans import evidence, keyword_windows
-from schemas import CitedDocument, Day, Text, Year
+from noticeflow.extractors.context import Context
+from noticeflow.extractors.dates import DAY, MONTH, YEAR, parse_date, parse_full_date_line, parse_int
+from noticeflow.extractors.spans import evidence, keyword_windows
+from noticeflow.schemas import CitedDocument, Day, Text, Year
 
 # ---- 文号 ------------------------------------------------------------------------------------
 OPEN = r"[〔\[(（【［﹝{｛]"

@@ -17,7 +17,7 @@ import spacy
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from extractors import vocab
+from noticeflow.extractors import vocab
 
 
 _PREFIXES = "县市区旗"  # see the header of extractors/data/departments.yaml

@@ -11,7 +11,7 @@ import functools
 
 import regex as re
 
-from extractors import vocab
+from noticeflow.extractors import vocab
 
 HEAD = 1500  # the title sits in the first lines of a notice
 MAX_TITLE = 100

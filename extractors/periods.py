@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import regex as re
 
-from extractors.context import Context
-from extractors.dates import (DAY, FIRST_CHAR, RELATIVE_YEAR, RANGE_RE, find_range_matches, parse_date,
+from noticeflow.extractors.context import Context
+from noticeflow.extractors.dates import (DAY, FIRST_CHAR, RELATIVE_YEAR, RANGE_RE, find_range_matches, parse_date,
                               parse_int, parse_range, point)
-from extractors.spans import evidence, keyword_windows, stop_after, stop_before
-from schemas import Period
+from noticeflow.extractors.spans import evidence, keyword_windows, stop_after, stop_before
+from noticeflow.schemas import Period
 
 # ---- what a range is the period of (the word nearest before it in its clause wins) -------------
 KIND_WORDS = {

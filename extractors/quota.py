@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 
 import regex as re
 
-from extractors.context import Context
-from extractors.numbers import parse_number
-from extractors.spans import evidence, lines_with_offsets
-from extractors import vocab
-from schemas import Flag, Quota, QuotaRow
+from noticeflow.extractors.context import Context
+from noticeflow.extractors.numbers import parse_number
+from noticeflow.extractors.spans import evidence, lines_with_offsets
+from noticeflow.extractors import vocab
+from noticeflow.schemas import Flag, Quota, QuotaRow
 
 MAX_TITLE = 60  # a title line, not a sentence
 DIGIT = re.compile(r"\d")

@@ -1,12 +1,12 @@
 """The single entry point: canonical text in, validated Record out."""
 from __future__ import annotations
 
-from schemas import Flag, Record, Source
-from schemas.checks import check
+from noticeflow.schemas import Flag, Record, Source
+from noticeflow.schemas.checks import check
 
-from extractors import departments, fees, leadership, meta, periods, quota, region, targets, tiers
-from extractors.context import Context
-from extractors.notice import is_collection_notice
+from noticeflow.extractors import departments, fees, leadership, meta, periods, quota, region, targets, tiers
+from noticeflow.extractors.context import Context
+from noticeflow.extractors.notice import is_collection_notice
 
 # Declared order: each step may read what earlier steps put in the context
 # (meta -> policy year, fees -> the individual fee that tiers derive shares from).

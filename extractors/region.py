@@ -13,11 +13,11 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from schemas import Flag, Region
+from noticeflow.schemas import Flag, Region
 
-from extractors.context import Context
-from extractors.spans import evidence
-from extractors.vocab import Division, departments, divisions
+from noticeflow.extractors.context import Context
+from noticeflow.extractors.spans import evidence
+from noticeflow.extractors.vocab import Division, departments, divisions
 
 HAN = r"\u4e00-\u9fff"
 SUFFIXES = "县区市旗岛域"  # last character of every county-level name in the table

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from schemas import Evidence
+from noticeflow.schemas import Evidence
 
 _BLANKS = " \t\n\r"
 

@@ -13,10 +13,10 @@ from functools import lru_cache
 
 import regex as re
 
-from extractors.context import Context
-from extractors.numbers import CN_DIGITS, PERCENT, parse_number
-from extractors.spans import evidence, stop_after, stop_before
-from schemas import Target
+from noticeflow.extractors.context import Context
+from noticeflow.extractors.numbers import CN_DIGITS, PERCENT, parse_number
+from noticeflow.extractors.spans import evidence, stop_after, stop_before
+from noticeflow.schemas import Target
 
 CLAUSE_STOPS = "。；;,，:：\n"
 # Every shape holds a percentage, so only clauses holding one of these are looked at.

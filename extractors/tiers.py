@@ -21,11 +21,11 @@ from itertools import accumulate
 
 import regex as re
 
-from extractors import vocab
-from extractors.context import Context
-from extractors.numbers import CN_DIGITS, NUM, PERCENT, parse_number
-from extractors.spans import evidence
-from schemas import Flag, Tier
+from noticeflow.extractors import vocab
+from noticeflow.extractors.context import Context
+from noticeflow.extractors.numbers import CN_DIGITS, NUM, PERCENT, parse_number
+from noticeflow.extractors.spans import evidence
+from noticeflow.schemas import Flag, Tier
 
 _OPEN, _CLOSE = "(（〔[【", ")）〕]】"
 _CLAUSE_SEP = "。;；\n"         # clauses: a tier never runs past these

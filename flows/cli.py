@@ -7,8 +7,8 @@ from typing import List
 
 import typer
 
-from schemas import Record
-from schemas.errors import NoticeflowError
+from noticeflow.schemas import Record
+from noticeflow.schemas.errors import NoticeflowError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Chinese medical-insurance collection notices -> policy records.")
 
@@ -27,7 +27,7 @@ def extract(
     One JSON record per input on stdout (JSON Lines). Bad inputs get a one-line error on
     stderr; the rest are still extracted; exit status 1 if any input failed.
     """
-    from flows.extract import discover, extract_file
+    from noticeflow.flows.extract import discover, extract_file
 
     failed = 0
     out = sys.stdout
@@ -58,11 +58,11 @@ def schema() -> None:
     typer.echo(json.dumps(Record.model_json_schema(), ensure_ascii=False, indent=2))
 
 
-from flows import cli_diff  # noqa: E402,F401
-from flows import cli_review  # noqa: E402,F401
+from noticeflow.flows import cli_diff  # noqa: E402,F401
+from noticeflow.flows import cli_review  # noqa: E402,F401
 
 
-from flows import cli_warehouse  # noqa: E402,F401  (registers ingest/query/export/serve)
+from noticeflow.flows import cli_warehouse  # noqa: E402,F401  (registers ingest/query/export/serve)
 
 
 def main() -> None:
@@ -71,6 +71,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     # `python -m flows.cli`: run the imported module's app, where the cli_* modules register.
-    from flows.cli import main as _main
+    from noticeflow.flows.cli import main as _main
 
     _main()

@@ -10,8 +10,8 @@ from typing import List, Optional
 
 import typer
 
-from flows.cli import _err, app
-from schemas.errors import NoticeflowError
+from noticeflow.flows.cli import _err, app
+from noticeflow.schemas.errors import NoticeflowError
 
 DEFAULT_DB = "noticeflow.duckdb"
 FORMAT_HELP = "table | json | md | html"
@@ -24,13 +24,13 @@ class DiffInputError(NoticeflowError):
 def _connect(db: str):
     if not pathlib.Path(db).exists():
         raise DiffInputError(f"{db}: no warehouse here; run `noticeflow ingest PATH --db {db}` first or pass notice files")
-    from warehouse.migrate import connect
+    from noticeflow.warehouse.migrate import connect
 
     return connect(db, read_only=True)
 
 
 def _extract(path: pathlib.Path) -> dict:
-    from flows.extract import extract_file
+    from noticeflow.flows.extract import extract_file
 
     return extract_file(path).model_dump(mode="json")
 
@@ -42,7 +42,7 @@ def load_one(ref: str, db: str | None) -> dict:
         return _extract(path)
     if db is None and not pathlib.Path(DEFAULT_DB).exists():
         raise DiffInputError(f"{ref}: no such file (document ids need a warehouse: --db FILE)")
-    from warehouse.changes import fetch_record
+    from noticeflow.warehouse.changes import fetch_record
 
     record = fetch_record(_connect(db or DEFAULT_DB), ref)
     if record is None:
@@ -59,7 +59,7 @@ def _write(text: str, output: Optional[str]) -> None:
 
 
 def _check_format(fmt: str) -> None:
-    from diff.report import FORMATS
+    from noticeflow.diff.report import FORMATS
 
     if fmt not in FORMATS:
         raise DiffInputError(f"--format {fmt}: choose one of {', '.join(FORMATS)}")
@@ -83,15 +83,15 @@ def diff_cmd(
     message and the source clauses of both sides. Or by county and year from the warehouse:
     noticeflow diff --county 阳城县 --from 2024 --to 2025 --db noticeflow.duckdb
     """
-    from diff.compare import compare
-    from diff.report import render_changes
+    from noticeflow.diff.compare import compare
+    from noticeflow.diff.report import render_changes
 
     try:
         _check_format(fmt)
         if county:
             if a or b or from_year is None or to_year is None:
                 raise DiffInputError("--county needs --from YEAR and --to YEAR and no file arguments")
-            from warehouse.changes import fetch_county_year
+            from noticeflow.warehouse.changes import fetch_county_year
 
             con = _connect(db or DEFAULT_DB)
             left, right = fetch_county_year(con, county, from_year), fetch_county_year(con, county, to_year)
@@ -123,14 +123,14 @@ def compare_cmd(
     by side; "—" where a county's notice does not name the group. From files (only those of
     --year when given) or from the warehouse's current records of --year.
     """
-    from diff.compare import year_of
-    from diff.matrix import matrix
-    from diff.report import render_matrix
+    from noticeflow.diff.compare import year_of
+    from noticeflow.diff.matrix import matrix
+    from noticeflow.diff.report import render_matrix
 
     try:
         _check_format(fmt)
         if paths:
-            from flows.extract import discover
+            from noticeflow.flows.extract import discover
 
             records = []
             for item in discover(paths):
@@ -143,7 +143,7 @@ def compare_cmd(
         else:
             if year is None:
                 raise DiffInputError("--year YEAR is needed to compare the warehouse's records")
-            from warehouse.changes import fetch_year
+            from noticeflow.warehouse.changes import fetch_year
 
             records = fetch_year(_connect(db or DEFAULT_DB), year)
         if not records:

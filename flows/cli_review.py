@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from flows.cli import _err, app
+from noticeflow.flows.cli import _err, app
 
 DEFAULT_DB = "noticeflow.duckdb"
 corrections_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -21,7 +21,7 @@ def _open(db: str):
         raise typer.Exit(1)
     import duckdb
 
-    from warehouse import corrections as log
+    from noticeflow.warehouse import corrections as log
 
     con = duckdb.connect(db)
     log.ensure_schema(con)
@@ -40,7 +40,7 @@ def review(
     Serves the review workspace: notice list, notice page with highlighted evidence and an
     editable record, corrections log, needs-re-review queue.
     """
-    from review.security import Security, StartupError
+    from noticeflow.review.security import Security, StartupError
 
     try:
         security = Security.for_bind(host, token)
@@ -52,7 +52,7 @@ def review(
         raise typer.Exit(1)
     import uvicorn
 
-    from review.app import create_app
+    from noticeflow.review.app import create_app
 
     typer.echo(f"noticeflow review on http://{host}:{port}/ (db {db})", err=True)
     uvicorn.run(create_app(db, security), host=host, port=port, log_level="warning")
@@ -68,8 +68,8 @@ def export_gold(
 
     Writes each reviewed notice's effective record in the ../shared/gold values-only format.
     """
-    from review.gold import write_gold
-    from warehouse import corrections as log
+    from noticeflow.review.gold import write_gold
+    from noticeflow.warehouse import corrections as log
 
     con = _open(db)
     try:
@@ -96,8 +96,8 @@ def labelstudio_export(
     Tasks with the effective records as pre-annotations (labels on text spans); the labelling
     config is written next to it as FILE.config.xml.
     """
-    from review.labelstudio import dumps, export_tasks, label_config
-    from warehouse import corrections as log
+    from noticeflow.review.labelstudio import dumps, export_tasks, label_config
+    from noticeflow.warehouse import corrections as log
 
     con = _open(db)
     try:
@@ -119,7 +119,7 @@ def labelstudio_import(
 
     Turns each task's latest annotation into corrections (validated like the web form).
     """
-    from review.labelstudio import import_tasks
+    from noticeflow.review.labelstudio import import_tasks
 
     try:
         tasks = json.loads(pathlib.Path(file).read_text(encoding="utf-8"))

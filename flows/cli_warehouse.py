@@ -12,7 +12,7 @@ from typing import List, Optional
 
 import typer
 
-from flows.cli import _err, app
+from noticeflow.flows.cli import _err, app
 
 DEFAULT_DB = "noticeflow.duckdb"
 
@@ -50,10 +50,10 @@ def unchanged_run(paths: list[str], db: str) -> dict | None:
     import time
     import uuid
 
-    from flows.extract import discover
-    from warehouse import store
-    from warehouse.migrate import connect
-    from warehouse.version import EXTRACTOR_VERSION
+    from noticeflow.flows.extract import discover
+    from noticeflow.warehouse import store
+    from noticeflow.warehouse.migrate import connect
+    from noticeflow.warehouse.version import EXTRACTOR_VERSION
 
     if not os.path.exists(db):
         return None
@@ -75,7 +75,7 @@ def unchanged_run(paths: list[str], db: str) -> dict | None:
         t["plan"] = time.perf_counter() - t0
         if todo:
             return None
-        from warehouse.changes import pending_doc_ids
+        from noticeflow.warehouse.changes import pending_doc_ids
 
         if pending_doc_ids(con):  # an earlier run loaded documents but died before diffing them
             return None
@@ -110,7 +110,7 @@ def ingest(
     unchanged files are skipped by sha256, changed files become new versions, bad files go to
     the quarantine table. Exit status 1 only with --strict and quarantined files.
     """
-    from flows import prefect_env
+    from noticeflow.flows import prefect_env
 
     if prefect_env.embedded() and not os.environ.get("NOTICEFLOW_ALWAYS_FLOW"):
         try:
@@ -122,7 +122,7 @@ def ingest(
             raise typer.Exit(0)
     prefect_env.configure(quiet=True)
     try:
-        from flows import ingest as ingest_mod
+        from noticeflow.flows import ingest as ingest_mod
     except Exception as e:
         _err(f"cannot start the ingest flow: {_one_line(e)}")
         raise typer.Exit(2)
@@ -233,7 +233,7 @@ def export(
 
     Writes every warehouse table to DIR/<table>.parquet.
     """
-    from warehouse.store import export_parquet
+    from noticeflow.warehouse.store import export_parquet
 
     con = _open(db)
     try:
@@ -262,13 +262,13 @@ def serve(
         _err("serve needs a Prefect server: start one with `prefect server start` and set "
              "PREFECT_API_URL=http://127.0.0.1:4200/api")
         raise typer.Exit(2)
-    from flows import prefect_env
+    from noticeflow.flows import prefect_env
 
     prefect_env.configure()
     try:
         from prefect.schedules import Cron
 
-        from flows.ingest import ingest as ingest_flow
+        from noticeflow.flows.ingest import ingest as ingest_flow
 
         schedule = Cron(cron, timezone="Asia/Shanghai")
         ingest_flow.serve(

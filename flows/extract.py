@@ -6,25 +6,41 @@ from typing import Iterable, Iterator
 
 from typing import TYPE_CHECKING
 
-from schemas.errors import InputError
+from noticeflow.schemas.errors import InputError
 
 if TYPE_CHECKING:
-    from schemas import Record
+    from noticeflow.schemas import Record
 
 NOTICE_SUFFIXES = (".txt", ".pdf")
 
 
 def extract_file(path: pathlib.Path) -> "Record":
     # Imported here: `discover` (used by the ingest flow's main process) needs no extractors.
-    from extractors.canonical import canonicalize
-    from extractors.record import build_record
-    from flows.readers import read_document
+    from noticeflow.extractors.canonical import canonicalize
+    from noticeflow.extractors.record import build_record
+    from noticeflow.readers import read_document
 
     doc = read_document(path)
     text = canonicalize(doc.raw_text)
     if not text.strip():
         raise InputError(str(path), "no text after decoding")
     return build_record(text, doc.source, doc.doc_id, doc.flags)
+
+
+def extract_string(raw: str, path: str = "<text>") -> "Record":
+    """A notice given as a string, extracted as if read from a UTF-8 `.txt` file at `path`."""
+    import hashlib
+
+    from noticeflow.extractors.canonical import canonicalize
+    from noticeflow.extractors.record import build_record
+    from noticeflow.schemas import Source
+
+    data = raw.encode("utf-8")
+    text = canonicalize(raw)
+    if not text.strip():
+        raise InputError(path, "no text")
+    source = Source(path=path, format="txt", encoding="utf-8", size_bytes=len(data))
+    return build_record(text, source, hashlib.sha256(data).hexdigest())
 
 
 def discover(paths: Iterable[str | pathlib.Path]) -> Iterator[pathlib.Path | InputError]:

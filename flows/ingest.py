@@ -22,7 +22,7 @@ from typing import Callable, Iterable
 
 import pyarrow as pa
 
-from flows import prefect_env
+from noticeflow.flows import prefect_env
 
 prefect_env.configure()
 
@@ -31,13 +31,13 @@ from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
-from flows.extract import discover  # noqa: E402
-from warehouse import changes as wh_changes  # noqa: E402
-from warehouse import store  # noqa: E402
-from warehouse.migrate import connect  # noqa: E402
-from warehouse.batch import Batch, Failed, merge  # noqa: E402
-from warehouse.store import BatchResult  # noqa: E402
-from warehouse.version import EXTRACTOR_VERSION  # noqa: E402
+from noticeflow.flows.extract import discover  # noqa: E402
+from noticeflow.warehouse import changes as wh_changes  # noqa: E402
+from noticeflow.warehouse import store  # noqa: E402
+from noticeflow.warehouse.migrate import connect  # noqa: E402
+from noticeflow.warehouse.batch import Batch, Failed, merge  # noqa: E402
+from noticeflow.warehouse.store import BatchResult  # noqa: E402
+from noticeflow.warehouse.version import EXTRACTOR_VERSION  # noqa: E402
 
 BATCH_SIZE = 200          # documents per extract task and per load transaction
 FINGERPRINT_BATCH = 1000  # files hashed per fingerprint task
@@ -104,7 +104,7 @@ def _new_pool(n: int) -> cf.ProcessPoolExecutor:
     # forkserver: workers fork from a clean single-threaded server that preloaded and warmed
     # the extractors, never from this process (which runs Prefect's threads).
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["flows.ingest_preload"])
+    ctx.set_forkserver_preload(["noticeflow.flows.ingest_preload"])
     return cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx)
 
 
@@ -125,7 +125,7 @@ def _main_not_reimported():
 
 def _started(pool: cf.ProcessPoolExecutor, n: int) -> cf.ProcessPoolExecutor:
     """Start all n workers now (a pool starts them lazily, on a task thread)."""
-    from flows.ingest_worker import ready
+    from noticeflow.flows.ingest_worker import ready
 
     with _main_not_reimported():
         for f in [pool.submit(ready) for _ in range(n)]:
@@ -198,7 +198,7 @@ def plan_work(con, fingerprints: Box) -> Box:
 def extract_batch(items: Box, limit: float = TIME_LIMIT_S) -> Box:
     """Read, extract and validate a batch of documents in the worker processes: Box((Batch,
     seconds per worker stage))."""
-    from flows.ingest_worker import process_many
+    from noticeflow.flows.ingest_worker import process_many
 
     todo = items.value
     pool = _POOL

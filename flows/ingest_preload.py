@@ -3,6 +3,6 @@
 See `flows.ingest_worker.warm`. A module of its own so that importing `flows.ingest_worker`
 elsewhere (tests, the CLI) does not run the warm-up.
 """
-from flows.ingest_worker import warm
+from noticeflow.flows.ingest_worker import warm
 
 warm()

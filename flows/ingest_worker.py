@@ -13,14 +13,14 @@ import signal
 import time
 from contextlib import contextmanager
 
-from extractors.canonical import canonicalize
-from extractors.record import build_record
-from flows.readers import Document, read_document
-from schemas import Source
-from schemas.errors import InputError, NoticeflowError
-from warehouse.batch import Batch, Failed, Loaded, pack
-from warehouse.rows import flatten
-from warehouse.version import EXTRACTOR_VERSION, doc_key
+from noticeflow.extractors.canonical import canonicalize
+from noticeflow.extractors.record import build_record
+from noticeflow.readers import Document, read_document
+from noticeflow.schemas import Source
+from noticeflow.schemas.errors import InputError, NoticeflowError
+from noticeflow.warehouse.batch import Batch, Failed, Loaded, pack
+from noticeflow.warehouse.rows import flatten
+from noticeflow.warehouse.version import EXTRACTOR_VERSION, doc_key
 
 TIME_LIMIT_S = 30
 READ_ATTEMPTS = 3

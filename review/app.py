@@ -22,9 +22,9 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from review.security import SESSION_COOKIE, Security, clean_reviewer, csrf_ok, same_origin
-from schemas import Record, iter_evidence
-from warehouse import corrections as log
+from noticeflow.review.security import SESSION_COOKIE, Security, clean_reviewer, csrf_ok, same_origin
+from noticeflow.schemas import Record, iter_evidence
+from noticeflow.warehouse import corrections as log
 
 HERE = pathlib.Path(__file__).parent
 LIST_SEP = re.compile(r"[,，、;；\s]+")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from schemas import Record, iter_evidence
-from warehouse import corrections as log
+from noticeflow.schemas import Record, iter_evidence
+from noticeflow.warehouse import corrections as log
 
 FROM, TO = "label", "text"
 SECTIONS = ("title", "doc_number", "issuer", "policy_year", "issue_date", "print_date", "region",

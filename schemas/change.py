@@ -9,7 +9,7 @@ from typing import Literal, Union
 
 from pydantic import Field
 
-from schemas.types import Strict
+from noticeflow.schemas.types import Strict
 
 Scope = Literal["year_over_year", "cross_county"]
 ChangeKind = Literal["added", "removed", "changed"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 
-from schemas.record import Flag, Quota, Record, Tier
+from noticeflow.schemas.record import Flag, Quota, Record, Tier
 
 TOLERANCE = 0.5  # yuan: percent shares are rounded to the yuan or the jiao in notices
 _SUBTOTAL = re.compile(r"^\s*(?:合\s*计|总\s*计|小\s*计)")  # a sum row kept among the rows

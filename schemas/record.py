@@ -1,13 +1,13 @@
-"""The policy record, contract v1 (`../shared/spec/record.md`). Source of truth inside the project."""
+"""The policy record, contract v1.1 (`../shared/spec/record.md`). Source of truth inside the project."""
 from __future__ import annotations
 
 from typing import Any, Iterator, Literal, get_args
 
 from pydantic import Field, ValidationInfo, model_validator
 
-from schemas.types import Adcode, Day, Evidence, ISODate, Money, Percent, Strict, Text, Year
+from noticeflow.schemas.types import Adcode, Day, Evidence, ISODate, Money, Percent, Strict, Text, Year
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "1.1"
 
 FeeKind = Literal["individual", "fiscal_subsidy"]
 TierMode = Literal["full", "fixed", "percent", "unchanged"]
@@ -19,16 +19,23 @@ Severity = Literal["info", "warning", "error"]
 FlagCode = Literal[
     "quota_sum_mismatch", "quota_total_mismatch", "tier_arithmetic", "region_conflict",
     "missing_core_field", "not_a_collection_notice", "unknown_category", "unknown_department",
-    "region_unresolved", "needs_ocr", "decoding_fallback",
+    "region_unresolved", "needs_ocr", "decoding_fallback", "low_ocr_confidence",
+    "sources_disagree", "invisible_text",
 ]
+
+
+SourceFormat = Literal["txt", "pdf", "html", "docx", "doc", "xlsx", "xls", "image"]
 
 
 class Source(Strict):
     path: str
-    format: Literal["txt", "pdf", "html", "docx"]
+    format: SourceFormat
     encoding: str | None = None
     size_bytes: int = Field(ge=0)
     pages: int | None = Field(default=None, ge=0)
+    ocr: bool = False                       # any of the text came from OCR
+    published: ISODate | None = None        # a web page's 发布时间
+    attachments: list[str] = Field(default_factory=list)  # files whose text was appended
 
 
 class Region(Strict):
@@ -50,6 +57,7 @@ class Fee(Strict):
     amount: Money
     qualifier: Literal["exact", "at_least"] = "exact"
     change: Money | None = None
+    applies_to: str | None = None           # the grade (一档) or group (学生儿童) as written; None: everyone
     evidence: Evidence
 
 
@@ -110,7 +118,8 @@ class QuotaRow(Strict):
 
 class Quota(Strict):
     title: str | None = None
-    unit: str | None = None
+    unit: str | None = None                 # always 人 once read: values are persons
+    unit_as_written: str | None = None      # 万人 when the table was headed so; None when in persons
     columns: list[str]
     rows: list[QuotaRow]
     total: dict[str, int] | None = None
@@ -132,13 +141,14 @@ class Flag(Strict):
 
 
 class Record(Strict):
-    schema_version: Literal["1"] = SCHEMA_VERSION
+    schema_version: Literal["1.1"] = SCHEMA_VERSION
     doc_id: str = Field(pattern=r"^[0-9a-f]{64}$")
     source: Source
     text: str
     title: Text | None = None
     doc_number: Text | None = None
     issuer: Text | None = None
+    co_issuers: list[Text] = Field(default_factory=list)
     region: Region | None = None
     policy_year: Year | None = None
     issue_date: Day | None = None

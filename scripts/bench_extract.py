@@ -17,10 +17,10 @@ from collections import defaultdict
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from extractors import record as record_mod  # noqa: E402
-from extractors.canonical import canonicalize  # noqa: E402
-from extractors.record import PIPELINE, build_record  # noqa: E402
-from flows.readers import read_document  # noqa: E402
+from noticeflow.extractors import record as record_mod  # noqa: E402
+from noticeflow.extractors.canonical import canonicalize  # noqa: E402
+from noticeflow.extractors.record import PIPELINE, build_record  # noqa: E402
+from noticeflow.readers import read_document  # noqa: E402
 
 
 def timed(module, totals: dict):

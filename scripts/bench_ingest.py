@@ -84,7 +84,7 @@ def tree_rss_kb(pid: int) -> dict[str, int]:
 
 
 def run_ingest(folder: pathlib.Path, db: pathlib.Path, workers: int | None, cwd: pathlib.Path):
-    cmd = [sys.executable, "-m", "flows.cli", "ingest", str(folder), "--db", str(db), "--json"]
+    cmd = [sys.executable, "-m", "noticeflow", "ingest", str(folder), "--db", str(db), "--json"]
     if workers:
         cmd += ["--workers", str(workers)]
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}

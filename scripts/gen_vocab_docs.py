@@ -11,7 +11,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from extractors import vocab  # noqa: E402
+from noticeflow.extractors import vocab  # noqa: E402
 
 
 def render() -> str:

@@ -15,8 +15,8 @@ import sys
 import pytest
 
 from conftest import ROOT
-from flows.readers import read_document
-from schemas.errors import InputError
+from noticeflow.readers import read_document
+from noticeflow.schemas.errors import InputError
 
 SEED = ROOT / "corpus" / "000_beb0d831110dae00.txt"
 SEED_TEXT = SEED.read_text(encoding="utf-8")
@@ -176,7 +176,7 @@ def mixed(tmp_path_factory) -> dict:
     empty_dir.mkdir()
     (empty_dir / "notes.md").write_text("x", encoding="utf-8")
     missing = tmp / "missing.txt"
-    res = subprocess.run([sys.executable, "-m", "flows.cli", "extract", str(d), str(empty_dir), str(missing)],
+    res = subprocess.run([sys.executable, "-m", "noticeflow", "extract", str(d), str(empty_dir), str(missing)],
                          capture_output=True, text=True, cwd=ROOT, timeout=300)
     records = [json.loads(line) for line in res.stdout.splitlines() if line.strip()]
     return dict(dir=d, empty_dir=empty_dir, missing=missing, res=res, records=records)

@@ -39,7 +39,7 @@ def _free_port() -> int:
 def server(tmp_path):
     import uvicorn
 
-    from review.app import create_app
+    from noticeflow.review.app import create_app
 
     src = seed_copy(tmp_path)
     db = tmp_path / "w.duckdb"

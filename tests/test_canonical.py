@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.canonical import canonicalize
+from noticeflow.extractors.canonical import canonicalize
 
 
 @pytest.mark.parametrize("raw, expected", [

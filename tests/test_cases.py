@@ -4,9 +4,9 @@ from __future__ import annotations
 import importlib
 
 from casefiles import load_cases, mismatches
-from extractors.canonical import canonicalize
-from extractors.context import Context
-from schemas import iter_evidence
+from noticeflow.extractors.canonical import canonicalize
+from noticeflow.extractors.context import Context
+from noticeflow.schemas import iter_evidence
 from pydantic import BaseModel
 import pytest
 
@@ -18,7 +18,7 @@ def test_case(extractor: str, case: dict) -> None:
     if extractor == "record":  # a whole notice through the whole pipeline
         parts, ctx.flags = _whole_record(text)
     else:
-        parts = importlib.import_module(f"extractors.{extractor}").extract(text, ctx)
+        parts = importlib.import_module(f"noticeflow.extractors.{extractor}").extract(text, ctx)
     actual = {
         k: (v.model_dump(mode="json") if isinstance(v, BaseModel)
             else [x.model_dump(mode="json") if isinstance(x, BaseModel) else x for x in v] if isinstance(v, list)
@@ -40,8 +40,8 @@ def test_case(extractor: str, case: dict) -> None:
 
 
 def _whole_record(text: str) -> tuple[dict, list]:
-    from extractors.record import build_record
-    from schemas import Source
+    from noticeflow.extractors.record import build_record
+    from noticeflow.schemas import Source
 
     rec = build_record(text, Source(path="case.txt", format="txt", encoding="utf-8", size_bytes=len(text.encode())), "0" * 64)
     skip = {"schema_version", "doc_id", "source", "text", "flags"}

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from schemas import Evidence, Fee, Flag, Period, Quota, QuotaRow, Record, Source, Text, Tier, Year
-from schemas.checks import check
+from noticeflow.schemas import Evidence, Fee, Flag, Period, Quota, QuotaRow, Record, Source, Text, Tier, Year
+from noticeflow.schemas.checks import check
 
 TEXT = "关于做好2024年度城乡居民基本医疗保险征缴工作的通知\n个人缴费标准为380元。"
 EV = Evidence(start=0, end=2, quote=TEXT[:2])
@@ -173,7 +173,7 @@ def test_seed_gets_exactly_gold_flags(path) -> None:
     import json
 
     from conftest import SHARED
-    from flows.extract import extract_file
+    from noticeflow.flows.extract import extract_file
 
     gold = json.loads((SHARED / "gold" / f"{path.stem}.json").read_text(encoding="utf-8"))
     rec = extract_file(path)

@@ -5,7 +5,7 @@ import collections
 
 import regex as re
 
-from extractors import vocab
+from noticeflow.extractors import vocab
 
 
 def test_categories_have_unique_aliases() -> None:

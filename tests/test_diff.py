@@ -8,11 +8,11 @@ import pathlib
 import pytest
 
 from conftest import CHROMIUM_ARGS, ROOT, SHARED, chromium_path
-from diff.compare import compare
-from diff.keys import clean_area, former_names, shift_date, township_key
-from diff.matrix import matrix
-from diff.report import redline, render_changes, render_matrix
-from schemas.change import Change
+from noticeflow.diff.compare import compare
+from noticeflow.diff.keys import clean_area, former_names, shift_date, township_key
+from noticeflow.diff.matrix import matrix
+from noticeflow.diff.report import redline, render_changes, render_matrix
+from noticeflow.schemas.change import Change
 
 SEED_2024 = ROOT / "corpus" / "003_aea4e45528ea7e5a.txt"
 NOTICE_2025 = ROOT / "tests" / "fixtures" / "yangcheng_2025.txt"
@@ -132,7 +132,7 @@ def test_year_over_year_on_gold_values_lists_exactly_the_expected_changes() -> N
 
 @pytest.fixture(scope="module")
 def extracted() -> dict[str, dict]:
-    from flows.extract import extract_file
+    from noticeflow.flows.extract import extract_file
 
     files = {"2024": SEED_2024, "2025": NOTICE_2025, **{p.stem[:3]: p for p in SEEDS_2023}}
     return {k: extract_file(p).model_dump(mode="json") for k, p in files.items()}
@@ -327,7 +327,7 @@ def test_html_escapes_notice_text() -> None:
 def cli():
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from noticeflow.flows.cli import app
 
     runner = CliRunner()
     return lambda *args: runner.invoke(app, [str(a) for a in args])
@@ -385,8 +385,8 @@ def fake_record(values: dict, doc_id: str) -> dict:
 def test_load_changes_diffs_against_previous_year_and_is_idempotent(tmp_path) -> None:
     import duckdb
 
-    from warehouse.changes import load_changes
-    from warehouse.migrate import migrate
+    from noticeflow.warehouse.changes import load_changes
+    from noticeflow.warehouse.migrate import migrate
 
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     migrate(con)
@@ -413,7 +413,7 @@ def test_load_changes_diffs_against_previous_year_and_is_idempotent(tmp_path) ->
 
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from noticeflow.flows.cli import app
 
     res = CliRunner().invoke(app, ["diff", "--county", "阳城县", "--from", "2024", "--to", "2025",
                                    "--db", str(tmp_path / "w.duckdb"), "--format", "json"])
@@ -433,8 +433,8 @@ def test_load_changes_gives_the_same_table_whatever_the_piece_size(tmp_path, mon
     cutting the work into one-record pieces or one big piece must give the same rows."""
     import duckdb
 
-    from warehouse import changes
-    from warehouse.migrate import migrate
+    from noticeflow.warehouse import changes
+    from noticeflow.warehouse.migrate import migrate
 
     seeds = sorted(f.stem for f in (SHARED / "gold").glob("*.json"))
     ids = []

@@ -6,8 +6,8 @@ from collections import Counter
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from diff.compare import compare
-from schemas.change import Change
+from noticeflow.diff.compare import compare
+from noticeflow.schemas.change import Change
 
 CATEGORIES = ["特困人员", "孤儿", "低保对象", "返贫致贫人口", "监测对象", "脱贫不稳定人口", "重度残疾人"]
 TOWNS = ["凤城", "北留", "西河", "寺头", "蟒河", "龙潭"]

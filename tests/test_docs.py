@@ -13,7 +13,7 @@ from conftest import ROOT
 def _commands() -> list[str]:
     from typer.main import get_command
 
-    from flows.cli import app
+    from noticeflow.flows.cli import app
 
     group = get_command(app)
     return sorted(group.commands)
@@ -29,7 +29,7 @@ def test_vocabulary_page_is_current() -> None:
 
 @pytest.mark.parametrize("command", _commands())
 def test_command_has_help_with_example_and_is_in_readme(command: str) -> None:
-    res = subprocess.run([sys.executable, "-m", "flows.cli", command, "--help"], capture_output=True, text=True, cwd=ROOT)
+    res = subprocess.run([sys.executable, "-m", "noticeflow", command, "--help"], capture_output=True, text=True, cwd=ROOT)
     assert res.returncode == 0, res.stderr
     assert "Example" in res.stdout, f"`noticeflow {command} --help` should start with an example"
     assert f"noticeflow {command}" in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -16,14 +16,14 @@ from typer.testing import CliRunner
 
 from conftest import ROOT, SHARED
 
-from flows import prefect_env
+from noticeflow.flows import prefect_env
 
 prefect_env.configure(quiet=True)
 
 from prefect.testing.utilities import prefect_test_harness  # noqa: E402
 
-from flows import ingest as ingest_mod  # noqa: E402
-from flows.cli import app  # noqa: E402
+from noticeflow.flows import ingest as ingest_mod  # noqa: E402
+from noticeflow.flows.cli import app  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from gen_synthetic import generate  # noqa: E402
@@ -208,7 +208,7 @@ def test_killed_mid_run_leaves_consistent_db_and_rerun_completes(tmp_path):
            "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     before = _completed_loads()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "ingest", str(folder), "--db", str(db),
+        [sys.executable, "-m", "noticeflow", "ingest", str(folder), "--db", str(db),
          "--batch-size", "5", "--workers", "1"],
         cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         start_new_session=True)
@@ -261,7 +261,7 @@ def test_documents_loaded_but_not_diffed_are_diffed_by_the_next_run(tmp_path, mo
     con.execute("DELETE FROM changes_state")  # as if the run had been killed after its loads
     con.close()
 
-    from flows.cli_warehouse import unchanged_run
+    from noticeflow.flows.cli_warehouse import unchanged_run
 
     assert unchanged_run([str(folder)], str(db)) is None  # the fast path must not skip pending diffs
     again = run([folder], db, workers=1)
@@ -278,7 +278,7 @@ def test_each_batch_is_freed_once_loaded(corpus, tmp_path, monkeypatch):
     import gc
     import weakref
 
-    from warehouse import store
+    from noticeflow.warehouse import store
 
     seen = []
     load_batch = store.load_batch
@@ -302,7 +302,7 @@ def test_each_batch_is_freed_once_loaded(corpus, tmp_path, monkeypatch):
 def test_a_failing_changes_stage_is_one_line_and_the_next_run_finishes_it(tmp_path, monkeypatch):
     """The diff stage running out of memory (or any error) must not fail the run, print a
     traceback, or lose the loaded documents; the next run diffs what is left."""
-    from warehouse import changes as wh_changes
+    from noticeflow.warehouse import changes as wh_changes
 
     monkeypatch.chdir(tmp_path)
     folder = tmp_path / "yangcheng"

@@ -11,10 +11,11 @@ import sys
 import pytest
 
 from conftest import ROOT, SHARED
-from extractors.canonical import canonicalize
-from flows.extract import extract_file
-from flows.readers import read_document, read_page
-from schemas.errors import InputError
+from noticeflow.extractors.canonical import canonicalize
+from noticeflow.flows.extract import extract_file
+from noticeflow.readers import read_document
+from noticeflow.readers.pdf import read_page
+from noticeflow.schemas.errors import InputError
 from test_bad_input import make_pdf
 
 SEEDS = sorted((ROOT / "corpus").glob("*.txt"))

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from extractors.canonical import canonicalize
-from extractors.record import build_record
-from flows.extract import extract_file
-from schemas import Source
-from schemas.record import iter_evidence
+from noticeflow.extractors.canonical import canonicalize
+from noticeflow.extractors.record import build_record
+from noticeflow.flows.extract import extract_file
+from noticeflow.schemas import Source
+from noticeflow.schemas.record import iter_evidence
 
 SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").glob("*.txt"))]
 CORPUS = sorted(p for p in (ROOT / "corpus").iterdir() if p.suffix in (".txt", ".pdf"))

@@ -6,9 +6,10 @@ import hashlib
 import pytest
 
 from conftest import ROOT
-from extractors.canonical import canonicalize
-from flows.readers import decode_strict, read_document
-from schemas.errors import InputError
+from noticeflow.extractors.canonical import canonicalize
+from noticeflow.readers import read_document
+from noticeflow.readers.text import decode_strict
+from noticeflow.schemas.errors import InputError
 
 SEED = ROOT / "corpus" / "000_beb0d831110dae00.txt"
 TEXT = SEED.read_text(encoding="utf-8")

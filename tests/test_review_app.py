@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import ROOT
-from review.app import create_app
-from review.security import Security, StartupError
+from noticeflow.review.app import create_app
+from noticeflow.review.security import Security, StartupError
 from test_review_corrections import ingest, seed_copy
-from warehouse import corrections as log
+from noticeflow.warehouse import corrections as log
 
 XSS = "<script>alert('x')</script>"
 
@@ -116,7 +116,7 @@ def test_non_loopback_bind_needs_a_token():
     assert Security.for_bind("0.0.0.0", "s3cret-token", env={}).needs_token
     assert Security.for_bind("10.0.0.5", None, env={"NOTICEFLOW_REVIEW_TOKENS": "alice:tok-alice-1"}).tokens
     assert not Security.for_bind("127.0.0.1", None, env={}).needs_token
-    r = subprocess.run([sys.executable, "-m", "flows.cli", "review", "--host", "0.0.0.0", "--db", "x.duckdb"],
+    r = subprocess.run([sys.executable, "-m", "noticeflow", "review", "--host", "0.0.0.0", "--db", "x.duckdb"],
                        cwd=ROOT, capture_output=True, text=True, timeout=60,
                        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
     assert r.returncode != 0 and "refusing" in r.stderr and len(r.stderr.strip().splitlines()) == 1
@@ -130,8 +130,8 @@ def test_token_protected_server_asks_for_a_token(wh):
 
 
 def test_gold_export_and_labelstudio_roundtrip(wh, tmp_path):
-    from review.gold import to_gold
-    from review.labelstudio import export_tasks, import_tasks
+    from noticeflow.review.gold import to_gold
+    from noticeflow.review.labelstudio import export_tasks, import_tasks
 
     client, key, _, db = wh
     con = duckdb.connect(str(db))
@@ -140,7 +140,7 @@ def test_gold_export_and_labelstudio_roundtrip(wh, tmp_path):
     log.set_status(con, key, rec["doc_id"], "reviewed", "alice")
     con.close()
     out = tmp_path / "gold"
-    r = subprocess.run([sys.executable, "-m", "flows.cli", "corrections", "export", str(out), "--db", str(db)],
+    r = subprocess.run([sys.executable, "-m", "noticeflow", "corrections", "export", str(out), "--db", str(db)],
                        cwd=ROOT, capture_output=True, text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
     assert r.returncode == 0, r.stderr
     gold = json.loads((out / "000_beb0d831110dae00.json").read_text(encoding="utf-8"))

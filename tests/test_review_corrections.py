@@ -19,15 +19,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import ROOT
-from warehouse import corrections as log
+from noticeflow.warehouse import corrections as log
 
 SEED = ROOT / "corpus" / "000_beb0d831110dae00.txt"
 
 
 def ingest(db: pathlib.Path | str, files: list[pathlib.Path], force: bool = False) -> None:
     """Load `files` into warehouse `db` with the loader the ingest flow uses."""
-    from flows.ingest_worker import process_many
-    from warehouse import migrate, store
+    from noticeflow.flows.ingest_worker import process_many
+    from noticeflow.warehouse import migrate, store
 
     con = migrate.connect(str(db))
     try:
@@ -50,7 +50,7 @@ def seed_copy(tmp_path: pathlib.Path, name: str = "000_beb0d831110dae00.txt") ->
 
 @functools.lru_cache(maxsize=1)
 def _seed_record_json() -> str:
-    from flows.extract import extract_file
+    from noticeflow.flows.extract import extract_file
 
     return json.dumps(extract_file(SEED).model_dump(mode="json"))
 

@@ -8,15 +8,18 @@ import sys
 import pytest
 from pydantic import ValidationError
 
-from conftest import ROOT
-from schemas import Day, Evidence, Fee, Flag, Period, Record, Region, Source, Text, Tier
+from conftest import ROOT, SHARED
+from noticeflow.schemas import Day, Evidence, Fee, Flag, Period, Record, Region, Source, Text, Tier
 
 TEXT = "阳城县人民政府办公室\n2024年度个人缴费标准为380元/人。"
-CONTRACT_KEYS = {
-    "schema_version", "doc_id", "source", "text", "title", "doc_number", "issuer", "region",
-    "policy_year", "issue_date", "print_date", "cited_documents", "fees", "subsidy_tiers", "periods",
-    "departments", "leadership", "quota_table", "targets", "flags",
-}
+def _spec_top_level() -> set[str]:
+    """The field names of the contract's "Top level" table (`../shared/spec/record.md`)."""
+    spec = (SHARED / "spec" / "record.md").read_text(encoding="utf-8")
+    section = spec.split("## Top level", 1)[1].split("\n## ", 1)[0]
+    return {line.split("`")[1] for line in section.splitlines() if line.startswith("| `")}
+
+
+CONTRACT_KEYS = _spec_top_level()
 
 
 def ev(quote: str, text: str = TEXT) -> Evidence:
@@ -134,7 +137,7 @@ def test_dump_has_exactly_contract_keys() -> None:
     for rec in (record(), full_record()):
         data = rec.model_dump(mode="json")
         assert set(data) == CONTRACT_KEYS
-        assert data["schema_version"] == "1"
+        assert data["schema_version"] == "1.1"
 
 
 def test_dump_round_trips() -> None:
@@ -147,7 +150,7 @@ def test_dump_round_trips() -> None:
 
 
 def test_schema_command_prints_json_schema() -> None:
-    out = subprocess.run([sys.executable, "-m", "flows.cli", "schema"], cwd=ROOT,
+    out = subprocess.run([sys.executable, "-m", "noticeflow", "schema"], cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout
     schema = json.loads(out)
     assert schema["type"] == "object" and schema["title"] == "Record"

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(not (SHARED / "gold").is_dir(), reason="../share
 def _score(paths: list[str], tmp_path) -> tuple[float, dict[str, float], str]:
     out = tmp_path / "records.jsonl"
     with out.open("w") as fh:
-        subprocess.run([sys.executable, "-m", "flows.cli", "extract", *paths], stdout=fh, check=True, cwd=ROOT)
+        subprocess.run([sys.executable, "-m", "noticeflow", "extract", *paths], stdout=fh, check=True, cwd=ROOT)
     res = subprocess.run([sys.executable, str(SHARED / "tools" / "score.py"), str(SHARED / "gold"), str(out), "--verbose"],
                          capture_output=True, text=True, check=True)
     fams = {m[0]: float(m[1]) for m in re.findall(r"^(\w+)\s+[\d.]+\s+[\d.]+\s+([\d.]+)", res.stdout, re.M)}

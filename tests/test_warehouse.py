@@ -9,18 +9,18 @@ import pathlib
 import duckdb
 import pytest
 
-from warehouse import migrate
-from warehouse.rows import flatten, is_corrected
-from warehouse.batch import Failed, Loaded, pack
-from warehouse.store import load_batch, plan
-from warehouse.version import EXTRACTOR_VERSION, doc_key
+from noticeflow.warehouse import migrate
+from noticeflow.warehouse.rows import flatten, is_corrected
+from noticeflow.warehouse.batch import Failed, Loaded, pack
+from noticeflow.warehouse.store import load_batch, plan
+from noticeflow.warehouse.version import EXTRACTOR_VERSION, doc_key
 
 
 def record(text: str, county: str = "阳城县", fee: int = 380, year: int = 2024) -> dict:
     sha = hashlib.sha256(text.encode()).hexdigest()
     ev = {"start": 0, "end": 2, "quote": text[:2]}
     return {
-        "schema_version": "1", "doc_id": sha, "text": text,
+        "schema_version": "1.1", "doc_id": sha, "text": text,
         "source": {"path": "x.txt", "format": "txt", "encoding": "utf-8", "size_bytes": 9, "pages": None},
         "region": {"province": "山西省", "city": "晋城市", "county": county, "adcode": "140522", "evidence": None},
         "policy_year": {"value": year, "evidence": ev},
@@ -164,7 +164,7 @@ def test_quarantine_counts_attempts_and_keeps_what_was_stored(con):
 
 
 def test_corrections_decide_origin_and_loaded_record(con, monkeypatch):
-    from warehouse import corrections
+    from noticeflow.warehouse import corrections
 
     def fake(con_, items, doc_ids=None):
         def fix(rec: dict) -> dict:

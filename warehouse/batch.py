@@ -14,7 +14,7 @@ from typing import Iterable
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from warehouse.rows import TABLES
+from noticeflow.warehouse.rows import TABLES
 
 DOC = "_doc"  # row -> index of its document in Batch.loaded
 

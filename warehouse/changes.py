@@ -13,8 +13,8 @@ import json
 import duckdb
 import pyarrow as pa
 
-from diff.compare import compare
-from schemas.change import Change
+from noticeflow.diff.compare import compare
+from noticeflow.schemas.change import Change
 
 COLUMNS = (
     "scope", "county", "left_doc", "right_doc", "left_year", "right_year", "seq", "field", "kind",

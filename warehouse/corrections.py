@@ -21,7 +21,7 @@ from typing import Any, Iterable
 import pyarrow as pa
 from pydantic import ValidationError
 
-from schemas import Record
+from noticeflow.schemas import Record
 
 MIGRATION = pathlib.Path(__file__).parent / "migrations" / "030_review.sql"
 OPS = ("set", "add", "delete", "dismiss")
@@ -700,7 +700,7 @@ def refresh(con, notice_key: str) -> bool:
     the analyst tables now, with origin 'corrected'. Uses the loader's own `flatten`, in one
     transaction, for the doc_key of the notice's current version. False when not loaded yet.
     """
-    from warehouse.rows import TABLES, flatten  # the loader's flattening, not a second copy
+    from noticeflow.warehouse.rows import TABLES, flatten  # the loader's flattening, not a second copy
 
     have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     if "documents" not in have:

@@ -1,4 +1,4 @@
-"""A record (contract v1, as JSON) flattened into the warehouse's analyst rows. Pure, no I/O.
+"""A record (contract v1.1, as JSON) flattened into the warehouse's analyst rows. Pure, no I/O.
 
 Every row starts with the same identity and place columns so analysts filter without joins; a
 row whose field path a reviewer corrected carries origin 'corrected'.
@@ -72,6 +72,11 @@ def flatten(record: dict, doc_key: str, extractor_version: str, path: str,
         "title": _value(record.get("title")),
         "doc_number": _value(record.get("doc_number")),
         "issuer": _value(record.get("issuer")),
+        "co_issuers": [_value(c) for c in record.get("co_issuers") or []],
+        "source_format": (record.get("source") or {}).get("format"),
+        "ocr": bool((record.get("source") or {}).get("ocr")),
+        "published": (record.get("source") or {}).get("published"),
+        "attachments": list((record.get("source") or {}).get("attachments") or []),
         "issue_date": _value(record.get("issue_date")),
         "print_date": _value(record.get("print_date")),
         "n_flags": len(record.get("flags") or []),
@@ -81,6 +86,7 @@ def flatten(record: dict, doc_key: str, extractor_version: str, path: str,
     for i, f in enumerate(record.get("fees") or []):
         out["fees"].append(row(f"fees[{i}]", idx=i, kind=f["kind"], amount=f["amount"],
                                qualifier=f.get("qualifier") or "exact", change=f.get("change"),
+                               applies_to=f.get("applies_to"),
                                **_evidence(f)))
     for i, t in enumerate(record.get("subsidy_tiers") or []):
         p = f"subsidy_tiers[{i}]"
@@ -108,7 +114,8 @@ def flatten(record: dict, doc_key: str, extractor_version: str, path: str,
             **_evidence(m)))
     quota = record.get("quota_table")
     if quota:
-        meta = {"table_title": quota.get("title"), "unit": quota.get("unit")}
+        meta = {"table_title": quota.get("title"), "unit": quota.get("unit"),
+                "unit_as_written": quota.get("unit_as_written")}
         for i, r in enumerate(quota.get("rows") or []):
             for col, val in (r.get("values") or {}).items():
                 out["quota_rows"].append(row(

@@ -17,10 +17,10 @@ from typing import Iterable
 import duckdb
 import pyarrow as pa
 
-from warehouse import corrections
-from warehouse.batch import DOC, Batch, Failed, without
-from warehouse.rows import TABLES, flatten
-from warehouse.version import EXTRACTOR_VERSION, doc_key
+from noticeflow.warehouse import corrections
+from noticeflow.warehouse.batch import DOC, Batch, Failed, without
+from noticeflow.warehouse.rows import TABLES, flatten
+from noticeflow.warehouse.version import EXTRACTOR_VERSION, doc_key
 
 
 @dataclass

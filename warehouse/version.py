@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from importlib import metadata
 
-from schemas.record import SCHEMA_VERSION
+from noticeflow.schemas.record import SCHEMA_VERSION
 
 EXTRACTOR_REVISION = 1
 

@@ -1,48 +1,20 @@
-"""File bytes -> decoded text + Source. Every way a file can be unreadable becomes one InputError.
-
-Notices reach us as UTF-8 exports, GBK/GB18030 files saved by Windows editors, UTF-16 files from
-Word, and PDFs printed from Word or WPS. Decoding is strict first (a BOM or a clean decode is
-proof of the encoding); statistical detection is the last resort and is flagged, because a wrong
-guess turns every character into a different one. PDFs keep their reading order page by page and
-their ruled tables come back as tab-separated rows, the same shape the text exports have, so the
-extractors never need to know which kind of file they read.
-"""
+"""PDF notices: reading order page by page, ruled and unruled tables back as tab-separated rows,
+page folios dropped, wrapped lines joined."""
 from __future__ import annotations
 
-import hashlib
-import re as _re
 import io
-import pathlib
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from statistics import median
 
 import regex as re
 
-from schemas import Flag, Source
-from schemas.errors import InputError
+from noticeflow.schemas.errors import InputError
 
-MAX_BYTES = 20_000_000          # "MB" below is 10^6 bytes, as file managers show it
 PDF_MAGIC = b"%PDF-"
 _SNIFF = 1024                   # a PDF header may follow a little junk (PDF 1.7 §7.5.2)
-_GARBAGE_RATIO = 0.05           # control / unassigned / replacement characters a text may hold
-_GB2312_RATIO = 0.8             # share of Han characters a real GB text has in the common set
 _CID_RATIO = 0.5                # a page whose characters are mostly (cid:n) needs OCR
-_BOMS = (                       # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
-    (b"\xff\xfe\x00\x00", "utf-32", "utf-32"),
-    (b"\x00\x00\xfe\xff", "utf-32", "utf-32"),
-    (b"\xef\xbb\xbf", "utf-8-sig", "utf-8-sig"),
-    (b"\xff\xfe", "utf-16", "utf-16"),
-    (b"\xfe\xff", "utf-16", "utf-16"),
-)
-
 _HAN = r"\p{Han}"
 _SPACE_IN_HAN = re.compile(rf"(?<={_HAN}) (?={_HAN})")          # layout space between two Han
-_HAN_CHAR = re.compile(_HAN)
-# Controls (not whitespace), surrogates, private use, U+FFFD and non-characters; stdlib `re`
-# because this runs over every character of a file up to 20 MB.
-_GARBAGE = _re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\uf8ff\ufffd-\uffff\U000f0000-\U0010ffff]")
-_ORDINARY = re.compile(r"[\p{Han}\x20-\x7e\s\u3000-\u303f\uff00-\uffef\u2010-\u2027\u2460-\u24ff\u00b7]")
 _CID = re.compile(r"\(cid:\d+\)")                               # a glyph with no Unicode map
 _SENTENCE_END = "。；;！!？?：:"
 _ITEM_START = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|[①-⑳]|附件|附表|抄送)")
@@ -50,147 +22,9 @@ _FIRST_WORD = re.compile(r"^[A-Za-z0-9０-９.．,%％/\-]+")                 # 
 _PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:第\s*)?\d{1,4}(?:\s*页)?[-—–－\s]*$")  # — 3 — / 第3页
 
 
-@dataclass
-class Document:
-    doc_id: str
-    source: Source
-    raw_text: str
-    flags: list[Flag] = field(default_factory=list)
-    tables: list[list[list[str]]] = field(default_factory=list)
-
-
-def read_document(path: pathlib.Path) -> Document:
-    """Read one notice file; raises InputError (one line, naming the file) when it cannot be read."""
-    path = pathlib.Path(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file or directory") from None
-    if path.is_dir():
-        raise InputError(str(path), "is a directory, not a notice file")
-    if size > MAX_BYTES:
-        raise InputError(str(path), f"file too large ({size / 1e6:.1f} MB > {MAX_BYTES // 1_000_000} MB limit)")
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise InputError(str(path), f"cannot read file ({e.strerror or e})") from None
-    if not data.strip(b" \t\r\n\x0b\x0c"):
-        raise InputError(str(path), "empty file")
-    doc_id = hashlib.sha256(data).hexdigest()
-    if is_pdf(data):
-        text, pages, tables = read_pdf(str(path), data)
-        src = Source(path=str(path), format="pdf", encoding=None, size_bytes=size, pages=pages)
-        return Document(doc_id, src, text, [], tables)
-    if path.suffix.lower() == ".pdf":
-        raise InputError(str(path), "corrupt or truncated PDF (no %PDF header)")
-    text, encoding, guessed = decode_text(str(path), data)
-    flags = []
-    if guessed:
-        flags.append(Flag(code="decoding_fallback", severity="info", field=None,
-                          message=f"编码由统计检测得出（{encoding}），请核对文字是否乱码"))
-    src = Source(path=str(path), format="txt", encoding=encoding, size_bytes=size, pages=None)
-    return Document(doc_id, src, text, flags)
-
-
 def is_pdf(data: bytes) -> bool:
     return PDF_MAGIC in data[:_SNIFF]
 
-
-# --- text -------------------------------------------------------------------------------------
-
-def decode_text(path: str, data: bytes) -> tuple[str, str, bool]:
-    """Bytes -> (text, encoding, guessed). Strict decoders first, detection only after them."""
-    strict = decode_strict(data)
-    if strict:
-        text, encoding = strict
-        guessed = False
-    else:
-        text, encoding = decode_utf16_without_bom(data) or detect(path, data)
-        guessed = True
-    if _garbage_share(text) > _GARBAGE_RATIO:
-        raise InputError(path, "binary file, not text")
-    if not text.replace("\ufeff", "").strip():
-        raise InputError(path, "empty file")
-    return text, encoding, guessed
-
-
-def decode_strict(data: bytes) -> tuple[str, str] | None:
-    """A BOM, a clean UTF-8 decode or a plausible GB18030 decode; None when none of them holds."""
-    for bom, codec, name in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(codec), name
-            except UnicodeDecodeError:
-                return None
-    if b"\x00" in data:
-        return None
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("gb18030")
-    except UnicodeDecodeError:
-        return None
-    return (text, "gb18030") if _plausible_gb(text) else None
-
-
-def _plausible_gb(text: str) -> bool:
-    """Big5 or Shift-JIS bytes often decode as GB18030 too, into rare characters; real GB text
-    is mostly made of the 6763 common (GB2312) characters."""
-    han = Counter(_HAN_CHAR.findall(text))
-    if not han:
-        return _garbage_share(text) <= _GARBAGE_RATIO
-    common = sum(n for ch, n in han.items() if _in_gb2312(ch))
-    return common / sum(han.values()) >= _GB2312_RATIO
-
-
-def _in_gb2312(ch: str) -> bool:
-    try:
-        ch.encode("gb2312")
-        return True
-    except UnicodeEncodeError:
-        return False
-
-
-def decode_utf16_without_bom(data: bytes) -> tuple[str, str] | None:
-    """Word's "Unicode" export without a BOM: the decode that reads as ordinary text wins."""
-    if len(data) % 2 or b"\x00" not in data:
-        return None
-    for codec in ("utf-16-le", "utf-16-be"):
-        try:
-            text = data.decode(codec)
-        except UnicodeDecodeError:
-            continue
-        if _ordinary_share(text) >= 0.9:
-            return text, codec
-    return None
-
-
-def _ordinary_share(text: str) -> float:
-    """Han, ASCII, CJK punctuation, full-width forms and whitespace: what a notice is made of."""
-    ordinary = _ORDINARY.findall(text)
-    return len(ordinary) / len(text) if text else 0.0
-
-
-def detect(path: str, data: bytes) -> tuple[str, str]:
-    """charset-normalizer's best guess; NUL bytes outside UTF-16/32 mean a binary file."""
-    from charset_normalizer import from_bytes
-
-    if b"\x00" in data:
-        raise InputError(path, "binary file, not text")
-    best = from_bytes(data).best()
-    if best is None or best.encoding is None:
-        raise InputError(path, "binary file, not text")
-    return str(best), best.encoding.replace("_", "-")
-
-
-def _garbage_share(text: str) -> float:
-    """Share of control, private-use and replacement characters (whitespace is fine)."""
-    return len(_GARBAGE.findall(text)) / len(text) if text else 0.0
-
-
-# --- PDF --------------------------------------------------------------------------------------
 
 def read_pdf(path: str, data: bytes) -> tuple[str, int, list[list[list[str]]]]:
     """PDF bytes -> (text with pages joined by a blank line, page count, tables)."""

@@ -1,0 +1,4 @@
+"""`python -m noticeflow ...` is the `noticeflow` command."""
+from noticeflow.flows.cli import main
+
+main()

@@ -1,0 +1,119 @@
+"""Plain-text notices: strict decoders first (a BOM or a clean decode is proof of the encoding);
+statistical detection is the last resort and is flagged, because a wrong guess turns every
+character into a different one."""
+from __future__ import annotations
+
+import re as _re
+from collections import Counter
+
+import regex as re
+
+from noticeflow.schemas.errors import InputError
+
+_GARBAGE_RATIO = 0.05           # control / unassigned / replacement characters a text may hold
+_GB2312_RATIO = 0.8             # share of Han characters a real GB text has in the common set
+_BOMS = (                       # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
+    (b"\xff\xfe\x00\x00", "utf-32", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16", "utf-16"),
+    (b"\xfe\xff", "utf-16", "utf-16"),
+)
+_HAN = r"\p{Han}"
+_HAN_CHAR = re.compile(_HAN)
+# Controls (not whitespace), surrogates, private use, U+FFFD and non-characters; stdlib `re`
+# because this runs over every character of a file up to 20 MB.
+_GARBAGE = _re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\uf8ff\ufffd-\uffff\U000f0000-\U0010ffff]")
+_ORDINARY = re.compile(r"[\p{Han}\x20-\x7e\s\u3000-\u303f\uff00-\uffef\u2010-\u2027\u2460-\u24ff\u00b7]")
+
+
+def decode_text(path: str, data: bytes) -> tuple[str, str, bool]:
+    """Bytes -> (text, encoding, guessed). Strict decoders first, detection only after them."""
+    strict = decode_strict(data)
+    if strict:
+        text, encoding = strict
+        guessed = False
+    else:
+        text, encoding = decode_utf16_without_bom(data) or detect(path, data)
+        guessed = True
+    if _garbage_share(text) > _GARBAGE_RATIO:
+        raise InputError(path, "binary file, not text")
+    if not text.replace("\ufeff", "").strip():
+        raise InputError(path, "empty file")
+    return text, encoding, guessed
+
+
+def decode_strict(data: bytes) -> tuple[str, str] | None:
+    """A BOM, a clean UTF-8 decode or a plausible GB18030 decode; None when none of them holds."""
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), name
+            except UnicodeDecodeError:
+                return None
+    if b"\x00" in data:
+        return None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    return (text, "gb18030") if _plausible_gb(text) else None
+
+
+def _plausible_gb(text: str) -> bool:
+    """Big5 or Shift-JIS bytes often decode as GB18030 too, into rare characters; real GB text
+    is mostly made of the 6763 common (GB2312) characters."""
+    han = Counter(_HAN_CHAR.findall(text))
+    if not han:
+        return _garbage_share(text) <= _GARBAGE_RATIO
+    common = sum(n for ch, n in han.items() if _in_gb2312(ch))
+    return common / sum(han.values()) >= _GB2312_RATIO
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def decode_utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """Word's "Unicode" export without a BOM: the decode that reads as ordinary text wins."""
+    if len(data) % 2 or b"\x00" not in data:
+        return None
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _ordinary_share(text) >= 0.9:
+            return text, codec
+    return None
+
+
+def _ordinary_share(text: str) -> float:
+    """Han, ASCII, CJK punctuation, full-width forms and whitespace: what a notice is made of."""
+    ordinary = _ORDINARY.findall(text)
+    return len(ordinary) / len(text) if text else 0.0
+
+
+def detect(path: str, data: bytes) -> tuple[str, str]:
+    """charset-normalizer's best guess; NUL bytes outside UTF-16/32 mean a binary file."""
+    from charset_normalizer import from_bytes
+
+    if b"\x00" in data:
+        raise InputError(path, "binary file, not text")
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise InputError(path, "binary file, not text")
+    return str(best), best.encoding.replace("_", "-")
+
+
+def _garbage_share(text: str) -> float:
+    """Share of control, private-use and replacement characters (whitespace is fine)."""
+    return len(_GARBAGE.findall(text)) / len(text) if text else 0.0

@@ -11,7 +11,7 @@ from noticeflow.schemas.errors import InputError
 if TYPE_CHECKING:
     from noticeflow.schemas import Record
 
-NOTICE_SUFFIXES = (".txt", ".pdf")
+NOTICE_SUFFIXES = (".txt", ".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")
 
 
 def extract_file(path: pathlib.Path) -> "Record":
@@ -19,8 +19,10 @@ def extract_file(path: pathlib.Path) -> "Record":
     from noticeflow.extractors.canonical import canonicalize
     from noticeflow.extractors.record import build_record
     from noticeflow.readers import read_document
+    from noticeflow.readers.isolated import needs_isolation, read_isolated
 
-    doc = read_document(path)
+    # PDFs and images are parsed by C code or loops we cannot interrupt: in a killable child.
+    doc = read_isolated(str(path)) if needs_isolation(str(path)) else read_document(path)
     text = canonicalize(doc.raw_text)
     if not text.strip():
         raise InputError(str(path), "no text after decoding")

@@ -46,11 +46,15 @@ def read_document(path: pathlib.Path) -> Document:
         raise InputError(str(path), "empty file")
     doc_id = hashlib.sha256(data).hexdigest()
     if pdf.is_pdf(data):
-        body, pages, tables = pdf.read_pdf(str(path), data)
-        src = Source(path=str(path), format="pdf", encoding=None, size_bytes=size, pages=pages)
-        return Document(doc_id, src, body, [], tables)
+        got = pdf.read_pdf(str(path), data)
+        src = Source(path=str(path), format="pdf", encoding=None, size_bytes=size, pages=got.pages, ocr=got.ocr)
+        return Document(doc_id, src, got.text, got.flags, got.tables)
     if path.suffix.lower() == ".pdf":
         raise InputError(str(path), "corrupt or truncated PDF (no %PDF header)")
+    if image.is_image(data) or path.suffix.lower() in image.SUFFIXES:
+        body, pages, tables, flags = image.read_image(str(path), data)
+        src = Source(path=str(path), format="image", encoding=None, size_bytes=size, pages=pages, ocr=True)
+        return Document(doc_id, src, body, flags, tables)
     text, encoding, guessed = text_reader.decode_text(str(path), data)
     flags = []
     if guessed:
@@ -61,5 +65,6 @@ def read_document(path: pathlib.Path) -> Document:
 
 
 
+from noticeflow.readers import image  # noqa: E402
 from noticeflow.readers import pdf  # noqa: E402
 from noticeflow.readers import text as text_reader  # noqa: E402

@@ -1,0 +1,108 @@
+"""read_document in a forked child with a time limit and a memory limit, for the formats whose
+parsers are C libraries or pure-Python code we cannot interrupt (PDF, images).
+
+The child is killed at the time limit; its address space is capped (RLIMIT_AS) so a crafted file
+fails there with one line instead of growing the worker. OCR gets its own time limit per page:
+the child reports each page it starts, and each report gives it OCR_PAGE_LIMIT_S more.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import pathlib
+import resource
+import time
+
+from noticeflow.readers import Document, image, pdf, read_document
+from noticeflow.schemas.errors import InputError
+
+TIME_LIMIT_S = 30
+OCR_PAGE_LIMIT_S = 60           # a page takes ~4 s on one core (README, Formats / OCR)
+MEMORY_LIMIT_MB = 2048          # address space the child may add to what it was forked with
+SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")
+
+
+def needs_isolation(path: str) -> bool:
+    """A PDF or image by its name, or by its first bytes (a PDF saved as .txt is common)."""
+    if path.lower().endswith(SUFFIXES):
+        return True
+    try:  # non-blocking: a FIFO in place of the file must not hang the read
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            head = os.read(fd, 1024)
+        finally:
+            os.close(fd)
+    except OSError:
+        return False  # read_document reports it
+    return pdf.is_pdf(head) or image.is_image(head)
+
+
+def _address_space() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[0]) * resource.getpagesize()
+
+
+def _child(path: str, conn) -> None:
+    from noticeflow.readers import ocr
+
+    try:
+        limit = _address_space() + MEMORY_LIMIT_MB * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        ocr.on_page = lambda n: conn.send(("page", n))
+        doc = read_document(pathlib.Path(path))
+        conn.send(("ok", doc))
+    except InputError as e:
+        conn.send(("input", e.reason))
+    except MemoryError:
+        conn.send(("input", f"reading needs more than the {MEMORY_LIMIT_MB} MB memory limit"))
+    except BaseException as e:  # noqa: BLE001 - reported to the parent as one line
+        conn.send(("error", f"{type(e).__name__}: {e}"))
+    finally:
+        conn.close()
+
+
+def read_isolated(path: str, limit: float = TIME_LIMIT_S, page_limit: float = OCR_PAGE_LIMIT_S) -> Document:
+    """read_document(path) in a child process; InputError (one line) on timeout, crash or limit."""
+    what = "PDF" if path.lower().endswith(".pdf") else "image"
+    import pdfplumber  # noqa: F401 - imported once here, not in every child (~1 s)
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(path, child), daemon=True)
+    proc.start()
+    child.close()
+    deadline = time.monotonic() + limit
+    page = None
+    try:
+        while True:
+            if not parent.poll(max(0.0, deadline - time.monotonic())):
+                raise InputError(path, _timeout(what, limit, page_limit, page))
+            try:
+                status, payload = parent.recv()
+            except EOFError:
+                proc.join(1)
+                raise InputError(path, _crash(what, proc.exitcode)) from None
+            if status != "page":
+                break
+            page = payload
+            deadline = time.monotonic() + page_limit
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(1)
+        parent.close()
+    if status == "ok":
+        return payload
+    if status == "input":
+        raise InputError(path, payload)
+    raise InputError(path, f"{what} reader failed ({payload})")
+
+
+def _timeout(what: str, limit: float, page_limit: float, page) -> str:
+    if page is not None:
+        return f"OCR of page {page} timed out after {page_limit:g} s"
+    return f"{what} parsing timed out after {limit:g} s"
+
+
+def _crash(what: str, code: int | None) -> str:
+    """A child that died without a word: most often the memory limit hit inside C code."""
+    return f"{what} reader crashed (exit code {code}; the memory limit is {MEMORY_LIMIT_MB} MB)"

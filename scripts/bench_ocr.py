@@ -1,0 +1,89 @@
+"""OCR seconds per page, and how much of the page text comes back, at given settings.
+
+Renders seed pages as 300-dpi scans (scripts/render_scans.py), then reads each page image back
+the way the PDF reader does (pdfium render at --dpi, detection on the page scaled to
+--det-side px, recognition on full-resolution crops) and prints seconds per page and character
+accuracy (1 - edit distance / length, against the page's own text layer). Run it on one core:
+
+    taskset -c 0 python scripts/bench_ocr.py                       # the shipped settings
+    taskset -c 0 python scripts/bench_ocr.py --dpi 150 200 --det-side 960 1280 2000
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import pathlib
+import random
+import sys
+import time
+from difflib import SequenceMatcher
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
+def main() -> None:
+    from noticeflow.readers import ocr
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pages", type=int, default=6, help="pages to read (from the seeds, in order)")
+    ap.add_argument("--dpi", type=int, nargs="+", default=[ocr.DPI])
+    ap.add_argument("--det-side", type=int, nargs="+", default=[ocr.DET_SIDE])
+    ap.add_argument("--threads", type=int, default=ocr.THREADS)
+    args = ap.parse_args()
+
+    import render_scans
+
+    ocr.THREADS = args.threads
+    scans, truth = _pages(render_scans, args.pages)
+    ocr.engine()  # model load is not per page
+    print(f"{len(scans)} pages, {args.threads} thread(s)")
+    print(f"{'dpi':>4} {'det':>5} {'s/page':>7} {'accuracy':>8}")
+    for dpi in args.dpi:
+        for side in args.det_side:
+            ocr.DPI, ocr.DET_SIDE = dpi, side
+            t0 = time.perf_counter()
+            texts = [_text(ocr, pdf) for pdf in scans]
+            sec = (time.perf_counter() - t0) / len(scans)
+            acc = sum(_accuracy(a, b) for a, b in zip(texts, truth)) / len(truth)
+            print(f"{dpi:>4} {side:>5} {sec:7.2f} {acc:8.3f}", flush=True)
+
+
+def _pages(render_scans, n: int) -> tuple[list[bytes], list[str]]:
+    """n one-page scan PDFs (300 dpi, degraded) and the text of each clean page."""
+    import pdfplumber
+
+    rng = random.Random(0)
+    scans, truth = [], []
+    for txt in sorted((ROOT / "corpus").glob("*.txt")):
+        clean = render_scans.page_images(txt, dpi=300)
+        with pdfplumber.open(txt.with_suffix(".pdf")) as pdf:
+            texts = [p.extract_text() or "" for p in pdf.pages]
+        for img, text in zip(clean, texts):
+            buf = io.BytesIO()
+            render_scans.scan_pdf([render_scans.degrade(img, rng)], buf, dpi=300)
+            scans.append(buf.getvalue())
+            truth.append(text)
+            if len(scans) == n:
+                return scans, truth
+    return scans, truth
+
+
+def _text(ocr, pdf: bytes) -> str:
+    page = next(ocr.read_pdf_pages(pdf, [0]))
+    return "".join(item["text"] if kind == "line" else "".join("".join(r) for r in item) for kind, _, item in page.blocks)
+
+
+def _accuracy(got: str, want: str) -> float:
+    a, b = _bare(got), _bare(want)
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() if b else 1.0
+
+
+def _bare(s: str) -> str:
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKC", s) if not ch.isspace())
+
+
+if __name__ == "__main__":
+    main()

@@ -54,7 +54,7 @@ def _child(path: str, conn) -> None:
     except InputError as e:
         conn.send(("input", e.reason))
     except MemoryError:
-        conn.send(("input", f"reading needs more than the {MEMORY_LIMIT_MB} MB memory limit"))
+        conn.send(("memory", ""))
     except BaseException as e:  # noqa: BLE001 - reported to the parent as one line
         conn.send(("error", f"{type(e).__name__}: {e}"))
     finally:
@@ -94,6 +94,8 @@ def read_isolated(path: str, limit: float = TIME_LIMIT_S, page_limit: float = OC
         return payload
     if status == "input":
         raise InputError(path, payload)
+    if status == "memory":
+        raise InputError(path, f"{what} reader ran out of memory (memory limit {MEMORY_LIMIT_MB} MB)")
     raise InputError(path, f"{what} reader failed ({payload})")
 
 
@@ -105,4 +107,4 @@ def _timeout(what: str, limit: float, page_limit: float, page) -> str:
 
 def _crash(what: str, code: int | None) -> str:
     """A child that died without a word: most often the memory limit hit inside C code."""
-    return f"{what} reader crashed (exit code {code}; the memory limit is {MEMORY_LIMIT_MB} MB)"
+    return f"{what} reader crashed (exit code {code}; memory limit {MEMORY_LIMIT_MB} MB)"

@@ -60,8 +60,12 @@ def engine():
     """The RapidOCR engine of this process, built on first use (model load ~0.5 s)."""
     global _engine
     if _engine is None:
+        import logging
+
         from rapidocr_onnxruntime import RapidOCR
 
+        for name in ("RapidOCR", "OrtInferSession"):  # each has its own stderr handler at DEBUG
+            logging.getLogger(name).setLevel(logging.ERROR)
         _engine = RapidOCR(intra_op_num_threads=THREADS, inter_op_num_threads=1, text_score=TEXT_SCORE)
     return _engine
 

@@ -5,6 +5,7 @@ bounded (readers.pdf_limits)."""
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -13,6 +14,14 @@ import regex as re
 from noticeflow.readers import pdf_limits
 from noticeflow.schemas import Flag
 from noticeflow.schemas.errors import InputError
+
+# pdfminer logs what it repairs ("Data-loss while decompressing corrupted data", ...) and, with no
+# logging configured, Python prints those records on stderr, between our one-line messages. A
+# problem the reader cares about becomes an InputError or a flag; the rest is not the user's.
+_PDFMINER_LOG = logging.getLogger("pdfminer")
+_PDFMINER_LOG.setLevel(logging.CRITICAL)
+_PDFMINER_LOG.propagate = False
+_PDFMINER_LOG.addHandler(logging.NullHandler())
 
 PDF_MAGIC = b"%PDF-"
 _SNIFF = 1024                   # a PDF header may follow a little junk (PDF 1.7 §7.5.2)
@@ -71,7 +80,7 @@ def read_pdf(path: str, data: bytes) -> PdfText:
         if isinstance(cause, pdf_limits.Refused):
             raise InputError(path, cause.reason) from None
         if isinstance(cause, MemoryError):
-            raise InputError(path, "PDF needs more memory than the reader's limit") from None
+            raise cause from None  # readers.isolated names the memory limit
         if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)) or "encrypt" in type(cause).__name__.lower():
             raise InputError(path, "encrypted PDF (remove the password and try again)") from None
         detail = f"{type(cause).__name__}: {cause}".strip().rstrip(":")

@@ -7,6 +7,8 @@ checked before anything is decoded, so no image can take unbounded memory.
 from __future__ import annotations
 
 import io
+import re
+import warnings
 
 import numpy as np
 
@@ -17,6 +19,7 @@ SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
 MAX_PIXELS = 60_000_000         # decoded pixels of one image (an 8-page long photo at 200 dpi: 31 M)
 _A4_WIDTH_IN = 8.27             # photos carry no trustworthy dpi: a page is taken to be A4 wide
 _A4_RATIO = 1.414
+_PIXELS = re.compile(r"\((\d+) pixels\)")  # in Pillow's DecompressionBombError message
 _MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 
 
@@ -31,12 +34,17 @@ def read_image(path: str, data: bytes) -> tuple[str, int, list, list]:
     from noticeflow.readers.pdf import assemble_pages
 
     try:
-        im = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():  # Pillow warns past 89 M pixels; we refuse past MAX_PIXELS
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as e:  # past 179 M pixels Pillow refuses to open it
+        pixels = int(_PIXELS.search(str(e)).group(1)) if _PIXELS.search(str(e)) else 0
+        raise InputError(path, _too_large(pixels)) from None
     except (UnidentifiedImageError, OSError, ValueError) as e:
         raise InputError(path, f"corrupt or unreadable image ({_first_line(e)})") from None
     w, h = im.size
     if w * h > MAX_PIXELS:
-        raise InputError(path, f"image too large ({w} × {h} pixels > {MAX_PIXELS // 1_000_000} megapixel limit)")
+        raise InputError(path, _too_large(w * h))
     frames = getattr(im, "n_frames", 1)
     if frames > pdf_limits.MAX_OCR_PAGES:
         raise InputError(path, f"image has {frames} pages to OCR (limit {pdf_limits.MAX_OCR_PAGES})")
@@ -96,6 +104,10 @@ def _middle_of_longest_blank(ink: np.ndarray) -> int:
                 best, best_len = (start + i) // 2, i - start
             start = None
     return best
+
+
+def _too_large(pixels: int) -> str:
+    return f"image too large ({pixels / 1e6:.0f} megapixels > {MAX_PIXELS // 1_000_000} megapixel limit)"
 
 
 def _first_line(e: BaseException) -> str:

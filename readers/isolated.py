@@ -7,17 +7,20 @@ the child reports each page it starts, and each report gives it OCR_PAGE_LIMIT_S
 """
 from __future__ import annotations
 
+import math
 import multiprocessing as mp
 import os
 import pathlib
 import resource
+import signal
 import time
 
 from noticeflow.readers import Document, image, pdf, read_document
 from noticeflow.schemas.errors import InputError
 
 TIME_LIMIT_S = 30
-OCR_PAGE_LIMIT_S = 60           # a page takes ~4 s on one core (README, Formats / OCR)
+OCR_PAGE_LIMIT_S = 60           # CPU seconds; a page takes ~4 s on one core (README, Formats / OCR)
+WALL_FACTOR = 5                 # clock seconds per CPU second a page may take (a loaded machine)
 MEMORY_LIMIT_MB = 2048          # address space the child may add to what it was forked with
 SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")
 
@@ -42,13 +45,19 @@ def _address_space() -> int:
         return int(fh.read().split()[0]) * resource.getpagesize()
 
 
-def _child(path: str, conn) -> None:
+def _child(path: str, conn, page_limit: float) -> None:
     from noticeflow.readers import ocr
+
+    def on_page(n: int) -> None:
+        conn.send(("page", n))
+        used = sum(os.times()[:2])
+        soft = math.ceil(used + page_limit)
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, resource.getrlimit(resource.RLIMIT_CPU)[1]))
 
     try:
         limit = _address_space() + MEMORY_LIMIT_MB * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        ocr.on_page = lambda n: conn.send(("page", n))
+        ocr.on_page = on_page
         doc = read_document(pathlib.Path(path))
         conn.send(("ok", doc))
     except InputError as e:
@@ -67,7 +76,7 @@ def read_isolated(path: str, limit: float = TIME_LIMIT_S, page_limit: float = OC
     import pdfplumber  # noqa: F401 - imported once here, not in every child (~1 s)
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(path, child), daemon=True)
+    proc = ctx.Process(target=_child, args=(path, child, page_limit), daemon=True)
     proc.start()
     child.close()
     deadline = time.monotonic() + limit
@@ -75,16 +84,18 @@ def read_isolated(path: str, limit: float = TIME_LIMIT_S, page_limit: float = OC
     try:
         while True:
             if not parent.poll(max(0.0, deadline - time.monotonic())):
-                raise InputError(path, _timeout(what, limit, page_limit, page))
+                raise InputError(path, _timeout(what, limit, page_limit * WALL_FACTOR, page))
             try:
                 status, payload = parent.recv()
             except EOFError:
                 proc.join(1)
+                if page is not None and proc.exitcode == -signal.SIGXCPU:
+                    raise InputError(path, f"OCR of page {page} timed out after {page_limit:g} s of CPU time") from None
                 raise InputError(path, _crash(what, proc.exitcode)) from None
             if status != "page":
                 break
             page = payload
-            deadline = time.monotonic() + page_limit
+            deadline = time.monotonic() + page_limit * WALL_FACTOR
     finally:
         if proc.is_alive():
             proc.kill()
@@ -99,9 +110,9 @@ def read_isolated(path: str, limit: float = TIME_LIMIT_S, page_limit: float = OC
     raise InputError(path, f"{what} reader failed ({payload})")
 
 
-def _timeout(what: str, limit: float, page_limit: float, page) -> str:
+def _timeout(what: str, limit: float, page_wall: float, page) -> str:
     if page is not None:
-        return f"OCR of page {page} timed out after {page_limit:g} s"
+        return f"OCR of page {page} timed out after {page_wall:g} s"
     return f"{what} parsing timed out after {limit:g} s"
 
 

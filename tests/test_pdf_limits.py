@@ -63,13 +63,22 @@ def test_reader_child_has_a_time_limit() -> None:
     assert e.value.reason == "PDF parsing timed out after 0.05 s"
 
 
-def test_ocr_has_a_time_limit_per_page(tmp_path, monkeypatch) -> None:
-    def slow(gray, dpi):
-        time.sleep(5)
-    monkeypatch.setattr(ocr, "read_image", slow)
+def test_ocr_has_a_cpu_time_limit_per_page(tmp_path, monkeypatch) -> None:
+    def spin(gray, dpi):
+        while True:
+            pass
+    monkeypatch.setattr(ocr, "read_image", spin)
+    monkeypatch.setattr(isolated, "WALL_FACTOR", 100)  # the CPU limit, not the clock, must stop it
     with pytest.raises(InputError) as e:
-        isolated.read_isolated(str(make_scanned_pdf(tmp_path / "scan.pdf")), limit=30, page_limit=0.5)
-    assert e.value.reason == "OCR of page 1 timed out after 0.5 s"
+        isolated.read_isolated(str(make_scanned_pdf(tmp_path / "scan.pdf")), limit=30, page_limit=1)
+    assert e.value.reason == "OCR of page 1 timed out after 1 s of CPU time"
+
+
+def test_a_stalled_ocr_page_times_out_on_the_clock(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(ocr, "read_image", lambda gray, dpi: time.sleep(60))
+    with pytest.raises(InputError) as e:
+        isolated.read_isolated(str(make_scanned_pdf(tmp_path / "scan.pdf")), limit=30, page_limit=0.2)
+    assert e.value.reason == f"OCR of page 1 timed out after {0.2 * isolated.WALL_FACTOR:g} s"
 
 
 # --- text a reader cannot see ------------------------------------------------------------------

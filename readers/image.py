@@ -62,7 +62,7 @@ def read_image(path: str, data: bytes) -> tuple[str, int, list, list]:
         raise InputError(path, f"corrupt or truncated image ({_first_line(e)})") from None
     if not any(p.blocks for p in pages):
         raise InputError(path, "no text found")
-    text, tables = assemble_pages([p.blocks for p in pages], [_A4_WIDTH_IN * 72] * len(pages))
+    text, tables = assemble_pages([p.blocks for p in pages], [_A4_WIDTH_IN * 72] * len(pages), ocr=True)
     return text, frames, tables, flags
 
 

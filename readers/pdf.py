@@ -102,16 +102,19 @@ def read_pdf(path: str, data: bytes) -> PdfText:
             raise InputError(path, "scanned PDF: no text found by OCR")
     elif not any(pages):
         raise InputError(path, "no visible text in the PDF" if hidden.count else "corrupt or truncated PDF (no text and no images)")
-    text, tables = assemble_pages(pages, widths)
+    text, tables = assemble_pages(pages, widths, ocr=bool(scans))
     return PdfText(text, n, tables, bool(scans) or hidden.ocr_layer, flags)
 
 
-def assemble_pages(pages: list[list[tuple]], widths: list[float]) -> tuple[str, list[list[list[str]]]]:
-    """Page blocks (of text pages and OCR'd ones alike) -> the reader contract's text and tables."""
+def assemble_pages(pages: list[list[tuple]], widths: list[float], ocr: bool = False) -> tuple[str, list[list[list[str]]]]:
+    """Page blocks (of text pages and OCR'd ones alike) -> the reader contract's text and tables.
+    OCR boxes end a little before or after the glyphs: there the right margin is where most
+    full lines end (90th percentile), not the furthest box."""
     merge_continued_tables(pages)
     lines = [item for blocks in pages for kind, _, item in blocks if kind == "line"]
     left = min((ln["x0"] for ln in lines), default=0.0)
-    right = max((ln["x1"] for ln in lines), default=0.0)
+    ends = sorted(ln["x1"] for ln in lines)
+    right = (ends[int(0.9 * (len(ends) - 1))] if ocr else ends[-1]) if ends else 0.0
     width = median(widths) if widths else 0.0
     if width - right > 1.5 * left + 36:  # no line reaches a plausible right margin: nothing wrapped
         right = float("inf")

@@ -2,8 +2,7 @@
 
 Why: the OCR reader must give the extractors the same facts as the text. The layout is
 scripts/render_pdfs.py's (A4, indented justified paragraphs, centred headings, a folio, the quota
-table ruled); pdfium rasterises it with the system CJK font (fonts-noto-cjk) standing in for the
-PDF's unembedded STSong-Light. Each page is then rotated by up to ±1°, speckled with dust and
+table ruled), drawn glyph by glyph with Noto Serif CJK SC (Debian's fonts-noto-cjk). Each page is then rotated by up to ±1°, speckled with dust and
 toner noise and slightly blurred, as a flatbed scan or a photo is. A scan is one page image per
 PDF page; a photo is the pages stacked into one long PNG, as county WeChat accounts post them.
 
@@ -23,24 +22,53 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import render_pdfs  # noqa: E402
 
 SCAN_DPI = 200
+CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"  # Debian's fonts-noto-cjk
+CJK_FACE = 2                    # the .ttc's faces: JP, KR, SC, TC, HK
 
 
 def page_images(txt: pathlib.Path, dpi: int = SCAN_DPI) -> list[np.ndarray]:
-    """The notice laid out as render_pdfs lays it out, one clean grayscale image per page."""
-    import pypdfium2 as pdfium
+    """The notice laid out as render_pdfs lays it out, one clean grayscale image per page: every
+    glyph drawn at its place in the PDF with Noto Serif CJK SC (a rasteriser left to pick a face
+    of the .ttc takes the Japanese one, whose glyph forms differ), every rule drawn as a line."""
+    import pdfplumber
+    from PIL import Image, ImageDraw
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 
+    from noticeflow.readers import read_document
+
     pdfmetrics.registerFont(UnicodeCIDFont(render_pdfs.FONT))
+    k = dpi / 72
+    pages = []
     with tempfile.TemporaryDirectory() as tmp:
         src = pathlib.Path(tmp) / (txt.stem + ".txt")
-        src.write_text(txt.read_text(encoding="utf-8-sig"), encoding="utf-8")
+        src.write_text(read_document(txt).raw_text, encoding="utf-8")  # some notices are GB18030
         pdf = pathlib.Path(tmp) / "clean.pdf"
         render_pdfs.render(src, pdf)
-        doc = pdfium.PdfDocument(pdf.read_bytes())
-        pages = [np.ascontiguousarray(p.render(scale=dpi / 72, grayscale=True).to_numpy()) for p in doc]
-        doc.close()
-    return [p[:, :, 0] if p.ndim == 3 else p for p in pages]
+        with pdfplumber.open(pdf) as doc:
+            for page in doc.pages:
+                im = Image.new("L", (round(float(page.width) * k), round(float(page.height) * k)), 255)
+                draw = ImageDraw.Draw(im)
+                for e in page.edges:
+                    width = max(1, round(float(e.get("linewidth") or 0.6) * k))
+                    draw.line([(e["x0"] * k, e["top"] * k), (e["x1"] * k, e["bottom"] * k)], fill=0, width=width)
+                for c in page.chars:
+                    x, y = c["matrix"][4], float(page.height) - c["matrix"][5]  # the glyph's baseline origin
+                    draw.text((x * k, y * k), c["text"], font=_font(round(c["size"] * k)), fill=0, anchor="ls")
+                pages.append(np.asarray(im))
+                page.close()
+    return pages
+
+
+_FONTS: dict[int, object] = {}
+
+
+def _font(px: int):
+    from PIL import ImageFont
+
+    if px not in _FONTS:
+        _FONTS[px] = ImageFont.truetype(CJK_FONT, px, index=CJK_FACE)
+    return _FONTS[px]
 
 
 def degrade(page: np.ndarray, rng: random.Random) -> np.ndarray:

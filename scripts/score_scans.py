@@ -37,20 +37,18 @@ def _score_module():
 
 def notices(ci: bool = False, dev_max: int = 6) -> list[tuple[str, pathlib.Path, pathlib.Path]]:
     """(corpus, notice, gold) of the seeds and the dev corpus; --ci: a stratified part of the
-    dev corpus, the first notice of each province in turn until dev_max."""
+    dev corpus, dev_max notices of different provinces spread over the corpus."""
     seeds = [("seeds", p, SHARED / "gold" / f"{p.stem}.json") for p in sorted((SHARED / "seeds").glob("*.txt"))]
     dev = [("dev", p, DEV / "gold" / f"{p.stem}.json") for p in sorted((DEV / "notices").glob("*.txt"))
            if (DEV / "gold" / f"{p.stem}.json").is_file()]
-    if ci:
-        by_province: dict[str, list] = defaultdict(list)
+    if ci:  # one notice per province, provinces evenly spaced in the corpus's order
+        first: dict[str, tuple] = {}
         for item in dev:
             parts = item[1].stem.split("_")
-            by_province[parts[1] if len(parts) > 1 else ""].append(item)
-        picked, rank = [], 0
-        while len(picked) < dev_max and any(len(v) > rank for v in by_province.values()):
-            picked += [v[rank] for _, v in sorted(by_province.items()) if len(v) > rank][: dev_max - len(picked)]
-            rank += 1
-        dev = sorted(picked, key=lambda t: t[1].name)
+            first.setdefault(parts[1] if len(parts) > 1 else "", item)
+        provinces = list(first.values())
+        step = max(1.0, len(provinces) / dev_max)
+        dev = [provinces[int(i * step)] for i in range(min(dev_max, len(provinces)))]
     return [s for s in seeds if s[2].is_file()] + dev
 
 
@@ -80,7 +78,7 @@ def run(items: list, jobs: int = 2) -> list[dict]:
         return list(pool.map(read_all, items))
 
 
-def facts_of(score, record, gold: dict) -> tuple[Counter, Counter, Counter]:
+def facts_of(score, record, gold: dict, misses: list | None = None) -> tuple[Counter, Counter, Counter]:
     scored = gold.get("departments_scored", True)
     G = score.facts(gold, gold_side=True, scored_departments=scored)
     P = score.facts(record, scored_departments=scored) if isinstance(record, dict) else Counter()
@@ -90,6 +88,8 @@ def facts_of(score, record, gold: dict) -> tuple[Counter, Counter, Counter]:
         tp[key[0]] += m
         fp[key[0]] += P[key] - m
         fn[key[0]] += G[key] - m
+        if misses is not None and G[key] != P[key]:
+            misses.append(f"{'missing' if G[key] > m else 'extra  '} {key}")
     return tp, fp, fn
 
 
@@ -124,7 +124,7 @@ def bad_evidence(record) -> list[str]:
     return bad
 
 
-def report(results: list[dict], tolerance: float = 0.10) -> tuple[str, list[str]]:
+def report(results: list[dict], tolerance: float = 0.10, verbose: bool = False) -> tuple[str, list[str]]:
     """The printed table and the list of failures."""
     score = _score_module()
     lines, failures = [f"{'notice':44} {'text':>6} {'scan':>6} {'photo':>6}"], []
@@ -133,7 +133,10 @@ def report(results: list[dict], tolerance: float = 0.10) -> tuple[str, list[str]
         gold = json.loads(pathlib.Path(r["gold"]).read_text(encoding="utf-8"))
         m = {}
         for fmt in FORMATS:
-            tp, fp, fn = facts_of(score, r[fmt], gold)
+            misses: list[str] = []
+            tp, fp, fn = facts_of(score, r[fmt], gold, misses)
+            if verbose:
+                lines += [f"  {r['name']} {fmt}: {m_}" for m_ in sorted(misses)]
             m[fmt] = macro(tp, fp, fn)
             for acc, c in zip(totals[(r["corpus"], fmt)], (tp, fp, fn)):
                 acc.update(c)
@@ -164,12 +167,21 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--ci", action="store_true")
     ap.add_argument("--dev-max", type=int, default=6)
     ap.add_argument("--tolerance", type=float, default=0.10)
+    ap.add_argument("--verbose", action="store_true", help="list each missing and extra fact")
+    ap.add_argument("--save", type=pathlib.Path, help="write the records (JSON lines) here")
+    ap.add_argument("--load", type=pathlib.Path, help="report on records saved by --save (no OCR)")
     args = ap.parse_args(argv)
     items = notices(args.ci, args.dev_max)
     if args.notices:
         wanted = {p.stem for p in args.notices}
         items = [i for i in items if i[1].stem in wanted]
-    table, failures = report(run(items, args.jobs), args.tolerance)
+    if args.load:
+        results = [json.loads(ln) for ln in args.load.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    else:
+        results = run(items, args.jobs)
+    if args.save:
+        args.save.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results), encoding="utf-8")
+    table, failures = report(results, args.tolerance, args.verbose)
     print(table)
     if failures:
         print("\n" + "\n".join(failures))

@@ -142,7 +142,8 @@ def merge_continued_tables(pages: list[list[tuple]]) -> None:
         head, tail = prev[-1][2], cur[0][2]
         if len(head[0]) != len(tail[0]):
             continue
-        head.extend(tail[1:] if tail[0] == head[0] else tail)
+        repeated = [re.sub(r"\s", "", c) for c in tail[0]] == [re.sub(r"\s", "", c) for c in head[0]]  # OCR spaces
+        head.extend(tail[1:] if repeated else tail)
         del cur[0]
 
 

@@ -163,3 +163,28 @@ def test_image_suffixes_are_discovered(tmp_path) -> None:
         (tmp_path / name).write_bytes(b"x")
     assert [p.name for p in discover([tmp_path])] == ["a.jpg", "b.jpeg", "c.png", "d.tif", "e.tiff", "f.txt"]
     assert image.is_image(b"\x89PNG\r\n\x1a\n....") and not image.is_image(b"%PDF-1.7")
+
+
+def test_scans_and_photos_load_into_the_warehouse(page, tmp_path) -> None:
+    """Through the ingest workers' path (readers.isolated child) into DuckDB; a crafted PDF beside
+    them is quarantined with its one line."""
+    import duckdb
+
+    import pdf_attacks
+    from test_review_corrections import ingest
+
+    mod = _scans()
+    files = [_save(page, tmp_path / "photo.png"), tmp_path / "scan.pdf", pdf_attacks.reference_loop(tmp_path / "loop.pdf")]
+    mod.scan_pdf([page], files[1])
+    db = tmp_path / "w.duckdb"
+    ingest(db, files)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        loaded = con.execute("select source_format, ocr from records order by source_format").fetchall()
+        fees = con.execute("select amount from fees where kind = 'individual'").fetchall()
+        quarantined = con.execute("select path, error from quarantine").fetchall()
+    finally:
+        con.close()
+    assert loaded == [("image", True), ("pdf", True)]
+    assert [float(a) for (a,) in fees] == [400.0, 400.0]
+    assert quarantined == [(str(files[2].resolve()), "corrupt PDF (reference loop at object 6)")]

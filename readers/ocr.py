@@ -176,14 +176,20 @@ def _columns_then_lines(boxes: list[Box], width: float) -> list[dict]:
 
 
 def _gutter(boxes: list[Box], width: float) -> float | None:
+    """An x near the middle that no box between the first and last two-column line crosses, with
+    at least eight long boxes on each side (a title or a signature across it is fine)."""
     body = [b for b in boxes if b.x1 - b.x0 > width * 0.2]
     if len(body) < 16:
         return None
     mid = width / 2
     for x in np.linspace(mid - width * 0.1, mid + width * 0.1, 21):
-        if any(b.x0 < x < b.x1 for b in body):
+        left = [b for b in body if b.x1 <= x]
+        right = [b for b in body if b.x0 >= x]
+        if len(left) < 8 or len(right) < 8:
             continue
-        if sum(b.x1 <= x for b in body) >= 8 and sum(b.x0 >= x for b in body) >= 8:
+        top = max(min(b.top for b in left), min(b.top for b in right))
+        bottom = min(max(b.bottom for b in left), max(b.bottom for b in right))
+        if not any(b.x0 < x < b.x1 and b.bottom > top and b.top < bottom for b in boxes):
             return float(x)
     return None
 

@@ -188,3 +188,29 @@ def test_scans_and_photos_load_into_the_warehouse(page, tmp_path) -> None:
     assert loaded == [("image", True), ("pdf", True)]
     assert [float(a) for (a,) in fees] == [400.0, 400.0]
     assert quarantined == [(str(files[2].resolve()), "corrupt PDF (reference loop at object 6)")]
+
+
+# --- layout from boxes (no OCR needed) -------------------------------------------------------
+
+def _box(x0, top, text, h=12.0, w=None):
+    return ocr.Box(x0, top, x0 + (w if w is not None else 12.0 * len(text)), top + h, text, 0.99)
+
+
+def test_boxes_of_one_line_are_merged_left_to_right() -> None:
+    boxes = [_box(300, 101.5, "征缴工作"), _box(72, 100, "各乡镇要"), _box(72, 120, "第二行")]
+    assert [ln["text"] for ln in ocr._lines(boxes)] == ["各乡镇要 征缴工作", "第二行"]
+
+
+def test_two_columns_are_read_column_by_column() -> None:
+    title = [_box(150, 40, "关于做好征缴工作的通知", w=300)]
+    left = [_box(40, 80 + 20 * i, f"左栏第{i}行内容较长", w=230) for i in range(10)]
+    right = [_box(320, 80 + 20 * i, f"右栏第{i}行内容较长", w=230) for i in range(10)]
+    order = [ln["text"] for ln in ocr._columns_then_lines(title + right + left, 595)]
+    assert order == ["关于做好征缴工作的通知"] + [b.text for b in left] + [b.text for b in right]
+
+
+def test_table_columns_without_rules_come_from_box_positions() -> None:
+    rows = [("序号", "乡镇", "任务数"), ("1", "城关镇", "12500"), ("2", "南关镇", "8340")]
+    boxes = [_box(x, 100 + 20 * r, t) for r, row in enumerate(rows) for x, t in zip((72, 200, 380), row)]
+    edges = ocr._cluster_columns(boxes, 1.0, 60, 500)
+    assert len(edges) == 4 and edges[0] == 60 and 72 + 48 < edges[1] < 200 and 200 + 36 < edges[2] < 380

@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from noticeflow.readers import ocr, pdf_limits
+from noticeflow.readers.pdf import assemble_pages
 from noticeflow.schemas.errors import InputError
 
 SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
@@ -30,8 +31,6 @@ def is_image(data: bytes) -> bool:
 def read_image(path: str, data: bytes) -> tuple[str, int, list, list]:
     """Image bytes -> (text, pages, tables, flags)."""
     from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
-
-    from noticeflow.readers.pdf import assemble_pages
 
     try:
         with warnings.catch_warnings():  # Pillow warns past 89 M pixels; we refuse past MAX_PIXELS

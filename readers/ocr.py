@@ -16,6 +16,8 @@ from statistics import median
 
 import numpy as np
 
+from noticeflow.readers.pdf import drop_page_numbers, find_unruled_tables
+
 # Measured with scripts/bench_ocr.py (README, Formats / OCR): 200 dpi pages, detection on the
 # page scaled to 1280 px on its long side, recognition on crops of the full-resolution page.
 DPI = 200
@@ -94,8 +96,6 @@ def read_image(gray: np.ndarray, dpi: float) -> Page:
         if rows:
             blocks.append(("table", table.top * scale, rows))
     lines = _columns_then_lines(rest, w * scale)
-    from noticeflow.readers.pdf import drop_page_numbers, find_unruled_tables
-
     lines = find_unruled_tables(drop_page_numbers(lines, h * scale))
     blocks += [("line", ln["top"], ln) for ln in lines]
     blocks.sort(key=lambda b: b[1])

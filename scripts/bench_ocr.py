@@ -33,11 +33,16 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=ocr.THREADS)
     ap.add_argument("--rec-batch", type=int, nargs="+", default=[6])
     ap.add_argument("--rounds", type=int, default=2, help="configurations are interleaved; the best round counts")
+    ap.add_argument("--confidence", action="store_true",
+                    help="instead: each page's mean recognition score against its accuracy, as scanned and "
+                         "badly scanned (the data behind ocr.LOW_CONFIDENCE)")
     args = ap.parse_args()
 
     import render_scans
 
     ocr.THREADS = args.threads
+    if args.confidence:
+        return _confidence(ocr, render_scans, args.pages)
     scans, truth = _pages(render_scans, args.pages)
     ocr.engine()  # model load is not per page
     print(f"{len(scans)} pages, {args.threads} thread(s)")
@@ -61,7 +66,26 @@ def main() -> None:
         print(f"{cfg[0]:>4} {cfg[1]:>5} {cfg[2]:>5} {best[cfg]:7.2f} {cpu[cfg]:10.2f} {acc[cfg]:8.3f}")
 
 
-def _pages(render_scans, n: int) -> tuple[list[bytes], list[str]]:
+def _confidence(ocr, render_scans, n: int) -> None:
+    import cv2
+    import numpy as np
+
+    def bad(img, rng):  # a fax-like scan: 100 dpi, heavy blur and noise
+        small = cv2.resize(img, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+        small = cv2.GaussianBlur(small, (5, 5), 1.6)
+        noisy = small.astype(np.int16) + np.random.default_rng(rng.randrange(99)).normal(0, 28, small.shape).astype(np.int16)
+        return cv2.resize(np.clip(noisy, 0, 255).astype(np.uint8), None, fx=2, fy=2)
+
+    rng = random.Random(0)
+    print(f"{'scan':>6} {'page':>4} {'score':>6} {'accuracy':>8}")
+    for kind, spoil in (("normal", render_scans.degrade), ("bad", lambda im, r: bad(render_scans.degrade(im, r), r))):
+        scans, truth = _pages(render_scans, n, spoil)
+        for i, (pdf, want) in enumerate(zip(scans, truth)):
+            page = next(ocr.read_pdf_pages(pdf, [0]))
+            print(f"{kind:>6} {i:>4} {page.score:6.3f} {_accuracy(_blocks_text(page), want):8.3f}", flush=True)
+
+
+def _pages(render_scans, n: int, spoil=None) -> tuple[list[bytes], list[str]]:
     """n one-page scan PDFs (300 dpi, degraded) and the text of each clean page."""
     import pdfplumber
 
@@ -73,7 +97,7 @@ def _pages(render_scans, n: int) -> tuple[list[bytes], list[str]]:
             texts = [p.extract_text() or "" for p in pdf.pages]
         for img, text in zip(clean, texts):
             buf = io.BytesIO()
-            render_scans.scan_pdf([render_scans.degrade(img, rng)], buf, dpi=300)
+            render_scans.scan_pdf([(spoil or render_scans.degrade)(img, rng)], buf, dpi=300)
             scans.append(buf.getvalue())
             truth.append(text)
             if len(scans) == n:
@@ -82,7 +106,10 @@ def _pages(render_scans, n: int) -> tuple[list[bytes], list[str]]:
 
 
 def _text(ocr, pdf: bytes) -> str:
-    page = next(ocr.read_pdf_pages(pdf, [0]))
+    return _blocks_text(next(ocr.read_pdf_pages(pdf, [0])))
+
+
+def _blocks_text(page) -> str:
     return "".join(item["text"] if kind == "line" else "".join("".join(r) for r in item) for kind, _, item in page.blocks)
 
 

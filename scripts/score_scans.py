@@ -70,12 +70,18 @@ def read_all(item: tuple[str, pathlib.Path, pathlib.Path]) -> dict:
     return out
 
 
-def run(items: list, jobs: int = 2) -> list[dict]:
-    if jobs <= 1:
-        return [read_all(i) for i in items]
+def run(items: list, jobs: int = 2, save: pathlib.Path | None = None) -> list[dict]:
+    """Every notice read in `jobs` processes; with `save`, each result is appended there as it
+    comes (a long run can be reported on with --load before it ends)."""
+    out = []
     # Not a multiprocessing.Pool: its daemonic workers may not fork the reader's killable child.
-    with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
-        return list(pool.map(read_all, items))
+    with ProcessPoolExecutor(max(1, jobs), mp_context=mp.get_context("fork")) as pool:
+        for result in pool.map(read_all, items):
+            out.append(result)
+            if save:
+                with open(save, "a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(result, ensure_ascii=False) + "\n")
+    return out
 
 
 def facts_of(score, record, gold: dict, misses: list | None = None) -> tuple[Counter, Counter, Counter]:
@@ -178,9 +184,9 @@ def main(argv: list[str]) -> int:
     if args.load:
         results = [json.loads(ln) for ln in args.load.read_text(encoding="utf-8").splitlines() if ln.strip()]
     else:
-        results = run(items, args.jobs)
-    if args.save:
-        args.save.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results), encoding="utf-8")
+        if args.save:
+            args.save.write_text("", encoding="utf-8")
+        results = run(items, args.jobs, args.save)
     table, failures = report(results, args.tolerance, args.verbose)
     print(table)
     if failures:

@@ -1,0 +1,460 @@
+"""Word notices: `.docx` through python-docx, `.doc` / `.wps` converted by LibreOffice first.
+
+Paragraphs and tables come in body order. Word's automatic numbering is not in a paragraph's
+text, and `一、` `（一）` are how the structure parser finds the outline, so the numbers are
+rebuilt here from numbering.xml (abstract lists, their levels' formats and `lvlText`, instance
+overrides, restarts). Headers and footers (running titles, page numbers) are not body content
+and are left out; text boxes are read after the paragraph that anchors them.
+"""
+from __future__ import annotations
+
+import atexit
+import io
+import os
+import pathlib
+import shutil
+import signal
+import subprocess
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+
+from noticeflow.readers.layout import join_cell
+from noticeflow.schemas.errors import InputError
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_SKIP = {f"{W}pPr", f"{W}rPr", f"{W}del", f"{W}moveFrom", f"{W}txbxContent", _MC_FALLBACK,
+         f"{W}instrText", f"{W}delText", f"{W}footnoteReference", f"{W}endnoteReference"}
+CONVERT_TIMEOUT_S = 60
+INSTALL_HINT = "reading .doc and .wps files needs LibreOffice: apt-get install libreoffice-writer-nogui"
+
+
+@dataclass
+class WordText:
+    text: str
+    tables: list[list[list[str]]] = field(default_factory=list)
+    numbered: int = 0                       # paragraphs whose number was rebuilt
+
+
+# -- .docx -------------------------------------------------------------------------------------
+
+def read_docx(path: str, data: bytes) -> WordText:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
+        raise InputError(path, f"not a readable Word .docx file ({_short(e)})") from None
+    except Exception as e:  # lxml syntax errors in a damaged part, and the like
+        raise InputError(path, f"damaged Word .docx file ({type(e).__name__}: {_short(e)})") from None
+    numbering = Numbering(document)
+    out = _Out(numbering)
+    out.blocks(document.element.body)
+    return WordText(out.text(), out.tables, numbering.rebuilt)
+
+
+class _Out:
+    def __init__(self, numbering: "Numbering") -> None:
+        self.numbering = numbering
+        self.lines: list[str] = []
+        self.tables: list[list[list[str]]] = []
+
+    def blocks(self, parent) -> None:
+        for el in parent:
+            if el.tag == f"{W}p":
+                self.paragraph(el)
+            elif el.tag == f"{W}tbl":
+                rows = self.table(el)
+                if rows:
+                    self.tables.append(rows)
+                    self.blank()
+                    self.lines.extend("\t".join(r) for r in rows)
+                    self.blank()
+            elif el.tag in (f"{W}sdt", f"{W}customXml", f"{W}ins", f"{W}smartTag"):
+                content = el.find(f"{W}sdtContent")
+                self.blocks(content if content is not None else el)
+
+    def blank(self) -> None:
+        if self.lines and self.lines[-1] != "":
+            self.lines.append("")
+
+    def paragraph(self, p) -> None:
+        text = paragraph_text(p)
+        label = self.numbering.label(p) if text.strip() else ""
+        line = (label + text).strip(" \u3000")
+        if line:
+            self.lines.extend(ln.strip(" \u3000") for ln in line.split("\n"))
+        else:
+            self.blank()
+        for box in _text_boxes(p):
+            self.blocks(box)
+
+    def table(self, tbl) -> list[list[str]]:
+        """Rows on the table grid: a merged cell's text in its first cell, "" where it spans
+        (gridSpan across, vMerge down)."""
+        rows: list[list[str]] = []
+        for tr in tbl.iter(f"{W}tr"):
+            if tr.getparent() is not tbl and tr.getparent().getparent() is not tbl:
+                continue          # a row of a table nested in a cell: read as that cell's text
+            row: list[str] = []
+            before = _int_val(tr.find(f"{W}trPr/{W}gridBefore"), 0)
+            row += [""] * before
+            for tc in tr.iter(f"{W}tc"):
+                if _owner_row(tc) is not tr:
+                    continue
+                pr = tc.find(f"{W}tcPr")
+                span = _int_val(pr.find(f"{W}gridSpan") if pr is not None else None, 1)
+                vmerge = pr.find(f"{W}vMerge") if pr is not None else None
+                continued = vmerge is not None and vmerge.get(f"{W}val") in (None, "continue")
+                text = "" if continued else self.cell_text(tc)
+                row += [text] + [""] * (span - 1)
+            rows.append(row)
+        width = max((len(r) for r in rows), default=0)
+        rows = [r + [""] * (width - len(r)) for r in rows]
+        return [r for r in rows if any(r)]
+
+    def cell_text(self, tc) -> str:
+        inner = _Out(self.numbering)
+        inner.blocks(tc)
+        return join_cell(inner.lines)
+
+    def text(self) -> str:
+        while self.lines and self.lines[-1] == "":
+            self.lines.pop()
+        return "\n".join(self.lines) + "\n"
+
+
+def _owner_row(tc):
+    el = tc.getparent()
+    while el is not None and el.tag != f"{W}tr":
+        el = el.getparent()
+    return el
+
+
+def paragraph_text(p) -> str:
+    """A paragraph's visible text: runs, hyperlinks, insertions and field results; not deleted
+    text, field codes, tab-stop definitions or text boxes. A tab is a space here (a tab in the
+    contract's text means a table cell); a line break stays a line break."""
+    out: list[str] = []
+
+    def walk(el) -> None:
+        for child in el:
+            tag = child.tag
+            if not isinstance(tag, str) or tag in _SKIP:
+                continue
+            if tag == f"{W}t":
+                out.append(child.text or "")
+            elif tag in (f"{W}tab", f"{W}ptab"):
+                out.append(" ")
+            elif tag in (f"{W}br", f"{W}cr"):
+                out.append("\n")
+            elif tag == f"{W}noBreakHyphen":
+                out.append("-")
+            else:
+                walk(child)
+
+    walk(p)
+    return "".join(out)
+
+
+def _text_boxes(p) -> list:
+    if not any(True for _ in p.iter(f"{W}txbxContent")):
+        return []
+    return [box for box in p.iter(f"{W}txbxContent") if not any(a.tag == _MC_FALLBACK for a in box.iterancestors())]
+
+
+def _int_val(el, default: int) -> int:
+    if el is None:
+        return default
+    try:
+        return max(0, min(int(el.get(f"{W}val")), 64))
+    except (TypeError, ValueError):
+        return default
+
+
+def _short(e: BaseException) -> str:
+    return " ".join(str(e).split())[:120] or type(e).__name__
+
+
+# -- numbering ---------------------------------------------------------------------------------
+
+@dataclass
+class Level:
+    start: int = 1
+    fmt: str = "decimal"
+    text: str = ""
+    restart: int | None = None        # lvlRestart: 0 never, N after a level-N paragraph (1-based)
+    legal: bool = False               # isLgl: every number in decimal
+    suffix: str = "tab"
+    style: str | None = None          # the paragraph style (a heading) that uses this level
+
+
+class Numbering:
+    """Word's list counters, replayed paragraph by paragraph in body order.
+
+    Counters belong to the abstract list: two instances of one abstract list continue each
+    other, as Word numbers them; an instance's `startOverride` restarts its level the first
+    time the instance is used (how Word writes "restart numbering")."""
+
+    def __init__(self, document) -> None:
+        self.levels: dict[str, dict[int, Level]] = {}          # abstractNumId -> levels
+        self.nums: dict[str, tuple[str, dict[int, int], dict[int, Level]]] = {}
+        self.style_numpr: dict[str, tuple[str | None, int | None]] = {}
+        self.style_based: dict[str, str] = {}
+        self.counters: dict[str, list[int | None]] = {}
+        self.used: set[str] = set()
+        self.rebuilt = 0
+        self._read_styles(document)
+        self._read_numbering(document)
+
+    def _read_styles(self, document) -> None:
+        try:
+            styles = document.part.styles.element     # creates nothing: the part is required
+        except Exception:  # noqa: BLE001 - a document without styles has no style numbering
+            return
+        for st in styles.iter(f"{W}style"):
+            sid = st.get(f"{W}styleId")
+            based = st.find(f"{W}basedOn")
+            if based is not None:
+                self.style_based[sid] = based.get(f"{W}val")
+            numpr = st.find(f"{W}pPr/{W}numPr")
+            if numpr is not None:
+                num_id = numpr.find(f"{W}numId")
+                ilvl = numpr.find(f"{W}ilvl")
+                self.style_numpr[sid] = (num_id.get(f"{W}val") if num_id is not None else None,
+                                         _int_val(ilvl, 0) if ilvl is not None else None)
+
+    def _read_numbering(self, document) -> None:
+        part = next((rel.target_part for rel in document.part.rels.values()
+                     if rel.reltype.endswith("/numbering") and not rel.is_external), None)
+        if part is None:
+            return
+        root = part.element
+        links: dict[str, str] = {}
+        for an in root.iter(f"{W}abstractNum"):
+            aid = an.get(f"{W}abstractNumId")
+            self.levels[aid] = {int(lvl.get(f"{W}ilvl", "0")): _level(lvl)
+                                for lvl in an.iter(f"{W}lvl")}
+            link = an.find(f"{W}numStyleLink")
+            if link is not None:
+                links[aid] = link.get(f"{W}val")
+        for num in root.iter(f"{W}num"):
+            nid = num.get(f"{W}numId")
+            ref = num.find(f"{W}abstractNumId")
+            if ref is None:
+                continue
+            starts, redefined = {}, {}
+            for ov in num.iter(f"{W}lvlOverride"):
+                ilvl = int(ov.get(f"{W}ilvl", "0"))
+                so = ov.find(f"{W}startOverride")
+                if so is not None:
+                    starts[ilvl] = _int_val(so, 1) if so.get(f"{W}val", "").isdigit() else 1
+                lvl = ov.find(f"{W}lvl")
+                if lvl is not None:
+                    redefined[ilvl] = _level(lvl)
+            self.nums[nid] = (ref.get(f"{W}val"), starts, redefined)
+        # numStyleLink: an abstract list that only points at a numbering style, whose own
+        # instance points at the abstract list holding the levels.
+        for aid, style in links.items():
+            num_id, _ = self._style_numpr(style)
+            target = self.nums.get(num_id or "")
+            if target and target[0] != aid and self.levels.get(target[0]):
+                self.levels[aid] = self.levels[target[0]]
+
+    def _style_numpr(self, style: str | None) -> tuple[str | None, int | None]:
+        seen = set()
+        while style and style not in seen:
+            seen.add(style)
+            if style in self.style_numpr:
+                return self.style_numpr[style]
+            style = self.style_based.get(style)
+        return None, None
+
+    def label(self, p) -> str:
+        """The number Word shows before paragraph `p` ("" when it has none); advances the counters."""
+        num_id, ilvl, style = None, None, None
+        ppr = p.find(f"{W}pPr")
+        if ppr is not None:
+            ps = ppr.find(f"{W}pStyle")
+            style = ps.get(f"{W}val") if ps is not None else None
+            numpr = ppr.find(f"{W}numPr")
+            if numpr is not None:
+                n = numpr.find(f"{W}numId")
+                lv = numpr.find(f"{W}ilvl")
+                num_id = n.get(f"{W}val") if n is not None else None
+                ilvl = int(lv.get(f"{W}val", "0")) if lv is not None and lv.get(f"{W}val", "").isdigit() else None
+        if num_id is None and style:
+            num_id, style_ilvl = self._style_numpr(style)
+            ilvl = ilvl if ilvl is not None else style_ilvl
+        if not num_id or num_id == "0" or num_id not in self.nums:
+            return ""
+        aid, starts, redefined = self.nums[num_id]
+        levels = {**self.levels.get(aid, {}), **redefined}
+        if ilvl is None:
+            ilvl = next((i for i, lvl in levels.items() if lvl.style == style), 0)
+        if ilvl not in levels:
+            return ""
+        counters = self.counters.setdefault(aid, [None] * 10)
+        if num_id not in self.used:
+            self.used.add(num_id)
+            for lvl_i, start in starts.items():
+                if 0 <= lvl_i < 10:
+                    counters[lvl_i] = start - 1
+        level = levels[ilvl]
+        counters[ilvl] = (counters[ilvl] + 1) if counters[ilvl] is not None else level.start
+        for deeper in range(ilvl + 1, 10):
+            restart = levels[deeper].restart if deeper in levels else None
+            if restart is None or (restart != 0 and ilvl <= restart - 1):
+                counters[deeper] = None
+        text = level.text
+        if level.fmt in ("bullet", "none") or not text:
+            return ""
+        for i in range(9, -1, -1):
+            token = f"%{i + 1}"
+            if token in text:
+                lvl = levels.get(i, Level())
+                value = counters[i] if counters[i] is not None else lvl.start
+                text = text.replace(token, format_number(value, "decimal" if level.legal else lvl.fmt))
+        self.rebuilt += 1
+        if level.suffix != "nothing" and text[-1:].isascii() and text[-1:].strip():
+            text += " "
+        return text
+
+
+def _level(lvl) -> Level:
+    def val(name: str, default=None):
+        el = lvl.find(f"{W}{name}")
+        return el.get(f"{W}val", default) if el is not None else default
+
+    out = Level(start=int(val("start", "1")) if str(val("start", "1")).isdigit() else 1,
+                fmt=val("numFmt", "decimal"), text=val("lvlText", "") or "",
+                restart=int(val("lvlRestart")) if str(val("lvlRestart", "")).isdigit() else None,
+                legal=lvl.find(f"{W}isLgl") is not None and val("isLgl", "1") not in ("0", "false"),
+                suffix=val("suff", "tab"), style=val("pStyle"))
+    return out
+
+
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_PAREN = "⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇"
+_STOP = "⒈⒉⒊⒋⒌⒍⒎⒏⒐⒑⒒⒓⒔⒕⒖⒗⒘⒙⒚⒛"
+_TIANGAN = "甲乙丙丁戊己庚辛壬癸"
+_DIZHI = "子丑寅卯辰巳午未申酉戌亥"
+_ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+          (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+
+
+def format_number(n: int, fmt: str) -> str:
+    """A counter in a Word numFmt (ECMA-376 §17.18.59), for the formats Chinese documents use."""
+    import cn2an
+
+    if n < 0:
+        n = 0
+    if fmt in ("chineseCounting", "chineseCountingThousand", "taiwaneseCounting", "taiwaneseCountingThousand",
+               "japaneseCounting"):
+        return cn2an.an2cn(n) if n else "〇"
+    if fmt in ("chineseLegalSimplified", "ideographLegalTraditional"):
+        return cn2an.an2cn(n, "up") if n else "零"
+    if fmt in ("ideographDigital", "taiwaneseDigital", "japaneseDigitalTenThousand"):
+        return "".join("〇一二三四五六七八九"[int(d)] for d in str(n))
+    if fmt == "ideographTraditional":
+        return _TIANGAN[(n - 1) % 10] if n else ""
+    if fmt == "ideographZodiac":
+        return _DIZHI[(n - 1) % 12] if n else ""
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese", "ideographEnclosedCircle"):
+        return _CIRCLED[n - 1] if 1 <= n <= 20 else str(n)
+    if fmt == "decimalEnclosedParen":
+        return _PAREN[n - 1] if 1 <= n <= 20 else f"({n})"
+    if fmt == "decimalEnclosedFullstop":
+        return _STOP[n - 1] if 1 <= n <= 20 else f"{n}."
+    if fmt in ("decimalFullWidth", "decimalFullWidth2"):
+        return "".join(chr(0xFF10 + int(d)) for d in str(n))
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    if fmt in ("lowerLetter", "upperLetter"):
+        s = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1) if n else ""
+        return s.upper() if fmt == "upperLetter" else s
+    if fmt in ("lowerRoman", "upperRoman"):
+        s, rest = "", n
+        for value, numeral in _ROMAN:
+            while rest >= value:
+                s, rest = s + numeral, rest - value
+        return s.upper() if fmt == "upperRoman" else s
+    return str(n)
+
+
+# -- .doc / .wps through LibreOffice -----------------------------------------------------------
+
+_PROFILE: str | None = None
+
+
+def _profile() -> str:
+    """A LibreOffice user profile private to this process: parallel workers each get their own
+    (two soffice processes sharing one profile block or fail), and one process reuses its own,
+    since creating a profile costs seconds."""
+    global _PROFILE
+    if _PROFILE is None or not os.path.isdir(_PROFILE):
+        _PROFILE = tempfile.mkdtemp(prefix=f"noticeflow-lo-{os.getpid()}-")
+        atexit.register(shutil.rmtree, _PROFILE, True)
+    return _PROFILE
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert_to_docx(path: str, data: bytes, suffix: str, timeout: float = CONVERT_TIMEOUT_S) -> bytes:
+    """Legacy Word bytes -> .docx bytes by `soffice --headless --convert-to docx`, in a temporary
+    folder, killed (with its children) at the time limit."""
+    exe = soffice()
+    if exe is None:
+        raise InputError(path, INSTALL_HINT)
+    with tempfile.TemporaryDirectory(prefix="noticeflow-doc-") as tmp:
+        src = pathlib.Path(tmp) / f"in{suffix}"        # a plain name: no option-like or odd file names
+        src.write_bytes(data)
+        cmd = [exe, f"-env:UserInstallation={pathlib.Path(_profile()).as_uri()}", "--headless", "--norestore",
+               "--nologo", "--nodefault", "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML",
+               "--outdir", tmp, str(src)]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+        try:
+            _, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise InputError(path, f"LibreOffice conversion timed out after {timeout:g} s") from None
+        out = pathlib.Path(tmp) / "in.docx"
+        if proc.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
+            detail = " ".join(err.decode("utf-8", "replace").split())[:120]
+            raise InputError(path, "LibreOffice could not convert this file (damaged or password-protected?"
+                             + (f" {detail}" if detail else "") + ")")
+        return out.read_bytes()
+
+
+def convert_many(paths: list[pathlib.Path], outdir: pathlib.Path, timeout: float = 600) -> dict[pathlib.Path, pathlib.Path]:
+    """Many legacy files in one soffice call (LibreOffice starts once): path -> converted .docx.
+    Files whose stems collide are converted in separate calls' folders."""
+    exe = soffice()
+    if exe is None:
+        raise InputError(str(paths[0]) if paths else "soffice", INSTALL_HINT)
+    groups: list[list[pathlib.Path]] = []
+    for p in paths:
+        for g in groups:
+            if all(q.stem != p.stem for q in g):
+                g.append(p)
+                break
+        else:
+            groups.append([p])
+    result = {}
+    for i, group in enumerate(groups):
+        d = outdir / str(i)
+        d.mkdir(parents=True, exist_ok=True)
+        subprocess.run([exe, f"-env:UserInstallation={pathlib.Path(_profile()).as_uri()}", "--headless", "--norestore",
+                        "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(d), *map(str, group)],
+                       capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        for p in group:
+            out = d / (p.stem + ".docx")
+            if out.is_file():
+                result[p] = out
+    return result

@@ -12,6 +12,7 @@ import atexit
 import io
 import os
 import pathlib
+import posixpath
 import shutil
 import signal
 import subprocess
@@ -38,21 +39,96 @@ class WordText:
 
 
 # -- .docx -------------------------------------------------------------------------------------
+# The package is read with zipfile and lxml (the parser python-docx itself uses) rather than
+# through python-docx's Document(): that parses every XML part on open (styles.xml is 350 KB in
+# python-docx's own template, plus stylesWithEffects, settings, headers, footers), 7 of the 12 ms
+# a notice took; the reader needs the body and the numbering, and the styles only when a
+# paragraph's number comes from its style.
+
+_MAX_PART = 50_000_000          # bytes a part may inflate to (a zip bomb stops here)
+_REL_NUMBERING = "/numbering"
+_REL_STYLES = "/styles"
+_PKG_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+
+def _parser():
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, huge_tree=False)
+
 
 def read_docx(path: str, data: bytes) -> WordText:
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
+    from lxml import etree
 
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        main = _main_part(z)
+        rels = _rels(z, main)
+        body_xml = _read_part(path, z, main)
+        numbering_xml = _read_part(path, z, rels[_REL_NUMBERING]) if _REL_NUMBERING in rels else None
+        styles_name = rels.get(_REL_STYLES)
+        root = etree.fromstring(body_xml, _parser())
+        numbering_root = etree.fromstring(numbering_xml, _parser()) if numbering_xml else None
+    except InputError:
+        raise
+    except (zipfile.BadZipFile, KeyError) as e:
         raise InputError(path, f"not a readable Word .docx file ({_short(e)})") from None
-    except Exception as e:  # lxml syntax errors in a damaged part, and the like
-        raise InputError(path, f"damaged Word .docx file ({type(e).__name__}: {_short(e)})") from None
-    numbering = Numbering(document)
+    except etree.XMLSyntaxError as e:
+        raise InputError(path, f"damaged Word .docx file (XML: {_short(e)})") from None
+
+    def styles():
+        """styles.xml, parsed only when a numbered document has paragraph styles that number."""
+        if not styles_name:
+            return None
+        raw = _read_part(path, z, styles_name)
+        return etree.fromstring(raw, _parser()) if b"numPr" in raw else None
+
+    body = root.find(f"{W}body")
+    if body is None:
+        raise InputError(path, "not a Word document (no document body)")
+    numbering = Numbering(numbering_root, styles if numbering_root is not None else (lambda: None))
     out = _Out(numbering)
-    out.blocks(document.element.body)
+    out.blocks(body)
     return WordText(out.text(), out.tables, numbering.rebuilt)
+
+
+def _main_part(z: zipfile.ZipFile) -> str:
+    from lxml import etree
+
+    try:
+        rels = etree.fromstring(z.read("_rels/.rels"), _parser())
+    except KeyError:
+        return "word/document.xml"
+    for rel in rels.iter(_PKG_RELS):
+        if rel.get("Type", "").endswith("/officeDocument"):
+            return rel.get("Target", "").lstrip("/")
+    return "word/document.xml"
+
+
+def _rels(z: zipfile.ZipFile, part: str) -> dict[str, str]:
+    """Relationship type suffix (`/numbering`) -> part name, for the parts next to `part`."""
+    from lxml import etree
+
+    folder, name = posixpath.split(part)
+    try:
+        root = etree.fromstring(z.read(posixpath.join(folder, "_rels", name + ".rels")), _parser())
+    except KeyError:
+        return {}
+    out = {}
+    for rel in root.iter(_PKG_RELS):
+        if rel.get("TargetMode") == "External":
+            continue
+        kind = "/" + rel.get("Type", "").rsplit("/", 1)[-1]
+        target = rel.get("Target", "")
+        out[kind] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+    return out
+
+
+def _read_part(path: str, z: zipfile.ZipFile, name: str) -> bytes:
+    info = z.getinfo(name)
+    if info.file_size > _MAX_PART:
+        raise InputError(path, f"Word part {name} inflates to {info.file_size / 1e6:.0f} MB (limit {_MAX_PART // 1_000_000} MB)")
+    return z.read(info)
 
 
 class _Out:
@@ -165,11 +241,19 @@ def _text_boxes(p) -> list:
     return [box for box in p.iter(f"{W}txbxContent") if not any(a.tag == _MC_FALLBACK for a in box.iterancestors())]
 
 
-def _int_val(el, default: int) -> int:
+def _int_val(el, default: int, hi: int = 64) -> int:
+    """An element's w:val as an int in [0, hi] (spans are bounded: no 10^9-cell rows)."""
     if el is None:
         return default
     try:
-        return max(0, min(int(el.get(f"{W}val")), 64))
+        return max(0, min(int(el.get(f"{W}val")), hi))
+    except (TypeError, ValueError):
+        return default
+
+
+def _attr_int(el, name: str, default: int, hi: int) -> int:
+    try:
+        return max(0, min(int(el.get(f"{W}{name}")), hi))
     except (TypeError, ValueError):
         return default
 
@@ -198,44 +282,41 @@ class Numbering:
     other, as Word numbers them; an instance's `startOverride` restarts its level the first
     time the instance is used (how Word writes "restart numbering")."""
 
-    def __init__(self, document) -> None:
+    def __init__(self, numbering, styles) -> None:
         self.levels: dict[str, dict[int, Level]] = {}          # abstractNumId -> levels
         self.nums: dict[str, tuple[str, dict[int, int], dict[int, Level]]] = {}
-        self.style_numpr: dict[str, tuple[str | None, int | None]] = {}
-        self.style_based: dict[str, str] = {}
+        self._styles = styles                                   # () -> styles.xml root, on demand
+        self._style_map: tuple[dict, dict] | None = None
         self.counters: dict[str, list[int | None]] = {}
         self.used: set[str] = set()
         self.rebuilt = 0
-        self._read_styles(document)
-        self._read_numbering(document)
+        if numbering is not None:
+            self._read_numbering(numbering)
 
-    def _read_styles(self, document) -> None:
-        try:
-            styles = document.part.styles.element     # creates nothing: the part is required
-        except Exception:  # noqa: BLE001 - a document without styles has no style numbering
-            return
-        for st in styles.iter(f"{W}style"):
-            sid = st.get(f"{W}styleId")
-            based = st.find(f"{W}basedOn")
-            if based is not None:
-                self.style_based[sid] = based.get(f"{W}val")
-            numpr = st.find(f"{W}pPr/{W}numPr")
-            if numpr is not None:
-                num_id = numpr.find(f"{W}numId")
-                ilvl = numpr.find(f"{W}ilvl")
-                self.style_numpr[sid] = (num_id.get(f"{W}val") if num_id is not None else None,
-                                         _int_val(ilvl, 0) if ilvl is not None else None)
+    def _style_maps(self) -> tuple[dict, dict]:
+        """(style -> (numId, ilvl) of its own numPr, style -> the style it is based on)."""
+        if self._style_map is None:
+            numpr_of, based_on = {}, {}
+            root = self._styles()
+            for st in root.iter(f"{W}style") if root is not None else ():
+                sid = st.get(f"{W}styleId")
+                based = st.find(f"{W}basedOn")
+                if based is not None:
+                    based_on[sid] = based.get(f"{W}val")
+                numpr = st.find(f"{W}pPr/{W}numPr")
+                if numpr is not None:
+                    num_id = numpr.find(f"{W}numId")
+                    ilvl = numpr.find(f"{W}ilvl")
+                    numpr_of[sid] = (num_id.get(f"{W}val") if num_id is not None else None,
+                                     _int_val(ilvl, 0) if ilvl is not None else None)
+            self._style_map = (numpr_of, based_on)
+        return self._style_map
 
-    def _read_numbering(self, document) -> None:
-        part = next((rel.target_part for rel in document.part.rels.values()
-                     if rel.reltype.endswith("/numbering") and not rel.is_external), None)
-        if part is None:
-            return
-        root = part.element
+    def _read_numbering(self, root) -> None:
         links: dict[str, str] = {}
         for an in root.iter(f"{W}abstractNum"):
             aid = an.get(f"{W}abstractNumId")
-            self.levels[aid] = {int(lvl.get(f"{W}ilvl", "0")): _level(lvl)
+            self.levels[aid] = {_attr_int(lvl, "ilvl", 0, 9): _level(lvl)
                                 for lvl in an.iter(f"{W}lvl")}
             link = an.find(f"{W}numStyleLink")
             if link is not None:
@@ -247,10 +328,10 @@ class Numbering:
                 continue
             starts, redefined = {}, {}
             for ov in num.iter(f"{W}lvlOverride"):
-                ilvl = int(ov.get(f"{W}ilvl", "0"))
+                ilvl = _attr_int(ov, "ilvl", 0, 9)
                 so = ov.find(f"{W}startOverride")
                 if so is not None:
-                    starts[ilvl] = _int_val(so, 1) if so.get(f"{W}val", "").isdigit() else 1
+                    starts[ilvl] = _int_val(so, 1, 10**6)
                 lvl = ov.find(f"{W}lvl")
                 if lvl is not None:
                     redefined[ilvl] = _level(lvl)
@@ -264,16 +345,19 @@ class Numbering:
                 self.levels[aid] = self.levels[target[0]]
 
     def _style_numpr(self, style: str | None) -> tuple[str | None, int | None]:
+        numpr_of, based_on = self._style_maps()
         seen = set()
         while style and style not in seen:
             seen.add(style)
-            if style in self.style_numpr:
-                return self.style_numpr[style]
-            style = self.style_based.get(style)
+            if style in numpr_of:
+                return numpr_of[style]
+            style = based_on.get(style)
         return None, None
 
     def label(self, p) -> str:
         """The number Word shows before paragraph `p` ("" when it has none); advances the counters."""
+        if not self.nums:
+            return ""
         num_id, ilvl, style = None, None, None
         ppr = p.find(f"{W}pPr")
         if ppr is not None:
@@ -328,7 +412,7 @@ def _level(lvl) -> Level:
         el = lvl.find(f"{W}{name}")
         return el.get(f"{W}val", default) if el is not None else default
 
-    out = Level(start=int(val("start", "1")) if str(val("start", "1")).isdigit() else 1,
+    out = Level(start=min(int(val("start", "1")), 10**6) if str(val("start", "1")).isdigit() else 1,
                 fmt=val("numFmt", "decimal"), text=val("lvlText", "") or "",
                 restart=int(val("lvlRestart")) if str(val("lvlRestart", "")).isdigit() else None,
                 legal=lvl.find(f"{W}isLgl") is not None and val("isLgl", "1") not in ("0", "false"),
@@ -349,8 +433,7 @@ def format_number(n: int, fmt: str) -> str:
     """A counter in a Word numFmt (ECMA-376 §17.18.59), for the formats Chinese documents use."""
     import cn2an
 
-    if n < 0:
-        n = 0
+    n = max(0, min(n, 10**9))
     if fmt in ("chineseCounting", "chineseCountingThousand", "taiwaneseCounting", "taiwaneseCountingThousand",
                "japaneseCounting"):
         return cn2an.an2cn(n) if n else "〇"

@@ -4,7 +4,6 @@ Prefect and DuckDB are imported inside the commands so `noticeflow extract` stay
 """
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -201,41 +200,29 @@ def _open(db: str):
 def query(
     sql: str = typer.Argument(..., help="One SQL statement (read-only)."),
     db: str = typer.Option(DEFAULT_DB, "--db", help="DuckDB warehouse file."),
-    fmt: str = typer.Option("table", "--format", help="table, csv or json."),
+    fmt: str = typer.Option("table", "--format", help="table, csv, json (one array) or jsonl (one object per line)."),
 ) -> None:
     """Example: noticeflow query "select county, policy_year, amount from fees where kind = 'individual'"
 
     Runs SQL against the warehouse (opened read-only) and prints the rows.
     """
-    if fmt not in ("table", "csv", "json"):
-        _err(f"unknown --format {fmt!r} (use table, csv or json)")
+    from noticeflow.flows.output import FORMATS, render
+
+    if fmt not in FORMATS:
+        _err(f"unknown --format {fmt!r} (use {', '.join(FORMATS)})")
         raise typer.Exit(2)
     con = _open(db)
     try:
         cur = con.execute(sql)
         cols = [d[0] for d in cur.description] if cur.description else []
+        types = [d[1] for d in cur.description] if cur.description else []
         rows = cur.fetchall() if cols else []
     except Exception as e:
         _err(f"query failed: {_one_line(e)}")
         raise typer.Exit(1)
     finally:
         con.close()
-    if fmt == "json":
-        for r in rows:
-            typer.echo(json.dumps(dict(zip(cols, r)), ensure_ascii=False, default=str))
-    elif fmt == "csv":
-        w = csv.writer(sys.stdout)
-        w.writerow(cols)
-        w.writerows(rows)
-    else:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(*cols, show_lines=False)
-        for r in rows:
-            table.add_row(*["" if v is None else str(v) for v in r])
-        Console(width=max(120, len(cols) * 16)).print(table)
-        typer.echo(f"({len(rows)} rows)")
+    sys.stdout.write(render(fmt, cols, types, rows))
 
 
 @app.command()

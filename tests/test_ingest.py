@@ -141,9 +141,13 @@ def test_cli_ingest_strict_query_export_serve(corpus, tmp_path, monkeypatch):
     assert cli.invoke(app, ["ingest", str(corpus), "--db", "w.duckdb", "--strict"]).exit_code == 1
 
     q = "select county, policy_year, amount from fees where kind = 'individual' order by county"
-    r = cli.invoke(app, ["query", q, "--db", "w.duckdb", "--format", "json"])
+    r = cli.invoke(app, ["query", q, "--db", "w.duckdb", "--format", "jsonl"])
     assert r.exit_code == 0 and sorted(
         tuple(d.values()) for d in map(json.loads, r.output.splitlines())) == gold_fees()
+    r = cli.invoke(app, ["query", q, "--db", "w.duckdb", "--format", "json"])
+    assert sorted(tuple(d.values()) for d in json.loads(r.output)) == gold_fees()
+    r = cli.invoke(app, ["query", "select * from fees where false", "--db", "w.duckdb", "--format", "json"])
+    assert r.exit_code == 0 and json.loads(r.output) == []
     r = cli.invoke(app, ["query", "select count(*) as n from documents", "--db", "w.duckdb", "--format", "csv"])
     assert r.output.splitlines() == ["n", "5"]
     r = cli.invoke(app, ["query", "select * from nowhere", "--db", "w.duckdb"])

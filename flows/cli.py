@@ -30,12 +30,12 @@ def extract(
     rest are still extracted; exit status 1 if any input failed. Files of types noticeflow
     cannot read are counted on stderr (named with --verbose).
     """
-    from noticeflow.flows.extract import extract_file, plan, skipped_summary
+    from noticeflow.flows.extract import extract_file, in_batches, plan, skipped_summary
 
     failed = 0
     out = sys.stdout
     skipped: list[str] = []
-    for item in plan(paths, skipped):
+    for item in in_batches(plan(paths, skipped)):
         if isinstance(item, NoticeflowError):
             _err(str(item))
             failed += "no notice beside it" not in str(item)   # reported, not a failure

@@ -90,6 +90,20 @@ def plan(paths: Iterable[str | pathlib.Path], skipped: list[str] | None = None) 
         yield from sorted(items, key=lambda it: order.get(it.path, len(order)))
 
 
+def in_batches(items: Iterable[Notice | InputError], n: int = 50) -> Iterator[Notice | InputError]:
+    """The items again, with the legacy Word files of each run of `n` converted by one
+    LibreOffice call while that run is extracted (LibreOffice starts once per run, not per file)."""
+    import itertools
+
+    from noticeflow.readers.word import preconverted
+
+    it = iter(items)
+    while chunk := list(itertools.islice(it, n)):
+        paths = [p for item in chunk if isinstance(item, Notice) for p in (item.path, *item.attachments)]
+        with preconverted(paths):
+            yield from chunk
+
+
 def skipped_summary(skipped: list[str]) -> str:
     """`skipped 3 files of types noticeflow cannot read (.md ×2, .zip)`."""
     from collections import Counter

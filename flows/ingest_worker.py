@@ -196,9 +196,13 @@ def ready() -> bool:
 def process_many(items: list[tuple[str, str]], limit: float = TIME_LIMIT_S) -> tuple[Batch, dict]:
     """A chunk of documents in one call (fewer round trips between processes), packed for the
     loader (rows as Arrow), with the seconds spent per stage summed over the chunk."""
+    from noticeflow.readers.word import preconverted
+
     docs, failed, total = [], [], {"read": 0.0, "extract": 0.0, "validate": 0.0}
-    for item in items:
-        outcome, rows, timings = process(item, limit)
+    legacy = [p for item in items for p in (item[0], *(a for a, _ in (item[2] if len(item) > 2 else ())))]
+    with preconverted(legacy):     # the chunk's .doc/.wps files in one LibreOffice call
+        results = [process(item, limit) for item in items]
+    for outcome, rows, timings in results:
         if rows is None:
             failed.append(outcome)
         else:

@@ -29,9 +29,10 @@ from noticeflow.readers.layout import join_cell
 from noticeflow.schemas.errors import InputError
 
 _SNIFF = 4096                   # a meta charset must sit in the first 1024 bytes (HTML §13.2.3.2); sites ignore that
-_BODY_SHARE = 0.8               # the body holds at least this share of the page's non-link Han text
+_BODY_SHARE = 0.7               # the body holds at least this share of the page's non-link Han text
 _CHROME_SHARE = 0.3             # an element named like chrome is dropped only if it holds less than this
 _MIN_NOTICE_HAN = 120           # fewer Han characters than this outside links: not a notice page
+_MIN_TITLE_HAN = 8              # a notice title is longer than a page title such as 通知 or 正文
 _MAX_CHROME_LINE = 100          # chrome lines are short; a long line with 来源 in it is text
 
 # A declared charset: <meta charset="gb2312"> or <meta http-equiv=... content="text/html; charset=gbk">.
@@ -362,10 +363,10 @@ def _heading(body, content, hint: str | None) -> str | None:
         if any(d is content for d in el.iter()):
             continue        # an ancestor of the body
         text = " ".join(_text(el).split())
-        if 6 <= len(text) <= 150 and not _is_chrome(text) and (
+        if len(_HAN_FAST.findall(text)) >= _MIN_TITLE_HAN and len(text) <= 150 and not _is_chrome(text) and (
                 _TITLE_WORDS.search(text) or (hint and _squash(text) == _squash(hint))):
             return text
-    return hint if hint and _TITLE_WORDS.search(hint) else None
+    return hint if hint and len(_HAN_FAST.findall(hint)) >= _MIN_TITLE_HAN and _TITLE_WORDS.search(hint) else None
 
 
 def _repeats(heading: str, lines: list[str]) -> bool:

@@ -9,6 +9,7 @@ and are left out; text boxes are read after the paragraph that anchors them.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import io
 import os
 import pathlib
@@ -18,7 +19,9 @@ import signal
 import subprocess
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from noticeflow.readers.layout import join_cell
 from noticeflow.schemas.errors import InputError
@@ -490,6 +493,9 @@ def soffice() -> str | None:
 def convert_to_docx(path: str, data: bytes, suffix: str, timeout: float = CONVERT_TIMEOUT_S) -> bytes:
     """Legacy Word bytes -> .docx bytes by `soffice --headless --convert-to docx`, in a temporary
     folder, killed (with its children) at the time limit."""
+    hit = _CONVERTED.get(hashlib.sha256(data).hexdigest())
+    if hit is not None:
+        return hit
     exe = soffice()
     if exe is None:
         raise InputError(path, INSTALL_HINT)
@@ -515,29 +521,48 @@ def convert_to_docx(path: str, data: bytes, suffix: str, timeout: float = CONVER
         return out.read_bytes()
 
 
-def convert_many(paths: list[pathlib.Path], outdir: pathlib.Path, timeout: float = 600) -> dict[pathlib.Path, pathlib.Path]:
-    """Many legacy files in one soffice call (LibreOffice starts once): path -> converted .docx.
-    Files whose stems collide are converted in separate calls' folders."""
+_CONVERTED: dict[str, bytes] = {}      # sha256 of legacy bytes -> .docx bytes (see preconverted)
+LEGACY_SUFFIXES = (".doc", ".wps")
+
+
+@contextmanager
+def preconverted(paths: Iterable[str | pathlib.Path], timeout_per_file: float = 10.0):
+    """Convert the legacy Word files among `paths` in one LibreOffice call for the block:
+    LibreOffice then starts once (measured: 41 files in 16 s, against 3-5 s each one by one).
+    `convert_to_docx` takes the results by content; a file the batch could not convert is
+    converted on its own when read, so it gets its own error message."""
+    legacy = [pathlib.Path(p) for p in paths if str(p).lower().endswith(LEGACY_SUFFIXES)]
     exe = soffice()
-    if exe is None:
-        raise InputError(str(paths[0]) if paths else "soffice", INSTALL_HINT)
-    groups: list[list[pathlib.Path]] = []
-    for p in paths:
-        for g in groups:
-            if all(q.stem != p.stem for q in g):
-                g.append(p)
-                break
-        else:
-            groups.append([p])
-    result = {}
-    for i, group in enumerate(groups):
-        d = outdir / str(i)
-        d.mkdir(parents=True, exist_ok=True)
-        subprocess.run([exe, f"-env:UserInstallation={pathlib.Path(_profile()).as_uri()}", "--headless", "--norestore",
-                        "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(d), *map(str, group)],
-                       capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
-        for p in group:
-            out = d / (p.stem + ".docx")
-            if out.is_file():
-                result[p] = out
-    return result
+    added: list[str] = []
+    if len(legacy) > 1 and exe:
+        with tempfile.TemporaryDirectory(prefix="noticeflow-docs-") as tmp:
+            inputs = {}
+            for i, p in enumerate(legacy):
+                try:
+                    data = p.read_bytes()
+                except OSError:
+                    continue
+                src = pathlib.Path(tmp) / f"in{i}{p.suffix.lower()}"
+                src.write_bytes(data)
+                inputs[src] = hashlib.sha256(data).hexdigest()
+            out = pathlib.Path(tmp) / "out"
+            cmd = [exe, f"-env:UserInstallation={pathlib.Path(_profile()).as_uri()}", "--headless", "--norestore",
+                   "--nologo", "--nodefault", "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML",
+                   "--outdir", str(out), *map(str, inputs)]
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            try:
+                proc.wait(timeout=30 + timeout_per_file * len(inputs))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            for src, sha in inputs.items():
+                got = out / (src.stem + ".docx")
+                if got.is_file() and got.stat().st_size:
+                    _CONVERTED[sha] = got.read_bytes()
+                    added.append(sha)
+    try:
+        yield
+    finally:
+        for sha in added:
+            _CONVERTED.pop(sha, None)

@@ -417,10 +417,18 @@ def _cell_value(s: str):
 
 # -- all formats of one notice ----------------------------------------------------------------
 
+def read_text(txt: pathlib.Path) -> str:
+    """A notice's text as the text reader decodes it (some dev-corpus notices are GB18030)."""
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+    from noticeflow.readers.text import decode_text
+
+    return decode_text(str(txt), txt.read_bytes())[0].replace("\r\n", "\n").lstrip("\ufeff")
+
+
 def render_all(txt: pathlib.Path, out: pathlib.Path, doc: bool = True) -> dict[str, list[pathlib.Path]]:
     """Write every rendering of one notice into out/<format>/ (one folder per format, so the
     attachment beside its notice is the only other file there). Returns format -> paths."""
-    text = txt.read_text(encoding="utf-8")
+    text = read_text(txt)
     stem = txt.stem
     made: dict[str, list[pathlib.Path]] = {}
 

@@ -166,6 +166,8 @@ def _ole_kind(path: str, data: bytes, suffix: str) -> str:
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))
     except Exception as e:  # olefile raises OSError / its own errors for damaged headers
+        if suffix in (".doc", ".wps"):
+            return "doc"                  # LibreOffice reads more damaged Word files than olefile does
         raise InputError(path, f"damaged Office file ({' '.join(str(e).split())[:80]})") from None
     try:
         streams = {"/".join(s) for s in ole.listdir()}

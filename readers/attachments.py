@@ -39,6 +39,7 @@ _SQUASH = re.compile(r"[\s\p{P}\p{S}]+")
 _XML_TABLE = _re.compile(r"<w:tbl>.*?</w:tbl>", _re.S)
 _XML_TEXT = _re.compile(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>")
 _HAN = re.compile(r"\p{Han}")
+_SUFFIX_PART = re.compile(r"[\s_\-—.（(]*(?:附件|附表|\d)")     # 通知 + _附件1 / -2 / (附表)
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,10 @@ def claim(notice: Probe, attachment: Probe) -> int:
     """How strongly a notice claims an attachment: 3 same file-name stem (or the attachment's
     name extends the notice's), 2 the notice's 附件 list names its title or file name, 0 not."""
     ns, a_stem = _stem(notice.path), _stem(attachment.path)
-    if ns and (a_stem == ns or (a_stem.startswith(ns) and len(ns) >= _MIN_NAME)):
+    n_raw = os.path.splitext(os.path.basename(notice.path))[0]
+    a_raw = os.path.splitext(os.path.basename(attachment.path))[0]
+    if ns and (a_stem == ns or (a_stem.startswith(ns) and len(ns) >= _MIN_NAME)
+               or (a_raw.startswith(n_raw) and _SUFFIX_PART.match(a_raw[len(n_raw):]))):
         return 3
     wanted = [attachment.title or "", os.path.basename(attachment.path)]
     if any(_names_match(n, w) for n in notice.names for w in wanted if w):

@@ -136,16 +136,46 @@ def decode_by_line(data: bytes) -> tuple[str, str] | None:
             continue
         except UnicodeDecodeError:
             pass
-        text = line.decode("utf-8", errors="replace")
-        replaced += text.count("\ufffd")
+        text, bad = _decode_mixed_line(line)
+        replaced += bad
         out.append(text)
-        used.append("utf-8")
+        used += ["utf-8", "gb18030"]
     text = "\n".join(out)
     if replaced > _REPLACED_RATIO * max(1, len(text)) or (gb_lines and not _plausible_gb("".join(gb_lines))):
         return None
     if not nul and not replaced and len(set(used)) < 2:
         return None           # one encoding throughout, clean: the strict decoders' business
     return text, "+".join(dict.fromkeys(used)) or "utf-8"
+
+
+def _decode_mixed_line(line: bytes) -> tuple[str, int]:
+    """One line holding both encodings (a GBK phrase pasted into a UTF-8 line): runs decoded in
+    UTF-8 and GB18030 by turns, switching where the current one fails and the other one reads
+    on; a byte neither reads becomes U+FFFD. Returns (text, replaced characters)."""
+    out: list[str] = []
+    i, mode, other, replaced, switched_at = 0, "utf-8", "gb18030", 0, -1
+    while i < len(line):
+        try:
+            out.append(line[i:].decode(mode))
+            break
+        except UnicodeDecodeError as e:
+            out.append(line[i:i + e.start].decode(mode))
+            i += e.start
+        if i != switched_at and any(_decodes(line[i:i + n], other) for n in (2, 4, 3)):
+            mode, other, switched_at = other, mode, i
+        else:
+            out.append("\ufffd")
+            i += 1
+            replaced += 1
+    return "".join(out), replaced
+
+
+def _decodes(chunk: bytes, codec: str) -> bool:
+    try:
+        chunk.decode(codec)
+        return bool(chunk)
+    except UnicodeDecodeError:
+        return False
 
 
 def detect(path: str, data: bytes) -> tuple[str, str]:

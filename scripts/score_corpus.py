@@ -14,6 +14,7 @@ import contextlib
 import importlib.util
 import json
 import pathlib
+import signal
 import sys
 import tempfile
 from collections import Counter
@@ -135,8 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--verbose", action="store_true", help="also list every missing and extra fact")
     ap.add_argument("--only", choices=sorted(SETS), help="score one set only")
-    ap.add_argument("--glob", default="*", help="notice stems to score, e.g. '0[1-9]_*' (default: all)")
+    ap.add_argument("--glob", default="*", help="dev-corpus stems to score, e.g. '0[1-9]_*' (default: all; seeds always all)")
     args = ap.parse_args(argv)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # `| head` ends the output quietly, no traceback
     scorer = load_scorer()
     for name in [args.only] if args.only else list(SETS):
         notices, gold_dir = SETS[name]

@@ -55,7 +55,7 @@ def main() -> int:
             lost = ", ".join(str(k[:3]) for k in sorted(o.missing.elements())[:4])
             print(f"  {o.fraction:6.1%}  {o.transform}:{o.notice}  lost {o.total - o.kept}: {lost}")
     if args.write_xfail:
-        lines = [XFAIL_HEADER, "cases:"]
+        lines = [XFAIL_HEADER, "kind: layout_xfail", "cases:"]
         for o in sorted(failing, key=lambda o: (list(L.TRANSFORMS).index(o.transform), o.notice)):
             lines.append(f"  - {{transform: {o.transform}, notice: {o.notice}, kept: {o.fraction:.3f}}}")
         M.XFAIL_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")

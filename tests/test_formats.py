@@ -20,6 +20,7 @@ from conftest import ROOT, SHARED
 sys.path.insert(0, str(ROOT / "scripts"))
 import render_formats  # noqa: E402
 from score_corpus import load_scorer, tally  # noqa: E402
+from test_devcorpus import _spans  # noqa: E402  (every {start, end, quote} of a record)
 
 from noticeflow.flows.extract import extract_file, in_batches, plan  # noqa: E402
 from noticeflow.readers.attachments import Notice  # noqa: E402
@@ -94,17 +95,6 @@ def test_format_scores_like_the_text(scores, name, fmt) -> None:
     assert f1 >= text_f1 - TOLERANCE, f"{fmt}: {f1:.3f} vs text {text_f1:.3f}\n" + "\n".join(t.misses[:40])
 
 
-def _evidence(node):
-    if isinstance(node, dict):
-        if set(node) >= {"start", "end", "quote"}:
-            yield node
-        for v in node.values():
-            yield from _evidence(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _evidence(v)
-
-
 @pytest.mark.parametrize("name, fmt", CASES)
 def test_every_quote_is_the_text_it_points_at(scores, name, fmt) -> None:
     if f"{name}/{fmt}" not in scores:
@@ -112,7 +102,7 @@ def test_every_quote_is_the_text_it_points_at(scores, name, fmt) -> None:
     n = 0
     for rec in scores[f"{name}/{fmt}"][1]:
         data = rec.model_dump(mode="json")
-        for ev in _evidence(data):
+        for ev in _spans(data):
             assert data["text"][ev["start"]:ev["end"]] == ev["quote"], (rec.source.path, ev)
             n += 1
     assert n > 0 or not _notices(name)

@@ -160,3 +160,16 @@ def test_damaged_doc_is_one_line(tmp_path) -> None:
     with pytest.raises(InputError) as e:
         read_document(p)
     assert "\n" not in str(e.value) and str(p) in str(e.value)
+
+
+def test_text_box_is_read_after_its_paragraph(tmp_path) -> None:
+    from docx.oxml import parse_xml
+
+    d = docx.Document()
+    p = d.add_paragraph("正文段落")
+    p._p.append(parse_xml(
+        f'<w:r xmlns:w="{W}" xmlns:v="urn:schemas-microsoft-com:vml"><w:pict><v:shape><v:textbox>'
+        f'<w:txbxContent><w:p><w:r><w:t>（此件公开发布）</w:t></w:r></w:p></w:txbxContent>'
+        f'</v:textbox></v:shape></w:pict></w:r>'))
+    d.add_paragraph("下一段")
+    assert text_of(tmp_path, d).splitlines() == ["正文段落", "（此件公开发布）", "下一段"]

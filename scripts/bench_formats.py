@@ -8,6 +8,7 @@ main-content step against readers/html.py on the same pages: macro-F1 of the ext
 against the gold, table rows kept, milliseconds per page.
 
 usage: taskset -c 0 python scripts/bench_formats.py [--docs 300] [--doc] [--compare] [notices.txt ...]
+(--compare needs `pip install trafilatura lxml_html_clean`; noticeflow itself does not use them)
 """
 from __future__ import annotations
 

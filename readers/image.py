@@ -16,7 +16,6 @@ from noticeflow.readers import ocr, pdf_limits
 from noticeflow.readers.pdf import assemble_pages
 from noticeflow.schemas.errors import InputError
 
-SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
 MAX_PIXELS = 60_000_000         # decoded pixels of one image (an 8-page long photo at 200 dpi: 31 M)
 _A4_WIDTH_IN = 8.27             # photos carry no trustworthy dpi: a page is taken to be A4 wide
 _A4_RATIO = 1.414

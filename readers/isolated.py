@@ -14,20 +14,20 @@ import pathlib
 import resource
 import signal
 import time
+from typing import Sequence
 
-from noticeflow.readers import Document, image, pdf, read_document
+from noticeflow.readers import SUFFIXES, Document, image, pdf, read_document
 from noticeflow.schemas.errors import InputError
 
 TIME_LIMIT_S = 30
 OCR_PAGE_LIMIT_S = 60           # CPU seconds; a page takes ~4 s on one core (README, Formats / OCR)
 WALL_FACTOR = 5                 # clock seconds per CPU second a page may take (a loaded machine)
 MEMORY_LIMIT_MB = 2048          # address space the child may add to what it was forked with
-SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")
 
 
 def needs_isolation(path: str) -> bool:
     """A PDF or image by its name, or by its first bytes (a PDF saved as .txt is common)."""
-    if path.lower().endswith(SUFFIXES):
+    if path.lower().endswith(SUFFIXES["pdf"] + SUFFIXES["image"]):
         return True
     try:  # non-blocking: a FIFO in place of the file must not hang the read
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
@@ -45,7 +45,7 @@ def _address_space() -> int:
         return int(fh.read().split()[0]) * resource.getpagesize()
 
 
-def _child(path: str, conn, page_limit: float) -> None:
+def _child(path: str, attachments: tuple, conn, page_limit: float) -> None:
     from noticeflow.readers import ocr
 
     def on_page(n: int) -> None:
@@ -58,7 +58,7 @@ def _child(path: str, conn, page_limit: float) -> None:
         limit = _address_space() + MEMORY_LIMIT_MB * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         ocr.on_page = on_page
-        doc = read_document(pathlib.Path(path))
+        doc = read_document(pathlib.Path(path), attachments)
         conn.send(("ok", doc))
     except InputError as e:
         conn.send(("input", e.reason))
@@ -70,13 +70,15 @@ def _child(path: str, conn, page_limit: float) -> None:
         conn.close()
 
 
-def read_isolated(path: str, limit: float = TIME_LIMIT_S, page_limit: float = OCR_PAGE_LIMIT_S) -> Document:
-    """read_document(path) in a child process; InputError (one line) on timeout, crash or limit."""
+def read_isolated(path: str, limit: float = TIME_LIMIT_S, page_limit: float = OCR_PAGE_LIMIT_S,
+                  attachments: Sequence = ()) -> Document:
+    """read_document(path, attachments) in a child process; InputError (one line) on timeout,
+    crash or limit."""
     what = "PDF" if path.lower().endswith(".pdf") else "image"
     import pdfplumber  # noqa: F401 - imported once here, not in every child (~1 s)
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(path, child, page_limit), daemon=True)
+    proc = ctx.Process(target=_child, args=(path, tuple(map(str, attachments)), child, page_limit), daemon=True)
     proc.start()
     child.close()
     deadline = time.monotonic() + limit

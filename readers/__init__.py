@@ -131,8 +131,8 @@ def sniff(path: str, data: bytes) -> str:
     suffix = pathlib.PurePath(path).suffix.lower()
     if pdf.is_pdf(data):
         return "pdf"
-    if image.is_image(data) or suffix in SUFFIXES["image"]:
-        return "image"
+    if suffix in SUFFIXES["image"] or image.is_image(data) and image.identifies(data):
+        return "image"                    # a photo under another name; a .txt with junk stays text
     if data.startswith(ZIP_MAGIC):
         return _zip_kind(path, data)
     if data.startswith(OLE_MAGIC):

@@ -27,6 +27,19 @@ def is_image(data: bytes) -> bool:
     return data.startswith(_MAGIC)
 
 
+def identifies(data: bytes) -> bool:
+    """Pillow recognises the header (nothing is decoded)."""
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            Image.open(io.BytesIO(data))
+        return True
+    except Exception:  # noqa: BLE001 - any refusal means: not an image we can read
+        return False
+
+
 def read_image(path: str, data: bytes) -> tuple[str, int, list, list]:
     """Image bytes -> (text, pages, tables, flags)."""
     from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
@@ -38,7 +51,9 @@ def read_image(path: str, data: bytes) -> tuple[str, int, list, list]:
     except Image.DecompressionBombError as e:  # past 179 M pixels Pillow refuses to open it
         pixels = int(_PIXELS.search(str(e)).group(1)) if _PIXELS.search(str(e)) else 0
         raise InputError(path, _too_large(pixels)) from None
-    except (UnidentifiedImageError, OSError, ValueError) as e:
+    except UnidentifiedImageError:
+        raise InputError(path, "corrupt or unreadable image (not a JPEG, PNG or TIFF that can be opened)") from None
+    except (OSError, ValueError) as e:
         raise InputError(path, f"corrupt or unreadable image ({_first_line(e)})") from None
     w, h = im.size
     if w * h > MAX_PIXELS:

@@ -65,10 +65,11 @@ def read_image(path: str, data: bytes) -> tuple[str, int, list, list]:
     try:
         for frame in ImageSequence.Iterator(im):
             gray = np.asarray(ImageOps.exif_transpose(frame).convert("L"))
-            for piece in _pieces(_bounded(gray)):
+            pieces = _pieces(_bounded(gray))
+            for piece in pieces:
                 if ocr.on_page is not None:
                     ocr.on_page(len(pages) + 1)
-                page = ocr.read_image(piece, piece.shape[1] / _A4_WIDTH_IN)
+                page = ocr.read_image(piece, piece.shape[1] / _A4_WIDTH_IN, cut=len(pieces) > 1)
                 flags += ocr.confidence_flags(len(pages) + 1, page)
                 pages.append(page)
     except (OSError, ValueError, SyntaxError) as e:  # Pillow's errors for a damaged image body

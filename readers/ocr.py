@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass
 from statistics import median
 
@@ -23,10 +24,11 @@ from noticeflow.readers.pdf import drop_page_numbers, find_unruled_tables
 DPI = 200
 DET_SIDE = 1280
 TEXT_SCORE = 0.5                # boxes RapidOCR itself would drop
-LOW_CONFIDENCE = 0.90           # a page whose mean recognition score is below: flag it (README)
+LOW_CONFIDENCE = 0.95           # a page whose mean recognition score is below: flag it (README, bench_ocr --confidence)
 THREADS = int(os.environ.get("NOTICEFLOW_OCR_THREADS", "1"))  # one worker process per core
 
 _engine = None
+_STRAY_MARK = re.compile(r"(?<=\d)[.。,，:：、]$")  # a speck read after a cell's last digit: `761.` `6:`
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,9 @@ def engine():
     return _engine
 
 
-def read_image(gray: np.ndarray, dpi: float) -> Page:
-    """A page image (8-bit grayscale, `dpi` pixels per inch) -> its blocks in reading order."""
+def read_image(gray: np.ndarray, dpi: float, cut: bool = False) -> Page:
+    """A page image (8-bit grayscale, `dpi` pixels per inch) -> its blocks in reading order;
+    `cut`: a piece of a long image, whose folios may sit anywhere in it."""
     import cv2
 
     scale = 72.0 / dpi
@@ -96,7 +99,7 @@ def read_image(gray: np.ndarray, dpi: float) -> Page:
         if rows:
             blocks.append(("table", table.top * scale, rows))
     lines = _columns_then_lines(rest, w * scale)
-    lines = find_unruled_tables(drop_page_numbers(lines, h * scale))
+    lines = find_unruled_tables(drop_page_numbers(lines, h * scale, anywhere=cut))
     blocks += [("line", ln["top"], ln) for ln in lines]
     blocks.sort(key=lambda b: b[1])
     score = sum(b.score * len(b.text) for b in boxes) / max(1, sum(len(b.text) for b in boxes))
@@ -268,7 +271,7 @@ class RuledTable:
                 grid.setdefault((row, col), []).append((b.cy, b.x0 + i * step, ch))
         out = []
         for r in range(len(self.ys) - 1):
-            cells = ["".join(ch for _, _, ch in sorted(grid.get((r, c), []), key=lambda t: (round(t[0] / 4), t[1])))
+            cells = [_STRAY_MARK.sub("", "".join(ch for _, _, ch in sorted(grid.get((r, c), []), key=lambda t: (round(t[0] / 4), t[1]))))
                      for c in range(ncols)]
             if any(cells):
                 out.append(cells)

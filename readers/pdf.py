@@ -135,16 +135,29 @@ class Layout:
 
 def merge_continued_tables(pages: list[list[tuple]]) -> None:
     """A table that runs over a page break comes back as two; glue them, dropping the header row
-    the printer repeated at the top of the new page."""
+    the printer repeated at the top of the new page. Inside one page (a photo of pages stacked),
+    two tables in a row are one when the second repeats the first one's header."""
     for prev, cur in zip(pages, pages[1:]):
         if not (prev and cur and prev[-1][0] == "table" and cur[0][0] == "table"):
             continue
         head, tail = prev[-1][2], cur[0][2]
         if len(head[0]) != len(tail[0]):
             continue
-        repeated = [re.sub(r"\s", "", c) for c in tail[0]] == [re.sub(r"\s", "", c) for c in head[0]]  # OCR spaces
-        head.extend(tail[1:] if repeated else tail)
+        head.extend(tail[1:] if _same_row(tail[0], head[0]) else tail)
         del cur[0]
+    for blocks in pages:
+        i = 0
+        while i + 1 < len(blocks):
+            (k1, _, head), (k2, _, tail) = blocks[i], blocks[i + 1]
+            if k1 == k2 == "table" and len(head[0]) == len(tail[0]) and _same_row(head[0], tail[0]):
+                head.extend(tail[1:])
+                del blocks[i + 1]
+            else:
+                i += 1
+
+
+def _same_row(a: list[str], b: list[str]) -> bool:
+    return [re.sub(r"\s", "", c) for c in a] == [re.sub(r"\s", "", c) for c in b]  # OCR spaces
 
 
 def _root_cause(e: BaseException) -> BaseException:
@@ -327,10 +340,11 @@ def _cells(line: dict) -> list[tuple[float, float, str]]:
     return [(x0, x1, _SPACE_IN_HAN.sub("", text)) for x0, x1, text in out]
 
 
-def drop_page_numbers(lines: list[dict], height: float) -> list[dict]:
-    """`— 3 —` or `第3页` alone in the top or bottom tenth of the page is a folio, not text."""
+def drop_page_numbers(lines: list[dict], height: float, anywhere: bool = False) -> list[dict]:
+    """`— 3 —` or `第3页` alone in the top or bottom tenth of the page is a folio, not text;
+    `anywhere`: in a piece cut from a long image, where page edges are not piece edges."""
     def folio(ln: dict) -> bool:
-        near_edge = ln["bottom"] > height * 0.9 or ln["top"] < height * 0.1
+        near_edge = anywhere or ln["bottom"] > height * 0.9 or ln["top"] < height * 0.1
         return near_edge and bool(_PAGE_NUMBER.match(ln["text"]))
     return [ln for ln in lines if not folio(ln)]
 

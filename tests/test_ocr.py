@@ -135,7 +135,7 @@ def test_huge_image_is_refused_before_decoding(tmp_path) -> None:
 
 def test_very_wide_image_is_scaled_down_not_refused(tmp_path, monkeypatch) -> None:
     seen = []
-    monkeypatch.setattr(ocr, "read_image", lambda gray, dpi: seen.append(gray.shape) or ocr.Page([], 0.0, 0))
+    monkeypatch.setattr(ocr, "read_image", lambda gray, dpi, **kw: seen.append(gray.shape) or ocr.Page([], 0.0, 0))
     _reason(_save(np.full((1000, 20_000), 255, np.uint8), tmp_path / "banner.png"))
     assert seen and all(w <= ocr.MAX_SIDE_PX for _, w in seen)
 
@@ -214,3 +214,19 @@ def test_table_columns_without_rules_come_from_box_positions() -> None:
     boxes = [_box(x, 100 + 20 * r, t) for r, row in enumerate(rows) for x, t in zip((72, 200, 380), row)]
     edges = ocr._cluster_columns(boxes, 1.0, 60, 500)
     assert len(edges) == 4 and edges[0] == 60 and 72 + 48 < edges[1] < 200 and 200 + 36 < edges[2] < 380
+
+
+def test_a_table_split_by_a_page_break_inside_one_photo_is_one_table() -> None:
+    from noticeflow.readers.pdf import merge_continued_tables
+
+    pages = [[("table", 10, [["序号", "乡镇"], ["1", "城关镇"]]), ("table", 90, [["序号", "乡 镇"], ["2", "南关镇"]])]]
+    merge_continued_tables(pages)
+    assert pages == [[("table", 10, [["序号", "乡镇"], ["1", "城关镇"], ["2", "南关镇"]])]]
+
+
+def test_folio_in_the_middle_of_a_long_photo_piece_is_dropped() -> None:
+    from noticeflow.readers.pdf import drop_page_numbers
+
+    lines = [{"text": "上一页的最后一行。", "top": 300, "bottom": 312}, {"text": "—4—", "top": 400, "bottom": 412}]
+    assert drop_page_numbers(lines, 1000) == lines
+    assert [ln["text"] for ln in drop_page_numbers(lines, 1000, anywhere=True)] == ["上一页的最后一行。"]

@@ -80,7 +80,6 @@ def read_image(gray: np.ndarray, dpi: float, cut: bool = False) -> Page:
     import cv2
 
     scale = 72.0 / dpi
-    gray = despeckle(gray, dpi)
     boxes, angle = recognise(gray)
     h, w = gray.shape[:2]
     rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
@@ -104,23 +103,6 @@ def read_image(gray: np.ndarray, dpi: float, cut: bool = False) -> Page:
     blocks.sort(key=lambda b: b[1])
     score = sum(b.score * len(b.text) for b in boxes) / max(1, sum(len(b.text) for b in boxes))
     return Page(blocks, score if boxes else 0.0, len(boxes))
-
-
-def despeckle(gray: np.ndarray, dpi: float) -> np.ndarray:
-    """Dust specks read as 。 or . next to digits (`1171.`, `7.7530`): ink specks far smaller
-    than the smallest punctuation (a 10.5 pt full stop is ~15 px² at 200 dpi) are whitened."""
-    import cv2
-
-    largest = max(2, round(4 * (dpi / 200) ** 2))
-    ink = (gray < 128).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    speck = stats[:, cv2.CC_STAT_AREA] <= largest
-    speck[0] = False  # the background
-    if not speck.any():
-        return gray
-    out = gray.copy()
-    out[speck[labels]] = 255
-    return out
 
 
 def recognise(gray: np.ndarray) -> tuple[list[tuple[np.ndarray, str, float]], float]:

@@ -8,6 +8,7 @@ both formats: `python scripts/score_scans.py` (same code, the full per-format ta
 from __future__ import annotations
 
 import importlib.util
+import sys
 
 import pytest
 
@@ -17,6 +18,7 @@ DEV_IN_CI = 8                   # dev-corpus notices in CI: each of another prov
 
 _spec = importlib.util.spec_from_file_location("score_scans", ROOT / "scripts" / "score_scans.py")
 score_scans = importlib.util.module_from_spec(_spec)
+sys.modules["score_scans"] = score_scans  # the worker processes unpickle its functions by name
 _spec.loader.exec_module(score_scans)
 
 ITEMS = score_scans.notices(ci=True, dev_max=DEV_IN_CI) if (SHARED / "seeds").is_dir() else []

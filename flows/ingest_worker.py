@@ -1,15 +1,19 @@
-"""What runs in the extraction worker processes: read -> extract -> validate one file.
+"""What runs in the extraction workers (Dask worker processes): read -> extract -> validate.
 
-Kept free of Prefect and DuckDB so workers start fast (forked from a server that preloads only
-this module). Every document gets a time limit; a PDF is parsed in a child process of its own
-that is killed at the limit, so one malicious PDF cannot hang or crash the run.
+Free of Prefect and DuckDB: the Prefect task that calls it is `flows.ingest_tasks`. Every
+document gets a time limit (`time_limit`, which works on a Dask executor thread); a PDF is
+parsed in a child process of its own that is killed at the limit, so a malicious PDF cannot
+hang the worker. A crash that kills the worker itself is handled by Dask's nanny and the flow.
 """
 from __future__ import annotations
 
+import ctypes
 import json
 import multiprocessing as mp
+import os
 import pathlib
 import signal
+import threading
 import time
 from contextlib import contextmanager
 
@@ -18,6 +22,7 @@ from noticeflow.extractors.record import build_record
 from noticeflow.readers import Document, read_document
 from noticeflow.schemas import Source
 from noticeflow.schemas.errors import InputError, NoticeflowError
+from noticeflow.flows.stops import exit_with_parent
 from noticeflow.warehouse.batch import Batch, Failed, Loaded, pack
 from noticeflow.warehouse.rows import flatten
 from noticeflow.warehouse.version import EXTRACTOR_VERSION, doc_key
@@ -26,8 +31,15 @@ TIME_LIMIT_S = 30
 READ_ATTEMPTS = 3
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """Raised into the extraction at its time limit. A BaseException, so that an extractor's
+    `except Exception` cannot turn a timeout into "nothing found"."""
+
+
+# A block that does not return this long after its limit (stuck in C code, where neither a
+# signal handler nor an asynchronous exception runs) ends its worker process: the Dask nanny
+# starts a new one and the flow quarantines the document (see flows.ingest._Extraction).
+HARD_KILL_GRACE_S = 10
 
 
 def one_line(message: str, limit: int = 300) -> str:
@@ -46,21 +58,72 @@ def reason(exc: BaseException) -> str:
 
 @contextmanager
 def time_limit(seconds: float, what: str):
-    """Raise InputError when the block runs longer than `seconds` (pure-Python work only)."""
+    """Raise InputError when the block runs longer than `seconds`.
+
+    In the main thread a SIGALRM handler interrupts the block; in any other thread (a Dask
+    worker runs tasks on its executor threads, where signals cannot be handled) a watchdog
+    raises the timeout into the thread (`PyThreadState_SetAsyncExc`), and ends the process if
+    the block still has not returned HARD_KILL_GRACE_S later."""
+    if threading.current_thread() is threading.main_thread():
+        cm = _alarm_limit(seconds)
+    else:
+        cm = _watchdog_limit(seconds)
+    try:
+        with cm:
+            yield
+    except _Timeout:
+        raise InputError("", f"{what} timed out after {seconds:g} s") from None
+
+
+@contextmanager
+def _alarm_limit(seconds: float):
     def _alarm(signum, frame):
         raise _Timeout()
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
-    except _Timeout:
-        raise InputError("", f"{what} timed out after {seconds:g} s") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
 
 
+@contextmanager
+def _watchdog_limit(seconds: float):
+    tid = threading.get_ident()
+    lock, state = threading.Lock(), {"done": False, "fired": False}
+    set_async = ctypes.pythonapi.PyThreadState_SetAsyncExc
+
+    def fire() -> None:
+        with lock:
+            if state["done"]:
+                return
+            state["fired"] = True
+            set_async(ctypes.c_ulong(tid), ctypes.py_object(_Timeout))
+
+    def hard_kill() -> None:
+        with lock:
+            if state["done"]:
+                return
+        os._exit(70)  # the nanny restarts the worker; the flow quarantines the document
+
+    timers = [threading.Timer(seconds, fire), threading.Timer(seconds + HARD_KILL_GRACE_S, hard_kill)]
+    for t in timers:
+        t.daemon = True
+        t.start()
+    try:
+        yield
+    finally:
+        with lock:
+            state["done"] = True
+            if state["fired"]:  # fired as the block ended: clear it if still pending
+                set_async(ctypes.c_ulong(tid), None)
+        for t in timers:
+            t.cancel()
+
+
 def _read_child(path: str, conn) -> None:
+    exit_with_parent(sig=signal.SIGKILL)  # a killed worker takes its PDF reader with it
     try:
         doc = read_document(pathlib.Path(path))
         conn.send(("ok", doc))
@@ -173,9 +236,9 @@ _WARM_TEXT = (
 def warm() -> None:
     """Run one small notice through extraction and packing.
 
-    Called in the fork server the workers start from: the tables extractors build on first use
-    (vocabularies, the spaCy matcher, division codes, Arrow's converters, ~40 MB) then exist
-    before the fork and are shared by every worker instead of built once in each."""
+    Run when a worker starts (a Dask preload, `flows.ingest_preload`): the tables extractors
+    build on first use (vocabularies, the spaCy matcher, division codes, Arrow's converters) are
+    then built while the cluster starts, not on the first batch."""
     try:
         text = canonicalize(_WARM_TEXT)
         sha = "0" * 64
@@ -183,11 +246,6 @@ def warm() -> None:
         pack([to_load(record, "warm-up.txt", sha)])
     except Exception:  # noqa: BLE001 - only an optimisation: workers then build what they need
         pass
-
-
-def ready() -> bool:
-    """A no-op that makes the pool start a worker."""
-    return True
 
 
 def process_many(items: list[tuple[str, str]], limit: float = TIME_LIMIT_S) -> tuple[Batch, dict]:

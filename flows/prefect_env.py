@@ -56,6 +56,7 @@ class TemporaryAPI:
     def __init__(self) -> None:
         self.process = None
         self.url: str | None = None
+        self.thread = None  # the thread starting it, when started in the background
 
     def start(self, timeout: float | None = None) -> str:
         import subprocess
@@ -73,7 +74,7 @@ class TemporaryAPI:
         for _ in range(3):  # another process may take the port between choosing and binding it
             port = _free_port()
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent),
+                [sys.executable, "-m", "noticeflow.flows.prefect_api", str(os.getpid()), "--app-dir", str(prefect.__module_path__.parent),
                  "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
                  "--port", str(port), "--log-level", "error", "--lifespan", "on"],
                 env=env, stdin=subprocess.DEVNULL)
@@ -93,7 +94,7 @@ class TemporaryAPI:
                 raise RuntimeError(f"Prefect's temporary API did not start within {timeout:g} s")
         raise RuntimeError(f"Prefect's temporary API exited at start (exit code {code})")
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 5) -> None:
         import subprocess
 
         proc, self.process = self.process, None
@@ -101,7 +102,7 @@ class TemporaryAPI:
             return
         proc.terminate()
         try:
-            proc.wait(timeout=5)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

@@ -121,12 +121,20 @@ def test_bad_inputs_are_quarantined_and_good_ones_loaded(corpus, tmp_path):
     assert s["ingested"] == len(good) and s["quarantined"] == 4
     assert sql(db, "select count(*) from records")[0][0] == len(good)
 
-    # A stored notice that turns bad keeps its stored version; attempts count re-runs.
+    # A stored notice that turns bad keeps its stored version. Quarantined files whose bytes
+    # did not change are not retried (same bytes, same error) unless asked to.
     good[0].write_bytes(b"")
     s2 = run([corpus, missing], db)
-    assert s2["quarantined"] == 5 and s2["unchanged"] == len(good) - 1
-    assert sql(db, "select attempts from quarantine where path = ?", str(corpus / "empty.txt")) == [(2,)]
+    assert (s2["quarantined"], s2["still_quarantined"], s2["unchanged"]) == (2, 3, len(good) - 1)
+    assert sql(db, "select attempts from quarantine where path = ?", str(corpus / "empty.txt")) == [(1,)]
     assert sql(db, "select attempts from quarantine where path = ?", str(good[0])) == [(1,)]
+    (corpus / "garbage.txt").write_bytes(bytes(range(255, -1, -1)) * 40)  # changed bytes: retried
+    s3 = run([corpus, missing], db, retry_quarantined=False)
+    assert (s3["quarantined"], s3["still_quarantined"]) == (2, 3)  # garbage.txt again, no_such_folder
+    assert sql(db, "select attempts from quarantine where path = ?", str(corpus / "garbage.txt")) == [(2,)]
+    s4 = run([corpus, missing], db, retry_quarantined=True)
+    assert (s4["quarantined"], s4["still_quarantined"]) == (5, 0)
+    assert sql(db, "select attempts from quarantine where path = ?", str(corpus / "empty.txt")) == [(2,)]
     assert sql(db, "select is_current from documents where path = ?", str(good[0])) == [(True,)]
     assert sql(db, "select count(*) from fees where is_current and kind = 'individual'")[0][0] == len(good)
 

@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from noticeflow.warehouse import corrections
-from noticeflow.warehouse.batch import DOC, Batch, Failed, without
+from noticeflow.warehouse.batch import DOC, Batch, Failed, subset, without
 from noticeflow.warehouse.rows import TABLES, flatten
 from noticeflow.warehouse.version import EXTRACTOR_VERSION, doc_key
 
@@ -124,6 +124,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
     """Load a batch of documents and quarantine its failures in one transaction."""
     now = now or utcnow()
     result = BatchResult()
+    batch = _not_yet_current(con, batch)
     t0 = time.perf_counter()
     replaced = _apply_corrections(con, batch) if batch.loaded else {}
     result.corrections_s = time.perf_counter() - t0
@@ -139,6 +140,22 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
         con.execute("ROLLBACK")
         raise
     return result
+
+
+def _not_yet_current(con, batch: Batch) -> Batch:
+    """The batch without documents whose path already has these bytes as its current version:
+    loading a batch a second time (a retry after its commit went through, two runs planning
+    the same file) must not make a new version of every document in it."""
+    if not batch.loaded:
+        return batch
+    con.register("_nf_paths", pa.table({"path": [item.path for item in batch.loaded]}))
+    try:
+        current = dict(con.execute("SELECT path, doc_key FROM documents WHERE is_current"
+                                   " AND path IN (SELECT path FROM _nf_paths)").fetchall())
+    finally:
+        con.unregister("_nf_paths")
+    keep = [i for i, item in enumerate(batch.loaded) if current.get(item.path) != doc_key(item.sha256)]
+    return batch if len(keep) == len(batch.loaded) else subset(batch, keep)
 
 
 def _load_documents(con, batch: Batch, replaced: dict[int, dict[str, list[dict]]], run_id: str,
@@ -239,10 +256,54 @@ def _quarantine(con, failed: list[Failed], run_id: str, now: _dt.datetime) -> No
         con.unregister("_nf_bad")
 
 
+def skip_quarantined(con, todo: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], int]:
+    """`todo` minus the files quarantined with the same bytes (retrying them gives the same
+    error: only changed bytes, or `--retry-quarantined`, try again); and how many were skipped."""
+    if not todo:
+        return todo, 0
+    bad = set(con.execute("SELECT path, sha256 FROM quarantine WHERE sha256 IS NOT NULL").fetchall())
+    kept = [item for item in todo if item not in bad]
+    return kept, len(todo) - len(kept)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def mark_abandoned(con) -> list[str]:
+    """Mark `interrupted` the runs of this host still `running` whose process is gone (killed);
+    returns their run ids. Runs of other hosts are left alone: we cannot see their processes."""
+    import socket
+
+    stale = [r for r, pid in con.execute(
+        "SELECT run_id, pid FROM ingest_runs WHERE status = 'running' AND host = ?",
+        [socket.gethostname()]).fetchall() if pid is None or not _alive(pid)]
+    for run_id in stale:
+        con.execute("UPDATE ingest_runs SET status = 'interrupted', finished_at = ? WHERE run_id = ?",
+                    [utcnow(), run_id])
+    return stale
+
+
 def start_run(con, run_id: str, paths: list[str], now: _dt.datetime | None = None) -> None:
+    import socket
+
+    mark_abandoned(con)
     con.execute(
-        "INSERT INTO ingest_runs (run_id, started_at, status, paths, extractor_version)"
-        " VALUES (?, ?, 'running', ?, ?)", [run_id, now or utcnow(), paths, EXTRACTOR_VERSION])
+        "INSERT INTO ingest_runs (run_id, started_at, status, paths, extractor_version, pid, host)"
+        " VALUES (?, ?, 'running', ?, ?, ?, ?)",
+        [run_id, now or utcnow(), paths, EXTRACTOR_VERSION, os.getpid(), socket.gethostname()])
+
+
+def interrupt_run(con, run_id: str, status: str = "interrupted") -> None:
+    """A run that stopped before its summary: Ctrl-C, SIGTERM, or an error."""
+    con.execute("UPDATE ingest_runs SET status = ?, finished_at = ? WHERE run_id = ? AND status = 'running'",
+                [status, utcnow(), run_id])
 
 
 def finish_run(con, run_id: str, summary: dict, status: str = "completed") -> None:

@@ -57,6 +57,8 @@ def new_local(workers: int = WORKERS):
         return LocalCluster(
             n_workers=max(1, workers), threads_per_worker=1, processes=True, host="127.0.0.1",
             scheduler_port=0, dashboard_address=None, memory_limit=WORKER_MEMORY,
+            # no dashboard; its HTTP server (health checks) on a free port, not 8787
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             silence_logs=logging.CRITICAL if _quiet() else logging.WARNING,
             # Build the extractors' tables at worker start, not on the first document.
             preload=["noticeflow.flows.ingest_preload"])

@@ -198,9 +198,11 @@ def ingest(
         else:
             summary = ingest_mod.run(paths, db=db, **options)
     except BaseException as e:
-        if isinstance(e, (KeyboardInterrupt, ingest_mod._termination())):
+        if stops.is_stop(e):
             _err("interrupted; rerun to finish (everything loaded so far is kept)")
-            raise typer.Exit(stops.exit_code(e))
+            # Everything is closed by now (transaction, Dask cluster, Prefect's API); the
+            # interpreter's own teardown takes seconds more (native threads), so skip it.
+            stops.exit_now(stops.exit_code(e))
         if isinstance(e, (SystemExit, typer.Exit)):
             raise
         _err(f"ingest failed: {_one_line(e)}")

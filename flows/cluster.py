@@ -60,25 +60,49 @@ def new_local(workers: int = WORKERS):
             # no dashboard; its HTTP server (health checks) on a free port, not 8787
             scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             silence_logs=logging.CRITICAL if _quiet() else logging.WARNING,
-            # Build the extractors' tables at worker start, not on the first document.
-            preload=["noticeflow.flows.ingest_preload"])
+            # Build the extractors' tables at worker start, not on the first document; and
+            # leave the terminal's process group (`dask_setup` below).
+            preload=["noticeflow.flows.ingest_preload", "noticeflow.flows.cluster"])
+
+
+def dask_setup(worker) -> None:
+    """Preload hook of the local cluster's workers: a process group of their own, so a Ctrl-C
+    in the terminal reaches only the CLI, which then closes the cluster in order (otherwise
+    every worker dies of it at once, printing a traceback, while its batch is half done).
+    They still die with the CLI: Dask's nanny ends a worker whose parent is gone."""
+    try:
+        os.setpgid(0, 0)
+    except OSError:
+        pass
 
 
 def _quiet() -> bool:
     return os.environ.get("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL") == "CRITICAL"
 
 
-def close(cluster, timeout: float = 3) -> None:
-    """Close a local cluster fast: workers get `timeout` seconds, then are killed."""
+def close(cluster, timeout: float = 3, fast: bool = False) -> None:
+    """Close a local cluster: workers get `timeout` seconds to finish, or (`fast`, when the
+    run is stopping) are killed first; their batches are lost work, redone by the next run."""
     if cluster is None:
         return
+    pids = [getattr(getattr(getattr(n, "process", None), "process", None), "pid", None)
+            for n in list(getattr(cluster, "workers", {}).values())]
+    if fast:
+        _kill(pids)
     try:
         cluster.close(timeout=timeout)
-    except Exception:  # noqa: BLE001 - then kill what is left
+    except BaseException:  # noqa: BLE001 - a timeout, or a second Ctrl-C: kill what is left
         pass
-    for nanny in list(getattr(cluster, "workers", {}).values()):
-        proc = getattr(getattr(nanny, "process", None), "process", None)
-        pid = getattr(proc, "pid", None)
+    finally:
+        _kill(pids)
+        # Dask closes every cluster it knows of again at exit, waiting without a limit.
+        from distributed.deploy.spec import SpecCluster
+
+        SpecCluster._instances.discard(cluster)
+
+
+def _kill(pids) -> None:
+    for pid in pids:
         if pid:
             try:
                 os.kill(pid, 9)
@@ -119,12 +143,18 @@ def started(workers: int = WORKERS, address: str | None = None):
         c = new_local(workers)
         with _LOCK:
             _LOCAL = c
+        stopping = False
         try:
             yield c
+        except BaseException as e:
+            from noticeflow.flows.stops import is_stop
+
+            stopping = is_stop(e)
+            raise
         finally:
             with _LOCK:
                 _LOCAL = None
-            close(c)
+            close(c, fast=stopping)
 
 
 @contextmanager

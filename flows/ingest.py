@@ -214,6 +214,7 @@ class _Extraction:
                 self._submit(*nxt)
             if not self.pending:
                 return
+            stops.check()
             done = [p for p in self.pending if p[0].wrapped_future.done()]
             if not done:
                 time.sleep(POLL_S)
@@ -225,9 +226,9 @@ class _Extraction:
     def _finished(self, fut, items: list, stage: str) -> None:
         try:
             batch, timings = fut.result()
-        except KeyboardInterrupt:
-            raise
         except BaseException as e:  # noqa: BLE001 - a dead worker, or a task that could not run
+            if stops.is_stop(e):
+                raise
             _mark_crashed(fut, e)
             if not _worker_death(e):
                 # process_many turns every document's failure into a quarantine reason, so a
@@ -318,6 +319,7 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
     `dask`: the address of an existing Dask scheduler (tcp://host:8786) to extract on; by
     default a local cluster of `workers` processes. `retry_quarantined`: extract again the
     quarantined files whose bytes did not change."""
+    stops.reinstall()
     t_start = time.perf_counter()
     t = {"discover": 0.0, "hash": 0.0, "plan": 0.0, "extract_wait": 0.0, "load": 0.0,
          "changes": 0.0, "corrections": 0.0, "worker_read": 0.0, "worker_extract": 0.0, "worker_validate": 0.0}
@@ -330,8 +332,7 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
             summary = _ingest(con, run_id, paths, batch_size, workers, time_limit, dask,
                               retry_quarantined, t, t_start)
         except BaseException as e:
-            store.interrupt_run(con, run_id, "interrupted" if isinstance(e, (KeyboardInterrupt, _termination()))
-                                else "failed")
+            store.interrupt_run(con, run_id, "interrupted" if stops.is_stop(e) else "failed")
             raise
         summary["flow_run"] = flow_run
         summary["db"] = str(db)
@@ -346,12 +347,6 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
     return summary
 
 
-def _termination():
-    from prefect.exceptions import TerminationSignal
-
-    return TerminationSignal
-
-
 def _ingest(con, run_id, paths, batch_size, workers, time_limit, dask, retry_quarantined, t, t_start) -> dict:
     t0 = time.perf_counter()
     files, failed = discover_files(list(map(str, paths)))
@@ -362,6 +357,7 @@ def _ingest(con, run_id, paths, batch_size, workers, time_limit, dask, retry_qua
     prints = []
     for fut in [fingerprint.submit(c) for c in _chunks(files, FINGERPRINT_BATCH)]:
         got, bad = fut.result()
+        stops.check()
         prints += got
         failed += bad
     t["hash"] = time.perf_counter() - t0
@@ -385,6 +381,7 @@ def _ingest(con, run_id, paths, batch_size, workers, time_limit, dask, retry_qua
         _notify("done", len(batch))
 
     def on_batch(batch: Batch, timings: dict) -> None:
+        stops.check()
         for stage, sec in timings.items():
             t[f"worker_{stage}"] += sec
         t0 = time.perf_counter()
@@ -463,15 +460,16 @@ def run(paths: list[str], db: str = "noticeflow.duckdb", **options) -> dict:
         with cluster.started(workers, options.get("dask")):
             _notify("phase", "starting Prefect")
             if api is not None:
-                while api.thread.is_alive():  # a join that Ctrl-C can interrupt
+                while api.thread.is_alive():
                     api.thread.join(0.1)
+                    stops.check()
             _notify("phase", "discovering files")
             if api is not None and api.process is not None:
                 with temporary_settings(updates={PREFECT_API_URL: api.url}):
                     return ingest(**call)
             return ingest(**call)
     except BaseException as e:
-        stopping = isinstance(e, (KeyboardInterrupt, _termination()))
+        stopping = stops.is_stop(e)
         raise
     finally:
         if api is not None:

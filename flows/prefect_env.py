@@ -77,7 +77,9 @@ class TemporaryAPI:
                 [sys.executable, "-m", "noticeflow.flows.prefect_api", str(os.getpid()), "--app-dir", str(prefect.__module_path__.parent),
                  "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
                  "--port", str(port), "--log-level", "error", "--lifespan", "on"],
-                env=env, stdin=subprocess.DEVNULL)
+                # its own session: a Ctrl-C in the terminal is for the CLI, which stops the
+                # API after the run has said it stopped (no `Error logging to API`)
+                env=env, stdin=subprocess.DEVNULL, start_new_session=True)
             self.url = f"http://127.0.0.1:{port}/api"
             deadline = time.monotonic() + timeout
             with httpx.Client() as client:

@@ -113,8 +113,8 @@ def exit_code(exc: BaseException) -> int:
 
 def exit_now(code: int) -> None:
     """Exit at once with `code` once a stopped run has cleaned up: flush, then skip the
-    interpreter's teardown."""
-    import logging
+    interpreter's teardown (and logging's: flushing Prefect's API log handler would wait on an
+    API that is gone)."""
     import sys
 
     for stream in (sys.stdout, sys.stderr):
@@ -122,7 +122,6 @@ def exit_now(code: int) -> None:
             stream.flush()
         except Exception:  # noqa: BLE001 - a closed pipe: nothing more to say anyway
             pass
-    logging.shutdown()
     os._exit(code)
 
 

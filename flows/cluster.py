@@ -164,5 +164,12 @@ def task_runner(address: str | None = None, workers: int = WORKERS):
 
     with started(workers, address) as local:
         runner = DaskTaskRunner(address=address) if address else DaskTaskRunner(cluster=local)
-        with runner:
-            yield runner
+        try:
+            with runner:
+                yield runner
+        except BaseException as e:
+            from noticeflow.flows.stops import is_stop
+
+            if is_stop(e) and local is not None:  # stopping: free the cores now, not after
+                close(local, timeout=0.5, fast=True)  # Prefect has recorded the crash
+            raise

@@ -4,7 +4,6 @@ Prefect and DuckDB are imported inside the commands so `noticeflow extract` stay
 """
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -22,14 +21,14 @@ def _one_line(e: BaseException) -> str:
     return text[:400]
 
 
-def _print_summary(s: dict) -> None:
+def _print_summary(s: dict, verbose: bool = False) -> None:
+    from noticeflow.flows.extract import skipped_summary
+
     held = f", still quarantined {s['still_quarantined']}" if s.get("still_quarantined") else ""
     typer.echo(
         f"ingested {s['ingested']} (new {s['new']}, new version {s['new_version']}), "
         f"unchanged {s['unchanged']}, quarantined {s['quarantined']}{held}, changes {s['changes']} "
         f"-> {s['db']}")
-    if s.get("unsupported"):
-        typer.echo(f"skipped {s['unsupported']} files of types noticeflow does not read")
     if s["flags_by_code"]:
         typer.echo("flags: " + ", ".join(f"{c} {n}" for c, n in s["flags_by_code"].items()))
     for path, error in s["quarantine"]:
@@ -37,6 +36,13 @@ def _print_summary(s: dict) -> None:
     if s.get("still_quarantined"):
         typer.echo(f"{s['still_quarantined']} files stay quarantined (bytes unchanged since they failed; "
                    "--retry-quarantined tries them again; see the quarantine table)", err=True)
+    for path, reason in s.get("unattached") or []:
+        typer.echo(f"not ingested: {path}: {reason}", err=True)
+    if s.get("skipped"):
+        typer.echo(skipped_summary(s["skipped"]) + ("" if verbose else "; --verbose lists them"), err=True)
+        if verbose:
+            for path in s["skipped"]:
+                typer.echo(f"skipped: {path}", err=True)
     if s.get("changes_error"):
         typer.echo(f"changes stage stopped: {s['changes_error']}", err=True)
     if s.get("prefect"):
@@ -63,7 +69,7 @@ def unchanged_run(paths: list[str], db: str, retry_quarantined: bool = False) ->
     import time
     import uuid
 
-    from noticeflow.flows.extract import discover
+    from noticeflow.flows.extract import find_notices, with_attachments
     from noticeflow.warehouse import store
     from noticeflow.warehouse.migrate import connect
     from noticeflow.warehouse.version import EXTRACTOR_VERSION
@@ -72,12 +78,14 @@ def unchanged_run(paths: list[str], db: str, retry_quarantined: bool = False) ->
         return None
     t = dict.fromkeys(TIMING_KEYS, 0.0)
     t_start = t0 = time.perf_counter()
-    files, failed = store.find_files(discover(paths))
+    found = find_notices(paths)
+    files = found.files
     t["discover"] = time.perf_counter() - t0
-    if failed or not files:
+    if found.failed or not files:
         return None
     t0 = time.perf_counter()
     prints, failed = store.fingerprint_files(files)
+    prints = with_attachments(prints, found.notices)
     t["hash"] = time.perf_counter() - t0
     if failed:
         return None
@@ -98,7 +106,9 @@ def unchanged_run(paths: list[str], db: str, retry_quarantined: bool = False) ->
         t["flow_body"] = time.perf_counter() - t_start
         summary = {
             "run_id": run_id, "db": str(db), "extractor_version": EXTRACTOR_VERSION,
-            "discovered": len(files), "ingested": 0, "new": 0, "new_version": 0,
+            "discovered": len(files), "skipped": found.skipped,
+            "unattached": [(e.path, e.reason) for e in found.unattached],
+            "ingested": 0, "new": 0, "new_version": 0,
             "unchanged": unchanged, "quarantined": 0, "still_quarantined": still_quarantined,
             "changes": 0, "changes_error": None, "flags_by_code": {},
             "quarantine": [], "timings": {k: round(v, 3) for k, v in t.items()},
@@ -131,6 +141,7 @@ def ingest(
     dask: Optional[str] = typer.Option(None, "--dask", help="Extract on an existing Dask cluster (tcp://scheduler:8786)."),
     retry_quarantined: bool = typer.Option(False, "--retry-quarantined", help="Retry quarantined files whose bytes did not change."),
     as_json: bool = typer.Option(False, "--json", help="Print the run summary as one JSON object."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Name every file skipped as a type noticeflow cannot read."),
 ) -> None:
     """Example: noticeflow ingest corpus/ --db noticeflow.duckdb
 
@@ -151,11 +162,12 @@ def ingest(
         for line in problems:
             _err(line)
         raise typer.Exit(2)
-    from noticeflow.flows.extract import discover
-    from noticeflow.warehouse.store import find_files
+    from noticeflow.flows.extract import find_notices, skipped_summary
 
-    if not find_files(discover(paths))[0]:
-        _err("nothing to ingest: " + "; ".join(f"{p}: no .txt or .pdf notices" for p in paths))
+    found = find_notices(paths)
+    if not found.files:
+        why = "; ".join(f"{e.path}: {e.reason}" for e in found.failed) or "no notices"
+        _err(f"nothing to ingest: {why}" + (f" ({skipped_summary(found.skipped)})" if found.skipped else ""))
         raise typer.Exit(1)
 
     from noticeflow.flows import prefect_env
@@ -183,7 +195,7 @@ def ingest(
         raise typer.Exit(2)
     if summary is not None:
         summary["elapsed_s"] = round(time.perf_counter() - t_start, 3)
-        _report(summary, as_json)
+        _report(summary, as_json, verbose)
         raise typer.Exit(1 if strict and summary["still_quarantined"] else 0)
     from noticeflow.flows.cli_progress import IngestProgress
 
@@ -210,11 +222,11 @@ def ingest(
     finally:
         ingest_mod.PROGRESS = None
     summary["elapsed_s"] = round(time.perf_counter() - t_start, 3)
-    _report(summary, as_json)
+    _report(summary, as_json, verbose)
     raise typer.Exit(1 if strict and (summary["quarantined"] or summary["still_quarantined"]) else 0)
 
 
-def _report(summary: dict, as_json: bool) -> None:
+def _report(summary: dict, as_json: bool, verbose: bool = False) -> None:
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False))
         for path, error in summary["quarantine"]:
@@ -222,7 +234,7 @@ def _report(summary: dict, as_json: bool) -> None:
         if summary.get("changes_error"):
             _err(f"changes stage stopped: {summary['changes_error']}")
     else:
-        _print_summary(summary)
+        _print_summary(summary, verbose)
 
 
 def _open(db: str):
@@ -242,41 +254,29 @@ def _open(db: str):
 def query(
     sql: str = typer.Argument(..., help="One SQL statement (read-only)."),
     db: str = typer.Option(DEFAULT_DB, "--db", help="DuckDB warehouse file."),
-    fmt: str = typer.Option("table", "--format", help="table, csv or json."),
+    fmt: str = typer.Option("table", "--format", help="table, csv, json (one array) or jsonl (one object per line)."),
 ) -> None:
     """Example: noticeflow query "select county, policy_year, amount from fees where kind = 'individual'"
 
     Runs SQL against the warehouse (opened read-only) and prints the rows.
     """
-    if fmt not in ("table", "csv", "json"):
-        _err(f"unknown --format {fmt!r} (use table, csv or json)")
+    from noticeflow.flows.output import FORMATS, render
+
+    if fmt not in FORMATS:
+        _err(f"unknown --format {fmt!r} (use {', '.join(FORMATS)})")
         raise typer.Exit(2)
     con = _open(db)
     try:
         cur = con.execute(sql)
         cols = [d[0] for d in cur.description] if cur.description else []
+        types = [d[1] for d in cur.description] if cur.description else []
         rows = cur.fetchall() if cols else []
     except Exception as e:
         _err(f"query failed: {_one_line(e)}")
         raise typer.Exit(1)
     finally:
         con.close()
-    if fmt == "json":
-        for r in rows:
-            typer.echo(json.dumps(dict(zip(cols, r)), ensure_ascii=False, default=str))
-    elif fmt == "csv":
-        w = csv.writer(sys.stdout)
-        w.writerow(cols)
-        w.writerows(rows)
-    else:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(*cols, show_lines=False)
-        for r in rows:
-            table.add_row(*["" if v is None else str(v) for v in r])
-        Console(width=max(120, len(cols) * 16)).print(table)
-        typer.echo(f"({len(rows)} rows)")
+    sys.stdout.write(render(fmt, cols, types, rows))
 
 
 @app.command()

@@ -34,7 +34,7 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 from noticeflow.flows import cluster, stops  # noqa: E402
-from noticeflow.flows.extract import discover  # noqa: E402
+from noticeflow.flows.extract import find_notices, with_attachments  # noqa: E402
 from noticeflow.flows.ingest_tasks import extract_batch  # noqa: E402
 from noticeflow.flows.ingest_worker import one_line  # noqa: E402
 from noticeflow.warehouse import changes as wh_changes  # noqa: E402
@@ -97,9 +97,10 @@ def _chunks(items: list, n: int) -> Iterable[list]:
 
 
 @task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def discover_files(paths: list[str]) -> tuple[list[str], list[Failed]]:
-    """Files under the given paths (absolute, deduplicated); missing paths become failures."""
-    return store.find_files(discover(paths))
+def discover_files(paths: list[str]):
+    """Files under the given paths (absolute, deduplicated), grouped into notices with their
+    attachments (flows.extract.Found); missing paths become failures."""
+    return find_notices(paths)
 
 
 sha256_file = store.sha256_file
@@ -349,7 +350,8 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
 
 def _ingest(con, run_id, paths, batch_size, workers, time_limit, dask, retry_quarantined, t, t_start) -> dict:
     t0 = time.perf_counter()
-    files, failed = discover_files(list(map(str, paths)))
+    found = discover_files(list(map(str, paths)))
+    files, failed = found.files, [Failed(e.path, None, e.reason) for e in found.failed]
     t["discover"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -360,6 +362,7 @@ def _ingest(con, run_id, paths, batch_size, workers, time_limit, dask, retry_qua
         stops.check()
         prints += got
         failed += bad
+    prints = with_attachments(prints, found.notices)  # a notice's attachments are in its identity
     t["hash"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -411,7 +414,9 @@ def _ingest(con, run_id, paths, batch_size, workers, time_limit, dask, retry_qua
     t["flow_body"] = time.perf_counter() - t_start
     return {
         "run_id": run_id, "extractor_version": EXTRACTOR_VERSION,
-        "discovered": len(files), "ingested": totals.new + totals.new_version,
+        "discovered": len(files), "skipped": found.skipped,
+        "unattached": [(e.path, e.reason) for e in found.unattached],
+        "ingested": totals.new + totals.new_version,
         "new": totals.new, "new_version": totals.new_version, "unchanged": unchanged,
         "quarantined": totals.quarantined, "still_quarantined": still_quarantined,
         "changes": n_changes, "change_list": change_list, "changes_error": changes_error,

@@ -12,10 +12,10 @@ def _patch() -> None:
     if getattr(read, "crashes_on_marker", False):  # Dask may run a preload twice
         return
 
-    def read_or_crash(path, limit=ingest_worker.TIME_LIMIT_S):
+    def read_or_crash(path, *args, **kwargs):
         if "KILLS-WORKER" in os.path.basename(path):
             os.abort()
-        return read(path, limit)
+        return read(path, *args, **kwargs)
 
     read_or_crash.crashes_on_marker = True
     ingest_worker.read = read_or_crash

@@ -2,20 +2,18 @@
 
 Reads the as-extracted records the loader passed to `warehouse.corrections.effective_record`,
 shows each with the corrections log applied, and appends one correction row per changed field
-(never a read-modify-write of a whole record). One short-lived DuckDB connection per request,
-so `noticeflow ingest` can run against the same file while the server is up.
+(never a read-modify-write of a whole record). One short-lived session per request
+(`warehouse.access`), so `noticeflow ingest` can run against the same file while the server is up.
 """
 from __future__ import annotations
 
 import contextlib
 import pathlib
 import re
-import time
 from collections import Counter
 from typing import Any
 from urllib.parse import quote as urlquote
 
-import duckdb
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -24,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from noticeflow.review.security import SESSION_COOKIE, Security, clean_reviewer, csrf_ok, same_origin
 from noticeflow.schemas import Record, iter_evidence
+from noticeflow.warehouse import access
 from noticeflow.warehouse import corrections as log
 
 HERE = pathlib.Path(__file__).parent
@@ -112,7 +111,7 @@ def create_app(db: str | pathlib.Path, security: Security | None = None) -> Fast
 
     @app.get("/", response_class=HTMLResponse)
     def notice_list(request: Request, flag: str = "", county: str = "", status: str = ""):
-        with connect(app.state.db) as con:
+        with connect(app.state.db, read_only=True) as con:
             rows = overview(con)
         counties = sorted({r["county"] for r in rows if r["county"]})
         flag_codes = sorted({c for r in rows for c in r["flags"]})
@@ -129,7 +128,7 @@ def create_app(db: str | pathlib.Path, security: Security | None = None) -> Fast
 
     def render_notice(request: Request, key: str, error: str | None = None, error_path: str | None = None,
                       status: int = 200):
-        with connect(app.state.db) as con:
+        with connect(app.state.db, read_only=True) as con:
             extracted = log.extraction(con, key)
             if extracted is None:
                 return page(request, "missing.html", {"key": key}, status=404)
@@ -142,7 +141,7 @@ def create_app(db: str | pathlib.Path, security: Security | None = None) -> Fast
 
     @app.get("/queue", response_class=HTMLResponse)
     def queue(request: Request):
-        with connect(app.state.db) as con:
+        with connect(app.state.db, read_only=True) as con:
             items = []
             for key, extracted in log.extractions(con).items():
                 for o in log.apply_corrections(extracted, log.load(con, key)).needs_review:
@@ -151,7 +150,7 @@ def create_app(db: str | pathlib.Path, security: Security | None = None) -> Fast
 
     @app.get("/api/notice")
     def notice_json(key: str):
-        with connect(app.state.db) as con:
+        with connect(app.state.db, read_only=True) as con:
             extracted = log.extraction(con, key)
             if extracted is None:
                 return JSONResponse({"error": "no such notice"}, status_code=404)
@@ -313,19 +312,13 @@ def _finish(response: Response, sid: str) -> Response:
 
 
 @contextlib.contextmanager
-def connect(db: str, wait: float = 10.0):
-    """A short-lived connection; waits while another process (an ingest) holds the file."""
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            con = duckdb.connect(db)
-            break
-        except duckdb.IOException:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+def connect(db: str, read_only: bool = False):
+    """A short-lived session on the warehouse, shared with a running ingest (warehouse.access);
+    a read-only one reads one snapshot and never holds up a writer."""
+    con = access.connect(db, read_only=read_only)
     try:
-        log.ensure_schema(con)
+        if not read_only:
+            log.ensure_schema(con)
         yield con
     finally:
         con.close()

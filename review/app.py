@@ -142,10 +142,8 @@ def create_app(db: str | pathlib.Path, security: Security | None = None) -> Fast
     @app.get("/queue", response_class=HTMLResponse)
     def queue(request: Request):
         with connect(app.state.db, read_only=True) as con:
-            items = []
-            for key, extracted in log.extractions(con).items():
-                for o in log.apply_corrections(extracted, log.load(con, key)).needs_review:
-                    items.append({"key": key, "title": _title(extracted), "o": o})
+            found = log.needs_review_items(con)
+        items = [{"key": key, "title": _title(extracted), "o": o} for key, extracted, o in found]
         return page(request, "queue.html", {"items": items})
 
     @app.get("/api/notice")

@@ -454,6 +454,8 @@ class _RemoteRelation:
 class Connection:
     """A session on the warehouse with the DuckDB connection methods the code base uses."""
 
+    migrated = True  # the owner applied every migration when it opened the file
+
     def __init__(self, home: _Home, read_only: bool, wait: float, on_wait, held: _Exclusive | None):
         self._home, self.read_only, self._wait, self._on_wait, self._held = home, read_only, wait, on_wait, held
         self._b = home.attach(read_only, wait, on_wait)

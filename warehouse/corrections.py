@@ -353,6 +353,8 @@ _JSON_COLUMNS = ("old_value", "new_value", "anchor")
 
 def ensure_schema(con) -> None:
     """Create the review tables if the migration runner has not yet (idempotent)."""
+    if getattr(con, "migrated", False):
+        return  # a warehouse.access connection: its owner migrated the file when it opened it
     have = {r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_name IN "
         "('corrections', 'review_status', 'needs_re_review', 'review_base')").fetchall()}
@@ -643,13 +645,18 @@ def _has_warehouse(con) -> bool:
                        " WHERE table_name IN ('documents', 'records')").fetchone()[0] == 2
 
 
+POINT_READS = 16  # up to this many records are read one by one, more in one streamed scan
+
+
 def _extraction_rows(con, keys: list[str] | None = None) -> list[tuple[str, str]]:
     """(notice key, as-extracted JSON) of every notice, or of the given ones, by the rule above.
 
     In small steps rather than one join: which source version each notice is at, then only the
-    JSON needed, streamed. A join over the records JSON took 80-140 ms and 64 MB of DuckDB's
-    memory for one notice page on a 4,000-notice warehouse, and ran out of memory for the list
-    page once the ingest and the review app share one database (`warehouse.access`)."""
+    JSON needed. DuckDB stores the records JSON ZSTD-compressed in 2,048-row vectors: a scan
+    that reads it (a join, an IN subquery, or a filter while also selecting the key) allocates
+    64 MB to decompress whole vectors, which ran out of memory once the ingest and the review
+    app share one database (`warehouse.access`); a lookup selecting only `record` by key does
+    not. The old join took 80-140 ms for one notice page on a 4,000-notice warehouse."""
     ensure_schema(con)
     if keys is not None and not keys:
         return []
@@ -666,7 +673,11 @@ def _extraction_rows(con, keys: list[str] | None = None) -> list[tuple[str, str]
             con.unregister("_nf_extraction_keys")
     need = sorted({dk for k, (d, dk) in current.items() if k not in base or base[k][0] != d})
     records: dict[str, str] = {}
-    if need:
+    if need and len(need) <= POINT_READS:
+        for dk in need:  # selecting only `record`, filtered by key: DuckDB decompresses one value
+            for (record,) in con.execute("SELECT record FROM records WHERE doc_key = ?", [dk]).fetchall():
+                records[dk] = record
+    elif need:
         con.register("_nf_extraction_docs", pa.table({"doc_key": need}))
         try:
             reader = con.sql("SELECT doc_key, record FROM records"

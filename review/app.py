@@ -210,15 +210,14 @@ def create_app(db: str | pathlib.Path, security: Security | None = None) -> Fast
         key, status = str(form.get("key", "")), str(form.get("status", ""))
         sess = request.state.session
 
-        def run():
-            with connect(app.state.db) as con:
-                extracted = log.extraction(con, key)
-                if extracted is None:
-                    return Response("no such notice", status_code=404)
-                log.set_status(con, key, extracted.get("doc_id"), status, sess.reviewer)
+        def run(con):
+            extracted = log.extraction(con, key)
+            if extracted is None:
+                return Response("no such notice", status_code=404)
+            log.set_status(con, key, extracted.get("doc_id"), status, sess.reviewer)
             return RedirectResponse(f"/notice?key={urlquote(key, safe='')}", status_code=303)
         try:
-            return await run_in_threadpool(run)
+            return await run_in_threadpool(atomic, app.state.db, run)
         except log.CorrectionError as e:
             return Response(str(e), status_code=422)
 
@@ -232,20 +231,19 @@ def create_app(db: str | pathlib.Path, security: Security | None = None) -> Fast
         except ValueError:
             return Response("bad correction id", status_code=422)
 
-        def run():
-            with connect(app.state.db) as con:
-                if action == "dismiss":
-                    log.dismiss(con, cid, sess.reviewer, str(form.get("reason", "")) or None)
-                elif action == "reapply":
-                    c = next((c for c in log.load(con) if c.id == cid), None)
-                    if c is None:
-                        raise log.CorrectionError(f"no correction {cid}")
-                    log.reapply(con, cid, log.extraction(con, c.notice_key) or {}, sess.reviewer)
-                    log.refresh(con, c.notice_key)
-                else:
-                    raise log.CorrectionError(f"unknown action {action!r}")
+        def run(con):
+            if action == "dismiss":
+                log.dismiss(con, cid, sess.reviewer, str(form.get("reason", "")) or None)
+            elif action == "reapply":
+                c = next((c for c in log.load(con) if c.id == cid), None)
+                if c is None:
+                    raise log.CorrectionError(f"no correction {cid}")
+                log.reapply(con, cid, log.extraction(con, c.notice_key) or {}, sess.reviewer)
+                log.refresh(con, c.notice_key)
+            else:
+                raise log.CorrectionError(f"unknown action {action!r}")
         try:
-            await run_in_threadpool(run)
+            await run_in_threadpool(atomic, app.state.db, run)
         except log.CorrectionError as e:
             return Response(f"cannot resolve: {e}", status_code=422)
         return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/queue",
@@ -255,20 +253,19 @@ def create_app(db: str | pathlib.Path, security: Security | None = None) -> Fast
         sess = request.state.session
         reason = str(form.get("reason", "")).strip()[:500] or None
 
-        def run():
-            with connect(app.state.db) as con:
-                extracted = log.extraction(con, key)
-                if extracted is None:
-                    return Response("no such notice", status_code=404)
-                if quote is not None and changes and changes[0][3]:
-                    s, e = changes[0][3]
-                    if extracted.get("text", "")[s:e] != str(quote):
-                        raise log.CorrectionError("the selection does not match the notice text", anchor)
-                if log.propose_many(con, key, extracted, changes, sess.reviewer, reason):
-                    log.refresh(con, key)  # the analyst tables show the corrected value now
+        def run(con):
+            extracted = log.extraction(con, key)
+            if extracted is None:
+                return Response("no such notice", status_code=404)
+            if quote is not None and changes and changes[0][3]:
+                s, e = changes[0][3]
+                if extracted.get("text", "")[s:e] != str(quote):
+                    raise log.CorrectionError("the selection does not match the notice text", anchor)
+            if log.propose_many(con, key, extracted, changes, sess.reviewer, reason):
+                log.refresh(con, key)  # the analyst tables show the corrected value now
             return RedirectResponse(f"/notice?key={urlquote(key, safe='')}#{anchor}", status_code=303)
         try:
-            return await run_in_threadpool(run)
+            return await run_in_threadpool(atomic, app.state.db, run)
         except log.CorrectionError as e:
             return await run_in_threadpool(render_notice, request, key, str(e), e.field, 422)
 
@@ -320,6 +317,13 @@ def connect(db: str, read_only: bool = False):
         yield con
     finally:
         con.close()
+
+
+def atomic(db: str, fn):
+    """`fn(con)` as one transaction on a fresh session (`warehouse.access.transaction`): a save
+    that lost a write conflict to a running ingest is made again, never half stored."""
+    with connect(db) as con:
+        return access.transaction(con, lambda: fn(con))
 
 
 # ---------------------------------------------------------------- view models

@@ -9,6 +9,7 @@ never dropped: it comes back as `needs_review` and is logged in `needs_re_review
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as _dt
 import json
@@ -18,6 +19,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+import duckdb
 import pyarrow as pa
 from pydantic import ValidationError
 
@@ -768,10 +770,12 @@ def refresh(con, notice_key: str) -> bool:
     rows["records"][0]["record"] = json.dumps(applied.record, ensure_ascii=False)
 
     with _write_lock:
-        # The records row is about to hold the corrected record: keep the extraction it held.
-        remember_extractions(con, [(notice_key, extracted)], [doc_id])
-        con.execute("BEGIN TRANSACTION")
+        own = not getattr(con, "in_transaction", False)  # the caller's (a save's) or its own
+        if own:
+            con.execute("BEGIN TRANSACTION")
         try:
+            # The records row is about to hold the corrected record: keep the extraction it held.
+            remember_extractions(con, [(notice_key, extracted)], [doc_id])
             for t in TABLES:
                 con.execute(f"DELETE FROM {t} WHERE doc_key = ?", [doc_key])
                 if rows.get(t):
@@ -781,8 +785,11 @@ def refresh(con, notice_key: str) -> bool:
                         con.execute(f"INSERT INTO {t} BY NAME SELECT * FROM _nf_review_rows")
                     finally:
                         con.unregister("_nf_review_rows")
-            con.execute("COMMIT")
+            if own:
+                con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            if own:
+                with contextlib.suppress(duckdb.TransactionException):  # a failed COMMIT rolled back
+                    con.execute("ROLLBACK")
             raise
     return True

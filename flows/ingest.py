@@ -39,7 +39,7 @@ from noticeflow.flows.ingest_tasks import extract_batch  # noqa: E402
 from noticeflow.flows.ingest_worker import one_line  # noqa: E402
 from noticeflow.warehouse import changes as wh_changes  # noqa: E402
 from noticeflow.warehouse import store  # noqa: E402
-from noticeflow.warehouse.migrate import connect  # noqa: E402
+from noticeflow.warehouse.access import connect  # noqa: E402
 from noticeflow.warehouse.batch import Batch, Failed  # noqa: E402
 from noticeflow.warehouse.store import BatchResult  # noqa: E402
 from noticeflow.warehouse.version import EXTRACTOR_VERSION  # noqa: E402
@@ -326,7 +326,8 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
          "changes": 0.0, "corrections": 0.0, "worker_read": 0.0, "worker_extract": 0.0, "worker_validate": 0.0}
     run_id = uuid.uuid4().hex[:12]
     flow_run = _flow_run_info()
-    con = connect(db)
+    # Shared with the review app and queries (warehouse.access); a second ingest waits for this one.
+    con = connect(db, exclusive="ingest")
     try:
         store.start_run(con, run_id, [str(p) for p in paths])
         try:

@@ -86,15 +86,3 @@ def without(table: pa.Table, docs: set[int]) -> pa.Table:
         return table
     return table.filter(pc.invert(pc.is_in(table.column(DOC), value_set=pa.array(sorted(docs), table.schema.field(DOC).type))))
 
-
-def subset(batch: Batch, keep: list[int]) -> Batch:
-    """The batch with only the loaded documents at the given indices (in that order); failures kept."""
-    index = {old: new for new, old in enumerate(keep)}
-    out = Batch(loaded=[batch.loaded[i] for i in keep], failed=list(batch.failed))
-    drop = set(range(len(batch.loaded))) - set(index)
-    for t, table in batch.tables.items():
-        table = without(table, drop)
-        i = table.schema.get_field_index(DOC)
-        renumbered = pa.array([index[d] for d in table.column(i).to_pylist()], table.schema.field(i).type)
-        out.tables[t] = table.set_column(i, DOC, renumbered)
-    return out

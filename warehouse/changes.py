@@ -8,12 +8,14 @@ Arrow, a transaction per piece of whole counties). The comparison itself is
 """
 from __future__ import annotations
 
+import contextlib
 import json
 
 import duckdb
 import pyarrow as pa
 
 from noticeflow.diff.compare import compare
+from noticeflow.warehouse.access import retrying
 from noticeflow.schemas.change import Change
 
 COLUMNS = (
@@ -127,15 +129,22 @@ def load_changes(con, doc_ids: list[str], on_changes=None) -> list[Change]:
         spill.fill(con, needed)
         for i, piece in enumerate(by_piece):
             blobs = spill.read(i)
-            own = _begin(con)
-            try:
-                _write_piece(con, piece, blobs, where, found if on_changes is None else None, on_changes)
-                if own:
-                    con.execute("COMMIT")
-            except Exception:
-                if own:
-                    con.execute("ROLLBACK")
-                raise
+
+            def write(piece=piece, blobs=blobs) -> None:
+                # Written again when it lost to another session's write (the review app, sharing
+                # the warehouse through warehouse.access): nothing of a failed piece is kept.
+                mark, own = len(found), _begin(con)
+                try:
+                    _write_piece(con, piece, blobs, where, found if on_changes is None else None, on_changes)
+                    if own:
+                        con.execute("COMMIT")
+                except Exception:
+                    del found[mark:]
+                    if own:
+                        with contextlib.suppress(duckdb.TransactionException):  # a failed COMMIT rolled back
+                            con.execute("ROLLBACK")
+                    raise
+            retrying(write)
     done = sorted(set(doc_ids) - set(targets))  # not diffable (no county or year): diffed as nothing
     if done:
         _mark_diffed(con, done)
@@ -195,8 +204,11 @@ def _mark_diffed(con, doc_ids: list[str]) -> None:
 
 def _insert_rows(con, rows: list[dict]) -> None:
     if rows:
-        batch = pa.Table.from_pylist(rows, schema=_SCHEMA)  # noqa: F841 (read by DuckDB by name)
-        con.execute(f"INSERT INTO changes ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM batch")
+        con.register("_nf_change_rows", pa.Table.from_pylist(rows, schema=_SCHEMA))
+        try:
+            con.execute(f"INSERT INTO changes ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM _nf_change_rows")
+        finally:
+            con.unregister("_nf_change_rows")
         rows.clear()
 
 
@@ -272,7 +284,12 @@ class _Spill:
 
 def _begin(con) -> bool:
     """Open a transaction unless the caller (the load task) already holds one."""
-    try:
+    held = getattr(con, "in_transaction", None)  # a warehouse.access connection knows
+    if held is not None:
+        if not held:
+            con.execute("BEGIN TRANSACTION")
+        return not held
+    try:  # plain DuckDB (2.x aborts the caller's transaction on a nested BEGIN: tests only)
         con.execute("BEGIN TRANSACTION")
         return True
     except duckdb.TransactionException:

@@ -323,13 +323,20 @@ def _deployment_parameters(paths: list[str], db: str, dask: str | None, workers:
     return params
 
 
+# Options `serve` and `deploy` share (Typer takes the same declaration in both commands).
+CRON_OPTION = typer.Option("0 6 * * *", "--cron", help="Cron schedule, Asia/Shanghai time.")
+DEPLOYED_DB_OPTION = typer.Option(DEFAULT_DB, "--db", help="DuckDB warehouse file (made absolute).")
+NAME_OPTION = typer.Option("noticeflow-ingest", "--name", help="Deployment name.")
+DASK_OPTION = typer.Option(None, "--dask", help="Extract on an existing Dask cluster (tcp://scheduler:8786).")
+
+
 @app.command()
 def serve(
     paths: List[str] = typer.Argument(..., help="Folders to ingest on each scheduled run."),
-    cron: str = typer.Option("0 6 * * *", "--cron", help="Cron schedule, Asia/Shanghai time."),
-    db: str = typer.Option(DEFAULT_DB, "--db", help="DuckDB warehouse file (made absolute)."),
-    name: str = typer.Option("noticeflow-ingest", "--name", help="Deployment name."),
-    dask: Optional[str] = typer.Option(None, "--dask", help="Extract on an existing Dask cluster (tcp://scheduler:8786)."),
+    cron: str = CRON_OPTION,
+    db: str = DEPLOYED_DB_OPTION,
+    name: str = NAME_OPTION,
+    dask: Optional[str] = DASK_OPTION,
     workers: Optional[int] = typer.Option(None, "--workers", help="Local extraction processes per run (default: CPU count)."),
 ) -> None:
     """Example: PREFECT_API_URL=http://127.0.0.1:4200/api noticeflow serve corpus/ --cron "0 6 * * *"
@@ -360,10 +367,10 @@ def serve(
 def deploy(
     paths: List[str] = typer.Argument(..., help="Folders to ingest on each scheduled run."),
     pool: str = typer.Option(..., "--pool", help="Prefect process work pool (created when absent)."),
-    cron: str = typer.Option("0 6 * * *", "--cron", help="Cron schedule, Asia/Shanghai time."),
-    db: str = typer.Option(DEFAULT_DB, "--db", help="DuckDB warehouse file (made absolute)."),
-    name: str = typer.Option("noticeflow-ingest", "--name", help="Deployment name."),
-    dask: Optional[str] = typer.Option(None, "--dask", help="Extract on an existing Dask cluster (tcp://scheduler:8786)."),
+    cron: str = CRON_OPTION,
+    db: str = DEPLOYED_DB_OPTION,
+    name: str = NAME_OPTION,
+    dask: Optional[str] = DASK_OPTION,
     workers: Optional[int] = typer.Option(None, "--workers", help="Local extraction processes per run (default: the worker machine's CPU count)."),
 ) -> None:
     """Example: noticeflow deploy corpus/ --pool notices --cron "0 6 * * *"

@@ -134,6 +134,7 @@ def test_500_notices_on_a_dask_cluster_match_a_local_run_even_when_a_worker_is_k
     summary = json.loads(out.strip().splitlines()[-1])
     assert summary["ingested"] + summary["quarantined"] == 500
     assert summary["quarantined"] == 0, summary["quarantine"]  # killing a worker is not a document's fault
+    assert summary["flow_run"]["name"] and summary["flow_run"]["url"].startswith("http")  # a server: name the run
     assert comparable_tables(tmp_path / "dask.duckdb") == comparable_tables(tmp_path / "local.duckdb")
 
 

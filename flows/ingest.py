@@ -193,6 +193,7 @@ class _Extraction:
         self.pending: list[tuple[object, list, str]] = []  # (future, items, stage)
         self.suspects: list[tuple[str, str]] = []
         self.succeeded = False  # a task went through: the cluster works, deaths are the documents'
+        self.deaths = 0
 
     def _submit(self, items: list, stage: str) -> None:
         fut = self.runner.submit(extract_batch, {"items": items, "limit": self.limit})
@@ -236,8 +237,10 @@ class _Extraction:
                 # task that raises is the cluster's problem (a worker without noticeflow, an
                 # unreachable Prefect API): stop, and leave the files to the next run.
                 raise RuntimeError(f"extraction task failed on the Dask cluster: {one_line(repr(e), 300)}") from None
-            if stage == "alone" and not self.succeeded:
-                raise RuntimeError("extraction workers die before finishing any task; nothing was quarantined") from None
+            if stage == "alone":
+                self.deaths += 1
+                if self.deaths >= 3 and not self.succeeded:  # nothing runs at all: not the files' fault
+                    raise RuntimeError("extraction workers die on every task; nothing more was quarantined") from None
             if stage == "batch" and len(items) > 1:
                 for item in items:  # back one per task, in front of the remaining batches
                     self._submit([item], "single")

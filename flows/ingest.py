@@ -445,7 +445,8 @@ def _start_temporary_api() -> prefect_env.TemporaryAPI | None:
     def start() -> None:
         try:
             api.start()
-        except Exception:  # noqa: BLE001 - the flow call then starts Prefect's own and reports
+        except Exception as e:  # noqa: BLE001 - reported by run() in one line
+            api.error = e
             api.stop()
 
     api.thread = threading.Thread(target=start, name="noticeflow-temporary-api", daemon=True)
@@ -472,8 +473,13 @@ def run(paths: list[str], db: str = "noticeflow.duckdb", **options) -> dict:
                 while api.thread.is_alive():
                     api.thread.join(0.1)
                     stops.check()
+                if api.process is None:
+                    # Never let Prefect start its own instead: every Dask worker would then
+                    # start one more, which nothing stops when the run ends.
+                    raise RuntimeError(f"Prefect's temporary API did not start ({one_line(str(api.error), 200)});"
+                                       " set PREFECT_API_URL to a running server")
             _notify("phase", "discovering files")
-            if api is not None and api.process is not None:
+            if api is not None:
                 with temporary_settings(updates={PREFECT_API_URL: api.url}):
                     return ingest(**call)
             return ingest(**call)

@@ -39,8 +39,9 @@ def configure(quiet: bool = False) -> None:
     home = pathlib.Path.cwd() / STATE_DIR / "prefect"
     home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_HOME", str(home))
-    # The temporary API shuts down when the run ends; give it time to start on a slow disk.
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "60")
+    # The temporary API shuts down when the run ends; give it time to start on a slow disk or a
+    # busy machine (it took over 60 s with twenty jobs on two cores).
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 class TemporaryAPI:
@@ -57,6 +58,7 @@ class TemporaryAPI:
         self.process = None
         self.url: str | None = None
         self.thread = None  # the thread starting it, when started in the background
+        self.error: Exception | None = None  # why it did not start
 
     def start(self, timeout: float | None = None) -> str:
         import subprocess
@@ -66,7 +68,7 @@ class TemporaryAPI:
         import prefect
         from prefect.settings import get_current_settings
 
-        timeout = timeout or float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "60"))
+        timeout = timeout or float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
         env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
                "PREFECT__SERVER_FINAL": "1",
                **get_current_settings().to_environment_variables(exclude_unset=True)}

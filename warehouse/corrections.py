@@ -751,9 +751,12 @@ def refresh(con, notice_key: str) -> bool:
     """Rewrite the current analyst rows of one notice from its effective record.
 
     The loader only re-flattens a file it re-extracts; a correction saved in between must reach
-    the analyst tables now, with origin 'corrected'. Uses the loader's own `flatten`, in one
-    transaction, for the doc_key of the notice's current version. False when not loaded yet.
+    the analyst tables now, with origin 'corrected', and the year-over-year changes too. Uses
+    the loader's own `flatten` and the changes stage's diffing, in one transaction (the
+    caller's, or its own), for the doc_key of the notice's current version. False when not
+    loaded yet.
     """
+    from noticeflow.warehouse.changes import load_changes  # the changes stage's own diffing
     from noticeflow.warehouse.rows import TABLES, flatten  # the loader's flattening, not a second copy
 
     have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
@@ -785,6 +788,10 @@ def refresh(con, notice_key: str) -> bool:
                         con.execute(f"INSERT INTO {t} BY NAME SELECT * FROM _nf_review_rows")
                     finally:
                         con.unregister("_nf_review_rows")
+            # Its year-over-year changes (and its later year's) follow the corrected record, so
+            # `changes` never depends on whether a correction came before or after an ingest.
+            if "changes" in have:
+                load_changes(con, [doc_id], known={doc_id: rows["records"][0]["record"]}, in_transaction=True)
             if own:
                 con.execute("COMMIT")
         except BaseException:

@@ -289,8 +289,16 @@ class _Spill:
     def fill(self, con, needed: dict[str, int]) -> None:
         """Store each needed record (doc_id -> piece) as a `doc_id TAB json` line (JSON text
         has neither raw tabs nor newlines)."""
-        if not needed:
-            return
+        if needed:  # again from the start if the shared memory pool was full (warehouse.access)
+            retrying(lambda: self._fill(con, needed))
+
+    def _fill(self, con, needed: dict[str, int]) -> None:
+        import os
+
+        self._buffers.clear()
+        self._buffered = 0
+        for name in os.listdir(self._dir.name):
+            os.remove(os.path.join(self._dir.name, name))
         cur = con.cursor()  # its own result stream: reads what earlier loads committed
         try:
             cur.register("_nf_change_ids", pa.table({"doc_id": list(needed)}))

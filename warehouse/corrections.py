@@ -701,8 +701,11 @@ def _extraction_rows(con, keys: list[str] | None = None) -> list[tuple[str, str]
 
 def extractions(con, keys: list[str] | None = None) -> dict[str, dict]:
     """Latest as-extracted record per notice key (what the review app shows and corrects), of
-    every notice or of the given keys."""
-    return {k: json.loads(r) for k, r in _extraction_rows(con, keys)}
+    every notice or of the given keys; read again if the shared memory pool was full (a scan of
+    the records JSON needs 64 MB while an ingest may hold most of DuckDB's limit)."""
+    from noticeflow.warehouse.access import retrying
+
+    return {k: json.loads(r) for k, r in retrying(lambda: _extraction_rows(con, keys), pause=0.2)}
 
 
 def extraction(con, notice_key: str) -> dict | None:

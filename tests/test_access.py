@@ -88,6 +88,9 @@ def test_a_read_only_connection_is_one_snapshot_and_cannot_write(db):
                 "COPY t FROM 'x.csv'"):
         with pytest.raises(duckdb.PermissionException, match="read-only"):
             ro.execute(sql)
+    with pytest.raises(duckdb.BinderException):
+        ro.execute("SELECT nope FROM t")
+    assert ro.execute("SELECT count(*) FROM t").fetchall() == [(3,)]  # a failed query spoils nothing
     ro.close()
 
 

@@ -701,8 +701,11 @@ def _extraction_rows(con, keys: list[str] | None = None) -> list[tuple[str, str]
 
 def extractions(con, keys: list[str] | None = None) -> dict[str, dict]:
     """Latest as-extracted record per notice key (what the review app shows and corrects), of
-    every notice or of the given keys."""
-    return {k: json.loads(r) for k, r in _extraction_rows(con, keys)}
+    every notice or of the given keys; read again if the shared memory pool was full (a scan of
+    the records JSON needs 64 MB while an ingest may hold most of DuckDB's limit)."""
+    from noticeflow.warehouse.access import retrying
+
+    return {k: json.loads(r) for k, r in retrying(lambda: _extraction_rows(con, keys), pause=0.2)}
 
 
 def extraction(con, notice_key: str) -> dict | None:
@@ -751,9 +754,12 @@ def refresh(con, notice_key: str) -> bool:
     """Rewrite the current analyst rows of one notice from its effective record.
 
     The loader only re-flattens a file it re-extracts; a correction saved in between must reach
-    the analyst tables now, with origin 'corrected'. Uses the loader's own `flatten`, in one
-    transaction, for the doc_key of the notice's current version. False when not loaded yet.
+    the analyst tables now, with origin 'corrected', and the year-over-year changes too. Uses
+    the loader's own `flatten` and the changes stage's diffing, in one transaction (the
+    caller's, or its own), for the doc_key of the notice's current version. False when not
+    loaded yet.
     """
+    from noticeflow.warehouse.changes import load_changes  # the changes stage's own diffing
     from noticeflow.warehouse.rows import TABLES, flatten  # the loader's flattening, not a second copy
 
     have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
@@ -785,6 +791,10 @@ def refresh(con, notice_key: str) -> bool:
                         con.execute(f"INSERT INTO {t} BY NAME SELECT * FROM _nf_review_rows")
                     finally:
                         con.unregister("_nf_review_rows")
+            # Its year-over-year changes (and its later year's) follow the corrected record, so
+            # `changes` never depends on whether a correction came before or after an ingest.
+            if "changes" in have:
+                load_changes(con, [doc_id], known={doc_id: rows["records"][0]["record"]}, in_transaction=True)
             if own:
                 con.execute("COMMIT")
         except BaseException:

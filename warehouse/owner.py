@@ -90,6 +90,14 @@ class Session:
         return stmts
 
     def execute(self, sql: str, params=None) -> list | None:
+        try:
+            return self._execute(sql, params)
+        except duckdb.TransactionException as e:
+            if not (self.read_only and "aborted" in str(e)):
+                raise
+            return self._execute(sql, params)  # a stream that failed had aborted the snapshot: a new one
+
+    def _execute(self, sql: str, params=None) -> list | None:
         stmts = self.check(sql)
         self.last_select = bool(stmts) and all(s.type in (ST.SELECT, ST.EXPLAIN) for s in stmts)
         txn = [s for s in stmts if s.type == ST.TRANSACTION]
@@ -100,6 +108,10 @@ class Session:
             else:
                 self.cur.execute(sql, params)
             ok = True
+        except duckdb.Error:
+            if self.read_only:
+                self.end()  # a failed statement aborts the snapshot: the next one starts a new one
+            raise
         finally:
             if txn and not self.read_only:
                 # BEGIN opens one (a failed BEGIN leaves things as they were); COMMIT and

@@ -1,16 +1,26 @@
 """What runs in the extraction workers (Dask worker processes): read -> extract -> validate.
 
+<<<<<<< HEAD
 Free of Prefect and DuckDB: the Prefect task that calls it is `flows.ingest_tasks`. Every
 document gets a time limit (`time_limit`, which works on a Dask executor thread); a PDF is
 parsed in a child process of its own that is killed at the limit, so a malicious PDF cannot
 hang the worker. A crash that kills the worker itself is handled by Dask's nanny and the flow.
+=======
+Kept free of Prefect and DuckDB so workers start fast (forked from a server that preloads only
+this module). Every document gets a time limit; a PDF or an image is read in a child process of
+its own (readers.isolated) that is killed at the limit and has a memory limit, so one malicious
+file cannot hang or crash the run; OCR gets a time limit per page there.
+>>>>>>> main
 """
 from __future__ import annotations
 
 import ctypes
 import json
+<<<<<<< HEAD
 import multiprocessing as mp
 import os
+=======
+>>>>>>> main
 import pathlib
 import signal
 import threading
@@ -20,6 +30,7 @@ from contextlib import contextmanager
 from noticeflow.extractors.canonical import canonicalize
 from noticeflow.extractors.record import build_record
 from noticeflow.readers import Document, read_document
+from noticeflow.readers.isolated import needs_isolation, read_isolated
 from noticeflow.schemas import Source
 from noticeflow.schemas.errors import InputError, NoticeflowError
 from noticeflow.flows.stops import exit_with_parent
@@ -88,6 +99,7 @@ def _alarm_limit(seconds: float):
         signal.signal(signal.SIGALRM, old)
 
 
+<<<<<<< HEAD
 @contextmanager
 def _watchdog_limit(seconds: float):
     tid = threading.get_ident()
@@ -135,36 +147,16 @@ def _read_child(path: str, conn, attachments: tuple[str, ...] = ()) -> None:
         conn.close()
 
 
+=======
+>>>>>>> main
 def read_pdf_isolated(path: str, limit: float = TIME_LIMIT_S, attachments: tuple[str, ...] = ()) -> Document:
-    """read_document in a forked child, killed after `limit` seconds."""
-    ctx = mp.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_read_child, args=(path, child, attachments), daemon=True)
-    proc.start()
-    child.close()
-    try:
-        if not parent.poll(limit):
-            raise InputError(path, f"PDF parsing timed out after {limit:g} s")
-        try:
-            status, payload = parent.recv()
-        except EOFError:
-            proc.join(1)
-            raise InputError(path, f"PDF reader crashed (exit code {proc.exitcode})") from None
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join(1)
-        parent.close()
-    if status == "ok":
-        return payload
-    if status == "input":
-        raise InputError(path, payload)
-    raise InputError(path, f"PDF reader failed ({payload})")
+    """read_document in a forked child, killed after `limit` seconds (OCR: per page)."""
+    return read_isolated(path, limit, attachments=attachments)
 
 
 def read(path: str, limit: float = TIME_LIMIT_S, attachments: tuple[str, ...] = ()) -> Document:
     """Read with a few attempts on transient I/O errors (the only step that is retried)."""
-    if path.lower().endswith(".pdf") or any(a.lower().endswith(".pdf") for a in attachments):
+    if any(needs_isolation(p) for p in (path, *attachments)):
         return read_pdf_isolated(path, limit, attachments)
     for attempt in range(READ_ATTEMPTS):
         try:

@@ -1,26 +1,16 @@
 """What runs in the extraction workers (Dask worker processes): read -> extract -> validate.
 
-<<<<<<< HEAD
 Free of Prefect and DuckDB: the Prefect task that calls it is `flows.ingest_tasks`. Every
-document gets a time limit (`time_limit`, which works on a Dask executor thread); a PDF is
-parsed in a child process of its own that is killed at the limit, so a malicious PDF cannot
-hang the worker. A crash that kills the worker itself is handled by Dask's nanny and the flow.
-=======
-Kept free of Prefect and DuckDB so workers start fast (forked from a server that preloads only
-this module). Every document gets a time limit; a PDF or an image is read in a child process of
-its own (readers.isolated) that is killed at the limit and has a memory limit, so one malicious
-file cannot hang or crash the run; OCR gets a time limit per page there.
->>>>>>> main
+document gets a time limit (`time_limit`, which works on a Dask executor thread); a PDF or an
+image is read in a child process of its own (readers.isolated) that is killed at the limit and
+has a memory limit, so one malicious file cannot hang the worker; OCR gets a time limit per page
+there. A crash that kills the worker itself is handled by Dask's nanny and the flow.
 """
 from __future__ import annotations
 
 import ctypes
 import json
-<<<<<<< HEAD
-import multiprocessing as mp
 import os
-=======
->>>>>>> main
 import pathlib
 import signal
 import threading
@@ -33,7 +23,6 @@ from noticeflow.readers import Document, read_document
 from noticeflow.readers.isolated import needs_isolation, read_isolated
 from noticeflow.schemas import Source
 from noticeflow.schemas.errors import InputError, NoticeflowError
-from noticeflow.flows.stops import exit_with_parent
 from noticeflow.warehouse.batch import Batch, Failed, Loaded, pack
 from noticeflow.warehouse.rows import flatten
 from noticeflow.warehouse.version import EXTRACTOR_VERSION, doc_key
@@ -99,7 +88,6 @@ def _alarm_limit(seconds: float):
         signal.signal(signal.SIGALRM, old)
 
 
-<<<<<<< HEAD
 @contextmanager
 def _watchdog_limit(seconds: float):
     tid = threading.get_ident()
@@ -134,21 +122,6 @@ def _watchdog_limit(seconds: float):
             t.cancel()
 
 
-def _read_child(path: str, conn, attachments: tuple[str, ...] = ()) -> None:
-    exit_with_parent(sig=signal.SIGKILL)  # a killed worker takes its PDF reader with it
-    try:
-        doc = read_document(pathlib.Path(path), attachments)
-        conn.send(("ok", doc))
-    except InputError as e:
-        conn.send(("input", e.reason))
-    except BaseException as e:  # noqa: BLE001 - reported to the parent as one line
-        conn.send(("error", f"{type(e).__name__}: {e}"))
-    finally:
-        conn.close()
-
-
-=======
->>>>>>> main
 def read_pdf_isolated(path: str, limit: float = TIME_LIMIT_S, attachments: tuple[str, ...] = ()) -> Document:
     """read_document in a forked child, killed after `limit` seconds (OCR: per page)."""
     return read_isolated(path, limit, attachments=attachments)

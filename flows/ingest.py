@@ -1,23 +1,25 @@
-"""The ingest flow: discover -> fingerprint (read) -> plan -> extract + validate -> load.
+"""The ingest flow: discover -> fingerprint -> plan -> extract + validate (Dask) -> load -> diff.
 
 Documents travel in batches (a Prefect task run costs ~10 ms, so one task per document does not
-scale). Extraction runs in a pool of worker processes, one per CPU; the flow's thread pool
-bounds how many batches are in flight. Only I/O steps (discover, fingerprint, load) retry.
-Loading is sequential, one DuckDB transaction per batch, so a crash at any point leaves the
-warehouse consistent and the next run picks up what is missing.
+scale). The extract tasks run on a Dask cluster through prefect-dask's `DaskTaskRunner` (a local
+cluster of one worker process per core, or an existing one: `flows.cluster`); workers read the
+files and return Arrow rows. Loading stays in the flow process, one writer, one DuckDB
+transaction per batch, so a crash or a stop at any point leaves the warehouse consistent and the
+next run picks up what is missing. Only the reading steps (discover, fingerprint) retry; a load
+is never retried (its transaction either went through or left nothing).
+
+Crash isolation: a worker that dies (a crash in native code, its memory limit) is restarted by
+its Dask nanny, and the batch it was running fails with KilledWorker. Its documents are then
+extracted one per task; one whose worker dies again is retried alone with nothing else running
+(a worker's death also fails the tasks queued beside it), and quarantined if it kills that one
+too (`_Extraction`).
 """
 from __future__ import annotations
 
-import concurrent.futures as cf
 import itertools
-import multiprocessing as mp
 import os
-import sys
-import threading
 import time
 import uuid
-from collections import deque
-from contextlib import contextmanager
 from typing import Callable, Iterable
 
 import pyarrow as pa
@@ -31,44 +33,36 @@ from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
+from noticeflow.flows import cluster, stops  # noqa: E402
 from noticeflow.flows.extract import find_notices, with_attachments  # noqa: E402
+from noticeflow.flows.ingest_tasks import extract_batch  # noqa: E402
+from noticeflow.flows.ingest_worker import one_line  # noqa: E402
 from noticeflow.warehouse import changes as wh_changes  # noqa: E402
 from noticeflow.warehouse import store  # noqa: E402
-from noticeflow.warehouse.migrate import connect  # noqa: E402
-from noticeflow.warehouse.batch import Batch, Failed, merge  # noqa: E402
+from noticeflow.warehouse.access import connect  # noqa: E402
+from noticeflow.warehouse.batch import Batch, Failed  # noqa: E402
 from noticeflow.warehouse.store import BatchResult  # noqa: E402
 from noticeflow.warehouse.version import EXTRACTOR_VERSION  # noqa: E402
 
 BATCH_SIZE = 200          # documents per extract task and per load transaction
 FINGERPRINT_BATCH = 1000  # files hashed per fingerprint task
 CHANGES_CHUNK = 20_000    # documents per load_changes call: each call scans the records JSON once (it parses pairwise, so memory stays ~ the JSON size)
-CHUNK = 10                # documents per round trip to a worker process
 TIME_LIMIT_S = 30         # per document (PDF parsing is killed at this limit)
-WORKERS = os.cpu_count() or 1
+WORKERS = cluster.WORKERS
 QUEUED = 2                # extract batches in flight beyond one per worker (workers never wait)
+POLL_S = 0.05             # how often the flow looks for finished batches (signals stay deliverable)
 
-# Set by the CLI to drive a progress bar: called as PROGRESS(event, n) with event "total" or "done".
-PROGRESS: Callable[[str, int], None] | None = None
-
-
-class Box:
-    """An opaque carrier: Prefect does not walk into it looking for futures (large batches).
-
-    Prefect's finished futures and task states sit in reference cycles that only a full garbage
-    collection frees, and they keep their result and parameters: `take()` empties the box once
-    its batch has been used, or every batch of a run would stay in memory until the end."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-    def take(self):
-        value, self.value = self.value, None
-        return value
+# Set by the CLI to drive the progress display: PROGRESS(event, value) with event "phase"
+# (value: what the run is doing now), "total" (documents to extract) or "done" (n more finished).
+PROGRESS: Callable[[str, object], None] | None = None
 
 
-# -- memory ----------------------------------------------------------------------------------
+def _notify(event: str, value) -> None:
+    if PROGRESS is not None:
+        PROGRESS(event, value)
+
+
+# -- memory of the loading process -----------------------------------------------------------
 
 def _libc():
     try:
@@ -81,9 +75,10 @@ def _libc():
 
 _LIBC = _libc()
 if _LIBC is not None and hasattr(_LIBC, "mallopt"):
-    # glibc gives every thread that allocates its own malloc arena (Prefect runs a dozen
-    # threads, DuckDB more); batches of records freed in one arena and allocated in another
-    # leave hundreds of MB of fragmented, unreturned memory. Two arenas are plenty here.
+    # The flow process loads batches on one thread while Prefect's and DuckDB's threads
+    # allocate in their own glibc arenas; Arrow batches freed in one arena and allocated in
+    # another leave fragmented, unreturned memory. Two arenas are plenty here. (The Dask
+    # workers get MALLOC_TRIM_THRESHOLD_ from Dask itself.)
     _LIBC.mallopt(-8, 2)  # M_ARENA_MAX
 
 
@@ -93,79 +88,7 @@ def release_memory() -> None:
         _LIBC.malloc_trim(0)
 
 
-# -- the worker pool -------------------------------------------------------------------------
-
-_POOL: cf.ProcessPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()
-_POOL_SIZE = WORKERS
-
-
-def _new_pool(n: int) -> cf.ProcessPoolExecutor:
-    # forkserver: workers fork from a clean single-threaded server that preloaded and warmed
-    # the extractors, never from this process (which runs Prefect's threads).
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["noticeflow.flows.ingest_preload"])
-    return cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx)
-
-
-@contextmanager
-def _main_not_reimported():
-    """Workers must not re-run the caller's `__main__` (a script, a notebook, `python -m ...`):
-    hide it while they start, so they only import flows.ingest_worker."""
-    main = sys.modules.get("__main__")
-    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main and k in main.__dict__}
-    try:
-        for k in saved:
-            setattr(main, k, None) if k == "__spec__" else delattr(main, k)
-        yield
-    finally:
-        for k, v in saved.items():
-            setattr(main, k, v)
-
-
-def _started(pool: cf.ProcessPoolExecutor, n: int) -> cf.ProcessPoolExecutor:
-    """Start all n workers now (a pool starts them lazily, on a task thread)."""
-    from noticeflow.flows.ingest_worker import ready
-
-    with _main_not_reimported():
-        for f in [pool.submit(ready) for _ in range(n)]:
-            f.result()
-    return pool
-
-
-@contextmanager
-def worker_pool(n: int):
-    """The extraction processes for the block; reuses a pool an outer block already started."""
-    global _POOL, _POOL_SIZE
-    with _POOL_LOCK:
-        if _POOL is not None:
-            outer = True
-        else:
-            outer = False
-            _POOL_SIZE = n
-            _POOL = _started(_new_pool(n), n)
-    if outer:
-        yield
-        return
-    try:
-        yield
-    finally:
-        with _POOL_LOCK:
-            pool, _POOL = _POOL, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _rebuild_pool(broken: cf.ProcessPoolExecutor) -> cf.ProcessPoolExecutor:
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is broken:
-            broken.shutdown(wait=False, cancel_futures=True)
-            _POOL = _started(_new_pool(_POOL_SIZE), _POOL_SIZE)
-        return _POOL
-
-
-# -- tasks -----------------------------------------------------------------------------------
+# -- tasks in the flow process ---------------------------------------------------------------
 
 def _chunks(items: list, n: int) -> Iterable[list]:
     it = iter(items)
@@ -174,69 +97,37 @@ def _chunks(items: list, n: int) -> Iterable[list]:
 
 
 @task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def discover_files(paths: list[str]) -> Box:
+def discover_files(paths: list[str]):
     """Files under the given paths (absolute, deduplicated), grouped into notices with their
     attachments (flows.extract.Found); missing paths become failures."""
-    return Box(find_notices(paths))
+    return find_notices(paths)
 
 
 sha256_file = store.sha256_file
 
 
 @task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def fingerprint(paths: list[str]) -> Box:
+def fingerprint(paths: list[str]) -> tuple[list[tuple[str, str]], list[Failed]]:
     """sha256 of each file: the only read an unchanged file gets."""
-    return Box(store.fingerprint_files(paths))
+    return store.fingerprint_files(paths)
 
 
 @task(cache_policy=NO_CACHE)
-def plan_work(con, fingerprints: Box) -> Box:
-    """Which files need extracting: new paths, changed bytes, or a new extractor version."""
-    return Box(store.plan(con, fingerprints.value))
+def plan_work(con, fingerprints: list[tuple[str, str]], retry_quarantined: bool = False
+              ) -> tuple[list[tuple[str, str]], int, int]:
+    """Which files need extracting (new paths, changed bytes, a new extractor version), how many
+    are unchanged, and how many are skipped as quarantined with the same bytes."""
+    todo, unchanged = store.plan(con, fingerprints)
+    todo, skipped = (todo, 0) if retry_quarantined else store.skip_quarantined(con, todo)
+    return todo, unchanged, skipped
 
 
-@task(cache_policy=NO_CACHE)
-def extract_batch(items: Box, limit: float = TIME_LIMIT_S) -> Box:
-    """Read, extract and validate a batch of documents in the worker processes: Box((Batch,
-    seconds per worker stage))."""
-    from noticeflow.flows.ingest_worker import process_many
-
-    todo = items.value
-    pool = _POOL
-    try:
-        futures = [pool.submit(process_many, chunk, limit) for chunk in _chunks(todo, CHUNK)]
-        return Box(_merged([f.result() for f in futures]))
-    except cf.process.BrokenProcessPool:
-        pool = _rebuild_pool(pool)
-    # A worker died (a crash in native code): redo this batch one document at a time so only
-    # the document that kills its worker is quarantined.
-    parts, crashes = [], 0
-    for item in todo:
-        if crashes >= 3:  # workers cannot start at all: fail fast, the files stay retryable
-            parts.append((Batch(failed=[Failed(item[0], item[1], "extraction workers keep crashing")]), {}))
-            continue
-        try:
-            parts.append(pool.submit(process_many, [item], limit).result())
-            crashes = 0
-        except cf.process.BrokenProcessPool:
-            pool = _rebuild_pool(pool)
-            crashes += 1
-            parts.append((Batch(failed=[Failed(item[0], item[1], "extraction worker crashed")]), {}))
-    return Box(_merged(parts))
-
-
-def _merged(parts: list[tuple[Batch, dict]]) -> tuple[Batch, dict]:
-    timings: dict[str, float] = {}
-    for _, t in parts:
-        for stage, sec in t.items():
-            timings[stage] = timings.get(stage, 0.0) + sec
-    return merge(b for b, _ in parts), timings
-
-
-@task(retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def load(con, batch: Box, run_id: str) -> BatchResult:
-    """One transaction: documents, records and every analyst row of the batch, or none."""
-    return store.load_batch(con, batch.value, run_id)
+@task(retries=0, cache_policy=NO_CACHE)
+def load(con, batch: Batch, run_id: str) -> BatchResult:
+    """One transaction: documents, records and every analyst row of the batch, or none. Never
+    retried, and a stop signal waits for the transaction's end (`stops.deferred`)."""
+    with stops.deferred():
+        return store.load_batch(con, batch, run_id)
 
 
 @task(cache_policy=NO_CACHE)
@@ -284,38 +175,103 @@ def run_changes(con, doc_ids: list[str], limit: int = 200) -> list[tuple[str, st
         con.unregister("_nf_run_docs")
 
 
-def _extract_and_load(todo, batch_size, workers, time_limit, t, absorb, con, run_id) -> None:
-    """Keep `workers + QUEUED` extract batches in flight so the worker processes always have
-    queued chunks, and load each finished batch (in order) on this thread meanwhile. A batch's
-    results are dropped as soon as it is loaded (Prefect keeps no reference once the future goes)."""
-    pending: deque = deque()
-    batches = _chunks(todo, max(1, batch_size))
-    for batch in itertools.islice(batches, workers + QUEUED):
-        pending.append(extract_batch.submit(Box(batch), time_limit))
-    while pending:
-        t0 = time.perf_counter()
-        batch, timings = pending.popleft().result().take()
-        t["extract_wait"] += time.perf_counter() - t0
-        nxt = next(batches, None)
-        if nxt is not None:
-            pending.append(extract_batch.submit(Box(nxt), time_limit))
-        for stage, sec in timings.items():
-            t[f"worker_{stage}"] += sec
-        t0 = time.perf_counter()
-        box = Box(batch)
-        absorb(load(con, box, run_id), batch)
-        box.take()
-        del batch
-        release_memory()
-        t["load"] += time.perf_counter() - t0
+# -- extraction on Dask ----------------------------------------------------------------------
+
+WORKER_DIED = "extraction worker died while extracting this file (a crash, or over its memory limit)"
 
 
-# -- the flow --------------------------------------------------------------------------------
+class _Extraction:
+    """Keeps extract tasks in flight on the Dask runner and hands finished batches to `on_batch`
+    in the order they finish (loading one batch while the workers extract the next).
 
-def _notify(event: str, n: int) -> None:
-    if PROGRESS is not None:
-        PROGRESS(event, n)
+    A failed task is not retried as it was: its documents go back one per task; a single
+    document whose task fails again is kept for the end and retried alone (nothing else in
+    flight, so a worker's death is that document's doing), and quarantined if it fails then."""
 
+    def __init__(self, runner, limit: float, in_flight: int, on_batch: Callable[[Batch, dict], None]):
+        self.runner, self.limit, self.in_flight, self.on_batch = runner, limit, max(1, in_flight), on_batch
+        self.pending: list[tuple[object, list, str]] = []  # (future, items, stage)
+        self.suspects: list[tuple[str, str]] = []
+        self.succeeded = False  # a task went through: the cluster works, deaths are the documents'
+        self.deaths = 0
+
+    def _submit(self, items: list, stage: str) -> None:
+        fut = self.runner.submit(extract_batch, {"items": items, "limit": self.limit})
+        self.pending.append((fut, items, stage))
+
+    def run(self, todo: list, batch_size: int) -> None:
+        batches = _chunks(todo, max(1, batch_size))
+        self._drain(itertools.chain(((b, "batch") for b in batches)))
+        for item in self.suspects:  # alone, one after the other
+            self._submit([item], "alone")
+            self._drain(iter(()))
+
+    def _drain(self, source) -> None:
+        source = iter(source)
+        while True:
+            while len(self.pending) < self.in_flight:
+                nxt = next(source, None)
+                if nxt is None:
+                    break
+                self._submit(*nxt)
+            if not self.pending:
+                return
+            stops.check()
+            done = [p for p in self.pending if p[0].wrapped_future.done()]
+            if not done:
+                time.sleep(POLL_S)
+                continue
+            for p in done:
+                self.pending.remove(p)
+                self._finished(*p)
+
+    def _finished(self, fut, items: list, stage: str) -> None:
+        try:
+            batch, timings = fut.result()
+        except BaseException as e:  # noqa: BLE001 - a dead worker, or a task that could not run
+            if stops.is_stop(e):
+                raise
+            _mark_crashed(fut, e)
+            if not _worker_death(e):
+                # process_many turns every document's failure into a quarantine reason, so a
+                # task that raises is the cluster's problem (a worker without noticeflow, an
+                # unreachable Prefect API): stop, and leave the files to the next run.
+                raise RuntimeError(f"extraction task failed on the Dask cluster: {one_line(repr(e), 300)}") from None
+            if stage == "alone":
+                self.deaths += 1
+                if self.deaths >= 3 and not self.succeeded:  # nothing runs at all: not the files' fault
+                    raise RuntimeError("extraction workers die on every task; nothing more was quarantined") from None
+            if stage == "batch" and len(items) > 1:
+                for item in items:  # back one per task, in front of the remaining batches
+                    self._submit([item], "single")
+            elif stage != "alone":
+                self.suspects.extend(items)
+            else:
+                self.on_batch(Batch(failed=[Failed(i[0], i[1], WORKER_DIED) for i in items]), {})
+            return
+        self.succeeded = True
+        self.on_batch(batch, timings)
+
+
+def _worker_death(exc: BaseException) -> bool:
+    from distributed.scheduler import KilledWorker
+
+    return isinstance(exc, KilledWorker)
+
+
+def _mark_crashed(fut, exc: BaseException) -> None:
+    """The Prefect task run of a task whose worker died stays `Running` on the server: say it crashed."""
+    try:
+        from prefect.client.orchestration import get_client
+        from prefect.states import Crashed
+
+        with get_client(sync_client=True) as client:
+            client.set_task_run_state(fut.task_run_id, Crashed(message=one_line(repr(exc), 200)), force=True)
+    except Exception:  # noqa: BLE001 - the run never reached the server: nothing to correct
+        pass
+
+
+# -- summaries ----------------------------------------------------------------------------
 
 def summary_markdown(s: dict) -> str:
     lines = [
@@ -342,79 +298,50 @@ def summary_markdown(s: dict) -> str:
     return "\n".join(lines)
 
 
-@flow(name="noticeflow-ingest", task_runner=ThreadPoolTaskRunner(max_workers=WORKERS + QUEUED),
+# -- the flow --------------------------------------------------------------------------------
+
+def _flow_run_info() -> dict:
+    """The flow run's id and name, and its page on a real server's UI."""
+    try:
+        from prefect.runtime import flow_run
+
+        info = {"id": str(flow_run.id), "name": flow_run.name}
+        if not prefect_env.embedded() and flow_run.ui_url:
+            info["url"] = flow_run.ui_url
+        return info
+    except Exception:  # noqa: BLE001 - only informative
+        return {}
+
+
+@flow(name="noticeflow-ingest", task_runner=ThreadPoolTaskRunner(max_workers=4),
       log_prints=False, validate_parameters=True)
 def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BATCH_SIZE,
-           workers: int = WORKERS, time_limit: float = TIME_LIMIT_S) -> dict:
-    """Ingest notice files and folders into the DuckDB warehouse `db`; returns the run summary."""
+           workers: int = WORKERS, time_limit: float = TIME_LIMIT_S, dask: str | None = None,
+           retry_quarantined: bool = False) -> dict:
+    """Ingest notice files and folders into the DuckDB warehouse `db`; returns the run summary.
+
+    `dask`: the address of an existing Dask scheduler (tcp://host:8786) to extract on; by
+    default a local cluster of `workers` processes. `retry_quarantined`: extract again the
+    quarantined files whose bytes did not change."""
+    stops.reinstall()
     t_start = time.perf_counter()
     t = {"discover": 0.0, "hash": 0.0, "plan": 0.0, "extract_wait": 0.0, "load": 0.0,
          "changes": 0.0, "corrections": 0.0, "worker_read": 0.0, "worker_extract": 0.0, "worker_validate": 0.0}
     run_id = uuid.uuid4().hex[:12]
-    con = connect(db)
+    flow_run = _flow_run_info()
+    # Shared with the review app and queries (warehouse.access); a second ingest waits for this one.
+    con = connect(db, exclusive="ingest")
     try:
         store.start_run(con, run_id, [str(p) for p in paths])
-        t0 = time.perf_counter()
-        found = discover_files(list(map(str, paths))).value
-        files, failed = found.files, [Failed(e.path, None, e.reason) for e in found.failed]
-        t["discover"] = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
-        prints = []
-        for fut in [fingerprint.submit(c) for c in _chunks(files, FINGERPRINT_BATCH)]:
-            got, bad = fut.result().value
-            prints += got
-            failed += bad
-        prints = with_attachments(prints, found.notices)  # a notice's attachments are in its identity
-        t["hash"] = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
-        todo, unchanged = plan_work(con, Box(prints)).value
-        t["plan"] = time.perf_counter() - t0
-        _notify("total", len(todo) + len(failed))
-
-        totals = BatchResult()
-        quarantine: list[tuple[str, str]] = []
-
-        def absorb(r: BatchResult, batch: Batch) -> None:
-            totals.new += r.new
-            totals.new_version += r.new_version
-            totals.quarantined += r.quarantined
-            totals.doc_ids += r.doc_ids
-            t["corrections"] += r.corrections_s
-            for code, n in r.flags.items():
-                totals.flags[code] = totals.flags.get(code, 0) + n
-            quarantine.extend((o.path, o.error) for o in batch.failed)
-            _notify("done", len(batch))
-
-        if failed:
-            t0 = time.perf_counter()
-            failed_batch = Batch(failed=failed)
-            absorb(load(con, Box(failed_batch), run_id), failed_batch)
-            t["load"] += time.perf_counter() - t0
-
-        if todo:
-            with worker_pool(max(1, workers)):
-                _extract_and_load(todo, batch_size, workers, time_limit, t, absorb, con, run_id)
-
-        t0 = time.perf_counter()
-        to_diff = sorted(set(totals.doc_ids) | set(wh_changes.pending_doc_ids(con)))
-        n_changes, changes_error = record_changes(con, to_diff) if to_diff else (0, None)
-        change_list = [list(c) for c in run_changes(con, to_diff)] if n_changes else []
-        t["changes"] = time.perf_counter() - t0
-        t["flow_body"] = time.perf_counter() - t_start
-        summary = {
-            "run_id": run_id, "db": str(db), "extractor_version": EXTRACTOR_VERSION,
-            "discovered": len(files), "skipped": found.skipped,
-            "unattached": [(e.path, e.reason) for e in found.unattached],
-            "ingested": totals.new + totals.new_version,
-            "new": totals.new, "new_version": totals.new_version, "unchanged": unchanged,
-            "quarantined": totals.quarantined, "changes": n_changes, "change_list": change_list,
-            "changes_error": changes_error,
-            "flags_by_code": dict(sorted(totals.flags.items())),
-            "quarantine": sorted(quarantine), "timings": {k: round(v, 3) for k, v in t.items()},
-        }
-        store.finish_run(con, run_id, summary, "changes_pending" if changes_error else "completed")
+        try:
+            summary = _ingest(con, run_id, paths, batch_size, workers, time_limit, dask,
+                              retry_quarantined, t, t_start)
+        except BaseException as e:
+            store.interrupt_run(con, run_id, "interrupted" if stops.is_stop(e) else "failed")
+            raise
+        summary["flow_run"] = flow_run
+        summary["db"] = str(db)
+        store.finish_run(con, run_id, summary, "changes_pending" if summary["changes_error"] else "completed")
     finally:
         con.close()
     try:
@@ -425,58 +352,155 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
     return summary
 
 
-def _start_temporary_api() -> tuple[prefect_env.TemporaryAPI | None, threading.Thread | None]:
+def _ingest(con, run_id, paths, batch_size, workers, time_limit, dask, retry_quarantined, t, t_start) -> dict:
+    t0 = time.perf_counter()
+    found = discover_files(list(map(str, paths)))
+    files, failed = found.files, [Failed(e.path, None, e.reason) for e in found.failed]
+    t["discover"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    _notify("phase", f"hashing {len(files):,} files")
+    prints = []
+    for fut in [fingerprint.submit(c) for c in _chunks(files, FINGERPRINT_BATCH)]:
+        got, bad = fut.result()
+        stops.check()
+        prints += got
+        failed += bad
+    prints = with_attachments(prints, found.notices)  # a notice's attachments are in its identity
+    t["hash"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    todo, unchanged, still_quarantined = plan_work(con, prints, retry_quarantined)
+    t["plan"] = time.perf_counter() - t0
+
+    totals = BatchResult()
+    quarantine: list[tuple[str, str]] = []
+
+    def absorb(r: BatchResult, batch: Batch) -> None:
+        totals.new += r.new
+        totals.new_version += r.new_version
+        totals.quarantined += r.quarantined
+        totals.doc_ids += r.doc_ids
+        t["corrections"] += r.corrections_s
+        for code, n in r.flags.items():
+            totals.flags[code] = totals.flags.get(code, 0) + n
+        quarantine.extend((o.path, o.error) for o in batch.failed)
+        _notify("done", len(batch))
+
+    def on_batch(batch: Batch, timings: dict) -> None:
+        stops.check()
+        for stage, sec in timings.items():
+            t[f"worker_{stage}"] += sec
+        t0 = time.perf_counter()
+        absorb(load(con, batch, run_id), batch)
+        release_memory()
+        t["load"] += time.perf_counter() - t0
+
+    if failed:
+        on_batch(Batch(failed=failed), {})
+
+    if todo:
+        _notify("phase", "starting workers")
+        with cluster.task_runner(dask, max(1, workers)) as runner:
+            _notify("total", len(todo))
+            _notify("phase", "extracting")
+            t0 = time.perf_counter()
+            load_before = t["load"]
+            _Extraction(runner, time_limit, max(1, workers) + QUEUED, on_batch).run(todo, batch_size)
+            t["extract_wait"] += time.perf_counter() - t0 - (t["load"] - load_before)
+
+    t0 = time.perf_counter()
+    _notify("phase", "diffing")
+    to_diff = sorted(set(totals.doc_ids) | set(wh_changes.pending_doc_ids(con)))
+    n_changes, changes_error = record_changes(con, to_diff) if to_diff else (0, None)
+    change_list = [list(c) for c in run_changes(con, to_diff)] if n_changes else []
+    t["changes"] = time.perf_counter() - t0
+    t["flow_body"] = time.perf_counter() - t_start
+    return {
+        "run_id": run_id, "extractor_version": EXTRACTOR_VERSION,
+        "discovered": len(files), "skipped": found.skipped,
+        "unattached": [(e.path, e.reason) for e in found.unattached],
+        "ingested": totals.new + totals.new_version,
+        "new": totals.new, "new_version": totals.new_version, "unchanged": unchanged,
+        "quarantined": totals.quarantined, "still_quarantined": still_quarantined,
+        "changes": n_changes, "change_list": change_list, "changes_error": changes_error,
+        "flags_by_code": dict(sorted(totals.flags.items())),
+        "quarantine": sorted(quarantine), "timings": {k: round(v, 3) for k, v in t.items()},
+    }
+
+
+# -- running it from the CLI -----------------------------------------------------------------
+
+def _start_temporary_api() -> prefect_env.TemporaryAPI | None:
     """Start Prefect's temporary local API in the background (when no server is configured), so
-    its ~5-15 s start overlaps the worker processes' start instead of adding to it."""
+    its ~5-15 s start overlaps the Dask workers' start instead of adding to it."""
+    import threading
+
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        return None, None
+        return None
     api = prefect_env.TemporaryAPI()
 
     def start() -> None:
         try:
             api.start()
-        except Exception:  # noqa: BLE001 - the flow call then starts Prefect's own and reports
+        except Exception as e:  # noqa: BLE001 - reported by run() in one line
+            api.error = e
             api.stop()
 
-    thread = threading.Thread(target=start, name="noticeflow-temporary-api", daemon=True)
-    thread.start()
-    return api, thread
+    api.thread = threading.Thread(target=start, name="noticeflow-temporary-api", daemon=True)
+    api.thread.start()
+    return api
 
 
 def run(paths: list[str], db: str = "noticeflow.duckdb", **options) -> dict:
-    """Run the ingest flow with `workers` bounding both the task threads and the process pool.
-
-    The temporary API and the worker processes start side by side before the flow begins."""
+    """Run the ingest flow: Prefect's temporary API (unless PREFECT_API_URL is set) and the
+    local Dask cluster (unless `dask` names one) start side by side before the flow begins.
+    Whatever happens, both are stopped before this returns or raises."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     workers = max(1, int(options.get("workers") or WORKERS))
-    api, starting = _start_temporary_api()
-    f = ingest.with_options(task_runner=ThreadPoolTaskRunner(max_workers=workers + QUEUED))
     call = dict(paths=[str(p) for p in paths], db=str(db), **{**options, "workers": workers})
+    stopping = False
+    _notify("phase", "starting Prefect")
+    api = _start_temporary_api()
     try:
-        with worker_pool(workers):
-            if starting is not None:
-                starting.join()
-            if api is not None and api.process is not None:
+        _notify("phase", "starting workers")
+        with cluster.started(workers, options.get("dask")):
+            _notify("phase", "starting Prefect")
+            if api is not None:
+                while api.thread.is_alive():
+                    api.thread.join(0.1)
+                    stops.check()
+                if api.process is None:
+                    # Never let Prefect start its own instead: every Dask worker would then
+                    # start one more, which nothing stops when the run ends.
+                    raise RuntimeError(f"Prefect's temporary API did not start ({one_line(str(api.error), 200)});"
+                                       " set PREFECT_API_URL to a running server")
+            _notify("phase", "discovering files")
+            if api is not None:
                 with temporary_settings(updates={PREFECT_API_URL: api.url}):
-                    return f(**call)
-            return f(**call)
+                    return ingest(**call)
+            return ingest(**call)
+    except BaseException as e:
+        stopping = stops.is_stop(e)
+        raise
     finally:
         if api is not None:
-            _drain_prefect_services()
-            api.stop()
+            _drain_prefect_services(timeout=1 if stopping else 5)
+            api.stop(timeout=2 if stopping else 5)
 
 
-def _drain_prefect_services() -> None:
+def _drain_prefect_services(timeout: float = 5) -> None:
     """Send Prefect's queued logs and events before the temporary API stops (what Prefect's own
-    test harness does), or they fail to send at exit with connection errors on the console."""
+    test harness does), then stop sending: after the API is gone, every further log line would
+    fail to send (`Error logging to API`, `Connection refused`)."""
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
 
     for worker in (APILogWorker, EventsWorker):
         try:
-            worker.drain_all(timeout=5)
+            worker.drain_all(timeout=timeout)
         except Exception:  # noqa: BLE001 - a log line lost is not worth failing the run
             pass

@@ -1,15 +1,19 @@
-"""What runs in the extraction worker processes: read -> extract -> validate one file.
+"""What runs in the extraction workers (Dask worker processes): read -> extract -> validate.
 
-Kept free of Prefect and DuckDB so workers start fast (forked from a server that preloads only
-this module). Every document gets a time limit; a PDF or an image is read in a child process of
-its own (readers.isolated) that is killed at the limit and has a memory limit, so one malicious
-file cannot hang or crash the run; OCR gets a time limit per page there.
+Free of Prefect and DuckDB: the Prefect task that calls it is `flows.ingest_tasks`. Every
+document gets a time limit (`time_limit`, which works on a Dask executor thread); a PDF or an
+image is read in a child process of its own (readers.isolated) that is killed at the limit and
+has a memory limit, so one malicious file cannot hang the worker; OCR gets a time limit per page
+there. A crash that kills the worker itself is handled by Dask's nanny and the flow.
 """
 from __future__ import annotations
 
+import ctypes
 import json
+import os
 import pathlib
 import signal
+import threading
 import time
 from contextlib import contextmanager
 
@@ -27,8 +31,15 @@ TIME_LIMIT_S = 30
 READ_ATTEMPTS = 3
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """Raised into the extraction at its time limit. A BaseException, so that an extractor's
+    `except Exception` cannot turn a timeout into "nothing found"."""
+
+
+# A block that does not return this long after its limit (stuck in C code, where neither a
+# signal handler nor an asynchronous exception runs) ends its worker process: the Dask nanny
+# starts a new one and the flow quarantines the document (see flows.ingest._Extraction).
+HARD_KILL_GRACE_S = 10
 
 
 def one_line(message: str, limit: int = 300) -> str:
@@ -47,18 +58,68 @@ def reason(exc: BaseException) -> str:
 
 @contextmanager
 def time_limit(seconds: float, what: str):
-    """Raise InputError when the block runs longer than `seconds` (pure-Python work only)."""
+    """Raise InputError when the block runs longer than `seconds`.
+
+    In the main thread a SIGALRM handler interrupts the block; in any other thread (a Dask
+    worker runs tasks on its executor threads, where signals cannot be handled) a watchdog
+    raises the timeout into the thread (`PyThreadState_SetAsyncExc`), and ends the process if
+    the block still has not returned HARD_KILL_GRACE_S later."""
+    if threading.current_thread() is threading.main_thread():
+        cm = _alarm_limit(seconds)
+    else:
+        cm = _watchdog_limit(seconds)
+    try:
+        with cm:
+            yield
+    except _Timeout:
+        raise InputError("", f"{what} timed out after {seconds:g} s") from None
+
+
+@contextmanager
+def _alarm_limit(seconds: float):
     def _alarm(signum, frame):
         raise _Timeout()
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
-    except _Timeout:
-        raise InputError("", f"{what} timed out after {seconds:g} s") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+
+
+@contextmanager
+def _watchdog_limit(seconds: float):
+    tid = threading.get_ident()
+    lock, state = threading.Lock(), {"done": False, "fired": False}
+    set_async = ctypes.pythonapi.PyThreadState_SetAsyncExc
+
+    def fire() -> None:
+        with lock:
+            if state["done"]:
+                return
+            state["fired"] = True
+            set_async(ctypes.c_ulong(tid), ctypes.py_object(_Timeout))
+
+    def hard_kill() -> None:
+        with lock:
+            if state["done"]:
+                return
+        os._exit(70)  # the nanny restarts the worker; the flow quarantines the document
+
+    timers = [threading.Timer(seconds, fire), threading.Timer(seconds + HARD_KILL_GRACE_S, hard_kill)]
+    for t in timers:
+        t.daemon = True
+        t.start()
+    try:
+        yield
+    finally:
+        with lock:
+            state["done"] = True
+            if state["fired"]:  # fired as the block ended: clear it if still pending
+                set_async(ctypes.c_ulong(tid), None)
+        for t in timers:
+            t.cancel()
 
 
 def read_pdf_isolated(path: str, limit: float = TIME_LIMIT_S, attachments: tuple[str, ...] = ()) -> Document:
@@ -143,9 +204,9 @@ _WARM_TEXT = (
 def warm() -> None:
     """Run one small notice through extraction and packing.
 
-    Called in the fork server the workers start from: the tables extractors build on first use
-    (vocabularies, the spaCy matcher, division codes, Arrow's converters, ~40 MB) then exist
-    before the fork and are shared by every worker instead of built once in each."""
+    Run when a worker starts (a Dask preload, `flows.ingest_preload`): the tables extractors
+    build on first use (vocabularies, the spaCy matcher, division codes, Arrow's converters) are
+    then built while the cluster starts, not on the first batch."""
     try:
         text = canonicalize(_WARM_TEXT)
         sha = "0" * 64
@@ -153,11 +214,6 @@ def warm() -> None:
         pack([to_load(record, "warm-up.txt", sha)])
     except Exception:  # noqa: BLE001 - only an optimisation: workers then build what they need
         pass
-
-
-def ready() -> bool:
-    """A no-op that makes the pool start a worker."""
-    return True
 
 
 def process_many(items: list[tuple[str, str]], limit: float = TIME_LIMIT_S) -> tuple[Batch, dict]:

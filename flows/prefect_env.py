@@ -39,8 +39,9 @@ def configure(quiet: bool = False) -> None:
     home = pathlib.Path.cwd() / STATE_DIR / "prefect"
     home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_HOME", str(home))
-    # The temporary API shuts down when the run ends; give it time to start on a slow disk.
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "60")
+    # The temporary API shuts down when the run ends; give it time to start on a slow disk or a
+    # busy machine (it took over 60 s with twenty jobs on two cores).
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 class TemporaryAPI:
@@ -56,6 +57,8 @@ class TemporaryAPI:
     def __init__(self) -> None:
         self.process = None
         self.url: str | None = None
+        self.thread = None  # the thread starting it, when started in the background
+        self.error: Exception | None = None  # why it did not start
 
     def start(self, timeout: float | None = None) -> str:
         import subprocess
@@ -65,7 +68,7 @@ class TemporaryAPI:
         import prefect
         from prefect.settings import get_current_settings
 
-        timeout = timeout or float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "60"))
+        timeout = timeout or float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
         env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
                "PREFECT__SERVER_FINAL": "1",
                **get_current_settings().to_environment_variables(exclude_unset=True)}
@@ -73,10 +76,12 @@ class TemporaryAPI:
         for _ in range(3):  # another process may take the port between choosing and binding it
             port = _free_port()
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent),
+                [sys.executable, "-m", "noticeflow.flows.prefect_api", str(os.getpid()), "--app-dir", str(prefect.__module_path__.parent),
                  "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
                  "--port", str(port), "--log-level", "error", "--lifespan", "on"],
-                env=env, stdin=subprocess.DEVNULL)
+                # its own session: a Ctrl-C in the terminal is for the CLI, which stops the
+                # API after the run has said it stopped (no `Error logging to API`)
+                env=env, stdin=subprocess.DEVNULL, start_new_session=True)
             self.url = f"http://127.0.0.1:{port}/api"
             deadline = time.monotonic() + timeout
             with httpx.Client() as client:
@@ -93,7 +98,7 @@ class TemporaryAPI:
                 raise RuntimeError(f"Prefect's temporary API did not start within {timeout:g} s")
         raise RuntimeError(f"Prefect's temporary API exited at start (exit code {code})")
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 5) -> None:
         import subprocess
 
         proc, self.process = self.process, None
@@ -101,7 +106,7 @@ class TemporaryAPI:
             return
         proc.terminate()
         try:
-            proc.wait(timeout=5)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

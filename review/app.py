@@ -2,20 +2,18 @@
 
 Reads the as-extracted records the loader passed to `warehouse.corrections.effective_record`,
 shows each with the corrections log applied, and appends one correction row per changed field
-(never a read-modify-write of a whole record). One short-lived DuckDB connection per request,
-so `noticeflow ingest` can run against the same file while the server is up.
+(never a read-modify-write of a whole record). One short-lived session per request
+(`warehouse.access`), so `noticeflow ingest` can run against the same file while the server is up.
 """
 from __future__ import annotations
 
 import contextlib
 import pathlib
 import re
-import time
 from collections import Counter
 from typing import Any
 from urllib.parse import quote as urlquote
 
-import duckdb
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -24,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from noticeflow.review.security import SESSION_COOKIE, Security, clean_reviewer, csrf_ok, same_origin
 from noticeflow.schemas import Record, iter_evidence
+from noticeflow.warehouse import access
 from noticeflow.warehouse import corrections as log
 
 HERE = pathlib.Path(__file__).parent
@@ -112,7 +111,7 @@ def create_app(db: str | pathlib.Path, security: Security | None = None) -> Fast
 
     @app.get("/", response_class=HTMLResponse)
     def notice_list(request: Request, flag: str = "", county: str = "", status: str = ""):
-        with connect(app.state.db) as con:
+        with connect(app.state.db, read_only=True) as con:
             rows = overview(con)
         counties = sorted({r["county"] for r in rows if r["county"]})
         flag_codes = sorted({c for r in rows for c in r["flags"]})
@@ -129,7 +128,7 @@ def create_app(db: str | pathlib.Path, security: Security | None = None) -> Fast
 
     def render_notice(request: Request, key: str, error: str | None = None, error_path: str | None = None,
                       status: int = 200):
-        with connect(app.state.db) as con:
+        with connect(app.state.db, read_only=True) as con:
             extracted = log.extraction(con, key)
             if extracted is None:
                 return page(request, "missing.html", {"key": key}, status=404)
@@ -142,16 +141,14 @@ def create_app(db: str | pathlib.Path, security: Security | None = None) -> Fast
 
     @app.get("/queue", response_class=HTMLResponse)
     def queue(request: Request):
-        with connect(app.state.db) as con:
-            items = []
-            for key, extracted in log.extractions(con).items():
-                for o in log.apply_corrections(extracted, log.load(con, key)).needs_review:
-                    items.append({"key": key, "title": _title(extracted), "o": o})
+        with connect(app.state.db, read_only=True) as con:
+            found = log.needs_review_items(con)
+        items = [{"key": key, "title": _title(extracted), "o": o} for key, extracted, o in found]
         return page(request, "queue.html", {"items": items})
 
     @app.get("/api/notice")
     def notice_json(key: str):
-        with connect(app.state.db) as con:
+        with connect(app.state.db, read_only=True) as con:
             extracted = log.extraction(con, key)
             if extracted is None:
                 return JSONResponse({"error": "no such notice"}, status_code=404)
@@ -213,15 +210,14 @@ def create_app(db: str | pathlib.Path, security: Security | None = None) -> Fast
         key, status = str(form.get("key", "")), str(form.get("status", ""))
         sess = request.state.session
 
-        def run():
-            with connect(app.state.db) as con:
-                extracted = log.extraction(con, key)
-                if extracted is None:
-                    return Response("no such notice", status_code=404)
-                log.set_status(con, key, extracted.get("doc_id"), status, sess.reviewer)
+        def run(con):
+            extracted = log.extraction(con, key)
+            if extracted is None:
+                return Response("no such notice", status_code=404)
+            log.set_status(con, key, extracted.get("doc_id"), status, sess.reviewer)
             return RedirectResponse(f"/notice?key={urlquote(key, safe='')}", status_code=303)
         try:
-            return await run_in_threadpool(run)
+            return await run_in_threadpool(atomic, app.state.db, run)
         except log.CorrectionError as e:
             return Response(str(e), status_code=422)
 
@@ -235,20 +231,19 @@ def create_app(db: str | pathlib.Path, security: Security | None = None) -> Fast
         except ValueError:
             return Response("bad correction id", status_code=422)
 
-        def run():
-            with connect(app.state.db) as con:
-                if action == "dismiss":
-                    log.dismiss(con, cid, sess.reviewer, str(form.get("reason", "")) or None)
-                elif action == "reapply":
-                    c = next((c for c in log.load(con) if c.id == cid), None)
-                    if c is None:
-                        raise log.CorrectionError(f"no correction {cid}")
-                    log.reapply(con, cid, log.extraction(con, c.notice_key) or {}, sess.reviewer)
-                    log.refresh(con, c.notice_key)
-                else:
-                    raise log.CorrectionError(f"unknown action {action!r}")
+        def run(con):
+            if action == "dismiss":
+                log.dismiss(con, cid, sess.reviewer, str(form.get("reason", "")) or None)
+            elif action == "reapply":
+                c = next((c for c in log.load(con) if c.id == cid), None)
+                if c is None:
+                    raise log.CorrectionError(f"no correction {cid}")
+                log.reapply(con, cid, log.extraction(con, c.notice_key) or {}, sess.reviewer)
+                log.refresh(con, c.notice_key)
+            else:
+                raise log.CorrectionError(f"unknown action {action!r}")
         try:
-            await run_in_threadpool(run)
+            await run_in_threadpool(atomic, app.state.db, run)
         except log.CorrectionError as e:
             return Response(f"cannot resolve: {e}", status_code=422)
         return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/queue",
@@ -258,20 +253,19 @@ def create_app(db: str | pathlib.Path, security: Security | None = None) -> Fast
         sess = request.state.session
         reason = str(form.get("reason", "")).strip()[:500] or None
 
-        def run():
-            with connect(app.state.db) as con:
-                extracted = log.extraction(con, key)
-                if extracted is None:
-                    return Response("no such notice", status_code=404)
-                if quote is not None and changes and changes[0][3]:
-                    s, e = changes[0][3]
-                    if extracted.get("text", "")[s:e] != str(quote):
-                        raise log.CorrectionError("the selection does not match the notice text", anchor)
-                if log.propose_many(con, key, extracted, changes, sess.reviewer, reason):
-                    log.refresh(con, key)  # the analyst tables show the corrected value now
+        def run(con):
+            extracted = log.extraction(con, key)
+            if extracted is None:
+                return Response("no such notice", status_code=404)
+            if quote is not None and changes and changes[0][3]:
+                s, e = changes[0][3]
+                if extracted.get("text", "")[s:e] != str(quote):
+                    raise log.CorrectionError("the selection does not match the notice text", anchor)
+            if log.propose_many(con, key, extracted, changes, sess.reviewer, reason):
+                log.refresh(con, key)  # the analyst tables show the corrected value now
             return RedirectResponse(f"/notice?key={urlquote(key, safe='')}#{anchor}", status_code=303)
         try:
-            return await run_in_threadpool(run)
+            return await run_in_threadpool(atomic, app.state.db, run)
         except log.CorrectionError as e:
             return await run_in_threadpool(render_notice, request, key, str(e), e.field, 422)
 
@@ -313,22 +307,23 @@ def _finish(response: Response, sid: str) -> Response:
 
 
 @contextlib.contextmanager
-def connect(db: str, wait: float = 10.0):
-    """A short-lived connection; waits while another process (an ingest) holds the file."""
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            con = duckdb.connect(db)
-            break
-        except duckdb.IOException:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+def connect(db: str, read_only: bool = False):
+    """A short-lived session on the warehouse, shared with a running ingest (warehouse.access);
+    a read-only one reads one snapshot and never holds up a writer."""
+    con = access.connect(db, read_only=read_only)
     try:
-        log.ensure_schema(con)
+        if not read_only:
+            log.ensure_schema(con)
         yield con
     finally:
         con.close()
+
+
+def atomic(db: str, fn):
+    """`fn(con)` as one transaction on a fresh session (`warehouse.access.transaction`): a save
+    that lost a write conflict to a running ingest is made again, never half stored."""
+    with connect(db) as con:
+        return access.transaction(con, lambda: fn(con))
 
 
 # ---------------------------------------------------------------- view models

@@ -29,18 +29,18 @@ from gen_synthetic import generate  # noqa: E402
 
 
 def _is_api_server(pid: int) -> bool:
-    """Prefect's temporary API: a `python -m uvicorn ... prefect.server` child of the CLI."""
+    """Prefect's temporary API: the `python -m noticeflow.flows.prefect_api ...` child of the CLI."""
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            return b"uvicorn" in fh.read()
+            return b"prefect.server.api.server" in fh.read()
     except OSError:
         return False
 
 
 def _pss_kb(pid: int) -> int:
-    """Proportional set size: shared pages (the forked workers share the modules their fork
-    server preloaded) are split between the processes sharing them, so a sum over the tree
-    counts each page once, unlike a sum of RSS."""
+    """Proportional set size: shared pages (libraries, files mapped by several processes) are
+    split between the processes sharing them, so a sum over the tree counts each page once,
+    unlike a sum of RSS."""
     try:
         with open(f"/proc/{pid}/smaps_rollup") as fh:
             for line in fh:

@@ -2,13 +2,15 @@
 selecting its passage, and the work survives reloads, re-ingests and a changed source."""
 from __future__ import annotations
 
+import os
+import pathlib
 import socket
 import threading
 import time
 
 import pytest
 
-from conftest import CHROMIUM_ARGS, ROOT, chromium_path
+from conftest import CHROMIUM_ARGS, chromium_path
 from test_review_corrections import ingest, seed_copy
 
 pytestmark = [pytest.mark.browser]
@@ -70,7 +72,7 @@ def page():
     pw.stop()
 
 
-def test_correct_add_reload_reingest_and_re_review(server, page):
+def test_correct_add_reload_reingest_and_re_review(server, page, tmp_path):
     from urllib.parse import quote
 
     base, src, db = server
@@ -115,9 +117,11 @@ def test_correct_add_reload_reingest_and_re_review(server, page):
 
     both_applied()  # reload
 
-    # screenshot for docs/review.md (the notice page mid-review)
+    # the notice page mid-review: into tmp_path, or docs/ when scripts/screenshots.py asks
     page.locator('.element[data-path="fees[0]"] button.locate').click()
-    page.screenshot(path=str(ROOT / "docs" / "review_notice.png"))
+    shots = pathlib.Path(os.environ.get("NOTICEFLOW_SCREENSHOT_DIR") or tmp_path)
+    page.screenshot(path=str(shots / "review_notice.png"))
+    assert (shots / "review_notice.png").stat().st_size > 10_000
 
     ingest(db, [src])              # re-ingest the corpus: unchanged
     ingest(db, [src], force=True)  # re-extracted

@@ -121,12 +121,20 @@ def test_bad_inputs_are_quarantined_and_good_ones_loaded(corpus, tmp_path):
     assert s["ingested"] == len(good) and s["quarantined"] == 4
     assert sql(db, "select count(*) from records")[0][0] == len(good)
 
-    # A stored notice that turns bad keeps its stored version; attempts count re-runs.
+    # A stored notice that turns bad keeps its stored version. Quarantined files whose bytes
+    # did not change are not retried (same bytes, same error) unless asked to.
     good[0].write_bytes(b"")
     s2 = run([corpus, missing], db)
-    assert s2["quarantined"] == 5 and s2["unchanged"] == len(good) - 1
-    assert sql(db, "select attempts from quarantine where path = ?", str(corpus / "empty.txt")) == [(2,)]
+    assert (s2["quarantined"], s2["still_quarantined"], s2["unchanged"]) == (2, 3, len(good) - 1)
+    assert sql(db, "select attempts from quarantine where path = ?", str(corpus / "empty.txt")) == [(1,)]
     assert sql(db, "select attempts from quarantine where path = ?", str(good[0])) == [(1,)]
+    (corpus / "garbage.txt").write_bytes(bytes(range(255, -1, -1)) * 40)  # changed bytes: retried
+    s3 = run([corpus, missing], db, retry_quarantined=False)
+    assert (s3["quarantined"], s3["still_quarantined"]) == (2, 3)  # garbage.txt again, no_such_folder
+    assert sql(db, "select attempts from quarantine where path = ?", str(corpus / "garbage.txt")) == [(2,)]
+    s4 = run([corpus, missing], db, retry_quarantined=True)
+    assert (s4["quarantined"], s4["still_quarantined"]) == (5, 0)
+    assert sql(db, "select attempts from quarantine where path = ?", str(corpus / "empty.txt")) == [(2,)]
     assert sql(db, "select is_current from documents where path = ?", str(good[0])) == [(True,)]
     assert sql(db, "select count(*) from fees where is_current and kind = 'individual'")[0][0] == len(good)
 
@@ -349,6 +357,58 @@ def test_temporary_api_starts_serves_and_stops(tmp_path, monkeypatch):
     finally:
         api.stop()
     assert api.process is None and proc.poll() is not None
+
+
+def test_cli_usage_errors_create_nothing(tmp_path, monkeypatch):
+    """A missing path or a URL is a usage error (exit 2), an empty folder says so (exit 1): no
+    warehouse file, no state folder, one line per problem."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty").mkdir()
+    cli = CliRunner()
+    r = cli.invoke(app, ["ingest", "no_such_dir", "https://example.gov.cn/notice.html", "--db", "w.duckdb"])
+    assert r.exit_code == 2
+    assert r.output.splitlines() == [
+        "noticeflow: no_such_dir: no such file or directory",
+        "noticeflow: https://example.gov.cn/notice.html: a URL, not a local file or folder (download it first)"]
+    r = cli.invoke(app, ["ingest", "empty", "--db", "w.duckdb"])
+    assert r.exit_code == 1 and len(r.output.splitlines()) == 1
+    assert r.output.startswith("noticeflow: nothing to ingest: ") and "empty: directory holds no notice files" in r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]
+
+
+def test_cli_unwritable_state_folder_is_one_line(corpus, tmp_path):
+    """Where the state folder cannot be made (here a file is in its way; a read-only folder
+    does the same for a user who is not root), one line, no traceback."""
+    (tmp_path / ".noticeflow").write_text("not a folder")
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env.pop("PREFECT_API_URL", None)
+    env.pop("PREFECT_HOME", None)
+    r = subprocess.run([sys.executable, "-m", "noticeflow", "ingest", str(corpus), "--db", "w.duckdb"],
+                       cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith("noticeflow: cannot write here"), r.stderr
+
+
+def test_cli_quarantined_files_do_not_make_an_unchanged_folder_slow(corpus, tmp_path, monkeypatch):
+    """An unchanged folder with a quarantined file takes the fast path (no Prefect, no workers):
+    the file is not retried until its bytes change."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv("NOTICEFLOW_ALWAYS_FLOW", raising=False)
+    (corpus / "empty.txt").write_bytes(b"")
+    cli = CliRunner()
+
+    def summary(output: str) -> dict:
+        return json.loads(next(line for line in output.splitlines() if line.startswith("{")))
+
+    first = summary(cli.invoke(app, ["ingest", str(corpus), "--db", "w.duckdb", "--json"]).output)
+    assert (first["ingested"], first["quarantined"]) == (5, 1)
+    again = summary(cli.invoke(app, ["ingest", str(corpus), "--db", "w.duckdb", "--json"]).output)
+    assert (again["unchanged"], again["quarantined"], again["still_quarantined"]) == (5, 0, 1)
+    assert again["prefect"] == "skipped (nothing to extract)" and again["elapsed_s"] > 0
+    r = cli.invoke(app, ["ingest", str(corpus), "--db", "w.duckdb"])
+    assert "still quarantined 1" in r.output and r.output.strip().splitlines()[-1].startswith("done in ")
+    assert cli.invoke(app, ["ingest", str(corpus), "--db", "w.duckdb", "--strict"]).exit_code == 1
 
 
 def test_web_word_and_excel_notices_ingest_with_their_attachments(tmp_path):

@@ -85,3 +85,4 @@ def without(table: pa.Table, docs: set[int]) -> pa.Table:
     if not docs:
         return table
     return table.filter(pc.invert(pc.is_in(table.column(DOC), value_set=pa.array(sorted(docs), table.schema.field(DOC).type))))
+

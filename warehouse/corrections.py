@@ -9,6 +9,7 @@ never dropped: it comes back as `needs_review` and is logged in `needs_re_review
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as _dt
 import json
@@ -18,6 +19,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+import duckdb
 import pyarrow as pa
 from pydantic import ValidationError
 
@@ -353,6 +355,8 @@ _JSON_COLUMNS = ("old_value", "new_value", "anchor")
 
 def ensure_schema(con) -> None:
     """Create the review tables if the migration runner has not yet (idempotent)."""
+    if getattr(con, "migrated", False):
+        return  # a warehouse.access connection: its owner migrated the file when it opened it
     have = {r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_name IN "
         "('corrections', 'review_status', 'needs_re_review', 'review_base')").fetchall()}
@@ -636,8 +640,6 @@ def remember_extraction(con, notice_key: str, record: dict) -> None:
 # history, or from before this rule, when every load was copied there).
 _LATEST_BASE = ("SELECT notice_key, doc_id, record FROM review_base{where}"
                 " QUALIFY row_number() OVER (PARTITION BY notice_key ORDER BY seq DESC) = 1")
-_CURRENT = ("SELECT d.path AS notice_key, d.doc_id, r.record FROM documents d"
-            " JOIN records r ON r.doc_key = d.doc_key WHERE d.is_current{where}")
 
 
 def _has_warehouse(con) -> bool:
@@ -645,29 +647,84 @@ def _has_warehouse(con) -> bool:
                        " WHERE table_name IN ('documents', 'records')").fetchone()[0] == 2
 
 
-def _extraction_rows(con, notice_key: str | None = None) -> list[tuple[str, str]]:
-    """(notice key, as-extracted JSON) of every notice, or of one, by the rule above."""
+POINT_READS = 16  # up to this many records are read one by one, more in one streamed scan
+
+
+def _extraction_rows(con, keys: list[str] | None = None) -> list[tuple[str, str]]:
+    """(notice key, as-extracted JSON) of every notice, or of the given ones, by the rule above.
+
+    In small steps rather than one join: which source version each notice is at, then only the
+    JSON needed. DuckDB stores the records JSON ZSTD-compressed in 2,048-row vectors: a scan
+    that reads it (a join, an IN subquery, or a filter while also selecting the key) allocates
+    64 MB to decompress whole vectors, which ran out of memory once the ingest and the review
+    app share one database (`warehouse.access`); a lookup selecting only `record` by key does
+    not. The old join took 80-140 ms for one notice page on a 4,000-notice warehouse."""
     ensure_schema(con)
-    args = [] if notice_key is None else [notice_key]
-    base = _LATEST_BASE.format(where="" if notice_key is None else " WHERE notice_key = ?")
-    if not _has_warehouse(con):
-        return con.execute(f"SELECT notice_key, record FROM ({base}) ORDER BY notice_key", args).fetchall()
-    current = _CURRENT.format(where="" if notice_key is None else " AND d.path = ?")
-    return con.execute(
-        f"SELECT coalesce(b.notice_key, c.notice_key) AS k, CASE WHEN b.notice_key IS NOT NULL"
-        f" AND (c.doc_id IS NULL OR b.doc_id = c.doc_id) THEN b.record ELSE c.record END"
-        f" FROM ({base}) b FULL OUTER JOIN ({current}) c ON b.notice_key = c.notice_key ORDER BY k",
-        args * 2).fetchall()
+    if keys is not None and not keys:
+        return []
+    where = "" if keys is None else " WHERE notice_key IN (SELECT k FROM _nf_extraction_keys)"
+    if keys is not None:
+        con.register("_nf_extraction_keys", pa.table({"k": sorted(set(keys))}))
+    try:
+        base = {k: (d, r) for k, d, r in con.execute(_LATEST_BASE.format(where=where)).fetchall()}
+        current = {} if not _has_warehouse(con) else {p: (d, dk) for p, d, dk in con.execute(
+            "SELECT path, doc_id, doc_key FROM documents WHERE is_current"
+            + ("" if keys is None else " AND path IN (SELECT k FROM _nf_extraction_keys)")).fetchall()}
+    finally:
+        if keys is not None:
+            con.unregister("_nf_extraction_keys")
+    need = sorted({dk for k, (d, dk) in current.items() if k not in base or base[k][0] != d})
+    records: dict[str, str] = {}
+    if need and len(need) <= POINT_READS:
+        for dk in need:  # selecting only `record`, filtered by key: DuckDB decompresses one value
+            for (record,) in con.execute("SELECT record FROM records WHERE doc_key = ?", [dk]).fetchall():
+                records[dk] = record
+    elif need:
+        con.register("_nf_extraction_docs", pa.table({"doc_key": need}))
+        try:
+            reader = con.sql("SELECT doc_key, record FROM records"
+                             " WHERE doc_key IN (SELECT doc_key FROM _nf_extraction_docs)").to_arrow_reader(256)
+            for batch in reader:
+                records.update(zip(batch.column(0).to_pylist(), batch.column(1).to_pylist()))
+        finally:
+            con.unregister("_nf_extraction_docs")
+    out = []
+    for k in sorted(set(base) | set(current)):
+        b, c = base.get(k), current.get(k)
+        record = records.get(c[1]) if c is not None else None
+        if b is not None and (record is None or b[0] == c[0]):
+            out.append((k, b[1]))
+        elif record is not None:
+            out.append((k, record))
+    return out
 
 
-def extractions(con) -> dict[str, dict]:
-    """Latest as-extracted record per notice key (what the review app shows and corrects)."""
-    return {k: json.loads(r) for k, r in _extraction_rows(con)}
+def extractions(con, keys: list[str] | None = None) -> dict[str, dict]:
+    """Latest as-extracted record per notice key (what the review app shows and corrects), of
+    every notice or of the given keys; read again if the shared memory pool was full (a scan of
+    the records JSON needs 64 MB while an ingest may hold most of DuckDB's limit)."""
+    from noticeflow.warehouse.access import retrying
+
+    return {k: json.loads(r) for k, r in retrying(lambda: _extraction_rows(con, keys), pause=0.2)}
 
 
 def extraction(con, notice_key: str) -> dict | None:
-    rows = _extraction_rows(con, notice_key)
+    rows = _extraction_rows(con, [notice_key])
     return json.loads(rows[0][1]) if rows else None
+
+
+def needs_review_items(con) -> list[tuple[str, dict, "Outcome"]]:
+    """(notice key, its extraction, outcome) of each live correction that no longer applies.
+
+    Only notices with corrections are read, so the queue of a 4,000-notice warehouse reads a
+    handful of records instead of parsing all of them (26 s)."""
+    by_key: dict[str, list[Correction]] = {}
+    for c in load(con):
+        by_key.setdefault(c.notice_key, []).append(c)
+    out = []
+    for key, extracted in extractions(con, sorted(by_key)).items():
+        out += [(key, extracted, o) for o in apply_corrections(extracted, by_key[key]).needs_review]
+    return out
 
 
 def set_status(con, notice_key: str, doc_id: str | None, status: str, reviewer: str) -> None:
@@ -697,9 +754,12 @@ def refresh(con, notice_key: str) -> bool:
     """Rewrite the current analyst rows of one notice from its effective record.
 
     The loader only re-flattens a file it re-extracts; a correction saved in between must reach
-    the analyst tables now, with origin 'corrected'. Uses the loader's own `flatten`, in one
-    transaction, for the doc_key of the notice's current version. False when not loaded yet.
+    the analyst tables now, with origin 'corrected', and the year-over-year changes too. Uses
+    the loader's own `flatten` and the changes stage's diffing, in one transaction (the
+    caller's, or its own), for the doc_key of the notice's current version. False when not
+    loaded yet.
     """
+    from noticeflow.warehouse.changes import load_changes  # the changes stage's own diffing
     from noticeflow.warehouse.rows import TABLES, flatten  # the loader's flattening, not a second copy
 
     have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
@@ -716,10 +776,12 @@ def refresh(con, notice_key: str) -> bool:
     rows["records"][0]["record"] = json.dumps(applied.record, ensure_ascii=False)
 
     with _write_lock:
-        # The records row is about to hold the corrected record: keep the extraction it held.
-        remember_extractions(con, [(notice_key, extracted)], [doc_id])
-        con.execute("BEGIN TRANSACTION")
+        own = not getattr(con, "in_transaction", False)  # the caller's (a save's) or its own
+        if own:
+            con.execute("BEGIN TRANSACTION")
         try:
+            # The records row is about to hold the corrected record: keep the extraction it held.
+            remember_extractions(con, [(notice_key, extracted)], [doc_id])
             for t in TABLES:
                 con.execute(f"DELETE FROM {t} WHERE doc_key = ?", [doc_key])
                 if rows.get(t):
@@ -729,8 +791,15 @@ def refresh(con, notice_key: str) -> bool:
                         con.execute(f"INSERT INTO {t} BY NAME SELECT * FROM _nf_review_rows")
                     finally:
                         con.unregister("_nf_review_rows")
-            con.execute("COMMIT")
+            # Its year-over-year changes (and its later year's) follow the corrected record, so
+            # `changes` never depends on whether a correction came before or after an ingest.
+            if "changes" in have:
+                load_changes(con, [doc_id], known={doc_id: rows["records"][0]["record"]}, in_transaction=True)
+            if own:
+                con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            if own:
+                with contextlib.suppress(duckdb.TransactionException):  # a failed COMMIT rolled back
+                    con.execute("ROLLBACK")
             raise
     return True

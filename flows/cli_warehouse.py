@@ -197,11 +197,16 @@ def query(
     if fmt not in ("table", "csv", "json"):
         _err(f"unknown --format {fmt!r} (use table, csv or json)")
         raise typer.Exit(2)
-    con = _open(db)
-    try:
+    from noticeflow.warehouse.access import retrying
+
+    def run():
         cur = con.execute(sql)
         cols = [d[0] for d in cur.description] if cur.description else []
-        rows = cur.fetchall() if cols else []
+        return cols, (cur.fetchall() if cols else [])
+
+    con = _open(db)
+    try:
+        cols, rows = retrying(run)  # again, if the process serving the warehouse left meanwhile
     except Exception as e:
         _err(f"query failed: {_one_line(e)}")
         raise typer.Exit(1)
@@ -234,11 +239,12 @@ def export(
 
     Writes every warehouse table to DIR/<table>.parquet.
     """
+    from noticeflow.warehouse.access import retrying
     from noticeflow.warehouse.store import export_parquet
 
     con = _open(db)
     try:
-        files = export_parquet(con, parquet)
+        files = retrying(lambda: export_parquet(con, parquet))  # one snapshot for every table
     except Exception as e:
         _err(f"export failed: {_one_line(e)}")
         raise typer.Exit(1)

@@ -518,8 +518,8 @@ class Connection:
                     self._drop()  # nothing ran: run it at the next owner
                 except _Lost:
                     self._drop()
-                    if holding:
-                        self._lost = True
+                    if holding:  # a read-only session just loses its snapshot: the next statement starts one
+                        self._lost = not self.read_only
                         raise OwnerGone("the warehouse owner stopped during this transaction, which was "
                                         "rolled back; re-run it") from None
                     if not replayable():
@@ -555,7 +555,7 @@ class Connection:
                 self._drop()
                 sql, params, select = self._last or (None, None, False)
                 if isinstance(e, _Lost) and holding:
-                    self._lost = True
+                    self._lost = not self.read_only
                     raise OwnerGone("the warehouse owner stopped during this transaction, which was "
                                     "rolled back; re-run it") from None
                 if not select:

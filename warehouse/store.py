@@ -51,11 +51,12 @@ def plan(con: duckdb.DuckDBPyConnection, fingerprints: Iterable[tuple[str, str]]
     and extractor version as the current version)."""
     current = current_documents(con)
     todo, unchanged = [], 0
-    for path, sha in fingerprints:
-        if current.get(path) == doc_key(sha, extractor_version):
+    for item in fingerprints:   # (path, sha) or (path, sha, attachments): see flows.extract.with_attachments
+        path, sha, *attachments = item
+        if current.get(path) == doc_key(sha, extractor_version, *attachments):
             unchanged += 1
         else:
-            todo.append((path, sha))
+            todo.append(item)
     return todo, unchanged
 
 
@@ -116,7 +117,7 @@ def _apply_corrections(con, batch: Batch) -> dict[int, dict[str, list[dict]]]:
         text = json.dumps(record, ensure_ascii=False)
         if not corrected and text == item.record_json:
             continue
-        rows = flatten(record, doc_key(item.sha256), EXTRACTOR_VERSION, item.path, set(corrected))
+        rows = flatten(record, item.key or doc_key(item.sha256), EXTRACTOR_VERSION, item.path, set(corrected))
         rows["records"][0]["record"] = text
         out[i] = rows
     return out
@@ -166,7 +167,7 @@ def _load_documents(con, batch: Batch, replaced: dict[int, dict[str, list[dict]]
     # batch's first attempt whose commit landed though its caller never heard) stays as it is:
     # loading it again would store the same bytes as a second version.
     done = {i for i, item in enumerate(batch.loaded)
-            if previous.get(item.path, (0, None))[1] == doc_key(item.sha256)}
+            if previous.get(item.path, (0, None))[1] == (item.key or doc_key(item.sha256))}
     result.already = len(done)
     for i in done:
         replaced.pop(i, None)
@@ -185,7 +186,7 @@ def _load_documents(con, batch: Batch, replaced: dict[int, dict[str, list[dict]]
     for i, item in enumerate(batch.loaded):
         if i in done:
             continue
-        key = doc_key(item.sha256)
+        key = item.key or doc_key(item.sha256)
         version, prev_key = previous.get(item.path, (0, None))
         docs.append({
             "path": item.path, "version": version + 1, "doc_id": item.sha256,

@@ -266,12 +266,17 @@ def query(
     if fmt not in FORMATS:
         _err(f"unknown --format {fmt!r} (use {', '.join(FORMATS)})")
         raise typer.Exit(2)
-    con = _open(db)
-    try:
+    from noticeflow.warehouse.access import retrying
+
+    def run():
         cur = con.execute(sql)
         cols = [d[0] for d in cur.description] if cur.description else []
         types = [d[1] for d in cur.description] if cur.description else []
-        rows = cur.fetchall() if cols else []
+        return cols, types, (cur.fetchall() if cols else [])
+
+    con = _open(db)
+    try:
+        cols, types, rows = retrying(run)  # again, if the process serving the warehouse left meanwhile
     except Exception as e:
         _err(f"query failed: {_one_line(e)}")
         raise typer.Exit(1)
@@ -289,11 +294,12 @@ def export(
 
     Writes every warehouse table to DIR/<table>.parquet.
     """
+    from noticeflow.warehouse.access import retrying
     from noticeflow.warehouse.store import export_parquet
 
     con = _open(db)
     try:
-        files = export_parquet(con, parquet)
+        files = retrying(lambda: export_parquet(con, parquet))  # one snapshot for every table
     except Exception as e:
         _err(f"export failed: {_one_line(e)}")
         raise typer.Exit(1)

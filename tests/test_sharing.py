@@ -171,7 +171,7 @@ def test_ingest_while_a_reviewer_saves_and_analysts_query(base):
 
         def queries():
             while ingest.poll() is None:
-                r = cli(["query", SNAPSHOT_SQL, "--db", str(db), "--format", "json"], env)
+                r = cli(["query", SNAPSHOT_SQL, "--db", str(db), "--format", "jsonl"], env)
                 if r.returncode != 0:
                     failures.append(r.stderr)
                     continue

@@ -13,6 +13,7 @@
     access.retrying(fn)        # fn() again after a write-write conflict, an owner that died, a full
                                # memory pool (access.transient(e) says which errors those are)
     con.in_transaction         # a transaction is open on this session
+    access.hand_over()         # at exit (atexit does it; call it before os._exit)
 
 DuckDB lets one process open the file for writing and no other process read it meanwhile, so
 the first process that needs the warehouse opens it and serves the others over a Unix socket
@@ -308,8 +309,9 @@ class _Home:
 
 
 @atexit.register
-def _hand_over_all() -> None:
-    """At exit, an owner serving other processes lets them finish and move on."""
+def hand_over() -> None:
+    """Let the other processes this one serves finish their transactions (up to 3 s) and move
+    on, then close the file: at exit (registered with atexit; call it yourself before os._exit)."""
     for home in list(_homes.values()):
         o = home.owner
         if o is not None:
@@ -518,8 +520,8 @@ class Connection:
                     self._drop()  # nothing ran: run it at the next owner
                 except _Lost:
                     self._drop()
-                    if holding:
-                        self._lost = True
+                    if holding:  # a read-only session just loses its snapshot: the next statement starts one
+                        self._lost = not self.read_only
                         raise OwnerGone("the warehouse owner stopped during this transaction, which was "
                                         "rolled back; re-run it") from None
                     if not replayable():
@@ -555,7 +557,7 @@ class Connection:
                 self._drop()
                 sql, params, select = self._last or (None, None, False)
                 if isinstance(e, _Lost) and holding:
-                    self._lost = True
+                    self._lost = not self.read_only
                     raise OwnerGone("the warehouse owner stopped during this transaction, which was "
                                     "rolled back; re-run it") from None
                 if not select:

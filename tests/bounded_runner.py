@@ -1,0 +1,93 @@
+"""Run pathological texts through extraction, each in a forked child; print one JSON line each.
+
+    python tests/bounded_runner.py CASES.yaml [ID ...]
+
+The parent imports and warms the extractors once, then forks a child per case, so every child
+starts from the same baseline (what a fresh `noticeflow extract` process holds after its
+imports) and its peak RSS (`ru_maxrss`, from wait4) is the case's own. A child still running
+after `--kill-after` seconds is killed and reported as such.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import select
+import sys
+import time
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SEEDS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").glob("*.txt"))]
+SEED = SEEDS[0]
+PIECES = {"@seed": SEED, "@seeds": "\n\n".join(SEEDS), "@head": SEED[:400],
+          "@seed-line": SEED.replace("\n", "")}
+KILL_AFTER_S = float(os.environ.get("NOTICEFLOW_KILL_AFTER", 60))
+
+
+def build(case: dict) -> str:
+    out = []
+    for piece, times in case["parts"]:
+        if piece in PIECES:
+            out.append(PIECES[piece] * times)
+        elif "{i}" in piece:
+            out.append("".join(piece.replace("{i}", str(i)) for i in range(1, times + 1)))
+        else:
+            out.append(piece * times)
+    text = "".join(out)
+    return text[: case["length"]] if case.get("length") else text
+
+
+def extract(raw: str) -> dict:
+    from noticeflow.extractors.canonical import canonicalize
+    from noticeflow.extractors.record import build_record
+    from noticeflow.schemas import Source
+
+    text = canonicalize(raw)
+    record = build_record(text, Source(path="x.txt", format="txt", encoding="utf-8", size_bytes=0), "0" * 64)
+    data = json.dumps(record.model_dump(mode="json"), ensure_ascii=False)
+    return {"chars": len(raw), "json_chars": len(data), "leadership": len(record.leadership),
+            "flags": sorted({f.code for f in record.flags})}
+
+
+def run_forked(case: dict) -> dict:
+    raw = build(case)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: extract, report, exit without running the parent's cleanup
+        os.close(r)
+        try:
+            t0 = time.perf_counter()
+            result = extract(raw)
+            result["seconds"] = round(time.perf_counter() - t0, 3)
+        except BaseException as e:  # noqa: BLE001 - reported to the parent
+            result = {"error": f"{type(e).__name__}: {e}"[:300]}
+        os.write(w, json.dumps(result).encode())
+        os._exit(0)
+    os.close(w)
+    ready, _, _ = select.select([r], [], [], KILL_AFTER_S)
+    if not ready:
+        os.kill(pid, 9)
+    payload = b""
+    while ready and (chunk := os.read(r, 65536)):
+        payload += chunk
+    os.close(r)
+    _, status, usage = os.wait4(pid, 0)
+    result = json.loads(payload) if payload else {"error": f"killed after {KILL_AFTER_S} s" if not ready
+                                                  else f"child died (status {status})"}
+    result["rss_mb"] = round(usage.ru_maxrss / 1024)
+    return result
+
+
+def main() -> None:
+    spec = yaml.safe_load(pathlib.Path(sys.argv[1]).read_text(encoding="utf-8"))
+    wanted = set(sys.argv[2:])
+    extract(SEED)  # warm: vocabularies, the spaCy matcher and division tables exist before the fork
+    for case in spec["cases"]:
+        if not wanted or case["id"] in wanted:
+            print(json.dumps({"id": case["id"], **run_forked(case)}, ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()

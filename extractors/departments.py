@@ -20,14 +20,13 @@ import regex as re
 
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.nlp import Mention, mention_hits, mentions_in_many
-from noticeflow.extractors.spans import evidence
+from noticeflow.extractors.spans import evidence, stop_after, stop_before
 from noticeflow.extractors import vocab
 from noticeflow.schemas import Duty, Flag
 
 HEAD, BODY = "\ue000", "\ue001"  # a masked mention: HEAD then BODY for its remaining characters
 DUTY_SEP = "；"
 SENTENCE = stdre.compile(r"[^。]+。?")
-STOP = stdre.compile(r"[。\n]")  # a sentence ends at a full stop or a line break
 CLAUSE_BREAK = stdre.compile(r"[。；;,:]")  # a clause starts after these (never after 、)
 AGENT = stdre.compile(r"由")  # an agent follows 由
 NAME_START = stdre.compile(f"[{HEAD}县市区旗]")  # a known (masked) or unknown department starts here
@@ -181,7 +180,6 @@ def find_candidate_sentences(text: str) -> list[tuple[int, str, list[tuple[int, 
     hits.sort()
     markers = member_marker()
     chain_end = chain_ends(hits)
-    stops = [m.start() for m in STOP.finditer(text)]
     out = []
     s = stop = -1  # the current sentence: text[s:e] with its stop (。 or line break) at `stop`
     sentence, zones = "", []
@@ -191,12 +189,11 @@ def find_candidate_sentences(text: str) -> list[tuple[int, str, list[tuple[int, 
         if h - clause > MAX_LEAD:
             continue
         if h > stop:  # a new sentence (hits come in order): it runs between two stops
-            k = bisect.bisect_left(stops, h)  # the stops around h (searching the text for them
-            s = stops[k - 1] + 1 if k else 0  # from each sentence is quadratic in a long line)
-            if k == len(stops):
+            s = stop_before(text, h, "。\n") + 1
+            stop = stop_after(text, h, "。\n")
+            if stop == -1:
                 stop = e = len(text)
             else:
-                stop = stops[k]
                 e = stop + 1 if text[stop] == "。" else stop  # 。 stays with its sentence, a line break does not
             sentence = text[s:e]
             zones = []

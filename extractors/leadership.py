@@ -12,7 +12,7 @@ import functools
 import regex as re
 
 from noticeflow.extractors.context import Context
-from noticeflow.extractors.spans import evidence, lines_with_offsets
+from noticeflow.extractors.spans import evidence, line_start, lines_with_offsets, stop_before
 from noticeflow.extractors import vocab
 from noticeflow.schemas import Member
 
@@ -112,7 +112,7 @@ def find_label_lines(text: str) -> set[int]:
     for c in grammar()["label_chars"]:
         i = text.find(c)
         while i != -1:
-            starts.add(text.rfind("\n", 0, i) + 1)
+            starts.add(line_start(text, i))
             i = text.find(c, i + 1)
     return starts
 
@@ -156,7 +156,7 @@ def find_group_sentences(text: str) -> list:
     for w in words:
         i = text.find(w)
         while i != -1:
-            starts.add(max(text.rfind("。", 0, i), text.rfind("\n", 0, i)) + 1)
+            starts.add(stop_before(text, i, "。\n") + 1)
             i = text.find(w, i + 1)
     return [SENTENCE.match(text, s) for s in sorted(starts)]
 

@@ -61,6 +61,10 @@ def grammar() -> dict:
         inline=re.compile(rf"(?P<who>[^,，。;；:由]+?)(?:同志)?(?:任|担任|为)(?P<role>{inline_role})"),
         # 组长由副县长张三担任
         inline_rev=re.compile(rf"(?P<role>{inline_role})由(?P<who>[^,，。;；:]+?)(?:同志)?(?:担任|兼任)"),
+        # for each of the two: what its `who` cannot hold (its matches lie between two of these)
+        # and what every match ends with (see inline_matches)
+        inline_bounds=(re.compile(r"[,，。;；:由]"), re.compile(rf"(?:任|担任|为)(?:{inline_role})")),
+        inline_rev_bounds=(re.compile(r"[,，。;；:]"), re.compile(r"担任|兼任")),
         ending=re.compile(rf"(?:{ending})$"),
         office=re.compile(r"^[各全本]|[县局办委部]|政府|乡镇|街道"),
         about_group=re.compile(rf"{_alt(t['group_words'])}|任(?:副)?组长"),
@@ -167,8 +171,8 @@ def find_inline(text: str) -> list[Member]:
     out: list[Member] = []
     for sm in find_group_sentences(text):
         sentence = sm.group()
-        for rx in (g["inline"], g["inline_rev"]):
-            for m in rx.finditer(sentence):
+        for key in ("inline", "inline_rev"):
+            for m in inline_matches(g[key], *g[key + "_bounds"], sentence):
                 who = m.group("who")
                 people = [parse_person(p) for p in WHO_SEP.split(who)]
                 if not people or not all(people):
@@ -179,6 +183,21 @@ def find_inline(text: str) -> list[Member]:
                 ev = evidence(text, sm.start() + m.start("who"), sm.start() + m.end())
                 out += [Member(role=role, name=n, title=t, evidence=ev) for n, t in people]
     return out
+
+
+def inline_matches(rx, stops, ending, sentence: str):
+    """rx.finditer(sentence), in linear time. A lazy `who` tried from every position scans to
+    the end of its run of characters when no ending follows, which is quadratic in a long run
+    (a sentence without commas after its last 任组长). Matches never cross a stop and always end
+    with an ending, so each run is searched only up to the end of its last ending."""
+    if not ending.search(sentence):
+        return
+    a = 0
+    for cut in [m.start() for m in stops.finditer(sentence)] + [len(sentence)]:
+        last = max((m.end() for m in ending.finditer(sentence, a, cut, overlapped=True)), default=None)
+        if last is not None:
+            yield from rx.finditer(sentence, a, last)
+        a = cut + 1
 
 
 ROLE_ANYWHERE = re.compile(r"组\s*长|成\s*员")  # no role word, no group: skip the line scan

@@ -94,14 +94,21 @@ def stop_after(text: str, pos: int, stops: str) -> int:
     return best
 
 
+# How far a clause reaches either side of the match it is widened from: a word further away is
+# not about the match (the seeds' clauses reach 46 characters). Without a bound, every match of
+# a text without stops rescans all of it and quotes all of it as evidence: quadratic.
+MAX_REACH = 200
+
+
 def clause_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen [start, end) to the clause around it: from the previous 。；/newline to the next one."""
-    s = stop_before(text, start, _CLAUSE_END) + 1
+    """Widen [start, end) to the clause around it: from the previous 。；/newline to the next one,
+    at most MAX_REACH characters either side."""
+    s = max(stop_before(text, start, _CLAUSE_END) + 1, start - MAX_REACH)
     e = stop_after(text, end, _CLAUSE_END)
     e = e + 1 if e != -1 else len(text)
     if e > 0 and text[e - 1] == "\n":
         e -= 1
-    return s, e
+    return s, min(e, end + MAX_REACH)
 
 
 def keyword_windows(text: str, words, before: int, after: int) -> list[tuple[int, int]]:

@@ -8,6 +8,8 @@ The individual fee is stored on the context: tiers derive shares from it.
 """
 from __future__ import annotations
 
+import bisect
+
 import regex as re
 
 from noticeflow.extractors.context import Context
@@ -68,11 +70,15 @@ _MAX_EVIDENCE = 90  # longer sentences are cut to the comma-bounded phrase aroun
 
 def find_matches(text: str, patterns) -> list:
     """Every match of any pattern, in text order, overlapping ones dropped (earlier pattern wins)."""
-    found = []
+    found, spans = [], []  # spans: those of `found`, disjoint, sorted by start
     for pat in patterns:
         for m in pat.finditer(text):
-            if not any(m.start() < o.end() and o.start() < m.end() for o in found):
+            # only the kept span starting last before m's end can overlap m (checking them all
+            # is quadratic in a text holding thousands of statements)
+            k = bisect.bisect_left(spans, (m.end(),))
+            if not (k and spans[k - 1][1] > m.start()):
                 found.append(m)
+                bisect.insort(spans, m.span())
     return sorted(found, key=lambda m: m.start())
 
 

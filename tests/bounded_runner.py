@@ -4,8 +4,10 @@
 
 The parent imports and warms the extractors once, then forks a child per case, so every child
 starts from the same baseline (what a fresh `noticeflow extract` process holds after its
-imports) and its peak RSS (`ru_maxrss`, from wait4) is the case's own. A child still running
-after `--kill-after` seconds is killed and reported as such.
+imports) and its peak RSS and CPU time (`ru_maxrss`, `ru_utime + ru_stime` from wait4) are the
+case's own. CPU time rather than wall time, because the machine's other processes stretch the
+wall time, not the work. A child still running after NOTICEFLOW_KILL_AFTER seconds (60) is
+killed and reported as such.
 """
 from __future__ import annotations
 
@@ -77,6 +79,7 @@ def run_forked(case: dict) -> dict:
     result = json.loads(payload) if payload else {"error": f"killed after {KILL_AFTER_S} s" if not ready
                                                   else f"child died (status {status})"}
     result["rss_mb"] = round(usage.ru_maxrss / 1024)
+    result["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 3)
     return result
 
 

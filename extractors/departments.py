@@ -23,6 +23,7 @@ from noticeflow.extractors.nlp import Mention, mention_hits, mentions_in_many
 from noticeflow.extractors.spans import evidence, stop_after, stop_before
 from noticeflow.extractors import vocab
 from noticeflow.schemas import Duty, Flag
+from noticeflow.schemas.errors import RESOURCE_ERRORS
 
 HEAD, BODY = "\ue000", "\ue001"  # a masked mention: HEAD then BODY for its remaining characters
 DUTY_SEP = "；"
@@ -299,6 +300,8 @@ def merge(text: str, found: list[Found]) -> tuple[list[Duty], list[str]]:
 def extract(text: str, ctx: Context) -> dict:
     try:
         duties, unknown = merge(text, find_duties(text))
+    except RESOURCE_ERRORS:
+        raise  # out of memory or stack: the document is quarantined, not loaded empty
     except Exception:  # extraction never raises on any text
         return dict(departments=[])
     for name in unknown:

@@ -16,6 +16,7 @@ from noticeflow.extractors.context import Context
 from noticeflow.extractors.numbers import NUM, parse_number
 from noticeflow.extractors.spans import clause_span, evidence
 from noticeflow.schemas import Fee
+from noticeflow.schemas.errors import RESOURCE_ERRORS
 
 # Named fragments shared by the patterns below.
 _PER = r"(?:每人每年|每人每月|每人|人均|每年)?"            # 每人每年 350元
@@ -143,5 +144,7 @@ def extract(text: str, ctx: Context) -> dict:
         if fiscal:
             out.append(fiscal)
         return dict(fees=out)
+    except RESOURCE_ERRORS:
+        raise  # out of memory or stack: the document is quarantined, not loaded empty
     except Exception:  # extraction must never raise on odd text
         return dict(fees=[])

@@ -15,6 +15,7 @@ from noticeflow.extractors.context import Context
 from noticeflow.extractors.spans import evidence, line_start, lines_with_offsets, stop_before
 from noticeflow.extractors import vocab
 from noticeflow.schemas import Member
+from noticeflow.schemas.errors import RESOURCE_ERRORS
 
 SENTENCE = re.compile(r"[^。\n]+")
 SPACE = re.compile(r"\s")  # spaces inside a name or title are layout
@@ -208,6 +209,8 @@ def extract(text: str, ctx: Context) -> dict:
         return dict(leadership=[])
     try:
         members = find_listed(text) or find_inline(text)
+    except RESOURCE_ERRORS:
+        raise  # out of memory or stack: the document is quarantined, not loaded empty
     except Exception:  # extraction never raises on any text
         members = []
     return dict(leadership=members)

@@ -26,6 +26,7 @@ from noticeflow.extractors.context import Context
 from noticeflow.extractors.numbers import CN_DIGITS, NUM, PERCENT, parse_number
 from noticeflow.extractors.spans import evidence, first_from
 from noticeflow.schemas import Flag, Tier
+from noticeflow.schemas.errors import RESOURCE_ERRORS
 
 _OPEN, _CLOSE = "(（〔[【", ")）〕]】"
 _CLAUSE_SEP = "。;；\n"         # clauses: a tier never runs past these
@@ -839,5 +840,7 @@ def extract(text: str, ctx: Context) -> dict:
                                       field=f"subsidy_tiers[{i}]",
                                       message=f"未识别的资助对象类别：{d.label}"))
         return dict(subsidy_tiers=tiers)
+    except RESOURCE_ERRORS:
+        raise  # out of memory or stack: the document is quarantined, not loaded empty
     except Exception:  # extraction must never raise on odd text
         return dict(subsidy_tiers=[])

@@ -21,13 +21,17 @@ def _err(msg: str) -> None:
 def extract(
     paths: List[str] = typer.Argument(..., help="Files or directories (read recursively)."),
     pretty: bool = typer.Option(False, "--pretty", help="Indented JSON for people."),
+    time_limit: float = typer.Option(30, "--time-limit", min=0.001, help="Seconds per document (PDF parsing included) before it is given up."),
 ) -> None:
     """Example: noticeflow extract corpus/ > records.jsonl
 
     One JSON record per input on stdout (JSON Lines). Bad inputs get a one-line error on
-    stderr; the rest are still extracted; exit status 1 if any input failed.
+    stderr; the rest are still extracted; exit status 1 if any input failed. A document that
+    runs past --time-limit (or out of memory) is an error, never a record with empty fields.
     """
     from noticeflow.flows.extract import discover, extract_file
+    from noticeflow.flows.ingest_worker import reason
+    from noticeflow.schemas.errors import shown
 
     failed = 0
     out = sys.stdout
@@ -36,12 +40,12 @@ def extract(
             _err(str(item)); failed += 1
             continue
         try:
-            record = extract_file(item)
+            record = extract_file(item, time_limit)
         except NoticeflowError as e:
             _err(str(e)); failed += 1
             continue
-        except Exception as e:  # last line of defence: one line, never a traceback
-            _err(f"{item}: internal error ({type(e).__name__}: {e})"); failed += 1
+        except Exception as e:  # last line of defence (MemoryError too): one line, never a traceback
+            _err(f"{shown(item)}: {reason(e)}"); failed += 1
             continue
         data = record.model_dump(mode="json")
         out.write(json.dumps(data, ensure_ascii=False, indent=2 if pretty else None) + "\n")

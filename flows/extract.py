@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import pathlib
-from typing import Iterable, Iterator
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from noticeflow.schemas.errors import InputError
 
@@ -14,17 +12,16 @@ if TYPE_CHECKING:
 NOTICE_SUFFIXES = (".txt", ".pdf")
 
 
-def extract_file(path: pathlib.Path) -> "Record":
+def extract_file(path: pathlib.Path, time_limit: float | None = None) -> "Record":
+    """One file's record. With `time_limit` (seconds; what `noticeflow extract` and ingest use)
+    a PDF is parsed in a child process killed at the limit and the extraction is stopped by an
+    alarm (main thread only); either raises InputError '... timed out after N s'."""
     # Imported here: `discover` (used by the ingest flow's main process) needs no extractors.
-    from noticeflow.extractors.canonical import canonicalize
-    from noticeflow.extractors.record import build_record
+    from noticeflow.flows.ingest_worker import extract_document, read
     from noticeflow.readers import read_document
 
-    doc = read_document(path)
-    text = canonicalize(doc.raw_text)
-    if not text.strip():
-        raise InputError(str(path), "no text after decoding")
-    return build_record(text, doc.source, doc.doc_id, doc.flags)
+    doc = read(str(path), time_limit) if time_limit else read_document(path)
+    return extract_document(str(path), doc, time_limit)
 
 
 def extract_string(raw: str, path: str = "<text>") -> "Record":

@@ -11,23 +11,19 @@ import multiprocessing as mp
 import pathlib
 import signal
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from noticeflow.extractors.canonical import canonicalize
 from noticeflow.extractors.record import build_record
 from noticeflow.readers import Document, read_document
 from noticeflow.schemas import Source
-from noticeflow.schemas.errors import InputError, NoticeflowError
+from noticeflow.schemas.errors import InputError, NoticeflowError, TimeLimitExceeded
 from noticeflow.warehouse.batch import Batch, Failed, Loaded, pack
 from noticeflow.warehouse.rows import flatten
 from noticeflow.warehouse.version import EXTRACTOR_VERSION, doc_key
 
 TIME_LIMIT_S = 30
 READ_ATTEMPTS = 3
-
-
-class _Timeout(Exception):
-    pass
 
 
 def one_line(message: str, limit: int = 300) -> str:
@@ -41,20 +37,28 @@ def reason(exc: BaseException) -> str:
         return one_line(exc.reason)
     if isinstance(exc, NoticeflowError):
         return one_line(str(exc))
+    if isinstance(exc, MemoryError):
+        return "out of memory while extracting (the document is too large or too complex)"
+    if isinstance(exc, RecursionError):
+        return "too deeply nested to extract (recursion limit reached)"
     return one_line(f"internal error ({type(exc).__name__}: {exc})")
 
 
 @contextmanager
-def time_limit(seconds: float, what: str):
-    """Raise InputError when the block runs longer than `seconds` (pure-Python work only)."""
+def time_limit(seconds: float, what: str, path: str = ""):
+    """Raise InputError when the block runs longer than `seconds` (pure-Python work only).
+
+    The alarm raises TimeLimitExceeded, a BaseException, so the `except Exception` of an
+    extractor cannot turn it into "nothing found"; it becomes an InputError only here. SIGALRM:
+    the main thread of a process only."""
     def _alarm(signum, frame):
-        raise _Timeout()
+        raise TimeLimitExceeded()
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
-    except _Timeout:
-        raise InputError("", f"{what} timed out after {seconds:g} s") from None
+    except TimeLimitExceeded:
+        raise InputError(path, f"{what} timed out after {seconds:g} s") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
@@ -126,11 +130,7 @@ def process(item: tuple[str, str], limit: float = TIME_LIMIT_S
         doc = read(path, limit)
         t1 = time.perf_counter()
         timings["read"] = t1 - t0
-        with time_limit(limit, "extraction"):
-            text = canonicalize(doc.raw_text)
-            if not text.strip():
-                raise InputError(path, "no text after decoding")
-            record = build_record(text, doc.source, doc.doc_id, doc.flags)
+        record = extract_document(path, doc, limit)
         t2 = time.perf_counter()
         timings["extract"] = t2 - t1
         loaded, rows = to_load(record, path, sha)
@@ -140,6 +140,16 @@ def process(item: tuple[str, str], limit: float = TIME_LIMIT_S
         if isinstance(e, KeyboardInterrupt):
             raise
         return Failed(path, sha, reason(e)), None, timings
+
+
+def extract_document(path: str, doc: Document, limit: float | None = TIME_LIMIT_S):
+    """A read document's record, built within `limit` seconds (None: no limit); what the ingest
+    workers and `noticeflow extract` share."""
+    with time_limit(limit, "extraction", path) if limit else nullcontext():
+        text = canonicalize(doc.raw_text)
+        if not text.strip():
+            raise InputError(path, "no text after decoding")
+        return build_record(text, doc.source, doc.doc_id, doc.flags)
 
 
 def to_load(record, path: str, sha: str) -> tuple[Loaded, dict[str, list[dict]]]:

@@ -131,6 +131,22 @@ def test_bad_inputs_are_quarantined_and_good_ones_loaded(corpus, tmp_path):
     assert sql(db, "select count(*) from fees where is_current and kind = 'individual'")[0][0] == len(good)
 
 
+def test_a_notice_past_the_time_limit_is_quarantined_not_loaded_empty(tmp_path):
+    """The limit fires inside an extractor; it used to be caught there as "nothing found" and the
+    notice loaded with empty fields. Now it is quarantined and --strict would fail."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    heavy = folder / "heavy.txt"
+    heavy.write_text((ROOT / "corpus" / "000_beb0d831110dae00.txt").read_text(encoding="utf-8") * 100,
+                     encoding="utf-8")  # ~0.3 s of extraction
+    db = tmp_path / "w.duckdb"
+    s = run([folder], db, time_limit=0.02)
+    assert (s["ingested"], s["quarantined"]) == (0, 1)
+    assert s["quarantine"] == [(str(heavy), "extraction timed out after 0.02 s")]
+    assert sql(db, "select count(*) from documents") == [(0,)]
+    assert run([folder], db, time_limit=120)["ingested"] == 1  # given time, the same notice loads
+
+
 def test_cli_ingest_strict_query_export_serve(corpus, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (corpus / "empty.txt").write_bytes(b"")

@@ -1,6 +1,7 @@
 """The fast path for one file: read, canonicalise, extract. No Prefect, no database."""
 from __future__ import annotations
 
+import os
 import pathlib
 from typing import TYPE_CHECKING, Iterable, Iterator
 
@@ -41,14 +42,34 @@ def extract_string(raw: str, path: str = "<text>") -> "Record":
 
 
 def discover(paths: Iterable[str | pathlib.Path]) -> Iterator[pathlib.Path | InputError]:
-    """Files to extract, directories walked recursively in name order; problems yielded as errors."""
+    """Files to extract, directories walked recursively in name order; problems yielded as errors.
+
+    A folder that cannot be read is one error (its files are not silently missing). A path that
+    is not a regular file (a FIFO, a device, a broken link or a link loop, given by name or with
+    a notice suffix inside a folder) is yielded too, for the reader to say what it is."""
     for p in map(pathlib.Path, paths):
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in NOTICE_SUFFIXES)
-            if not found:
+            found, unreadable = walk(p)
+            yield from (InputError(str(d), f"cannot read folder ({why}); its files were skipped")
+                        for d, why in unreadable)
+            if not found and not unreadable:
                 yield InputError(str(p), "directory holds no .txt or .pdf notices")
             yield from found
-        elif p.is_file():
+        elif p.is_file() or os.path.lexists(p):
             yield p
         else:
             yield InputError(str(p), "no such file or directory")
+
+
+def walk(folder: pathlib.Path) -> tuple[list[pathlib.Path], list[tuple[str, str]]]:
+    """(notice files under `folder` sorted by path, [(subfolder, why) that could not be read]).
+    Symbolic links to folders are not followed (as Path.rglob does not)."""
+    found, unreadable = [], []
+
+    def failed(e: OSError) -> None:
+        unreadable.append((e.filename, e.strerror or str(e)))
+
+    for root, _, names in os.walk(folder, onerror=failed):
+        found += [pathlib.Path(root, n) for n in names if pathlib.Path(n).suffix.lower() in NOTICE_SUFFIXES]
+    found.sort()
+    return found, sorted(unreadable)

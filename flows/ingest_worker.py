@@ -15,7 +15,7 @@ from contextlib import contextmanager, nullcontext
 
 from noticeflow.extractors.canonical import canonicalize
 from noticeflow.extractors.record import build_record
-from noticeflow.readers import Document, read_document
+from noticeflow.readers import Document, read_document, sniff_pdf
 from noticeflow.schemas import Source
 from noticeflow.schemas.errors import InputError, NoticeflowError, TimeLimitExceeded
 from noticeflow.warehouse.batch import Batch, Failed, Loaded, pack
@@ -104,8 +104,9 @@ def read_pdf_isolated(path: str, limit: float = TIME_LIMIT_S) -> Document:
 
 
 def read(path: str, limit: float = TIME_LIMIT_S) -> Document:
-    """Read with a few attempts on transient I/O errors (the only step that is retried)."""
-    if path.lower().endswith(".pdf"):
+    """Read with a few attempts on transient I/O errors (the only step that is retried); a PDF
+    (by its name or its first bytes: a PDF saved as .txt) is parsed in a child process."""
+    if path.lower().endswith(".pdf") or sniff_pdf(pathlib.Path(path)):
         return read_pdf_isolated(path, limit)
     for attempt in range(READ_ATTEMPTS):
         try:

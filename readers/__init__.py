@@ -9,13 +9,14 @@ know which kind of file they read.
 from __future__ import annotations
 
 import hashlib
+import os
 import pathlib
 from dataclasses import dataclass, field
 
 from noticeflow.schemas import Flag, Source
 from noticeflow.schemas.errors import InputError
 
-MAX_BYTES = 20_000_000          # "MB" below is 10^6 bytes, as file managers show it
+from noticeflow.readers.files import MAX_BYTES  # noqa: E402,F401  (where it always was)
 
 
 @dataclass
@@ -27,21 +28,20 @@ class Document:
     tables: list[list[list[str]]] = field(default_factory=list)
 
 
+def sniff_pdf(path: pathlib.Path) -> bool:
+    """Whether the file starts like a PDF (whatever its name); False when it cannot be read."""
+    try:
+        with files.open_notice(path) as (fd, _):
+            return pdf.is_pdf(os.read(fd, 4096))  # is_pdf looks at the first KB
+    except (InputError, OSError):
+        return False
+
+
 def read_document(path: pathlib.Path) -> Document:
     """Read one notice file; raises InputError (one line, naming the file) when it cannot be read."""
     path = pathlib.Path(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file or directory") from None
-    if path.is_dir():
-        raise InputError(str(path), "is a directory, not a notice file")
-    if size > MAX_BYTES:
-        raise InputError(str(path), f"file too large ({size / 1e6:.1f} MB > {MAX_BYTES // 1_000_000} MB limit)")
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise InputError(str(path), f"cannot read file ({e.strerror or e})") from None
+    data = files.read_bytes(path)
+    size = len(data)
     if not data.strip(b" \t\r\n\x0b\x0c"):
         raise InputError(str(path), "empty file")
     doc_id = hashlib.sha256(data).hexdigest()
@@ -61,5 +61,6 @@ def read_document(path: pathlib.Path) -> Document:
 
 
 
+from noticeflow.readers import files  # noqa: E402
 from noticeflow.readers import pdf  # noqa: E402
 from noticeflow.readers import text as text_reader  # noqa: E402

@@ -147,6 +147,37 @@ def test_a_notice_past_the_time_limit_is_quarantined_not_loaded_empty(tmp_path):
     assert run([folder], db, time_limit=120)["ingested"] == 1  # given time, the same notice loads
 
 
+def test_special_and_oversized_files_are_quarantined_without_blocking_or_hashing(corpus, tmp_path, monkeypatch):
+    from noticeflow.warehouse import store
+
+    fifo = corpus / "pipe.txt"
+    os.mkfifo(fifo)
+    big = corpus / "big.txt"
+    with open(big, "wb") as fh:
+        fh.truncate(25_000_000)  # sparse: over the 20 MB limit
+    hashed = []
+    real = store.hashlib.sha256
+
+    class Spy:
+        def __init__(self):
+            self.h = real()
+
+        def update(self, data):
+            hashed.append(len(data))
+            self.h.update(data)
+
+        def hexdigest(self):
+            return self.h.hexdigest()
+
+    monkeypatch.setattr(store.hashlib, "sha256", Spy)
+    s = run([corpus], tmp_path / "w.duckdb")
+    bad = dict(s["quarantine"])
+    assert bad == {str(fifo): "is a FIFO (named pipe), not a notice file",
+                   str(big): "file too large (25.0 MB > 20 MB limit)"}
+    assert s["ingested"] == 5
+    assert sum(hashed) == sum(f.stat().st_size for f in corpus.glob("0*.txt"))  # the big file: not a byte
+
+
 def test_cli_ingest_strict_query_export_serve(corpus, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (corpus / "empty.txt").write_bytes(b"")

@@ -94,6 +94,17 @@ def test_extract_file_kills_a_slow_pdf_parse_at_the_limit(monkeypatch, tmp_path)
     assert time.perf_counter() - t0 < 10
 
 
+def test_a_pdf_named_txt_is_parsed_in_the_killable_child_too(monkeypatch, tmp_path) -> None:
+    from test_bad_input import make_pdf
+
+    disguised = tmp_path / "notice.txt"
+    disguised.write_bytes(make_pdf(tmp_path / "real.pdf", ["关于做好城乡居民基本医疗保险征缴工作的通知"]).read_bytes())
+    monkeypatch.setattr("noticeflow.readers.pdf.read_pdf", lambda path, data: time.sleep(120))
+    with pytest.raises(InputError) as e:
+        extract_file(disguised, time_limit=0.5)
+    assert e.value.reason == "PDF parsing timed out after 0.5 s"
+
+
 def test_cli_extract_time_limit_is_an_error_not_an_empty_record(tmp_path) -> None:
     heavy = tmp_path / "heavy.txt"
     heavy.write_text(SEED.read_text(encoding="utf-8") * 100, encoding="utf-8")  # ~0.3 s of CPU

@@ -201,6 +201,17 @@ def inline_matches(rx, stops, ending, sentence: str):
         a = cut + 1
 
 
+def dedupe(members: list[Member]) -> list[Member]:
+    """One member per (role, name, title), at its first place: a list pasted twice (or a notice
+    repeated 200 times) names nobody twice. The repetition itself is flagged by the checks."""
+    seen, out = set(), []
+    for m in members:
+        if (m.role, m.name, m.title) not in seen:
+            seen.add((m.role, m.name, m.title))
+            out.append(m)
+    return out
+
+
 ROLE_ANYWHERE = re.compile(r"组\s*长|成\s*员")  # no role word, no group: skip the line scan
 
 
@@ -208,7 +219,7 @@ def extract(text: str, ctx: Context) -> dict:
     if not ROLE_ANYWHERE.search(text):
         return dict(leadership=[])
     try:
-        members = find_listed(text) or find_inline(text)
+        members = dedupe(find_listed(text) or find_inline(text))
     except RESOURCE_ERRORS:
         raise  # out of memory or stack: the document is quarantined, not loaded empty
     except Exception:  # extraction never raises on any text

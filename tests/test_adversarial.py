@@ -1,7 +1,8 @@
 """Findings of the adversarial pass on inputs (issue 12), one test each.
 
 Files that are not what discovery saw (a FIFO swapped in, a device, a link loop), folders that
-cannot be read, names with a newline, oversized files, files that change or vanish while read.
+cannot be read, names with a newline, oversized files, files that change or vanish while read,
+and a notice pasted 200 times.
 """
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT
+from noticeflow.extractors.canonical import canonicalize
+from noticeflow.extractors.record import build_record
 from noticeflow.flows.cli import app
 from noticeflow.flows.extract import discover, extract_file
 from noticeflow.readers import files, read_document
+from noticeflow.schemas import Source
 from noticeflow.schemas.errors import InputError
 from noticeflow.warehouse import store
 
@@ -160,3 +164,13 @@ def test_file_that_changes_or_disappears_while_read_is_reported_and_skipped(tmp_
     with pytest.raises(InputError) as e:
         read_document(path)
     assert e.value.reason == reason
+
+
+def test_notice_repeated_200_times_names_each_member_once_and_is_flagged() -> None:
+    source = Source(path="x.txt", format="txt", encoding="utf-8", size_bytes=0)
+    once = build_record(canonicalize(SEED_TEXT), source, "0" * 64)
+    many = build_record(canonicalize(SEED_TEXT * 200), source, "0" * 64)
+    assert len(once.leadership) == 4
+    assert [(m.role, m.name, m.title) for m in many.leadership] == [(m.role, m.name, m.title) for m in once.leadership]
+    assert "repeated_text" in [f.code for f in many.flags]
+    assert "repeated_text" not in [f.code for f in once.flags]

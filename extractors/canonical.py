@@ -186,6 +186,9 @@ def canonicalize(raw: str) -> str:
     text = fold_width(text)
     text = strip_markup(text)
     text = tidy_spaces(text)
+    # runs of blank lines collapse before the join as well as after it: joining depends on the
+    # gap, so a gap collapsed only afterwards is joined on a second pass (not idempotent)
+    text = _MANY_BLANK_LINES.sub("\n\n", text)
     text = join_broken_lines(text)
     text = _MANY_BLANK_LINES.sub("\n\n", text)
     return text.strip("\n ") + "\n" if text.strip() else ""

@@ -46,6 +46,23 @@ def describe_missing(path) -> str:
     return "no such file or directory"  # it came back: report what the open saw
 
 
+def what_is(path) -> str | None:
+    """None for a regular file (or a link to one); else why it is no notice, as an error says
+    it: a directory, a FIFO, a device, a socket, a broken link, a link loop."""
+    try:
+        return _not_regular(os.stat(path).st_mode)
+    except OSError:
+        return describe_missing(path)
+
+
+def _not_regular(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a directory, not a notice file"
+    return f"is {kind(mode) or 'a special file'}, not a notice file"
+
+
 def too_large(size: int) -> str:
     return f"file too large ({size / 1e6:.1f} MB > {MAX_BYTES // 1_000_000} MB limit)"
 
@@ -68,10 +85,9 @@ def open_notice(path) -> Iterator[tuple[int, os.stat_result]]:
         raise InputError(p, f"cannot read file ({e.strerror or e})") from None
     try:
         st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            raise InputError(p, "is a directory, not a notice file")
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError(p, f"is {kind(st.st_mode) or 'a special file'}, not a notice file")
+        why = _not_regular(st.st_mode)
+        if why:
+            raise InputError(p, why)
         if st.st_size > MAX_BYTES:
             raise InputError(p, too_large(st.st_size))
         yield fd, st

@@ -44,3 +44,23 @@ def test_pathological_text_is_bounded(measured, case_id) -> None:
     assert "error" not in r, r["error"]
     assert r["cpu_s"] < LIMITS["seconds"], f"{r['cpu_s']:.1f} s of CPU for {r['chars']:,} characters"
     assert r["rss_mb"] < LIMITS["rss_mb"], f"peak RSS {r['rss_mb']} MB for {r['chars']:,} characters"
+
+
+def test_a_20_mb_one_line_notice_is_extracted_in_under_500_mb(tmp_path) -> None:
+    """The largest file the readers accept (MAX_BYTES), as one line of notice text: the whole
+    `noticeflow extract` process (imports included) peaks under 500 MB."""
+    from noticeflow.readers.files import MAX_BYTES
+
+    line = (ROOT / "corpus" / "000_beb0d831110dae00.txt").read_text(encoding="utf-8").replace("\n", "")
+    data = (line * (MAX_BYTES // len(line.encode()) + 1)).encode()[:MAX_BYTES]
+    big = tmp_path / "big.txt"
+    big.write_bytes(data.decode("utf-8", "ignore").encode())  # cut on a character boundary
+    out = tmp_path / "out.jsonl"
+    with open(out, "wb") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "noticeflow", "extract", "--time-limit", "900", str(big)],
+                                stdout=fh, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0, proc.stderr.read().decode()[-2000:]
+    assert len(out.read_bytes().splitlines()) == 1
+    assert usage.ru_maxrss / 1024 < LIMITS["rss_mb"], f"peak RSS {usage.ru_maxrss // 1024} MB"

@@ -53,6 +53,19 @@ def extract(raw: str) -> dict:
             "flags": sorted({f.code for f in record.flags})}
 
 
+CALIBRATION = "_calibration"
+
+
+def calibrate(rounds: int = 8) -> float:
+    """CPU milliseconds per seed notice of `extract` here and now: how fast this machine is at
+    the moment (the same work bench_extract times), for the test to scale its limits by."""
+    t0 = time.process_time()
+    for _ in range(rounds):
+        for text in SEEDS:
+            extract(text)
+    return 1000 * (time.process_time() - t0) / (rounds * len(SEEDS))
+
+
 def run_forked(case: dict) -> dict:
     raw = build(case)
     r, w = os.pipe()
@@ -87,6 +100,7 @@ def main() -> None:
     spec = yaml.safe_load(pathlib.Path(sys.argv[1]).read_text(encoding="utf-8"))
     wanted = set(sys.argv[2:])
     extract(SEED)  # warm: vocabularies, the spaCy matcher and division tables exist before the fork
+    print(json.dumps({"id": CALIBRATION, "ms_per_notice": calibrate()}), flush=True)
     for case in spec["cases"]:
         if not wanted or case["id"] in wanted:
             print(json.dumps({"id": case["id"], **run_forked(case)}, ensure_ascii=False), flush=True)

@@ -20,6 +20,10 @@ from conftest import ROOT
 SPEC_PATH = ROOT / "tests" / "fixtures" / "pathological.yaml"
 SPEC = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 LIMITS = SPEC["limits"]
+# The time limit holds on a quiet machine: one where a seed notice takes this long (README:
+# bench_extract 204-214 docs/s on a quiet core, 4.7-4.9 ms a notice). On a busier or slower
+# one the child's CPU time is scaled by the runner's calibration (never scaled up).
+QUIET_MS_PER_NOTICE = 4.7
 
 
 def _params():
@@ -42,7 +46,9 @@ def measured() -> dict:
 def test_pathological_text_is_bounded(measured, case_id) -> None:
     r = measured[case_id]
     assert "error" not in r, r["error"]
-    assert r["cpu_s"] < LIMITS["seconds"], f"{r['cpu_s']:.1f} s of CPU for {r['chars']:,} characters"
+    slowdown = max(1.0, measured["_calibration"]["ms_per_notice"] / QUIET_MS_PER_NOTICE)
+    assert r["cpu_s"] / slowdown < LIMITS["seconds"], (
+        f"{r['cpu_s']:.1f} s of CPU for {r['chars']:,} characters (this machine {slowdown:.2f}x slower than a quiet one)")
     assert r["rss_mb"] < LIMITS["rss_mb"], f"peak RSS {r['rss_mb']} MB for {r['chars']:,} characters"
 
 

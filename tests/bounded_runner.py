@@ -6,15 +6,17 @@ The parent imports and warms the extractors once, then forks a child per case, s
 starts from the same baseline (what a fresh `noticeflow extract` process holds after its
 imports) and its peak RSS and CPU time (`ru_maxrss`, `ru_utime + ru_stime` from wait4) are the
 case's own. CPU time rather than wall time, because the machine's other processes stretch the
-wall time, not the work. A child still running after NOTICEFLOW_KILL_AFTER seconds (60) is
-killed and reported as such.
+wall time, not the work. A child stops at NOTICEFLOW_CPU_CAP seconds of CPU (RLIMIT_CPU, 60)
+or NOTICEFLOW_KILL_AFTER seconds of wall time (600), reported as such.
 """
 from __future__ import annotations
 
 import json
 import os
 import pathlib
+import resource
 import select
+import signal
 import sys
 import time
 
@@ -25,7 +27,8 @@ SEEDS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").glob("*
 SEED = SEEDS[0]
 PIECES = {"@seed": SEED, "@seeds": "\n\n".join(SEEDS), "@head": SEED[:400],
           "@seed-line": SEED.replace("\n", "")}
-KILL_AFTER_S = float(os.environ.get("NOTICEFLOW_KILL_AFTER", 60))
+CPU_CAP_S = int(os.environ.get("NOTICEFLOW_CPU_CAP", 60))       # RLIMIT_CPU of each child
+KILL_AFTER_S = float(os.environ.get("NOTICEFLOW_KILL_AFTER", 600))  # wall clock, a last resort
 
 
 def build(case: dict) -> str:
@@ -72,6 +75,7 @@ def run_forked(case: dict) -> dict:
     pid = os.fork()
     if pid == 0:  # the child: extract, report, exit without running the parent's cleanup
         os.close(r)
+        resource.setrlimit(resource.RLIMIT_CPU, (CPU_CAP_S, CPU_CAP_S + 5))  # SIGXCPU, then SIGKILL
         try:
             t0 = time.perf_counter()
             result = extract(raw)
@@ -89,8 +93,14 @@ def run_forked(case: dict) -> dict:
         payload += chunk
     os.close(r)
     _, status, usage = os.wait4(pid, 0)
-    result = json.loads(payload) if payload else {"error": f"killed after {KILL_AFTER_S} s" if not ready
-                                                  else f"child died (status {status})"}
+    if payload:
+        result = json.loads(payload)
+    elif not ready:
+        result = {"error": f"killed after {KILL_AFTER_S:g} s of wall time"}
+    elif os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL):
+        result = {"error": f"stopped at its CPU limit ({CPU_CAP_S} s)"}
+    else:
+        result = {"error": f"child died (status {status})"}
     result["rss_mb"] = round(usage.ru_maxrss / 1024)
     result["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 3)
     return result

@@ -116,6 +116,7 @@ def ingest(
     batch_size: Optional[int] = typer.Option(None, "--batch-size", help="Documents per task and per transaction (default 200)."),
     as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Name every file skipped as a type noticeflow cannot read."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", min=0.001, help="Seconds per document (PDF parsing included) before it is quarantined (default 30)."),
 ) -> None:
     """Example: noticeflow ingest corpus/ --db noticeflow.duckdb
 
@@ -156,7 +157,7 @@ def ingest(
         ingest_mod.PROGRESS = hook
         progress.start()
     try:
-        options = {k: v for k, v in (("workers", workers), ("batch_size", batch_size)) if v}
+        options = {k: v for k, v in (("workers", workers), ("batch_size", batch_size), ("time_limit", time_limit)) if v}
         summary = ingest_mod.run(paths, db=db, **options)
     except KeyboardInterrupt:
         _err("interrupted; rerun to finish (everything loaded so far is kept)")

@@ -144,7 +144,10 @@ def test_a_notice_past_the_time_limit_is_quarantined_not_loaded_empty(tmp_path):
     assert (s["ingested"], s["quarantined"]) == (0, 1)
     assert s["quarantine"] == [(str(heavy), "extraction timed out after 0.02 s")]
     assert sql(db, "select count(*) from documents") == [(0,)]
-    assert run([folder], db, time_limit=120)["ingested"] == 1  # given time, the same notice loads
+    r = CliRunner().invoke(app, ["ingest", str(folder), "--db", str(tmp_path / "cli.duckdb"),
+                                 "--time-limit", "0.02", "--strict"])
+    assert r.exit_code == 1 and "quarantined 1" in r.output
+    assert run([folder], tmp_path / "fresh.duckdb", time_limit=120)["ingested"] == 1  # given time, it loads
 
 
 def test_special_and_oversized_files_are_quarantined_without_blocking_or_hashing(corpus, tmp_path, monkeypatch):

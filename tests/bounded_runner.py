@@ -3,9 +3,10 @@
     python tests/bounded_runner.py CASES.yaml [ID ...]
 
 The parent imports and warms the extractors once, then forks a child per case, so every child
-starts from the same baseline (what a fresh `noticeflow extract` process holds after its
-imports) and its peak RSS and CPU time (`ru_maxrss`, `ru_utime + ru_stime` from wait4) are the
-case's own. CPU time rather than wall time, because the machine's other processes stretch the
+starts from the same baseline and its peak RSS and CPU time (`ru_maxrss`, `ru_utime + ru_stime`
+from wait4) are the case's own. (A forked child's RSS counts the parent's pages it maps or
+touches, not the parent's file-backed pages it never reads: its baseline is some tens of MB
+below a fresh process's. tests/test_bounded.py measures a whole fresh process separately.) CPU time rather than wall time, because the machine's other processes stretch the
 wall time, not the work. A child stops at NOTICEFLOW_CPU_CAP seconds of CPU (RLIMIT_CPU, 60)
 or NOTICEFLOW_KILL_AFTER seconds of wall time (600), reported as such.
 """

@@ -33,9 +33,13 @@ def extract_file(path: pathlib.Path | str, attachments: Sequence[str | pathlib.P
     # Imported here: `discover` (used by the ingest flow's main process) needs no extractors.
     from noticeflow.flows.ingest_worker import extract_document, read
     from noticeflow.readers import read_document
+    from noticeflow.readers.isolated import needs_isolation, read_isolated
 
     if time_limit:
         doc = read(str(path), time_limit, tuple(map(str, attachments)))
+    elif any(needs_isolation(str(p)) for p in (path, *attachments)):
+        # PDFs and images are parsed by C code or loops we cannot interrupt: in a killable child.
+        doc = read_isolated(str(path), attachments=attachments)
     else:
         doc = read_document(path, attachments)
     return extract_document(str(path), doc, time_limit)

@@ -60,7 +60,7 @@ def fifo_swapped(tmp_path):
 
 
 def test_file_swapped_for_a_fifo_is_refused_by_extract_not_waited_on(fifo_swapped) -> None:
-    out = _within(10, extract_file, fifo_swapped, 30)
+    out = _within(10, extract_file, fifo_swapped, (), 30)
     assert str(out["error"]) == f"{fifo_swapped}: is a FIFO (named pipe), not a notice file"
 
 

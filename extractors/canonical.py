@@ -131,37 +131,47 @@ def tidy_spaces(text: str) -> str:
 
 
 def join_broken_lines(text: str) -> str:
-    """Join `...参保范\\n\\n围的城乡居民` (a page break) but keep headings and paragraphs apart."""
+    """Join `...参保范\\n\\n围的城乡居民` (a page break) but keep headings and paragraphs apart.
+
+    Linear in the text: the look-ahead stops after the few blank lines a page break leaves, and
+    a paragraph joined from many lines is built once from its pieces; whether it still looks cut
+    depends only on its end (`_open_end` of a short tail), never on rescanning the whole line."""
     lines = text.split("\n")
     out: list[str] = []
     i = 0
     while i < len(lines):
-        line = lines[i]
-        j = i + 1
-        while j < len(lines) and not lines[j].strip():
-            j += 1
-        if (
-            j < len(lines)
-            and j - i <= 4
-            and _looks_cut(line)
-            and _continues(lines[j])
-        ):
-            lines[j] = line + lines[j].lstrip()
+        pieces = [lines[i]]
+        cut = _looks_cut(lines[i])
+        tail = lines[i][-_TAIL:]
+        while True:
+            j = i + 1
+            while j < len(lines) and j - i <= 4 and not lines[j].strip():
+                j += 1
+            if not (j < len(lines) and j - i <= 4 and cut and _continues(lines[j])):
+                break
+            piece = lines[j].lstrip()
+            pieces.append(piece)
+            # the joined line is long enough and has no tab (neither piece had one): only its
+            # end decides whether it is still cut
+            cut = _open_end((tail + piece.rstrip())[-_TAIL:])
+            tail = (tail + piece)[-_TAIL:]
             i = j
-            continue
-        out.append(line)
+        out.append("".join(pieces))
         i += 1
     return "\n".join(out)
 
 
+_TAIL = 16  # longer than any _TITLE_END ending (a `\d+号` matched on 15 digits matches on 1 too)
+
+
 def _looks_cut(line: str) -> bool:
     s = line.strip()
-    return (
-        len(s) >= _MIN_BROKEN_LINE
-        and "\t" not in s
-        and s[-1] not in _SENTENCE_END
-        and not _TITLE_END.search(s)
-    )
+    return len(s) >= _MIN_BROKEN_LINE and "\t" not in s and _open_end(s)
+
+
+def _open_end(s: str) -> bool:
+    """`s` (stripped, not empty) ends neither a sentence nor a title, office name or date."""
+    return s[-1] not in _SENTENCE_END and not _TITLE_END.search(s[-_TAIL:])
 
 
 def _continues(line: str) -> bool:
@@ -176,6 +186,9 @@ def canonicalize(raw: str) -> str:
     text = fold_width(text)
     text = strip_markup(text)
     text = tidy_spaces(text)
+    # runs of blank lines collapse before the join as well as after it: joining depends on the
+    # gap, so a gap collapsed only afterwards is joined on a second pass (not idempotent)
+    text = _MANY_BLANK_LINES.sub("\n\n", text)
     text = join_broken_lines(text)
     text = _MANY_BLANK_LINES.sub("\n\n", text)
     return text.strip("\n ") + "\n" if text.strip() else ""

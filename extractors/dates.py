@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import regex as re
 
 from noticeflow.extractors.spans import keyword_windows
+from noticeflow.schemas.errors import RESOURCE_ERRORS
 
 # ---- named fragments -------------------------------------------------------------------------
 CN_YEAR_DIGITS = "〇○零Ｏ一二三四五六七八九"
@@ -163,6 +164,8 @@ def find_ranges(text: str, default_year: int | None = None) -> list[DateSpan]:
     """Every 'A至B' range in text, in order."""
     try:
         return [parse_range(m, default_year) for m in find_range_matches(text)]
+    except RESOURCE_ERRORS:
+        raise  # out of memory or stack: the document is quarantined, not loaded empty
     except Exception:  # a malformed numeral should never stop extraction
         return []
 

@@ -20,9 +20,10 @@ import regex as re
 
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.nlp import Mention, mention_hits, mentions_in_many
-from noticeflow.extractors.spans import evidence
+from noticeflow.extractors.spans import evidence, stop_after, stop_before
 from noticeflow.extractors import vocab
 from noticeflow.schemas import Duty, Flag
+from noticeflow.schemas.errors import RESOURCE_ERRORS
 
 HEAD, BODY = "\ue000", "\ue001"  # a masked mention: HEAD then BODY for its remaining characters
 DUTY_SEP = "；"
@@ -35,6 +36,11 @@ BREAK = r"[\n。；;,:由]"  # a clause (the place of a subject) starts after th
 LAST_BREAK = stdre.compile(rf".*{BREAK}", stdre.S)  # up to the last break of a window
 MAX_LEAD = 16  # a subject starts this close to its clause start: (一)国家税务总局阳城县税务局
 MAX_LINK = 10  # names of one group lie this close: 县残联、县乡村振兴局 / 民政局和县残联等部门
+# Bounds that keep the work linear in the text (a duty is the rest of its line or sentence, so
+# on a long line each department would copy the rest of it; every new duty is compared with the
+# ones kept). Real notices stay far below both: duties of at most ~450 characters, 5 a department.
+MAX_DUTY = 1000  # characters of one duty
+MAX_DUTIES = 50  # different duties kept per department
 
 
 def terms() -> dict:
@@ -174,7 +180,7 @@ def find_candidate_sentences(text: str) -> list[tuple[int, str, list[tuple[int, 
         return []
     hits.sort()
     markers = member_marker()
-    n_hits = len(hits)
+    chain_end = chain_ends(hits)
     out = []
     s = stop = -1  # the current sentence: text[s:e] with its stop (。 or line break) at `stop`
     sentence, zones = "", []
@@ -184,15 +190,12 @@ def find_candidate_sentences(text: str) -> list[tuple[int, str, list[tuple[int, 
         if h - clause > MAX_LEAD:
             continue
         if h > stop:  # a new sentence (hits come in order): it runs between two stops
-            s = max(text.rfind("。", 0, h), text.rfind("\n", 0, h)) + 1
-            period, newline = text.find("。", h), text.find("\n", h)
-            if period != -1 and (newline == -1 or period < newline):
-                stop = period
-                e = stop + 1  # 。 stays with its sentence, a line break does not
-            elif newline != -1:
-                stop = e = newline
-            else:
+            s = stop_before(text, h, "。\n") + 1
+            stop = stop_after(text, h, "。\n")
+            if stop == -1:
                 stop = e = len(text)
+            else:
+                e = stop + 1 if text[stop] == "。" else stop  # 。 stays with its sentence, a line break does not
             sentence = text[s:e]
             zones = []
             if markers.search(sentence):  # a member list: no duties here
@@ -201,17 +204,30 @@ def find_candidate_sentences(text: str) -> list[tuple[int, str, list[tuple[int, 
                 out.append((s, sentence, zones))
         if not sentence:
             continue
-        end, j = he, n + 1
-        while j < n_hits and hits[j][0] <= end + MAX_LINK:  # the chain of names of one group
-            if hits[j][1] > end:
-                end = hits[j][1]
-            j += 1
-        zone = (clause if clause > s else s, min(end + MAX_LINK, e))
+        zone = (clause if clause > s else s, min(chain_end[n] + MAX_LINK, e))
         if zones and zone[0] <= zones[-1][1]:
             zones[-1] = (zones[-1][0], max(zones[-1][1], zone[1]))
         else:
             zones.append(zone)
     return out
+
+
+def chain_ends(hits: list[tuple[int, int]]) -> list[int]:
+    """For each hit (sorted), where the chain of names it starts ends: the next name begins within
+    MAX_LINK of the chain's end so far (县残联、县乡村振兴局…). Computed right to left: a chain
+    that reaches a hit ending at or beyond its own end ends where that hit's chain ends, so each
+    hit is looked at a bounded number of times (only names nested inside a longer one are stepped
+    over), where following every chain from every hit is quadratic in a text dense with names."""
+    ends = [0] * len(hits)
+    for n in range(len(hits) - 1, -1, -1):
+        end, j = hits[n][1], n + 1
+        while j < len(hits) and hits[j][0] <= end + MAX_LINK:
+            if hits[j][1] >= end:
+                end = ends[j]
+                break
+            j += 1
+        ends[n] = end
+    return ends
 
 
 def clause_starts(s: str) -> list[int]:
@@ -230,16 +246,19 @@ def parse_group(text, lines, li, s0, sentence, masked, m, by_start, item_re, hea
     line_start, line = lines[li]
     g0, g1 = m.span("group")
     if headed:
-        duty = line[s0 + m.end():].strip()
-        ev_end = line_start + len(line)
+        a = s0 + m.end()
+        duty = line[a:a + MAX_DUTY].strip()
+        ev_end = line_start + min(len(line), a + MAX_DUTY)
         if not duty:  # `县医保局职责` alone on its line: the next one holds it
             for k in range(li + 1, len(lines)):
-                if lines[k][1].strip():
-                    duty, ev_end = lines[k][1].strip(), lines[k][0] + len(lines[k][1])
+                if lines[k][1] and not lines[k][1].isspace():
+                    duty = lines[k][1][:MAX_DUTY].strip()
+                    ev_end = lines[k][0] + min(len(lines[k][1]), MAX_DUTY)
                     break
     else:
-        duty = sentence[m.start("cue"):].strip()
-        ev_end = line_start + s0 + len(sentence)
+        c = m.start("cue")
+        duty = sentence[c:c + MAX_DUTY].strip()
+        ev_end = line_start + s0 + min(len(sentence), c + MAX_DUTY)
     duty = duty.rstrip("。;；")
     if not duty:
         return []
@@ -266,8 +285,9 @@ def merge(text: str, found: list[Found]) -> tuple[list[Duty], list[str]]:
         if f.name not in by_name:
             by_name[f.name] = f
             texts[f.name] = []
-        if not any(f.duty in t for t in texts[f.name]):
-            texts[f.name].append(f.duty)
+        kept = texts[f.name]
+        if len(kept) < MAX_DUTIES and not any(f.duty in t for t in kept):
+            kept.append(f.duty)
     duties = [
         Duty(name=f.name, as_written=f.as_written, level=f.level,
              duties=DUTY_SEP.join(texts[f.name]), evidence=evidence(text, f.start, f.end))
@@ -280,6 +300,8 @@ def merge(text: str, found: list[Found]) -> tuple[list[Duty], list[str]]:
 def extract(text: str, ctx: Context) -> dict:
     try:
         duties, unknown = merge(text, find_duties(text))
+    except RESOURCE_ERRORS:
+        raise  # out of memory or stack: the document is quarantined, not loaded empty
     except Exception:  # extraction never raises on any text
         return dict(departments=[])
     for name in unknown:

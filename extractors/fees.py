@@ -8,12 +8,15 @@ The individual fee is stored on the context: tiers derive shares from it.
 """
 from __future__ import annotations
 
+import bisect
+
 import regex as re
 
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.numbers import NUM, parse_number
 from noticeflow.extractors.spans import clause_span, evidence
 from noticeflow.schemas import Fee
+from noticeflow.schemas.errors import RESOURCE_ERRORS
 
 # Named fragments shared by the patterns below.
 _PER = r"(?:每人每年|每人每月|每人|人均|每年)?"            # 每人每年 350元
@@ -68,11 +71,15 @@ _MAX_EVIDENCE = 90  # longer sentences are cut to the comma-bounded phrase aroun
 
 def find_matches(text: str, patterns) -> list:
     """Every match of any pattern, in text order, overlapping ones dropped (earlier pattern wins)."""
-    found = []
+    found, spans = [], []  # spans: those of `found`, disjoint, sorted by start
     for pat in patterns:
         for m in pat.finditer(text):
-            if not any(m.start() < o.end() and o.start() < m.end() for o in found):
+            # only the kept span starting last before m's end can overlap m (checking them all
+            # is quadratic in a text holding thousands of statements)
+            k = bisect.bisect_left(spans, (m.end(),))
+            if not (k and spans[k - 1][1] > m.start()):
                 found.append(m)
+                bisect.insort(spans, m.span())
     return sorted(found, key=lambda m: m.start())
 
 
@@ -137,5 +144,7 @@ def extract(text: str, ctx: Context) -> dict:
         if fiscal:
             out.append(fiscal)
         return dict(fees=out)
+    except RESOURCE_ERRORS:
+        raise  # out of memory or stack: the document is quarantined, not loaded empty
     except Exception:  # extraction must never raise on odd text
         return dict(fees=[])

@@ -12,9 +12,10 @@ import functools
 import regex as re
 
 from noticeflow.extractors.context import Context
-from noticeflow.extractors.spans import evidence, lines_with_offsets
+from noticeflow.extractors.spans import evidence, line_start, lines_with_offsets, stop_before
 from noticeflow.extractors import vocab
 from noticeflow.schemas import Member
+from noticeflow.schemas.errors import RESOURCE_ERRORS
 
 SENTENCE = re.compile(r"[^。\n]+")
 SPACE = re.compile(r"\s")  # spaces inside a name or title are layout
@@ -61,6 +62,10 @@ def grammar() -> dict:
         inline=re.compile(rf"(?P<who>[^,，。;；:由]+?)(?:同志)?(?:任|担任|为)(?P<role>{inline_role})"),
         # 组长由副县长张三担任
         inline_rev=re.compile(rf"(?P<role>{inline_role})由(?P<who>[^,，。;；:]+?)(?:同志)?(?:担任|兼任)"),
+        # for each of the two: what its `who` cannot hold (its matches lie between two of these)
+        # and what every match ends with (see inline_matches)
+        inline_bounds=(re.compile(r"[,，。;；:由]"), re.compile(rf"(?:任|担任|为)(?:{inline_role})")),
+        inline_rev_bounds=(re.compile(r"[,，。;；:]"), re.compile(r"担任|兼任")),
         ending=re.compile(rf"(?:{ending})$"),
         office=re.compile(r"^[各全本]|[县局办委部]|政府|乡镇|街道"),
         about_group=re.compile(rf"{_alt(t['group_words'])}|任(?:副)?组长"),
@@ -112,7 +117,7 @@ def find_label_lines(text: str) -> set[int]:
     for c in grammar()["label_chars"]:
         i = text.find(c)
         while i != -1:
-            starts.add(text.rfind("\n", 0, i) + 1)
+            starts.add(line_start(text, i))
             i = text.find(c, i + 1)
     return starts
 
@@ -156,7 +161,7 @@ def find_group_sentences(text: str) -> list:
     for w in words:
         i = text.find(w)
         while i != -1:
-            starts.add(max(text.rfind("。", 0, i), text.rfind("\n", 0, i)) + 1)
+            starts.add(stop_before(text, i, "。\n") + 1)
             i = text.find(w, i + 1)
     return [SENTENCE.match(text, s) for s in sorted(starts)]
 
@@ -167,8 +172,8 @@ def find_inline(text: str) -> list[Member]:
     out: list[Member] = []
     for sm in find_group_sentences(text):
         sentence = sm.group()
-        for rx in (g["inline"], g["inline_rev"]):
-            for m in rx.finditer(sentence):
+        for key in ("inline", "inline_rev"):
+            for m in inline_matches(g[key], *g[key + "_bounds"], sentence):
                 who = m.group("who")
                 people = [parse_person(p) for p in WHO_SEP.split(who)]
                 if not people or not all(people):
@@ -181,6 +186,32 @@ def find_inline(text: str) -> list[Member]:
     return out
 
 
+def inline_matches(rx, stops, ending, sentence: str):
+    """rx.finditer(sentence), in linear time. A lazy `who` tried from every position scans to
+    the end of its run of characters when no ending follows, which is quadratic in a long run
+    (a sentence without commas after its last 任组长). Matches never cross a stop and always end
+    with an ending, so each run is searched only up to the end of its last ending."""
+    if not ending.search(sentence):
+        return
+    a = 0
+    for cut in [m.start() for m in stops.finditer(sentence)] + [len(sentence)]:
+        last = max((m.end() for m in ending.finditer(sentence, a, cut, overlapped=True)), default=None)
+        if last is not None:
+            yield from rx.finditer(sentence, a, last)
+        a = cut + 1
+
+
+def dedupe(members: list[Member]) -> list[Member]:
+    """One member per (role, name, title), at its first place: a list pasted twice (or a notice
+    repeated 200 times) names nobody twice. The repetition itself is flagged by the checks."""
+    seen, out = set(), []
+    for m in members:
+        if (m.role, m.name, m.title) not in seen:
+            seen.add((m.role, m.name, m.title))
+            out.append(m)
+    return out
+
+
 ROLE_ANYWHERE = re.compile(r"组\s*长|成\s*员")  # no role word, no group: skip the line scan
 
 
@@ -188,7 +219,9 @@ def extract(text: str, ctx: Context) -> dict:
     if not ROLE_ANYWHERE.search(text):
         return dict(leadership=[])
     try:
-        members = find_listed(text) or find_inline(text)
+        members = dedupe(find_listed(text) or find_inline(text))
+    except RESOURCE_ERRORS:
+        raise  # out of memory or stack: the document is quarantined, not loaded empty
     except Exception:  # extraction never raises on any text
         members = []
     return dict(leadership=members)

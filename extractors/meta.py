@@ -13,7 +13,7 @@ import regex as re
 
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.dates import DAY, MONTH, YEAR, parse_date, parse_full_date_line, parse_int
-from noticeflow.extractors.spans import evidence, keyword_windows
+from noticeflow.extractors.spans import evidence, first_from, keyword_windows, last_before, line_start
 from noticeflow.schemas import CitedDocument, Day, Text, Year
 
 # ---- 文号 ------------------------------------------------------------------------------------
@@ -232,14 +232,16 @@ def _bracketed(text: str, pos: int) -> bool:
     """Whether `pos` is inside a 《title》 or a (parenthesis) on one line, where years are
     those of cited documents, not of this notice. (Searches stop at the nearest bound: the
     last 》 for 《, the line for parentheses.)"""
-    closed = text.rfind("》", 0, pos)
-    if text.find("《", closed + 1, pos) != -1 and text.find("》", pos) != -1:
+    # the bounds come from indexes of the characters (spans.positions): searching the text for
+    # them from every year is quadratic in a long line
+    closed = last_before(text, "》", pos)
+    if first_from(text, "《", closed + 1, pos) != -1 and first_from(text, "》", pos) != -1:
         return True
-    line_start = text.rfind("\n", 0, pos) + 1
-    opened = text.rfind("(", line_start, pos)
-    if opened != -1 and text.find(")", opened, pos) == -1:
-        eol = text.find("\n", pos)
-        return text.find(")", pos, len(text) if eol == -1 else eol) != -1
+    start = line_start(text, pos)
+    opened = last_before(text, "(", pos, start - 1)
+    if opened != -1 and first_from(text, ")", opened, pos) == -1:
+        eol = first_from(text, "\n", pos)
+        return first_from(text, ")", pos, len(text) if eol == -1 else eol) != -1
     return False
 
 

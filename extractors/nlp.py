@@ -123,24 +123,42 @@ def mentions_in(passage: str) -> list[Mention]:
 
 
 def mentions_in_many(passages: list[str], shifts: list[int] | None = None) -> list[list[Mention]]:
-    """Mentions for each passage, all matched in one Doc (a Doc costs a fixed overhead each);
-    `shifts[k]` is added to the offsets of passage k (where it sits in the caller's string)."""
-    nlp, matcher, _, _ = pipeline()
+    """Mentions for each passage, matched DOC_CHARS characters' worth of passages per Doc (a Doc
+    costs a fixed overhead each, and ~50 bytes a token: one Doc for every passage of a long text
+    is hundreds of MB); `shifts[k]` is added to the offsets of passage k (where it sits in the
+    caller's string)."""
     out: list[list[Mention]] = [[] for _ in passages]
-    joined = "\n".join(passages)
+    shifts = shifts or [0] * len(passages)
+    lo = 0
+    while lo < len(passages):
+        hi, size = lo + 1, len(passages[lo])
+        while hi < len(passages) and size + 1 + len(passages[hi]) <= DOC_CHARS:
+            size += 1 + len(passages[hi])
+            hi += 1
+        _match_into(out, passages, shifts, lo, hi)
+        lo = hi
+    return out
+
+
+DOC_CHARS = 50_000
+
+
+def _match_into(out: list[list[Mention]], passages: list[str], shifts: list[int], lo: int, hi: int) -> None:
+    """Match passages[lo:hi], joined by line breaks, in one Doc; append to out[lo:hi]."""
+    nlp, matcher, _, _ = pipeline()
+    joined = "\n".join(passages[lo:hi])
     if not joined:
-        return out
-    starts = list(itertools.accumulate((len(p) + 1 for p in passages[:-1]), initial=0))
-    offsets = [s - d for s, d in zip(starts, shifts)] if shifts else starts
+        return
+    starts = list(itertools.accumulate((len(p) + 1 for p in passages[lo:hi - 1]), initial=0))
+    offsets = [s - d for s, d in zip(starts, shifts[lo:hi])]
     names = match_names()
     # One token per character, so token indices are character offsets; matches come in order.
-    k, last = 0, len(passages) - 1
+    k, last = 0, hi - lo - 1
     for match_id, start, end in longest_first(matcher(char_doc(nlp, joined))):
         while k < last and starts[k + 1] <= start:
             k += 1
         off = offsets[k]
-        out[k].append(Mention(start - off, end - off, *names[match_id]))
-    return out
+        out[lo + k].append(Mention(start - off, end - off, *names[match_id]))
 
 
 @functools.cache
@@ -169,14 +187,15 @@ def longest_first(matches):
 
 def choose_longest(matches):
     """The greedy of `longest_first` on one run of overlapping matches, in start order."""
-    taken = bytearray(max(end for _, _, end in matches))
+    base = min(start for _, start, _ in matches)  # the run's own span: not the whole text's
+    taken = bytearray(max(end for _, _, end in matches) - base)
     kept = []
     order = sorted([(start - end, start, i) for i, (_, start, end) in enumerate(matches)])
     for _, _, i in order:
         match_id, start, end = matches[i]
-        if taken.find(1, start, end) == -1:
+        if taken.find(1, start - base, end - base) == -1:
             kept.append((match_id, start, end))
-            taken[start:end] = b"\x01" * (end - start)
+            taken[start - base:end - base] = b"\x01" * (end - start)
     kept.sort(key=_start)
     return kept
 

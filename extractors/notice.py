@@ -12,6 +12,7 @@ import functools
 import regex as re
 
 from noticeflow.extractors import vocab
+from noticeflow.schemas.errors import RESOURCE_ERRORS
 
 HEAD = 1500  # the title sits in the first lines of a notice
 MAX_TITLE = 100
@@ -54,6 +55,8 @@ def is_collection_notice(text: str) -> bool:
         if title:
             return False
         return len(g["insurance"].findall(text)) >= t["min_body_hits"] and body_hits >= t["min_body_hits"]
+    except RESOURCE_ERRORS:
+        raise  # out of memory or stack: the document is quarantined, not loaded empty
     except Exception:  # never raises; an unreadable text is not a notice we can use
         return False
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import cn2an
 import regex as re
 
+from noticeflow.schemas.errors import RESOURCE_ERRORS
+
 CN_DIGITS = "零〇一二三四五六七八九十百千万两壹贰叁肆伍陆柒捌玖拾佰仟"
 # An Arabic number (thousands commas allowed) or a run of Chinese numerals.
 NUM = rf"(?:\d+(?:,\d{{3}})*(?:\.\d+)?|[{CN_DIGITS}]+(?:点[{CN_DIGITS}]+)?)"
@@ -34,6 +36,8 @@ def parse_number(s: str | None) -> float | int | None:
     except ValueError:
         try:
             v = float(cn2an.cn2an(s, "smart"))
+        except RESOURCE_ERRORS:
+            raise  # out of memory or stack: the document is quarantined, not loaded empty
         except Exception:  # cn2an raises bare ValueError/KeyError variants on non-numerals
             return None
     v *= scale

@@ -16,7 +16,7 @@ import regex as re
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.dates import (DAY, FIRST_CHAR, RELATIVE_YEAR, RANGE_RE, find_range_matches, parse_date,
                               parse_int, parse_range, point)
-from noticeflow.extractors.spans import evidence, keyword_windows, stop_after, stop_before
+from noticeflow.extractors.spans import MAX_REACH, evidence, keyword_windows, stop_after, stop_before
 from noticeflow.schemas import Period
 
 # ---- what a range is the period of (the word nearest before it in its clause wins) -------------
@@ -269,9 +269,12 @@ def _windows(text: str, words, needs) -> list[tuple[int, int]]:
 
 
 def _clause(text: str, start: int, end: int, stops: str) -> tuple[int, int]:
-    """The [start, end) of the clause holding text[start:end], bounded by any of `stops`."""
+    """The [start, end) of the clause holding text[start:end], bounded by any of `stops` and
+    at most spans.MAX_REACH characters either side: without it every range of a text without
+    stops (`1月至` x 14,000) rescans all of it for its period word."""
     e = stop_after(text, end, stops)
-    return stop_before(text, start, stops) + 1, (len(text) if e == -1 else e)
+    e = len(text) if e == -1 else e
+    return max(stop_before(text, start, stops) + 1, start - MAX_REACH), min(e, end + MAX_REACH)
 
 
 def _period(**fields) -> Period | None:

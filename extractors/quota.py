@@ -21,6 +21,7 @@ from noticeflow.extractors.numbers import parse_number
 from noticeflow.extractors.spans import evidence, lines_with_offsets
 from noticeflow.extractors import vocab
 from noticeflow.schemas import Flag, Quota, QuotaRow
+from noticeflow.schemas.errors import RESOURCE_ERRORS
 
 MAX_TITLE = 60  # a title line, not a sentence
 DIGIT = re.compile(r"\d")
@@ -343,6 +344,8 @@ def extract(text: str, ctx: Context) -> dict:
                 quota, flags = parsed
                 ctx.flags.extend(flags + check_stated(text, quota))
                 return dict(quota_table=quota)
+    except RESOURCE_ERRORS:
+        raise  # out of memory or stack: the document is quarantined, not loaded empty
     except Exception:  # extraction never raises on any text
         pass
     return dict(quota_table=None)

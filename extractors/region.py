@@ -18,6 +18,7 @@ from noticeflow.schemas import Flag, Region
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.spans import evidence
 from noticeflow.extractors.vocab import Division, departments, divisions
+from noticeflow.schemas.errors import RESOURCE_ERRORS
 
 HAN = r"\u4e00-\u9fff"
 SUFFIXES = "县区市旗岛域"  # last character of every county-level name in the table
@@ -371,6 +372,8 @@ def parse_city_level(mentions: list[Mention], text: str) -> Region | None:
 def extract(text: str, ctx: Context) -> dict:
     try:
         mentions = find_all(text)
+    except RESOURCE_ERRORS:
+        raise  # out of memory or stack: the document is quarantined, not loaded empty
     except Exception:  # never raise on any text
         return dict(region=None)
     if not any(m.known and m.place != "body" for m in mentions):

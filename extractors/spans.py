@@ -1,6 +1,8 @@
 """Evidence spans: every value points at `text[start:end]`, trimmed of surrounding blanks."""
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
 from functools import lru_cache
 
 from noticeflow.schemas import Evidence
@@ -20,11 +22,43 @@ def evidence(text: str, start: int, end: int) -> Evidence:
     return Evidence.of_slice(text, start, end)
 
 
+@lru_cache(maxsize=16)
+def positions(text: str, char: str) -> array:
+    """Where `char` occurs in `text`, ascending, found once per text. Looking a stop up in it is
+    a bisection; searching the text for it again from every match is quadratic in a long line."""
+    out, i = array("q"), text.find(char)
+    while i != -1:
+        out.append(i)
+        i = text.find(char, i + 1)
+    return out
+
+
+def last_before(text: str, char: str, pos: int, floor: int = -1) -> int:
+    """text.rfind(char, floor + 1, pos) (clamped like it), from the index."""
+    at = positions(text, char)
+    k = bisect_left(at, pos) - 1
+    return at[k] if k >= 0 and at[k] > floor else -1
+
+
+def first_from(text: str, char: str, pos: int, bound: int | None = None) -> int:
+    """text.find(char, pos, bound), from the index."""
+    at = positions(text, char)
+    k = bisect_left(at, max(pos, 0))
+    if k == len(at):
+        return -1
+    i = at[k]
+    return i if bound is None or i + len(char) <= bound else -1
+
+
+def line_start(text: str, pos: int) -> int:
+    """Start of the line holding `pos` (text.rfind("\\n", 0, pos) + 1)."""
+    return last_before(text, "\n", pos) + 1
+
+
 def line_span(text: str, pos: int) -> tuple[int, int]:
     """The [start, end) of the line holding `pos`."""
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return start, (len(text) if end == -1 else end)
+    end = first_from(text, "\n", pos)
+    return line_start(text, pos), (len(text) if end == -1 else end)
 
 
 _CLAUSE_END = "。；;\n"
@@ -34,11 +68,11 @@ def stop_before(text: str, pos: int, stops: str) -> int:
     """Index of the last of the `stops` characters before `pos`, -1 if none. When a newline is
     one of them, the others are looked for on pos's line only (not back through the notice)."""
     if "\n" not in stops:
-        return max(text.rfind(c, 0, pos) for c in stops)
-    best = text.rfind("\n", 0, pos)
+        return max(last_before(text, c, pos) for c in stops)
+    best = last_before(text, "\n", pos)
     for c in stops:
         if c != "\n":
-            i = text.rfind(c, best + 1, pos)
+            i = last_before(text, c, pos, best)
             if i > best:
                 best = i
     return best
@@ -48,26 +82,33 @@ def stop_after(text: str, pos: int, stops: str) -> int:
     """Index of the first of the `stops` characters at or after `pos`, -1 if none (a newline
     among them bounds the search for the others, as in stop_before)."""
     if "\n" not in stops:
-        found = [i for i in (text.find(c, pos) for c in stops) if i != -1]
+        found = [i for i in (first_from(text, c, pos) for c in stops) if i != -1]
         return min(found) if found else -1
-    best = text.find("\n", pos)
+    best = first_from(text, "\n", pos)
     bound = len(text) if best == -1 else best
     for c in stops:
         if c != "\n":
-            i = text.find(c, pos, bound)
+            i = first_from(text, c, pos, bound)
             if i != -1 and (best == -1 or i < best):
                 best = bound = i
     return best
 
 
+# How far a clause reaches either side of the match it is widened from: a word further away is
+# not about the match (the seeds' clauses reach 46 characters). Without a bound, every match of
+# a text without stops rescans all of it and quotes all of it as evidence: quadratic.
+MAX_REACH = 200
+
+
 def clause_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen [start, end) to the clause around it: from the previous 。；/newline to the next one."""
-    s = stop_before(text, start, _CLAUSE_END) + 1
+    """Widen [start, end) to the clause around it: from the previous 。；/newline to the next one,
+    at most MAX_REACH characters either side."""
+    s = max(stop_before(text, start, _CLAUSE_END) + 1, start - MAX_REACH)
     e = stop_after(text, end, _CLAUSE_END)
     e = e + 1 if e != -1 else len(text)
     if e > 0 and text[e - 1] == "\n":
         e -= 1
-    return s, e
+    return s, min(e, end + MAX_REACH)
 
 
 def keyword_windows(text: str, words, before: int, after: int) -> list[tuple[int, int]]:

@@ -24,8 +24,9 @@ import regex as re
 from noticeflow.extractors import vocab
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.numbers import CN_DIGITS, NUM, PERCENT, parse_number
-from noticeflow.extractors.spans import evidence
+from noticeflow.extractors.spans import evidence, first_from
 from noticeflow.schemas import Flag, Tier
+from noticeflow.schemas.errors import RESOURCE_ERRORS
 
 _OPEN, _CLOSE = "(（〔[【", ")）〕]】"
 _CLAUSE_SEP = "。;；\n"         # clauses: a tier never runs past these
@@ -208,7 +209,7 @@ def find_pairs(text: str) -> list[tuple[int, int]]:
             stack.clear()
         if text[i] in _OPEN:
             if not stack:
-                line_end = text.find("\n", i)
+                line_end = first_from(text, "\n", i)
                 line_end = len(text) if line_end == -1 else line_end
             stack.append(i)
         elif stack:
@@ -550,7 +551,7 @@ def find_drafts(lay: Layout, skip_lines: set = frozenset()) -> list[Draft]:
     for pieces in find_clauses(lay, skip_lines):
         if not pieces:
             continue
-        le = text.find("\n", pieces[-1][1])
+        le = first_from(text, "\n", pieces[-1][1])
         line = lay.line_starts[line_of(lay, pieces[0][0])], (le if le != -1 else len(text))
         current, spans = None, []
         for ps, pe in pieces:
@@ -839,5 +840,7 @@ def extract(text: str, ctx: Context) -> dict:
                                       field=f"subsidy_tiers[{i}]",
                                       message=f"未识别的资助对象类别：{d.label}"))
         return dict(subsidy_tiers=tiers)
+    except RESOURCE_ERRORS:
+        raise  # out of memory or stack: the document is quarantined, not loaded empty
     except Exception:  # extraction must never raise on odd text
         return dict(subsidy_tiers=[])

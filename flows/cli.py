@@ -22,15 +22,19 @@ def extract(
     paths: List[str] = typer.Argument(..., help="Files or directories (read recursively)."),
     pretty: bool = typer.Option(False, "--pretty", help="Indented JSON for people."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Name every file skipped as a type noticeflow cannot read."),
+    time_limit: float = typer.Option(30, "--time-limit", min=0.001, help="Seconds per document (PDF parsing included) before it is given up."),
 ) -> None:
     """Example: noticeflow extract corpus/ > records.jsonl
 
     One JSON record per notice on stdout (JSON Lines); an Excel or Word attachment beside its
     notice is read into that notice's record. Bad inputs get a one-line error on stderr; the
     rest are still extracted; exit status 1 if any input failed. Files of types noticeflow
-    cannot read are counted on stderr (named with --verbose).
+    cannot read are counted on stderr (named with --verbose). A document that runs past
+    --time-limit (or out of memory) is an error, never a record with empty fields.
     """
     from noticeflow.flows.extract import extract_file, in_batches, plan, skipped_summary
+    from noticeflow.flows.ingest_worker import reason
+    from noticeflow.schemas.errors import shown
 
     failed = 0
     out = sys.stdout
@@ -41,12 +45,12 @@ def extract(
             failed += "no notice beside it" not in str(item)   # reported, not a failure
             continue
         try:
-            record = extract_file(item.path, item.attachments)
+            record = extract_file(item.path, item.attachments, time_limit)
         except NoticeflowError as e:
             _err(str(e)); failed += 1
             continue
-        except Exception as e:  # last line of defence: one line, never a traceback
-            _err(f"{item.path}: internal error ({type(e).__name__}: {e})"); failed += 1
+        except Exception as e:  # last line of defence (MemoryError too): one line, never a traceback
+            _err(f"{shown(item.path)}: {reason(e)}"); failed += 1
             continue
         data = record.model_dump(mode="json")
         out.write(json.dumps(data, ensure_ascii=False, indent=2 if pretty else None) + "\n")

@@ -142,6 +142,7 @@ def ingest(
     retry_quarantined: bool = typer.Option(False, "--retry-quarantined", help="Retry quarantined files whose bytes did not change."),
     as_json: bool = typer.Option(False, "--json", help="Print the run summary as one JSON object."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Name every file skipped as a type noticeflow cannot read."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", min=0.001, help="Seconds per document (PDF parsing included) before it is quarantined (default 30)."),
 ) -> None:
     """Example: noticeflow ingest corpus/ --db noticeflow.duckdb
 
@@ -203,7 +204,8 @@ def ingest(
     ingest_mod.PROGRESS = progress
     try:
         options = {k: v for k, v in (("workers", workers), ("batch_size", batch_size), ("dask", dask),
-                                     ("retry_quarantined", retry_quarantined)) if v}
+                                     ("retry_quarantined", retry_quarantined),
+                                     ("time_limit", time_limit)) if v}
         if progress is not None:
             with progress:
                 summary = ingest_mod.run(paths, db=db, **options)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from noticeflow.readers import NOTICE_SUFFIXES
 from noticeflow.readers.attachments import Notice, group_files
+from noticeflow.readers.files import what_is
 from noticeflow.schemas.errors import InputError
 
 if TYPE_CHECKING:
@@ -24,22 +25,24 @@ if TYPE_CHECKING:
 WorkItem = tuple
 
 
-def extract_file(path: pathlib.Path | str, attachments: Sequence[str | pathlib.Path] = ()) -> "Record":
+def extract_file(path: pathlib.Path | str, attachments: Sequence[str | pathlib.Path] = (),
+                 time_limit: float | None = None) -> "Record":
+    """One notice's record. With `time_limit` (seconds; what `noticeflow extract` and ingest use)
+    a PDF is parsed in a child process killed at the limit and the extraction is stopped by an
+    alarm (main thread only); either raises InputError '... timed out after N s'."""
     # Imported here: `discover` (used by the ingest flow's main process) needs no extractors.
-    from noticeflow.extractors.canonical import canonicalize
-    from noticeflow.extractors.record import build_record
+    from noticeflow.flows.ingest_worker import extract_document, read
     from noticeflow.readers import read_document
     from noticeflow.readers.isolated import needs_isolation, read_isolated
 
-    # PDFs and images are parsed by C code or loops we cannot interrupt: in a killable child.
-    if any(needs_isolation(str(p)) for p in (path, *attachments)):
+    if time_limit:
+        doc = read(str(path), time_limit, tuple(map(str, attachments)))
+    elif any(needs_isolation(str(p)) for p in (path, *attachments)):
+        # PDFs and images are parsed by C code or loops we cannot interrupt: in a killable child.
         doc = read_isolated(str(path), attachments=attachments)
     else:
         doc = read_document(path, attachments)
-    text = canonicalize(doc.raw_text)
-    if not text.strip():
-        raise InputError(str(path), "no text after decoding")
-    return build_record(text, doc.source, doc.doc_id, doc.flags)
+    return extract_document(str(path), doc, time_limit)
 
 
 def extract_string(raw: str, path: str = "<text>") -> "Record":
@@ -65,20 +68,42 @@ def readable(name: str) -> bool:
 def discover(paths: Iterable[str | pathlib.Path], skipped: list[str] | None = None
              ) -> Iterator[pathlib.Path | InputError]:
     """Files to extract, directories walked recursively in name order; problems yielded as
-    errors; files in directories of a type noticeflow cannot read go to `skipped`."""
+    errors; files in directories of a type noticeflow cannot read go to `skipped`.
+
+    A folder that cannot be read is one error (its files are not silently missing). A path that
+    is not a regular file (a FIFO, a device, a broken link or a link loop), named or with a
+    notice suffix inside a folder, is an error saying what it is: no reader ever opens it."""
     for p in map(pathlib.Path, paths):
         if p.is_dir():
-            everything = sorted(f for f in p.rglob("*") if f.is_file())
+            everything, unreadable = walk(p)
+            yield from (InputError(d, f"cannot read folder ({why}); its files were skipped") for d, why in unreadable)
             found = [f for f in everything if readable(f.name)]
             if skipped is not None:
-                skipped += [str(f) for f in everything if not readable(f.name)]
-            if not found:
+                skipped += [str(f) for f in everything if not readable(f.name) and what_is(f) is None]
+            if not found and not unreadable:
                 yield InputError(str(p), "directory holds no notice files (" + " ".join(NOTICE_SUFFIXES) + ")")
-            yield from found
-        elif p.is_file():
-            yield p
+            for f in found:
+                why = what_is(f)
+                yield f if why is None else InputError(str(f), why)
+        elif os.path.lexists(p):
+            why = what_is(p)
+            yield p if why is None else InputError(str(p), why)
         else:
             yield InputError(str(p), "no such file or directory")
+
+
+def walk(folder: pathlib.Path) -> tuple[list[pathlib.Path], list[tuple[str, str]]]:
+    """(every file under `folder`, sorted by path; [(subfolder, why)] that could not be read).
+    Symbolic links to folders are not followed (as Path.rglob does not)."""
+    found, unreadable = [], []
+
+    def failed(e: OSError) -> None:
+        unreadable.append((e.filename, e.strerror or str(e)))
+
+    for root, _, names in os.walk(folder, onerror=failed):
+        found += [pathlib.Path(root, n) for n in names]
+    found.sort()
+    return found, sorted(unreadable)
 
 
 def plan(paths: Iterable[str | pathlib.Path], skipped: list[str] | None = None) -> Iterator[Notice | InputError]:

@@ -15,14 +15,14 @@ import pathlib
 import signal
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from noticeflow.extractors.canonical import canonicalize
 from noticeflow.extractors.record import build_record
 from noticeflow.readers import Document, read_document
 from noticeflow.readers.isolated import needs_isolation, read_isolated
 from noticeflow.schemas import Source
-from noticeflow.schemas.errors import InputError, NoticeflowError
+from noticeflow.schemas.errors import InputError, NoticeflowError, TimeLimitExceeded
 from noticeflow.warehouse.batch import Batch, Failed, Loaded, pack
 from noticeflow.warehouse.rows import flatten
 from noticeflow.warehouse.version import EXTRACTOR_VERSION, doc_key
@@ -31,9 +31,9 @@ TIME_LIMIT_S = 30
 READ_ATTEMPTS = 3
 
 
-class _Timeout(BaseException):
-    """Raised into the extraction at its time limit. A BaseException, so that an extractor's
-    `except Exception` cannot turn a timeout into "nothing found"."""
+# Raised into the extraction at its time limit: TimeLimitExceeded is a BaseException, so that
+# an extractor's `except Exception` cannot turn a timeout into "nothing found".
+_Timeout = TimeLimitExceeded
 
 
 # A block that does not return this long after its limit (stuck in C code, where neither a
@@ -53,11 +53,15 @@ def reason(exc: BaseException) -> str:
         return one_line(exc.reason)
     if isinstance(exc, NoticeflowError):
         return one_line(str(exc))
+    if isinstance(exc, MemoryError):
+        return "out of memory while extracting (the document is too large or too complex)"
+    if isinstance(exc, RecursionError):
+        return "too deeply nested to extract (recursion limit reached)"
     return one_line(f"internal error ({type(exc).__name__}: {exc})")
 
 
 @contextmanager
-def time_limit(seconds: float, what: str):
+def time_limit(seconds: float, what: str, path: str = ""):
     """Raise InputError when the block runs longer than `seconds`.
 
     In the main thread a SIGALRM handler interrupts the block; in any other thread (a Dask
@@ -72,7 +76,7 @@ def time_limit(seconds: float, what: str):
         with cm:
             yield
     except _Timeout:
-        raise InputError("", f"{what} timed out after {seconds:g} s") from None
+        raise InputError(path, f"{what} timed out after {seconds:g} s") from None
 
 
 @contextmanager
@@ -155,11 +159,7 @@ def process(item: tuple, limit: float = TIME_LIMIT_S
         doc = read(path, limit, tuple(a for a, _ in attachments))
         t1 = time.perf_counter()
         timings["read"] = t1 - t0
-        with time_limit(limit, "extraction"):
-            text = canonicalize(doc.raw_text)
-            if not text.strip():
-                raise InputError(path, "no text after decoding")
-            record = build_record(text, doc.source, doc.doc_id, doc.flags)
+        record = extract_document(path, doc, limit)
         t2 = time.perf_counter()
         timings["extract"] = t2 - t1
         loaded, rows = to_load(record, path, sha, attachments)
@@ -169,6 +169,16 @@ def process(item: tuple, limit: float = TIME_LIMIT_S
         if isinstance(e, KeyboardInterrupt):
             raise
         return Failed(path, sha, reason(e)), None, timings
+
+
+def extract_document(path: str, doc: Document, limit: float | None = TIME_LIMIT_S):
+    """A read document's record, built within `limit` seconds (None: no limit); what the ingest
+    workers and `noticeflow extract` share."""
+    with time_limit(limit, "extraction", path) if limit else nullcontext():
+        text = canonicalize(doc.raw_text)
+        if not text.strip():
+            raise InputError(path, "no text after decoding")
+        return build_record(text, doc.source, doc.doc_id, doc.flags)
 
 
 def to_load(record, path: str, sha: str, attachments: tuple[tuple[str, str], ...] = ()

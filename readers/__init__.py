@@ -21,7 +21,7 @@ from typing import Sequence
 from noticeflow.schemas import Flag, Source
 from noticeflow.schemas.errors import InputError
 
-MAX_BYTES = 20_000_000          # "MB" below is 10^6 bytes, as file managers show it
+from noticeflow.readers.files import MAX_BYTES  # noqa: E402,F401  (defined beside the open checks)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -60,21 +60,10 @@ def read_document(path: pathlib.Path | str, attachments: Sequence[str | pathlib.
 
 
 def _load(path: pathlib.Path) -> tuple[bytes, int]:
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file or directory") from None
-    if path.is_dir():
-        raise InputError(str(path), "is a directory, not a notice file")
-    if size > MAX_BYTES:
-        raise InputError(str(path), f"file too large ({size / 1e6:.1f} MB > {MAX_BYTES // 1_000_000} MB limit)")
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise InputError(str(path), f"cannot read file ({e.strerror or e})") from None
+    data = files.read_bytes(path)  # never blocks; refuses special, oversized and changing files
     if not data.strip(b" \t\r\n\x0b\x0c"):
         raise InputError(str(path), "empty file")
-    return data, size
+    return data, len(data)
 
 
 def _read_one(path: pathlib.Path, data: bytes, size: int) -> Document:
@@ -212,6 +201,7 @@ def append_attachments(doc: Document, parts: list[tuple[str, Document]]) -> Docu
 
 
 from noticeflow.readers import attachments  # noqa: E402
+from noticeflow.readers import files  # noqa: E402
 from noticeflow.readers import html  # noqa: E402
 from noticeflow.readers import image  # noqa: E402
 from noticeflow.readers import pdf  # noqa: E402

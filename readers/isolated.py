@@ -27,8 +27,16 @@ MEMORY_LIMIT_MB = 2048          # address space the child may add to what it was
 
 def needs_isolation(path: str) -> bool:
     """A PDF or image by its name, or by its first bytes (a PDF saved as .txt is common)."""
-    if path.lower().endswith(SUFFIXES["pdf"] + SUFFIXES["image"]):
-        return True
+    return isolated_kind(path) is not None
+
+
+def isolated_kind(path: str) -> str | None:
+    """'PDF' or 'image' (as messages name it) by the name, else by the first bytes; None else."""
+    low = path.lower()
+    if low.endswith(SUFFIXES["pdf"]):
+        return "PDF"
+    if low.endswith(SUFFIXES["image"]):
+        return "image"
     try:  # non-blocking: a FIFO in place of the file must not hang the read
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         try:
@@ -36,8 +44,8 @@ def needs_isolation(path: str) -> bool:
         finally:
             os.close(fd)
     except OSError:
-        return False  # read_document reports it
-    return pdf.is_pdf(head) or image.is_image(head)
+        return None  # read_document reports it
+    return "PDF" if pdf.is_pdf(head) else "image" if image.is_image(head) else None
 
 
 def _address_space() -> int:
@@ -74,7 +82,7 @@ def read_isolated(path: str, limit: float = TIME_LIMIT_S, page_limit: float = OC
                   attachments: Sequence = ()) -> Document:
     """read_document(path, attachments) in a child process; InputError (one line) on timeout,
     crash or limit."""
-    what = "PDF" if path.lower().endswith(".pdf") else "image"
+    what = isolated_kind(path) or "PDF"  # a PDF saved as .txt is a PDF in the messages too
     import pdfplumber  # noqa: F401 - imported once here, not in every child (~1 s)
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)

@@ -117,7 +117,27 @@ def check_categories(record: Record) -> list[Flag]:
     return flags
 
 
-CHECKS = (check_tiers, check_quota, check_core, check_categories)
+REPEAT_MIN_LINE = 30    # characters: shorter lines (addressees, headings, signatures) may recur
+REPEAT_SHARE = 0.5      # of the long lines' occurrences being repeats of one another
+
+
+def check_repetition(record: Record) -> list[Flag]:
+    """repeated_text: most long paragraphs occur more than once, as when a notice is pasted twice
+    or a page is crawled with its text repeated; members and values may then be counted twice."""
+    counts: dict[str, int] = {}
+    for line in record.text.split("\n"):
+        line = line.strip()
+        if len(line) >= REPEAT_MIN_LINE:
+            counts[line] = counts.get(line, 0) + 1
+    total = sum(counts.values())
+    if len(counts) < 3 or total - len(counts) < REPEAT_SHARE * total or _flagged(record, "repeated_text"):
+        return []
+    most = max(counts.values())
+    return [Flag(code="repeated_text", severity="warning", field=None,
+                 message=f"正文段落重复（同一段落最多出现{most}次）：可能是同一通知被重复粘贴，请核对")]
+
+
+CHECKS = (check_tiers, check_quota, check_core, check_categories, check_repetition)
 
 
 def check(record: Record) -> list[Flag]:

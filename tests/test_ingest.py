@@ -139,6 +139,56 @@ def test_bad_inputs_are_quarantined_and_good_ones_loaded(corpus, tmp_path):
     assert sql(db, "select count(*) from fees where is_current and kind = 'individual'")[0][0] == len(good)
 
 
+def test_a_notice_past_the_time_limit_is_quarantined_not_loaded_empty(tmp_path):
+    """The limit fires inside an extractor; it used to be caught there as "nothing found" and the
+    notice loaded with empty fields. Now it is quarantined and --strict would fail."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    heavy = folder / "heavy.txt"
+    heavy.write_text((ROOT / "corpus" / "000_beb0d831110dae00.txt").read_text(encoding="utf-8") * 100,
+                     encoding="utf-8")  # ~0.3 s of extraction
+    db = tmp_path / "w.duckdb"
+    s = run([folder], db, time_limit=0.02)
+    assert (s["ingested"], s["quarantined"]) == (0, 1)
+    assert s["quarantine"] == [(str(heavy), "extraction timed out after 0.02 s")]
+    assert sql(db, "select count(*) from documents") == [(0,)]
+    r = CliRunner().invoke(app, ["ingest", str(folder), "--db", str(tmp_path / "cli.duckdb"),
+                                 "--time-limit", "0.02", "--strict"])
+    assert r.exit_code == 1 and "quarantined 1" in r.output
+    assert run([folder], tmp_path / "fresh.duckdb", time_limit=120)["ingested"] == 1  # given time, it loads
+
+
+def test_special_and_oversized_files_are_quarantined_without_blocking_or_hashing(corpus, tmp_path, monkeypatch):
+    from noticeflow.warehouse import store
+
+    fifo = corpus / "pipe.txt"
+    os.mkfifo(fifo)
+    big = corpus / "big.txt"
+    with open(big, "wb") as fh:
+        fh.truncate(25_000_000)  # sparse: over the 20 MB limit
+    hashed = []
+    real = store.hashlib.sha256
+
+    class Spy:
+        def __init__(self):
+            self.h = real()
+
+        def update(self, data):
+            hashed.append(len(data))
+            self.h.update(data)
+
+        def hexdigest(self):
+            return self.h.hexdigest()
+
+    monkeypatch.setattr(store.hashlib, "sha256", Spy)
+    s = run([corpus], tmp_path / "w.duckdb")
+    bad = dict(s["quarantine"])
+    assert bad == {str(fifo): "is a FIFO (named pipe), not a notice file",
+                   str(big): "file too large (25.0 MB > 20 MB limit)"}
+    assert s["ingested"] == 5
+    assert sum(hashed) == sum(f.stat().st_size for f in corpus.glob("0*.txt"))  # the big file: not a byte
+
+
 def test_cli_ingest_strict_query_export_serve(corpus, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (corpus / "empty.txt").write_bytes(b"")

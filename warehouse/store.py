@@ -23,6 +23,8 @@ from noticeflow.warehouse.access import retrying
 from noticeflow.warehouse.batch import DOC, Batch, Failed, without
 from noticeflow.warehouse.rows import TABLES, flatten
 from noticeflow.warehouse.version import EXTRACTOR_VERSION, doc_key
+from noticeflow.readers.files import open_notice
+from noticeflow.schemas.errors import InputError
 
 
 @dataclass
@@ -61,9 +63,12 @@ def plan(con: duckdb.DuckDBPyConnection, fingerprints: Iterable[tuple[str, str]]
 
 
 def sha256_file(path: str) -> str:
+    """sha256 of a notice file, opened as the reader opens it (files.open_notice): a FIFO,
+    device or oversized file raises InputError before a byte is read, instead of blocking or
+    hashing gigabytes the reader then refuses."""
     h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
+    with open_notice(path) as (fd, _):
+        while block := os.read(fd, 1 << 20):
             h.update(block)
     return h.hexdigest()
 
@@ -89,6 +94,8 @@ def fingerprint_files(paths: Iterable[str]) -> tuple[list[tuple[str, str]], list
     for p in paths:
         try:
             out.append((p, sha256_file(p)))
+        except InputError as e:
+            failed.append(Failed(p, None, e.reason))
         except OSError as e:
             failed.append(Failed(p, None, f"cannot read file ({e.strerror or e})"))
     return out, failed

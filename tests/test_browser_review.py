@@ -77,14 +77,14 @@ def test_correct_add_reload_reingest_and_re_review(server, page):
     key = str(src.resolve())
     url = f"{base}/notice?key={quote(key, safe='')}"
     page.goto(url)
-    fee = page.locator('.element[data-path="fees[0]"]')
+    fee = page.locator('.unit[data-unit="fees[0]"]')
     old = int(float(fee.locator('input[name="f:amount"]').input_value()))
     wrong_fixed = str(old + 30)
 
     # 1. correct a wrong value
     fee.locator('input[name="f:amount"]').fill(wrong_fixed)
     fee.locator('input[name="reason"]').fill("typo")
-    fee.locator("button.primary").click()
+    fee.locator("button.save-btn").click()
     page.wait_for_load_state()
 
     # 2. add a missed element by selecting its passage in the text
@@ -104,10 +104,9 @@ def test_correct_add_reload_reingest_and_re_review(server, page):
 
     def both_applied():
         page.goto(url)
-        assert page.locator('.element[data-path="fees[0]"] input[name="f:amount"]').input_value() == wrong_fixed
-        added = page.locator(".element.corrected", has=page.locator('input[name="f:percent"][value="97"]'))
+        assert page.locator('.unit[data-unit="fees[0]"] input[name="f:amount"]').input_value() == wrong_fixed
+        added = page.locator(".unit.corrected", has=page.locator('input[name="f:percent"][value="97"]'))
         assert added.count() == 1
-        path = added.get_attribute("data-path")
         # its passage is highlighted; clicking the value lights the selected passage
         added.locator("button.locate").click()
         lit = page.locator("#text .lit")
@@ -115,9 +114,6 @@ def test_correct_add_reload_reingest_and_re_review(server, page):
 
     both_applied()  # reload
 
-    # screenshot for docs/review.md (the notice page mid-review)
-    page.locator('.element[data-path="fees[0]"] button.locate').click()
-    page.screenshot(path=str(ROOT / "docs" / "review_notice.png"))
 
     ingest(db, [src])              # re-ingest the corpus: unchanged
     ingest(db, [src], force=True)  # re-extracted
@@ -133,6 +129,6 @@ def test_correct_add_reload_reingest_and_re_review(server, page):
     assert row.count() == 1 and "fees[0].amount" in row.inner_text() and wrong_fixed in row.inner_text()
     page.goto(url)
     assert page.locator("#rereview").is_visible()
-    assert page.locator('.element[data-path="fees[0]"] input[name="f:amount"]').input_value() == str(old + 10)
+    assert page.locator('.unit[data-unit="fees[0]"] input[name="f:amount"]').input_value() == str(old + 10)
     # the added element's passage is unchanged, so it is still applied
-    assert page.locator(".element.corrected", has=page.locator('input[name="f:percent"][value="97"]')).count() == 1
+    assert page.locator(".unit.corrected", has=page.locator('input[name="f:percent"][value="97"]')).count() == 1

@@ -20,7 +20,11 @@ from typing import Iterator
 import duckdb
 
 from noticeflow.warehouse import corrections as log
-from noticeflow.warehouse.migrate import CONFIG
+from noticeflow.warehouse import migrate
+
+# The loader's settings, with room for 20 reviewers' queries at once (the loader's 256 MB is
+# sized for one ingest transaction, and a page's hash tables are 64 MB each).
+CONFIG = {**migrate.CONFIG, "memory_limit": "1GB"}
 
 
 class Unavailable(Exception):
@@ -68,7 +72,7 @@ class Warehouse:
         deadline = time.monotonic() + self.wait
         while True:
             try:
-                return duckdb.connect(self.path, config=dict(CONFIG))
+                return duckdb.connect(self.path, config=CONFIG)
             except duckdb.IOException as e:
                 if "lock" not in str(e).lower() or time.monotonic() > deadline:
                     raise describe(self.path, e) from e

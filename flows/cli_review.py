@@ -51,7 +51,7 @@ def review(
     except StartupError as e:
         _err(str(e))
         raise typer.Exit(2)
-    warehouse = Warehouse(db)
+    warehouse = Warehouse(db, linger=0.5)
     try:
         warehouse.check()  # a corrupt or missing file is one line now, not a 500 on every page
     except Unavailable as e:

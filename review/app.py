@@ -40,6 +40,7 @@ MAX_FIELDS = 2000
 # the keys it names, so the two never disagree.
 SHORTCUTS = [
     ("j", "next", "next value"), ("k", "prev", "previous value"), ("f", "next-flag", "next flagged value"),
+    ("1-9", "section", "first value of section 1-9 (document, cited documents, fees, tiers, periods, ...)"),
     ("e", "edit", "edit the value (Enter too)"), ("Enter", "save", "in a field: save the value"),
     ("Escape", "leave", "leave the field / close this help"), ("s", "save", "save the value"),
     ("a", "accept", "accept the value as it is"), ("A", "accept-all", "accept every value without a flag"),
@@ -69,7 +70,8 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
     templates.env.filters.update(shown=shown, js=_js, q=lambda s: urlquote(str(s), safe=""), zh=zh)
     templates.env.globals["code"] = lambda value, kind: Markup('<abbr class="code" title="{}">{}</abbr>').format(
         value, zh(value, kind))
-    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.mount("/static", CachedStatic(directory=str(HERE / "static")), name="static")
+    templates.env.globals["static_version"] = _static_version()
     app.state.db, app.state.security, app.state.warehouse = str(db), security, wh
 
     @app.middleware("http")
@@ -241,8 +243,8 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
                 changes = build(cur, extracted, eff, cs)
                 if isinstance(changes, Conflict):
                     return changes
-                if log.propose_many(cur, key, extracted, changes, sess.reviewer, reason):
-                    log.refresh(cur, key)  # the analyst tables show the corrected value now
+                if log.propose_many(cur, key, extracted, changes, sess.reviewer, reason, effective=eff.record):
+                    log.refresh(cur, key, extracted)  # the analyst tables show the corrected value now
             return RedirectResponse(notice_url(key, anchor), status_code=303)
         try:
             out = await run_in_threadpool(run)
@@ -369,8 +371,10 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
                     raise log.CorrectionError(f"{waiting} correction(s) wait for re-review: re-apply or dismiss "
                                               "them before marking the notice reviewed")
                 log.set_status(cur, key, extracted.get("doc_id"), status, sess.reviewer)
-                nxt = listing.next_unreviewed(cur, key) if form.get("then") == "next" else None
-            return RedirectResponse(notice_url(nxt) if nxt else notice_url(key), status_code=303)
+                if form.get("then") != "next":
+                    return RedirectResponse(notice_url(key), status_code=303)
+                nxt = listing.next_unreviewed(cur, key)
+            return RedirectResponse(notice_url(nxt) if nxt else "/?status=unreviewed&done=1", status_code=303)
         try:
             return await run_in_threadpool(run)
         except log.CorrectionError as e:
@@ -496,6 +500,26 @@ def _last_change(cs: list, eff: log.Applied, path: str) -> str:
             at = c.created_at.strftime("%H:%M:%S") if hasattr(c.created_at, "strftime") else ""
             return f"{c.reviewer} at {at} (#{c.id})"
     return "a re-ingest"
+
+
+class CachedStatic(StaticFiles):
+    """Static files the browser keeps: pages name them with a version (`?v=`), so each save's
+    reload does not ask for the CSS and script again."""
+
+    async def get_response(self, path, scope):
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["Cache-Control"] = "public, max-age=86400, immutable"
+        return response
+
+
+def _static_version() -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for f in sorted((HERE / "static").iterdir()):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
 
 
 def _finish(response: Response, sid: str | None) -> Response:

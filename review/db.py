@@ -3,7 +3,9 @@
 Why one accessor: DuckDB lets one process at a time open a file for writing, and the ingest
 runs in another process. Each unit of work (the queries of one page, one save) takes a cursor
 for as long as it needs and gives it back; the file itself is opened on the first cursor and
-closed when the last one is returned, so between requests another process can open it. How the
+closed when the last one is returned (the server waits `linger` seconds first, in a timer
+thread, since reopening and the checkpoint on close cost), so between bursts of requests
+another process can open it. How the
 file is shared between processes (the warehouse's own module) plugs in at `_open`.
 
 Failures become `Unavailable` with a one-line reason a reviewer can act on (busy, disk full,
@@ -51,9 +53,11 @@ def describe(db: str, e: BaseException) -> Unavailable:
 class Warehouse:
     """Short-lived cursors over one DuckDB file, shared by the threads of this process."""
 
-    def __init__(self, path: str | pathlib.Path, wait: float = 5.0):
+    def __init__(self, path: str | pathlib.Path, wait: float = 5.0, linger: float = 0.0):
         self.path = str(path)
         self.wait = wait  # how long a request waits for another process's lock, then 503
+        self.linger = linger  # seconds the file stays open after the last request (reopening costs)
+        self._generation = 0
         self._lock = threading.Lock()        # guards _con and _users
         self._writing = threading.Lock()     # one write at a time (DuckDB would conflict)
         self._con: duckdb.DuckDBPyConnection | None = None
@@ -103,9 +107,27 @@ class Warehouse:
         finally:
             with self._lock:
                 self._users -= 1
-                if self._users == 0 and self._con is not None:
-                    self._con.close()  # let another process open the file between requests
+                if self._users == 0 and self.linger <= 0 and self._con is not None:
+                    self._con.close()
                     self._con = None
+                elif self._users == 0:
+                    self._generation += 1
+                    t = threading.Timer(self.linger, self._close_idle, [self._generation])
+                    t.daemon = True
+                    t.start()
+
+    def _close_idle(self, generation: int) -> None:
+        """Close the file once nobody used it for `linger` seconds (another process may open it)."""
+        with self._lock:
+            if self._users == 0 and self._generation == generation and self._con is not None:
+                self._con.close()  # checkpoints: off the request path, in this timer thread
+                self._con = None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._con is not None and self._users == 0:
+                self._con.close()
+                self._con = None
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+import duckdb
 import pyarrow as pa
 from pydantic import ValidationError
 
@@ -408,6 +409,11 @@ _JSON_COLUMNS = ("old_value", "new_value", "anchor")
 
 def ensure_schema(con) -> None:
     """Create the review tables if the migration runner has not yet (idempotent)."""
+    try:  # the common case, cheaply (every call of this module asks): all four are there
+        con.execute("SELECT 1 FROM corrections, review_status, needs_re_review, review_base LIMIT 0")
+        return
+    except duckdb.CatalogException:
+        pass
     have = {r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_name IN "
         "('corrections', 'review_status', 'needs_re_review', 'review_base')").fetchall()}
@@ -473,9 +479,10 @@ def propose(con, notice_key: str, extracted: dict, op: str, path: str, new_value
 
 
 def propose_many(con, notice_key: str, extracted: dict, changes: list[tuple], reviewer: str,
-                 reason: str | None = None) -> list[Correction]:
-    """Several changes from one form: all valid and appended, or none stored (CorrectionError)."""
-    eff = apply_corrections(extracted, load(con, notice_key)).record
+                 reason: str | None = None, effective: dict | None = None) -> list[Correction]:
+    """Several changes from one form: all valid and appended, or none stored (CorrectionError).
+    `effective`: the notice's effective record when the caller has just computed it."""
+    eff = effective if effective is not None else apply_corrections(extracted, load(con, notice_key)).record
     built: list[Correction] = []
     for op, path, new_value, evidence in changes:
         c = build_correction(eff, notice_key, op, path, new_value, reviewer, reason, evidence)
@@ -783,7 +790,7 @@ _CURRENT = ("SELECT d.path AS notice_key, d.doc_id, r.record FROM documents d"
 
 
 def _has_warehouse(con) -> bool:
-    return con.execute("SELECT count(*) FROM information_schema.tables"
+    return con.execute("SELECT count(*) FROM duckdb_tables()"
                        " WHERE table_name IN ('documents', 'records')").fetchone()[0] == 2
 
 
@@ -876,7 +883,7 @@ def statuses(con, notice_key: str | None = None) -> dict[str, dict]:
             for k, st, who, at, n, rr in rows}
 
 
-def refresh(con, notice_key: str) -> bool:
+def refresh(con, notice_key: str, extracted: dict | None = None) -> bool:
     """Rewrite the current analyst rows of one notice from its effective record.
 
     The loader only re-flattens a file it re-extracts; a correction saved in between must reach
@@ -890,20 +897,27 @@ def refresh(con, notice_key: str) -> bool:
         return False
     row = con.execute("SELECT doc_key, extractor_version, doc_id FROM documents WHERE path = ? AND is_current",
                       [notice_key]).fetchone()
-    extracted = extraction(con, notice_key)
+    extracted = extracted if extracted is not None else extraction(con, notice_key)
     if row is None or extracted is None:
         return False
     doc_key, version, doc_id = row
-    applied = apply_corrections(extracted, load(con, notice_key))
+    cs = load(con, notice_key)
+    applied = apply_corrections(extracted, cs)
     rows = flatten(applied.record, doc_key, version, notice_key, set(applied.corrected_paths))
     rows["records"][0]["record"] = json.dumps(applied.record, ensure_ascii=False)
+    # A table that holds no row of this notice before (as extracted, or with all but the newest
+    # correction: the rows mirror the effective record) and gets none after is left alone: most notices have no
+    # leadership or quota rows, and each table's DELETE is a scan.
+    before = [flatten(r, doc_key, version, notice_key, set())
+              for r in (extracted, apply_corrections(extracted, cs[:-1]).record)]
+    tables = [t for t in TABLES if rows.get(t) or any(b.get(t, [None]) for b in before)]
 
     with _write_lock:
         # The records row is about to hold the corrected record: keep the extraction it held.
         remember_extractions(con, [(notice_key, extracted)], [doc_id])
         con.execute("BEGIN TRANSACTION")
         try:
-            for t in TABLES:
+            for t in tables:
                 con.execute(f"DELETE FROM {t} WHERE doc_key = ?", [doc_key])
                 if rows.get(t):
                     tmp = pa.Table.from_pylist(rows[t])

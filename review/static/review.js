@@ -104,6 +104,7 @@ function chooseSection() {
 // ------------------------------------------------------------------ the current value
 
 let cur = -1;
+let restoring = false;
 function allUnits() { return $$("#formpane .unit"); }
 
 function setCur(i, fromText) {
@@ -118,13 +119,22 @@ function setCur(i, fromText) {
   else if (fromText) { clearLit(); segs(u.dataset.unit).forEach(el => el.classList.add("lit")); valSegs(u.dataset.unit).forEach(el => el.classList.add("vlit")); u.classList.add("lit"); }
 }
 
+// Digit N: the first value of the N-th section of the record that has any.
+function jumpSection(n) {
+  const cards = $$("#formpane .card").filter(c => $(".unit", c));
+  const card = cards[n - 1];
+  if (card) setCur(allUnits().indexOf($(".unit", card)));
+}
+
 function curUnit() { const units = allUnits(); return units[cur] || null; }
 
 function submit(form) { if (form) { remember(); form.requestSubmit(); } }
 
+// The field `e` edits: the first typed value (a fee's amount, not its kind), else the first choice.
 function firstInput(u) {
-  return $$(".save-form input:not([type=hidden]):not(.reason), .save-form select, .save-form textarea", u)
-    .find(el => !el.disabled && el.offsetParent !== null);
+  const usable = el => !el.disabled && el.offsetParent !== null;
+  return $$(".save-form input:not([type=hidden]):not([type=checkbox]):not(.reason), .save-form textarea", u).find(usable)
+    || $$(".save-form select, .save-form input[type=checkbox]", u).find(usable);
 }
 
 // Where the reader was, kept across the save's reload (the text pane does not jump to the top).
@@ -161,7 +171,12 @@ function restore() {
   } else if (i >= 0) {
     units[i].scrollIntoView({ block: "center" });
   }
-  if (error) { const inp = $("input, select, textarea", error); if (inp) inp.focus({ preventScroll: true }); }
+  if (error) {
+    const inp = $("input, select, textarea", error);
+    restoring = true;  // the reader's place wins over the field's passage
+    if (inp) inp.focus({ preventScroll: true });
+    restoring = false;
+  }
 }
 
 // ------------------------------------------------------------------ list page
@@ -235,6 +250,7 @@ function onKey(ev) {
   if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
   let action = map[ev.key];
   if (ev.key === "Enter") action = $("#notices") ? "open" : "edit";
+  if (/^[1-9]$/.test(ev.key) && map["1-9"]) { ev.preventDefault(); jumpSection(parseInt(ev.key, 10)); return; }
   if (!action || !ACTIONS[action]) return;
   ev.preventDefault();
   ACTIONS[action]();
@@ -255,10 +271,11 @@ document.addEventListener("DOMContentLoaded", () => {
   text.addEventListener("mouseup", onSelect);
   text.addEventListener("keyup", onSelect);
   $$("button.locate").forEach(b => b.addEventListener("click", () => showPassage(b.dataset.evTarget)));
+  $$(".unit").forEach(u => ["input", "change"].forEach(t => u.addEventListener(t, () => u.classList.add("dirty"))));
   $$(".unit").forEach(u => u.addEventListener("focusin", () => {
     const i = allUnits().indexOf(u);
     if (i !== cur) { allUnits().forEach(x => x.classList.remove("cur")); cur = i; u.classList.add("cur"); }
-    if (u.dataset.evTarget) showPassage(u.dataset.evTarget);
+    if (u.dataset.evTarget && !restoring) showPassage(u.dataset.evTarget);
   }));
   $$(".flag[data-flag=region_conflict]").forEach(f => f.addEventListener("click", () => {
     const c = $$("#text .conflict");

@@ -1,6 +1,8 @@
-"""Writes docs/vocabulary.md from extractors/data/*.yaml, so the docs never drift from the data.
+"""Writes docs/vocabulary.md from extractors/data/*.yaml and docs/review_labels.md from
+review/data/labels.yaml, so the docs never drift from the data.
 
-`python scripts/gen_vocab_docs.py` after editing a vocabulary; tests/test_docs.py checks it is current.
+`python scripts/gen_vocab_docs.py` after editing a vocabulary or a label; tests/test_docs.py
+checks both pages are current.
 """
 from __future__ import annotations
 
@@ -37,6 +39,27 @@ def render() -> str:
     return "\n".join(out)
 
 
+LABEL_TITLES = {"flag": "Flags", "severity": "Flag severity", "fee_kind": "Fee kind (`fees.kind`)",
+                "qualifier": "Fee qualifier (`fees.qualifier`)", "tier_mode": "Subsidy mode (`subsidy_tiers.mode`)",
+                "period_kind": "Period kind (`periods.kind`)", "level": "Department level (`departments.level`)",
+                "derived": "Derived tier values (`subsidy_tiers.derived`)", "status": "Review status",
+                "op": "Correction operation", "outcome": "What became of a correction"}
+
+
+def render_labels() -> str:
+    from noticeflow.review.labels import labels
+
+    out = ["# Codes as reviewers read them", "",
+           "Generated from `review/data/labels.yaml` by `scripts/gen_vocab_docs.py`; edit the YAML, not this page.",
+           "The review app shows each code as its Chinese label, with the code as the tooltip.", ""]
+    for kind, codes in labels().items():
+        out += [f"## {LABEL_TITLES.get(kind, kind)}", "", "| code | 中文 |", "| --- | --- |"]
+        out += [f"| `{code}` | {zh} |" for code, zh in codes.items()]
+        out.append("")
+    return "\n".join(out)
+
+
 if __name__ == "__main__":
     (ROOT / "docs" / "vocabulary.md").write_text(render(), encoding="utf-8")
-    print("docs/vocabulary.md written")
+    (ROOT / "docs" / "review_labels.md").write_text(render_labels(), encoding="utf-8")
+    print("docs/vocabulary.md and docs/review_labels.md written")

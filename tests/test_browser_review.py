@@ -385,12 +385,9 @@ def test_values_are_highlighted_inside_their_clause_and_codes_read_in_chinese(tm
         assert any("推算" in t for t in tiers) and not any("subsidy_amount" in t for t in tiers)
 
 
-def test_chinese_renders_with_real_glyphs_not_boxes(server, page):
-    base, src, _ = server
-    page.goto(url_of(base, str(src.resolve())))
-    # Draw CJK characters in the text pane's own font and compare them with a character no font
-    # has (U+0378 is unassigned): without a CJK font each comes out as that same .notdef box.
-    result = page.evaluate("""() => {
+# Draw CJK characters in the text pane's own font and compare them with a character no font has
+# (U+0378 is unassigned): without a CJK font each comes out as that same .notdef box.
+GLYPHS_JS = """() => {
       const font = getComputedStyle(document.getElementById('text')).font;
       const c = document.createElement('canvas'); c.width = 64; c.height = 64;
       const g = c.getContext('2d');
@@ -403,7 +400,13 @@ def test_chinese_renders_with_real_glyphs_not_boxes(server, page):
       return {same: chars.filter(ch => pixels(ch) === tofu).length,
               distinct: new Set(chars.map(pixels)).size, n: chars.length,
               width: (g.font = font.replace(/\\d+px/, '40px'), g.measureText('医').width)};
-    }""")
+    }"""
+
+
+def test_chinese_renders_with_real_glyphs_not_boxes(server, page):
+    base, src, _ = server
+    page.goto(url_of(base, str(src.resolve())))
+    result = page.evaluate(GLYPHS_JS)
     assert result["same"] == 0, f"{result['same']} of {result['n']} CJK characters render as missing glyphs"
     assert result["distinct"] == result["n"]
     assert 34 <= result["width"] <= 46  # a full-width glyph of a 40 px font
@@ -576,3 +579,22 @@ def test_twenty_notices_corrected_with_the_keyboard_in_under_a_minute(synthetic_
         assert con.execute("SELECT count(DISTINCT notice_key) FROM review_status WHERE status = 'reviewed'").fetchone() == (20,)
     finally:
         con.close()
+
+
+def test_the_glyph_check_sees_boxes_when_no_cjk_font_is_installed(server, browser, tmp_path):
+    """The check above can fail: a Chromium whose fontconfig knows only DejaVu draws boxes."""
+    import os
+
+    base, src, _ = server
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?><fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir>'
+                    f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>", encoding="utf-8")
+    b = browser.browser_type.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS,
+                                    env={**os.environ, "FONTCONFIG_FILE": str(conf)})
+    try:
+        pg = b.new_page()
+        pg.goto(url_of(base, str(src.resolve())))
+        result = pg.evaluate(GLYPHS_JS)
+    finally:
+        b.close()
+    assert result["same"] == result["n"]

@@ -361,3 +361,21 @@ def test_search_filters_pagination_and_dashboard(tmp_path):
     assert me in row and re.search(r'<td class="num">1</td><td class="num">1</td>', row)
     nxt = client.get("/next", params={"after": ""}, follow_redirects=False)
     assert nxt.status_code == 303 and "key=" in nxt.headers["location"] and key.replace("/", "%2F") not in nxt.headers["location"]
+
+
+def test_every_code_has_a_chinese_label():
+    import typing
+
+    from noticeflow.review.labels import labels
+    from noticeflow.schemas import record as r
+
+    tier_derived = typing.get_args(typing.get_args(r.Tier.model_fields["derived"].annotation)[0])
+    vocab = {"flag": r.FlagCode, "severity": r.Severity, "fee_kind": r.FeeKind, "tier_mode": r.TierMode,
+             "period_kind": r.PeriodKind}
+    got = labels()
+    for kind, literal in vocab.items():
+        assert set(typing.get_args(literal)) <= set(got[kind]), kind
+    assert set(tier_derived) <= set(got["derived"])
+    assert set(log.STATUSES) | {log.NEEDS_RE_REVIEW} <= set(got["status"])
+    assert set(log.OPS) <= set(got["op"])
+    assert all(re.search(r"[\u4e00-\u9fff]", v) for codes in got.values() for v in codes.values())

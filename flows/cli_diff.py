@@ -24,7 +24,7 @@ class DiffInputError(NoticeflowError):
 def _connect(db: str):
     if not pathlib.Path(db).exists():
         raise DiffInputError(f"{db}: no warehouse here; run `noticeflow ingest PATH --db {db}` first or pass notice files")
-    from noticeflow.warehouse.migrate import connect
+    from noticeflow.warehouse.access import connect
 
     return connect(db, read_only=True)
 

@@ -19,11 +19,14 @@ def _open(db: str):
     if not pathlib.Path(db).exists():
         _err(f"{db}: no warehouse here; run `noticeflow ingest PATH --db {db}` first")
         raise typer.Exit(1)
-    import duckdb
-
+    from noticeflow.warehouse import access
     from noticeflow.warehouse import corrections as log
 
-    con = duckdb.connect(db)
+    try:
+        con = access.connect(db)
+    except Exception as e:  # noqa: BLE001 - one line, never a traceback
+        _err(f"{db}: cannot open the warehouse ({' '.join(str(e).split())[:300]})")
+        raise typer.Exit(1)
     log.ensure_schema(con)
     return con
 

@@ -60,7 +60,7 @@ def unchanged_run(paths: list[str], db: str) -> dict | None:
 
     from noticeflow.flows.extract import find_notices, with_attachments
     from noticeflow.warehouse import store
-    from noticeflow.warehouse.migrate import connect
+    from noticeflow.warehouse.access import connect
     from noticeflow.warehouse.version import EXTRACTOR_VERSION
 
     if not os.path.exists(db):
@@ -184,13 +184,14 @@ def _report(summary: dict, as_json: bool, verbose: bool = False) -> None:
 
 
 def _open(db: str):
-    import duckdb
+    """A read-only snapshot of the warehouse, shared with a running ingest or review app."""
+    from noticeflow.warehouse import access
 
     if not os.path.exists(db):
         _err(f"no warehouse at {db} (run `noticeflow ingest PATH --db {db}` first)")
         raise typer.Exit(2)
     try:
-        return duckdb.connect(db, read_only=True)
+        return access.connect(db, read_only=True)
     except Exception as e:
         _err(f"cannot open {db}: {_one_line(e)}")
         raise typer.Exit(2)

@@ -34,7 +34,7 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 from noticeflow.flows.extract import find_notices, with_attachments  # noqa: E402
 from noticeflow.warehouse import changes as wh_changes  # noqa: E402
 from noticeflow.warehouse import store  # noqa: E402
-from noticeflow.warehouse.migrate import connect  # noqa: E402
+from noticeflow.warehouse.access import connect  # noqa: E402
 from noticeflow.warehouse.batch import Batch, Failed, merge  # noqa: E402
 from noticeflow.warehouse.store import BatchResult  # noqa: E402
 from noticeflow.warehouse.version import EXTRACTOR_VERSION  # noqa: E402
@@ -351,7 +351,8 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
     t = {"discover": 0.0, "hash": 0.0, "plan": 0.0, "extract_wait": 0.0, "load": 0.0,
          "changes": 0.0, "corrections": 0.0, "worker_read": 0.0, "worker_extract": 0.0, "worker_validate": 0.0}
     run_id = uuid.uuid4().hex[:12]
-    con = connect(db)
+    # Shared with the review app and queries (warehouse.access); a second ingest waits for this one.
+    con = connect(db, exclusive="ingest")
     try:
         store.start_run(con, run_id, [str(p) for p in paths])
         t0 = time.perf_counter()

@@ -191,15 +191,9 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
         return queue(request)
 
     def queue(request: Request, error: str = "", status: int = 200):
-        with wh.cursor() as cur:  # read what is needed, give the cursor back, then compute
-            keys = listing.queue_keys(cur)
-            got = [(k, log.extraction(cur, k), log.load(cur, k)) for k in keys]
-        items = []
-        for key, extracted, cs in got:
-            if extracted is None:
-                continue
-            for o in log.apply_corrections(extracted, cs).needs_review:
-                items.append({"key": key, "title": title_of(extracted), "o": o})
+        with wh.cursor() as cur:  # only notices with corrections are read (warehouse.corrections)
+            found = log.needs_review_items(cur)
+        items = [{"key": key, "title": title_of(extracted), "o": o} for key, extracted, o in found]
         return show(request, "queue.html", {"items": items, "error": error[:300]}, status=status)
 
     @app.get("/dashboard", response_class=HTMLResponse)

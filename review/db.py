@@ -1,12 +1,10 @@
 """The review app's one way into the warehouse: every query and write goes through `Warehouse`.
 
-Why one accessor: DuckDB lets one process at a time open a file for writing, and the ingest
-runs in another process. Each unit of work (the queries of one page, one save) takes a cursor
-for as long as it needs and gives it back; the file itself is opened on the first cursor and
-closed when the last one is returned (the server waits `linger` seconds first, in a timer
-thread, since reopening and the checkpoint on close cost), so between bursts of requests
-another process can open it. How the
-file is shared between processes (the warehouse's own module) plugs in at `_open`.
+Why one accessor: the ingest runs in another process while reviewers read and save. Each unit
+of work (the queries of one page, one save) takes a session for as long as it needs and gives
+it back, and rendering happens after. Sessions come from `warehouse.access`, which lets
+several processes share the DuckDB file (one owns it and serves the others): a page reads one
+consistent snapshot and never holds up the ingest's writes; a save is one short autocommit unit.
 
 Failures become `Unavailable` with a one-line reason a reviewer can act on (busy, disk full,
 not a warehouse); the app answers those with a 503 page, never a bare 500.
@@ -21,12 +19,8 @@ from typing import Iterator
 
 import duckdb
 
+from noticeflow.warehouse import access
 from noticeflow.warehouse import corrections as log
-from noticeflow.warehouse import migrate
-
-# The loader's settings, with room for 20 reviewers' queries at once (the loader's 256 MB is
-# sized for one ingest transaction, and a page's hash tables are 64 MB each).
-CONFIG = {**migrate.CONFIG, "memory_limit": "1GB"}
 
 
 class Unavailable(Exception):
@@ -43,7 +37,7 @@ def describe(db: str, e: BaseException) -> Unavailable:
     low = text.lower()
     if "no space left" in low or "disk full" in low or "not enough space" in low:
         return Unavailable(f"{db}: the disk is full, nothing was saved ({text.splitlines()[0][:160]})")
-    if "lock" in low and ("conflicting" in low or "could not set" in low):
+    if isinstance(e, access.WarehouseBusy) or ("lock" in low and ("conflicting" in low or "could not set" in low)):
         return Unavailable(f"{db}: another process (an ingest?) is writing the warehouse; try again in a moment")
     if isinstance(e, duckdb.IOException) or "not a valid duckdb" in low or "corrupt" in low:
         return Unavailable(f"{db}: cannot read the warehouse ({text.splitlines()[0][:160]})", retry=False)
@@ -51,86 +45,87 @@ def describe(db: str, e: BaseException) -> Unavailable:
 
 
 class Warehouse:
-    """Short-lived cursors over one DuckDB file, shared by the threads of this process."""
+    """Short sessions on one warehouse file, through `warehouse.access` (which shares the file
+    with an ingest or a query running in another process)."""
 
     def __init__(self, path: str | pathlib.Path, wait: float = 5.0, linger: float = 0.0):
         self.path = str(path)
-        self.wait = wait  # how long a request waits for another process's lock, then 503
-        self.linger = linger  # seconds the file stays open after the last request (reopening costs)
-        self._generation = 0
-        self._lock = threading.Lock()        # guards _con and _users
-        self._writing = threading.Lock()     # one write at a time (DuckDB would conflict)
-        self._con: duckdb.DuckDBPyConnection | None = None
+        self.wait = wait  # how long a request waits for a process outside noticeflow, then 503
+        self.linger = linger  # seconds an idle session keeps the file open after the last request
+        self._lock = threading.Lock()
+        self._writing = threading.Lock()  # one write at a time from this app: no write-write conflicts
         self._users = 0
-        self._schema_ok = False
+        self._keeper = None  # an idle session that keeps this process the file's owner
+        self._generation = 0
 
     def check(self) -> None:
         """Raise Unavailable unless the file opens as a warehouse (at startup: fail fast)."""
         if not pathlib.Path(self.path).exists():
             raise Unavailable(f"{self.path}: no warehouse here; run `noticeflow ingest PATH --db {self.path}` first",
                               retry=False)
-        with self.cursor() as cur:
+        with self.writing() as cur:
+            log.ensure_schema(cur)
             cur.execute("SELECT count(*) FROM information_schema.tables").fetchone()
 
-    def _open(self) -> duckdb.DuckDBPyConnection:
-        deadline = time.monotonic() + self.wait
-        while True:
-            try:
-                return duckdb.connect(self.path, config=CONFIG)
-            except duckdb.IOException as e:
-                if "lock" not in str(e).lower() or time.monotonic() > deadline:
-                    raise describe(self.path, e) from e
-                time.sleep(0.05)
-            except duckdb.Error as e:
-                raise describe(self.path, e) from e
+    def _open(self, read_only: bool):
+        try:
+            return access.connect(self.path, read_only=read_only, wait=self.wait, on_wait=lambda message: None)
+        except duckdb.Error as e:
+            raise describe(self.path, e) from e
 
     @contextlib.contextmanager
-    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor for one unit of work; hold it only for the queries, not for rendering."""
+    def _session(self, read_only: bool) -> Iterator:
         with self._lock:
-            if self._con is None:
-                self._con = self._open()
             self._users += 1
-            con = self._con
+        con = self._open(read_only)
         try:
-            cur = con.cursor()
-            try:
-                if not self._schema_ok:
-                    with self._writing:
-                        log.ensure_schema(cur)
-                    self._schema_ok = True
-                yield cur
-            except duckdb.Error as e:
-                raise describe(self.path, e) from e
-            finally:
-                cur.close()
+            yield con
+        except duckdb.Error as e:
+            raise describe(self.path, e) from e
         finally:
-            with self._lock:
-                self._users -= 1
-                if self._users == 0 and self.linger <= 0 and self._con is not None:
-                    self._con.close()
-                    self._con = None
-                elif self._users == 0:
-                    self._generation += 1
-                    t = threading.Timer(self.linger, self._close_idle, [self._generation])
-                    t.daemon = True
-                    t.start()
+            con.close()
+            self._release()
+
+    def _release(self) -> None:
+        """Keep one idle session for `linger` seconds: reopening the file and the checkpoint when
+        it closes cost more than a page, so a burst of requests opens it once."""
+        with self._lock:
+            self._users -= 1
+            if self.linger <= 0:
+                return
+            self._generation += 1
+            if self._keeper is None:
+                try:
+                    self._keeper = self._open(read_only=True)
+                except Unavailable:
+                    return
+            t = threading.Timer(self.linger, self._close_idle, [self._generation])
+            t.daemon = True
+            t.start()
 
     def _close_idle(self, generation: int) -> None:
-        """Close the file once nobody used it for `linger` seconds (another process may open it)."""
+        keeper = None
         with self._lock:
-            if self._users == 0 and self._generation == generation and self._con is not None:
-                self._con.close()  # checkpoints: off the request path, in this timer thread
-                self._con = None
+            if self._users == 0 and self._generation == generation:
+                keeper, self._keeper = self._keeper, None
+        if keeper is not None:
+            keeper.close()
 
     def close(self) -> None:
         with self._lock:
-            if self._con is not None and self._users == 0:
-                self._con.close()
-                self._con = None
+            keeper, self._keeper = self._keeper, None
+        if keeper is not None:
+            keeper.close()
 
     @contextlib.contextmanager
-    def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor for one write (a save, a status change), one at a time in this process."""
-        with self.cursor() as cur, self._writing:
-            yield cur
+    def cursor(self) -> Iterator:
+        """A read-only session for one page: one consistent snapshot, never in a writer's way.
+        Hold it only for the queries, not for rendering."""
+        with self._session(read_only=True) as con:
+            yield con
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator:
+        """A read-write session for one save or status change, one at a time in this process."""
+        with self._writing, self._session(read_only=False) as con:
+            yield con

@@ -172,12 +172,6 @@ def next_unreviewed(cur, after: str = "", f: Query | None = None, index: TextInd
     return row[0] if row else None
 
 
-def queue_keys(cur) -> list[str]:
-    """Notices that have corrections: the only ones whose corrections can need re-review."""
-    return [k for (k,) in cur.execute(
-        "SELECT DISTINCT notice_key FROM corrections WHERE op <> 'dismiss' ORDER BY 1").fetchall()]
-
-
 def dashboard(cur) -> dict:
     """Notices reviewed and corrections made per reviewer per day, open flags, queue size."""
     reviewed = cur.execute(

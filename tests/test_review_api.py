@@ -140,10 +140,10 @@ def test_queue_reads_only_notices_with_corrections(tmp_path, monkeypatch):
     key = str((corpus / "000_beb0d831110dae00.txt").resolve())
     client.post("/notice/save", data=_fee_form(client, key, 380))
     read = []
-    real = log.extraction
-    monkeypatch.setattr(log, "extraction", lambda con, k: read.append(k) or real(con, k))
+    real = log.extractions
+    monkeypatch.setattr(log, "extractions", lambda con, keys=None: read.append(keys) or real(con, keys))
     assert client.get("/queue").status_code == 200
-    assert read == [key]
+    assert read == [[key]]
 
 
 # ---------------------------------------------------------------- 10: DNS rebinding

@@ -195,8 +195,11 @@ def _mark_diffed(con, doc_ids: list[str]) -> None:
 
 def _insert_rows(con, rows: list[dict]) -> None:
     if rows:
-        batch = pa.Table.from_pylist(rows, schema=_SCHEMA)  # noqa: F841 (read by DuckDB by name)
-        con.execute(f"INSERT INTO changes ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM batch")
+        con.register("_nf_change_rows", pa.Table.from_pylist(rows, schema=_SCHEMA))
+        try:
+            con.execute(f"INSERT INTO changes ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM _nf_change_rows")
+        finally:
+            con.unregister("_nf_change_rows")
         rows.clear()
 
 

@@ -266,7 +266,7 @@ def table_names(con) -> list[str]:
 def export_parquet(con, folder) -> list[str]:
     """One Parquet file per table in `folder`; returns the files written."""
     import pathlib
-    out = pathlib.Path(folder)
+    out = pathlib.Path(folder).resolve()  # COPY runs in the process that owns the file (warehouse.access)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for t in table_names(con):

@@ -327,11 +327,9 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
     @app.post("/notice/undo")
     async def undo(request: Request):
         form = await checked_form(request)
-        key = str(form.get("key", ""))
+        key, cid = str(form.get("key", "")), _correction_id(form)
         sess = request.state.session
-        try:
-            cid = int(form.get("id", ""))
-        except ValueError:
+        if cid is None:
             return Response("bad correction id", status_code=422)
 
         def run():
@@ -381,10 +379,8 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
         form = await checked_form(request)
         action, back = str(form.get("action", "")), str(form.get("back", "/queue"))
         back = back if back.startswith("/") and not back.startswith("//") else "/queue"
-        sess = request.state.session
-        try:
-            cid = int(form.get("id", ""))
-        except ValueError:
+        sess, cid = request.state.session, _correction_id(form)
+        if cid is None:
             return Response("bad correction id", status_code=422)
 
         def run():
@@ -482,6 +478,13 @@ class Conflict:
                 continue
             retry.append((k, str(v)))
         return cls(items, retry)
+
+
+def _correction_id(form) -> int | None:
+    try:
+        return int(str(form.get("id", "")))
+    except ValueError:
+        return None
 
 
 def _last_change(cs: list, eff: log.Applied, path: str) -> str:

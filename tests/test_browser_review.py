@@ -117,6 +117,14 @@ def rows(db, sql, args=()):
         con.close()
 
 
+def select_passage(page, server, passage: str) -> None:
+    """Open the server's seed notice and select `passage` in its text as a mouse drag would."""
+    base, src, _ = server
+    page.goto(url_of(base, str(src.resolve())))
+    start = page.locator("#text").inner_text().index(passage)
+    page.evaluate(SELECT_JS, [start, start + len(passage)])
+
+
 def press_nav(page, key):
     """Press a key that loads another page, and wait for that page."""
     with page.expect_navigation():
@@ -182,11 +190,7 @@ def test_correct_add_reload_reingest_and_re_review(server, page):
 # ---------------------------------------------------------------- 1: the add form
 
 def test_add_form_shows_only_the_chosen_section_and_its_button_stays_on_screen(server, page):
-    base, src, _ = server
-    page.goto(url_of(base, str(src.resolve())))
-    text = page.locator("#text").inner_text()
-    start = text.index("各乡(镇)人民政府")
-    page.evaluate(SELECT_JS, [start, start + 8])
+    select_passage(page, server, "各乡(镇)人民政府")
     visible = page.locator("fieldset.addfields:visible")
     assert visible.count() == 1 and visible.get_attribute("data-section") == "cited_documents"
     page.select_option("#add-section", "departments")
@@ -236,11 +240,7 @@ def test_re_apply_lands_a_list_element_correction_after_its_sentence_changed(tmp
 # ---------------------------------------------------------------- 3: Chinese in the log
 
 def test_corrections_log_shows_chinese_as_chinese(server, page):
-    base, src, _ = server
-    page.goto(url_of(base, str(src.resolve())))
-    text = page.locator("#text").inner_text()
-    start = text.index("各乡(镇)人民政府")
-    page.evaluate(SELECT_JS, [start, start + 8])
+    select_passage(page, server, "各乡(镇)人民政府")
     page.select_option("#add-section", "targets")
     page.fill('input[name="a:targets:metric"]', "居民参保率")
     page.fill('input[name="a:targets:percent"]', "95")

@@ -11,6 +11,7 @@ the key changes meaning in one place.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import pathlib
 from typing import Any
@@ -28,6 +29,7 @@ from starlette.formparsers import MultiPartException
 from noticeflow.review import listing
 from noticeflow.review.db import Unavailable, Warehouse
 from noticeflow.review.labels import zh
+from noticeflow.review.refresher import Refresher
 from noticeflow.review.security import SESSION_COOKIE, Security, clean_reviewer, csrf_ok, same_origin
 from noticeflow.review.view import LIST_FIELDS, WRAPPER_KIND, coerce, notice_view, shown, title_of
 from noticeflow.warehouse import corrections as log
@@ -64,7 +66,15 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
     security = security or Security.for_bind("127.0.0.1")
     wh = warehouse or Warehouse(db)
     texts = listing.TextIndex()
-    app = FastAPI(title="noticeflow review", docs_url=None, redoc_url=None, openapi_url=None)
+    refresher = Refresher(wh)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        await run_in_threadpool(refresher.catch_up)
+        yield
+        await run_in_threadpool(refresher.stop)  # the analyst tables are up to date when it stops
+
+    app = FastAPI(title="noticeflow review", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.autoescape = True  # every template, whatever its suffix
     templates.env.filters.update(shown=shown, js=_js, q=lambda s: urlquote(str(s), safe=""), zh=zh)
@@ -73,6 +83,7 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
     app.mount("/static", CachedStatic(directory=str(HERE / "static")), name="static")
     templates.env.globals["static_version"] = _static_version()
     app.state.db, app.state.security, app.state.warehouse = str(db), security, wh
+    app.state.refresher = refresher
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
@@ -237,8 +248,9 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
                 changes = build(cur, extracted, eff, cs)
                 if isinstance(changes, Conflict):
                     return changes
-                if log.propose_many(cur, key, extracted, changes, sess.reviewer, reason, effective=eff.record):
-                    log.refresh(cur, key, extracted)  # the analyst tables show the corrected value now
+                made = log.propose_many(cur, key, extracted, changes, sess.reviewer, reason, effective=eff.record)
+            if made:
+                refresher.poke(key)  # the analyst tables show the corrected value a moment later
             return RedirectResponse(notice_url(key, anchor), status_code=303)
         try:
             out = await run_in_threadpool(run)
@@ -338,7 +350,7 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
                 if extracted is None:
                     return Response("no such notice", status_code=404)
                 if log.inverse(cur, cid, extracted, sess.reviewer):
-                    log.refresh(cur, key)
+                    refresher.poke(key)
             return RedirectResponse(notice_url(key, str(form.get("anchor", "")) or None), status_code=303)
         try:
             return await run_in_threadpool(run)
@@ -392,7 +404,7 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
                     if c is None:
                         raise log.CorrectionError(f"no correction {cid}")
                     log.reapply(cur, cid, log.extraction(cur, c.notice_key) or {}, sess.reviewer)
-                    log.refresh(cur, c.notice_key)
+                    refresher.poke(c.notice_key)
                 else:
                     raise log.CorrectionError(f"unknown action {action!r}")
         try:

@@ -16,6 +16,7 @@ import pyarrow as pa
 from noticeflow.warehouse import corrections as log
 
 PAGE = 50
+CHUNK = 500  # texts read per query when the search index fills
 FILTERS = ("q", "flag", "status", "reviewer", "province", "year")
 
 # One row per notice: its current document (the notice key is the document's path, see
@@ -56,9 +57,9 @@ class TextIndex:
         current = [k for (k,) in cur.execute("SELECT doc_key FROM documents WHERE is_current").fetchall()]
         with self._lock:
             missing = [k for k in current if k not in self.texts]
-        if missing:
-            cur.register("_nf_missing", pa.table({"doc_key": missing}))
-            try:
+        for i in range(0, len(missing), CHUNK):  # a bounded piece of DuckDB's memory at a time:
+            cur.register("_nf_missing", pa.table({"doc_key": missing[i:i + CHUNK]}))  # it is shared
+            try:                                                                      # with an ingest
                 rows = cur.execute("SELECT doc_key, json_extract_string(record, '$.text') FROM records"
                                    " WHERE doc_key IN (SELECT doc_key FROM _nf_missing)").fetchall()
             finally:

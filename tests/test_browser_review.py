@@ -110,6 +110,9 @@ def url_of(base, key):
 
 
 def rows(db, sql, args=()):
+    from noticeflow.review.refresher import flush_all
+
+    flush_all()  # the app's background refresh of the analyst rows is done
     con = duckdb.connect(str(db), read_only=True)
     try:
         return con.execute(sql, list(args)).fetchall()

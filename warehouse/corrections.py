@@ -26,6 +26,7 @@ from noticeflow.schemas import Record
 from noticeflow.schemas import checks
 
 MIGRATION = pathlib.Path(__file__).parent / "migrations" / "030_review.sql"
+REFRESHED = pathlib.Path(__file__).parent / "migrations" / "050_review_refreshed.sql"
 OPS = ("set", "add", "delete", "dismiss", "accept")
 STATUSES = ("unreviewed", "in_review", "reviewed")
 # A notice one of whose corrections no longer matches its current source shows this status,
@@ -409,16 +410,17 @@ _JSON_COLUMNS = ("old_value", "new_value", "anchor")
 
 def ensure_schema(con) -> None:
     """Create the review tables if the migration runner has not yet (idempotent)."""
-    try:  # the common case, cheaply (every call of this module asks): all four are there
-        con.execute("SELECT 1 FROM corrections, review_status, needs_re_review, review_base LIMIT 0")
+    try:  # the common case, cheaply (every call of this module asks): all five are there
+        con.execute("SELECT 1 FROM corrections, review_status, needs_re_review, review_base, review_refreshed"
+                    " LIMIT 0")
         return
     except duckdb.CatalogException:
         pass
     have = {r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_name IN "
-        "('corrections', 'review_status', 'needs_re_review', 'review_base')").fetchall()}
-    if len(have) < 4:
-        for stmt in _statements(MIGRATION.read_text(encoding="utf-8")):
+        "('corrections', 'review_status', 'needs_re_review', 'review_base', 'review_refreshed')").fetchall()}
+    if len(have) < 5:
+        for stmt in _statements(MIGRATION.read_text(encoding="utf-8")) + _statements(REFRESHED.read_text(encoding="utf-8")):
             con.execute(stmt)
 
 
@@ -967,8 +969,20 @@ def refresh(con, notice_key: str, extracted: dict | None = None) -> bool:
                         con.execute(f"INSERT INTO {t} BY NAME SELECT * FROM _nf_review_rows")
                     finally:
                         con.unregister("_nf_review_rows")
+            if cs:
+                con.execute("INSERT INTO review_refreshed (notice_key, correction_id) VALUES (?, ?)",
+                            [notice_key, max(c.id for c in cs)])
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
     return True
+
+
+def stale(con) -> list[str]:
+    """Notices whose analyst rows predate their newest correction (`refresh` them)."""
+    ensure_schema(con)
+    return [k for (k,) in con.execute(
+        "SELECT c.notice_key FROM corrections c LEFT JOIN (SELECT notice_key, max(correction_id) AS done"
+        " FROM review_refreshed GROUP BY 1) r USING (notice_key)"
+        " GROUP BY c.notice_key, r.done HAVING max(c.id) > coalesce(r.done, 0) ORDER BY 1").fetchall()]

@@ -17,6 +17,7 @@ from noticeflow.warehouse import access
 from noticeflow.warehouse import corrections as log
 
 _log = logging.getLogger(__name__)
+BATCH = 100  # notices per refresh transaction
 _live: "weakref.WeakSet[Refresher]" = weakref.WeakSet()
 
 
@@ -72,15 +73,16 @@ class Refresher:
                     return
                 keys, self._pending, self._busy = sorted(self._pending), set(), True
             failed = []
-            for key in keys:
+            for i in range(0, len(keys), BATCH):  # every notice saved meanwhile, in one transaction
+                batch = keys[i:i + BATCH]
                 try:
-                    def once(key=key):
+                    def once(batch=batch):
                         with self.wh.writing() as cur:
-                            log.refresh(cur, key)
+                            log.refresh_many(cur, batch)
                     access.retrying(once)
                 except Exception as e:  # noqa: BLE001 - kept for the next round, never lost
-                    _log.warning("refresh of %s failed, will retry: %s", key, e)
-                    failed.append(key)
+                    _log.warning("refresh of %d notice(s) failed, will retry: %s", len(batch), e)
+                    failed += batch
             with self._cv:
                 self._busy = False
                 self._pending.update(failed)

@@ -280,8 +280,6 @@ def main() -> int:
                 text, _ = ingest.communicate()
             ingest_note = (f"ingest: exit {ingest.returncode}, finished {time.perf_counter() - t:.0f} s after the"
                            f" clients; {(text or '').strip().splitlines()[-1:] or ['(no output)']}")
-        server.terminate()
-        server.wait(30)
         print(report("pages", out["get"]))
         print(report("saves", out["post"]))
         print(f"throughput: {len(out['get']) / out['wall']:.1f} pages/s, {len(out['post']) / out['wall']:.1f} saves/s"
@@ -291,6 +289,11 @@ def main() -> int:
             print("  " + e)
         if ingest_note:
             print(ingest_note)
+        t = time.perf_counter()
+        server.terminate()  # it finishes the analyst-row refreshes still queued, then exits
+        server.wait(DEADLINE)
+        print(f"server stopped {time.perf_counter() - t:.1f} s after SIGTERM (background refreshes drained)",
+              flush=True)
         missing = verify(db, out["saved"])
         print(f"saves in the warehouse afterwards: {len(out['saved']) - len(missing)} of {len(out['saved'])}")
         for m in missing[:10]:

@@ -412,7 +412,7 @@ def ensure_schema(con) -> None:
     """Create the review tables if the migration runner has not yet (idempotent)."""
     try:  # the common case, cheaply (every call of this module asks): all five are there
         con.execute("SELECT 1 FROM corrections, review_status, needs_re_review, review_base, review_refreshed"
-                    " LIMIT 0")
+                    " LIMIT 0").fetchall()  # fetched: a shared session (warehouse.access) wants results finished
         return
     except duckdb.CatalogException:
         pass
@@ -791,7 +791,7 @@ _LATEST_BASE = ("SELECT notice_key, doc_id, record FROM review_base{where}"
 
 def _has_warehouse(con) -> bool:
     return con.execute("SELECT count(*) FROM duckdb_tables()"
-                       " WHERE table_name IN ('documents', 'records')").fetchone()[0] == 2
+                       " WHERE table_name IN ('documents', 'records')").fetchall()[0][0] == 2
 
 
 def _extraction_rows(con, keys: list[str] | None = None) -> list[tuple[str, str]]:
@@ -927,56 +927,87 @@ def statuses(con, notice_key: str | None = None) -> dict[str, dict]:
 
 
 def refresh(con, notice_key: str, extracted: dict | None = None) -> bool:
-    """Rewrite the current analyst rows of one notice from its effective record.
+    """Rewrite the current analyst rows of one notice from its effective record (see
+    `refresh_many`). False when the notice is not loaded yet."""
+    return bool(refresh_many(con, [notice_key]))
+
+
+def refresh_many(con, keys: list[str]) -> list[str]:
+    """Rewrite the current analyst rows of these notices from their effective records.
 
     The loader only re-flattens a file it re-extracts; a correction saved in between must reach
-    the analyst tables now, with origin 'corrected'. Uses the loader's own `flatten`, in one
-    transaction, for the doc_key of the notice's current version. False when not loaded yet.
+    the analyst tables, with origin 'corrected'. Uses the loader's own `flatten`, in one
+    transaction for the whole batch (one DELETE and one INSERT per table, however many notices:
+    the review app's background refresher hands over every notice saved meanwhile). Returns the
+    keys refreshed (those loaded).
     """
     from noticeflow.warehouse.rows import TABLES, flatten  # the loader's flattening, not a second copy
 
-    have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if "documents" not in have:
-        return False
-    row = con.execute("SELECT doc_key, extractor_version, doc_id FROM documents WHERE path = ? AND is_current",
-                      [notice_key]).fetchone()
-    extracted = extracted if extracted is not None else extraction(con, notice_key)
-    if row is None or extracted is None:
-        return False
-    doc_key, version, doc_id = row
-    cs = load(con, notice_key)
-    applied = apply_corrections(extracted, cs)
-    rows = flatten(applied.record, doc_key, version, notice_key, set(applied.corrected_paths))
-    rows["records"][0]["record"] = json.dumps(applied.record, ensure_ascii=False)
-    # A table that holds no row of this notice before (as extracted, or with all but the newest
-    # correction: the rows mirror the effective record) and gets none after is left alone: most notices have no
-    # leadership or quota rows, and each table's DELETE is a scan.
-    before = [flatten(r, doc_key, version, notice_key, set())
-              for r in (extracted, apply_corrections(extracted, cs[:-1]).record)]
-    tables = [t for t in TABLES if rows.get(t) or any(b.get(t, [None]) for b in before)]
-
+    if not keys or not _has_warehouse(con):
+        return []
+    keys = sorted(set(keys))
+    con.register("_nf_refresh_keys", pa.table({"k": keys}))
+    try:
+        docs = {p: (dk, v, d) for p, dk, v, d in con.execute(
+            "SELECT path, doc_key, extractor_version, doc_id FROM documents WHERE is_current"
+            " AND path IN (SELECT k FROM _nf_refresh_keys)").fetchall()}
+        logged: dict[str, list[Correction]] = {}
+        for r in con.execute(f"SELECT {', '.join(_COLUMNS)} FROM corrections"
+                             " WHERE notice_key IN (SELECT k FROM _nf_refresh_keys) ORDER BY id").fetchall():
+            c = _row_to_correction(r)
+            logged.setdefault(c.notice_key, []).append(c)
+    finally:
+        con.unregister("_nf_refresh_keys")
+    extracted = extractions(con, [k for k in keys if k in docs])
+    rows_all: dict[str, list] = {t: [] for t in TABLES}
+    done, kept, kept_ids, marks = [], [], [], []
+    for key in keys:
+        if key not in docs or key not in extracted:
+            continue
+        doc_key, version, doc_id = docs[key]
+        cs = logged.get(key, [])
+        applied = apply_corrections(extracted[key], cs)
+        rows = flatten(applied.record, doc_key, version, key, set(applied.corrected_paths))
+        rows["records"][0]["record"] = json.dumps(applied.record, ensure_ascii=False)
+        for t in TABLES:
+            rows_all[t] += rows.get(t) or []
+        done.append(doc_key)
+        kept.append((key, extracted[key]))
+        kept_ids.append(doc_id)
+        if cs:
+            marks.append((key, max(c.id for c in cs)))
+    if not done:
+        return []
     with _write_lock:
-        # The records row is about to hold the corrected record: keep the extraction it held.
-        remember_extractions(con, [(notice_key, extracted)], [doc_id])
+        # The records rows are about to hold the corrected records: keep the extractions they held.
+        remember_extractions(con, kept, kept_ids)
         con.execute("BEGIN TRANSACTION")
         try:
-            for t in tables:
-                con.execute(f"DELETE FROM {t} WHERE doc_key = ?", [doc_key])
-                if rows.get(t):
-                    tmp = pa.Table.from_pylist(rows[t])
-                    con.register("_nf_review_rows", tmp)
-                    try:
-                        con.execute(f"INSERT INTO {t} BY NAME SELECT * FROM _nf_review_rows")
-                    finally:
-                        con.unregister("_nf_review_rows")
-            if cs:
-                con.execute("INSERT INTO review_refreshed (notice_key, correction_id) VALUES (?, ?)",
-                            [notice_key, max(c.id for c in cs)])
+            con.register("_nf_refresh_docs", pa.table({"doc_key": done}))
+            try:
+                for t in TABLES:
+                    con.execute(f"DELETE FROM {t} WHERE doc_key IN (SELECT doc_key FROM _nf_refresh_docs)")
+                    if rows_all[t]:
+                        con.register("_nf_review_rows", pa.Table.from_pylist(rows_all[t]))
+                        try:
+                            con.execute(f"INSERT INTO {t} BY NAME SELECT * FROM _nf_review_rows")
+                        finally:
+                            con.unregister("_nf_review_rows")
+            finally:
+                con.unregister("_nf_refresh_docs")
+            if marks:
+                con.register("_nf_refresh_marks", pa.table({"notice_key": [k for k, _ in marks],
+                                                            "correction_id": [i for _, i in marks]}))
+                try:
+                    con.execute("INSERT INTO review_refreshed (notice_key, correction_id)"
+                                " SELECT notice_key, correction_id FROM _nf_refresh_marks")
+                finally:
+                    con.unregister("_nf_refresh_marks")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-    return True
+    return [k for k, _ in kept]
 
 
 def stale(con) -> list[str]:

@@ -238,17 +238,21 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
         sess = request.state.session
         reason = str(form.get("reason", "")).strip()[:500] or None
 
+        def unit(cur):
+            extracted = log.extraction(cur, key)
+            if extracted is None:
+                return Response("no such notice", status_code=404)
+            cs = log.load(cur, key)
+            eff = log.apply_corrections(extracted, cs)
+            changes = build(cur, extracted, eff, cs)
+            if isinstance(changes, Conflict):
+                return changes
+            return log.propose_many(cur, key, extracted, changes, sess.reviewer, reason, effective=eff.record)
+
         def run():
-            with wh.writing() as cur:
-                extracted = log.extraction(cur, key)
-                if extracted is None:
-                    return Response("no such notice", status_code=404)
-                cs = log.load(cur, key)
-                eff = log.apply_corrections(extracted, cs)
-                changes = build(cur, extracted, eff, cs)
-                if isinstance(changes, Conflict):
-                    return changes
-                made = log.propose_many(cur, key, extracted, changes, sess.reviewer, reason, effective=eff.record)
+            made = wh.atomic(unit)
+            if not isinstance(made, list):
+                return made
             if made:
                 refresher.poke(key)  # the analyst tables show the corrected value a moment later
             return RedirectResponse(notice_url(key, anchor), status_code=303)
@@ -344,13 +348,18 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
         if cid is None:
             return Response("bad correction id", status_code=422)
 
+        def unit(cur):
+            extracted = log.extraction(cur, key)
+            if extracted is None:
+                return Response("no such notice", status_code=404)
+            return log.inverse(cur, cid, extracted, sess.reviewer)
+
         def run():
-            with wh.writing() as cur:
-                extracted = log.extraction(cur, key)
-                if extracted is None:
-                    return Response("no such notice", status_code=404)
-                if log.inverse(cur, cid, extracted, sess.reviewer):
-                    refresher.poke(key)
+            made = wh.atomic(unit)
+            if not isinstance(made, list):
+                return made
+            if made:
+                refresher.poke(key)
             return RedirectResponse(notice_url(key, str(form.get("anchor", "")) or None), status_code=303)
         try:
             return await run_in_threadpool(run)
@@ -365,20 +374,22 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
         key, status = str(form.get("key", "")), str(form.get("status", ""))
         sess = request.state.session
 
-        def run():
-            with wh.writing() as cur:
-                extracted = log.extraction(cur, key)
-                if extracted is None:
-                    return Response("no such notice", status_code=404)
-                waiting = log.statuses(cur, key).get(key, {}).get("re_review", 0)
-                if status == "reviewed" and waiting:
-                    raise log.CorrectionError(f"{waiting} correction(s) wait for re-review: re-apply or dismiss "
-                                              "them before marking the notice reviewed")
-                log.set_status(cur, key, extracted.get("doc_id"), status, sess.reviewer)
-                if form.get("then") != "next":
-                    return RedirectResponse(notice_url(key), status_code=303)
-                nxt = listing.next_unreviewed(cur, key)
+        def unit(cur):
+            extracted = log.extraction(cur, key)
+            if extracted is None:
+                return Response("no such notice", status_code=404)
+            waiting = log.statuses(cur, key).get(key, {}).get("re_review", 0)
+            if status == "reviewed" and waiting:
+                raise log.CorrectionError(f"{waiting} correction(s) wait for re-review: re-apply or dismiss "
+                                          "them before marking the notice reviewed")
+            log.set_status(cur, key, extracted.get("doc_id"), status, sess.reviewer)
+            if form.get("then") != "next":
+                return RedirectResponse(notice_url(key), status_code=303)
+            nxt = listing.next_unreviewed(cur, key)
             return RedirectResponse(notice_url(nxt) if nxt else "/?status=unreviewed&done=1", status_code=303)
+
+        def run():
+            return wh.atomic(unit)
         try:
             return await run_in_threadpool(run)
         except log.CorrectionError as e:
@@ -395,18 +406,22 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
         if cid is None:
             return Response("bad correction id", status_code=422)
 
+        def unit(cur):
+            if action == "dismiss":
+                log.dismiss(cur, cid, sess.reviewer, str(form.get("reason", "")) or None)
+                return None
+            if action == "reapply":
+                c = next((c for c in log.load(cur) if c.id == cid), None)
+                if c is None:
+                    raise log.CorrectionError(f"no correction {cid}")
+                log.reapply(cur, cid, log.extraction(cur, c.notice_key) or {}, sess.reviewer)
+                return c.notice_key
+            raise log.CorrectionError(f"unknown action {action!r}")
+
         def run():
-            with wh.writing() as cur:
-                if action == "dismiss":
-                    log.dismiss(cur, cid, sess.reviewer, str(form.get("reason", "")) or None)
-                elif action == "reapply":
-                    c = next((c for c in log.load(cur) if c.id == cid), None)
-                    if c is None:
-                        raise log.CorrectionError(f"no correction {cid}")
-                    log.reapply(cur, cid, log.extraction(cur, c.notice_key) or {}, sess.reviewer)
-                    refresher.poke(c.notice_key)
-                else:
-                    raise log.CorrectionError(f"unknown action {action!r}")
+            touched = wh.atomic(unit)
+            if touched:
+                refresher.poke(touched)
         try:
             await run_in_threadpool(run)
         except log.CorrectionError as e:

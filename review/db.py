@@ -124,6 +124,15 @@ class Warehouse:
         with self._session(read_only=True) as con:
             yield con
 
+    def atomic(self, fn):
+        """`fn(session)` as one transaction, made again after a transient failure (a write
+        conflict with a running ingest, a full shared memory pool): never half stored."""
+        with self._writing, self._session(read_only=False) as con:
+            try:
+                return access.transaction(con, lambda: fn(con))
+            except duckdb.Error as e:
+                raise describe(self.path, e) from e
+
     @contextlib.contextmanager
     def writing(self) -> Iterator:
         """A read-write session for one save or status change, one at a time in this process."""

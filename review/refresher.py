@@ -13,7 +13,6 @@ import threading
 import weakref
 
 from noticeflow.review.db import Unavailable, Warehouse
-from noticeflow.warehouse import access
 from noticeflow.warehouse import corrections as log
 
 _log = logging.getLogger(__name__)
@@ -76,10 +75,7 @@ class Refresher:
             for i in range(0, len(keys), BATCH):  # every notice saved meanwhile, in one transaction
                 batch = keys[i:i + BATCH]
                 try:
-                    def once(batch=batch):
-                        with self.wh.writing() as cur:
-                            log.refresh_many(cur, batch)
-                    access.retrying(once)
+                    self.wh.atomic(lambda cur, batch=batch: log.refresh_many(cur, batch))
                 except Exception as e:  # noqa: BLE001 - kept for the next round, never lost
                     _log.warning("refresh of %d notice(s) failed, will retry: %s", len(batch), e)
                     failed += batch

@@ -262,3 +262,82 @@ def test_loader_writes_corrected_rows_and_keeps_them_on_reingest(tmp_path):
     rec = json.loads(con.execute("SELECT record FROM records WHERE is_current").fetchone()[0])
     assert rec["fees"][0]["amount"] == old + 1
     con.close()
+
+
+def _yangcheng(tmp_path) -> tuple[pathlib.Path, str]:
+    """A warehouse with 阳城县 2024 (seed 003) and 2025, not yet diffed; the 2025 notice's key."""
+    folder = tmp_path / "yangcheng"
+    folder.mkdir()
+    shutil.copy(ROOT / "corpus" / "003_aea4e45528ea7e5a.txt", folder)
+    shutil.copy(ROOT / "tests" / "fixtures" / "yangcheng_2025.txt", folder)
+    db = tmp_path / "w.duckdb"
+    ingest(db, sorted(folder.iterdir()))
+    return db, str((folder / "yangcheng_2025.txt").resolve())
+
+
+def _correct_fee(con, key: str, amount: int) -> None:
+    from noticeflow.warehouse import access
+
+    extracted = log.extraction(con, key)
+    i = next(i for i, f in enumerate(extracted["fees"]) if f["kind"] == "individual")
+    access.transaction(con, lambda: (log.propose_many(con, key, extracted, [
+        ("set", f"fees[{i}].amount", amount, None)], "tester"), log.refresh(con, key)))
+
+
+def _changes_and_from_scratch(con) -> tuple[list, list]:
+    """The changes table, and what diffing every current record from scratch gives."""
+    from noticeflow.warehouse.changes import load_changes
+
+    now = sorted(map(repr, con.execute("SELECT * FROM changes").fetchall()))
+    con.execute("DELETE FROM changes")
+    con.execute("DELETE FROM changes_state")
+    load_changes(con, [d for (d,) in con.execute("SELECT doc_id FROM records WHERE is_current").fetchall()])
+    return now, sorted(map(repr, con.execute("SELECT * FROM changes").fetchall()))
+
+
+FEE_CHANGES = ("SELECT c.old_value, c.new_value FROM changes c JOIN documents d ON d.doc_id = c.right_doc"
+               " WHERE d.path = ? AND c.field LIKE 'fees%' AND c.kind <> 'unchanged' ORDER BY c.seq")
+
+
+def test_a_correction_re_diffs_the_year_over_year_changes(tmp_path):
+    """Correcting the 2025 fee of 阳城县 changes its diff against 2024 at once, as a diff of
+    the corrected records computed from scratch would."""
+    from noticeflow.warehouse import access
+    from noticeflow.warehouse.changes import load_changes
+
+    db, later = _yangcheng(tmp_path)
+    with access.connect(db) as con:
+        load_changes(con, [d for (d,) in con.execute("SELECT doc_id FROM records").fetchall()])
+        before = con.execute(FEE_CHANGES, [later]).fetchall()
+        _correct_fee(con, later, 999)
+        after = con.execute(FEE_CHANGES, [later]).fetchall()
+        incremental, from_scratch = _changes_and_from_scratch(con)
+    assert before and "999" not in repr(before)
+    assert any("999" in repr(row) for row in after)
+    assert incremental == from_scratch
+
+
+def test_a_correction_saved_while_the_changes_stage_runs_is_not_overwritten(tmp_path, monkeypatch):
+    """The stage reads the records JSON up front; a reviewer's save that lands before a piece
+    commits must not be overwritten by a diff of the record as it was read."""
+    from noticeflow.warehouse import access, changes
+
+    db, later = _yangcheng(tmp_path)
+    monkeypatch.setattr(changes, "POINT_READS", 0)  # the big-run path: read everything up front
+    fill, saved = changes._Spill.fill, []
+
+    def fill_then_save(self, con, needed):
+        fill(self, con, needed)
+        if not saved:
+            saved.append(1)
+            with access.connect(db) as reviewer:
+                _correct_fee(reviewer, later, 999)
+
+    monkeypatch.setattr(changes._Spill, "fill", fill_then_save)
+    with access.connect(db) as con:
+        changes.load_changes(con, [d for (d,) in con.execute("SELECT doc_id FROM records").fetchall()])
+        after = con.execute(FEE_CHANGES, [later]).fetchall()
+        monkeypatch.setattr(changes._Spill, "fill", fill)
+        incremental, from_scratch = _changes_and_from_scratch(con)
+    assert saved and any("999" in repr(row) for row in after)
+    assert incremental == from_scratch

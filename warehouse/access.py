@@ -9,7 +9,10 @@
     .to_arrow_table() (= fetch_arrow_table) .df(); .register(name, arrow_table) .unregister(name)
     .sql(sql, params) -> a relation: .fetchall() .to_arrow_table() .to_arrow_reader(rows) (streams)
     .cursor() (another session: its own transaction) .begin() .commit() .rollback() .close(), `with`
-    access.retrying(fn)        # fn() again after a write-write conflict or a change of owner
+    access.transaction(con, fn)  # fn() in one transaction, re-run after a transient failure
+    access.retrying(fn)        # fn() again after a write-write conflict, an owner that died, a full
+                               # memory pool (access.transient(e) says which errors those are)
+    con.in_transaction         # a transaction is open on this session
 
 DuckDB lets one process open the file for writing and no other process read it meanwhile, so
 the first process that needs the warehouse opens it and serves the others over a Unix socket
@@ -81,16 +84,39 @@ def connect(db, read_only: bool = False, exclusive: str | None = None, wait: flo
 
 
 def retrying(fn: Callable, attempts: int = 6, pause: float = 0.05):
-    """`fn()`, re-run when it lost a write-write conflict to another session or its owner died
-    mid-transaction; `fn` must be a whole unit (its own transaction, or one autocommit write)."""
+    """`fn()`, re-run after a `transient` failure; `fn` must be a whole unit (its own
+    transaction, or one autocommit write)."""
     for i in range(attempts):
         try:
             return fn()
-        except duckdb.TransactionException as e:
-            if i == attempts - 1 or not (isinstance(e, OwnerGone) or "onflict" in str(e)
-                                         or "Failed to commit" in str(e)):
+        except duckdb.Error as e:
+            if i == attempts - 1 or not transient(e):
                 raise
             time.sleep(pause * 2 ** i)
+
+
+def transaction(con, fn: Callable):
+    """`fn()` as one transaction on `con` (committed, or rolled back and raised), run again
+    after a `transient` failure: a reviewer's save while an ingest writes."""
+    def unit():
+        con.execute("BEGIN TRANSACTION")
+        try:
+            out = fn()
+            con.execute("COMMIT")
+            return out
+        except BaseException:
+            with contextlib.suppress(duckdb.TransactionException):  # a failed COMMIT rolled back
+                con.execute("ROLLBACK")
+            raise
+    return retrying(unit)
+
+
+def transient(e: BaseException) -> bool:
+    """A failure that running the same unit again can cure: a write-write conflict with another
+    session, the owner process dying mid-transaction, or the shared memory pool being full."""
+    if isinstance(e, (OwnerGone, duckdb.OutOfMemoryException)):
+        return True
+    return isinstance(e, duckdb.TransactionException) and ("onflict" in str(e) or "Failed to commit" in str(e))
 
 
 def holder(db) -> dict | None:
@@ -454,6 +480,8 @@ class _RemoteRelation:
 class Connection:
     """A session on the warehouse with the DuckDB connection methods the code base uses."""
 
+    migrated = True  # the owner applied every migration when it opened the file
+
     def __init__(self, home: _Home, read_only: bool, wait: float, on_wait, held: _Exclusive | None):
         self._home, self.read_only, self._wait, self._on_wait, self._held = home, read_only, wait, on_wait, held
         self._b = home.attach(read_only, wait, on_wait)
@@ -556,6 +584,14 @@ class Connection:
         return self.to_arrow_table().to_pandas()
 
     fetchdf = df
+
+    @property
+    def in_transaction(self) -> bool:
+        """A transaction is open on this session (BEGIN ... COMMIT/ROLLBACK)."""
+        b = self._b
+        if b is None:
+            return self._lost
+        return b.s.in_txn if isinstance(b, _Local) else (b.holding and not self.read_only)
 
     @property
     def description(self):

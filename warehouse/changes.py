@@ -8,12 +8,14 @@ Arrow, a transaction per piece of whole counties). The comparison itself is
 """
 from __future__ import annotations
 
+import contextlib
 import json
 
 import duckdb
 import pyarrow as pa
 
 from noticeflow.diff.compare import compare
+from noticeflow.warehouse.access import retrying
 from noticeflow.schemas.change import Change
 
 COLUMNS = (
@@ -78,7 +80,11 @@ def pending_doc_ids(con) -> list[str]:
         " AND doc_id NOT IN (SELECT doc_id FROM changes_state) ORDER BY doc_id").fetchall()]
 
 
-def load_changes(con, doc_ids: list[str], on_changes=None) -> list[Change]:
+POINT_READS = 16  # a diff needing at most this many records reads them one by one, in the caller's transaction
+
+
+def load_changes(con, doc_ids: list[str], on_changes=None, known: dict[str, str] | None = None,
+                 in_transaction: bool | None = None) -> list[Change]:
     """Diff each new record against the same county's previous policy year; insert into `changes`.
 
     A record loaded after a later year of its county (an old notice found late) also refreshes
@@ -88,7 +94,10 @@ def load_changes(con, doc_ids: list[str], on_changes=None) -> list[Change]:
     inserted and marked in `changes_state` in a transaction of their own (unless the caller holds
     one), so memory stays flat however large the run and an interrupted stage resumes where it
     stopped. With `on_changes(right_doc, changes)` the changes are handed over pair by pair
-    instead of returned, so a big run holds none of them.
+    instead of returned, so a big run holds none of them. A small call (a reviewer's correction
+    re-diffing one notice, `known` holding its new JSON by doc id) reads the few records it
+    needs directly, inside the caller's transaction (`in_transaction`: the caller holds one;
+    a warehouse.access connection knows by itself).
     """
     if not doc_ids:
         return []
@@ -122,24 +131,63 @@ def load_changes(con, doc_ids: list[str], on_changes=None) -> list[Change]:
     by_piece = _pieces(targets, where)
 
     found: list[Change] = []
+    held = getattr(con, "in_transaction", False) if in_transaction is None else in_transaction
     with _Spill() as spill:
         needed = {d: i for i, piece in enumerate(by_piece) for pair in piece["pairs"] for d in pair}
-        spill.fill(con, needed)
+        direct = len(needed) <= POINT_READS
+        mark = None if direct else _last_correction(con)
+        if not direct:
+            spill.fill(con, needed)
         for i, piece in enumerate(by_piece):
-            blobs = spill.read(i)
-            own = _begin(con)
-            try:
-                _write_piece(con, piece, blobs, where, found if on_changes is None else None, on_changes)
-                if own:
-                    con.execute("COMMIT")
-            except Exception:
-                if own:
-                    con.execute("ROLLBACK")
-                raise
+            blobs = ({d: r for d in needed if needed[d] == i and (r := (known or {}).get(d) or _record(con, d))}
+                     if direct else spill.read(i))
+
+            def write(piece=piece, blobs=blobs) -> None:
+                # Written again when it lost to another session's write (the review app, sharing
+                # the warehouse through warehouse.access): nothing of a failed piece is kept.
+                mark_found, own = len(found), not held and _begin(con)
+                try:
+                    if mark is not None:  # a reviewer corrected some of these since they were read
+                        blobs.update(_corrected_since(con, mark, blobs))
+                    _write_piece(con, piece, blobs, where, found if on_changes is None else None, on_changes)
+                    if own:
+                        con.execute("COMMIT")
+                except Exception:
+                    del found[mark_found:]
+                    if own:
+                        with contextlib.suppress(duckdb.TransactionException):  # a failed COMMIT rolled back
+                            con.execute("ROLLBACK")
+                    raise
+            write() if held else retrying(write)  # in the caller's transaction, the caller retries
     done = sorted(set(doc_ids) - set(targets))  # not diffable (no county or year): diffed as nothing
     if done:
         _mark_diffed(con, done)
     return found
+
+
+def _record(con, doc_id: str) -> str | None:
+    """One current record's JSON (selecting only `record`, so DuckDB decompresses one value)."""
+    rows = con.execute("SELECT record FROM records WHERE doc_id = ? AND is_current", [doc_id]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _last_correction(con) -> int:
+    """The newest correction's id, or 0: what the spilled records already include."""
+    try:
+        return con.execute("SELECT coalesce(max(id), 0) FROM corrections").fetchall()[0][0]
+    except duckdb.CatalogException:
+        return 0
+
+
+def _corrected_since(con, mark: int, blobs: dict[str, str]) -> dict[str, str]:
+    """The current JSON of those of `blobs` whose notices got a correction after `mark`: the
+    review app rewrote their records row after the spill read it (warehouse.corrections.refresh)."""
+    if not mark and not _last_correction(con):
+        return {}
+    ids = [d for (d,) in con.execute(
+        "SELECT DISTINCT d.doc_id FROM corrections c JOIN documents d ON d.path = c.notice_key AND d.is_current"
+        " WHERE c.id > ?", [mark]).fetchall() if d in blobs]
+    return {d: r for d in ids if (r := _record(con, d)) is not None}
 
 
 def _pieces(targets: dict[str, str | None], where: dict[str, tuple[str, int]]) -> list[dict]:
@@ -275,7 +323,12 @@ class _Spill:
 
 def _begin(con) -> bool:
     """Open a transaction unless the caller (the load task) already holds one."""
-    try:
+    held = getattr(con, "in_transaction", None)  # a warehouse.access connection knows
+    if held is not None:
+        if not held:
+            con.execute("BEGIN TRANSACTION")
+        return not held
+    try:  # plain DuckDB (2.x aborts the caller's transaction on a nested BEGIN: tests only)
         con.execute("BEGIN TRANSACTION")
         return True
     except duckdb.TransactionException:

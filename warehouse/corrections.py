@@ -9,6 +9,7 @@ never dropped: it comes back as `needs_review` and is logged in `needs_re_review
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as _dt
 import json
@@ -410,6 +411,8 @@ _JSON_COLUMNS = ("old_value", "new_value", "anchor")
 
 def ensure_schema(con) -> None:
     """Create the review tables if the migration runner has not yet (idempotent)."""
+    if getattr(con, "migrated", False):
+        return  # a warehouse.access connection: its owner migrated the file when it opened it
     try:  # the common case, cheaply (every call of this module asks): all five are there
         con.execute("SELECT 1 FROM corrections, review_status, needs_re_review, review_base, review_refreshed"
                     " LIMIT 0").fetchall()  # fetched: a shared session (warehouse.access) wants results finished
@@ -794,13 +797,18 @@ def _has_warehouse(con) -> bool:
                        " WHERE table_name IN ('documents', 'records')").fetchall()[0][0] == 2
 
 
+POINT_READS = 16  # up to this many records are read one by one, more in one streamed scan
+
+
 def _extraction_rows(con, keys: list[str] | None = None) -> list[tuple[str, str]]:
     """(notice key, as-extracted JSON) of every notice, or of the given ones, by the rule above.
 
     In small steps rather than one join: which source version each notice is at, then only the
-    JSON needed, streamed. A join over the records JSON took 80-140 ms and 64 MB of DuckDB's
-    memory for one notice page on a 4,000-notice warehouse, and ran out of memory for the list
-    page once the ingest and the review app share one database (`warehouse.access`)."""
+    JSON needed. DuckDB stores the records JSON ZSTD-compressed in 2,048-row vectors: a scan
+    that reads it (a join, an IN subquery, or a filter while also selecting the key) allocates
+    64 MB to decompress whole vectors, which ran out of memory once the ingest and the review
+    app share one database (`warehouse.access`); a lookup selecting only `record` by key does
+    not. The old join took 80-140 ms for one notice page on a 4,000-notice warehouse."""
     ensure_schema(con)
     if keys is not None and not keys:
         return []
@@ -817,7 +825,11 @@ def _extraction_rows(con, keys: list[str] | None = None) -> list[tuple[str, str]
             con.unregister("_nf_extraction_keys")
     need = sorted({dk for k, (d, dk) in current.items() if k not in base or base[k][0] != d})
     records: dict[str, str] = {}
-    if need:
+    if need and len(need) <= POINT_READS:
+        for dk in need:  # selecting only `record`, filtered by key: DuckDB decompresses one value
+            for (record,) in con.execute("SELECT record FROM records WHERE doc_key = ?", [dk]).fetchall():
+                records[dk] = record
+    elif need:
         con.register("_nf_extraction_docs", pa.table({"doc_key": need}))
         try:
             reader = con.sql("SELECT doc_key, record FROM records"
@@ -936,11 +948,13 @@ def refresh_many(con, keys: list[str]) -> list[str]:
     """Rewrite the current analyst rows of these notices from their effective records.
 
     The loader only re-flattens a file it re-extracts; a correction saved in between must reach
-    the analyst tables, with origin 'corrected'. Uses the loader's own `flatten`, in one
-    transaction for the whole batch (one DELETE and one INSERT per table, however many notices:
-    the review app's background refresher hands over every notice saved meanwhile). Returns the
-    keys refreshed (those loaded).
+    the analyst tables, with origin 'corrected', and the year-over-year changes too. Uses the
+    loader's own `flatten` and the changes stage's diffing, in one transaction (the caller's, or
+    its own) for the whole batch (one DELETE and one INSERT per table, however many notices: the
+    review app's background refresher hands over every notice saved meanwhile). Returns the keys
+    refreshed (those loaded).
     """
+    from noticeflow.warehouse.changes import load_changes  # the changes stage's own diffing
     from noticeflow.warehouse.rows import TABLES, flatten  # the loader's flattening, not a second copy
 
     if not keys or not _has_warehouse(con):
@@ -960,7 +974,7 @@ def refresh_many(con, keys: list[str]) -> list[str]:
         con.unregister("_nf_refresh_keys")
     extracted = extractions(con, [k for k in keys if k in docs])
     rows_all: dict[str, list] = {t: [] for t in TABLES}
-    done, kept, kept_ids, marks = [], [], [], []
+    done, kept, kept_ids, marks, known = [], [], [], [], {}
     for key in keys:
         if key not in docs or key not in extracted:
             continue
@@ -969,6 +983,7 @@ def refresh_many(con, keys: list[str]) -> list[str]:
         applied = apply_corrections(extracted[key], cs)
         rows = flatten(applied.record, doc_key, version, key, set(applied.corrected_paths))
         rows["records"][0]["record"] = json.dumps(applied.record, ensure_ascii=False)
+        known[doc_id] = rows["records"][0]["record"]
         for t in TABLES:
             rows_all[t] += rows.get(t) or []
         done.append(doc_key)
@@ -979,10 +994,12 @@ def refresh_many(con, keys: list[str]) -> list[str]:
     if not done:
         return []
     with _write_lock:
-        # The records rows are about to hold the corrected records: keep the extractions they held.
-        remember_extractions(con, kept, kept_ids)
-        con.execute("BEGIN TRANSACTION")
+        own = not getattr(con, "in_transaction", False)  # the caller's (a save's) or its own
+        if own:
+            con.execute("BEGIN TRANSACTION")
         try:
+            # The records rows are about to hold the corrected records: keep the extractions they held.
+            remember_extractions(con, kept, kept_ids)
             con.register("_nf_refresh_docs", pa.table({"doc_key": done}))
             try:
                 for t in TABLES:
@@ -1003,9 +1020,16 @@ def refresh_many(con, keys: list[str]) -> list[str]:
                                 " SELECT notice_key, correction_id FROM _nf_refresh_marks")
                 finally:
                     con.unregister("_nf_refresh_marks")
-            con.execute("COMMIT")
+            # Their year-over-year changes (and their later years') follow the corrected records,
+            # so `changes` never depends on whether a correction came before or after an ingest.
+            if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'changes'").fetchall()[0][0]:
+                load_changes(con, kept_ids, known=known, in_transaction=True)
+            if own:
+                con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            if own:
+                with contextlib.suppress(duckdb.TransactionException):  # a failed COMMIT rolled back
+                    con.execute("ROLLBACK")
             raise
     return [k for k, _ in kept]
 

@@ -112,12 +112,21 @@ class Session:
         return self.cur.sql(sql, params=params) if params is not None else self.cur.sql(sql)
 
     def register(self, name: str, table) -> None:
-        self.cur.register(name, table)
+        self._settled(lambda: self.cur.register(name, table))
         self.names.add(name)
 
     def unregister(self, name: str) -> None:
-        self.cur.unregister(name)
+        self._settled(lambda: self.cur.unregister(name))
         self.names.discard(name)
+
+    def _settled(self, fn) -> None:
+        """DuckDB refuses to (un)register while a result is only partly read (a `fetchone()` of a
+        one-row result leaves it so): run that result to its end first."""
+        try:
+            fn()
+        except duckdb.ResourceInUseException:
+            self.cur.complete()
+            fn()
 
     def end(self) -> None:
         """End a read-only session's snapshot (the next statement sees what was committed since)."""

@@ -6,6 +6,7 @@ document twice, or re-running after a crash, leaves the same rows.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import json
@@ -18,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from noticeflow.warehouse import corrections
+from noticeflow.warehouse.access import retrying
 from noticeflow.warehouse.batch import DOC, Batch, Failed, without
 from noticeflow.warehouse.rows import TABLES, flatten
 from noticeflow.warehouse.version import EXTRACTOR_VERSION, doc_key
@@ -30,6 +32,7 @@ class BatchResult:
     quarantined: int = 0
     doc_ids: list[str] = field(default_factory=list)
     flags: dict[str, int] = field(default_factory=dict)
+    already: int = 0  # documents found already loaded (same bytes, current at their path)
     corrections_s: float = 0.0  # time spent in warehouse.corrections.effective_record
 
 
@@ -122,8 +125,13 @@ def _apply_corrections(con, batch: Batch) -> dict[int, dict[str, list[dict]]]:
 
 def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
                now: _dt.datetime | None = None) -> BatchResult:
-    """Load a batch of documents and quarantine its failures in one transaction."""
-    now = now or utcnow()
+    """Load a batch of documents and quarantine its failures in one transaction; loaded again
+    when it lost to another session's write (a reviewer's save) or met a full memory pool
+    (the warehouse is shared: `warehouse.access`)."""
+    return retrying(lambda: _load_batch(con, batch, run_id, now or utcnow()))
+
+
+def _load_batch(con, batch: Batch, run_id: str, now: _dt.datetime) -> BatchResult:
     result = BatchResult()
     t0 = time.perf_counter()
     replaced = _apply_corrections(con, batch) if batch.loaded else {}
@@ -137,15 +145,15 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
             result.quarantined = len(batch.failed)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.TransactionException):  # a failed COMMIT has rolled back
+            con.execute("ROLLBACK")
         raise
     return result
 
 
 def _load_documents(con, batch: Batch, replaced: dict[int, dict[str, list[dict]]], run_id: str,
                     now: _dt.datetime, result: BatchResult) -> None:
-    paths = [item.path for item in batch.loaded]
-    con.register("_nf_paths", pa.table({"path": paths}))
+    con.register("_nf_paths", pa.table({"path": [item.path for item in batch.loaded]}))
     try:
         previous = {
             p: (v, k) for p, v, k in con.execute(
@@ -153,15 +161,31 @@ def _load_documents(con, batch: Batch, replaced: dict[int, dict[str, list[dict]]
                 " FROM documents WHERE path IN (SELECT path FROM _nf_paths) GROUP BY path"
             ).fetchall()
         }
-        con.execute(
-            "UPDATE documents SET is_current = false, valid_to = ?"
-            " WHERE is_current AND path IN (SELECT path FROM _nf_paths)", [now])
-        con.execute("DELETE FROM quarantine WHERE path IN (SELECT path FROM _nf_paths)")
     finally:
         con.unregister("_nf_paths")
+    # A document already current at its path (loaded by another run meanwhile, or by this
+    # batch's first attempt whose commit landed though its caller never heard) stays as it is:
+    # loading it again would store the same bytes as a second version.
+    done = {i for i, item in enumerate(batch.loaded)
+            if previous.get(item.path, (0, None))[1] == (item.key or doc_key(item.sha256))}
+    result.already = len(done)
+    for i in done:
+        replaced.pop(i, None)
+    paths = [item.path for i, item in enumerate(batch.loaded) if i not in done]
+    if paths:
+        con.register("_nf_paths", pa.table({"path": paths}))
+        try:
+            con.execute(
+                "UPDATE documents SET is_current = false, valid_to = ?"
+                " WHERE is_current AND path IN (SELECT path FROM _nf_paths)", [now])
+            con.execute("DELETE FROM quarantine WHERE path IN (SELECT path FROM _nf_paths)")
+        finally:
+            con.unregister("_nf_paths")
 
-    docs, keys, skip = [], {}, set(replaced)
+    docs, keys, skip = [], {}, set(replaced) | done
     for i, item in enumerate(batch.loaded):
+        if i in done:
+            continue
         key = item.key or doc_key(item.sha256)
         version, prev_key = previous.get(item.path, (0, None))
         docs.append({

@@ -240,10 +240,10 @@ class FullDisk(Warehouse):
 
     full = True
 
-    def writing(self):
+    def atomic(self, fn):
         if self.full:
             raise Unavailable(f"{self.path}: the disk is full, nothing was saved (No space left on device)")
-        return super().writing()
+        return super().atomic(fn)
 
 
 def test_a_save_on_a_full_disk_keeps_what_the_reviewer_typed(wh):

@@ -34,31 +34,39 @@ def _open(db: str):
 @app.command()
 def review(
     db: str = typer.Option(DEFAULT_DB, "--db", help="Warehouse file written by `noticeflow ingest`."),
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; non-loopback needs a token."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; non-loopback needs tokens."),
     port: int = typer.Option(8000, "--port", min=1, max=65535),
-    token: Optional[str] = typer.Option(None, "--token", help="Shared reviewer token (or NOTICEFLOW_REVIEW_TOKENS=name:tok,...)."),
+    tokens: Optional[str] = typer.Option(None, "--tokens", help="File of `name: token` lines, one per reviewer."),
+    token: Optional[str] = typer.Option(None, "--token", help="One shared reviewer token (or NOTICEFLOW_REVIEW_TOKENS=name:tok,...)."),
+    allow_host: list[str] = typer.Option([], "--allow-host", help="Another host name browsers use for this server (repeatable)."),
 ) -> None:
-    """Example: noticeflow review --db noticeflow.duckdb
+    """Example: noticeflow review --db noticeflow.duckdb --tokens reviewers.txt
 
-    Serves the review workspace: notice list, notice page with highlighted evidence and an
-    editable record, corrections log, needs-re-review queue.
+    Serves the review workspace: notice list with search and filters, notice page with
+    highlighted evidence and an editable record, per-value history and undo, the
+    needs-re-review queue and a reviewer dashboard. Press ? on any page for the shortcuts.
     """
+    from noticeflow.review.db import Unavailable, Warehouse
     from noticeflow.review.security import Security, StartupError
 
     try:
-        security = Security.for_bind(host, token)
+        security = Security.for_bind(host, token, tokens_file=tokens, allow_hosts=tuple(allow_host))
     except StartupError as e:
         _err(str(e))
         raise typer.Exit(2)
-    if not pathlib.Path(db).exists():
-        _err(f"{db}: no warehouse here; run `noticeflow ingest PATH --db {db}` first")
+    warehouse = Warehouse(db, linger=0.5)
+    try:
+        warehouse.check()  # a corrupt or missing file is one line now, not a 500 on every page
+    except Unavailable as e:
+        _err(str(e))
         raise typer.Exit(1)
     import uvicorn
 
     from noticeflow.review.app import create_app
 
-    typer.echo(f"noticeflow review on http://{host}:{port}/ (db {db})", err=True)
-    uvicorn.run(create_app(db, security), host=host, port=port, log_level="warning")
+    who = f", {len(security.tokens)} reviewer token(s)" if security.needs_token else ""
+    typer.echo(f"noticeflow review on http://{host}:{port}/ (db {db}{who}; press ? for shortcuts)", err=True)
+    uvicorn.run(create_app(db, security, warehouse), host=host, port=port, log_level="warning")
 
 
 @corrections_app.command("export")

@@ -1,208 +1,372 @@
 """The review workspace: a FastAPI app with server-rendered pages over the warehouse.
 
-Reads the as-extracted records the loader passed to `warehouse.corrections.effective_record`,
-shows each with the corrections log applied, and appends one correction row per changed field
-(never a read-modify-write of a whole record). One short-lived session per request
-(`warehouse.access`), so `noticeflow ingest` can run against the same file while the server is up.
+Shows each as-extracted record (`warehouse.corrections.extraction`) with the corrections log
+applied, and appends one correction row per changed field (never a read-modify-write of a whole
+record). All database access goes through `review.db.Warehouse`, one short cursor per unit of
+work; rendering happens after the cursor is given back.
+
+A notice is addressed by its key (`key=`, today the document's path; see
+`warehouse.corrections`): every route takes it the same way, so when notice identity lands
+the key changes meaning in one place.
 """
 from __future__ import annotations
 
 import contextlib
+import json
 import pathlib
-import re
-from collections import Counter
 from typing import Any
-from urllib.parse import quote as urlquote
+from urllib.parse import parse_qs, quote as urlquote, urlencode, urlsplit
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
 
+from noticeflow.review import listing
+from noticeflow.review.db import Unavailable, Warehouse
+from noticeflow.review.labels import zh
+from noticeflow.review.refresher import Refresher
 from noticeflow.review.security import SESSION_COOKIE, Security, clean_reviewer, csrf_ok, same_origin
-from noticeflow.schemas import Record, iter_evidence
-from noticeflow.warehouse import access
+from noticeflow.review.view import LIST_FIELDS, WRAPPER_KIND, coerce, notice_view, shown, title_of
 from noticeflow.warehouse import corrections as log
 
 HERE = pathlib.Path(__file__).parent
-LIST_SEP = re.compile(r"[,，、;；\s]+")
+MAX_FIELD = 1024 * 1024  # bytes of one form field
+MAX_FIELDS = 2000
 
-# The record form, grouped by the contract's sections: (path or list, title, fields).
-# A field is (name, label, kind[, options]); kinds: text, num, date, select, bool, list, area.
-DOCUMENT = [("title.value", "Title", "text"), ("doc_number.value", "Doc number", "text"),
-            ("issuer.value", "Issuer", "text"), ("policy_year.value", "Policy year", "num"),
-            ("issue_date.value", "Issue date", "date"), ("print_date.value", "Print date", "date")]
-REGION = [("region.province", "Province", "text"), ("region.city", "City", "text"),
-          ("region.county", "County", "text"), ("region.adcode", "Adcode", "text")]
-LISTS = [
-    ("cited_documents", "Cited documents", [("doc_number", "Doc number", "text"), ("title", "Title", "text")]),
-    ("fees", "Fees", [("kind", "Kind", "select", ["individual", "fiscal_subsidy"]),
-                      ("amount", "Amount (yuan)", "num"),
-                      ("qualifier", "Qualifier", "select", ["exact", "at_least"]),
-                      ("change", "Change (yuan)", "num")]),
-    ("subsidy_tiers", "Subsidy tiers", [
-        ("label", "Label", "text"), ("categories", "Categories", "list"),
-        ("mode", "Mode", "select", ["full", "fixed", "percent", "unchanged"]),
-        ("subsidy_amount", "Subsidy", "num"), ("subsidy_percent", "Subsidy %", "num"),
-        ("individual_amount", "Individual", "num"), ("floor_amount", "Floor", "num"),
-        ("pay_first", "Pay first", "bool"), ("funding_source", "Funding source", "text"),
-        ("derived", "Derived", "list")]),
-    ("periods", "Periods", [
-        ("kind", "Kind", "select", ["collection", "concentrated_collection", "monthly_window",
-                                    "extension", "benefit", "suspension", "deadline"]),
-        ("start", "Start", "date"), ("end", "End", "date"), ("day_from", "Day from", "num"),
-        ("day_to", "Day to", "num"), ("applies_to", "Applies to", "text")]),
-    ("departments", "Departments", [("name", "Name", "text"), ("as_written", "As written", "text"),
-                                    ("level", "Level", "select", ["county", "township"]),
-                                    ("duties", "Duties", "area")]),
-    ("leadership", "Leadership", [("role", "Role", "text"), ("name", "Name", "text"),
-                                  ("title", "Title", "text")]),
-    ("targets", "Targets", [("metric", "Metric", "text"), ("population", "Population", "text"),
-                            ("percent", "Percent", "num")]),
+# (keys, action, what it does): the help overlay is rendered from this list and review.js binds
+# the keys it names, so the two never disagree.
+SHORTCUTS = [
+    ("j", "next", "next value"), ("k", "prev", "previous value"), ("f", "next-flag", "next flagged value"),
+    ("1-9", "section", "first value of section 1-9 (document, cited documents, fees, tiers, periods, ...)"),
+    ("e", "edit", "edit the value (Enter too)"), ("Enter", "save", "in a field: save the value"),
+    ("Escape", "leave", "leave the field / close this help"), ("s", "save", "save the value"),
+    ("a", "accept", "accept the value as it is"), ("A", "accept-all", "accept every value without a flag"),
+    ("x", "delete", "delete the element"), ("u", "undo", "undo the value's last change"),
+    ("p", "passage", "show the value's passage"),
+    ("r", "reviewed", "mark the notice reviewed and open the next unreviewed"),
+    ("n", "next-unreviewed", "next unreviewed notice"), ("/", "search", "search notices"),
+    ("o", "open", "list: open the notice"), ("]", "next-page", "list: next page"), ("[", "prev-page", "list: previous page"),
+    ("?", "help", "show these shortcuts"),
 ]
-LIST_FIELDS = {name: fields for name, _, fields in LISTS}
-WRAPPER_KIND = {"title": "text", "doc_number": "text", "issuer": "text", "policy_year": "num",
-                "issue_date": "date", "print_date": "date"}
-QUOTA_FIELDS = [("quota_table.title", "Table title", "text"), ("quota_table.unit", "Unit", "text"),
-                ("quota_table.columns", "Columns", "list")]
 
 
-def create_app(db: str | pathlib.Path, security: Security | None = None) -> FastAPI:
+def _js(value: Any) -> str:
+    """JSON as a reviewer reads it: Chinese as Chinese, not \\u escapes."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def create_app(db: str | pathlib.Path, security: Security | None = None,
+               warehouse: Warehouse | None = None) -> FastAPI:
     """The review app over warehouse file `db`."""
     security = security or Security.for_bind("127.0.0.1")
-    app = FastAPI(title="noticeflow review", docs_url=None, redoc_url=None, openapi_url=None)
+    wh = warehouse or Warehouse(db)
+    texts = listing.TextIndex()
+    refresher = Refresher(wh)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        await run_in_threadpool(refresher.catch_up)
+        yield
+        await run_in_threadpool(refresher.stop)  # the analyst tables are up to date when it stops
+
+    app = FastAPI(title="noticeflow review", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.autoescape = True  # every template, whatever its suffix
-    templates.env.filters["shown"] = shown
-    templates.env.filters["q"] = lambda s: urlquote(str(s), safe="")
-    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    app.state.db, app.state.security = str(db), security
+    templates.env.filters.update(shown=shown, js=_js, q=lambda s: urlquote(str(s), safe=""), zh=zh)
+    templates.env.globals["code"] = lambda value, kind: Markup('<abbr class="code" title="{}">{}</abbr>').format(
+        value, zh(value, kind))
+    app.mount("/static", CachedStatic(directory=str(HERE / "static")), name="static")
+    templates.env.globals["static_version"] = _static_version()
+    app.state.db, app.state.security, app.state.warehouse = str(db), security, wh
+    app.state.refresher = refresher
 
     @app.middleware("http")
-    async def sessions(request: Request, call_next):
+    async def guard(request: Request, call_next):
+        if not security.host_ok(request.headers.get("host")):
+            return _finish(Response("misdirected request: this server does not answer that host name\n",
+                                    status_code=421, media_type="text/plain"), None)
         sid, sess = security.session(request.cookies.get(SESSION_COOKIE))
-        request.state.session = sess
+        request.state.session, request.state.sid, request.state.bearer = sess, sid, False
         if not sess.authenticated:
-            bearer = request.headers.get("authorization", "")
-            token = bearer[7:] if bearer.lower().startswith("bearer ") else None
-            if not security.login(sess, token) and request.url.path not in ("/login",) \
-                    and not request.url.path.startswith("/static/"):
-                response = templates.TemplateResponse(request, "login.html", {"error": None}, status_code=401)
-                return _finish(response, sid)
-        if request.method == "POST":
-            if not same_origin(request.headers, request.url.scheme, request.headers.get("host")):
-                return _finish(Response("cross-site request refused", status_code=403), sid)
-        return _finish(await call_next(request), sid)
+            auth = request.headers.get("authorization", "")
+            api = security.bearer(auth[7:]) if auth.lower().startswith("bearer ") else None
+            if api is not None:
+                request.state.session, request.state.bearer = api, True
+            elif request.url.path != "/login" and not request.url.path.startswith("/static/"):
+                return _finish(templates.TemplateResponse(request, "login.html", {"error": None}, status_code=401), sid)
+        if request.method == "POST" and not same_origin(request.headers, security.hosts):
+            return _finish(Response("cross-site request refused", status_code=403), sid)
+        try:
+            response = await call_next(request)
+        except Unavailable as e:  # raised outside a route's own handling
+            response = unavailable(request, e)
+        return _finish(response, request.state.sid)
+
+    def unavailable(request: Request, e: Unavailable, form: list | None = None) -> Response:
+        """503 with the reason, and what the reviewer sent, ready to send again."""
+        r = templates.TemplateResponse(request, "unavailable.html", {
+            "message": str(e), "form": form or [], "action": request.url.path, "csrf": request.state.session.csrf,
+            "reviewer": request.state.session.reviewer, "named_by_token": security.needs_token,
+            "shortcuts": SHORTCUTS}, status_code=503)
+        if e.retry:
+            r.headers["Retry-After"] = "2"
+        return r
+
+    @app.exception_handler(Unavailable)
+    async def on_unavailable(request: Request, e: Unavailable):
+        return unavailable(request, e)
 
     async def checked_form(request: Request):
-        """The posted form, after checking its CSRF token against the session's."""
-        form = await request.form()
-        if not csrf_ok(request.state.session, form.get("csrf")):
+        """The posted form (text fields only, each at most 1 MB), after its CSRF check."""
+        try:
+            form = await request.form(max_files=0, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD)
+        except MultiPartException as e:
+            raise HTTPException(status_code=400, detail=f"bad form: {e.message}")
+        for name, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                raise HTTPException(status_code=400, detail=f"field {name!r}: files are not accepted")
+            if len(value.encode()) > MAX_FIELD:
+                raise HTTPException(status_code=413, detail=f"field {name!r} is larger than 1 MB")
+        if not request.state.bearer and not csrf_ok(request.state.session, form.get("csrf")):
             raise HTTPException(status_code=403, detail="missing or wrong CSRF token")
         return form
 
-    def page(request: Request, name: str, ctx: dict, status: int = 200):
+    def show(request: Request, name: str, ctx: dict, status: int = 200):
         sess = request.state.session
-        base = {"csrf": sess.csrf, "reviewer": sess.reviewer, "named_by_token": security.needs_token}
+        base = {"csrf": sess.csrf, "reviewer": sess.reviewer, "named_by_token": security.needs_token,
+                "shortcuts": SHORTCUTS}
         return templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
+
+    def notice_url(key: str, anchor: str | None = None) -> str:
+        return f"/notice?key={urlquote(key, safe='')}" + (f"#{urlquote(anchor, safe='[].')}" if anchor else "")
 
     # ------------------------------------------------------------ pages
 
     @app.get("/", response_class=HTMLResponse)
-    def notice_list(request: Request, flag: str = "", county: str = "", status: str = ""):
-        with connect(app.state.db, read_only=True) as con:
-            rows = overview(con)
-        counties = sorted({r["county"] for r in rows if r["county"]})
-        flag_codes = sorted({c for r in rows for c in r["flags"]})
-        shown_rows = [r for r in rows if (not flag or flag in r["flags"])
-                      and (not county or r["county"] == county) and (not status or r["status"] == status)]
-        return page(request, "list.html", {
-            "rows": shown_rows, "total": len(rows), "counties": counties, "flag_codes": flag_codes,
-            "f": {"flag": flag, "county": county, "status": status},
-            "queue": sum(r["needs_review"] for r in rows)})
+    def notice_list(request: Request, q: str = "", flag: str = "", status: str = "", reviewer: str = "",
+                    province: str = "", year: str = "", page: int = 1, county: str = ""):
+        f = listing.Query(q=(q or county).strip()[:200], flag=flag, status=status, reviewer=reviewer,
+                          province=province, year=year, page=max(1, page))
+        with wh.cursor() as cur:
+            data = listing.notices(cur, f, texts)
+        args = f.args()
+
+        def link(**change):
+            return "/?" + urlencode({**args, **{k: v for k, v in change.items()}})
+        return show(request, "list.html", {**data, "f": f, "args": args, "link": link,
+                                           "statuses": list(log.STATUSES) + [log.NEEDS_RE_REVIEW]})
+
+    @app.get("/next")
+    def next_notice(request: Request, after: str = "", q: str = "", flag: str = "", reviewer: str = "",
+                    province: str = "", year: str = ""):
+        f = listing.Query(q=q, flag=flag, reviewer=reviewer, province=province, year=year)
+        with wh.cursor() as cur:
+            key = listing.next_unreviewed(cur, after, f, texts)
+        if key is None:
+            return RedirectResponse("/?status=unreviewed&done=1", status_code=303)
+        return RedirectResponse(notice_url(key), status_code=303)
+
+    def load_notice(key: str):
+        with wh.cursor() as cur:
+            extracted = log.extraction(cur, key)
+            if extracted is None:
+                return None
+            cs = log.load(cur, key)
+            st = log.statuses(cur, key).get(key, {"status": "unreviewed"})
+        return extracted, cs, st
 
     @app.get("/notice", response_class=HTMLResponse)
     def notice_page(request: Request, key: str):
         return render_notice(request, key)
 
     def render_notice(request: Request, key: str, error: str | None = None, error_path: str | None = None,
-                      status: int = 200):
-        with connect(app.state.db, read_only=True) as con:
-            extracted = log.extraction(con, key)
-            if extracted is None:
-                return page(request, "missing.html", {"key": key}, status=404)
-            cs = log.load(con, key)
-            st = log.statuses(con).get(key, {"status": "unreviewed"})
+                      status: int = 200, typed: dict | None = None, conflicts: list | None = None,
+                      retry_form: list | None = None):
+        got = load_notice(key)
+        if got is None:
+            return show(request, "missing.html", {"key": key}, status=404)
+        extracted, cs, st = got
         applied = log.apply_corrections(extracted, cs)
-        ctx = notice_view(key, applied, cs)
-        ctx.update(error=error, error_path=error_path, status=st)
-        return page(request, "notice.html", ctx, status=status)
+        ctx = notice_view(key, applied, cs, typed)
+        ctx.update(error=error, error_path=error_path, status=st, conflicts=conflicts or [],
+                   retry_form=retry_form or [])
+        return show(request, "notice.html", ctx, status=status)
 
     @app.get("/queue", response_class=HTMLResponse)
-    def queue(request: Request):
-        with connect(app.state.db, read_only=True) as con:
-            found = log.needs_review_items(con)
-        items = [{"key": key, "title": _title(extracted), "o": o} for key, extracted, o in found]
-        return page(request, "queue.html", {"items": items})
+    def queue_page(request: Request):
+        return queue(request)
+
+    def queue(request: Request, error: str = "", status: int = 200):
+        with wh.cursor() as cur:  # only notices with corrections are read (warehouse.corrections)
+            found = log.needs_review_items(cur)
+        items = [{"key": key, "title": title_of(extracted), "o": o} for key, extracted, o in found]
+        return show(request, "queue.html", {"items": items, "error": error[:300]}, status=status)
+
+    @app.get("/dashboard", response_class=HTMLResponse)
+    def dashboard(request: Request):
+        with wh.cursor() as cur:
+            data = listing.dashboard(cur)
+        return show(request, "dashboard.html", data)
 
     @app.get("/api/notice")
     def notice_json(key: str):
-        with connect(app.state.db, read_only=True) as con:
-            extracted = log.extraction(con, key)
-            if extracted is None:
-                return JSONResponse({"error": "no such notice"}, status_code=404)
-            cs = log.load(con, key)
+        got = load_notice(key)
+        if got is None:
+            return JSONResponse({"error": "no such notice"}, status_code=404)
+        extracted, cs, st = got
         applied = log.apply_corrections(extracted, cs)
         return {"record": applied.record, "corrected_paths": sorted(applied.corrected_paths),
-                "corrections": [dict(o.correction.as_json(), status=o.status, problem=o.problem)
+                "status": st.get("status"),
+                "corrections": [dict(o.correction.as_json(), status=o.status, problem=o.problem, path=o.path)
                                 for o in applied.outcomes]}
 
     # ------------------------------------------------------------ writes
+
+    def form_items(form) -> list[tuple[str, str]]:
+        return [(k, str(v)) for k, v in form.multi_items() if k != "csrf"]
+
+    async def write(request: Request, key: str, build, form, anchor: str, typed: dict | None = None):
+        """Run `build(cur, extracted, eff, cs)` -> changes under the write cursor and store them.
+
+        A refused change re-renders the notice with what was typed (422, or 409 for a
+        conflict); an unusable warehouse answers 503 with the form ready to send again."""
+        sess = request.state.session
+        reason = str(form.get("reason", "")).strip()[:500] or None
+
+        def unit(cur):
+            extracted = log.extraction(cur, key)
+            if extracted is None:
+                return Response("no such notice", status_code=404)
+            cs = log.load(cur, key)
+            eff = log.apply_corrections(extracted, cs)
+            changes = build(cur, extracted, eff, cs)
+            if isinstance(changes, Conflict):
+                return changes
+            return log.propose_many(cur, key, extracted, changes, sess.reviewer, reason, effective=eff.record)
+
+        def run():
+            made = wh.atomic(unit)
+            if not isinstance(made, list):
+                return made
+            if made:
+                refresher.poke(key)  # the analyst tables show the corrected value a moment later
+            return RedirectResponse(notice_url(key, anchor), status_code=303)
+        try:
+            out = await run_in_threadpool(run)
+        except log.CorrectionError as e:
+            return await run_in_threadpool(render_notice, request, key, str(e), e.field, 422, typed)
+        except Unavailable as e:
+            return unavailable(request, e, form_items(form))
+        if isinstance(out, Conflict):
+            return await run_in_threadpool(render_notice, request, key, None, None, 409, typed, out.items,
+                                           out.retry)
+        return out
 
     @app.post("/notice/save")
     async def save(request: Request):
         form = await checked_form(request)
         key, prefix = str(form.get("key", "")), str(form.get("prefix", ""))
-        changes = []
-        for name, raw in form.multi_items():
-            if not name.startswith("f:"):
-                continue
-            field = name[2:]
-            if str(raw) == str(form.get("o:" + field, "")):
-                continue  # untouched: only what this reviewer changed is written
-            kind = str(form.get("k:" + field, "text"))
-            path = f"{prefix}.{field}" if prefix else field
-            changes.append(("set", path, coerce(kind, str(raw)), None))
-        return await write(request, key, changes, form, anchor=prefix or "doc")
+        edits = []
+        for name in dict.fromkeys(k for k in form.keys() if k.startswith("f:")):
+            field, kind = name[2:], str(form.get("k:" + name[2:], "text"))
+            if kind == "codes":  # checkboxes: one value per ticked code
+                raw = "、".join(str(v) for v in form.getlist(name) if str(v))
+            else:
+                raw = str(form.get(name))
+            if raw != str(form.get("o:" + field, "")):  # only what this reviewer changed is written
+                edits.append((f"{prefix}.{field}" if prefix else field, raw, str(form.get("o:" + field, "")), kind))
+        typed = {path: raw for path, raw, _, _ in edits}
+
+        def build(cur, extracted, eff, cs):
+            conflict = Conflict.check(eff, cs, prefix, str(form.get("anchor_quote", "")), edits, form)
+            return conflict or [("set", path, coerce(kind, raw), None) for path, raw, _, kind in edits]
+        return await write(request, key, build, form, anchor=prefix or (edits[0][0].split(".")[0] if edits else "doc"),
+                           typed=typed)
 
     @app.post("/notice/delete")
     async def delete(request: Request):
         form = await checked_form(request)
         path = str(form.get("path", ""))
-        return await write(request, str(form.get("key", "")), [("delete", path, None, None)], form,
-                           anchor=path.rsplit("[", 1)[0])
+
+        def build(cur, extracted, eff, cs):
+            now = log.get_path(eff.record, log.parse_path(path)) if path else None
+            want = str(form.get("anchor_quote", ""))
+            if want and (now is None or (log._quote(now) or "") != want):
+                return Conflict([{"path": path, "loaded": want, "now": log._quote(now) if now else "(gone)",
+                                  "typed": "(delete)", "by": _last_change(cs, eff, path)}], [])
+            return [("delete", path, None, None)]
+        return await write(request, str(form.get("key", "")), build, form, anchor=path.rsplit("[", 1)[0])
 
     @app.post("/notice/add")
     async def add(request: Request):
         form = await checked_form(request)
         key, section = str(form.get("key", "")), str(form.get("section", ""))
+        typed = {f"add:{k[2:]}": str(v) for k, v in form.multi_items() if k.startswith("a:")}
         try:
             span = (int(form.get("start", "")), int(form.get("end", "")))
         except ValueError:
             return await run_in_threadpool(render_notice, request, key, "select the passage in the text first",
-                                           section, 422)
+                                           section, 422, typed)
         if section in WRAPPER_KIND:
             value = coerce(WRAPPER_KIND[section], str(form.get(f"a:{section}:value", "")))
         elif section in LIST_FIELDS:
-            value = {f[0]: coerce(f[2], str(form.get(f"a:{section}:{f[0]}", "")))
-                     for f in LIST_FIELDS[section]}
+            value = {f[0]: coerce(f[2], str(form.get(f"a:{section}:{f[0]}", ""))) for f in LIST_FIELDS[section]}
             value = {k: v for k, v in value.items() if v is not None}
         else:
-            return await run_in_threadpool(render_notice, request, key, f"cannot add to {section!r}", None, 422)
-        quote = form.get("quote")
-        changes = [("add", section, value, span)]
-        return await write(request, key, changes, form, anchor=section, quote=quote)
+            return await run_in_threadpool(render_notice, request, key, f"cannot add to {section!r}", None, 422, typed)
+        quote = str(form.get("quote", ""))
+
+        def build(cur, extracted, eff, cs):
+            if extracted.get("text", "")[span[0]:span[1]] != quote:
+                raise log.CorrectionError("the selection does not match the notice text", section)
+            return [("add", section, value, span)]
+        return await write(request, key, build, form, anchor=section, typed=typed)
+
+    @app.post("/notice/accept")
+    async def accept(request: Request):
+        """Accept one value (path=) or every value without a flag (all=1) as it is."""
+        form = await checked_form(request)
+        key, path = str(form.get("key", "")), str(form.get("path", ""))
+
+        def build(cur, extracted, eff, cs):
+            if form.get("all"):
+                view = notice_view(key, eff, cs)
+                return [("accept", p, None, None) for p in view["unflagged"]]
+            return [("accept", path, None, None)]
+        return await write(request, key, build, form, anchor=path or "doc")
+
+    @app.post("/notice/undo")
+    async def undo(request: Request):
+        form = await checked_form(request)
+        key, cid = str(form.get("key", "")), _correction_id(form)
+        sess = request.state.session
+        if cid is None:
+            return Response("bad correction id", status_code=422)
+
+        def unit(cur):
+            extracted = log.extraction(cur, key)
+            if extracted is None:
+                return Response("no such notice", status_code=404)
+            return log.inverse(cur, cid, extracted, sess.reviewer)
+
+        def run():
+            made = wh.atomic(unit)
+            if not isinstance(made, list):
+                return made
+            if made:
+                refresher.poke(key)
+            return RedirectResponse(notice_url(key, str(form.get("anchor", "")) or None), status_code=303)
+        try:
+            return await run_in_threadpool(run)
+        except log.CorrectionError as e:
+            return await run_in_threadpool(render_notice, request, key, f"cannot undo: {e}", e.field, 409)
+        except Unavailable as e:
+            return unavailable(request, e, form_items(form))
 
     @app.post("/notice/status")
     async def set_status(request: Request):
@@ -210,64 +374,65 @@ def create_app(db: str | pathlib.Path, security: Security | None = None) -> Fast
         key, status = str(form.get("key", "")), str(form.get("status", ""))
         sess = request.state.session
 
-        def run(con):
-            extracted = log.extraction(con, key)
+        def unit(cur):
+            extracted = log.extraction(cur, key)
             if extracted is None:
                 return Response("no such notice", status_code=404)
-            log.set_status(con, key, extracted.get("doc_id"), status, sess.reviewer)
-            return RedirectResponse(f"/notice?key={urlquote(key, safe='')}", status_code=303)
+            waiting = log.statuses(cur, key).get(key, {}).get("re_review", 0)
+            if status == "reviewed" and waiting:
+                raise log.CorrectionError(f"{waiting} correction(s) wait for re-review: re-apply or dismiss "
+                                          "them before marking the notice reviewed")
+            log.set_status(cur, key, extracted.get("doc_id"), status, sess.reviewer)
+            if form.get("then") != "next":
+                return RedirectResponse(notice_url(key), status_code=303)
+            nxt = listing.next_unreviewed(cur, key)
+            return RedirectResponse(notice_url(nxt) if nxt else "/?status=unreviewed&done=1", status_code=303)
+
+        def run():
+            return wh.atomic(unit)
         try:
-            return await run_in_threadpool(atomic, app.state.db, run)
+            return await run_in_threadpool(run)
         except log.CorrectionError as e:
-            return Response(str(e), status_code=422)
+            return await run_in_threadpool(render_notice, request, key, str(e), None, 422)
+        except Unavailable as e:
+            return unavailable(request, e, form_items(form))
 
     @app.post("/corrections/resolve")
     async def resolve(request: Request):
         form = await checked_form(request)
         action, back = str(form.get("action", "")), str(form.get("back", "/queue"))
-        sess = request.state.session
-        try:
-            cid = int(form.get("id", ""))
-        except ValueError:
+        back = back if back.startswith("/") and not back.startswith("//") else "/queue"
+        sess, cid = request.state.session, _correction_id(form)
+        if cid is None:
             return Response("bad correction id", status_code=422)
 
-        def run(con):
+        def unit(cur):
             if action == "dismiss":
-                log.dismiss(con, cid, sess.reviewer, str(form.get("reason", "")) or None)
-            elif action == "reapply":
-                c = next((c for c in log.load(con) if c.id == cid), None)
+                log.dismiss(cur, cid, sess.reviewer, str(form.get("reason", "")) or None)
+                return None
+            if action == "reapply":
+                c = next((c for c in log.load(cur) if c.id == cid), None)
                 if c is None:
                     raise log.CorrectionError(f"no correction {cid}")
-                log.reapply(con, cid, log.extraction(con, c.notice_key) or {}, sess.reviewer)
-                log.refresh(con, c.notice_key)
-            else:
-                raise log.CorrectionError(f"unknown action {action!r}")
-        try:
-            await run_in_threadpool(atomic, app.state.db, run)
-        except log.CorrectionError as e:
-            return Response(f"cannot resolve: {e}", status_code=422)
-        return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/queue",
-                                status_code=303)
+                log.reapply(cur, cid, log.extraction(cur, c.notice_key) or {}, sess.reviewer)
+                return c.notice_key
+            raise log.CorrectionError(f"unknown action {action!r}")
 
-    async def write(request: Request, key: str, changes: list, form, anchor: str, quote: Any = None):
-        sess = request.state.session
-        reason = str(form.get("reason", "")).strip()[:500] or None
-
-        def run(con):
-            extracted = log.extraction(con, key)
-            if extracted is None:
-                return Response("no such notice", status_code=404)
-            if quote is not None and changes and changes[0][3]:
-                s, e = changes[0][3]
-                if extracted.get("text", "")[s:e] != str(quote):
-                    raise log.CorrectionError("the selection does not match the notice text", anchor)
-            if log.propose_many(con, key, extracted, changes, sess.reviewer, reason):
-                log.refresh(con, key)  # the analyst tables show the corrected value now
-            return RedirectResponse(f"/notice?key={urlquote(key, safe='')}#{anchor}", status_code=303)
+        def run():
+            touched = wh.atomic(unit)
+            if touched:
+                refresher.poke(touched)
         try:
-            return await run_in_threadpool(atomic, app.state.db, run)
+            await run_in_threadpool(run)
         except log.CorrectionError as e:
-            return await run_in_threadpool(render_notice, request, key, str(e), e.field, 422)
+            message = f"cannot re-apply #{cid}: {e}"
+            key = parse_qs(urlsplit(back).query).get("key", [""])[0]
+            if urlsplit(back).path == "/notice" and key:
+                return await run_in_threadpool(render_notice, request, key, message, None, 422)
+            return await run_in_threadpool(queue, request, message, 422)
+        except Unavailable as e:
+            return unavailable(request, e, form_items(form))
+        return RedirectResponse(back, status_code=303)
 
     # ------------------------------------------------------------ identity
 
@@ -277,10 +442,20 @@ def create_app(db: str | pathlib.Path, security: Security | None = None) -> Fast
 
     @app.post("/login")
     async def login(request: Request):
-        form = await request.form()
-        if security.login(request.state.session, str(form.get("token", ""))):
-            return RedirectResponse("/", status_code=303)
-        return templates.TemplateResponse(request, "login.html", {"error": "unknown token"}, status_code=401)
+        client = request.client.host if request.client else ""
+        if security.throttled(client):
+            return templates.TemplateResponse(request, "login.html", {"error": "too many wrong tokens: wait a minute"},
+                                              status_code=429, headers={"Retry-After": "60"})
+        try:
+            form = await request.form(max_files=0, max_fields=10, max_part_size=4096)
+        except MultiPartException:
+            return Response("bad form", status_code=400)
+        token = form.get("token", "")
+        new_sid = security.login(request.state.sid, token if isinstance(token, str) else None, client)
+        if new_sid is None:
+            return templates.TemplateResponse(request, "login.html", {"error": "unknown token"}, status_code=401)
+        request.state.sid = new_sid  # a new id: a session id known before sign-in is worthless after
+        return RedirectResponse("/", status_code=303)
 
     @app.post("/whoami")
     async def whoami(request: Request):
@@ -295,8 +470,85 @@ def create_app(db: str | pathlib.Path, security: Security | None = None) -> Fast
     return app
 
 
-def _finish(response: Response, sid: str) -> Response:
-    response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict", path="/")
+class Conflict:
+    """A save over values someone else changed since the page was loaded (optimistic concurrency)."""
+
+    def __init__(self, items: list[dict], retry: list):
+        self.items, self.retry = items, retry
+
+    @classmethod
+    def check(cls, eff: log.Applied, cs: list, prefix: str, anchor_quote: str, edits: list, form) -> "Conflict | None":
+        items = []
+        if prefix and anchor_quote:
+            now = log.get_path(eff.record, log.parse_path(prefix))
+            if not isinstance(now, dict) or (log._quote(now) or "") != anchor_quote:
+                items.append({"path": prefix, "loaded": anchor_quote,
+                              "now": (log._quote(now) if isinstance(now, dict) else None) or "(gone)",
+                              "typed": "", "by": _last_change(cs, eff, prefix)})
+        for path, raw, loaded, kind in edits:
+            now = shown(log.get_path(eff.record, log.parse_path(path)), kind)
+            if now != loaded:
+                items.append({"path": path, "loaded": loaded, "now": now, "typed": raw,
+                              "by": _last_change(cs, eff, path)})
+        if not items:
+            return None
+        # "Save mine anyway": the same form, with what is there now as the value it was loaded with.
+        nows = {it["path"]: it["now"] for it in items}
+        retry = []
+        for k, v in form.multi_items():
+            if k == "csrf":
+                continue
+            if k.startswith("o:"):
+                full = f"{prefix}.{k[2:]}" if prefix else k[2:]
+                v = nows.get(full, v)
+            if k == "anchor_quote":
+                continue
+            retry.append((k, str(v)))
+        return cls(items, retry)
+
+
+def _correction_id(form) -> int | None:
+    try:
+        return int(str(form.get("id", "")))
+    except ValueError:
+        return None
+
+
+def _last_change(cs: list, eff: log.Applied, path: str) -> str:
+    """Who last changed `path` and when, for the conflict message."""
+    landed = {o.correction.id: o.path for o in eff.outcomes}
+    for c in reversed(cs):
+        where = landed.get(c.id) or c.field_path or ""
+        if c.op in ("set", "add", "delete") and (where == path or path.startswith(where + ".")
+                                                 or where.startswith(path + ".") or where.startswith(path + "[")):
+            at = c.created_at.strftime("%H:%M:%S") if hasattr(c.created_at, "strftime") else ""
+            return f"{c.reviewer} at {at} (#{c.id})"
+    return "a re-ingest"
+
+
+class CachedStatic(StaticFiles):
+    """Static files the browser keeps: pages name them with a version (`?v=`), so each save's
+    reload does not ask for the CSS and script again."""
+
+    async def get_response(self, path, scope):
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["Cache-Control"] = "public, max-age=86400, immutable"
+        return response
+
+
+def _static_version() -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for f in sorted((HERE / "static").iterdir()):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def _finish(response: Response, sid: str | None) -> Response:
+    if sid:
+        response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict", path="/")
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
@@ -304,153 +556,3 @@ def _finish(response: Response, sid: str) -> Response:
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
     return response
-
-
-@contextlib.contextmanager
-def connect(db: str, read_only: bool = False):
-    """A short-lived session on the warehouse, shared with a running ingest (warehouse.access);
-    a read-only one reads one snapshot and never holds up a writer."""
-    con = access.connect(db, read_only=read_only)
-    try:
-        if not read_only:
-            log.ensure_schema(con)
-        yield con
-    finally:
-        con.close()
-
-
-def atomic(db: str, fn):
-    """`fn(con)` as one transaction on a fresh session (`warehouse.access.transaction`): a save
-    that lost a write conflict to a running ingest is made again, never half stored."""
-    with connect(db) as con:
-        return access.transaction(con, lambda: fn(con))
-
-
-# ---------------------------------------------------------------- view models
-
-def coerce(kind: str, raw: str) -> Any:
-    """A form string as the value the schema models will validate ("" is null)."""
-    raw = raw.strip()
-    if raw == "":
-        return [] if kind == "list" else None
-    if kind == "list":
-        return [p for p in LIST_SEP.split(raw) if p]
-    if kind == "bool":
-        return {"true": True, "false": False}.get(raw.lower(), raw)
-    return raw
-
-
-def shown(value: Any, kind: str = "text") -> str:
-    """A value as the form shows it (the inverse of `coerce`)."""
-    if value is None:
-        return ""
-    if kind == "list" and isinstance(value, list):
-        return "、".join(map(str, value))
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _title(rec: dict) -> str:
-    t = rec.get("title") or {}
-    return t.get("value") or pathlib.PurePath((rec.get("source") or {}).get("path", "?")).name
-
-
-def overview(con) -> list[dict]:
-    """One row per notice for the list page."""
-    by_key: dict[str, list] = {}
-    for c in log.load(con):
-        by_key.setdefault(c.notice_key, []).append(c)
-    st = log.statuses(con)
-    rows = []
-    for key, extracted in log.extractions(con).items():
-        applied = log.apply_corrections(extracted, by_key.get(key, []))
-        rec = applied.record
-        year = (rec.get("policy_year") or {}).get("value")
-        rows.append({
-            "key": key, "county": (rec.get("region") or {}).get("county") or "",
-            "province": (rec.get("region") or {}).get("province") or "", "year": year,
-            "title": _title(rec), "flags": Counter(f["code"] for f in rec.get("flags") or []),
-            "status": st.get(key, {}).get("status", "unreviewed"),
-            "corrections": sum(1 for o in applied.outcomes if o.status == "applied"),
-            "needs_review": len(applied.needs_review)})
-    return rows
-
-
-def _ev_path(path: str) -> str:
-    return path[: -len(".evidence")] if path.endswith(".evidence") else path
-
-
-def segments(rec: dict) -> list[dict]:
-    """The canonical text cut at every evidence boundary, each piece with the paths covering it."""
-    text = rec.get("text") or ""
-    spans = [(_ev_path(p), ev.start, ev.end) for p, ev in iter_evidence(Record.model_validate(rec))]
-    cuts = sorted({0, len(text), *[s for _, s, _ in spans], *[e for _, _, e in spans]})
-    out = []
-    for a, b in zip(cuts, cuts[1:]):
-        if a >= b:
-            continue
-        cover = sorted((p for p, s, e in spans if s <= a and b <= e), key=lambda p: -len(p))
-        out.append({"start": a, "text": text[a:b], "paths": cover,
-                    "section": re.split(r"[.\[]", cover[-1])[0] if cover else None})
-    return out
-
-
-def notice_view(key: str, applied: log.Applied, cs: list) -> dict:
-    rec = applied.record
-    corrected = applied.corrected_paths
-    flags = rec.get("flags") or []
-
-    def flags_for(path: str) -> list[dict]:
-        return [f for f in flags if f.get("field") and (f["field"] == path or f["field"].startswith(path + ".")
-                                                        or f["field"].startswith(path + "["))]
-
-    def field_rows(prefix: str, obj: dict | None, fields: list) -> list[dict]:
-        rows = []
-        for spec in fields:
-            name, label, kind = spec[0], spec[1], spec[2]
-            full = f"{prefix}.{name}" if prefix else name
-            value = log.get_path(rec, log.parse_path(full))
-            rows.append({"name": name, "label": label, "kind": kind, "options": spec[3] if len(spec) > 3 else [],
-                         "value": shown(value, kind), "path": full,
-                         "corrected": any(full == p or full.startswith(p + ".") or full.startswith(p + "[")
-                                          for p in corrected)})
-        return rows
-
-    doc_fields = field_rows("", rec, DOCUMENT)
-    for r in doc_fields:  # Text/Year/Day: the evidence belongs to the wrapper
-        r["ev"] = r["path"].split(".")[0] if (rec.get(r["path"].split(".")[0]) or {}).get("evidence") else None
-    lists = []
-    for name, title, fields in LISTS:
-        items = []
-        for i, el in enumerate(rec.get(name) or []):
-            p = f"{name}[{i}]"
-            items.append({"path": p, "rows": field_rows(p, el, fields), "ev": p if el.get("evidence") else None,
-                          "quote": (el.get("evidence") or {}).get("quote"), "flags": flags_for(p),
-                          "added": p in corrected})
-        lists.append({"name": name, "title": title, "elements": items, "flags": [f for f in flags if f.get("field") == name]})
-    quota = None
-    q = rec.get("quota_table")
-    if q:
-        cols = q.get("columns") or []
-        qrows = []
-        for i, row in enumerate(q.get("rows") or []):
-            p = f"quota_table.rows[{i}]"
-            fields = [("seq", "#", "num"), ("area", "Area", "text")] + [(f"values.{c}", c, "num") for c in cols] \
-                + [("note", "Note", "text")]
-            qrows.append({"path": p, "rows": field_rows(p, row, fields), "ev": p if row.get("evidence") else None})
-        quota = {"head": field_rows("", rec, QUOTA_FIELDS), "rows": qrows, "columns": cols,
-                 "total": field_rows("quota_table", q, [(f"total.{c}", f"合计 {c}", "num") for c in cols]),
-                 "flags": flags_for("quota_table")}
-    outcomes = {o.correction.id: o for o in applied.outcomes}
-    history = [{"c": c, "status": outcomes[c.id].status if c.id in outcomes else "resolves #%s" % c.ref_id,
-                "problem": outcomes[c.id].problem if c.id in outcomes else None} for c in cs]
-    return {
-        "key": key, "rec": rec, "title": _title(rec), "segments": segments(rec),
-        "doc_fields": doc_fields, "region_fields": field_rows("", rec, REGION),
-        "region_ev": "region" if (rec.get("region") or {}).get("evidence") else None,
-        "lists": lists, "quota": quota, "flags": flags, "history": list(reversed(history)),
-        "needs_review": applied.needs_review, "list_fields": LISTS, "wrapper_kind": WRAPPER_KIND,
-        "doc_flags": [f for f in flags if not f.get("field")] + flags_for("region")
-        + [f for w in WRAPPER_KIND for f in flags_for(w)],
-    }

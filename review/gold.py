@@ -63,13 +63,38 @@ def gold_name(record: dict, notice_key: str) -> str:
     return pathlib.PurePath(path).stem + ".json"
 
 
+def gold_paths(items: list[tuple[str, dict]]) -> list[pathlib.PurePath]:
+    """A distinct relative path per item: `NAME.json`, where the scorer pairs it by stem.
+
+    A notice's .txt and .pdf share a stem (they are one notice until notice identity lands), so
+    one of them, the .txt when there is one, keeps `NAME.json` and each other one is written as
+    `FORMAT/NAME.json` beside it: nothing is overwritten and the scorer's folder keeps one gold
+    file per stem.
+    """
+    by_name: dict[str, list[int]] = {}
+    for i, (key, record) in enumerate(items):
+        by_name.setdefault(gold_name(record, key), []).append(i)
+    out: list[pathlib.PurePath] = [pathlib.PurePath()] * len(items)
+    for name, idx in by_name.items():
+        def fmt(i: int) -> str:
+            rec, key = items[i][1], items[i][0]
+            path = (rec.get("source") or {}).get("path") or key
+            return pathlib.PurePath(path).suffix.lstrip(".").lower() or "other"
+        idx = sorted(idx, key=lambda i: (fmt(i) != "txt", items[i][0]))
+        out[idx[0]] = pathlib.PurePath(name)
+        for i in idx[1:]:
+            out[i] = pathlib.PurePath(fmt(i)) / name
+    return out
+
+
 def write_gold(folder: str | pathlib.Path, items: list[tuple[str, dict]]) -> list[pathlib.Path]:
     """Write one gold file per (notice_key, effective record); returns the files written."""
     out = pathlib.Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for key, record in items:
-        f = out / gold_name(record, key)
+    for (key, record), rel in zip(items, gold_paths(items)):
+        f = out / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
         f.write_text(json.dumps(to_gold(record), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         written.append(f)
     return written

@@ -138,6 +138,10 @@ def check_repetition(record: Record) -> list[Flag]:
 
 
 CHECKS = (check_tiers, check_quota, check_core, check_categories, check_repetition)
+# The flag codes CHECKS raise: a caller that re-runs them on an edited record (the review app,
+# after a correction) drops these first, since whether they hold may have changed.
+CODES = frozenset({"tier_arithmetic", "quota_sum_mismatch", "missing_core_field", "unknown_category",
+                   "repeated_text"})
 
 
 def check(record: Record) -> list[Flag]:

@@ -27,6 +27,14 @@ def test_vocabulary_page_is_current() -> None:
         "run: python scripts/gen_vocab_docs.py"
 
 
+def test_review_labels_page_is_current() -> None:
+    spec = importlib.util.spec_from_file_location("gen_vocab_docs", ROOT / "scripts" / "gen_vocab_docs.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert (ROOT / "docs" / "review_labels.md").read_text(encoding="utf-8") == mod.render_labels(), \
+        "run: python scripts/gen_vocab_docs.py"
+
+
 @pytest.mark.parametrize("command", _commands())
 def test_command_has_help_with_example_and_is_in_readme(command: str) -> None:
     res = subprocess.run([sys.executable, "-m", "noticeflow", command, "--help"], capture_output=True, text=True, cwd=ROOT)

@@ -48,7 +48,8 @@ def test_notice_text_is_escaped(wh):
 def test_writes_need_the_session_csrf_token_and_same_origin(wh):
     client, key, _, db = wh
     token = _csrf(client, key)
-    body = {"key": key, "prefix": "fees[0]", "f:amount": "999", "o:amount": "x", "k:amount": "num"}
+    amount = client.get("/api/notice", params={"key": key}).json()["record"]["fees"][0]["amount"]
+    body = {"key": key, "prefix": "fees[0]", "f:amount": "999", "o:amount": f"{amount:g}", "k:amount": "num"}
     assert client.post("/notice/save", data=body, follow_redirects=False).status_code == 403
     assert client.post("/notice/save", data={**body, "csrf": "forged"}, follow_redirects=False).status_code == 403
     other = TestClient(client.app, base_url="http://127.0.0.1:8000")  # another session's token
@@ -93,7 +94,7 @@ def test_concurrent_saves_over_http_both_persist(wh):
     token = _csrf(client, key)
     rec = client.get("/api/notice", params={"key": key}).json()["record"]
     amount = rec["fees"][0]["amount"]
-    forms = [{"prefix": "fees[0]", "f:amount": str(amount + 5), "o:amount": str(amount), "k:amount": "num"},
+    forms = [{"prefix": "fees[0]", "f:amount": str(amount + 5), "o:amount": f"{amount:g}", "k:amount": "num"},
              {"prefix": "fees[0]", "f:qualifier": "at_least", "o:qualifier": "exact", "k:qualifier": "select"}]
     barrier, codes = threading.Barrier(2), []
 
@@ -124,7 +125,8 @@ def test_non_loopback_bind_needs_a_token():
 
 def test_token_protected_server_asks_for_a_token(wh):
     _, key, _, db = wh
-    client = TestClient(create_app(db, Security.for_bind("0.0.0.0", "s3cret-token", env={})))
+    client = TestClient(create_app(db, Security.for_bind("0.0.0.0", "s3cret-token", env={})),
+                        base_url="http://localhost:8000")
     assert client.get("/").status_code == 401
     assert client.get("/", headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
 

@@ -27,7 +27,10 @@ SEED = ROOT / "corpus" / "000_beb0d831110dae00.txt"
 def ingest(db: pathlib.Path | str, files: list[pathlib.Path], force: bool = False) -> None:
     """Load `files` into warehouse `db` with the loader the ingest flow uses."""
     from noticeflow.flows.ingest_worker import process_many
+    from noticeflow.review.refresher import flush_all
     from noticeflow.warehouse import migrate, store
+
+    flush_all()  # a review app of this process has finished writing the analyst rows
 
     con = migrate.connect(str(db))
     try:

@@ -119,8 +119,11 @@ class ReviewApp:
 
 def correction(i: int, keys: list[str]) -> tuple[str, dict]:
     """The i-th reviewer save: the first fee of one seed notice, a new amount each time."""
-    return keys[i % len(keys)], {"prefix": "fees[0]", "f:amount": str(600 + i), "o:amount": "?",
+    return keys[i % len(keys)], {"prefix": "fees[0]", "f:amount": str(600 + i),
                                  "k:amount": "num", "reason": f"save {i}"}
+
+
+_LOADED = re.compile(r'data-unit="fees\[0\]".*?name="o:amount" value="([^"]*)"', re.S)
 
 
 def save_all(client, keys: list[str], running=lambda: False) -> int:
@@ -130,8 +133,9 @@ def save_all(client, keys: list[str], running=lambda: False) -> int:
         key, form = correction(i, keys)
         page = client.get("/notice", params={"key": key})
         assert page.status_code == 200, page.text[:300]
-        r = client.post("/notice/save", data={**form, "key": key, "csrf": CSRF.search(page.text)[1]},
-                        follow_redirects=False)
+        loaded = _LOADED.search(page.text)[1]  # the value the page showed (optimistic concurrency)
+        r = client.post("/notice/save", data={**form, "key": key, "csrf": CSRF.search(page.text)[1],
+                                              "o:amount": loaded}, follow_redirects=False)
         assert r.status_code == 303, r.text[:300]
         during += running()
     return during
@@ -143,12 +147,16 @@ SEQUENCE_COLUMNS = {"corrections": "id", "review_base": "seq"}
 
 
 def contents(db) -> dict[str, list[str]]:
-    """Every table's rows but ingest_runs', without run ids and timestamps, order-independent."""
+    """Every table's rows but ingest_runs' and review_refreshed's (bookkeeping of when runs and
+    background refreshes happened), without run ids and timestamps, order-independent."""
+    from noticeflow.review.refresher import flush_all
+
+    flush_all()  # an in-process review app's background refreshes are written
     con = duckdb.connect(str(db), read_only=True)
     try:
         out = {}
         for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT internal"
-                                " AND table_name <> 'ingest_runs' ORDER BY 1").fetchall():
+                                " AND table_name NOT IN ('ingest_runs', 'review_refreshed') ORDER BY 1").fetchall():
             cols = [f'"{c}"' if c != SEQUENCE_COLUMNS.get(t) else f'row_number() OVER (ORDER BY "{c}")'
                     for c, typ in con.execute(
                         "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",

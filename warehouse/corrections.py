@@ -24,10 +24,15 @@ import pyarrow as pa
 from pydantic import ValidationError
 
 from noticeflow.schemas import Record
+from noticeflow.schemas import checks
 
 MIGRATION = pathlib.Path(__file__).parent / "migrations" / "030_review.sql"
-OPS = ("set", "add", "delete", "dismiss")
+REFRESHED = pathlib.Path(__file__).parent / "migrations" / "050_review_refreshed.sql"
+OPS = ("set", "add", "delete", "dismiss", "accept")
 STATUSES = ("unreviewed", "in_review", "reviewed")
+# A notice one of whose corrections no longer matches its current source shows this status,
+# whatever a reviewer set before: it is not reviewed until someone re-applies or dismisses.
+NEEDS_RE_REVIEW = "needs_re_review"
 
 # Field-path grammar: `fees[0].amount`, `quota_table.rows[3].values.任务数`, `policy_year`.
 _TOKEN = re.compile(r"""
@@ -82,7 +87,7 @@ class Outcome:
     """What happened to one correction when applied to one extraction."""
 
     correction: Correction
-    status: str            # applied | satisfied | needs_review | resolved
+    status: str            # applied | satisfied | needs_review | resolved | accepted | stale
     problem: str | None = None
     path: str | None = None  # where it landed in the effective record
 
@@ -224,10 +229,11 @@ def _apply_one(rec: dict, c: Correction, same_source: bool, touched: list, added
         if j is None:
             if c.op == "delete" and same_source:
                 return "satisfied", None  # the extractor no longer produces the element
-            what = "its old value" if c.op == "set" else "the element"
-            return "needs_review", f"{what} ({_short(c.old_value)}) no longer matches the extraction"
+            if c.op == "accept":
+                return "stale", "the accepted element is no longer in the extraction"
+            return "needs_review", _why_not_found(parent, list_name, c, tokens[li + 1:])
         tokens = tokens[:li] + [j] + tokens[li + 1:]
-    else:
+    elif c.op != "accept":
         if c.op == "set":
             cur = get_path(rec, tokens)
             if cur != c.old_value and not same_source:
@@ -236,6 +242,12 @@ def _apply_one(rec: dict, c: Correction, same_source: bool, touched: list, added
                 now = get_path(rec, tokens[:1])
                 if _quote(now) not in (None, _quote(c.anchor)):
                     return "needs_review", "its evidence quote changed in the new source"
+    if c.op == "accept":
+        now = get_path(rec, tokens)
+        if _strip(now) != _strip(c.old_value):
+            return "stale", f"changed after it was accepted: now {_short(_strip(now))}"
+        touched.append(("accepted", format_path(tokens)))
+        return "accepted", None
     if c.op == "set":
         new = c.new_value
         if isinstance(new, dict) and "evidence" in new:
@@ -252,11 +264,13 @@ def _apply_one(rec: dict, c: Correction, same_source: bool, touched: list, added
             return "needs_review", f"{c.field_path} cannot be set on the new extraction"
         holder[tokens[-1]] = copy.deepcopy(new)
         touched.append((holder, tokens[-1]))
+        touched.append(("landed", format_path(tokens)))
         return "applied", None
     if c.op == "delete":
         if li is None:
             return "needs_review", "only list elements can be deleted"
         del get_path(rec, tokens[:li])[tokens[li]]
+        touched.append(("landed", format_path(tokens)))
         return "applied", None
     if c.op == "add":
         items = get_path(rec, tokens)
@@ -271,8 +285,26 @@ def _apply_one(rec: dict, c: Correction, same_source: bool, touched: list, added
             return "satisfied", None  # the extraction now finds it by itself
         items.append(new)
         added.append(new)
+        touched.append(("landed", format_path(tokens + [len(items) - 1])))
         return "applied", None
     return "needs_review", f"unknown operation {c.op!r}"
+
+
+def _why_not_found(items: list, list_name: str, c: Correction, sub: list) -> str:
+    """The true reason a correction's element was not re-found: its passage or its old value."""
+    quote = _quote(c.anchor)
+    if quote is not None and not any(isinstance(el, dict) and _quote(el) == quote for el in items):
+        return f"its passage changed in the new source (was «{_clip(quote)}»)"
+    if c.op == "set":
+        now = [get_path(el, sub) for el in items if isinstance(el, dict) and _quote(el) == quote] if quote else []
+        if now:
+            return f"its old value {_short(c.old_value)} is now {_short(now[0])}"
+        return f"its old value {_short(c.old_value)} no longer matches the extraction"
+    return f"the {list_name} element is no longer in the extraction"
+
+
+def _clip(s: str, n: int = 40) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
 
 
 def _short(v: Any) -> str:
@@ -282,7 +314,7 @@ def _short(v: Any) -> str:
 
 def _paths_of(rec: dict, touched: list, added: list) -> set[str]:
     """Field paths in the final record that hold a corrected value."""
-    t_ids = {(id(h), k) for h, k in touched}
+    t_ids = {(id(h), k) for h, k in touched if not isinstance(h, str)}
     a_ids = {id(a) for a in added}
     out: set[str] = set()
 
@@ -319,10 +351,11 @@ def apply_corrections(record: dict, corrections: Iterable[Correction]) -> Applie
         if c.id is not None and c.id in resolved:
             outcomes.append(Outcome(c, "resolved"))
             continue
+        marks: list = []
         try:
             # Trial run on a copy: a correction is all or nothing, and must leave a valid record.
             trial = copy.deepcopy(rec)
-            status, problem = _apply_one(trial, c, c.doc_id == doc_id, [], [])
+            status, problem = _apply_one(trial, c, c.doc_id == doc_id, marks, [])
             if status == "applied":
                 err = validation_problem(trial)
                 if err:
@@ -331,8 +364,31 @@ def apply_corrections(record: dict, corrections: Iterable[Correction]) -> Applie
             status, problem = "needs_review", f"cannot apply: {e}"
         if status == "applied":
             _apply_one(rec, c, c.doc_id == doc_id, touched, added)
-        outcomes.append(Outcome(c, status, problem))
+        landed = next((k for h, k in marks if h in ("landed", "accepted")), None)
+        outcomes.append(Outcome(c, status, problem, landed))
+    for o in outcomes:  # an accepted value changed by a later correction is accepted no more
+        if o.status == "accepted":
+            marks = []
+            o.status, o.problem = _apply_one(rec, o.correction, o.correction.doc_id == doc_id, marks, [])
+            o.path = next((k for h, k in marks if h == "accepted"), o.path)
+    if any(o.status == "applied" for o in outcomes):
+        rec["flags"] = recheck(rec, [o.correction for o in outcomes if o.status in ("applied", "satisfied")])
     return Applied(rec, _paths_of(rec, touched, added), outcomes)
+
+
+def recheck(rec: dict, corrections: list[Correction]) -> list[dict]:
+    """The record's flags after its values were corrected: the cross-field checks of
+    `schemas.checks` run again (their old flags dropped first, so a fixed tier loses its
+    tier_arithmetic flag and a broken one gains it); flags a reviewer dismissed stay dismissed."""
+    dismissed = {(c.old_value.get("code"), c.old_value.get("field")) for c in corrections
+                 if c.op == "delete" and (c.field_path or "").startswith("flags[") and isinstance(c.old_value, dict)}
+    kept = [f for f in rec.get("flags") or [] if f.get("code") not in checks.CODES]
+    try:
+        model = Record.model_validate({**rec, "flags": kept})
+    except ValidationError:
+        return rec.get("flags") or []  # an invalid record is reported by validation_problem
+    fresh = [f.model_dump(mode="json") for f in checks.check(model)]
+    return kept + [f for f in fresh if (f["code"], f.get("field")) not in dismissed]
 
 
 def validation_problem(rec: dict) -> str | None:
@@ -357,11 +413,17 @@ def ensure_schema(con) -> None:
     """Create the review tables if the migration runner has not yet (idempotent)."""
     if getattr(con, "migrated", False):
         return  # a warehouse.access connection: its owner migrated the file when it opened it
+    try:  # the common case, cheaply (every call of this module asks): all five are there
+        con.execute("SELECT 1 FROM corrections, review_status, needs_re_review, review_base, review_refreshed"
+                    " LIMIT 0").fetchall()  # fetched: a shared session (warehouse.access) wants results finished
+        return
+    except duckdb.CatalogException:
+        pass
     have = {r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_name IN "
-        "('corrections', 'review_status', 'needs_re_review', 'review_base')").fetchall()}
-    if len(have) < 4:
-        for stmt in _statements(MIGRATION.read_text(encoding="utf-8")):
+        "('corrections', 'review_status', 'needs_re_review', 'review_base', 'review_refreshed')").fetchall()}
+    if len(have) < 5:
+        for stmt in _statements(MIGRATION.read_text(encoding="utf-8")) + _statements(REFRESHED.read_text(encoding="utf-8")):
             con.execute(stmt)
 
 
@@ -422,9 +484,10 @@ def propose(con, notice_key: str, extracted: dict, op: str, path: str, new_value
 
 
 def propose_many(con, notice_key: str, extracted: dict, changes: list[tuple], reviewer: str,
-                 reason: str | None = None) -> list[Correction]:
-    """Several changes from one form: all valid and appended, or none stored (CorrectionError)."""
-    eff = apply_corrections(extracted, load(con, notice_key)).record
+                 reason: str | None = None, effective: dict | None = None) -> list[Correction]:
+    """Several changes from one form: all valid and appended, or none stored (CorrectionError).
+    `effective`: the notice's effective record when the caller has just computed it."""
+    eff = effective if effective is not None else apply_corrections(extracted, load(con, notice_key)).record
     built: list[Correction] = []
     for op, path, new_value, evidence in changes:
         c = build_correction(eff, notice_key, op, path, new_value, reviewer, reason, evidence)
@@ -434,7 +497,10 @@ def propose_many(con, notice_key: str, extracted: dict, changes: list[tuple], re
         outcome = trial.outcomes[0]
         if outcome.status == "needs_review":
             raise CorrectionError(outcome.problem or "cannot apply", path)
-        if outcome.status == "satisfied":
+        if outcome.status in ("satisfied", "stale"):
+            continue
+        if outcome.status == "accepted":
+            built.append(c)
             continue
         _normalise(c, trial.record, parse_path(c.field_path))
         if c.op == "set" and c.new_value == c.old_value:
@@ -476,6 +542,10 @@ def build_correction(eff: dict, notice_key: str, op: str, path: str, new_value: 
             c.new_value = {"value": new_value, "evidence": ev}
         else:
             raise CorrectionError(f"cannot add to {path}", path)
+    elif op == "accept":  # the reviewer says the value is right as it is
+        c.old_value = copy.deepcopy(get_path(eff, tokens))
+        c.anchor = anchor_for(eff, path)
+        c.evidence_quote = _quote(c.anchor)
     elif op == "delete":
         if _last_list(tokens) != len(tokens) - 1:
             raise CorrectionError("only list elements can be deleted", path)
@@ -513,25 +583,105 @@ def dismiss(con, correction_id: int, reviewer: str, reason: str | None = None) -
 
 
 def reapply(con, correction_id: int, extracted: dict, reviewer: str) -> Correction | None:
-    """Re-make a queued correction against the current extraction; the old row is superseded."""
+    """Re-make a queued correction against the current extraction; the old row is superseded.
+
+    A change to a list element (most values) lands on the element of the same list whose
+    passage is most like the one the reviewer corrected (the source sentence changed, 80% ->
+    85%, but it is the same tier); CorrectionError when no element is alike enough.
+    """
     old = [c for c in load(con) if c.id == correction_id]
     if not old:
         raise CorrectionError(f"no correction {correction_id}")
     o = old[0]
-    ev = (o.evidence_start, o.evidence_end) if o.op == "add" else None
-    new = {k: v for k, v in (o.new_value or {}).items() if k != "evidence"} if o.op == "add" else o.new_value
+    eff = apply_corrections(extracted, [c for c in load(con, o.notice_key) if c.id != correction_id]).record
+    ev = None
+    new = o.new_value
+    path = o.field_path or ""
     if o.op == "add":
+        new = {k: v for k, v in (o.new_value or {}).items() if k != "evidence"} if isinstance(o.new_value, dict) \
+            else o.new_value
         q = o.evidence_quote or ""
         pos = (extracted.get("text") or "").find(q) if q else -1
         if pos < 0:
             raise CorrectionError("its passage is no longer in the text: add it again by selecting it")
         ev = (pos, pos + len(q))
-    path = o.field_path
-    if o.op == "delete" or (o.op == "set" and _last_list(parse_path(path)) is not None):
-        raise CorrectionError("the element moved: correct it again on the notice page")
-    made = propose(con, o.notice_key, extracted, o.op, path, new, reviewer, o.reason, ev)
+    tokens = parse_path(path)
+    li = _last_list(tokens)
+    if o.op in ("set", "delete", "accept") and li is not None:
+        items = get_path(eff, tokens[:li])
+        j = _most_alike(items if isinstance(items, list) else [], o.anchor)
+        if j is None:
+            raise CorrectionError(f"no element of {format_path(tokens[:li])} in the new source is like "
+                                  f"«{_clip(_quote(o.anchor) or _short(o.anchor))}»: correct it on the notice page")
+        path = format_path(tokens[:li] + [j] + tokens[li + 1:])
+    if o.op == "set" and isinstance(new, dict) and isinstance(new.get("evidence"), dict):
+        new = {k: v for k, v in new.items() if k != "evidence"}
+        regrounded = _regrounded({"evidence": o.new_value["evidence"]}, extracted.get("text", ""))
+        if regrounded is None:
+            raise CorrectionError("its passage is no longer in the text: set it again by selecting it")
+        ev = (regrounded["evidence"]["start"], regrounded["evidence"]["end"])
+    made = propose_many(con, o.notice_key, extracted, [(o.op, path, new, ev)], reviewer, o.reason)
+    made = made[0] if made else None
     dismiss(con, correction_id, reviewer, f"re-applied as #{made.id}" if made else "already satisfied")
     return made
+
+
+_ALIKE = 0.6  # share of the passage that must still match for a re-apply to land on an element
+
+
+def _most_alike(items: list, anchor: Any) -> int | None:
+    """Index of the element whose passage (else values) is most like `anchor`'s."""
+    import difflib  # the standard library's ratio is enough for one-line passages
+
+    def text_of(el: Any) -> str:
+        q = _quote(el)
+        return q if q is not None else json.dumps(_strip(el), ensure_ascii=False, sort_keys=True)
+
+    want = text_of(anchor)
+    scored = [(difflib.SequenceMatcher(None, want, text_of(el)).ratio(), -i, i)
+              for i, el in enumerate(items) if isinstance(el, dict)]
+    best = max(scored, default=None)
+    return best[2] if best and best[0] >= _ALIKE else None
+
+
+def inverse(con, correction_id: int, extracted: dict, reviewer: str) -> list[Correction]:
+    """Undo: append the correction that takes `correction_id` back (never a deletion).
+
+    A set is set back to its old value, an add becomes a delete of the added element, a delete
+    adds the element back, an accept is dismissed. Refused when the value has been changed
+    again since (undo the later change first).
+    """
+    cs = load(con, None)
+    target = next((c for c in cs if c.id == correction_id), None)
+    if target is None:
+        raise CorrectionError(f"no correction {correction_id}")
+    applied = apply_corrections(extracted, [c for c in cs if c.notice_key == target.notice_key])
+    outcome = next((o for o in applied.outcomes if o.correction.id == correction_id), None)
+    reason = f"undo #{correction_id}"
+    if target.op == "accept":
+        return [dismiss(con, correction_id, reviewer, reason)]
+    if outcome is None or outcome.status != "applied" or not outcome.path:
+        raise CorrectionError(f"#{correction_id} is not in effect, so there is nothing to undo")
+    eff, path = applied.record, outcome.path
+    if target.op == "set":
+        if _strip(get_path(eff, parse_path(path))) != _strip(target.new_value):
+            raise CorrectionError(f"{path} was changed again after #{correction_id}: undo that first", path)
+        change = ("set", path, target.old_value, None)
+    elif target.op == "add":
+        change = ("delete", path, None, None)
+    elif target.op == "delete":
+        el = target.old_value if isinstance(target.old_value, dict) else {}
+        ev = el.get("evidence") or {}
+        back = _regrounded(el, eff.get("text", "")) if ev else None
+        if back is None:
+            raise CorrectionError("the deleted element's passage is no longer in the text", path)
+        tokens = parse_path(path)
+        change = ("add", format_path(tokens[:_last_list(tokens)]),
+                  {k: v for k, v in el.items() if k != "evidence"},
+                  (back["evidence"]["start"], back["evidence"]["end"]))
+    else:
+        raise CorrectionError(f"#{correction_id} cannot be undone")
+    return propose_many(con, target.notice_key, extracted, [change], reviewer, reason)
 
 
 # ---------------------------------------------------------------- effective records
@@ -643,8 +793,8 @@ _LATEST_BASE = ("SELECT notice_key, doc_id, record FROM review_base{where}"
 
 
 def _has_warehouse(con) -> bool:
-    return con.execute("SELECT count(*) FROM information_schema.tables"
-                       " WHERE table_name IN ('documents', 'records')").fetchone()[0] == 2
+    return con.execute("SELECT count(*) FROM duckdb_tables()"
+                       " WHERE table_name IN ('documents', 'records')").fetchall()[0][0] == 2
 
 
 POINT_READS = 16  # up to this many records are read one by one, more in one streamed scan
@@ -709,8 +859,25 @@ def extractions(con, keys: list[str] | None = None) -> dict[str, dict]:
 
 
 def extraction(con, notice_key: str) -> dict | None:
-    rows = _extraction_rows(con, [notice_key])
-    return json.loads(rows[0][1]) if rows else None
+    """One notice's as-extracted record, by the rule above, as point look-ups (a page's worth of
+    work: no join over every record's JSON)."""
+    ensure_schema(con)
+    base = con.execute("SELECT doc_id, record FROM review_base WHERE notice_key = ? ORDER BY seq DESC LIMIT 1",
+                       [notice_key]).fetchone()
+    current = con.execute("SELECT doc_key, doc_id FROM documents WHERE is_current AND path = ?",
+                          [notice_key]).fetchone() if _has_warehouse(con) else None
+    if base is not None and (current is None or base[0] == current[1]):
+        return json.loads(base[1])
+    if current is None:
+        return None
+    # By rowid: a filter on doc_key that also reads the JSON column scans every record's JSON
+    # (200 ms on 10,000 notices); finding the row first and then reading it takes a few ms.
+    rid = con.execute("SELECT rowid FROM records WHERE doc_key = ? LIMIT 1", [current[0]]).fetchone()
+    row = con.execute("SELECT record FROM records WHERE rowid = ? AND doc_key = ?", [rid[0], current[0]]).fetchone() \
+        if rid else None
+    if rid and row is None:  # the row moved between the two reads (a concurrent rewrite)
+        row = con.execute("SELECT record FROM records WHERE doc_key = ? LIMIT 1", [current[0]]).fetchone()
+    return json.loads(row[0]) if row else None
 
 
 def needs_review_items(con) -> list[tuple[str, dict, "Outcome"]]:
@@ -736,65 +903,130 @@ def set_status(con, notice_key: str, doc_id: str | None, status: str, reviewer: 
                     [notice_key, doc_id, status, reviewer])
 
 
-def statuses(con) -> dict[str, dict]:
-    """Latest review status per notice key; a notice with corrections but no status is in review."""
+# Review status per notice key, in SQL so the app can filter and page by it: the latest status a
+# reviewer set; "in_review" for a notice with corrections and no status; "needs_re_review"
+# (whatever was set before, since "reviewed" would be a lie while the queue holds one of its
+# corrections) for a notice with a correction that failed against its current source version.
+_STATUS_SQL = """
+WITH latest AS (
+  SELECT notice_key, status, reviewer, changed_at FROM review_status
+  QUALIFY row_number() OVER (PARTITION BY notice_key ORDER BY changed_at DESC, rowid DESC) = 1),
+ncorr AS (SELECT notice_key, count(*) FILTER (WHERE op <> 'dismiss') AS n FROM corrections GROUP BY 1),
+rr AS (
+  SELECT q.notice_key, count(DISTINCT q.correction_id) AS n FROM needs_re_review q
+  WHERE q.correction_id NOT IN (SELECT ref_id FROM corrections WHERE ref_id IS NOT NULL){current}
+  GROUP BY 1),
+keys AS (SELECT notice_key FROM latest UNION SELECT notice_key FROM ncorr UNION SELECT notice_key FROM rr)
+SELECT k.notice_key,
+  CASE WHEN coalesce(rr.n, 0) > 0 THEN 'needs_re_review' WHEN latest.status IS NOT NULL THEN latest.status
+       WHEN coalesce(ncorr.n, 0) > 0 THEN 'in_review' ELSE 'unreviewed' END AS status,
+  latest.reviewer, latest.changed_at, coalesce(ncorr.n, 0) AS corrections, coalesce(rr.n, 0) AS re_review
+FROM keys k LEFT JOIN latest USING (notice_key) LEFT JOIN ncorr USING (notice_key) LEFT JOIN rr USING (notice_key)
+"""
+
+
+def status_sql(con) -> str:
+    """The SELECT behind `statuses` (notice_key, status, reviewer, changed_at, corrections, re_review)."""
+    current = (" AND q.doc_id IN (SELECT doc_id FROM documents WHERE is_current AND path = q.notice_key)"
+               if _has_warehouse(con) else "")
+    return _STATUS_SQL.format(current=current)
+
+
+def statuses(con, notice_key: str | None = None) -> dict[str, dict]:
+    """Review status per notice key (see `_STATUS_SQL`); notices never touched are absent."""
     ensure_schema(con)
-    out: dict[str, dict] = {}
-    for key, n in con.execute("SELECT notice_key, count(*) FROM corrections GROUP BY 1").fetchall():
-        out[key] = {"status": "in_review", "reviewer": None, "at": None, "doc_id": None, "corrections": n}
-    rows = con.execute(
-        "SELECT notice_key, status, reviewer, changed_at, doc_id FROM review_status "
-        "QUALIFY row_number() OVER (PARTITION BY notice_key ORDER BY changed_at DESC, rowid DESC) = 1").fetchall()
-    for key, status, reviewer, at, doc_id in rows:
-        out.setdefault(key, {"corrections": 0}).update(status=status, reviewer=reviewer, at=at, doc_id=doc_id)
-    return out
+    where, args = ("", []) if notice_key is None else (" WHERE notice_key = ?", [notice_key])
+    rows = con.execute(f"SELECT * FROM ({status_sql(con)}){where}", args).fetchall()
+    return {k: {"status": st, "reviewer": who, "at": at, "corrections": n, "re_review": rr}
+            for k, st, who, at, n, rr in rows}
 
 
-def refresh(con, notice_key: str) -> bool:
-    """Rewrite the current analyst rows of one notice from its effective record.
+def refresh(con, notice_key: str, extracted: dict | None = None) -> bool:
+    """Rewrite the current analyst rows of one notice from its effective record (see
+    `refresh_many`). False when the notice is not loaded yet."""
+    return bool(refresh_many(con, [notice_key]))
+
+
+def refresh_many(con, keys: list[str]) -> list[str]:
+    """Rewrite the current analyst rows of these notices from their effective records.
 
     The loader only re-flattens a file it re-extracts; a correction saved in between must reach
-    the analyst tables now, with origin 'corrected', and the year-over-year changes too. Uses
-    the loader's own `flatten` and the changes stage's diffing, in one transaction (the
-    caller's, or its own), for the doc_key of the notice's current version. False when not
-    loaded yet.
+    the analyst tables, with origin 'corrected', and the year-over-year changes too. Uses the
+    loader's own `flatten` and the changes stage's diffing, in one transaction (the caller's, or
+    its own) for the whole batch (one DELETE and one INSERT per table, however many notices: the
+    review app's background refresher hands over every notice saved meanwhile). Returns the keys
+    refreshed (those loaded).
     """
     from noticeflow.warehouse.changes import load_changes  # the changes stage's own diffing
     from noticeflow.warehouse.rows import TABLES, flatten  # the loader's flattening, not a second copy
 
-    have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if "documents" not in have:
-        return False
-    row = con.execute("SELECT doc_key, extractor_version, doc_id FROM documents WHERE path = ? AND is_current",
-                      [notice_key]).fetchone()
-    extracted = extraction(con, notice_key)
-    if row is None or extracted is None:
-        return False
-    doc_key, version, doc_id = row
-    applied = apply_corrections(extracted, load(con, notice_key))
-    rows = flatten(applied.record, doc_key, version, notice_key, set(applied.corrected_paths))
-    rows["records"][0]["record"] = json.dumps(applied.record, ensure_ascii=False)
-
+    if not keys or not _has_warehouse(con):
+        return []
+    keys = sorted(set(keys))
+    con.register("_nf_refresh_keys", pa.table({"k": keys}))
+    try:
+        docs = {p: (dk, v, d) for p, dk, v, d in con.execute(
+            "SELECT path, doc_key, extractor_version, doc_id FROM documents WHERE is_current"
+            " AND path IN (SELECT k FROM _nf_refresh_keys)").fetchall()}
+        logged: dict[str, list[Correction]] = {}
+        for r in con.execute(f"SELECT {', '.join(_COLUMNS)} FROM corrections"
+                             " WHERE notice_key IN (SELECT k FROM _nf_refresh_keys) ORDER BY id").fetchall():
+            c = _row_to_correction(r)
+            logged.setdefault(c.notice_key, []).append(c)
+    finally:
+        con.unregister("_nf_refresh_keys")
+    extracted = extractions(con, [k for k in keys if k in docs])
+    rows_all: dict[str, list] = {t: [] for t in TABLES}
+    done, kept, kept_ids, marks, known = [], [], [], [], {}
+    for key in keys:
+        if key not in docs or key not in extracted:
+            continue
+        doc_key, version, doc_id = docs[key]
+        cs = logged.get(key, [])
+        applied = apply_corrections(extracted[key], cs)
+        rows = flatten(applied.record, doc_key, version, key, set(applied.corrected_paths))
+        rows["records"][0]["record"] = json.dumps(applied.record, ensure_ascii=False)
+        known[doc_id] = rows["records"][0]["record"]
+        for t in TABLES:
+            rows_all[t] += rows.get(t) or []
+        done.append(doc_key)
+        kept.append((key, extracted[key]))
+        kept_ids.append(doc_id)
+        if cs:
+            marks.append((key, max(c.id for c in cs)))
+    if not done:
+        return []
     with _write_lock:
         own = not getattr(con, "in_transaction", False)  # the caller's (a save's) or its own
         if own:
             con.execute("BEGIN TRANSACTION")
         try:
-            # The records row is about to hold the corrected record: keep the extraction it held.
-            remember_extractions(con, [(notice_key, extracted)], [doc_id])
-            for t in TABLES:
-                con.execute(f"DELETE FROM {t} WHERE doc_key = ?", [doc_key])
-                if rows.get(t):
-                    tmp = pa.Table.from_pylist(rows[t])
-                    con.register("_nf_review_rows", tmp)
-                    try:
-                        con.execute(f"INSERT INTO {t} BY NAME SELECT * FROM _nf_review_rows")
-                    finally:
-                        con.unregister("_nf_review_rows")
-            # Its year-over-year changes (and its later year's) follow the corrected record, so
-            # `changes` never depends on whether a correction came before or after an ingest.
-            if "changes" in have:
-                load_changes(con, [doc_id], known={doc_id: rows["records"][0]["record"]}, in_transaction=True)
+            # The records rows are about to hold the corrected records: keep the extractions they held.
+            remember_extractions(con, kept, kept_ids)
+            con.register("_nf_refresh_docs", pa.table({"doc_key": done}))
+            try:
+                for t in TABLES:
+                    con.execute(f"DELETE FROM {t} WHERE doc_key IN (SELECT doc_key FROM _nf_refresh_docs)")
+                    if rows_all[t]:
+                        con.register("_nf_review_rows", pa.Table.from_pylist(rows_all[t]))
+                        try:
+                            con.execute(f"INSERT INTO {t} BY NAME SELECT * FROM _nf_review_rows")
+                        finally:
+                            con.unregister("_nf_review_rows")
+            finally:
+                con.unregister("_nf_refresh_docs")
+            if marks:
+                con.register("_nf_refresh_marks", pa.table({"notice_key": [k for k, _ in marks],
+                                                            "correction_id": [i for _, i in marks]}))
+                try:
+                    con.execute("INSERT INTO review_refreshed (notice_key, correction_id)"
+                                " SELECT notice_key, correction_id FROM _nf_refresh_marks")
+                finally:
+                    con.unregister("_nf_refresh_marks")
+            # Their year-over-year changes (and their later years') follow the corrected records,
+            # so `changes` never depends on whether a correction came before or after an ingest.
+            if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'changes'").fetchall()[0][0]:
+                load_changes(con, kept_ids, known=known, in_transaction=True)
             if own:
                 con.execute("COMMIT")
         except BaseException:
@@ -802,4 +1034,13 @@ def refresh(con, notice_key: str) -> bool:
                 with contextlib.suppress(duckdb.TransactionException):  # a failed COMMIT rolled back
                     con.execute("ROLLBACK")
             raise
-    return True
+    return [k for k, _ in kept]
+
+
+def stale(con) -> list[str]:
+    """Notices whose analyst rows predate their newest correction (`refresh` them)."""
+    ensure_schema(con)
+    return [k for (k,) in con.execute(
+        "SELECT c.notice_key FROM corrections c LEFT JOIN (SELECT notice_key, max(correction_id) AS done"
+        " FROM review_refreshed GROUP BY 1) r USING (notice_key)"
+        " GROUP BY c.notice_key, r.done HAVING max(c.id) > coalesce(r.done, 0) ORDER BY 1").fetchall()]

@@ -227,12 +227,13 @@ def query(
 
 @app.command()
 def export(
-    parquet: str = typer.Option(..., "--parquet", help="Folder for one .parquet file per table."),
+    parquet: str = typer.Option(..., "--parquet", help="Folder for one .parquet file per table and per view."),
     db: str = typer.Option(DEFAULT_DB, "--db", help="DuckDB warehouse file."),
 ) -> None:
     """Example: noticeflow export --parquet out/warehouse
 
-    Writes every warehouse table to DIR/<table>.parquet.
+    Writes every warehouse table and view to DIR/<name>.parquet (JSON columns typed as JSON,
+    timestamps in UTC with their zone).
     """
     from noticeflow.warehouse.store import export_parquet
 

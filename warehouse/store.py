@@ -34,7 +34,8 @@ class BatchResult:
 
 
 def utcnow() -> _dt.datetime:
-    return _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
+    """Now, as an aware UTC datetime (every warehouse timestamp is TIMESTAMPTZ)."""
+    return _dt.datetime.now(_dt.timezone.utc)
 
 
 def current_documents(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -263,18 +264,42 @@ def table_names(con) -> list[str]:
         "SELECT table_name FROM duckdb_tables() WHERE NOT internal ORDER BY table_name").fetchall()]
 
 
+def view_names(con) -> list[str]:
+    """Every view an analyst reads (DuckDB's own catalog views left out), in name order."""
+    return [v for (v,) in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'"
+        " ORDER BY view_name").fetchall()]
+
+
+EXPORT_BATCH_ROWS = 10_000
+
+
 def export_parquet(con, folder) -> list[str]:
-    """One Parquet file per table in `folder`; returns the files written."""
+    """One Parquet file per table and per view in `folder`; returns the files written.
+
+    Written through Arrow (DuckDB's lossless conversion, pyarrow's writer) rather than COPY, so
+    a JSON column keeps its type for every reader: DuckDB's COPY marks it JSON in Parquet, which
+    polars reads as bytes; the Arrow schema stored beside it says `arrow.json`, which polars,
+    pandas (str) and DuckDB (JSON) all read as JSON. Streamed, so memory stays flat.
+    """
     import pathlib
+
+    import pyarrow.parquet as pq
+
     out = pathlib.Path(folder)
     out.mkdir(parents=True, exist_ok=True)
+    cur = con.cursor()
     written = []
-    for t in table_names(con):
-        target = out / f"{t}.parquet"
-        con.execute(f"COPY (SELECT * FROM \"{t}\") TO '{_sql_str(target)}' (FORMAT parquet)")
-        written.append(str(target))
+    try:
+        cur.execute("SET arrow_lossless_conversion = true")
+        cur.execute("SET TimeZone = 'UTC'")  # timestamps exported as UTC instants
+        for name in table_names(cur) + view_names(cur):
+            target = out / f"{name}.parquet"
+            reader = cur.sql(f'SELECT * FROM "{name}"').to_arrow_reader(EXPORT_BATCH_ROWS)
+            with pq.ParquetWriter(target, reader.schema, compression="zstd") as w:
+                for batch in reader:
+                    w.write_batch(batch)
+            written.append(str(target))
+    finally:
+        cur.close()
     return written
-
-
-def _sql_str(p) -> str:
-    return str(p).replace("'", "''")

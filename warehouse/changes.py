@@ -96,6 +96,10 @@ def load_changes(con, doc_ids: list[str], on_changes=None) -> list[Change]:
     """
     if not doc_ids:
         return []
+    # A document that no longer stands for its notice (another of its documents is now the
+    # best, or its file went away) keeps no changes: one set per notice.
+    con.execute("DELETE FROM changes WHERE scope = 'year_over_year'"
+                " AND right_doc NOT IN (SELECT doc_id FROM records WHERE is_current)")
     index = con.execute(
         "SELECT doc_id, county, policy_year FROM records WHERE is_current AND county IS NOT NULL"
         " AND policy_year IS NOT NULL ORDER BY county, policy_year, doc_id").fetchall()

@@ -373,14 +373,34 @@ def _row_to_correction(row: tuple) -> Correction:
     return Correction(**d)
 
 
+def _has_notices(con) -> bool:
+    return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'notice_keys'").fetchone()[0] == 1
+
+
+def notice_key_of(con, key: str) -> str:
+    """The notice a key names: a notice_id as is; the path of a current document (what older
+    callers pass) as the notice that document carries."""
+    if not key or not _has_notices(con):
+        return key
+    row = con.execute("SELECT notice_id FROM notices WHERE notice_id = ?", [key]).fetchone() or con.execute(
+        "SELECT m.notice_id FROM documents d JOIN notice_documents m ON m.doc_key = d.doc_key"
+        " WHERE d.path = ? ORDER BY d.is_current DESC, d.version DESC LIMIT 1", [key]).fetchone()
+    return row[0] if row else key
+
+
 def load(con, notice_key: str | None = None) -> list[Correction]:
-    """The log in order, for one notice or all of them."""
+    """The log in order, for one notice or all of them. A notice's corrections are those logged
+    under its notice_id, or under the path of one of its documents (logged before notices)."""
     ensure_schema(con)
     sql = f"SELECT {', '.join(_COLUMNS)} FROM corrections"
     args: list = []
     if notice_key is not None:
+        notice_key = notice_key_of(con, notice_key)
         sql += " WHERE notice_key = ?"
         args.append(notice_key)
+        if _has_notices(con):
+            sql += " OR notice_key IN (SELECT key FROM notice_keys WHERE notice_id = ?)"
+            args.append(notice_key)
     return [_row_to_correction(r) for r in con.execute(sql + " ORDER BY id", args).fetchall()]
 
 
@@ -420,6 +440,7 @@ def propose(con, notice_key: str, extracted: dict, op: str, path: str, new_value
 def propose_many(con, notice_key: str, extracted: dict, changes: list[tuple], reviewer: str,
                  reason: str | None = None) -> list[Correction]:
     """Several changes from one form: all valid and appended, or none stored (CorrectionError)."""
+    notice_key = notice_key_of(con, notice_key)
     eff = apply_corrections(extracted, load(con, notice_key)).record
     built: list[Correction] = []
     for op, path, new_value, evidence in changes:
@@ -558,11 +579,13 @@ def effective_records(con, items: list[tuple[str, dict | str]],
     logged: dict[str, list[Correction]] = {}
     con.register("_nf_review_keys", pa.table({"notice_key": keys}))
     try:
+        aliases = ("SELECT notice_key AS key, notice_key AS notice FROM _nf_review_keys"
+                   + (" UNION SELECT key, notice_id FROM notice_keys WHERE notice_id IN"
+                      " (SELECT notice_key FROM _nf_review_keys)" if _has_notices(con) else ""))
         for row in con.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM corrections"
-                " WHERE notice_key IN (SELECT notice_key FROM _nf_review_keys) ORDER BY id").fetchall():
-            c = _row_to_correction(row)
-            logged.setdefault(c.notice_key, []).append(c)
+                f"SELECT k.notice, {', '.join('c.' + c for c in _COLUMNS)} FROM corrections c"
+                f" JOIN ({aliases}) k ON c.notice_key = k.key ORDER BY c.id").fetchall():
+            logged.setdefault(row[0], []).append(_row_to_correction(row[1:]))
     finally:
         con.unregister("_nf_review_keys")
     # Only a notice with corrections gets a records row that differs from its extraction, so
@@ -636,13 +659,13 @@ def remember_extraction(con, notice_key: str, record: dict) -> None:
 # history, or from before this rule, when every load was copied there).
 _LATEST_BASE = ("SELECT notice_key, doc_id, record FROM review_base{where}"
                 " QUALIFY row_number() OVER (PARTITION BY notice_key ORDER BY seq DESC) = 1")
-_CURRENT = ("SELECT d.path AS notice_key, d.doc_id, r.record FROM documents d"
-            " JOIN records r ON r.doc_key = d.doc_key WHERE d.is_current{where}")
+_CURRENT = ("SELECT n.notice_id AS notice_key, n.best_doc_id AS doc_id, r.record FROM notices n"
+            " JOIN records r ON r.doc_key = n.best_doc_key WHERE n.is_current{where}")
 
 
 def _has_warehouse(con) -> bool:
     return con.execute("SELECT count(*) FROM information_schema.tables"
-                       " WHERE table_name IN ('documents', 'records')").fetchone()[0] == 2
+                       " WHERE table_name IN ('notices', 'records')").fetchone()[0] == 2
 
 
 def _extraction_rows(con, notice_key: str | None = None) -> list[tuple[str, str]]:
@@ -652,7 +675,7 @@ def _extraction_rows(con, notice_key: str | None = None) -> list[tuple[str, str]
     base = _LATEST_BASE.format(where="" if notice_key is None else " WHERE notice_key = ?")
     if not _has_warehouse(con):
         return con.execute(f"SELECT notice_key, record FROM ({base}) ORDER BY notice_key", args).fetchall()
-    current = _CURRENT.format(where="" if notice_key is None else " AND d.path = ?")
+    current = _CURRENT.format(where="" if notice_key is None else " AND n.notice_id = ?")
     return con.execute(
         f"SELECT coalesce(b.notice_key, c.notice_key) AS k, CASE WHEN b.notice_key IS NOT NULL"
         f" AND (c.doc_id IS NULL OR b.doc_id = c.doc_id) THEN b.record ELSE c.record END"
@@ -666,7 +689,7 @@ def extractions(con) -> dict[str, dict]:
 
 
 def extraction(con, notice_key: str) -> dict | None:
-    rows = _extraction_rows(con, notice_key)
+    rows = _extraction_rows(con, notice_key_of(con, notice_key))
     return json.loads(rows[0][1]) if rows else None
 
 
@@ -674,6 +697,7 @@ def set_status(con, notice_key: str, doc_id: str | None, status: str, reviewer: 
     ensure_schema(con)
     if status not in STATUSES:
         raise CorrectionError(f"unknown review status {status!r}")
+    notice_key = notice_key_of(con, notice_key)
     with _write_lock:
         con.execute("INSERT INTO review_status (notice_key, doc_id, status, reviewer) VALUES (?, ?, ?, ?)",
                     [notice_key, doc_id, status, reviewer])
@@ -682,53 +706,92 @@ def set_status(con, notice_key: str, doc_id: str | None, status: str, reviewer: 
 def statuses(con) -> dict[str, dict]:
     """Latest review status per notice key; a notice with corrections but no status is in review."""
     ensure_schema(con)
+    # keys logged before notices (a document's path) count for the notice that document carries
+    key = ("coalesce((SELECT any_value(k.notice_id) FROM notice_keys k WHERE k.key = t.notice_key), t.notice_key)"
+           if _has_notices(con) else "t.notice_key")
     out: dict[str, dict] = {}
-    for key, n in con.execute("SELECT notice_key, count(*) FROM corrections GROUP BY 1").fetchall():
-        out[key] = {"status": "in_review", "reviewer": None, "at": None, "doc_id": None, "corrections": n}
+    for k, n in con.execute(f"SELECT {key} AS k, count(*) FROM corrections t GROUP BY 1").fetchall():
+        out[k] = {"status": "in_review", "reviewer": None, "at": None, "doc_id": None, "corrections": n}
     rows = con.execute(
-        "SELECT notice_key, status, reviewer, changed_at, doc_id FROM review_status "
-        "QUALIFY row_number() OVER (PARTITION BY notice_key ORDER BY changed_at DESC, rowid DESC) = 1").fetchall()
+        f"SELECT {key} AS k, status, reviewer, changed_at, doc_id FROM review_status t "
+        "QUALIFY row_number() OVER (PARTITION BY k ORDER BY changed_at DESC, rowid DESC) = 1").fetchall()
     for key, status, reviewer, at, doc_id in rows:
         out.setdefault(key, {"corrections": 0}).update(status=status, reviewer=reviewer, at=at, doc_id=doc_id)
     return out
 
 
+def _documents_of(con, notice_key: str) -> list[tuple[str, str, str, str, bool]]:
+    """(doc_key, extractor_version, doc_id, path, corrected) of the notice's current documents."""
+    return con.execute(
+        "SELECT d.doc_key, any_value(d.extractor_version), any_value(d.doc_id), min(d.path),"
+        " bool_or(len(coalesce(r.corrected_fields, [])) > 0)"
+        " FROM notice_documents m JOIN documents d ON d.doc_key = m.doc_key AND d.is_current"
+        " JOIN records r ON r.doc_key = d.doc_key WHERE m.notice_id = ? GROUP BY d.doc_key ORDER BY 1",
+        [notice_key]).fetchall()
+
+
+def _document_extraction(con, notice_key: str, doc_key: str, doc_id: str, corrected: bool) -> dict | None:
+    """One document's record as extracted: its records row, unless a correction was written
+    there; then the copy kept in review_base for that source version."""
+    if corrected:
+        row = con.execute("SELECT record FROM review_base WHERE doc_id = ? AND (notice_key = ?"
+                          " OR notice_key IN (SELECT key FROM notice_keys WHERE notice_id = ?))"
+                          " ORDER BY seq DESC LIMIT 1", [doc_id, notice_key, notice_key]).fetchone()
+        if row:
+            return json.loads(row[0])
+    row = con.execute("SELECT record FROM records WHERE doc_key = ? LIMIT 1", [doc_key]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
 def refresh(con, notice_key: str) -> bool:
-    """Rewrite the current analyst rows of one notice from its effective record.
+    """Rewrite the analyst rows of one notice from its effective record: every current document
+    of the notice, each from its own extraction with the notice's corrections applied (so the
+    rows stay right whichever document stands for the notice), then the notice's best document
+    is chosen again (warehouse.notices.refresh).
 
     The loader only re-flattens a file it re-extracts; a correction saved in between must reach
     the analyst tables now, with origin 'corrected'. Uses the loader's own `flatten`, in one
-    transaction, for the doc_key of the notice's current version. False when not loaded yet.
+    transaction. False when the notice is not loaded.
     """
-    from noticeflow.warehouse.rows import TABLES, flatten  # the loader's flattening, not a second copy
+    from noticeflow.warehouse import notices  # the loader's flattening and notice stage, not a second copy
+    from noticeflow.warehouse.rows import TABLES, flatten
+    from noticeflow.warehouse.store import utcnow
 
-    have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if "documents" not in have:
+    if not _has_warehouse(con):
         return False
-    row = con.execute("SELECT doc_key, extractor_version, doc_id FROM documents WHERE path = ? AND is_current",
-                      [notice_key]).fetchone()
-    extracted = extraction(con, notice_key)
-    if row is None or extracted is None:
+    notice_key = notice_key_of(con, notice_key)
+    docs = _documents_of(con, notice_key)
+    if not docs:
         return False
-    doc_key, version, doc_id = row
-    applied = apply_corrections(extracted, load(con, notice_key))
-    rows = flatten(applied.record, doc_key, version, notice_key, set(applied.corrected_paths))
-    rows["records"][0]["record"] = json.dumps(applied.record, ensure_ascii=False)
-
+    cs = load(con, notice_key)
+    work = []
+    for doc_key, version, doc_id, path, corrected in docs:
+        extracted = _document_extraction(con, notice_key, doc_key, doc_id, corrected)
+        if extracted is None:
+            continue
+        applied = apply_corrections(extracted, cs)
+        rows = flatten(applied.record, doc_key, version, path, set(applied.corrected_paths))
+        rows["records"][0]["record"] = json.dumps(applied.record, ensure_ascii=False)
+        work.append((doc_key, doc_id, extracted, rows))
+    if not work:
+        return False
     with _write_lock:
-        # The records row is about to hold the corrected record: keep the extraction it held.
-        remember_extractions(con, [(notice_key, extracted)], [doc_id])
+        # The records rows are about to hold corrected records: keep the extractions they held.
+        remember_extractions(con, [(notice_key, w[2]) for w in work], [w[1] for w in work])
         con.execute("BEGIN TRANSACTION")
         try:
-            for t in TABLES:
-                con.execute(f"DELETE FROM {t} WHERE doc_key = ?", [doc_key])
-                if rows.get(t):
-                    tmp = pa.Table.from_pylist(rows[t])
-                    con.register("_nf_review_rows", tmp)
-                    try:
-                        con.execute(f"INSERT INTO {t} BY NAME SELECT * FROM _nf_review_rows")
-                    finally:
-                        con.unregister("_nf_review_rows")
+            for doc_key, _, _, rows in work:
+                for t in TABLES:
+                    con.execute(f"DELETE FROM {t} WHERE doc_key = ?", [doc_key])
+                    if rows.get(t):
+                        tmp = pa.Table.from_pylist(rows[t])
+                        con.register("_nf_review_rows", tmp)
+                        try:
+                            con.execute(f"INSERT INTO {t} BY NAME SELECT * FROM _nf_review_rows")
+                        finally:
+                            con.unregister("_nf_review_rows")
+            notices.stamp(con, [w[0] for w in work])
+            notices.refresh(con, [notice_key], utcnow())
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

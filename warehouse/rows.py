@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from noticeflow.diff.identity import n_facts
+
 ANALYST_TABLES = (
     "fees", "subsidy_tiers", "tier_categories", "periods", "departments", "leadership",
     "quota_tables", "quota_rows", "targets", "cited_documents", "flags",
@@ -51,6 +53,7 @@ def identity(record: dict, doc_key: str, extractor_version: str) -> dict:
         "adcode": region.get("adcode"),
         "policy_year": _value(record.get("policy_year")),
         "is_current": True,
+        "notice_id": None,  # the loader's notice stage fills it (warehouse.notices)
     }
 
 
@@ -80,6 +83,7 @@ def flatten(record: dict, doc_key: str, extractor_version: str, path: str,
         "issue_date": _value(record.get("issue_date")),
         "print_date": _value(record.get("print_date")),
         "n_flags": len(record.get("flags") or []),
+        "n_facts": n_facts(record),
         "corrected_fields": sorted(corrected),
         "record": None,  # the JSON text, filled by the caller that already has it serialised
     })

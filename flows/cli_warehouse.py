@@ -26,8 +26,8 @@ def _print_summary(s: dict, verbose: bool = False) -> None:
 
     typer.echo(
         f"ingested {s['ingested']} (new {s['new']}, new version {s['new_version']}), "
-        f"unchanged {s['unchanged']}, quarantined {s['quarantined']}, changes {s['changes']} "
-        f"-> {s['db']}")
+        f"unchanged {s['unchanged']}, quarantined {s['quarantined']}, changes {s['changes']}"
+        + (f", removed {s['removed']} (file gone)" if s.get("removed") else "") + f" -> {s['db']}")
     if s["flags_by_code"]:
         typer.echo("flags: " + ", ".join(f"{c} {n}" for c, n in s["flags_by_code"].items()))
     for path, error in s["quarantine"]:
@@ -85,9 +85,12 @@ def unchanged_run(paths: list[str], db: str) -> dict | None:
         t["plan"] = time.perf_counter() - t0
         if todo:
             return None
+        from noticeflow.warehouse import notices
         from noticeflow.warehouse.changes import pending_doc_ids
 
-        if pending_doc_ids(con):  # an earlier run loaded documents but died before diffing them
+        removed = store.remove_missing(con, [str(p) for p in paths], files)  # files gone from the folders
+        notices.backfill(con, store.utcnow())
+        if pending_doc_ids(con):  # loaded but not diffed (a run died; a notice's best document changed)
             return None
         run_id = uuid.uuid4().hex[:12]
         store.start_run(con, run_id, [str(p) for p in paths])
@@ -96,7 +99,7 @@ def unchanged_run(paths: list[str], db: str) -> dict | None:
             "run_id": run_id, "db": str(db), "extractor_version": EXTRACTOR_VERSION,
             "discovered": len(files), "skipped": found.skipped,
             "unattached": [(e.path, e.reason) for e in found.unattached],
-            "ingested": 0, "new": 0, "new_version": 0,
+            "ingested": 0, "new": 0, "new_version": 0, "removed": len(removed),
             "unchanged": unchanged, "quarantined": 0, "changes": 0, "flags_by_code": {},
             "quarantine": [], "timings": {k: round(v, 3) for k, v in t.items()},
             "prefect": "skipped (nothing to extract)",

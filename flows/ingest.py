@@ -33,7 +33,7 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 from noticeflow.flows.extract import find_notices, with_attachments  # noqa: E402
 from noticeflow.warehouse import changes as wh_changes  # noqa: E402
-from noticeflow.warehouse import store  # noqa: E402
+from noticeflow.warehouse import notices, store  # noqa: E402
 from noticeflow.warehouse.migrate import connect  # noqa: E402
 from noticeflow.warehouse.batch import Batch, Failed, merge  # noqa: E402
 from noticeflow.warehouse.store import BatchResult  # noqa: E402
@@ -370,6 +370,10 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
 
         t0 = time.perf_counter()
         todo, unchanged = plan_work(con, Box(prints)).value
+        # files gone from the folders given: their documents stop being current (the notice
+        # stays while another document carries it); documents of older warehouses get notices
+        removed = store.remove_missing(con, [str(p) for p in paths], files)
+        notices.backfill(con, store.utcnow())
         t["plan"] = time.perf_counter() - t0
         _notify("total", len(todo) + len(failed))
 
@@ -407,7 +411,7 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
             "run_id": run_id, "db": str(db), "extractor_version": EXTRACTOR_VERSION,
             "discovered": len(files), "skipped": found.skipped,
             "unattached": [(e.path, e.reason) for e in found.unattached],
-            "ingested": totals.new + totals.new_version,
+            "ingested": totals.new + totals.new_version, "removed": len(removed),
             "new": totals.new, "new_version": totals.new_version, "unchanged": unchanged,
             "quarantined": totals.quarantined, "changes": n_changes, "change_list": change_list,
             "changes_error": changes_error,

@@ -374,7 +374,7 @@ def _row_to_correction(row: tuple) -> Correction:
 
 
 def _has_notices(con) -> bool:
-    return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'notice_keys'").fetchone()[0] == 1
+    return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'notice_keys'").fetchall()[0][0] == 1
 
 
 def notice_key_of(con, key: str) -> str:
@@ -382,10 +382,10 @@ def notice_key_of(con, key: str) -> str:
     callers pass) as the notice that document carries."""
     if not key or not _has_notices(con):
         return key
-    row = con.execute("SELECT notice_id FROM notices WHERE notice_id = ?", [key]).fetchone() or con.execute(
+    rows = con.execute("SELECT notice_id FROM notices WHERE notice_id = ?", [key]).fetchall() or con.execute(
         "SELECT m.notice_id FROM documents d JOIN notice_documents m ON m.doc_key = d.doc_key"
-        " WHERE d.path = ? ORDER BY d.is_current DESC, d.version DESC LIMIT 1", [key]).fetchone()
-    return row[0] if row else key
+        " WHERE d.path = ? ORDER BY d.is_current DESC, d.version DESC LIMIT 1", [key]).fetchall()
+    return rows[0][0] if rows else key
 
 
 def load(con, notice_key: str | None = None) -> list[Correction]:
@@ -665,7 +665,7 @@ _CURRENT = ("SELECT n.notice_id AS notice_key, n.best_doc_id AS doc_id, r.record
 
 def _has_warehouse(con) -> bool:
     return con.execute("SELECT count(*) FROM information_schema.tables"
-                       " WHERE table_name IN ('notices', 'records')").fetchone()[0] == 2
+                       " WHERE table_name IN ('notices', 'records')").fetchall()[0][0] == 2
 
 
 def _extraction_rows(con, notice_key: str | None = None) -> list[tuple[str, str]]:
@@ -736,11 +736,11 @@ def _document_extraction(con, notice_key: str, doc_key: str, doc_id: str, correc
     if corrected:
         row = con.execute("SELECT record FROM review_base WHERE doc_id = ? AND (notice_key = ?"
                           " OR notice_key IN (SELECT key FROM notice_keys WHERE notice_id = ?))"
-                          " ORDER BY seq DESC LIMIT 1", [doc_id, notice_key, notice_key]).fetchone()
+                          " ORDER BY seq DESC LIMIT 1", [doc_id, notice_key, notice_key]).fetchall()
         if row:
-            return json.loads(row[0])
-    row = con.execute("SELECT record FROM records WHERE doc_key = ? LIMIT 1", [doc_key]).fetchone()
-    return json.loads(row[0]) if row else None
+            return json.loads(row[0][0])
+    row = con.execute("SELECT record FROM records WHERE doc_key = ? LIMIT 1", [doc_key]).fetchall()
+    return json.loads(row[0][0]) if row else None
 
 
 def refresh(con, notice_key: str) -> bool:

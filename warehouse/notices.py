@@ -31,6 +31,13 @@ class Assignment:
     matched_doc: str | None = None
 
 
+def _first(cur):
+    """The first row, the result read to its end (DuckDB refuses other work on a connection
+    whose result was left half read)."""
+    rows = cur.fetchall()
+    return rows[0] if rows else None
+
+
 def new_notice_id(doc_id: str) -> str:
     """A notice is named after the first document that carried it."""
     return f"N{doc_id[:15]}"
@@ -83,7 +90,7 @@ class Index:
             return self._lazy[notice_id]()
         if notice_id not in self._full:
             best = self.best.get(notice_id)
-            row = self.con.execute("SELECT record FROM records WHERE doc_key = ? LIMIT 1", [best]).fetchone() \
+            row = _first(self.con.execute("SELECT record FROM records WHERE doc_key = ? LIMIT 1", [best])) \
                 if best else None
             self._full[notice_id] = fingerprint(json.loads(row[0])) if row else None
         return self._full[notice_id]
@@ -241,6 +248,7 @@ def refresh(con, notice_ids: list[str], now: _dt.datetime) -> None:
         for docs in members.values():
             docs.sort(key=lambda d: best_key(d[5], d[6], d[4], d[1]))
         best = {nid: docs[0][0] for nid, docs in members.items()}
+        _rediff_new_best(con, members)
         con.register("_nf_best", pa.table({"notice_id": list(best), "best": list(best.values())}))
         try:
             for t in TABLES:
@@ -255,6 +263,16 @@ def refresh(con, notice_ids: list[str], now: _dt.datetime) -> None:
         _write_notices(con, notice_ids, members, disagree, now)
     finally:
         con.unregister("_nf_touched")
+
+
+def _rediff_new_best(con, members: dict[str, list[tuple]]) -> None:
+    """A document that now stands for its notice (it was not the best before) needs its
+    year-over-year diff: the diff stage skipped it while another document stood for the notice."""
+    before = dict(con.execute("SELECT notice_id, best_doc_id FROM notices"
+                              " WHERE notice_id IN (SELECT notice_id FROM _nf_touched)").fetchall())
+    new = [docs[0][1] for nid, docs in members.items() if before.get(nid) not in (None, docs[0][1])]
+    if new:
+        con.execute("DELETE FROM changes_state WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [new])
 
 
 def _disagreements(con, members: dict[str, list[tuple]]) -> dict[str, list[tuple[str, str]]]:
@@ -301,7 +319,8 @@ def _write_flags(con, members: dict[str, list[tuple]], disagree: dict[str, list[
         base = con.execute("SELECT doc_id, extractor_version, province, county, adcode, policy_year,"
                            " coalesce(max_idx, -1) FROM records r LEFT JOIN (SELECT doc_key, max(idx) AS max_idx"
                            " FROM flags WHERE doc_key = ? GROUP BY 1) f USING (doc_key) WHERE r.doc_key = ? LIMIT 1",
-                           [best, best]).fetchone()
+                           [best, best]).fetchall()
+        base = base[0] if base else None
         if base is None:
             continue
         doc_id, version, province, county, adcode, year, last = base
@@ -387,7 +406,7 @@ def backfill(con, now: _dt.datetime) -> int:
         return 0
 
     def loader(key):
-        return lambda: json.loads(con.execute("SELECT record FROM records WHERE doc_key = ? LIMIT 1", [key]).fetchone()[0])
+        return lambda: json.loads(_first(con.execute("SELECT record FROM records WHERE doc_key = ? LIMIT 1", [key]))[0])
 
     items = [(k, d, {"doc_number": n, "issuer": i, "adcode": a, "county": c, "policy_year": y}, loader(k))
              for k, d, n, i, a, c, y in rows]

@@ -59,8 +59,7 @@ def _where_province(province: str | None, col: str = "province") -> tuple[str, l
 
 def latest_year(con, province: str | None = None) -> int | None:
     where, args = _where_province(province)
-    row = con.execute(f"SELECT max(policy_year) FROM records WHERE is_current{where}", args).fetchone()
-    return row[0] if row else None
+    return con.execute(f"SELECT max(policy_year) FROM records WHERE is_current{where}", args).fetchall()[0][0]
 
 
 def _base(title: str, data: list[dict], **spec) -> dict:
@@ -183,7 +182,7 @@ def build(con, year: int | None = None, province: str | None = None) -> Report:
                           + " (run `noticeflow ingest PATH` first)")
     where, args = _where_province(province)
     n = con.execute(f"SELECT count(*) FROM records WHERE is_current AND policy_year = ?{where}",
-                    [year, *args]).fetchone()[0]
+                    [year, *args]).fetchall()[0][0]
     if not n:
         raise ReportError(f"no notice of policy year {year}" + (f" in {province}" if province else ""))
     rep = Report(year=year, province=province)

@@ -216,3 +216,24 @@ def test_a_document_loaded_again_keeps_its_notice_and_its_bytes_elsewhere_join_i
     assert sql(db, "SELECT count(*) FROM documents WHERE is_current") == [(2,)]
     assert sql(db, "SELECT count(*) FROM records WHERE is_current") == [(1,)]
     assert hashlib.sha256(src.read_bytes()).hexdigest().startswith(first[0][0][1:])
+
+
+def test_compare_and_diff_by_county_line_up_notices_not_files(tmp_path):
+    from noticeflow.flows.cli import app
+    from noticeflow.warehouse.changes import load_changes, pending_doc_ids
+    from noticeflow.warehouse.migrate import connect
+
+    db = tmp_path / "w.duckdb"
+    ingest(db, sorted(SEEDS.glob("*")) + [ROOT / "tests" / "fixtures" / "yangcheng_2025.txt"])
+    con = connect(db)
+    load_changes(con, pending_doc_ids(con))
+    con.close()
+    r = CliRunner().invoke(app, ["compare", "--year", "2023", "--db", str(db), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert sorted(json.loads(r.output)["counties"]) == ["临猗县", "唐河县", "随县"]  # no 临猗县#1 / #2
+    r = CliRunner().invoke(app, ["diff", "--county", "阳城县", "--from", "2024", "--to", "2025", "--db", str(db),
+                                 "--format", "json"])
+    assert r.exit_code == 0, r.output
+    changes = json.loads(r.output)
+    stored = sql(db, "SELECT count(*), count(DISTINCT right_doc) FROM changes WHERE county = '阳城县'")
+    assert stored == [(len(changes), 1)]  # one diff per notice, not one per file

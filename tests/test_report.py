@@ -189,3 +189,32 @@ def test_vendored_javascript_is_what_the_vendoring_script_recorded():
                                                                             "vega-embed": "7"}
     for name in versions:
         assert (ROOT / "warehouse" / "vendor" / f"{name}.LICENSE").read_text(encoding="utf-8").strip()
+
+
+@pytest.mark.browser
+def test_the_review_app_serves_the_report_under_its_own_content_security_policy(wh, browser):
+    """Linked from every review page; its inline scripts pass the page's CSP (by hash)."""
+    from fastapi.testclient import TestClient
+
+    from noticeflow.review.app import create_app
+
+    client = TestClient(create_app(wh), base_url="http://127.0.0.1:8000")
+    assert 'href="/report"' in client.get("/").text
+    res = client.get("/report", params={"year": 2023})
+    assert res.status_code == 200 and "个人缴费标准" in res.text
+    csp = res.headers["content-security-policy"]
+    assert "'sha256-" in csp and "default-src 'none'" in csp and "'unsafe-inline'" not in csp.split("style-src")[0]
+    assert client.get("/report", params={"year": 1999}).status_code == 404
+    page = browser.new_page()
+    problems = []
+    page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    page.route("http://review.test/report", lambda r: r.fulfill(
+        status=200, body=res.text, headers={"content-type": "text/html; charset=utf-8", "content-security-policy": csp}))
+    try:
+        page.goto("http://review.test/report")
+        page.evaluate("window.noticeflowReady")
+        assert problems == []
+        assert page.locator("#subsidies svg .mark-rect.role-mark path").count() == len(data(page, "subsidies"))
+    finally:
+        page.close()

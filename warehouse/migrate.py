@@ -55,6 +55,11 @@ def migrate(con: duckdb.DuckDBPyConnection, folder: pathlib.Path = MIGRATIONS) -
             con.execute("ROLLBACK")
             raise
         now.append(num)
+    if now:
+        # Write the new schema into the file now, not only into the WAL: a process killed before
+        # its first checkpoint leaves a WAL whose replay must re-run each ALTER ... USING, and
+        # replaying timezone() there asks DuckDB to download the ICU extension (offline: fails).
+        con.execute("CHECKPOINT")
     return now
 
 

@@ -87,7 +87,9 @@ def main() -> int:
         else:
             render_scan = _script("render_scans")
             for stem in list(rendered)[: args.scans]:
-                rendered[stem]["scan"] = render_scan.render(rendered[stem]["pdf"], tmp / "scan" / f"{stem}.pdf")
+                (tmp / "scan").mkdir(exist_ok=True)
+                scan, photo = render_scan.render(rendered[stem]["txt"], tmp / "scan")
+                rendered[stem]["scan"], rendered[stem]["photo"] = scan, photo
 
     prints: dict[tuple[str, str], object] = {}
     for stem, by_fmt in rendered.items():

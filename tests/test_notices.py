@@ -118,8 +118,10 @@ def test_corpus_is_five_notices_of_ten_documents_and_files_that_go_away(prefect_
 
 # ---------------------------------------------------------------- renderings of one notice
 
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
 def rendered(tmp_path: pathlib.Path, txt: pathlib.Path) -> dict[str, pathlib.Path]:
-    sys.path.insert(0, str(ROOT / "scripts"))
     import render_formats
     import render_pdfs
 
@@ -144,6 +146,22 @@ def test_the_same_notice_as_html_docx_and_pdf_is_one_notice(tmp_path, stem):
     ingest(db, list(files.values()))
     assert [formats for _, formats in notices_of(db)] == [["docx", "html", "pdf"]]
     assert sql(db, "SELECT count(*) FROM records WHERE is_current") == [(1,)]
+
+
+@pytest.mark.slow
+def test_a_scan_and_a_photo_of_the_notice_join_it_and_the_text_layer_stands_for_it(tmp_path):
+    """OCR (readers, issue 10): the scan's and the photo's records name the same notice."""
+    import render_scans
+
+    txt = SEEDS / "001_51cdc3257ab5866f.txt"
+    files = rendered(tmp_path, txt)
+    (tmp_path / "scan").mkdir()
+    scan, photo = render_scans.render(txt, tmp_path / "scan")
+    db = tmp_path / "w.duckdb"
+    ingest(db, [files["html"], files["docx"], scan, photo])
+    assert len(notices_of(db)) == 1 and sql(db, "SELECT n_documents FROM notices") == [(4,)]
+    best = sql(db, "SELECT r.ocr FROM notices n JOIN records r ON r.doc_key = n.best_doc_key")
+    assert best == [(False,)]  # a text layer over OCR
 
 
 def test_without_a_document_number_near_duplicate_texts_are_one_notice_and_another_year_is_not(tmp_path):

@@ -30,7 +30,6 @@ ATTACHMENT = re.compile(r"^附件\s*\d*\s*[:.]?\s*")  # 附件1: before a title
 LAYOUT_SPACE = re.compile(r"(?<=\p{Han})\s+(?=\p{Han})")  # 征缴 任务分配表 (PDF layout)
 UNIT_SUFFIX = re.compile(r"[(]单位\s*:\s*(?P<unit>[^)]+)[)]$")  # …任务表(单位:人)
 PEOPLE_TABLE = re.compile(r"参保|征缴|缴费|任务|人数")  # a table counting insured people
-TOTAL_COLUMN = re.compile(r"^(?:合计|总计|小计)?$")
 MAX_GAP = 1  # blank lines tolerated inside a table (page breaks)
 MAX_CELL = 10  # a header cell typeset with spaces: 序号 / 乡镇(街道) / 任务数(人)
 MAX_GLUED_ROW = 40  # `1城关镇12,345含东兴2610人`
@@ -299,8 +298,17 @@ def find_stated_words(text: str, before: int) -> list[int]:
     return sorted(starts)
 
 
-def find_stated_total(text: str, before: int) -> tuple[float, float] | None:
-    """A total written in the body before the table: (value in persons, rounding tolerance)."""
+@dataclass(frozen=True)
+class BodyTotal:
+    """The task total the body states before the table (征缴目标任务114.39万人), in persons."""
+    value: float
+    tolerance: float  # half a unit of the precision written: 114.39万 is ±50 persons
+    start: int  # the phrase's span in the text (任务114.39万人)
+    end: int
+
+
+def find_stated_total(text: str, before: int) -> BodyTotal | None:
+    """A total written in the body before position `before`."""
     m = None
     for pos in find_stated_words(text, before):  # a match starts at one of its words
         m = grammar()["stated"].match(text, pos, before)
@@ -314,25 +322,65 @@ def find_stated_total(text: str, before: int) -> tuple[float, float] | None:
         return None
     decimals = len(raw.split(".")[1]) if "." in raw else 0
     tolerance = 0.5 * 10 ** -decimals * (10_000 if m.group("wan") else 1)
-    return value, tolerance
+    return BodyTotal(value, tolerance, m.start(), m.end())
+
+
+def _get(obj, name: str):
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+def body_total(text: str, quota) -> BodyTotal | None:
+    """The body's task total for a quota table (a `Quota` or its JSON dict), searched in the text
+    before the table's first row, so a sentence on the line above the header counts too."""
+    rows = _get(quota, "rows") or []
+    ev = _get(rows[0], "evidence") if rows else None
+    ev = ev or _get(quota, "evidence")
+    before = _get(ev, "start") if ev is not None else None
+    return None if before is None else find_stated_total(text, before)
+
+
+@functools.cache
+def _task_grammar() -> dict:
+    t = terms()
+    return dict(
+        task=re.compile(rf"(?:{_alt(t['task_headers'])})"),
+        not_task=re.compile(rf"(?:{_alt(t['not_task_headers'])})"),
+        total=re.compile(rf"^(?:{_alt(t['total_labels'])})$"),
+    )
+
+
+def task_column(columns, unit: str | None = None) -> str | None:
+    """The column holding each area's task count, whatever the county heads it: the first whose
+    header names a task (任务数, 目标任务数, 2023年度参保任务数) and not its progress; else a
+    合计 column (随县: 特群免缴 + 其他居民 = 合计); else the only column. None for a table
+    counting something other than persons (年度支付限额, 元)."""
+    columns = list(columns or [])
+    g = _task_grammar()
+    named = [c for c in columns if g["task"].search(c) and not g["not_task"].search(c)]
+    if named:
+        return named[0]
+    if unit not in (None, "人", "万人"):
+        return None
+    total = [c for c in columns if g["total"].match(c)]
+    if total:
+        return total[0]
+    return columns[0] if len(columns) == 1 else None
 
 
 def check_stated(text: str, quota: Quota) -> list[Flag]:
-    """quota_total_mismatch: the body's total (114.39万人) against the table's."""
-    table_total = None
-    if quota.total:
-        col = next((c for c in quota.columns if TOTAL_COLUMN.match(c) and c in quota.total), None)
-        table_total = quota.total.get(col) if col else next(iter(quota.total.values()))
-    elif len(quota.columns) == 1:
-        table_total = sum(r.values.get(quota.columns[0], 0) for r in quota.rows)
-    stated = find_stated_total(text, quota.evidence.start)
-    if table_total is None or stated is None:
+    """quota_total_mismatch: the body's total (114.39万人) against the table's task column."""
+    col = task_column(quota.columns, quota.unit)
+    stated = body_total(text, quota) if col is not None else None
+    if stated is None:
         return []
-    value, tolerance = stated
-    if math.isclose(value, table_total, abs_tol=tolerance + 1e-9):
+    if quota.total and col in quota.total:
+        table_total = quota.total[col]
+    else:
+        table_total = sum(r.values.get(col, 0) for r in quota.rows)
+    if math.isclose(stated.value, table_total, abs_tol=stated.tolerance + 1e-9):
         return []
     return [Flag(code="quota_total_mismatch", severity="warning", field="quota_table",
-                 message=f"正文任务数 {value:g} 人 ≠ 任务表合计 {table_total} 人")]
+                 message=f"正文任务数 {stated.value:g} 人 ≠ 任务表合计 {table_total} 人")]
 
 
 def extract(text: str, ctx: Context) -> dict:

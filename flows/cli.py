@@ -72,6 +72,7 @@ def schema() -> None:
 
 
 from noticeflow.flows import cli_diff  # noqa: E402,F401
+from noticeflow.flows import cli_report  # noqa: E402,F401
 from noticeflow.flows import cli_review  # noqa: E402,F401
 
 

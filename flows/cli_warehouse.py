@@ -27,8 +27,8 @@ def _print_summary(s: dict, verbose: bool = False) -> None:
     held = f", still quarantined {s['still_quarantined']}" if s.get("still_quarantined") else ""
     typer.echo(
         f"ingested {s['ingested']} (new {s['new']}, new version {s['new_version']}), "
-        f"unchanged {s['unchanged']}, quarantined {s['quarantined']}{held}, changes {s['changes']} "
-        f"-> {s['db']}")
+        f"unchanged {s['unchanged']}, quarantined {s['quarantined']}{held}, changes {s['changes']}"
+        + (f", removed {s['removed']} (file gone)" if s.get("removed") else "") + f" -> {s['db']}")
     if s["flags_by_code"]:
         typer.echo("flags: " + ", ".join(f"{c} {n}" for c, n in s["flags_by_code"].items()))
     for path, error in s["quarantine"]:
@@ -97,9 +97,12 @@ def unchanged_run(paths: list[str], db: str, retry_quarantined: bool = False) ->
         t["plan"] = time.perf_counter() - t0
         if todo:
             return None
+        from noticeflow.warehouse import notices
         from noticeflow.warehouse.changes import pending_doc_ids
 
-        if pending_doc_ids(con):  # an earlier run loaded documents but died before diffing them
+        removed = store.remove_missing(con, [str(p) for p in paths], files)  # files gone from the folders
+        notices.backfill(con, store.utcnow())
+        if pending_doc_ids(con):  # loaded but not diffed (a run died; a notice's best document changed)
             return None
         run_id = uuid.uuid4().hex[:12]
         store.start_run(con, run_id, [str(p) for p in paths])
@@ -108,7 +111,7 @@ def unchanged_run(paths: list[str], db: str, retry_quarantined: bool = False) ->
             "run_id": run_id, "db": str(db), "extractor_version": EXTRACTOR_VERSION,
             "discovered": len(files), "skipped": found.skipped,
             "unattached": [(e.path, e.reason) for e in found.unattached],
-            "ingested": 0, "new": 0, "new_version": 0,
+            "ingested": 0, "new": 0, "new_version": 0, "removed": len(removed),
             "unchanged": unchanged, "quarantined": 0, "still_quarantined": still_quarantined,
             "changes": 0, "changes_error": None, "flags_by_code": {},
             "quarantine": [], "timings": {k: round(v, 3) for k, v in t.items()},
@@ -289,12 +292,13 @@ def query(
 
 @app.command()
 def export(
-    parquet: str = typer.Option(..., "--parquet", help="Folder for one .parquet file per table."),
+    parquet: str = typer.Option(..., "--parquet", help="Folder for one .parquet file per table and per view."),
     db: str = typer.Option(DEFAULT_DB, "--db", help="DuckDB warehouse file."),
 ) -> None:
     """Example: noticeflow export --parquet out/warehouse
 
-    Writes every warehouse table to DIR/<table>.parquet.
+    Writes every warehouse table and view to DIR/<name>.parquet (JSON columns typed as JSON,
+    timestamps in UTC with their zone).
     """
     from noticeflow.warehouse.access import retrying
     from noticeflow.warehouse.store import export_parquet

@@ -38,7 +38,7 @@ from noticeflow.flows.extract import find_notices, with_attachments  # noqa: E40
 from noticeflow.flows.ingest_tasks import extract_batch  # noqa: E402
 from noticeflow.flows.ingest_worker import one_line  # noqa: E402
 from noticeflow.warehouse import changes as wh_changes  # noqa: E402
-from noticeflow.warehouse import store  # noqa: E402
+from noticeflow.warehouse import notices, store  # noqa: E402
 from noticeflow.warehouse.access import connect  # noqa: E402
 from noticeflow.warehouse.batch import Batch, Failed  # noqa: E402
 from noticeflow.warehouse.store import BatchResult  # noqa: E402
@@ -371,6 +371,10 @@ def _ingest(con, run_id, paths, batch_size, workers, time_limit, dask, retry_qua
 
     t0 = time.perf_counter()
     todo, unchanged, still_quarantined = plan_work(con, prints, retry_quarantined)
+    # files gone from the folders given: their documents stop being current (the notice stays
+    # while another document carries it); documents of older warehouses get notices
+    removed = store.remove_missing(con, [str(p) for p in paths], files)
+    notices.backfill(con, store.utcnow())
     t["plan"] = time.perf_counter() - t0
 
     totals = BatchResult()
@@ -420,7 +424,7 @@ def _ingest(con, run_id, paths, batch_size, workers, time_limit, dask, retry_qua
         "run_id": run_id, "extractor_version": EXTRACTOR_VERSION,
         "discovered": len(files), "skipped": found.skipped,
         "unattached": [(e.path, e.reason) for e in found.unattached],
-        "ingested": totals.new + totals.new_version,
+        "ingested": totals.new + totals.new_version, "removed": len(removed),
         "new": totals.new, "new_version": totals.new_version, "unchanged": unchanged,
         "quarantined": totals.quarantined, "still_quarantined": still_quarantined,
         "changes": n_changes, "change_list": change_list, "changes_error": changes_error,

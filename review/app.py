@@ -15,6 +15,7 @@ import contextlib
 import json
 import pathlib
 from typing import Any
+from html import escape as html_escape
 from urllib.parse import parse_qs, quote as urlquote, urlencode, urlsplit
 
 from fastapi import FastAPI, HTTPException, Request
@@ -196,6 +197,22 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
         ctx.update(error=error, error_path=error_path, status=st, conflicts=conflicts or [],
                    retry_form=retry_form or [])
         return show(request, "notice.html", ctx, status=status)
+
+    @app.get("/report", response_class=HTMLResponse)
+    def analyst_report(year: int | None = None, province: str = ""):
+        """The analyst report (`noticeflow report`) of the warehouse as it is now."""
+        from noticeflow.warehouse import report
+
+        with wh.cursor() as con:
+            try:
+                page_html = report.render(con, year, province or None)
+            except report.ReportError as e:
+                return HTMLResponse(f"<p>{html_escape(str(e))}</p>", status_code=404)
+        # Its scripts are inline (the page is meant to be mailed): allowed by hash; Vega
+        # compiles its expressions with Function, hence 'unsafe-eval' on this page only.
+        csp = (f"default-src 'none'; script-src {' '.join(report.script_hashes())} 'unsafe-eval'; "
+               "style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'")
+        return HTMLResponse(page_html, headers={"Content-Security-Policy": csp})
 
     @app.get("/queue", response_class=HTMLResponse)
     def queue_page(request: Request):
@@ -549,9 +566,9 @@ def _static_version() -> str:
 def _finish(response: Response, sid: str | None) -> Response:
     if sid:
         response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict", path="/")
-    response.headers["Content-Security-Policy"] = (
+    response.headers.setdefault("Content-Security-Policy", (  # a page may set its own (the report)
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"

@@ -19,16 +19,16 @@ PAGE = 50
 CHUNK = 500  # texts read per query when the search index fills
 FILTERS = ("q", "flag", "status", "reviewer", "province", "year")
 
-# One row per notice: its current document (the notice key is the document's path, see
-# `warehouse.corrections`), headline fields, and the review status.
+# One row per notice (the key is its notice_id, see `warehouse.notices`), read from its best
+# document: headline fields, and the review status.
 _BASE = """
-SELECT d.path AS key, d.doc_key, r.province, r.city, r.county, r.policy_year AS year,
-       coalesce(r.title, regexp_extract(d.path, '[^/]*$')) AS title, r.doc_number,
+SELECT n.notice_id AS key, n.best_doc_key AS doc_key, r.province, r.city, r.county, r.policy_year AS year,
+       coalesce(r.title, regexp_extract(n.best_path, '[^/]*$')) AS title, r.doc_number,
        coalesce(st.status, 'unreviewed') AS status, st.reviewer, coalesce(st.corrections, 0) AS corrections,
-       coalesce(st.re_review, 0) AS re_review
-FROM documents d JOIN records r ON r.doc_key = d.doc_key
-LEFT JOIN ({status}) st ON st.notice_key = d.path
-WHERE d.is_current
+       coalesce(st.re_review, 0) AS re_review, n.best_path AS path
+FROM notices n JOIN records r ON r.doc_key = n.best_doc_key
+LEFT JOIN ({status}) st ON st.notice_key = n.notice_id
+WHERE n.is_current
 """
 
 
@@ -54,7 +54,7 @@ class TextIndex:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def matching(self, cur, needle: str) -> list[str]:
-        current = [k for (k,) in cur.execute("SELECT doc_key FROM documents WHERE is_current").fetchall()]
+        current = [k for (k,) in cur.execute("SELECT best_doc_key FROM notices WHERE is_current").fetchall()]
         with self._lock:
             missing = [k for k in current if k not in self.texts]
         for i in range(0, len(missing), CHUNK):  # a bounded piece of DuckDB's memory at a time:
@@ -75,7 +75,7 @@ class TextIndex:
 
 def _has_warehouse(cur) -> bool:
     return cur.execute("SELECT count(*) FROM information_schema.tables"
-                       " WHERE table_name IN ('documents', 'records', 'flags')").fetchone()[0] == 3
+                       " WHERE table_name IN ('notices', 'records', 'flags')").fetchone()[0] == 3
 
 
 def _where(cur, f: Query, index: TextIndex) -> tuple[str, list]:
@@ -85,7 +85,7 @@ def _where(cur, f: Query, index: TextIndex) -> tuple[str, list]:
         hits = index.matching(cur, f.q)
         cur.register("_nf_hits", pa.table({"doc_key": hits or [""]}))
         sql.append("(county ILIKE ? OR city ILIKE ? OR province ILIKE ? OR doc_number ILIKE ? OR title ILIKE ?"
-                   " OR key ILIKE ? OR doc_key IN (SELECT doc_key FROM _nf_hits))")
+                   " OR path ILIKE ? OR doc_key IN (SELECT doc_key FROM _nf_hits))")
         args += [like] * 6
     if f.flag:
         sql.append("doc_key IN (SELECT doc_key FROM flags WHERE code = ?)")
@@ -121,7 +121,7 @@ def notices(cur, f: Query, index: TextIndex) -> dict:
         pages = max(1, -(-total // PAGE))
         page = min(max(1, f.page), pages)
         cols = ["key", "doc_key", "province", "city", "county", "year", "title", "doc_number", "status",
-                "reviewer", "corrections", "re_review"]
+                "reviewer", "corrections", "re_review", "path"]
         rows = [dict(zip(cols, r)) for r in cur.execute(
             f"SELECT * FROM ({base}){where} ORDER BY key LIMIT {PAGE} OFFSET ?", args + [(page - 1) * PAGE]).fetchall()]
     finally:
@@ -140,18 +140,18 @@ def notices(cur, f: Query, index: TextIndex) -> dict:
         r["flags"] = flags.get(r["doc_key"], {})
     facets = {
         "flag": [c for (c,) in cur.execute(
-            "SELECT DISTINCT code FROM flags f JOIN documents d ON d.doc_key = f.doc_key AND d.is_current"
+            "SELECT DISTINCT code FROM flags f JOIN notices n ON n.best_doc_key = f.doc_key AND n.is_current"
             " ORDER BY 1").fetchall()],
         "province": [p for (p,) in cur.execute(
-            "SELECT DISTINCT r.province FROM records r JOIN documents d ON d.doc_key = r.doc_key AND d.is_current"
+            "SELECT DISTINCT r.province FROM records r JOIN notices n ON n.best_doc_key = r.doc_key AND n.is_current"
             " WHERE r.province IS NOT NULL ORDER BY 1").fetchall()],
         "year": [y for (y,) in cur.execute(
-            "SELECT DISTINCT r.policy_year FROM records r JOIN documents d ON d.doc_key = r.doc_key AND d.is_current"
+            "SELECT DISTINCT r.policy_year FROM records r JOIN notices n ON n.best_doc_key = r.doc_key AND n.is_current"
             " WHERE r.policy_year IS NOT NULL ORDER BY 1 DESC").fetchall()],
         "reviewer": [w for (w,) in cur.execute(
             "SELECT reviewer FROM corrections UNION SELECT reviewer FROM review_status ORDER BY 1").fetchall()],
     }
-    n_all = cur.execute("SELECT count(*) FROM documents WHERE is_current").fetchone()[0]
+    n_all = cur.execute("SELECT count(*) FROM notices WHERE is_current").fetchone()[0]
     return {"rows": rows, "total": total, "pages": pages, "page": page, "all": n_all, "facets": facets}
 
 
@@ -190,7 +190,7 @@ def dashboard(cur) -> dict:
     if _has_warehouse(cur):
         flags = cur.execute(
             "SELECT code, severity, count(*), count(DISTINCT f.doc_key) FROM flags f"
-            " JOIN documents d ON d.doc_key = f.doc_key AND d.is_current GROUP BY 1, 2 ORDER BY 3 DESC").fetchall()
+            " JOIN notices n ON n.best_doc_key = f.doc_key AND n.is_current GROUP BY 1, 2 ORDER BY 3 DESC").fetchall()
         base = _BASE.format(status=log.status_sql(cur))
         statuses = dict(cur.execute(f"SELECT status, count(*) FROM ({base}) GROUP BY 1").fetchall())
         total = sum(statuses.values())

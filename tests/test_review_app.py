@@ -24,12 +24,22 @@ XSS = "<script>alert('x')</script>"
 def wh(tmp_path):
     src = seed_copy(tmp_path)
     evil = src.parent / "evil.txt"
-    evil.write_text(src.read_text(encoding="utf-8").replace("各乡(镇)人民政府", XSS + "各乡(镇)人民政府", 1),
-                    encoding="utf-8")
+    evil.write_text(src.read_text(encoding="utf-8").replace("各乡(镇)人民政府", XSS + "各乡(镇)人民政府", 1)
+                    .replace("〔2022〕20号", "〔2022〕21号"), encoding="utf-8")  # another notice, not a copy
     db = tmp_path / "w.duckdb"
     ingest(db, [src, evil])
     client = TestClient(create_app(db), base_url="http://127.0.0.1:8000")
-    return client, str(src.resolve()), str(evil.resolve()), db
+    return client, notice_of(db, src), notice_of(db, evil), db
+
+
+def notice_of(db, path) -> str:
+    """The review app lists notices: the key of the one this file carries."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT notice_id FROM notice_documents m JOIN documents d USING (doc_key)"
+                           " WHERE d.path = ?", [str(path.resolve())]).fetchone()[0]
+    finally:
+        con.close()
 
 
 def _csrf(client, key):

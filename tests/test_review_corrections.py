@@ -241,8 +241,9 @@ def test_loader_writes_corrected_rows_and_keeps_them_on_reingest(tmp_path):
     src = seed_copy(tmp_path)
     db = tmp_path / "w.duckdb"
     ingest(db, [src])
-    key = str(src.resolve())
     con = duckdb.connect(str(db))
+    key = con.execute("SELECT notice_id FROM notices").fetchone()[0]  # corrections are per notice
+    assert log.extraction(con, str(src.resolve())) == log.extraction(con, key)  # a document's path names it too
     extracted = log.extraction(con, key)
     assert extracted is not None and extracted["fees"], "the loaded record is the extraction"
     # Without corrections the records row is the extraction: nothing is copied aside.

@@ -59,14 +59,18 @@ def change_rows(changes: list[Change], county: str | None, left_year, right_year
         {
             "scope": c.scope, "county": county, "left_doc": c.left_doc, "right_doc": c.right_doc,
             "left_year": left_year, "right_year": right_year, "seq": i, "field": c.field,
-            "kind": c.kind, "old_value": json.dumps(c.old, ensure_ascii=False),
-            "new_value": json.dumps(c.new, ensure_ascii=False),
+            "kind": c.kind, "old_value": _json_or_null(c.old), "new_value": _json_or_null(c.new),
             "delta": None if c.delta is None else float(c.delta), "delta_percent": c.delta_percent,
             "severity": c.severity, "message": c.message, "left_quote": c.left_quote,
             "right_quote": c.right_quote,
         }
         for i, c in enumerate(changes)
     ]
+
+
+def _json_or_null(value) -> str | None:
+    """A compared value as JSON text for the JSON column; SQL NULL where a side has none."""
+    return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
 FLUSH_ROWS = 5_000   # change rows held before a bulk insert
@@ -101,6 +105,10 @@ def load_changes(con, doc_ids: list[str], on_changes=None, known: dict[str, str]
     """
     if not doc_ids:
         return []
+    # A document that no longer stands for its notice (another of its documents is now the
+    # best, or its file went away) keeps no changes: one set per notice.
+    con.execute("DELETE FROM changes WHERE scope = 'year_over_year'"
+                " AND right_doc NOT IN (SELECT doc_id FROM records WHERE is_current)")
     index = con.execute(
         "SELECT doc_id, county, policy_year FROM records WHERE is_current AND county IS NOT NULL"
         " AND policy_year IS NOT NULL ORDER BY county, policy_year, doc_id").fetchall()

@@ -439,14 +439,34 @@ def _row_to_correction(row: tuple) -> Correction:
     return Correction(**d)
 
 
+def _has_notices(con) -> bool:
+    return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'notice_keys'").fetchall()[0][0] == 1
+
+
+def notice_key_of(con, key: str) -> str:
+    """The notice a key names: a notice_id as is; the path of a current document (what older
+    callers pass) as the notice that document carries."""
+    if not key or not _has_notices(con):
+        return key
+    rows = con.execute("SELECT notice_id FROM notices WHERE notice_id = ?", [key]).fetchall() or con.execute(
+        "SELECT m.notice_id FROM documents d JOIN notice_documents m ON m.doc_key = d.doc_key"
+        " WHERE d.path = ? ORDER BY d.is_current DESC, d.version DESC LIMIT 1", [key]).fetchall()
+    return rows[0][0] if rows else key
+
+
 def load(con, notice_key: str | None = None) -> list[Correction]:
-    """The log in order, for one notice or all of them."""
+    """The log in order, for one notice or all of them. A notice's corrections are those logged
+    under its notice_id, or under the path of one of its documents (logged before notices)."""
     ensure_schema(con)
     sql = f"SELECT {', '.join(_COLUMNS)} FROM corrections"
     args: list = []
     if notice_key is not None:
+        notice_key = notice_key_of(con, notice_key)
         sql += " WHERE notice_key = ?"
         args.append(notice_key)
+        if _has_notices(con):
+            sql += " OR notice_key IN (SELECT key FROM notice_keys WHERE notice_id = ?)"
+            args.append(notice_key)
     return [_row_to_correction(r) for r in con.execute(sql + " ORDER BY id", args).fetchall()]
 
 
@@ -487,6 +507,7 @@ def propose_many(con, notice_key: str, extracted: dict, changes: list[tuple], re
                  reason: str | None = None, effective: dict | None = None) -> list[Correction]:
     """Several changes from one form: all valid and appended, or none stored (CorrectionError).
     `effective`: the notice's effective record when the caller has just computed it."""
+    notice_key = notice_key_of(con, notice_key)
     eff = effective if effective is not None else apply_corrections(extracted, load(con, notice_key)).record
     built: list[Correction] = []
     for op, path, new_value, evidence in changes:
@@ -712,11 +733,13 @@ def effective_records(con, items: list[tuple[str, dict | str]],
     logged: dict[str, list[Correction]] = {}
     con.register("_nf_review_keys", pa.table({"notice_key": keys}))
     try:
+        aliases = ("SELECT notice_key AS key, notice_key AS notice FROM _nf_review_keys"
+                   + (" UNION SELECT key, notice_id FROM notice_keys WHERE notice_id IN"
+                      " (SELECT notice_key FROM _nf_review_keys)" if _has_notices(con) else ""))
         for row in con.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM corrections"
-                " WHERE notice_key IN (SELECT notice_key FROM _nf_review_keys) ORDER BY id").fetchall():
-            c = _row_to_correction(row)
-            logged.setdefault(c.notice_key, []).append(c)
+                f"SELECT k.notice, {', '.join('c.' + c for c in _COLUMNS)} FROM corrections c"
+                f" JOIN ({aliases}) k ON c.notice_key = k.key ORDER BY c.id").fetchall():
+            logged.setdefault(row[0], []).append(_row_to_correction(row[1:]))
     finally:
         con.unregister("_nf_review_keys")
     # Only a notice with corrections gets a records row that differs from its extraction, so
@@ -791,10 +814,9 @@ def remember_extraction(con, notice_key: str, record: dict) -> None:
 _LATEST_BASE = ("SELECT notice_key, doc_id, record FROM review_base{where}"
                 " QUALIFY row_number() OVER (PARTITION BY notice_key ORDER BY seq DESC) = 1")
 
-
 def _has_warehouse(con) -> bool:
     return con.execute("SELECT count(*) FROM duckdb_tables()"
-                       " WHERE table_name IN ('documents', 'records')").fetchall()[0][0] == 2
+                       " WHERE table_name IN ('notices', 'records')").fetchall()[0][0] == 2
 
 
 POINT_READS = 16  # up to this many records are read one by one, more in one streamed scan
@@ -817,9 +839,10 @@ def _extraction_rows(con, keys: list[str] | None = None) -> list[tuple[str, str]
         con.register("_nf_extraction_keys", pa.table({"k": sorted(set(keys))}))
     try:
         base = {k: (d, r) for k, d, r in con.execute(_LATEST_BASE.format(where=where)).fetchall()}
-        current = {} if not _has_warehouse(con) else {p: (d, dk) for p, d, dk in con.execute(
-            "SELECT path, doc_id, doc_key FROM documents WHERE is_current"
-            + ("" if keys is None else " AND path IN (SELECT k FROM _nf_extraction_keys)")).fetchall()}
+        # a notice stands for its best document (warehouse.notices); keys are notice_ids
+        current = {} if not _has_warehouse(con) else {k: (d, dk) for k, d, dk in con.execute(
+            "SELECT notice_id, best_doc_id, best_doc_key FROM notices WHERE is_current"
+            + ("" if keys is None else " AND notice_id IN (SELECT k FROM _nf_extraction_keys)")).fetchall()}
     finally:
         if keys is not None:
             con.unregister("_nf_extraction_keys")
@@ -862,9 +885,10 @@ def extraction(con, notice_key: str) -> dict | None:
     """One notice's as-extracted record, by the rule above, as point look-ups (a page's worth of
     work: no join over every record's JSON)."""
     ensure_schema(con)
+    notice_key = notice_key_of(con, notice_key)
     base = con.execute("SELECT doc_id, record FROM review_base WHERE notice_key = ? ORDER BY seq DESC LIMIT 1",
                        [notice_key]).fetchone()
-    current = con.execute("SELECT doc_key, doc_id FROM documents WHERE is_current AND path = ?",
+    current = con.execute("SELECT best_doc_key, best_doc_id FROM notices WHERE is_current AND notice_id = ?",
                           [notice_key]).fetchone() if _has_warehouse(con) else None
     if base is not None and (current is None or base[0] == current[1]):
         return json.loads(base[1])
@@ -898,6 +922,7 @@ def set_status(con, notice_key: str, doc_id: str | None, status: str, reviewer: 
     ensure_schema(con)
     if status not in STATUSES:
         raise CorrectionError(f"unknown review status {status!r}")
+    notice_key = notice_key_of(con, notice_key)
     with _write_lock:
         con.execute("INSERT INTO review_status (notice_key, doc_id, status, reviewer) VALUES (?, ?, ?, ?)",
                     [notice_key, doc_id, status, reviewer])
@@ -927,7 +952,8 @@ FROM keys k LEFT JOIN latest USING (notice_key) LEFT JOIN ncorr USING (notice_ke
 
 def status_sql(con) -> str:
     """The SELECT behind `statuses` (notice_key, status, reviewer, changed_at, corrections, re_review)."""
-    current = (" AND q.doc_id IN (SELECT doc_id FROM documents WHERE is_current AND path = q.notice_key)"
+    current = (" AND q.doc_id IN (SELECT d.doc_id FROM notice_documents m JOIN documents d"
+               " ON d.doc_key = m.doc_key AND d.is_current WHERE m.notice_id = q.notice_key)"
                if _has_warehouse(con) else "")
     return _STATUS_SQL.format(current=current)
 
@@ -935,7 +961,7 @@ def status_sql(con) -> str:
 def statuses(con, notice_key: str | None = None) -> dict[str, dict]:
     """Review status per notice key (see `_STATUS_SQL`); notices never touched are absent."""
     ensure_schema(con)
-    where, args = ("", []) if notice_key is None else (" WHERE notice_key = ?", [notice_key])
+    where, args = ("", []) if notice_key is None else (" WHERE notice_key = ?", [notice_key_of(con, notice_key)])
     rows = con.execute(f"SELECT * FROM ({status_sql(con)}){where}", args).fetchall()
     return {k: {"status": st, "reviewer": who, "at": at, "corrections": n, "re_review": rr}
             for k, st, who, at, n, rr in rows}
@@ -947,53 +973,93 @@ def refresh(con, notice_key: str, extracted: dict | None = None) -> bool:
     return bool(refresh_many(con, [notice_key]))
 
 
+def _documents_of(con, notice_ids: list[str]) -> dict[str, list[tuple[str, str, str, str, bool]]]:
+    """notice_id -> (doc_key, extractor_version, doc_id, path, corrected) of its current documents."""
+    con.register("_nf_docs_of", pa.table({"k": notice_ids}))
+    try:
+        rows = con.execute(
+            "SELECT m.notice_id, d.doc_key, any_value(d.extractor_version), any_value(d.doc_id), min(d.path),"
+            " bool_or(len(coalesce(r.corrected_fields, [])) > 0)"
+            " FROM notice_documents m JOIN documents d ON d.doc_key = m.doc_key AND d.is_current"
+            " JOIN records r ON r.doc_key = d.doc_key WHERE m.notice_id IN (SELECT k FROM _nf_docs_of)"
+            " GROUP BY m.notice_id, d.doc_key ORDER BY 1, 2").fetchall()
+    finally:
+        con.unregister("_nf_docs_of")
+    out: dict[str, list] = {}
+    for nid, *doc in rows:
+        out.setdefault(nid, []).append(tuple(doc))
+    return out
+
+
+def _document_extraction(con, notice_key: str, doc_key: str, doc_id: str, corrected: bool) -> dict | None:
+    """One document's record as extracted: its records row, unless a correction was written
+    there; then the copy kept in review_base for that source version."""
+    if corrected:
+        row = con.execute("SELECT record FROM review_base WHERE doc_id = ? AND (notice_key = ?"
+                          " OR notice_key IN (SELECT key FROM notice_keys WHERE notice_id = ?))"
+                          " ORDER BY seq DESC LIMIT 1", [doc_id, notice_key, notice_key]).fetchall()
+        if row:
+            return json.loads(row[0][0])
+    rid = con.execute("SELECT rowid FROM records WHERE doc_key = ? LIMIT 1", [doc_key]).fetchall()
+    row = con.execute("SELECT record FROM records WHERE rowid = ? AND doc_key = ?", [rid[0][0], doc_key]).fetchall() \
+        if rid else []
+    return json.loads(row[0][0]) if row else None
+
+
 def refresh_many(con, keys: list[str]) -> list[str]:
-    """Rewrite the current analyst rows of these notices from their effective records.
+    """Rewrite the analyst rows of these notices from their effective records: every current
+    document of a notice, each from its own extraction with the notice's corrections applied (so
+    the rows stay right whichever document stands for the notice); then each notice's best
+    document is chosen again (warehouse.notices.refresh).
 
     The loader only re-flattens a file it re-extracts; a correction saved in between must reach
     the analyst tables, with origin 'corrected', and the year-over-year changes too. Uses the
     loader's own `flatten` and the changes stage's diffing, in one transaction (the caller's, or
-    its own) for the whole batch (one DELETE and one INSERT per table, however many notices: the
-    review app's background refresher hands over every notice saved meanwhile). Returns the keys
-    refreshed (those loaded).
+    its own) for the whole batch (the review app's background refresher hands over every notice
+    saved meanwhile). Returns the notices refreshed (those loaded).
     """
+    from noticeflow.warehouse import notices  # the loader's notice stage, not a second copy
     from noticeflow.warehouse.changes import load_changes  # the changes stage's own diffing
-    from noticeflow.warehouse.rows import TABLES, flatten  # the loader's flattening, not a second copy
+    from noticeflow.warehouse.rows import TABLES, flatten  # the loader's flattening
+    from noticeflow.warehouse.store import utcnow
 
     if not keys or not _has_warehouse(con):
         return []
-    keys = sorted(set(keys))
+    keys = sorted({notice_key_of(con, k) for k in keys})
+    docs = _documents_of(con, keys)
+    logged: dict[str, list[Correction]] = {}
     con.register("_nf_refresh_keys", pa.table({"k": keys}))
     try:
-        docs = {p: (dk, v, d) for p, dk, v, d in con.execute(
-            "SELECT path, doc_key, extractor_version, doc_id FROM documents WHERE is_current"
-            " AND path IN (SELECT k FROM _nf_refresh_keys)").fetchall()}
-        logged: dict[str, list[Correction]] = {}
-        for r in con.execute(f"SELECT {', '.join(_COLUMNS)} FROM corrections"
-                             " WHERE notice_key IN (SELECT k FROM _nf_refresh_keys) ORDER BY id").fetchall():
-            c = _row_to_correction(r)
-            logged.setdefault(c.notice_key, []).append(c)
+        for row in con.execute(
+                f"SELECT a.notice, {', '.join('c.' + c for c in _COLUMNS)} FROM corrections c JOIN"
+                " (SELECT k AS key, k AS notice FROM _nf_refresh_keys UNION SELECT key, notice_id FROM notice_keys"
+                "  WHERE notice_id IN (SELECT k FROM _nf_refresh_keys)) a ON c.notice_key = a.key ORDER BY c.id").fetchall():
+            logged.setdefault(row[0], []).append(_row_to_correction(row[1:]))
     finally:
         con.unregister("_nf_refresh_keys")
-    extracted = extractions(con, [k for k in keys if k in docs])
     rows_all: dict[str, list] = {t: [] for t in TABLES}
-    done, kept, kept_ids, marks, known = [], [], [], [], {}
+    done, refreshed, kept, kept_ids, marks, known = [], [], [], [], [], {}
     for key in keys:
-        if key not in docs or key not in extracted:
-            continue
-        doc_key, version, doc_id = docs[key]
         cs = logged.get(key, [])
-        applied = apply_corrections(extracted[key], cs)
-        rows = flatten(applied.record, doc_key, version, key, set(applied.corrected_paths))
-        rows["records"][0]["record"] = json.dumps(applied.record, ensure_ascii=False)
-        known[doc_id] = rows["records"][0]["record"]
-        for t in TABLES:
-            rows_all[t] += rows.get(t) or []
-        done.append(doc_key)
-        kept.append((key, extracted[key]))
-        kept_ids.append(doc_id)
-        if cs:
-            marks.append((key, max(c.id for c in cs)))
+        any_doc = False
+        for doc_key, version, doc_id, path, corrected in docs.get(key, []):
+            extracted = _document_extraction(con, key, doc_key, doc_id, corrected)
+            if extracted is None:
+                continue
+            applied = apply_corrections(extracted, cs)
+            rows = flatten(applied.record, doc_key, version, path, set(applied.corrected_paths))
+            rows["records"][0]["record"] = json.dumps(applied.record, ensure_ascii=False)
+            known[doc_id] = rows["records"][0]["record"]
+            for t in TABLES:
+                rows_all[t] += rows.get(t) or []
+            done.append(doc_key)
+            kept.append((key, extracted))
+            kept_ids.append(doc_id)
+            any_doc = True
+        if any_doc:
+            refreshed.append(key)
+            if cs:
+                marks.append((key, max(c.id for c in cs)))
     if not done:
         return []
     with _write_lock:
@@ -1015,6 +1081,8 @@ def refresh_many(con, keys: list[str]) -> list[str]:
                             con.unregister("_nf_review_rows")
             finally:
                 con.unregister("_nf_refresh_docs")
+            notices.stamp(con, done)
+            notices.refresh(con, refreshed, utcnow())
             if marks:
                 con.register("_nf_refresh_marks", pa.table({"notice_key": [k for k, _ in marks],
                                                             "correction_id": [i for _, i in marks]}))
@@ -1034,7 +1102,7 @@ def refresh_many(con, keys: list[str]) -> list[str]:
                 with contextlib.suppress(duckdb.TransactionException):  # a failed COMMIT rolled back
                     con.execute("ROLLBACK")
             raise
-    return [k for k, _ in kept]
+    return refreshed
 
 
 def stale(con) -> list[str]:

@@ -32,7 +32,7 @@ def migrations(folder: pathlib.Path = MIGRATIONS) -> list[tuple[int, str, pathli
 def applied(con: duckdb.DuckDBPyConnection) -> set[int]:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_version ("
-        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
     )
     return {v for (v,) in con.execute("SELECT version FROM schema_version").fetchall()}
 
@@ -48,13 +48,18 @@ def migrate(con: duckdb.DuckDBPyConnection, folder: pathlib.Path = MIGRATIONS) -
         try:
             con.execute(path.read_text(encoding="utf-8"))
             con.execute(
-                "INSERT INTO schema_version VALUES (?, ?, current_timestamp::TIMESTAMP)", [num, name]
+                "INSERT INTO schema_version VALUES (?, ?, current_timestamp)", [num, name]
             )
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
             raise
         now.append(num)
+    if now:
+        # Write the new schema into the file now, not only into the WAL: a process killed before
+        # its first checkpoint leaves a WAL whose replay must re-run each ALTER ... USING, and
+        # replaying timezone() there asks DuckDB to download the ICU extension (offline: fails).
+        con.execute("CHECKPOINT")
     return now
 
 

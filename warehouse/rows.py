@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from noticeflow.diff.identity import n_facts
+
 ANALYST_TABLES = (
     "fees", "subsidy_tiers", "tier_categories", "periods", "departments", "leadership",
-    "quota_rows", "targets", "cited_documents", "flags",
+    "quota_tables", "quota_rows", "targets", "cited_documents", "flags",
 )
 TABLES = ("records",) + ANALYST_TABLES
 
@@ -51,6 +53,7 @@ def identity(record: dict, doc_key: str, extractor_version: str) -> dict:
         "adcode": region.get("adcode"),
         "policy_year": _value(record.get("policy_year")),
         "is_current": True,
+        "notice_id": None,  # the loader's notice stage fills it (warehouse.notices)
     }
 
 
@@ -80,6 +83,7 @@ def flatten(record: dict, doc_key: str, extractor_version: str, path: str,
         "issue_date": _value(record.get("issue_date")),
         "print_date": _value(record.get("print_date")),
         "n_flags": len(record.get("flags") or []),
+        "n_facts": n_facts(record),
         "corrected_fields": sorted(corrected),
         "record": None,  # the JSON text, filled by the caller that already has it serialised
     })
@@ -114,18 +118,24 @@ def flatten(record: dict, doc_key: str, extractor_version: str, path: str,
             **_evidence(m)))
     quota = record.get("quota_table")
     if quota:
+        # Imported here: the ingest's main process flattens only corrected records and otherwise
+        # never loads the extractors (the workers do).
+        from noticeflow.extractors.quota import task_column
+
+        out["quota_tables"].append(row("quota_table", **quota_table_row(record.get("text") or "", quota)))
+        tasks = task_column(quota.get("columns"), quota.get("unit"))
         meta = {"table_title": quota.get("title"), "unit": quota.get("unit"),
                 "unit_as_written": quota.get("unit_as_written")}
         for i, r in enumerate(quota.get("rows") or []):
             for col, val in (r.get("values") or {}).items():
                 out["quota_rows"].append(row(
                     f"quota_table.rows[{i}]", idx=i, seq=r.get("seq"), area=r["area"],
-                    column_name=col, value=val, note=r.get("note"), is_total=False,
-                    **meta, **_evidence(r)))
+                    column_name=col, value=val, tasks=val if col == tasks else None,
+                    note=r.get("note"), is_total=False, **meta, **_evidence(r)))
         for col, val in (quota.get("total") or {}).items():
             out["quota_rows"].append(row(
                 "quota_table.total", idx=None, seq=None, area="合计", column_name=col, value=val,
-                note=None, is_total=True, **meta, **_evidence(quota)))
+                tasks=val if col == tasks else None, note=None, is_total=True, **meta, **_evidence(quota)))
     for i, t in enumerate(record.get("targets") or []):
         out["targets"].append(row(
             f"targets[{i}]", idx=i, metric=t["metric"], population=t.get("population"),
@@ -139,3 +149,26 @@ def flatten(record: dict, doc_key: str, extractor_version: str, path: str,
             f"flags[{i}]", idx=i, code=f["code"], severity=f["severity"], field=f.get("field"),
             message=f.get("message")))
     return out
+
+
+def quota_table_row(text: str, quota: dict) -> dict:
+    """One notice's quota table: its task column, what its rows and 合计 say, and the task total
+    the body states (not a record field: the quota extractor finds it for its
+    quota_total_mismatch check, and the warehouse keeps it for the quota_vs_target view)."""
+    from noticeflow.extractors.quota import body_total, task_column
+
+    tasks = task_column(quota.get("columns"), quota.get("unit"))
+    rows = quota.get("rows") or []
+    stated = body_total(text, quota)
+    return {
+        "title": quota.get("title"), "unit": quota.get("unit"),
+        "unit_as_written": quota.get("unit_as_written"), "columns": list(quota.get("columns") or []),
+        "tasks_column": tasks, "areas": len(rows),
+        "tasks_sum": sum(r["values"][tasks] for r in rows if tasks in (r.get("values") or {})) if tasks else None,
+        "tasks_total": (quota.get("total") or {}).get(tasks) if tasks else None,
+        "body_target": stated.value if stated else None,
+        "body_target_tolerance": stated.tolerance if stated else None,
+        "body_quote": text[stated.start:stated.end] if stated else None,
+        "body_start": stated.start if stated else None, "body_end": stated.end if stated else None,
+        **_evidence(quota),
+    }

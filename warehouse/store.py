@@ -18,7 +18,7 @@ from typing import Iterable
 import duckdb
 import pyarrow as pa
 
-from noticeflow.warehouse import corrections
+from noticeflow.warehouse import corrections, notices
 from noticeflow.warehouse.access import retrying
 from noticeflow.warehouse.batch import DOC, Batch, Failed, without
 from noticeflow.warehouse.rows import TABLES, flatten
@@ -39,7 +39,8 @@ class BatchResult:
 
 
 def utcnow() -> _dt.datetime:
-    return _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
+    """Now, as an aware UTC datetime (every warehouse timestamp is TIMESTAMPTZ)."""
+    return _dt.datetime.now(_dt.timezone.utc)
 
 
 def current_documents(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -112,10 +113,25 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict] | pa.Ta
         con.unregister(name)
 
 
-def _apply_corrections(con, batch: Batch) -> dict[int, dict[str, list[dict]]]:
+def _assign_notices(con, batch: Batch) -> list[notices.Assignment]:
+    """The notice of each document of the batch (read only: stored inside the load transaction)."""
+    heads: list[dict] = [{} for _ in batch.loaded]
+    table = batch.tables.get("records")
+    if table is not None:
+        cols = ["doc_number", "issuer", "adcode", "county", "policy_year"]
+        for row in table.select([DOC] + [c for c in cols if c in table.column_names]).to_pylist():
+            heads[row.pop(DOC)] = row
+    items = [(item.key or doc_key(item.sha256), item.sha256, heads[i],
+              (lambda item=item: json.loads(item.record_json))) for i, item in enumerate(batch.loaded)]
+    return notices.assign(con, items)
+
+
+def _apply_corrections(con, batch: Batch, assigned: list[notices.Assignment]) -> dict[int, dict[str, list[dict]]]:
     """Rows, by document index, for the documents a reviewer's live corrections change; every
-    other document keeps the rows its worker built."""
-    effective = corrections.effective_records(con, [(item.path, item.record_json) for item in batch.loaded],
+    other document keeps the rows its worker built. Corrections are kept per notice, so every
+    document of a notice gets them, whichever document they were made on."""
+    effective = corrections.effective_records(con, [(a.notice_id, item.record_json)
+                                                    for a, item in zip(assigned, batch.loaded)],
                                               [item.sha256 for item in batch.loaded])
     out = {}
     for i, (item, (record, corrected)) in enumerate(zip(batch.loaded, effective)):
@@ -140,13 +156,14 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
 
 def _load_batch(con, batch: Batch, run_id: str, now: _dt.datetime) -> BatchResult:
     result = BatchResult()
+    assigned = _assign_notices(con, batch) if batch.loaded else []
     t0 = time.perf_counter()
-    replaced = _apply_corrections(con, batch) if batch.loaded else {}
+    replaced = _apply_corrections(con, batch, assigned) if batch.loaded else {}
     result.corrections_s = time.perf_counter() - t0
     con.execute("BEGIN TRANSACTION")
     try:
         if batch.loaded:
-            _load_documents(con, batch, replaced, run_id, now, result)
+            _load_documents(con, batch, replaced, run_id, now, result, assigned)
         if batch.failed:
             _quarantine(con, batch.failed, run_id, now)
             result.quarantined = len(batch.failed)
@@ -159,8 +176,9 @@ def _load_batch(con, batch: Batch, run_id: str, now: _dt.datetime) -> BatchResul
 
 
 def _load_documents(con, batch: Batch, replaced: dict[int, dict[str, list[dict]]], run_id: str,
-                    now: _dt.datetime, result: BatchResult) -> None:
-    con.register("_nf_paths", pa.table({"path": [item.path for item in batch.loaded]}))
+                    now: _dt.datetime, result: BatchResult, assigned: list[notices.Assignment]) -> None:
+    paths = [item.path for item in batch.loaded]
+    con.register("_nf_paths", pa.table({"path": paths}))
     try:
         previous = {
             p: (v, k) for p, v, k in con.execute(
@@ -189,6 +207,7 @@ def _load_documents(con, batch: Batch, replaced: dict[int, dict[str, list[dict]]
         finally:
             con.unregister("_nf_paths")
 
+    moved = _moved_from(con, [item.key or doc_key(item.sha256) for item in batch.loaded])
     docs, keys, skip = [], {}, set(replaced) | done
     for i, item in enumerate(batch.loaded):
         if i in done:
@@ -200,6 +219,7 @@ def _load_documents(con, batch: Batch, replaced: dict[int, dict[str, list[dict]]
             "extractor_version": EXTRACTOR_VERSION, "doc_key": key, "format": item.format,
             "size_bytes": item.size_bytes, "is_current": True, "valid_from": now,
             "valid_to": None, "run_id": run_id,
+            "renamed_from": moved.get(key) if not version and moved.get(key) != item.path else None,
         })
         if version:
             result.new_version += 1
@@ -244,17 +264,72 @@ def _load_documents(con, batch: Batch, replaced: dict[int, dict[str, list[dict]]
         con.unregister("_nf_keys")
 
     # Rows of versions this batch replaced stop being current, unless another path still
-    # holds the same bytes as its current version.
+    # holds the same bytes as its current version; then each notice touched picks its best
+    # document again (warehouse.notices), which decides `is_current` of every row.
     replaced_keys = {k for k in (previous.get(p, (0, None))[1] for p in paths) if k and k not in keys}
-    if replaced_keys:
-        con.register("_nf_old", pa.table({"doc_key": sorted(replaced_keys)}))
+    _retire(con, sorted(replaced_keys))
+    touched = notices.record_assignments(con, assigned, now)
+    notices.refresh(con, sorted(set(touched) | set(notices.notices_of(con, sorted(replaced_keys)))), now)
+
+
+def _retire(con, doc_keys: list[str]) -> None:
+    """Rows of these documents stop being current, unless a current path still holds the bytes."""
+    if not doc_keys:
+        return
+    con.register("_nf_old", pa.table({"doc_key": doc_keys}))
+    try:
+        stale = ("(SELECT doc_key FROM _nf_old EXCEPT"
+                 " SELECT doc_key FROM documents WHERE is_current)")
+        for t in TABLES:
+            con.execute(f"UPDATE {t} SET is_current = false WHERE doc_key IN {stale}")
+    finally:
+        con.unregister("_nf_old")
+
+
+def remove_missing(con, inputs: Iterable[str], found: Iterable[str], now: _dt.datetime | None = None) -> list[str]:
+    """Documents whose file is gone from a folder ingested again: no longer current (their
+    notice stays while another document carries it). Only folders given as inputs are swept,
+    and only files that are really gone (not a skipped type, not unreadable). Returns their paths."""
+    now = now or utcnow()
+    folders = [os.path.join(os.path.abspath(p), "") for p in inputs if os.path.isdir(p)]
+    if not folders:
+        return []
+    seen = set(found)
+    gone = [(p, k) for p, k in con.execute("SELECT path, doc_key FROM documents WHERE is_current").fetchall()
+            if p not in seen and any(p.startswith(f) for f in folders) and not os.path.exists(p)]
+    if not gone:
+        return []
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("_nf_gone", pa.table({"path": [p for p, _ in gone]}))
         try:
-            stale = ("(SELECT doc_key FROM _nf_old EXCEPT"
-                     " SELECT doc_key FROM documents WHERE is_current)")
-            for t in TABLES:
-                con.execute(f"UPDATE {t} SET is_current = false WHERE doc_key IN {stale}")
+            con.execute("UPDATE documents SET is_current = false, valid_to = ?, removed_at = ?"
+                        " WHERE is_current AND path IN (SELECT path FROM _nf_gone)", [now, now])
         finally:
-            con.unregister("_nf_old")
+            con.unregister("_nf_gone")
+        keys = sorted({k for _, k in gone})
+        _retire(con, keys)
+        notices.refresh(con, notices.notices_of(con, keys), now)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return [p for p, _ in gone]
+
+
+def _moved_from(con, keys: list[str]) -> dict[str, str]:
+    """doc_key -> the path it was current at until its file went away (`remove_missing`), for
+    keys no current path holds: the same bytes found at a new path are a rename."""
+    if not keys:
+        return {}
+    con.register("_nf_moved", pa.table({"doc_key": keys}))
+    try:
+        return dict(con.execute(
+            "SELECT doc_key, arg_max(path, removed_at) FROM documents WHERE removed_at IS NOT NULL"
+            " AND doc_key IN (SELECT doc_key FROM _nf_moved)"
+            " AND doc_key NOT IN (SELECT doc_key FROM documents WHERE is_current) GROUP BY 1").fetchall())
+    finally:
+        con.unregister("_nf_moved")
 
 
 def _quarantine(con, failed: list[Failed], run_id: str, now: _dt.datetime) -> None:
@@ -338,18 +413,42 @@ def table_names(con) -> list[str]:
         "SELECT table_name FROM duckdb_tables() WHERE NOT internal ORDER BY table_name").fetchall()]
 
 
+def view_names(con) -> list[str]:
+    """Every view an analyst reads (DuckDB's own catalog views left out), in name order."""
+    return [v for (v,) in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'"
+        " ORDER BY view_name").fetchall()]
+
+
+EXPORT_BATCH_ROWS = 10_000
+
+
 def export_parquet(con, folder) -> list[str]:
-    """One Parquet file per table in `folder`; returns the files written."""
+    """One Parquet file per table and per view in `folder`; returns the files written.
+
+    Written through Arrow (DuckDB's lossless conversion, pyarrow's writer) rather than COPY, so
+    a JSON column keeps its type for every reader: DuckDB's COPY marks it JSON in Parquet, which
+    polars reads as bytes; the Arrow schema stored beside it says `arrow.json`, which polars,
+    pandas (str) and DuckDB (JSON) all read as JSON. Streamed, so memory stays flat.
+    """
     import pathlib
-    out = pathlib.Path(folder).resolve()  # COPY runs in the process that owns the file (warehouse.access)
+
+    import pyarrow.parquet as pq
+
+    out = pathlib.Path(folder)
     out.mkdir(parents=True, exist_ok=True)
+    cur = con.cursor()
     written = []
-    for t in table_names(con):
-        target = out / f"{t}.parquet"
-        con.execute(f"COPY (SELECT * FROM \"{t}\") TO '{_sql_str(target)}' (FORMAT parquet)")
-        written.append(str(target))
+    try:
+        cur.execute("SET arrow_lossless_conversion = true")
+        cur.execute("SET TimeZone = 'UTC'")  # timestamps exported as UTC instants
+        for name in table_names(cur) + view_names(cur):
+            target = out / f"{name}.parquet"
+            reader = cur.sql(f'SELECT * FROM "{name}"').to_arrow_reader(EXPORT_BATCH_ROWS)
+            with pq.ParquetWriter(target, reader.schema, compression="zstd") as w:
+                for batch in reader:
+                    w.write_batch(batch)
+            written.append(str(target))
+    finally:
+        cur.close()
     return written
-
-
-def _sql_str(p) -> str:
-    return str(p).replace("'", "''")

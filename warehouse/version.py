@@ -11,7 +11,7 @@ from importlib import metadata
 
 from noticeflow.schemas.record import SCHEMA_VERSION
 
-EXTRACTOR_REVISION = 1
+EXTRACTOR_REVISION = 2  # 2: quota_total_mismatch against the task column; quota_tables
 
 
 def _package_version() -> str:

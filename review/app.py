@@ -178,7 +178,8 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
             if extracted is None:
                 return None
             cs = log.load(cur, key)
-            st = log.statuses(cur, key).get(key, {"status": "unreviewed"})
+            nid = log.notice_key_of(cur, key)  # a document's path names its notice too
+            st = log.statuses(cur, nid).get(nid, {"status": "unreviewed"})
         return extracted, cs, st
 
     @app.get("/notice", response_class=HTMLResponse)
@@ -395,7 +396,7 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
             extracted = log.extraction(cur, key)
             if extracted is None:
                 return Response("no such notice", status_code=404)
-            waiting = log.statuses(cur, key).get(key, {}).get("re_review", 0)
+            waiting = next(iter(log.statuses(cur, key).values()), {}).get("re_review", 0)
             if status == "reviewed" and waiting:
                 raise log.CorrectionError(f"{waiting} correction(s) wait for re-review: re-apply or dismiss "
                                           "them before marking the notice reviewed")

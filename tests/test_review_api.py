@@ -62,7 +62,9 @@ def _rows(db, sql, args=()):
 
 # ---------------------------------------------------------------- 4: export --all
 
-def test_export_all_writes_one_file_per_document_and_prints_each_once(tmp_path):
+def test_export_all_writes_one_file_per_notice_and_prints_each_once(tmp_path):
+    """Fix 4: a notice's .txt and .pdf no longer overwrite each other: they are one notice
+    (issue 11), exported once, under its best document's name."""
     corpus = tmp_path / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
     db = tmp_path / "w.duckdb"
@@ -72,16 +74,13 @@ def test_export_all_writes_one_file_per_document_and_prints_each_once(tmp_path):
                        cwd=ROOT, capture_output=True, text=True, timeout=120, env=_env())
     assert r.returncode == 0, r.stderr
     printed = r.stdout.split()
-    n_docs = len(list(corpus.iterdir()))
-    assert len(printed) == len(set(printed)) == n_docs == 10
+    n_notices = len({p.stem for p in corpus.iterdir()})
+    assert len(printed) == len(set(printed)) == n_notices == 5
     files = sorted(out.rglob("*.json"))
-    assert len(files) == n_docs
-    top = sorted(f.name for f in out.glob("*.json"))
-    assert top == sorted({p.stem + ".json" for p in corpus.iterdir()})  # one per stem, for the scorer
+    assert len(files) == n_notices
+    assert sorted(f.name for f in files) == sorted({p.stem + ".json" for p in corpus.iterdir()})
     txt = json.loads((out / "000_beb0d831110dae00.json").read_text(encoding="utf-8"))
-    assert txt["seed"] == "000_beb0d831110dae00.txt"
-    pdf = json.loads((out / "pdf" / "000_beb0d831110dae00.json").read_text(encoding="utf-8"))
-    assert pdf["seed"] == "000_beb0d831110dae00.pdf"
+    assert txt["seed"] == "000_beb0d831110dae00.txt"  # the text layer stands for the notice
 
 
 # ---------------------------------------------------------------- 5: status
@@ -146,7 +145,11 @@ def test_queue_reads_only_notices_with_corrections(tmp_path, monkeypatch):
     real = log.extractions
     monkeypatch.setattr(log, "extractions", lambda con, keys=None: read.append(keys) or real(con, keys))
     assert client.get("/queue").status_code == 200
-    assert read == [[key]]
+    from noticeflow.warehouse import access
+
+    with access.connect(db, read_only=True) as con:
+        notice = log.notice_key_of(con, key)  # corrections are kept per notice (issue 11)
+    assert notice != key and read == [[notice]]
 
 
 # ---------------------------------------------------------------- 10: DNS rebinding
@@ -351,7 +354,7 @@ def test_search_filters_pagination_and_dashboard(tmp_path):
     assert keys(q=county) == sorted(k for k, r in recs.items() if county in json.dumps(r, ensure_ascii=False))
     assert keys(q=docno) == sorted(k for k, r in recs.items() if docno in r["text"])
     assert keys(q=phrase) == sorted(k for k, r in recs.items() if phrase in r["text"])
-    assert len(keys()) == 10
+    assert len(keys()) == 5  # five notices, each carried by a .txt and a .pdf
     province = next(r["region"]["province"] for r in recs.values() if r.get("region"))
     assert keys(province=province) == sorted(k for k, r in recs.items() if (r.get("region") or {}).get("province") == province)
     key = sorted(recs)[0]

@@ -193,7 +193,9 @@ def _corrected_since(con, mark: int, blobs: dict[str, str]) -> dict[str, str]:
     if not mark and not _last_correction(con):
         return {}
     ids = [d for (d,) in con.execute(
-        "SELECT DISTINCT d.doc_id FROM corrections c JOIN documents d ON d.path = c.notice_key AND d.is_current"
+        # a correction is kept under its notice (notice_id) or, logged before notices, a path
+        "SELECT DISTINCT d.doc_id FROM corrections c JOIN notice_keys k ON k.key = c.notice_key"
+        " JOIN notice_documents m ON m.notice_id = k.notice_id JOIN documents d ON d.doc_key = m.doc_key AND d.is_current"
         " WHERE c.id > ?", [mark]).fetchall() if d in blobs]
     return {d: r for d in ids if (r := _record(con, d)) is not None}
 

@@ -43,6 +43,10 @@ _READ_TYPES = {ST.SELECT, ST.EXPLAIN, ST.COPY, ST.PRAGMA}
 _READ_PRAGMAS = {"table_info", "show_tables", "show_tables_expanded", "database_size", "storage_info",
                  "version", "show", "platform", "database_list", "functions", "metadata_info"}
 _PRAGMA = re.compile(r"^\s*pragma\s+(\w+)", re.I)
+# Settings of the session's own cursor that change how results come back, not the database:
+# a read-only session (export) may set them.
+_SESSION_SETTINGS = {"arrow_lossless_conversion", "timezone"}
+_SET = re.compile(r"^\s*set\s+(?:session\s+)?(\w+)", re.I)
 _COPY_FROM = re.compile(r"""^\s*copy\s+(?:\(.*\)|[^\s(]+)\s+from\b""", re.I | re.S)
 _BEGIN = re.compile(r"^\s*(begin|start)\b", re.I)
 
@@ -80,7 +84,8 @@ class Session:
         stmts = self.cur.extract_statements(sql)
         if self.read_only:
             for s in stmts:
-                bad = s.type not in _READ_TYPES \
+                bad = (s.type not in _READ_TYPES and not (
+                    s.type == ST.SET and (_SET.match(s.query) or [None, ""])[1].lower() in _SESSION_SETTINGS)) \
                     or (s.type == ST.PRAGMA and (_PRAGMA.match(s.query) or [None, ""])[1].lower() not in _READ_PRAGMAS) \
                     or (s.type == ST.COPY and _COPY_FROM.match(s.query))
                 if bad:

@@ -5,5 +5,5 @@
 CREATE TABLE IF NOT EXISTS review_refreshed (
     notice_key    VARCHAR NOT NULL,
     correction_id BIGINT NOT NULL,
-    refreshed_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
+    refreshed_at  TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
 );

@@ -50,8 +50,19 @@ _BLOCK_START = re.compile(
 # (a joint header "某县医疗保障局 某县财政局 国家税务总局某县税务局"), document numbers and dates.
 _TITLE_END = re.compile(
     r"""(?:通知|决定|意见|办法|方案|细则|公告|通报|函|报告|分解表|任务表|分配表|[表单]   # titles
+         |通[ ]知|方[ ]案|意[ ]见|办[ ]法|决[ ]定|公[ ]告|通[ ]告|细[ ]则              # letter-spaced titles
          |[局厅委办府院处室社行]|委员会|中心|公司|联合会|分局                     # office names
-         |\d+号|\d+日|印发)$                                                    # numbers, dates
+         |\d+号|\d+日|印发                                                      # numbers, dates
+         |\d{3,4}-\d{5,8})$                                                      # a phone number ends a contact line
+    """,
+    re.X,
+)
+# A line complete on its own, which no cut sentence continues into: an office (or several, a
+# joint 落款) named alone, or a date alone (the 落款 under a line left open, e.g. a phone list).
+_STANDALONE = re.compile(
+    r"""^(?:(?:国家税务总局)?\p{Han}{1,14}?[省市县区旗州盟]\p{Han}{0,16}?
+            (?:办公室|人民政府|委员会|局|中心|联合会)[ ]?)+$
+       | ^(?:\d{4}|[〇○零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日$
     """,
     re.X,
 )
@@ -166,7 +177,7 @@ def _looks_cut(line: str) -> bool:
 
 def _continues(line: str) -> bool:
     s = line.strip()
-    return bool(s) and "\t" not in s and not _BLOCK_START.match(s)
+    return bool(s) and "\t" not in s and not _BLOCK_START.match(s) and not _STANDALONE.match(s)
 
 
 def canonicalize(raw: str) -> str:

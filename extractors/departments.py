@@ -39,6 +39,7 @@ MAX_LEAD = 24  # a subject's first name starts this close to its clause start: (
 ZONE_PAD = 6  # context handed to spaCy around a written form, so a longer form around it wins (人民政府 over 民政)
 LAST_BREAK = re.compile(r"(?r)[\n。;,:由]")  # searched backwards from a name
 CLAUSE_END = re.compile(r"[;。\n]")
+TASK_TEXT = re.compile(r"\p{Han}.*\p{Han}")  # a duty says something: two Han characters at least
 TOWNSHIP = re.compile(r"[乡镇]|街道|苏木")  # level of an unknown department
 
 
@@ -249,7 +250,7 @@ def next_text(masked: str, pos: int) -> tuple[int, int]:
 def parse_group(mv: Masked, m, duty_start: int, duty_end: int) -> list[Found]:
     """One matched subject -> a Found per department in it, all with the duty that follows."""
     duty = mv.written(duty_start, duty_end).strip().rstrip("。;；")
-    if not duty:
+    if not TASK_TEXT.search(duty):  # `县医疗保障服务中心:0930-7721592` is a phone list, not a task
         return []
     g0, g1 = m.span("group")
     ev = mv.text_span(g0, duty_end)

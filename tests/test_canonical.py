@@ -33,3 +33,18 @@ def test_idempotent_on_corpus() -> None:
 def test_office_lines_stay_apart() -> None:
     raw = "新野县医疗保障局 新野县财政局 国家税务总局新野县税务局\n\n新医保〔2023〕5号\n\n关于做好2024年度城乡居民基本医疗保险参保缴费工作的通知\n"
     assert canonicalize(raw).split("\n\n")[0] == "新野县医疗保障局 新野县财政局 国家税务总局新野县税务局"
+
+
+@pytest.mark.parametrize("raw, lines", [
+    # the 落款 under a list line left open (附件 list, contact line) is not its continuation
+    ("附件:1.固始县2025年度城乡居民基本医疗保险参保任务分解表\n2.2025年度城乡居民基本医疗保险政策问答\n固始县人民政府办公室\n\n2024年9月6日\n",
+     ["2.2025年度城乡居民基本医疗保险政策问答", "固始县人民政府办公室", "2024年9月6日"]),
+    ("联系人:县医疗保障局待遇保障股0719-6222318\n郧西县医疗保障局 郧西县财政局 国家税务总局郧西县税务局\n2023年9月15日\n",
+     ["联系人:县医疗保障局待遇保障股0719-6222318", "郧西县医疗保障局 郧西县财政局 国家税务总局郧西县税务局"]),
+    # a letter-spaced title is complete: the addressee line stays apart
+    ("关 于 做 好 2025 年 度 城 乡 居 民 基 本 医 疗 保 险 参 保 缴 费 工 作 的 通 知\n各乡镇(场)人民政府,县直各有关单位:\n",
+     ["各乡镇(场)人民政府,县直各有关单位:"]),
+])
+def test_complete_lines_are_not_joined(raw: str, lines: list[str]) -> None:
+    out = canonicalize(raw).split("\n")
+    assert all(line in out for line in lines), out

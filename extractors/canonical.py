@@ -142,10 +142,16 @@ def tidy_spaces(text: str) -> str:
 
 
 def join_broken_lines(text: str) -> str:
-    """Join `...参保范\\n\\n围的城乡居民` (a page break) but keep headings and paragraphs apart."""
+    """Join `...参保范\n\n围的城乡居民` (a page break) but keep headings and paragraphs apart.
+
+    In a hard-wrapped text (pdftotext, OCR: most long lines share one width) a line of that
+    width is cut wherever it ends, even on 局 or 单 (`县人力资源和社\n会保障局`); a line that
+    starts with punctuation (`、县乡村振兴局`, `;县教育局`) always continues the one above."""
     lines = text.split("\n")
+    wrap = _wrap_width(lines)
     out: list[str] = []
     i = 0
+    piece = lines[0] if lines else ""  # the last original line of the line being built
     while i < len(lines):
         line = lines[i]
         j = i + 1
@@ -154,15 +160,54 @@ def join_broken_lines(text: str) -> str:
         if (
             j < len(lines)
             and j - i <= 4
-            and _looks_cut(line)
+            and (_looks_cut(line) or _wrapped(piece, wrap) or _opens_with_punct(line, lines[j]))
             and _continues(lines[j])
         ):
+            piece = lines[j]
             lines[j] = line + lines[j].lstrip()
             i = j
             continue
         out.append(line)
         i += 1
+        piece = lines[i] if i < len(lines) else ""
     return "\n".join(out)
+
+
+_WRAP_MIN = 24  # display columns: shorter lines are headings, never used to guess the page width
+_WRAP_SLACK = 6  # a wrapped line is at most this much narrower than the page (a wide char moved down)
+_CONTINUATION_PUNCT = "、,，;；:：)）》」”%"
+_STOPS = "。！？!?"
+
+
+def _width(line: str) -> int:
+    """Display columns, Han two and ASCII one (close enough for the wrap width)."""
+    return 2 * len(line) - len(line.encode("ascii", "ignore"))
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The page width of a hard-wrapped text: the median width of its long lines, when most of
+    them lie within a few columns of it (one paragraph per line gives widths all over)."""
+    widths = sorted(w for w in (_width(l.strip()) for l in lines if "\t" not in l) if w >= _WRAP_MIN)
+    if len(widths) < 8:
+        return None
+    median = widths[len(widths) // 2]
+    near = sum(1 for w in widths if abs(w - median) <= _WRAP_SLACK)
+    return median if near * 2 >= len(widths) else None
+
+
+# Lines that end where they end even at the page width: a title, a 文号, a date, an office line.
+_WRAP_KEEP = re.compile(r"(?:通知|决定|意见|办法|方案|细则|公告|通报|报告|函|\d+号|\d+日|印发)$")
+
+
+def _wrapped(piece: str, wrap: int | None) -> bool:
+    s = piece.strip()
+    return (bool(wrap) and bool(s) and "\t" not in s and s[-1] not in _STOPS and _width(s) >= wrap - _WRAP_SLACK
+            and not _WRAP_KEEP.search(s) and not _STANDALONE.match(s.replace(" ", "")))
+
+
+def _opens_with_punct(line: str, nxt: str) -> bool:
+    s = line.strip()
+    return bool(s) and "\t" not in s and s[-1] not in _STOPS and nxt.lstrip()[:1] in _CONTINUATION_PUNCT
 
 
 def _looks_cut(line: str) -> bool:
@@ -177,7 +222,40 @@ def _looks_cut(line: str) -> bool:
 
 def _continues(line: str) -> bool:
     s = line.strip()
-    return bool(s) and "\t" not in s and not _BLOCK_START.match(s) and not _STANDALONE.match(s)
+    return bool(s) and "\t" not in s and not _BLOCK_START.match(s) and not _STANDALONE.match(s.replace(" ", ""))
+
+
+# Page furniture a PDF's text layer leaves between pages: the folio, then the next page's running
+# header (the issuing office or the title, repeated from the top of the notice).
+_FOLIO = re.compile(r"^[ \t]*(?:[—–-]{1,2}[ \t]*\d{1,3}[ \t]*[—–-]{1,2}|第[ \t]*\d{1,3}[ \t]*页(?:[ \t]*[/,，]?[ \t]*共[ \t]*\d{1,3}[ \t]*页)?)[ \t]*$")
+_HEAD_CHARS = 600  # the running header repeats a line from this much of the top
+_MIN_RUNNING_HEADER = 6
+
+
+def drop_page_furniture(text: str) -> str:
+    """Drop folio lines (`— 2 —`, `第3页`) and the running header right after one, so a list or a
+    落款 broken by a page reads on; the text is otherwise untouched."""
+    if "—" not in text and "-" not in text and "页" not in text:
+        return text
+    lines = text.split("\n")
+    if not any(_FOLIO.match(l) for l in lines):
+        return text
+    head = re.sub(r"\s+", "", text[:_HEAD_CHARS])
+    out, i = [], 0
+    while i < len(lines):
+        if not _FOLIO.match(lines[i]):
+            out.append(lines[i])
+            i += 1
+            continue
+        j = i + 1  # the running header: the next non-blank line, when it repeats the top
+        while j < len(lines) and j - i <= 3 and not lines[j].strip():
+            j += 1
+        nxt = re.sub(r"\s+", "", lines[j]) if j < len(lines) else ""
+        if len(nxt) >= _MIN_RUNNING_HEADER and nxt in head and "\t" not in lines[j]:
+            i = j + 1
+        else:
+            i += 1
+    return "\n".join(out)
 
 
 def canonicalize(raw: str) -> str:
@@ -187,6 +265,7 @@ def canonicalize(raw: str) -> str:
     text = fold_width(text)
     text = strip_markup(text)
     text = tidy_spaces(text)
+    text = drop_page_furniture(text)
     text = join_broken_lines(text)
     text = _MANY_BLANK_LINES.sub("\n\n", text)
     return text.strip("\n ") + "\n" if text.strip() else ""

@@ -287,7 +287,8 @@ def find_label_duties(mv: Masked) -> list[Found]:
     masked = mv.masked
     found: list[Found] = []
     for lm in g["unit_label"].finditer(masked):
-        stop = UNITS_END.search(masked, lm.end())
+        g0 = lm.end() + 1 if masked[lm.end():lm.end() + 1] == "\n" else lm.end()  # names wrapped below
+        stop = UNITS_END.search(masked, g0)
         g1 = stop.start() if stop else len(masked)
         line_start = masked.rfind("\n", 0, lm.start()) + 1
         bracket = masked.rfind("(", line_start, lm.start())
@@ -301,10 +302,10 @@ def find_label_duties(mv: Masked) -> list[Found]:
         duty = strip_marker(mv.written(line_start, measure_end)).rstrip("。;；")
         if not duty:
             continue
-        line_end = masked.find("\n", lm.end())
-        close = masked.find(")", lm.end(), len(masked) if line_end == -1 else line_end)
+        line_end = masked.find("\n", g0)
+        close = masked.find(")", g0, len(masked) if line_end == -1 else line_end)
         ev = mv.text_span(line_start, close + 1 if close != -1 else g1)  # the measure and its whole bracket
-        found += items_in(mv, lm.end(), g1, duty, ev)
+        found += items_in(mv, g0, g1, duty, ev)
     return found
 
 

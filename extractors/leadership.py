@@ -21,6 +21,7 @@ import regex as re
 from noticeflow.extractors import structure, vocab
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.spans import evidence
+from noticeflow.extractors.squeeze import squeeze
 from noticeflow.schemas import Member
 
 SENTENCE = re.compile(r"[^。\n]+")
@@ -312,8 +313,9 @@ def find_inline(text: str, lo: int, hi: int) -> list[Member]:
 ROLE_ANYWHERE = re.compile(r"组[ \t]*长|成[ \t]*员")  # no role word, no group: nothing to read
 
 
-def find_members(text: str, lo: int, hi: int) -> list[Member]:
-    return find_listed(text, lo, hi) or find_in_tables(text, lo, hi) or find_inline(text, lo, hi)
+def find_members(text: str, lo: int, hi: int, tables: bool = True) -> list[Member]:
+    return (find_listed(text, lo, hi) or (find_in_tables(text, lo, hi) if tables else [])
+            or find_inline(text, lo, hi))
 
 
 def unique(members: list[Member]) -> list[Member]:
@@ -326,14 +328,32 @@ def unique(members: list[Member]) -> list[Member]:
     return out
 
 
+def read_members(text: str, sections: list[tuple[int, int]], tables: bool = True) -> list[Member]:
+    """The 组织领导 sections first, the whole text when they name nobody."""
+    members: list[Member] = []
+    for lo, hi in sections:
+        members += find_members(text, lo, hi, tables)
+    return unique(members or find_members(text, 0, len(text), tables))
+
+
+def on_text(members: list[Member], sq, text: str) -> list[Member]:
+    """Members read on the squeezed view, their evidence mapped back to the text."""
+    for m in members:
+        m.evidence = evidence(text, *sq.span(m.evidence.start, m.evidence.end))
+    return members
+
+
 def extract(text: str, ctx: Context) -> dict:
     if not ROLE_ANYWHERE.search(text):
         return dict(leadership=[])
     try:
-        members: list[Member] = []
-        for lo, hi in structure.parse(text).about("leadership"):  # the 组织领导 section first
-            members += find_members(text, lo, hi)
-        members = members or find_members(text, 0, len(text))
+        sections = structure.parse(text).about("leadership")
+        members = read_members(text, sections)
+        sq = squeeze(text)
+        if sq.view is not text:  # OCR spaces inside titles and labels (局 长, 任 组长): read the view too
+            viewed = read_members(sq.view, [(sq.to_view(a), sq.to_view(b)) for a, b in sections], tables=False)
+            if len(viewed) > len(members):
+                members = on_text(viewed, sq, text)
     except Exception:  # extraction never raises on any text
         members = []
-    return dict(leadership=unique(members))
+    return dict(leadership=members)

@@ -48,3 +48,12 @@ def test_office_lines_stay_apart() -> None:
 def test_complete_lines_are_not_joined(raw: str, lines: list[str]) -> None:
     out = canonicalize(raw).split("\n")
     assert all(line in out for line in lines), out
+
+
+def test_page_furniture_is_dropped() -> None:
+    raw = ("建平县人民政府办公室\n关于做好2022年度城乡居民医保征缴工作的通知\n正文。\n"
+           "成 员:县财政局副局长 吴海波\n\n— 2 —\n\n建平县人民政府办公室\n\n县民政局副局长 郭丽娟\n第3页\n末行。\n")
+    out = canonicalize(raw)
+    assert "— 2 —" not in out and "第3页" not in out
+    assert out.count("建平县人民政府办公室") == 1
+    assert "县民政局副局长 郭丽娟" in out and "末行。" in out

@@ -224,8 +224,10 @@ def _line_end(line: tuple[int, str]) -> int:
 
 
 def _title_line(lines, g) -> int | None:
-    """Index of the line ending the notice's title: the first line near the top that ends like
-    a title (…的通知) and holds no sentence punctuation."""
+    """Index of the line ending the notice's title: the first line near the top that ends like a
+    title (…的通知) and holds no sentence punctuation, one holding 关于 first (a web page's
+    breadcrumb `首页 > 通知公告` ends like a title too). Letter spacing (`通 知`) is ignored."""
+    fallback = None
     seen = 0
     for i, (_, ln) in enumerate(lines):
         s = ln.strip()
@@ -234,9 +236,26 @@ def _title_line(lines, g) -> int | None:
         seen += 1
         if seen > 25:
             break
-        if "\t" not in s and "。" not in s and len(s) <= 120 and g["title_line"].match(s):
-            return i
-    return None
+        if "\t" in s or "。" in s or len(s) > 160:
+            continue
+        squeezed = s.replace(" ", "")
+        if len(squeezed) <= 120 and g["title_line"].match(squeezed):
+            if "关于" in squeezed or _title_opened_above(lines, i):
+                return i
+            if fallback is None:
+                fallback = i
+    return fallback
+
+
+def _title_opened_above(lines, i: int) -> bool:
+    """Whether the lines just above line i open a title it ends (关于做好… / …的通知 over lines)."""
+    for j in range(i - 1, max(-1, i - 4), -1):
+        s = lines[j][1].replace(" ", "")
+        if not s or "。" in s:
+            return False
+        if "关于" in s:
+            return True
+    return False
 
 
 def _signature(lines, g, title_idx) -> tuple[tuple[int, int] | None, int] | None:
@@ -362,13 +381,17 @@ def _opens_attachment(lines, i: int, g, signed: bool) -> bool:
     nxt = _next_nonblank(lines, i)
     nxt_is_label = nxt is not None and bool(g["label"].match(lines[nxt][1]))
     if signed:
-        return not (title and nxt_is_label)  # a list of attachments restated after the 落款
+        listed = title and LIST_ITEM.match(title) and nxt is not None and LIST_ITEM.match(lines[nxt][1].strip())
+        return not (title and nxt_is_label) and not listed  # a list of attachments restated after the 落款
     # unsigned: `附件` alone, or `附件1：title` followed by the attachment's own content
     if nxt is None or nxt_is_label:
         return False
     if title is None:
         return True
     return any("\t" in lines[j][1] for j in range(nxt, min(len(lines), nxt + 5)))
+
+
+LIST_ITEM = re.compile(r"\d{1,2}[.、．]")  # `附件:1.…` then `2.…`: a list of attachments, not one
 
 
 def _opens_footer(line: str, g) -> bool:

@@ -32,6 +32,7 @@ WHO_SEP = re.compile(r"[、和及]")  # 县医保局局长李四、县税务局�
 INLINE_GAP = re.compile(r"[ \t]*")
 TITLE_MAX = 40  # a title is a job, never a sentence
 NAME_CHARS = (2, 4)  # a Chinese name has 2-4 characters (Mongolian/Tibetan names included)
+DOTTED_PART = 8  # each part of a transliterated (Uyghur, Kazakh…) name: 阿不都热合曼·买买提
 
 
 def terms() -> dict:
@@ -64,6 +65,8 @@ def grammar() -> dict:
               |(?<![副组务行])(?:{label})[ \t]*[:：][ \t]*)""", re.X | re.M),
         # a name: 2-4 Han, single spaces between them are alignment or OCR (龙　飞, 杨  明)
         name=re.compile(rf"{han}(?:[ ]?{han}){{1,3}}"),
+        dot=re.compile(r"[·•・]"),
+        dotted=re.compile(rf"{han}{{1,{DOTTED_PART}}}(?:[·•・]{han}{{1,{DOTTED_PART}}}){{0,2}}[·•・](?P<last>){han}{{1,{DOTTED_PART}}}"),
         # title endings, each place one may end (tried in order, shortest title first)
         ending=re.compile(ending),
         ends_title=re.compile(rf"(?:{ending})$"),
@@ -83,16 +86,27 @@ def grammar() -> dict:
 # ---- one entry: a name and a title --------------------------------------------------------------
 
 def is_name(s: str) -> bool:
-    """A person's name, not a title, an office or a label: 2-4 Han without office words."""
+    """A person's name, not a title, an office or a label: 2-4 Han without office words, or a
+    transliterated name whose parts a middle dot joins (阿不都热合曼·买买提)."""
     g = grammar()
     s = SPACE.sub("", s)
+    if g["dot"].search(s):
+        parts = g["dot"].split(s)
+        return (len(parts) <= 4 and all(1 <= len(p) <= DOTTED_PART for p in parts)
+                and not g["ends_title"].search(s) and not any(g["not_name"].search(p) for p in parts))
     return (NAME_CHARS[0] <= len(s) <= NAME_CHARS[1] and not g["ends_title"].search(s)
             and not g["not_name"].search(s) and s not in g["label_words"])
 
 
 def _names_at(text: str, pos: int, end: int) -> list[int]:
-    """Ends of the names that may start at `pos`, longest first (周宏伟 before 周宏)."""
-    m = grammar()["name"].match(text, pos, end)
+    """Ends of the names that may start at `pos`, longest first (周宏伟 before 周宏; a dotted
+    name ends somewhere in its last part: 买买提县… is tried as 买买提)."""
+    g = grammar()
+    dotted = g["dotted"].match(text, pos, end)
+    if dotted:
+        last = dotted.start("last")
+        return [e for e in range(dotted.end(), last, -1) if is_name(text[pos:e])]
+    m = g["name"].match(text, pos, end)
     if not m:
         return []
     out, k = [], pos

@@ -157,10 +157,12 @@ def join_broken_lines(text: str) -> str:
         j = i + 1
         while j < len(lines) and not lines[j].strip():
             j += 1
+        end = line.rstrip()[-1:]
         if (
             j < len(lines)
             and j - i <= 4
-            and (_looks_cut(line) or _wrapped(piece, wrap) or _opens_with_punct(line, lines[j]))
+            and end and end not in _STOPS and "\t" not in line  # most lines end a sentence: done
+            and (_looks_cut(line) or (wrap and _wrapped(piece, wrap)) or lines[j].lstrip()[:1] in _CONTINUATION_PUNCT)
             and _continues(lines[j])
         ):
             piece = lines[j]
@@ -205,11 +207,6 @@ def _wrapped(piece: str, wrap: int | None) -> bool:
             and not _WRAP_KEEP.search(s) and not _STANDALONE.match(s.replace(" ", "")))
 
 
-def _opens_with_punct(line: str, nxt: str) -> bool:
-    s = line.strip()
-    return bool(s) and "\t" not in s and s[-1] not in _STOPS and nxt.lstrip()[:1] in _CONTINUATION_PUNCT
-
-
 def _looks_cut(line: str) -> bool:
     s = line.strip()
     return (
@@ -228,6 +225,7 @@ def _continues(line: str) -> bool:
 # Page furniture a PDF's text layer leaves between pages: the folio, then the next page's running
 # header (the issuing office or the title, repeated from the top of the notice).
 _FOLIO = re.compile(r"^[ \t]*(?:[—–-]{1,2}[ \t]*\d{1,3}[ \t]*[—–-]{1,2}|第[ \t]*\d{1,3}[ \t]*页(?:[ \t]*[/,，]?[ \t]*共[ \t]*\d{1,3}[ \t]*页)?)[ \t]*$")
+_FOLIO_LINE = re.compile(_FOLIO.pattern, re.M)
 _HEAD_CHARS = 600  # the running header repeats a line from this much of the top
 _MIN_RUNNING_HEADER = 6
 
@@ -235,11 +233,9 @@ _MIN_RUNNING_HEADER = 6
 def drop_page_furniture(text: str) -> str:
     """Drop folio lines (`— 2 —`, `第3页`) and the running header right after one, so a list or a
     落款 broken by a page reads on; the text is otherwise untouched."""
-    if "—" not in text and "-" not in text and "页" not in text:
+    if not _FOLIO_LINE.search(text):
         return text
     lines = text.split("\n")
-    if not any(_FOLIO.match(l) for l in lines):
-        return text
     head = re.sub(r"\s+", "", text[:_HEAD_CHARS])
     out, i = [], 0
     while i < len(lines):

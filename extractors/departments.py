@@ -26,7 +26,7 @@ import regex as re
 
 from noticeflow.extractors import structure, vocab
 from noticeflow.extractors.context import Context
-from noticeflow.extractors.nlp import mention_hits, mentions_in_many
+from noticeflow.extractors.nlp import find_mentions as nlp_mentions
 from noticeflow.extractors.spans import evidence
 from noticeflow.extractors.squeeze import squeeze
 from noticeflow.extractors.structure import merge_spans
@@ -36,7 +36,6 @@ HEAD, BODY, VOID = "\ue000", "\ue001", "\ue002"  # a masked mention: HEAD then B
 TOWN_HEAD = "\ue003"  # HEAD of a township-level mention, which a town's own name may precede (集州街道办事处)
 DUTY_SEP = "；"
 MAX_LEAD = 24  # a subject's first name starts this close to its clause start: (十)国家税务总局…自治县税务局
-ZONE_PAD = 6  # context handed to spaCy around a written form, so a longer form around it wins (人民政府 over 民政)
 LAST_BREAK = re.compile(r"(?r)[\n。;,:由]")  # searched backwards from a name
 CLAUSE_END = re.compile(r"[;。\n]")
 TASK_TEXT = re.compile(r"\p{Han}.*\p{Han}")  # a duty says something: two Han characters at least
@@ -82,13 +81,9 @@ def grammar() -> dict:
     agent = re.compile(rf"{group}(?P<cue>\p{{Han}})")
     unit_label = re.compile(rf"(?:{_alt(t['unit_labels'])})[ \t]*:[ \t]*")
     return dict(subject=subject, agent=agent, item=re.compile(item),
-                unknown_start=re.compile(rf"[{''.join(t['unknown_prefixes'])}](?!{_alt(t['generic'])})\p{{Han}}"),
                 unit_label=unit_label, filler=re.compile(rf"(?:{filler})$"),
                 unit_header=re.compile(_alt(t["unit_labels"])), task_header=re.compile(_alt(t["task_headers"])),
-                members=re.compile(_alt(t["member_markers"])),
-                skip_line=re.compile(rf"^[ \t]*(?:{_alt(t['skip_line_starts'])})", re.M),
-                admin_prefix=re.compile(rf"^(?:各)?(?:{tax}|{place}|[县市区旗州盟])(?!委)"),
-                quote=re.compile(r"“[^“”\n]{0,80}”|\"[^\"\n]{0,80}\""))
+                admin_prefix=re.compile(rf"^(?:各)?(?:{tax}|{place}|[县市区旗州盟])(?!委)"))
 
 
 @dataclass
@@ -136,24 +131,13 @@ class Masked:
 
 
 def find_mentions(view: str) -> dict[int, tuple[int, str, str]]:
-    """Known department forms: the cheap screen finds where any form is written, spaCy's matcher
-    reads the few windows around them (one Doc for all) and settles overlapping forms."""
-    hits = [m.span() for m in mention_hits(view)]
-    if not hits:
-        return {}
-    zones: list[list[int]] = []
-    for a, b in hits:  # near forms in one window: spaCy settles their overlaps
-        a, b = max(0, a - ZONE_PAD), min(len(view), b + ZONE_PAD)
-        if zones and a <= zones[-1][1]:
-            zones[-1][1] = max(zones[-1][1], b)
-        else:
-            zones.append([a, b])
-    found = mentions_in_many([view[a:b] for a, b in zones], [a for a, _ in zones])
+    """Known department forms (`nlp.find_mentions`), adjacent forms of one department merged
+    (各镇 + 乡人民政府 in 各镇乡人民政府): view offset -> (end, name, level)."""
     out: dict[int, tuple[int, str, str]] = {}
     last = None
-    for m in sorted((m for ms in found for m in ms), key=lambda m: m.start):
+    for m in nlp_mentions(view):
         if last is not None and out[last][0] == m.start and out[last][1] == m.name:
-            out[last] = (m.end, m.name, m.level)  # 各镇 + 乡人民政府: one name written in two forms
+            out[last] = (m.end, m.name, m.level)
             continue
         out[m.start] = (m.end, m.name, m.level)
         last = m.start
@@ -162,8 +146,9 @@ def find_mentions(view: str) -> dict[int, tuple[int, str, str]]:
 
 def voided_spans(text: str, view: str, sq) -> list[tuple[int, int]]:
     """View spans where no duty is given: the header, the 落款 and the 版记, the addressee line,
-    contact and copy-to lines, sentences listing a group's members, quoted slogans."""
-    g = grammar()
+    contact and copy-to lines, sentences listing a group's members, quoted slogans. Found from
+    the few places their words occur (str.find), not by scanning the text with a pattern."""
+    t = terms()
     s = structure.parse(text)
     out = [(sq.to_view(p.start), sq.to_view(p.end)) for p in s.parts if p.kind in ("header", "signature", "footer")]
     body = s.parts_of("body")
@@ -171,20 +156,45 @@ def voided_spans(text: str, view: str, sq) -> list[tuple[int, int]]:
         b0 = sq.to_view(body[0].start)
         while b0 < len(view) and view[b0] in " \t\n":
             b0 += 1
-        e0 = view.find("\n", b0)
-        e0 = len(view) if e0 == -1 else e0
+        e0 = _line_end(view, b0)
         first = view[b0:e0].strip()
         if first.endswith(":") and "。" not in first:  # 主送: 各乡镇人民政府,县直有关单位:
             out.append((b0, e0))
-    for m in g["skip_line"].finditer(view):
-        end = view.find("\n", m.start())
-        out.append((m.start(), len(view) if end == -1 else end))
-    for m in g["members"].finditer(view):
-        a = max(view.rfind("。", 0, m.start()), view.rfind("\n", 0, m.start())) + 1
-        stops = [i for i in (view.find("。", m.end()), view.find("\n", m.end())) if i != -1]
-        out.append((a, min(stops) if stops else len(view)))
-    out += [m.span() for m in g["quote"].finditer(view)]
+    for word in t["skip_line_starts"]:  # 联系人:… / 抄送:… lines
+        for i in _occurrences(view, word):
+            line_start = view.rfind("\n", 0, i) + 1
+            if not view[line_start:i].strip(" \t"):
+                out.append((line_start, _line_end(view, i)))
+    for word in t["member_markers"]:  # the sentence listing a group's members
+        for i in _occurrences(view, word):
+            a = max(view.rfind("。", 0, i), view.rfind("\n", 0, i)) + 1
+            stops = [k for k in (view.find("。", i), view.find("\n", i)) if k != -1]
+            out.append((a, min(stops) if stops else len(view)))
+    for open_q, close_q in (("“", "”"), ('"', '"')):  # quoted slogans: “政府主导、医保牵头…”
+        i = view.find(open_q)
+        while i != -1:
+            j = view.find(close_q, i + 1, i + QUOTE_MAX)
+            if j == -1 or "\n" in view[i:j]:
+                i = view.find(open_q, i + 1)
+                continue
+            out.append((i, j + 1))
+            i = view.find(open_q, j + 1)
     return out
+
+
+QUOTE_MAX = 82  # a quoted slogan is short
+
+
+def _occurrences(s: str, word: str):
+    i = s.find(word)
+    while i != -1:
+        yield i
+        i = s.find(word, i + len(word))
+
+
+def _line_end(s: str, i: int) -> int:
+    e = s.find("\n", i)
+    return len(s) if e == -1 else e
 
 
 # ---- finding duties --------------------------------------------------------------------------------
@@ -193,7 +203,10 @@ def clause_starts(mv: Masked) -> list[int]:
     """Clause starts (after a line break, 。 ; , : 由 or a tab) that have a department's first
     character (a masked mention or the 县/市/区/旗 of an unknown one) within MAX_LEAD."""
     masked = mv.masked
-    heads = sorted(set(mv.mentions) | {m.start() for m in grammar()["unknown_start"].finditer(masked)})
+    heads = set(mv.mentions)
+    for c in terms()["unknown_prefixes"]:  # where an unknown office (县…局) may start
+        heads.update(_occurrences(masked, c))
+    heads = sorted(heads)
     out, last = [], -1
     for h in heads:
         lo = max(0, h - MAX_LEAD)

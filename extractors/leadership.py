@@ -21,7 +21,7 @@ import regex as re
 from noticeflow.extractors import structure, vocab
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.spans import evidence
-from noticeflow.extractors.squeeze import squeeze
+from noticeflow.extractors.squeeze import GAP, squeeze
 from noticeflow.schemas import Member
 
 SENTENCE = re.compile(r"[^。\n]+")
@@ -213,7 +213,27 @@ def parse_entries(text: str, pos: int, end: int, parse, skip=SKIP) -> tuple[list
 # ---- the labelled list ---------------------------------------------------------------------------
 
 def find_labels(text: str, lo: int, hi: int) -> list:
-    return list(grammar()["label"].finditer(text, lo, hi))
+    """Role labels in text[lo:hi], tried only around the role words (组长, 成员) found by a cheap
+    scan: at their line's start (or after a tab) and a few characters before them (常务副组长)."""
+    label = grammar()["label"]
+    out, seen = [], set()
+    for hit in ROLE_ANYWHERE.finditer(text, lo, hi):
+        i = hit.start()
+        line_start = max(lo, text.rfind("\n", 0, i) + 1)
+        tab = text.rfind("\t", line_start, i)
+        starts = [line_start] + ([tab + 1] if tab != -1 else []) + list(range(max(line_start, i - LABEL_LEAD), i + 1))
+        for st in starts:
+            m = label.match(text, st, hi)
+            if m and m.end() >= hit.end() and m.start() not in seen:
+                if out and m.start() < out[-1].end():
+                    break
+                seen.add(m.start())
+                out.append(m)
+                break
+    return out
+
+
+LABEL_LEAD = 4  # 常务副 / 执行副 before 组长
 
 
 def role_of(m) -> str:
@@ -222,24 +242,39 @@ def role_of(m) -> str:
     return g["roles"][form]
 
 
-def find_listed(text: str, lo: int, hi: int) -> list[Member]:
+def find_listed(text: str, lo: int, hi: int) -> tuple[list[Member], bool]:
     """Role labels and the people after each, up to the next label (entries in one order per
-    label: whichever of name-first / title-first reads more of them)."""
+    label: whichever of name-first / title-first reads more of them). -> (members, stuck): stuck
+    when reading stopped before a label's list ended, at text spaced by OCR (局 长, 王 明亮)."""
     labels = find_labels(text, lo, hi)
     out: list[Member] = []
+    stuck = False
     for k, m in enumerate(labels):
         stop = labels[k + 1].start() if k + 1 < len(labels) else hi
-        best: list = []
+        best, best_end = [], m.end()
         for parse, skip in PARSERS:
-            entries, _ = parse_entries(text, m.end(), stop, parse, skip)
+            entries, end = parse_entries(text, m.end(), stop, parse, skip)
             if len(entries) > len(best):
-                best = entries
+                best, best_end = entries, end
+        rest = SKIP.match(text, best_end, stop).end()
+        if rest < stop and GAP.search(text, rest, min(stop, rest + STUCK_LOOK, _eol(text, rest))):
+            stuck = True  # reading stopped at OCR-spaced text
+        if any(GAP.search(text, t0, t1) or (n1 - n0 > 4 and " " in text[n0:n1]) for (n0, n1), (t0, t1), _ in best):
+            stuck = True  # a title spaced by OCR, or a 4-character name with a space: maybe misread
         role = role_of(m)
         for (n0, n1), (t0, t1), e in best:
             out.append(Member(role=role, name=SPACE.sub("", text[n0:n1]),
                               title=SPACE.sub("", text[t0:t1]) or None,
                               evidence=evidence(text, min(n0, t0), e)))
-    return out
+    return out, stuck
+
+
+STUCK_LOOK = 16  # how far past a stop an OCR space makes the squeezed view worth reading
+
+
+def _eol(text: str, pos: int) -> int:
+    e = text.find("\n", pos)
+    return len(text) if e == -1 else e
 
 
 def find_in_tables(text: str, lo: int, hi: int) -> list[Member]:
@@ -248,7 +283,7 @@ def find_in_tables(text: str, lo: int, hi: int) -> list[Member]:
     g = grammar()
     out: list[Member] = []
     for table in structure.parse(text).tables:
-        if not lo <= table.start < hi:
+        if not lo <= table.start < hi or not ROLE_ANYWHERE.search(text, table.start, table.end):
             continue
         role = None
         for row in table.rows:
@@ -325,11 +360,19 @@ def find_inline(text: str, lo: int, hi: int) -> list[Member]:
 # ---- extract ------------------------------------------------------------------------------------
 
 ROLE_ANYWHERE = re.compile(r"组[ \t]*长|成[ \t]*员")  # no role word, no group: nothing to read
+SPACED_ROLE = re.compile(r"任[ ]副?组|任副[ ]组|副[ ]组长|组[ ]长")  # a role phrase spaced by OCR (任 组长)
 
 
-def find_members(text: str, lo: int, hi: int, tables: bool = True) -> list[Member]:
-    return (find_listed(text, lo, hi) or (find_in_tables(text, lo, hi) if tables else [])
-            or find_inline(text, lo, hi))
+def find_members(text: str, lo: int, hi: int, tables: bool = True) -> tuple[list[Member], bool]:
+    """(members, stuck): the labelled list, else a members table, else running text."""
+    listed, stuck = find_listed(text, lo, hi)
+    if listed:
+        return listed, stuck
+    if tables:
+        found = find_in_tables(text, lo, hi)
+        if found:
+            return found, False
+    return find_inline(text, lo, hi), bool(SPACED_ROLE.search(text, lo, hi))  # OCR: 任 组长 hides a role
 
 
 def unique(members: list[Member]) -> list[Member]:
@@ -342,12 +385,23 @@ def unique(members: list[Member]) -> list[Member]:
     return out
 
 
-def read_members(text: str, sections: list[tuple[int, int]], tables: bool = True) -> list[Member]:
-    """The 组织领导 sections first, the whole text when they name nobody."""
+def read_members(text: str, sections: list[tuple[int, int]], tables: bool = True) -> tuple[list[Member], bool]:
+    """The 组织领导 sections first, the whole text when they name nobody; -> (members, stuck)."""
     members: list[Member] = []
+    stuck = False
     for lo, hi in sections:
-        members += find_members(text, lo, hi, tables)
-    return unique(members or find_members(text, 0, len(text), tables))
+        found, s = find_members(text, lo, hi, tables)
+        members += found
+        stuck = stuck or s
+    if not members:
+        members, stuck = find_members(text, 0, len(text), tables)
+    return unique(members), stuck
+
+
+def reading_key(members: list[Member]) -> tuple[int, int]:
+    """Which of two readings to keep: more members, then shorter names (李军 over 李军国家, a
+    title's first characters taken into a name)."""
+    return len(members), -sum(len(m.name) for m in members)
 
 
 def on_text(members: list[Member], sq, text: str) -> list[Member]:
@@ -362,11 +416,11 @@ def extract(text: str, ctx: Context) -> dict:
         return dict(leadership=[])
     try:
         sections = structure.parse(text).about("leadership")
-        members = read_members(text, sections)
+        members, stuck = read_members(text, sections)
         sq = squeeze(text)
-        if sq.view is not text:  # OCR spaces inside titles and labels (局 长, 任 组长): read the view too
-            viewed = read_members(sq.view, [(sq.to_view(a), sq.to_view(b)) for a, b in sections], tables=False)
-            if len(viewed) > len(members):
+        if stuck and sq.has_gaps(sections or [(0, len(text))]):  # OCR spaces (局 长, 任 组长): read the view
+            viewed, _ = read_members(sq.view, [(sq.to_view(a), sq.to_view(b)) for a, b in sections], tables=False)
+            if reading_key(viewed) > reading_key(members):
                 members = on_text(viewed, sq, text)
     except Exception:  # extraction never raises on any text
         members = []

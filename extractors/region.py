@@ -117,9 +117,16 @@ def _short_forms() -> dict[str, str]:
     return out
 
 
+@functools.cache
+def _aliases() -> dict[str, str]:
+    """Short form -> table name, for the short forms no real county is called."""
+    real = {d.county for d in divisions()}
+    return {short: full for short, full in _short_forms().items() if short not in real}
+
+
 def canonical(name: str) -> str:
     """The table name of a written county name (a short form maps to its full name)."""
-    return _short_forms().get(name, name) if name not in {d.county for d in _index().get(name, ())} else name
+    return _aliases().get(name, name)
 
 
 def known_place(name: str) -> bool:

@@ -48,6 +48,14 @@ class Squeezed:
             return s, s
         return self.to_text(start), self.to_text(end - 1) + 1
 
+    def has_gaps(self, spans) -> bool:
+        """Whether any removed space lies inside one of the text spans [(start, end)]."""
+        for a, b in spans:
+            k = bisect.bisect_left(self._removed, a)
+            if k < len(self._removed) and self._removed[k] < b:
+                return True
+        return False
+
     def to_view(self, i: int) -> int:
         """View offset of text offset `i` (a removed space maps to the character after it)."""
         return i - bisect.bisect_left(self._removed, i)

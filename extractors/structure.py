@@ -18,21 +18,19 @@ import bisect
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from noticeflow.extractors import vocab
 from noticeflow.extractors.spans import lines_with_offsets
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):  # tuples: a notice's tables make hundreds of cells
     start: int
     end: int
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     start: int
     end: int
     cells: tuple[Cell, ...]

@@ -130,9 +130,53 @@ _EDGE_SPACES = re.compile(r"(?m)^[ ]+|[ \t]+$|[ ]+(?=\t)|(?<=\t)[ ]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+# Tables laid out in columns (`pdftotext -layout`, a typed table): cells apart by 3+ spaces.
+_COLUMN_GAP = re.compile(r"(?<=\S)[ ]{3,}(?=\S)")
+_CELL = re.compile(r"\S+(?:[ ]{1,2}\S+)*")
+_MIN_ALIGNED_ROWS = 3  # a header and two rows at least
+
+
+def _display_col(line: str, i: int) -> int:
+    """Display column of line[i]: Han and other wide characters take two columns."""
+    prefix = line[:i]
+    return 2 * len(prefix) - len(prefix.encode("ascii", "ignore"))
+
+
+def aligned_tables_to_tabs(lines: list[str]) -> list[str]:
+    """Runs of lines with two or more 3-space gaps (a header and its rows) become tab rows, each
+    cell put in the header column it stands nearest to (an empty cell is only spaces there)."""
+    gaps = [len(_COLUMN_GAP.findall(l)) if "\t" not in l else 0 for l in lines]
+    out = list(lines)
+    i = 0
+    while i < len(lines):
+        if gaps[i] < 2:
+            i += 1
+            continue
+        j = i  # the run goes on over rows with one gap (合计 under empty cells) and single blank lines
+        while j < len(lines) and (gaps[j] >= 1 or (not lines[j].strip() and j + 1 < len(lines) and gaps[j + 1] >= 2)):
+            j += 1
+        rows = [k for k in range(i, j) if lines[k].strip()]
+        if len(rows) >= _MIN_ALIGNED_ROWS:
+            header = lines[rows[0]]
+            starts = [_display_col(header, m.start()) for m in _CELL.finditer(header)]
+            for k in rows:
+                cells = [""] * len(starts)
+                for m in _CELL.finditer(lines[k]):
+                    col = _display_col(lines[k], m.start())
+                    # the nearest header column: width folding (（ -> () may have moved a cell left
+                    idx = min(range(len(starts)), key=lambda n: abs(starts[n] - col))
+                    cells[idx] = (cells[idx] + " " + m.group()).strip()
+                out[k] = "\t".join(cells).rstrip("\t") if k != rows[0] else "\t".join(cells)
+        i = j
+    return out
+
+
 def tidy_spaces(text: str) -> str:
     """Space rules applied to the whole text at once; they only ever remove spaces, never tabs or newlines."""
     raw_lines = text.split("\n")
+    if "   " in text and sum(1 for l in raw_lines if len(_COLUMN_GAP.findall(l)) >= 2) >= _MIN_ALIGNED_ROWS:
+        raw_lines = aligned_tables_to_tabs(raw_lines)
+        text = "\n".join(raw_lines)
     if sum(1 for l in raw_lines if _SPACED_ROW.match(l)) >= 2:
         text = "\n".join(spaced_tables_to_tabs(raw_lines))
     text = _WIDE_SPACES.sub(" ", text)
@@ -146,7 +190,8 @@ def join_broken_lines(text: str) -> str:
 
     In a hard-wrapped text (pdftotext, OCR: most long lines share one width) a line of that
     width is cut wherever it ends, even on 局 or 单 (`县人力资源和社\n会保障局`); a line that
-    starts with punctuation (`、县乡村振兴局`, `;县教育局`) always continues the one above."""
+    starts with punctuation (`、县乡村振兴局`, `;县教育局`) or goes on with the digits of a number
+    the line above ends with (`…20\n23年8月25日印发`) always continues it."""
     lines = text.split("\n")
     wrap = _wrap_width(lines)
     out: list[str] = []
@@ -162,7 +207,7 @@ def join_broken_lines(text: str) -> str:
             j < len(lines)
             and j - i <= 4
             and end and end not in _STOPS and "\t" not in line  # most lines end a sentence: done
-            and (_looks_cut(line) or (wrap and _wrapped(piece, wrap)) or lines[j].lstrip()[:1] in _CONTINUATION_PUNCT)
+            and (_looks_cut(line) or (wrap and _wrapped(piece, wrap)) or _split_token(end, lines[j].lstrip()[:1]))
             and _continues(lines[j])
         ):
             piece = lines[j]
@@ -205,6 +250,11 @@ def _wrapped(piece: str, wrap: int | None) -> bool:
     s = piece.strip()
     return (bool(wrap) and bool(s) and "\t" not in s and s[-1] not in _STOPS and _width(s) >= wrap - _WRAP_SLACK
             and not _WRAP_KEEP.search(s) and not _STANDALONE.match(s.replace(" ", "")))
+
+
+def _split_token(end: str, start: str) -> bool:
+    """The next line opens with punctuation (`、县乡村振兴局`), or a number goes on (`…20` / `23年`)."""
+    return start in _CONTINUATION_PUNCT or (end.isdigit() and start.isdigit())
 
 
 def _looks_cut(line: str) -> bool:

@@ -57,3 +57,22 @@ def test_page_furniture_is_dropped() -> None:
     assert "— 2 —" not in out and "第3页" not in out
     assert out.count("建平县人民政府办公室") == 1
     assert "县民政局副局长 郭丽娟" in out and "末行。" in out
+
+
+def test_column_aligned_table_becomes_tab_rows() -> None:
+    """A table typeset in columns (pdftotext -layout): cells 3+ spaces apart, an empty cell only
+    spaces, a 合计 row with one gap, full-width brackets that fold narrower."""
+    raw = ("序号   工作任务                    责任单位         配合单位         完成时限\n"
+           "1      困难群众名单推送            县民政局         县医疗保障局     9月底\n"
+           "2      落实资金（含工作经费）      县财政局                          集中征收期内\n"
+           "3      入户宣传动员                各乡镇人民政府   县医疗保障局     全程\n"
+           "合计                                                               3项\n")
+    rows = canonicalize(raw).rstrip("\n").split("\n")
+    assert rows[0].split("\t") == ["序号", "工作任务", "责任单位", "配合单位", "完成时限"]
+    assert rows[2].split("\t") == ["2", "落实资金(含工作经费)", "县财政局", "", "集中征收期内"]
+    assert rows[4].split("\t") == ["合计", "", "", "", "3项"]
+
+
+def test_prose_with_wide_gaps_is_no_table() -> None:
+    raw = "组  长:龙 飞 县人民政府副县长\n副组长:陈书华  县政府办公室副主任\n武乡县人民政府办公室                    2023年8月25日印发\n"
+    assert "\t" not in canonicalize(raw)

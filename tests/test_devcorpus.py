@@ -24,7 +24,7 @@ FAMILY_MIN = {
     "cited": 1.00,
     "departments": 0.99,
     "fees": 0.72,
-    "flags": 0.92,
+    "flags": 0.88,
     "leadership": 0.99,
     "meta": 0.99,
     "periods": 0.86,

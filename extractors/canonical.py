@@ -136,6 +136,19 @@ _CELL = re.compile(r"\S+(?:[ ]{1,2}\S+)*")
 _MIN_ALIGNED_ROWS = 3  # a header and two rows at least
 
 
+def _aligned_rows(text: str) -> int:
+    """How many lines hold two column gaps: only lines with a triple space are looked at."""
+    n, i = 0, text.find("   ")
+    while i != -1:
+        start = text.rfind("\n", 0, i) + 1
+        end = text.find("\n", i)
+        end = len(text) if end == -1 else end
+        if len(_COLUMN_GAP.findall(text, start, end)) >= 2:
+            n += 1
+        i = text.find("   ", end)
+    return n
+
+
 def _display_col(line: str, i: int) -> int:
     """Display column of line[i]: Han and other wide characters take two columns."""
     prefix = line[:i]
@@ -174,7 +187,7 @@ def aligned_tables_to_tabs(lines: list[str]) -> list[str]:
 def tidy_spaces(text: str) -> str:
     """Space rules applied to the whole text at once; they only ever remove spaces, never tabs or newlines."""
     raw_lines = text.split("\n")
-    if "   " in text and sum(1 for l in raw_lines if len(_COLUMN_GAP.findall(l)) >= 2) >= _MIN_ALIGNED_ROWS:
+    if _aligned_rows(text) >= _MIN_ALIGNED_ROWS:
         raw_lines = aligned_tables_to_tabs(raw_lines)
         text = "\n".join(raw_lines)
     if sum(1 for l in raw_lines if _SPACED_ROW.match(l)) >= 2:
@@ -220,21 +233,17 @@ def join_broken_lines(text: str) -> str:
     return "\n".join(out)
 
 
-_WRAP_MIN = 24  # display columns: shorter lines are headings, never used to guess the page width
-_WRAP_SLACK = 6  # a wrapped line is at most this much narrower than the page (a wide char moved down)
+_WRAP_MIN = 12  # characters: shorter lines are headings, never used to guess the page width
+_WRAP_SLACK = 3  # a wrapped line is at most this much shorter than the page (a wide char moved down)
 _CONTINUATION_PUNCT = "、,，;；:：)）》」”%"
 _STOPS = "。！？!?"
 
 
-def _width(line: str) -> int:
-    """Display columns, Han two and ASCII one (close enough for the wrap width)."""
-    return 2 * len(line) - len(line.encode("ascii", "ignore"))
-
-
 def _wrap_width(lines: list[str]) -> int | None:
-    """The page width of a hard-wrapped text: the median width of its long lines, when most of
-    them lie within a few columns of it (one paragraph per line gives widths all over)."""
-    widths = sorted(w for w in (_width(l.strip()) for l in lines if "\t" not in l) if w >= _WRAP_MIN)
+    """The page width of a hard-wrapped text, in characters: the median length of its long lines,
+    when most of them lie within a few characters of it (one paragraph per line gives lengths all
+    over). A line with figures holds more characters than the page's Han width: never fewer."""
+    widths = sorted(w for w in map(len, lines) if w >= _WRAP_MIN)
     if len(widths) < 8:
         return None
     median = widths[len(widths) // 2]
@@ -248,7 +257,7 @@ _WRAP_KEEP = re.compile(r"(?:通知|决定|意见|办法|方案|细则|公告|�
 
 def _wrapped(piece: str, wrap: int | None) -> bool:
     s = piece.strip()
-    return (bool(wrap) and bool(s) and "\t" not in s and s[-1] not in _STOPS and _width(s) >= wrap - _WRAP_SLACK
+    return (bool(wrap) and bool(s) and "\t" not in s and s[-1] not in _STOPS and len(s) >= wrap - _WRAP_SLACK
             and not _WRAP_KEEP.search(s) and not _STANDALONE.match(s.replace(" ", "")))
 
 

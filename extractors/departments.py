@@ -60,8 +60,10 @@ def grammar() -> dict:
     known = rf"(?:{prefix}{HEAD}|(?:{prefix}|\p{{Han}}{{2,4}}?){TOWN_HEAD}){BODY}*{stem_ext}"
     heading_words = _alt(t["heading_words"])
     cue = rf"(?!{_alt(t['not_cues'])})(?:{_alt(t['cues'])})"
-    # an unknown office ends where the grammar goes on: a mark, a separator, a tail or a task word
-    ends = rf"(?=[^\p{{Han}}]|$|{_alt(t['separators'])}|{_alt(t['tails'])}|{heading_words}|{cue})"
+    # an unknown office ends where the grammar goes on: a mark, or the first character of a
+    # separator, a tail, a heading word or a task word (a class, not the words: kept small)
+    follow = {w[0] for key in ("separators", "tails", "heading_words", "cues") for w in t[key]}
+    ends = rf"(?=[^\p{{Han}}]|$|[{''.join(sorted(follow))}])"
     unknown = (rf"(?:{_alt(t['unknown_prefixes'])})(?!{_alt(t['generic'])})"
                rf"\p{{Han}}{{1,8}}?(?:{_alt(t['org_suffixes'])}){ends}")
     item = rf"(?:{known}|{unknown})"
@@ -335,6 +337,8 @@ def find_table_duties(mv: Masked, text: str) -> list[Found]:
     g = grammar()
     found: list[Found] = []
     sq = mv.sq
+    if not any(w in text for w in terms()["unit_labels"]):
+        return found  # no 责任单位 column anywhere: the tables are not read
     for table in structure.parse(text).tables:
         header = [c.text for c in table.rows[0].cells]
         units = [k for k, h in enumerate(header) if g["unit_header"].search(h)]

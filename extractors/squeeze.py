@@ -18,28 +18,20 @@ GAP = re.compile(r"(?<=\p{Han}) (?=\p{Han})")  # one space between two Han: neve
 class Squeezed:
     """`view` is `text` without the GAP spaces; `to_text(i)` maps a view offset to the text."""
 
-    __slots__ = ("text", "view", "_removed")
+    __slots__ = ("text", "view", "_removed", "_shifted")
 
     def __init__(self, text: str):
         self.text = text
         removed = [m.start() for m in GAP.finditer(text)]
         self._removed = removed  # text offsets of the removed spaces, in order
+        # removed[k] - k: the view offset the k-th removed space stood before (non-decreasing)
+        self._shifted = [r - k for k, r in enumerate(removed)]
         self.view = GAP.sub("", text) if removed else text
 
     def to_text(self, i: int) -> int:
-        """Text offset of view offset `i` (a start: the character itself)."""
-        if not self._removed:
-            return i
-        # the k-th kept character sits after the removed spaces before it: find k removals such
-        # that removed[k-1] - (k-1) <= i, i.e. removals standing before that character
-        lo, hi = 0, len(self._removed)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self._removed[mid] - mid <= i:
-                lo = mid + 1
-            else:
-                hi = mid
-        return i + lo
+        """Text offset of view offset `i` (a start: the character itself): i plus the removed
+        spaces standing before that character."""
+        return i + bisect.bisect_right(self._shifted, i) if self._removed else i
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Text span of the view span [start, end) (an empty span stays empty)."""

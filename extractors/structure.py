@@ -83,11 +83,25 @@ class Part:
 class Structure:
     text: str
     parts: list[Part]
-    items: list[Item]
-    tables: list[Table]
     attachment_list: list[tuple[int, int]] = field(default_factory=list)  # body 附件：… lines
     signature_office: tuple[int, int] | None = None   # the office line(s) of the 落款
     signature_date: tuple[int, int] | None = None     # its date line
+    _items: list[Item] | None = field(default=None, repr=False)
+    _tables: list[Table] | None = field(default=None, repr=False)
+
+    # The outline and the tables are read on first use: an extractor that only needs the parts
+    # (where the 落款 is) does not pay for them.
+    @property
+    def items(self) -> list[Item]:
+        if self._items is None:
+            self._items = _outline(self.text, lines_with_offsets(self.text), self.parts, _grammar())
+        return self._items
+
+    @property
+    def tables(self) -> list[Table]:
+        if self._tables is None:
+            self._tables = _tables(self.text, lines_with_offsets(self.text), self.parts, _grammar())
+        return self._tables
 
     # -- parts ----------------------------------------------------------------------------
     def parts_of(self, *kinds: str) -> list[Part]:
@@ -203,9 +217,7 @@ def parse(text: str) -> Structure:
     title_idx = _title_line(lines, g)
     sig = _signature(lines, g, title_idx)
     parts = _parts(text, lines, g, title_idx, sig)
-    items = _outline(text, lines, parts, g)
-    tables = _tables(text, lines, parts, g)
-    s = Structure(text=text, parts=parts, items=items, tables=tables)
+    s = Structure(text=text, parts=parts)
     if sig is not None:
         office, date = sig
         if office is not None:

@@ -29,8 +29,13 @@ def extract_file(path: pathlib.Path | str, attachments: Sequence[str | pathlib.P
     from noticeflow.extractors.canonical import canonicalize
     from noticeflow.extractors.record import build_record
     from noticeflow.readers import read_document
+    from noticeflow.readers.isolated import needs_isolation, read_isolated
 
-    doc = read_document(path, attachments)
+    # PDFs and images are parsed by C code or loops we cannot interrupt: in a killable child.
+    if any(needs_isolation(str(p)) for p in (path, *attachments)):
+        doc = read_isolated(str(path), attachments=attachments)
+    else:
+        doc = read_document(path, attachments)
     text = canonicalize(doc.raw_text)
     if not text.strip():
         raise InputError(str(path), "no text after decoding")

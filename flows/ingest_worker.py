@@ -1,13 +1,13 @@
 """What runs in the extraction worker processes: read -> extract -> validate one file.
 
 Kept free of Prefect and DuckDB so workers start fast (forked from a server that preloads only
-this module). Every document gets a time limit; a PDF is parsed in a child process of its own
-that is killed at the limit, so one malicious PDF cannot hang or crash the run.
+this module). Every document gets a time limit; a PDF or an image is read in a child process of
+its own (readers.isolated) that is killed at the limit and has a memory limit, so one malicious
+file cannot hang or crash the run; OCR gets a time limit per page there.
 """
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import pathlib
 import signal
 import time
@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from noticeflow.extractors.canonical import canonicalize
 from noticeflow.extractors.record import build_record
 from noticeflow.readers import Document, read_document
+from noticeflow.readers.isolated import needs_isolation, read_isolated
 from noticeflow.schemas import Source
 from noticeflow.schemas.errors import InputError, NoticeflowError
 from noticeflow.warehouse.batch import Batch, Failed, Loaded, pack
@@ -60,48 +61,14 @@ def time_limit(seconds: float, what: str):
         signal.signal(signal.SIGALRM, old)
 
 
-def _read_child(path: str, conn, attachments: tuple[str, ...] = ()) -> None:
-    try:
-        doc = read_document(pathlib.Path(path), attachments)
-        conn.send(("ok", doc))
-    except InputError as e:
-        conn.send(("input", e.reason))
-    except BaseException as e:  # noqa: BLE001 - reported to the parent as one line
-        conn.send(("error", f"{type(e).__name__}: {e}"))
-    finally:
-        conn.close()
-
-
 def read_pdf_isolated(path: str, limit: float = TIME_LIMIT_S, attachments: tuple[str, ...] = ()) -> Document:
-    """read_document in a forked child, killed after `limit` seconds."""
-    ctx = mp.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_read_child, args=(path, child, attachments), daemon=True)
-    proc.start()
-    child.close()
-    try:
-        if not parent.poll(limit):
-            raise InputError(path, f"PDF parsing timed out after {limit:g} s")
-        try:
-            status, payload = parent.recv()
-        except EOFError:
-            proc.join(1)
-            raise InputError(path, f"PDF reader crashed (exit code {proc.exitcode})") from None
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join(1)
-        parent.close()
-    if status == "ok":
-        return payload
-    if status == "input":
-        raise InputError(path, payload)
-    raise InputError(path, f"PDF reader failed ({payload})")
+    """read_document in a forked child, killed after `limit` seconds (OCR: per page)."""
+    return read_isolated(path, limit, attachments=attachments)
 
 
 def read(path: str, limit: float = TIME_LIMIT_S, attachments: tuple[str, ...] = ()) -> Document:
     """Read with a few attempts on transient I/O errors (the only step that is retried)."""
-    if path.lower().endswith(".pdf") or any(a.lower().endswith(".pdf") for a in attachments):
+    if any(needs_isolation(p) for p in (path, *attachments)):
         return read_pdf_isolated(path, limit, attachments)
     for attempt in range(READ_ATTEMPTS):
         try:

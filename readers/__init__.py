@@ -1,7 +1,8 @@
 """File bytes -> decoded text + Source. Every way a file can be unreadable becomes one InputError.
 
 Notices reach us as UTF-8 exports, GBK/GB18030 files saved by Windows editors, UTF-16 files from
-Word, PDFs printed from Word or WPS, county-site article pages, Word and Excel files. Each
+Word, PDFs printed from Word or WPS (or scanned), county-site article pages, Word and Excel
+files, photos. Each
 format has a module here; `read_document` picks one from the file's bytes (magic numbers first,
 the name only where bytes cannot tell: a renamed file is read as what it is). Every reader
 returns the same `Document`: the raw-text shape of the reader -> extractor contract (a paragraph
@@ -24,8 +25,7 @@ MAX_BYTES = 20_000_000          # "MB" below is 10^6 bytes, as file managers sho
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
-# The files discovery picks up, by reader. Images (.jpg .jpeg .png .tif .tiff) join here with
-# the OCR reader (readers/image.py).
+# The files discovery picks up, by reader.
 SUFFIXES = {
     "txt": (".txt",),
     "pdf": (".pdf",),
@@ -33,6 +33,7 @@ SUFFIXES = {
     "docx": (".docx",),
     "doc": (".doc", ".wps"),
     "sheet": (".xlsx", ".xls"),
+    "image": (".jpg", ".jpeg", ".png", ".tif", ".tiff"),   # OCR (readers/image.py, readers/ocr.py)
 }
 NOTICE_SUFFIXES = tuple(s for group in SUFFIXES.values() for s in group)
 
@@ -81,9 +82,13 @@ def _read_one(path: pathlib.Path, data: bytes, size: int) -> Document:
     doc_id = hashlib.sha256(data).hexdigest()
     kind = sniff(name, data)
     if kind == "pdf":
-        body, pages, tables = pdf.read_pdf(name, data)
-        src = Source(path=name, format="pdf", encoding=None, size_bytes=size, pages=pages)
-        return Document(doc_id, src, body, [], tables, attachments.attachment_titles(body))
+        got = pdf.read_pdf(name, data)
+        src = Source(path=name, format="pdf", encoding=None, size_bytes=size, pages=got.pages, ocr=got.ocr)
+        return Document(doc_id, src, got.text, got.flags, got.tables, attachments.attachment_titles(got.text))
+    if kind == "image":
+        body, pages, tables, flags = image.read_image(name, data)
+        src = Source(path=name, format="image", encoding=None, size_bytes=size, pages=pages, ocr=True)
+        return Document(doc_id, src, body, flags, tables, attachments.attachment_titles(body))
     if kind == "html":
         page = html.read_html(name, data)
         src = Source(path=name, format="html", encoding=page.encoding, size_bytes=size, published=page.published)
@@ -122,10 +127,12 @@ def _require_text(path: str, text: str) -> None:
 
 
 def sniff(path: str, data: bytes) -> str:
-    """The reader for these bytes: txt, pdf, html, docx, doc, xlsx or xls."""
+    """The reader for these bytes: txt, pdf, image, html, docx, doc, xlsx or xls."""
     suffix = pathlib.PurePath(path).suffix.lower()
     if pdf.is_pdf(data):
         return "pdf"
+    if suffix in SUFFIXES["image"] or image.is_image(data) and image.identifies(data):
+        return "image"                    # a photo under another name; a .txt with junk stays text
     if data.startswith(ZIP_MAGIC):
         return _zip_kind(path, data)
     if data.startswith(OLE_MAGIC):
@@ -206,6 +213,7 @@ def append_attachments(doc: Document, parts: list[tuple[str, Document]]) -> Docu
 
 from noticeflow.readers import attachments  # noqa: E402
 from noticeflow.readers import html  # noqa: E402
+from noticeflow.readers import image  # noqa: E402
 from noticeflow.readers import pdf  # noqa: E402
 from noticeflow.readers import sheet  # noqa: E402
 from noticeflow.readers import text as text_reader  # noqa: E402

@@ -1,18 +1,33 @@
 """PDF notices: reading order page by page, ruled and unruled tables back as tab-separated rows,
-page folios dropped, wrapped lines joined."""
+page folios dropped, wrapped lines joined. Pages without a text layer are OCR'd (readers.ocr);
+text a reader cannot see is dropped and flagged; every resource a crafted PDF could exhaust is
+bounded (readers.pdf_limits)."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from statistics import median
 
 import regex as re
 
+from noticeflow.readers import pdf_limits
+from noticeflow.schemas import Flag
 from noticeflow.schemas.errors import InputError
+
+# pdfminer logs what it repairs ("Data-loss while decompressing corrupted data", ...) and, with no
+# logging configured, Python prints those records on stderr, between our one-line messages. A
+# problem the reader cares about becomes an InputError or a flag; the rest is not the user's.
+_PDFMINER_LOG = logging.getLogger("pdfminer")
+_PDFMINER_LOG.setLevel(logging.CRITICAL)
+_PDFMINER_LOG.propagate = False
+_PDFMINER_LOG.addHandler(logging.NullHandler())
 
 PDF_MAGIC = b"%PDF-"
 _SNIFF = 1024                   # a PDF header may follow a little junk (PDF 1.7 §7.5.2)
 _CID_RATIO = 0.5                # a page whose characters are mostly (cid:n) needs OCR
+_MIN_VISIBLE_PT = 2.0           # glyphs smaller than this are not read by anyone (6 pt is small print)
+_MIN_CONTRAST = 0.1             # luminance difference to the background below this: not seen
 _HAN = r"\p{Han}"
 _SPACE_IN_HAN = re.compile(rf"(?<={_HAN}) (?={_HAN})")          # layout space between two Han
 _CID = re.compile(r"\(cid:\d+\)")                               # a glyph with no Unicode map
@@ -22,44 +37,91 @@ _FIRST_WORD = re.compile(r"^[A-Za-z0-9０-９.．,%％/\-]+")                 # 
 _PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:第\s*)?\d{1,4}(?:\s*页)?[-—–－\s]*$")  # — 3 — / 第3页
 
 
+@dataclass
+class PdfText:
+    text: str
+    pages: int
+    tables: list[list[list[str]]]
+    ocr: bool = False
+    flags: list[Flag] = field(default_factory=list)
+
+
 def is_pdf(data: bytes) -> bool:
     return PDF_MAGIC in data[:_SNIFF]
 
 
-def read_pdf(path: str, data: bytes) -> tuple[str, int, list[list[list[str]]]]:
-    """PDF bytes -> (text with pages joined by a blank line, page count, tables)."""
+def read_pdf(path: str, data: bytes) -> PdfText:
+    """PDF bytes -> text with pages joined by a blank line, page count, tables, OCR use, flags."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     if b"%%EOF" not in data[-2048:]:
-        raise InputError(path, "corrupt or truncated PDF (no %%EOF marker at the end)")
+        raise InputError(path, "corrupt or truncated PDF (the end-of-file marker is missing)")
+    hidden = Hidden()
+    scans: list[int] = []
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
+        with pdf_limits.bounded(), pdfplumber.open(io.BytesIO(data)) as pdf:
             n = len(pdf.pages)
-            pages = [read_page(path, page) for page in pdf.pages]
-            width = median(float(page.width) for page in pdf.pages) if n else 0.0
+            pdf_limits.check_page_count(n)
+            pages, widths = [], []
+            for page in pdf.pages:
+                pdf_limits.check_page_objects(page)
+                blocks = read_page(path, page, hidden)
+                if blocks is None:
+                    scans.append(len(pages))
+                    blocks = []
+                pages.append(blocks)
+                widths.append(float(page.width))
+                page.close()  # pdfplumber caches every page's objects: keep one page at a time
     except InputError:
         raise
     except Exception as e:  # pdfplumber wraps pdfminer's errors; look through the wrapper
         cause = _root_cause(e)
+        if isinstance(cause, pdf_limits.Refused):
+            raise InputError(path, cause.reason) from None
+        if isinstance(cause, MemoryError):
+            raise cause from None  # readers.isolated names the memory limit
         if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)) or "encrypt" in type(cause).__name__.lower():
             raise InputError(path, "encrypted PDF (remove the password and try again)") from None
         detail = f"{type(cause).__name__}: {cause}".strip().rstrip(":")
         raise InputError(path, f"corrupt or truncated PDF ({_one_line(detail)})") from None
     if n == 0:
         raise InputError(path, "corrupt or truncated PDF (no pages)")
-    if not any(pages):
-        raise InputError(path, "scanned PDF with no text layer: needs OCR")
+    flags = hidden.flags()
+    if scans:
+        from noticeflow.readers import ocr
+
+        try:
+            pdf_limits.check_ocr_pages(len(scans))
+        except pdf_limits.Refused as e:
+            raise InputError(path, e.reason) from None
+        for i, page in zip(scans, ocr.read_pdf_pages(data, scans)):
+            pages[i] = page.blocks
+            flags += ocr.confidence_flags(i + 1, page)
+        if not any(pages):
+            raise InputError(path, "scanned PDF: no text found by OCR")
+    elif not any(pages):
+        raise InputError(path, "no visible text in the PDF" if hidden.count else "corrupt or truncated PDF (no text and no images)")
+    text, tables = assemble_pages(pages, widths, ocr=bool(scans))
+    return PdfText(text, n, tables, bool(scans) or hidden.ocr_layer, flags)
+
+
+def assemble_pages(pages: list[list[tuple]], widths: list[float], ocr: bool = False) -> tuple[str, list[list[list[str]]]]:
+    """Page blocks (of text pages and OCR'd ones alike) -> the reader contract's text and tables.
+    OCR boxes end a little before or after the glyphs: there the right margin is where most
+    full lines end (90th percentile), not the furthest box."""
     merge_continued_tables(pages)
     lines = [item for blocks in pages for kind, _, item in blocks if kind == "line"]
     left = min((ln["x0"] for ln in lines), default=0.0)
-    right = max((ln["x1"] for ln in lines), default=0.0)
+    ends = sorted(ln["x1"] for ln in lines)
+    right = (ends[int(0.9 * (len(ends) - 1))] if ocr else ends[-1]) if ends else 0.0
+    width = median(widths) if widths else 0.0
     if width - right > 1.5 * left + 36:  # no line reaches a plausible right margin: nothing wrapped
         right = float("inf")
     layout = Layout(left, right, _line_pitch([[b[2] for b in blocks if b[0] == "line"] for blocks in pages]))
     texts = [assemble(blocks, layout) for blocks in pages]
     tables = [item for blocks in pages for kind, _, item in blocks if kind == "table"]
-    return "\n\n".join(t for t in texts if t.strip()) + "\n", n, tables
+    return "\n\n".join(t for t in texts if t.strip()) + "\n", tables
 
 
 @dataclass
@@ -73,15 +135,29 @@ class Layout:
 
 def merge_continued_tables(pages: list[list[tuple]]) -> None:
     """A table that runs over a page break comes back as two; glue them, dropping the header row
-    the printer repeated at the top of the new page."""
+    the printer repeated at the top of the new page. Inside one page (a photo of pages stacked),
+    two tables in a row are one when the second repeats the first one's header."""
     for prev, cur in zip(pages, pages[1:]):
         if not (prev and cur and prev[-1][0] == "table" and cur[0][0] == "table"):
             continue
         head, tail = prev[-1][2], cur[0][2]
         if len(head[0]) != len(tail[0]):
             continue
-        head.extend(tail[1:] if tail[0] == head[0] else tail)
+        head.extend(tail[1:] if _same_row(tail[0], head[0]) else tail)
         del cur[0]
+    for blocks in pages:
+        i = 0
+        while i + 1 < len(blocks):
+            (k1, _, head), (k2, _, tail) = blocks[i], blocks[i + 1]
+            if k1 == k2 == "table" and len(head[0]) == len(tail[0]) and _same_row(head[0], tail[0]):
+                head.extend(tail[1:])
+                del blocks[i + 1]
+            else:
+                i += 1
+
+
+def _same_row(a: list[str], b: list[str]) -> bool:
+    return [re.sub(r"\s", "", c) for c in a] == [re.sub(r"\s", "", c) for c in b]  # OCR spaces
 
 
 def _root_cause(e: BaseException) -> BaseException:
@@ -102,14 +178,18 @@ def _one_line(s: str, limit: int = 120) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-def read_page(path: str, page) -> list[tuple]:
-    """One page -> blocks in reading order: ("line", top, line) and ("table", top, rows)."""
+def read_page(path: str, page, hidden: "Hidden | None" = None) -> list[tuple] | None:
+    """One page -> blocks in reading order: ("line", top, line) and ("table", top, rows); None for
+    a page a reader sees no text on (a scan, or glyphs with no Unicode map): it needs OCR."""
+    chars = page.chars
+    if not chars or sum(1 for c in chars if c["text"].startswith("(cid:")) / len(chars) > _CID_RATIO:
+        return None
+    hidden = hidden if hidden is not None else Hidden()
+    page = hidden.drop(page)
     chars = page.chars
     if not chars:
-        return []
+        return [] if not page.images else None
     cid = sum(1 for c in chars if c["text"].startswith("(cid:"))
-    if cid / len(chars) > _CID_RATIO:
-        raise InputError(path, f"PDF font has no Unicode map; needs OCR (page {page.page_number})")
     page = page.dedupe_chars(tolerance=1)
     if cid:
         page = page.filter(lambda obj: not (obj.get("object_type") == "char" and obj["text"].startswith("(cid:")))
@@ -125,6 +205,87 @@ def read_page(path: str, page) -> list[tuple]:
             blocks.append(("table", box[1], rows))
     blocks.sort(key=lambda b: b[1])
     return blocks
+
+
+class Hidden:
+    """Text drawn where no reader sees it: white on white, off the page, too small to read, or
+    in render mode 3 (invisible) with no image under it. A scan's OCR layer is render mode 3 over
+    the page image: that text is what the image shows, so it is kept."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.reasons: dict[str, int] = {}
+        self.ocr_layer = False
+
+    def drop(self, page):
+        x0, top, x1, bottom = page.cropbox
+        fills = [r for r in page.rects if r.get("fill")]
+        images = page.images
+
+        def reason(c: dict) -> str | None:
+            cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+            if not (x0 <= cx <= x1 and top <= cy <= bottom):
+                return "off the page"
+            if c.get("size", 10) < _MIN_VISIBLE_PT:
+                return "too small to read"
+            colour = c.get("non_stroking_color")
+            if colour == pdf_limits.INVISIBLE:
+                if any(_contains(im, cx, cy) for im in images):
+                    self.ocr_layer = True
+                    return None
+                return "invisible render mode"
+            fg = _luminance(colour)
+            bg = next((_luminance(r.get("non_stroking_color")) for r in reversed(fills) if _contains(r, cx, cy)), 1.0)
+            if fg is not None and bg is not None and abs(fg - bg) < _MIN_CONTRAST:
+                return "same colour as the background"
+            return None
+
+        dropped = 0
+
+        def keep(obj: dict) -> bool:
+            nonlocal dropped
+            if obj.get("object_type") != "char":
+                return True
+            why = reason(obj)
+            if why and obj["text"].strip():
+                dropped += 1
+                self.reasons[why] = self.reasons.get(why, 0) + 1
+            return why is None
+
+        out = page.filter(keep)
+        out.chars  # noqa: B018 - evaluate the filter now, so the count is known
+        self.count += dropped
+        return out
+
+    def flags(self) -> list[Flag]:
+        if not self.count:
+            return []
+        why = "、".join(f"{_REASON_ZH[k]}{v}字" for k, v in sorted(self.reasons.items()))
+        return [Flag(code="invisible_text", severity="warning", field=None,
+                     message=f"PDF中有读者看不见的文字已忽略（{why}），请核对原件")]
+
+
+_REASON_ZH = {"off the page": "页面以外", "too small to read": "字号过小", "invisible render mode": "隐藏文字",
+              "same colour as the background": "与背景同色"}
+
+
+def _contains(obj: dict, x: float, y: float) -> bool:
+    return obj["x0"] <= x <= obj["x1"] and obj["top"] <= y <= obj["bottom"]
+
+
+def _luminance(colour) -> float | None:
+    """0 (black) .. 1 (white) of a gray, RGB or CMYK fill; None when unknown (pattern, spot)."""
+    if not isinstance(colour, (tuple, list)) or not all(isinstance(v, (int, float)) for v in colour):
+        return None
+    if len(colour) == 1:
+        return float(colour[0])
+    if len(colour) == 3:
+        r, g, b = colour
+        return 0.299 * r + 0.587 * g + 0.114 * b
+    if len(colour) == 4:
+        c, m, y, k = colour
+        return (0.299 * (1 - c) + 0.587 * (1 - m) + 0.114 * (1 - y)) * (1 - k)
+    return None
 
 
 def _inside(obj: dict, boxes: list[tuple]) -> bool:
@@ -179,10 +340,11 @@ def _cells(line: dict) -> list[tuple[float, float, str]]:
     return [(x0, x1, _SPACE_IN_HAN.sub("", text)) for x0, x1, text in out]
 
 
-def drop_page_numbers(lines: list[dict], height: float) -> list[dict]:
-    """`— 3 —` or `第3页` alone in the top or bottom tenth of the page is a folio, not text."""
+def drop_page_numbers(lines: list[dict], height: float, anywhere: bool = False) -> list[dict]:
+    """`— 3 —` or `第3页` alone in the top or bottom tenth of the page is a folio, not text;
+    `anywhere`: in a piece cut from a long image, where page edges are not piece edges."""
     def folio(ln: dict) -> bool:
-        near_edge = ln["bottom"] > height * 0.9 or ln["top"] < height * 0.1
+        near_edge = anywhere or ln["bottom"] > height * 0.9 or ln["top"] < height * 0.1
         return near_edge and bool(_PAGE_NUMBER.match(ln["text"]))
     return [ln for ln in lines if not folio(ln)]
 

@@ -137,7 +137,12 @@ def test_control_characters_without_nul(tmp_path) -> None:
 
 def test_truncated_pdf(tmp_path) -> None:
     p = make_truncated_pdf(tmp_path / "truncated.pdf", tmp_path)
-    assert _reason(p) == "corrupt or truncated PDF (no %%EOF marker at the end)"
+    assert _reason(p) == "corrupt or truncated PDF (the end-of-file marker is missing)"
+
+
+def test_messages_show_no_format_escapes(tmp_path) -> None:
+    """`%%EOF` printed as is looked like a printf escape gone wrong (issue 12)."""
+    assert "%%" not in _reason(make_truncated_pdf(tmp_path / "truncated.pdf", tmp_path))
 
 
 def test_corrupt_pdf(tmp_path) -> None:
@@ -157,9 +162,9 @@ def test_encrypted_pdf(tmp_path) -> None:
     assert _reason(p) == "encrypted PDF (remove the password and try again)"
 
 
-def test_scanned_pdf(tmp_path) -> None:
+def test_scanned_pdf_without_text(tmp_path) -> None:
     p = make_scanned_pdf(tmp_path / "scanned.pdf")
-    assert _reason(p) == "scanned PDF with no text layer: needs OCR"
+    assert _reason(p) == "scanned PDF: no text found by OCR"
 
 
 def test_huge_file_is_refused_without_reading(tmp_path, monkeypatch) -> None:
@@ -233,9 +238,9 @@ def test_cli_stderr_has_one_pinned_line_per_bad_input(mixed) -> None:
         f"noticeflow: {d / 'huge.txt'}: file too large (52.4 MB > 20 MB limit)",
         f"noticeflow: {d / 'list.html'}: {no_notice}",
         f"noticeflow: {d / 'locked.xlsx'}: password-protected Office file (remove the password and try again)",
-        f"noticeflow: {d / 'scanned.pdf'}: scanned PDF with no text layer: needs OCR",
-        f"noticeflow: {d / 'truncated.pdf'}: corrupt or truncated PDF (no %%EOF marker at the end)",
-        f"noticeflow: {mixed['empty_dir']}: directory holds no notice files (.txt .pdf .html .htm .shtml .docx .doc .wps .xlsx .xls)",
+        f"noticeflow: {d / 'scanned.pdf'}: scanned PDF: no text found by OCR",
+        f"noticeflow: {d / 'truncated.pdf'}: corrupt or truncated PDF (the end-of-file marker is missing)",
+        f"noticeflow: {mixed['empty_dir']}: directory holds no notice files (.txt .pdf .html .htm .shtml .docx .doc .wps .xlsx .xls .jpg .jpeg .png .tif .tiff)",
         f"noticeflow: {mixed['missing']}: no such file or directory",
         "noticeflow: skipped 3 files of types noticeflow cannot read (.md ×2, .zip); --verbose lists them",
     ]

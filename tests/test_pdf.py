@@ -111,10 +111,8 @@ class _CidPage:
     chars = [{"text": "(cid:%d)" % i} for i in range(40)] + [{"text": "通"}]
 
 
-def test_page_of_unmapped_cid_glyphs_needs_ocr() -> None:
-    with pytest.raises(InputError) as e:
-        read_page("x.pdf", _CidPage())
-    assert str(e.value) == "x.pdf: PDF font has no Unicode map; needs OCR (page 3)"
+def test_page_of_unmapped_cid_glyphs_goes_to_ocr() -> None:
+    assert read_page("x.pdf", _CidPage()) is None
 
 
 def test_render_script_works_from_scratch(tmp_path) -> None:

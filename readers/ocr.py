@@ -1,0 +1,372 @@
+"""Scanned pages and photos -> the same page blocks the PDF text reader builds.
+
+RapidOCR (PP-OCRv4 Chinese models shipped in its wheel, so it works offline) finds text boxes
+and reads them. What RapidOCR does not do is put boxes back into a document: reading order,
+lines, paragraphs and tables are written here, because they are specific to how a county notice
+is laid out (one column of indented paragraphs, ruled quota tables, a folio at the foot). Each
+box becomes a "line" dict shaped like pdfplumber's (points, with one pseudo character per glyph)
+so the PDF reader's paragraph joining, unruled-table and folio rules apply unchanged.
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass
+from statistics import median
+
+import numpy as np
+
+from noticeflow.readers.pdf import drop_page_numbers, find_unruled_tables
+
+# Measured with scripts/bench_ocr.py (README, Formats / OCR): 200 dpi pages, detection on the
+# page scaled to 1280 px on its long side, recognition on crops of the full-resolution page.
+DPI = 200
+DET_SIDE = 1280
+TEXT_SCORE = 0.5                # boxes RapidOCR itself would drop
+LOW_CONFIDENCE = 0.95           # a page whose mean recognition score is below: flag it (README, bench_ocr --confidence)
+THREADS = int(os.environ.get("NOTICEFLOW_OCR_THREADS", "1"))  # one worker process per core
+
+_engine = None
+_STRAY_MARK = re.compile(r"(?<=\d)[.。,，:：、]$")  # a speck read after a cell's last digit: `761.` `6:`
+
+
+@dataclass(frozen=True)
+class Box:
+    """One recognised text box, axis-aligned after deskewing, in points."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    text: str
+    score: float
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass
+class Page:
+    """One OCR'd page: blocks as `readers.pdf.read_page` returns them, and its mean score."""
+
+    blocks: list[tuple]
+    score: float
+    boxes: int
+
+
+def engine():
+    """The RapidOCR engine of this process, built on first use (model load ~0.5 s)."""
+    global _engine
+    if _engine is None:
+        import logging
+
+        from rapidocr_onnxruntime import RapidOCR
+
+        for name in ("RapidOCR", "OrtInferSession"):  # each has its own stderr handler at DEBUG
+            logging.getLogger(name).setLevel(logging.ERROR)
+        _engine = RapidOCR(intra_op_num_threads=THREADS, inter_op_num_threads=1, text_score=TEXT_SCORE)
+    return _engine
+
+
+def read_image(gray: np.ndarray, dpi: float, cut: bool = False) -> Page:
+    """A page image (8-bit grayscale, `dpi` pixels per inch) -> its blocks in reading order;
+    `cut`: a piece of a long image, whose folios may sit anywhere in it."""
+    import cv2
+
+    scale = 72.0 / dpi
+    boxes, angle = recognise(gray)
+    h, w = gray.shape[:2]
+    rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    boxes = [_deskew(b, rot, scale) for b in boxes]
+    boxes = [b for b in boxes if b.text.strip()]
+    upright = cv2.warpAffine(gray, rot, (w, h), flags=cv2.INTER_LINEAR, borderValue=255) if abs(angle) > 0.05 else gray
+    tables = find_ruled_tables(upright)
+    blocks: list[tuple] = []
+    rest = boxes
+    for table in tables:
+        inside = [b for b in rest if table.contains(b, scale)]
+        if not inside:
+            continue
+        rest = [b for b in rest if b not in inside]
+        rows = table.rows(inside, scale)
+        if rows:
+            blocks.append(("table", table.top * scale, rows))
+    lines = _columns_then_lines(rest, w * scale)
+    lines = find_unruled_tables(drop_page_numbers(lines, h * scale, anywhere=cut))
+    blocks += [("line", ln["top"], ln) for ln in lines]
+    blocks.sort(key=lambda b: b[1])
+    score = sum(b.score * len(b.text) for b in boxes) / max(1, sum(len(b.text) for b in boxes))
+    return Page(blocks, score if boxes else 0.0, len(boxes))
+
+
+def recognise(gray: np.ndarray) -> tuple[list[tuple[np.ndarray, str, float]], float]:
+    """Detect on a reduced copy (detection needs ~20 px text, not 33), read crops of the full
+    page (recognition rescales every crop to 48 px high anyway). Returns (quad, text, score)
+    boxes in pixels of `gray` and the page's skew in degrees."""
+    import cv2
+
+    eng = engine()
+    bgr = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+    h, w = gray.shape[:2]
+    f = min(1.0, DET_SIDE / max(h, w))
+    small = cv2.resize(bgr, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA) if f < 1 else bgr
+    quads, _ = eng.text_det(small)
+    if quads is None or len(quads) == 0:
+        return [], 0.0
+    quads = [np.asarray(q, dtype=np.float32) / f for q in eng.sorted_boxes(quads)]
+    crops = eng.get_crop_img_list(bgr, quads)
+    results, _ = eng.text_rec(crops)
+    out = [(q, r[0], float(r[1])) for q, r in zip(quads, results) if float(r[1]) >= TEXT_SCORE]
+    return out, _skew([q for q, _, _ in out])
+
+
+def _skew(quads: list[np.ndarray]) -> float:
+    """The page's rotation in degrees (cv2 sign), from the top edges of long text boxes."""
+    angles = []
+    for q in quads:
+        dx, dy = q[1][0] - q[0][0], q[1][1] - q[0][1]
+        if dx > 8 * abs(q[3][1] - q[0][1]) and dx > 0:
+            angles.append(math.degrees(math.atan2(dy, dx)))
+    return median(angles) if len(angles) >= 3 else 0.0
+
+
+def _deskew(box: tuple, rot: np.ndarray, scale: float) -> Box:
+    quad, text, score = box
+    pts = np.hstack([quad, np.ones((4, 1), np.float32)]) @ rot.T
+    xs, ys = pts[:, 0] * scale, pts[:, 1] * scale
+    return Box(float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()), text, score)
+
+
+# --- lines and columns ------------------------------------------------------------------------
+
+def _columns_then_lines(boxes: list[Box], width: float) -> list[dict]:
+    """Reading order: a page in two columns (a gutter no box crosses, with long lines on both
+    sides) is read left column first; inside a column, lines top to bottom."""
+    gutter = _gutter(boxes, width)
+    if gutter is None:
+        return _lines(boxes)
+    left = [b for b in boxes if b.x1 <= gutter]
+    right = [b for b in boxes if b.x0 >= gutter]
+    across = [b for b in boxes if b.x0 < gutter < b.x1]
+    top_right = min((b.top for b in right), default=0.0)
+    head = [b for b in across if b.bottom <= top_right]   # a title over both columns comes first
+    tail = [b for b in across if b.bottom > top_right]
+    return _lines(head) + _lines(left) + _lines(right) + _lines(tail)
+
+
+def _gutter(boxes: list[Box], width: float) -> float | None:
+    """An x near the middle that no box between the first and last two-column line crosses, with
+    at least eight long boxes on each side (a title or a signature across it is fine)."""
+    body = [b for b in boxes if b.x1 - b.x0 > width * 0.2]
+    if len(body) < 16:
+        return None
+    mid = width / 2
+    for x in np.linspace(mid - width * 0.1, mid + width * 0.1, 21):
+        left = [b for b in body if b.x1 <= x]
+        right = [b for b in body if b.x0 >= x]
+        if len(left) < 8 or len(right) < 8:
+            continue
+        top = max(min(b.top for b in left), min(b.top for b in right))
+        bottom = min(max(b.bottom for b in left), max(b.bottom for b in right))
+        if not any(b.x0 < x < b.x1 and b.bottom > top and b.top < bottom for b in boxes):
+            return float(x)
+    return None
+
+
+def _lines(boxes: list[Box]) -> list[dict]:
+    """Boxes -> lines: sorted by vertical centre, a box joins the line whose centre is within
+    half a box height and whose boxes it does not overlap; inside a line, boxes by x."""
+    lines: list[list[Box]] = []
+    for b in sorted(boxes, key=lambda b: (b.cy, b.x0)):
+        for line in reversed(lines[-3:]):
+            cy = median(x.cy for x in line)
+            if abs(b.cy - cy) <= 0.5 * min(b.height, median(x.height for x in line)) and \
+                    not any(min(b.x1, x.x1) - max(b.x0, x.x0) > 0.3 * b.height for x in line):
+                line.append(b)
+                break
+        else:
+            lines.append([b])
+    return [_line_dict(sorted(line, key=lambda b: b.x0)) for line in lines]
+
+
+def _line_dict(boxes: list[Box]) -> dict:
+    """A line as pdfplumber's extract_text_lines gives it, with one pseudo character per glyph
+    (a box's width shared evenly) so gap-based rules see where each box starts and ends."""
+    chars, text = [], ""
+    top, bottom = min(b.top for b in boxes), max(b.bottom for b in boxes)
+    for b in boxes:
+        n = len(b.text)
+        step = (b.x1 - b.x0) / max(n, 1)
+        if text:
+            text += " "
+        text += b.text
+        for i, ch in enumerate(b.text):
+            chars.append({"text": ch, "x0": b.x0 + i * step, "x1": b.x0 + (i + 1) * step, "top": top, "bottom": bottom})
+    return {"text": text, "x0": boxes[0].x0, "x1": boxes[-1].x1, "top": top, "bottom": bottom, "chars": chars}
+
+
+# --- ruled tables -----------------------------------------------------------------------------
+
+@dataclass
+class RuledTable:
+    """A table drawn with rules: the y of its horizontal rules and x of its vertical ones (pixels)
+    and the mask of vertical rules (to tell a merged cell from two cells)."""
+
+    left: int
+    top: int
+    right: int
+    bottom: int
+    ys: list[int]
+    xs: list[int]
+    vertical: np.ndarray
+
+    def contains(self, b: Box, scale: float) -> bool:
+        cx, cy = (b.x0 + b.x1) / 2 / scale, b.cy / scale
+        return self.left <= cx <= self.right and self.top <= cy <= self.bottom
+
+    def rows(self, boxes: list[Box], scale: float) -> list[list[str]]:
+        """Each glyph goes to the cell under its centre; a box over a column rule that is missing
+        in its row (a merged cell) goes whole to its first cell."""
+        ruled = len(self.xs) >= 2
+        xs = self.xs if ruled else _cluster_columns(boxes, scale, self.left, self.right)
+        ncols = max(1, len(xs) - 1)
+        grid: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
+        for b in sorted(boxes, key=lambda b: (b.cy, b.x0)):
+            row = _band(self.ys, b.cy / scale)
+            if row is None:
+                continue
+            n = len(b.text)
+            step = (b.x1 - b.x0) / max(n, 1)
+            first = _band(xs, b.x0 / scale + step / 2)
+            for i, ch in enumerate(b.text):
+                col = _band(xs, (b.x0 + (i + 0.5) * step) / scale)
+                if col is None:
+                    continue
+                if ruled and first is not None and col != first and not self._rule_between(first, col, xs, row):
+                    col = first
+                grid.setdefault((row, col), []).append((b.cy, b.x0 + i * step, ch))
+        out = []
+        for r in range(len(self.ys) - 1):
+            cells = [_STRAY_MARK.sub("", "".join(ch for _, _, ch in sorted(grid.get((r, c), []), key=lambda t: (round(t[0] / 4), t[1]))))
+                     for c in range(ncols)]
+            if any(cells):
+                out.append(cells)
+        return out
+
+    def _rule_between(self, a: int, b: int, xs: list[int], row: int) -> bool:
+        """Is the column rule right of column min(a,b) drawn through this row?"""
+        x = xs[min(a, b) + 1]
+        y0, y1 = self.ys[row], self.ys[row + 1]
+        if x - self.left < 2 or self.right - x < 2 or y1 - y0 < 4:
+            return True
+        strip = self.vertical[y0 + 2:y1 - 1, max(0, x - 3):x + 4]
+        return bool(strip.size) and float((strip.max(axis=1) > 0).mean()) > 0.6
+
+
+def _band(edges: list[int] | list[float], v: float) -> int | None:
+    for i in range(len(edges) - 1):
+        if edges[i] <= v < edges[i + 1]:
+            return i
+    return None
+
+
+def _cluster_columns(boxes: list[Box], scale: float, left: int, right: int) -> list[float]:
+    """Column edges of a table without vertical rules: x-intervals of its boxes merged where they
+    overlap; the edges lie halfway between neighbouring intervals."""
+    spans = sorted((b.x0 / scale, b.x1 / scale) for b in boxes)
+    merged: list[list[float]] = []
+    for x0, x1 in spans:
+        if merged and x0 <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], x1)
+        else:
+            merged.append([x0, x1])
+    edges = [float(left)] + [(a[1] + b[0]) / 2 for a, b in zip(merged, merged[1:])] + [float(right) + 1]
+    return edges
+
+
+def find_ruled_tables(gray: np.ndarray) -> list[RuledTable]:
+    """Rules found by morphology: ink runs much longer than any glyph stroke, horizontally and
+    vertically; a region holding at least three horizontal rules is a table."""
+    import cv2
+
+    h, w = gray.shape[:2]
+    ink = (gray < 160).astype(np.uint8) * 255
+    ink = cv2.dilate(ink, np.ones((2, 2), np.uint8))  # rules a rotation left one pixel thin
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, w // 12), 1)))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(15, h // 80))))
+    grid = cv2.dilate(cv2.bitwise_or(horiz, vert), np.ones((5, 5), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(grid, connectivity=8)
+    tables = []
+    for i in range(1, n):
+        x, y, bw, bh, _ = stats[i]
+        if bw < w * 0.3 or bh < 20:
+            continue
+        ys = _rule_positions(horiz[y:y + bh, x:x + bw], axis=1, min_fill=0.5, offset=y)
+        if len(ys) < 3:
+            continue
+        xs = _rule_positions(vert[y:y + bh, x:x + bw], axis=0, min_fill=0.3, offset=x)
+        tables.append(RuledTable(int(x), int(y), int(x + bw), int(y + bh), ys, xs if len(xs) >= 2 else [], vert))
+    return tables
+
+
+def _rule_positions(mask: np.ndarray, axis: int, min_fill: float, offset: int) -> list[int]:
+    """Positions (pixels) of rules in a mask: rows (axis=1) or columns (axis=0) whose ink covers
+    `min_fill` of the region, adjacent ones merged into one rule at their middle."""
+    fill = (mask > 0).mean(axis=axis)
+    idx = np.flatnonzero(fill >= min_fill)
+    out: list[int] = []
+    run: list[int] = []
+    for i in idx:
+        if run and i - run[-1] > 3:
+            out.append(offset + (run[0] + run[-1]) // 2)
+            run = []
+        run.append(int(i))
+    if run:
+        out.append(offset + (run[0] + run[-1]) // 2)
+    return out
+
+
+# --- pages of a PDF, photos -------------------------------------------------------------------
+
+MAX_SIDE_PX = 4000              # a rendered page or a photo never exceeds this (A4 at 200 dpi: 2339)
+
+on_page = None
+"""Called with a page number before each page is OCR'd: the process that parses PDFs in a child
+(readers.isolated) sets it to tell its parent, which gives each page its own time limit."""
+
+
+def read_pdf_pages(data: bytes, indices: list[int]):
+    """Render the given pages (0-based) with pdfium and OCR each; yields one Page per index."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(data)
+    try:
+        for i in indices:
+            if on_page is not None:
+                on_page(i + 1)
+            page = doc[i]
+            w, h = page.get_size()
+            scale = min(DPI / 72, MAX_SIDE_PX / max(w, h, 1))
+            gray = np.ascontiguousarray(page.render(scale=scale, grayscale=True).to_numpy())
+            if gray.ndim == 3:
+                gray = gray[:, :, 0]
+            page.close()
+            yield read_image(gray, scale * 72)
+    finally:
+        doc.close()
+
+
+def confidence_flags(page_no: int, page: Page) -> list:
+    """`low_ocr_confidence` (info) for a page whose mean recognition score is below LOW_CONFIDENCE."""
+    from noticeflow.schemas import Flag
+
+    if not page.boxes or page.score >= LOW_CONFIDENCE:
+        return []
+    return [Flag(code="low_ocr_confidence", severity="info", field=None,
+                 message=f"第{page_no}页文字识别置信度较低（{page.score:.2f}），请对照原件核对")]

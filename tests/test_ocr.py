@@ -1,0 +1,232 @@
+"""Images and image-only PDF pages read through OCR: the reader contract's shape, and every bad
+image one line naming the file."""
+from __future__ import annotations
+
+import importlib.util
+import io
+import pathlib
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from noticeflow.extractors.canonical import canonicalize
+from noticeflow.readers import image, ocr, read_document
+from test_bad_input import _reason as bad_input_reason
+
+NOTICE = """关于做好2025年度城乡居民基本医疗保险费征缴工作的通知
+各乡镇人民政府，县直有关单位：
+为做好我县2025年度城乡居民基本医疗保险费征缴工作，现将有关事项通知如下。个人缴费标准为每人每年400元，集中征缴期为2024年9月1日至12月31日，请各乡镇认真组织落实，确保应保尽保。
+一、征缴任务
+乡镇\t任务数（人）\t完成时限
+城关镇\t12500\t12月31日
+南关镇\t8340\t12月31日
+合计\t20840\t
+二、工作要求
+各乡镇要加强宣传，压实责任。
+"""
+
+
+def _scans():
+    spec = importlib.util.spec_from_file_location("render_scans", ROOT / "scripts" / "render_scans.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory) -> np.ndarray:
+    """The notice above as one degraded 200-dpi page image."""
+    import random
+
+    txt = tmp_path_factory.mktemp("notice") / "notice.txt"
+    txt.write_text(NOTICE, encoding="utf-8")
+    mod = _scans()
+    [clean] = mod.page_images(txt)
+    return mod.degrade(clean, random.Random(1))
+
+
+def _lines(text: str) -> list[str]:
+    return [ln.replace(" ", "") for ln in canonicalize(text).split("\n") if ln.strip()]
+
+
+def _save(img: np.ndarray, path: pathlib.Path, **kw) -> pathlib.Path:
+    from PIL import Image
+
+    Image.fromarray(img).save(path, **kw)
+    return path
+
+
+def test_photo_reads_as_paragraphs_headings_and_tab_rows(page, tmp_path) -> None:
+    doc = read_document(_save(page, tmp_path / "notice.png"))
+    assert doc.source.format == "image" and doc.source.ocr is True and doc.source.encoding is None
+    assert _lines(doc.raw_text) == _lines(NOTICE)
+    assert doc.tables == [[r.split("\t") for r in NOTICE.splitlines() if "\t" in r]]
+
+
+def test_exif_orientation_is_applied(page, tmp_path) -> None:
+    """A phone stores the sensor's image and an Orientation tag: 6 means turn it 90° clockwise."""
+    from PIL import Image
+
+    im = Image.fromarray(page).rotate(90, expand=True)  # what the sensor recorded
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    p = tmp_path / "phone.jpg"
+    im.save(p, "JPEG", quality=92, exif=exif)
+    assert _lines(read_document(p).raw_text)[:3] == _lines(NOTICE)[:3]
+
+
+def test_scanned_pdf_page_is_ocrd_and_text_pages_are_not(page, tmp_path, monkeypatch) -> None:
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+    from test_bad_input import _font
+
+    p = tmp_path / "mixed.pdf"
+    c = canvas.Canvas(str(p), pagesize=(595.27, 841.89))
+    c.setFont(_font(), 12)
+    c.drawString(72, 760, "附件：征缴工作安排（第一页为文字）")
+    c.showPage()
+    c.drawImage(ImageReader(Image.fromarray(page)), 0, 0, 595.27, 841.89)
+    c.showPage()
+    c.save()
+    seen = []
+    real = ocr.read_image
+    monkeypatch.setattr(ocr, "read_image", lambda gray, dpi: seen.append(gray.shape) or real(gray, dpi))
+    doc = read_document(p)
+    assert len(seen) == 1 and doc.source.pages == 2 and doc.source.ocr is True
+    assert _lines(doc.raw_text) == _lines("附件：征缴工作安排（第一页为文字）\n" + NOTICE)
+
+
+def test_low_confidence_page_is_flagged_info() -> None:
+    [flag] = ocr.confidence_flags(2, ocr.Page([], ocr.LOW_CONFIDENCE - 0.2, 10))
+    assert (flag.code, flag.severity) == ("low_ocr_confidence", "info") and "第2页" in flag.message
+    assert ocr.confidence_flags(2, ocr.Page([], ocr.LOW_CONFIDENCE + 0.01, 10)) == []
+
+
+# --- bad images ------------------------------------------------------------------------------
+
+def _reason(path: pathlib.Path) -> str:
+    reason = bad_input_reason(path)
+    assert "\n" not in reason
+    return reason
+
+
+def test_zero_byte_image(tmp_path) -> None:
+    p = tmp_path / "photo.jpg"
+    p.write_bytes(b"")
+    assert _reason(p) == "empty file"
+
+
+def test_image_without_text(tmp_path) -> None:
+    assert _reason(_save(np.full((1600, 1200), 250, np.uint8), tmp_path / "blank.png")) == "no text found"
+
+
+def test_huge_image_is_refused_before_decoding(tmp_path) -> None:
+    """20,000 × 20,000 pixels: the header says so; nothing is decoded."""
+    from PIL import Image
+
+    p = tmp_path / "huge.png"
+    Image.new("1", (20_000, 20_000), 1).save(p)
+    assert _reason(p) == "image too large (400 megapixels > 60 megapixel limit)"
+    Image.new("1", (20_000, 4_000), 1).save(p)
+    assert _reason(p) == "image too large (80 megapixels > 60 megapixel limit)"
+
+
+def test_very_wide_image_is_scaled_down_not_refused(tmp_path, monkeypatch) -> None:
+    seen = []
+    monkeypatch.setattr(ocr, "read_image", lambda gray, dpi, **kw: seen.append(gray.shape) or ocr.Page([], 0.0, 0))
+    _reason(_save(np.full((1000, 20_000), 255, np.uint8), tmp_path / "banner.png"))
+    assert seen and all(w <= ocr.MAX_SIDE_PX for _, w in seen)
+
+
+def test_corrupt_image(tmp_path) -> None:
+    p = tmp_path / "broken.png"
+    p.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    assert _reason(p).startswith("corrupt or ")
+
+
+def test_truncated_image(page, tmp_path) -> None:
+    whole = io.BytesIO()
+    from PIL import Image
+
+    Image.fromarray(page).save(whole, "PNG")
+    p = tmp_path / "cut.png"
+    p.write_bytes(whole.getvalue()[: len(whole.getvalue()) // 3])
+    assert _reason(p).startswith("corrupt or truncated image (")
+
+
+def test_image_suffixes_are_discovered(tmp_path) -> None:
+    from noticeflow.flows.extract import discover
+
+    for name in ("a.jpg", "b.jpeg", "c.png", "d.tif", "e.tiff", "f.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    assert [p.name for p in discover([tmp_path])] == ["a.jpg", "b.jpeg", "c.png", "d.tif", "e.tiff", "f.txt"]
+    assert image.is_image(b"\x89PNG\r\n\x1a\n....") and not image.is_image(b"%PDF-1.7")
+
+
+def test_scans_and_photos_load_into_the_warehouse(page, tmp_path) -> None:
+    """Through the ingest workers' path (readers.isolated child) into DuckDB; a crafted PDF beside
+    them is quarantined with its one line."""
+    import duckdb
+
+    import pdf_attacks
+    from test_review_corrections import ingest
+
+    mod = _scans()
+    files = [_save(page, tmp_path / "photo.png"), tmp_path / "scan.pdf", pdf_attacks.reference_loop(tmp_path / "loop.pdf")]
+    mod.scan_pdf([page], files[1])
+    db = tmp_path / "w.duckdb"
+    ingest(db, files)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        loaded = con.execute("select source_format, ocr from records order by source_format").fetchall()
+        fees = con.execute("select amount from fees where kind = 'individual'").fetchall()
+        quarantined = con.execute("select path, error from quarantine").fetchall()
+    finally:
+        con.close()
+    assert loaded == [("image", True), ("pdf", True)]
+    assert [float(a) for (a,) in fees] == [400.0, 400.0]
+    assert quarantined == [(str(files[2].resolve()), "corrupt PDF (reference loop at object 6)")]
+
+
+# --- layout from boxes (no OCR needed) -------------------------------------------------------
+
+def _box(x0, top, text, h=12.0, w=None):
+    return ocr.Box(x0, top, x0 + (w if w is not None else 12.0 * len(text)), top + h, text, 0.99)
+
+
+def test_boxes_of_one_line_are_merged_left_to_right() -> None:
+    boxes = [_box(300, 101.5, "征缴工作"), _box(72, 100, "各乡镇要"), _box(72, 120, "第二行")]
+    assert [ln["text"] for ln in ocr._lines(boxes)] == ["各乡镇要 征缴工作", "第二行"]
+
+
+def test_two_columns_are_read_column_by_column() -> None:
+    title = [_box(150, 40, "关于做好征缴工作的通知", w=300)]
+    left = [_box(40, 80 + 20 * i, f"左栏第{i}行内容较长", w=230) for i in range(10)]
+    right = [_box(320, 80 + 20 * i, f"右栏第{i}行内容较长", w=230) for i in range(10)]
+    order = [ln["text"] for ln in ocr._columns_then_lines(title + right + left, 595)]
+    assert order == ["关于做好征缴工作的通知"] + [b.text for b in left] + [b.text for b in right]
+
+
+def test_table_columns_without_rules_come_from_box_positions() -> None:
+    rows = [("序号", "乡镇", "任务数"), ("1", "城关镇", "12500"), ("2", "南关镇", "8340")]
+    boxes = [_box(x, 100 + 20 * r, t) for r, row in enumerate(rows) for x, t in zip((72, 200, 380), row)]
+    edges = ocr._cluster_columns(boxes, 1.0, 60, 500)
+    assert len(edges) == 4 and edges[0] == 60 and 72 + 48 < edges[1] < 200 and 200 + 36 < edges[2] < 380
+
+
+def test_a_table_split_by_a_page_break_inside_one_photo_is_one_table() -> None:
+    from noticeflow.readers.pdf import merge_continued_tables
+
+    pages = [[("table", 10, [["序号", "乡镇"], ["1", "城关镇"]]), ("table", 90, [["序号", "乡 镇"], ["2", "南关镇"]])]]
+    merge_continued_tables(pages)
+    assert pages == [[("table", 10, [["序号", "乡镇"], ["1", "城关镇"], ["2", "南关镇"]])]]
+
+
+def test_folio_in_the_middle_of_a_long_photo_piece_is_dropped() -> None:
+    from noticeflow.readers.pdf import drop_page_numbers
+
+    lines = [{"text": "上一页的最后一行。", "top": 300, "bottom": 312}, {"text": "—4—", "top": 400, "bottom": 412}]
+    assert drop_page_numbers(lines, 1000) == lines
+    assert [ln["text"] for ln in drop_page_numbers(lines, 1000, anywhere=True)] == ["上一页的最后一行。"]

@@ -33,3 +33,46 @@ def test_idempotent_on_corpus() -> None:
 def test_office_lines_stay_apart() -> None:
     raw = "新野县医疗保障局 新野县财政局 国家税务总局新野县税务局\n\n新医保〔2023〕5号\n\n关于做好2024年度城乡居民基本医疗保险参保缴费工作的通知\n"
     assert canonicalize(raw).split("\n\n")[0] == "新野县医疗保障局 新野县财政局 国家税务总局新野县税务局"
+
+
+@pytest.mark.parametrize("raw, lines", [
+    # the 落款 under a list line left open (附件 list, contact line) is not its continuation
+    ("附件:1.固始县2025年度城乡居民基本医疗保险参保任务分解表\n2.2025年度城乡居民基本医疗保险政策问答\n固始县人民政府办公室\n\n2024年9月6日\n",
+     ["2.2025年度城乡居民基本医疗保险政策问答", "固始县人民政府办公室", "2024年9月6日"]),
+    ("联系人:县医疗保障局待遇保障股0719-6222318\n郧西县医疗保障局 郧西县财政局 国家税务总局郧西县税务局\n2023年9月15日\n",
+     ["联系人:县医疗保障局待遇保障股0719-6222318", "郧西县医疗保障局 郧西县财政局 国家税务总局郧西县税务局"]),
+    # a letter-spaced title is complete: the addressee line stays apart
+    ("关 于 做 好 2025 年 度 城 乡 居 民 基 本 医 疗 保 险 参 保 缴 费 工 作 的 通 知\n各乡镇(场)人民政府,县直各有关单位:\n",
+     ["各乡镇(场)人民政府,县直各有关单位:"]),
+])
+def test_complete_lines_are_not_joined(raw: str, lines: list[str]) -> None:
+    out = canonicalize(raw).split("\n")
+    assert all(line in out for line in lines), out
+
+
+def test_page_furniture_is_dropped() -> None:
+    raw = ("建平县人民政府办公室\n关于做好2022年度城乡居民医保征缴工作的通知\n正文。\n"
+           "成 员:县财政局副局长 吴海波\n\n— 2 —\n\n建平县人民政府办公室\n\n县民政局副局长 郭丽娟\n第3页\n末行。\n")
+    out = canonicalize(raw)
+    assert "— 2 —" not in out and "第3页" not in out
+    assert out.count("建平县人民政府办公室") == 1
+    assert "县民政局副局长 郭丽娟" in out and "末行。" in out
+
+
+def test_column_aligned_table_becomes_tab_rows() -> None:
+    """A table typeset in columns (pdftotext -layout): cells 3+ spaces apart, an empty cell only
+    spaces, a 合计 row with one gap, full-width brackets that fold narrower."""
+    raw = ("序号   工作任务                    责任单位         配合单位         完成时限\n"
+           "1      困难群众名单推送            县民政局         县医疗保障局     9月底\n"
+           "2      落实资金（含工作经费）      县财政局                          集中征收期内\n"
+           "3      入户宣传动员                各乡镇人民政府   县医疗保障局     全程\n"
+           "合计                                                               3项\n")
+    rows = canonicalize(raw).rstrip("\n").split("\n")
+    assert rows[0].split("\t") == ["序号", "工作任务", "责任单位", "配合单位", "完成时限"]
+    assert rows[2].split("\t") == ["2", "落实资金(含工作经费)", "县财政局", "", "集中征收期内"]
+    assert rows[4].split("\t") == ["合计", "", "", "", "3项"]
+
+
+def test_prose_with_wide_gaps_is_no_table() -> None:
+    raw = "组  长:龙 飞 县人民政府副县长\n副组长:陈书华  县政府办公室副主任\n武乡县人民政府办公室                    2023年8月25日印发\n"
+    assert "\t" not in canonicalize(raw)

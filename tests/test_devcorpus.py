@@ -19,18 +19,18 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "scripts"))
 from score_corpus import DEVCORPUS, SCORER, load_scorer, run_score_py, tally  # noqa: E402
 
-MACRO_MIN = 0.80
+MACRO_MIN = 0.88
 FAMILY_MIN = {
     "cited": 1.00,
-    "departments": 0.76,
-    "fees": 0.72,
-    "flags": 0.84,
-    "leadership": 0.51,
-    "meta": 0.93,
-    "periods": 0.86,
-    "quota": 0.74,
-    "targets": 0.77,
-    "tiers": 0.83,
+    "departments": 0.99,
+    "fees": 0.76,
+    "flags": 0.88,
+    "leadership": 0.99,
+    "meta": 0.99,
+    "periods": 0.83,  # re-measured when held-out notices 37-42 came in (their first-run misses); 0.86 over 01-36
+    "quota": 0.84,
+    "targets": 0.79,
+    "tiers": 0.86,
 }
 
 NOTICES = DEVCORPUS / "notices"

@@ -1,0 +1,88 @@
+"""The text with OCR spaces between Han characters taken out, and the way back to the original.
+
+OCR engines and some PDF exports put a space inside words (`每 人每年400元`, `边缘易致 贫户`,
+`暂 停办理`). Canonical text keeps them (a reviewer sees what was read, and a space between two
+names can be real), so the money-and-time extractors read a compact view instead and map every
+span back: evidence still indexes the canonical text, and a quote shows the spaces the notice had.
+A text without such spaces is its own view (no copy, no mapping work).
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex as re
+
+from noticeflow.schemas import Evidence
+from noticeflow.schemas.types import Strict
+
+from noticeflow.extractors.spans import evidence
+
+# Runs of plain spaces with a Han character on both sides (tabs and newlines are layout: kept).
+_HAN_GAP = re.compile(r"(?<=\p{Han}) +(?=\p{Han})")
+
+
+@dataclass(frozen=True)
+class View:
+    original: str
+    text: str
+    marks: tuple[int, ...] = ()     # compact positions where a run was taken out, ascending
+    shifts: tuple[int, ...] = ()    # characters taken out at or before each mark (cumulative)
+
+    def pos(self, i: int) -> int:
+        """Original index of compact index i (a position between characters maps to the
+        character after the removed run, so a span never starts on a space)."""
+        k = bisect.bisect_right(self.marks, i)
+        return i + (self.shifts[k - 1] if k else 0)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) of compact [start, end)."""
+        if not self.marks:
+            return start, end
+        if end <= start:
+            s = self.pos(start)
+            return s, s
+        return self.pos(start), self.pos(end - 1) + 1
+
+    def evidence(self, start: int, end: int) -> Evidence:
+        """Evidence on the original text for a compact span."""
+        return evidence(self.original, *self.span(start, end))
+
+
+@lru_cache(maxsize=4)
+def view(text: str) -> View:
+    """The compact view of `text` (cached: several extractors read the same notice)."""
+    runs = [(m.start(), m.end()) for m in _HAN_GAP.finditer(text)]
+    if not runs:
+        return View(text, text)
+    pieces, marks, shifts, prev, gone = [], [], [], 0, 0
+    for a, b in runs:
+        pieces.append(text[prev:a])
+        gone += b - a
+        marks.append(a - (gone - (b - a)))
+        shifts.append(gone)
+        prev = b
+    pieces.append(text[prev:])
+    return View(text, "".join(pieces), tuple(marks), tuple(shifts))
+
+
+def to_original(v: View, parts: dict) -> dict:
+    """Rewrite, in place, every evidence in extractor output built on the compact text so it
+    indexes the original (a no-op when the view is the text itself)."""
+    if v.marks:
+        for value in parts.values():
+            _remap(v, value)
+    return parts
+
+
+def _remap(v: View, obj) -> None:
+    if isinstance(obj, list):
+        for item in obj:
+            _remap(v, item)
+    elif isinstance(obj, Strict):
+        for name, value in obj.__dict__.items():
+            if isinstance(value, Evidence):
+                obj.__dict__[name] = v.evidence(value.start, value.end)
+            elif isinstance(value, (Strict, list)):
+                _remap(v, value)

@@ -22,6 +22,7 @@ from itertools import accumulate
 import regex as re
 
 from noticeflow.extractors import vocab
+from noticeflow.extractors.compact import to_original, view
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.numbers import CN_DIGITS, NUM, PERCENT, parse_number
 from noticeflow.extractors.spans import evidence
@@ -36,6 +37,7 @@ _PART_SEP = ";；"               # parts of a funding sentence
 _COLON = ":："
 _ITEM_SEP = "、,，和及与"       # groups listed in one label (outside category names)
 _BRACKETED = sre.compile(r"[(（][^()（）]*[)）]")
+_ITEM_SPLIT_HINT = sre.compile(r"[、,，和及与]")  # a group listing several items
 
 # Numbering and lead words before a group: "- 3.", "①对", "(二)", "其中".
 _LEAD = re.compile(r"""
@@ -50,22 +52,29 @@ _LEAD = re.compile(r"""
 _TERM_WORD = sre.compile(r"""
     :                                           # 五保户(含孤儿):由…
   | 按照? | 实行 | 给予 | 予以 | 享受 | 执行 | 继续 | 采取 | 参照   # verbs opening the terms
+  | 先(?=按|缴|行|全额|足额)                          # 先按400元标准足额缴纳 (pay-first)
   | 全额 | 定额 | 全部 | 分类 | 即 | 统一          # 全额资助 / 即资助342元
   | 个人 | 不再 | 无需 | 不需 | 不用 | 免缴 | 免于 | 免除 # 个人缴费35元 / 不再缴费
   | 由 | 参加 | 参保 | 所需 | 资助 | 补助 | 补贴 | 代缴  # 由医疗救助基金… / 参加城乡居民医保
   | 每人 | 人均 | 分别                               # 每人每年 / 分别按…
 """, sre.X)
+_WEAK_TERMS = frozenset(("享受", "参加", "参保"))  # open the terms unless a group name follows
 _TERM_FIGURE = re.compile(rf"{NUM}\s*元 | {PERCENT}", re.X)    # 320元/人 / 80% / 百分之八十
 _FIGURE_START = re.compile(rf"[\d{CN_DIGITS}]")                 # where a figure can start
 
 # A piece whose "group" is a task, a generic population or a reference back is not a tier.
 _NOT_A_GROUP = re.compile(r"""
     负责 | 认定 | 做好 | 落实 | 提供 | 核实 | 掌握 | 配合 | 确保 | 开展 | 组织 | 名单 | 信息
-  | 标注 | 核验 | 要 | 应 | 其他 | 其它 | 其余 | 上述 | 以上 | 各类 | 同一 | 20\d\d\s*年
+  | 标注 | 核验 | 要 | 应 | 其他 | 其它 | 其余 | 上述 | (?<![\d岁])以上 | 各类 | 同一 | 20\d\d\s*年
 """, re.X)
 _GENERAL_POPULATION = sre.compile(r"居民|参保人|全体|普通|标准|政策|缴费")
-_POPULATION_NOUN = re.compile(
-    r"(?:人员|对象|人口|户|儿童|患者|家庭|群体|群众|老人|老年人|学生|军人|士兵|子女|残疾人|职工|人士|妇女|农民|大学生)(?:等)?$")
+
+
+@functools.cache
+def _population_noun():
+    """A label ending in a population noun (categories.yaml `population_nouns`) names people."""
+    return re.compile(f"(?:{vocab.alternation(vocab.terms('categories.yaml', 'population_nouns'))})(?:等)?$")
+
 
 # Exclusions inside a group never add categories: (…,不含已纳入低保…) / 未纳入…的.
 _EXCLUSION = sre.compile(r"""
@@ -75,25 +84,46 @@ _EXCLUSION = sre.compile(r"""
 """, sre.X)
 
 # Terms.
-_UNCHANGED = sre.compile(r"继续执行原|按原(?:有)?(?:的)?(?:资助)?(?:政策|标准)|执行原(?:有)?|维持原|保持不变|不变")
-_FULL = sre.compile(r"全额|全部资助|全免|免缴|免于缴费|免除个人缴费|不再缴费|不需缴费|无需缴费|不用缴费|不缴费")
+_UNCHANGED = sre.compile(r"继续执行原|(?:按|依)(?:照)?原(?:有)?(?:的)?(?:资助)?(?:政策|标准|规定|办法)|执行原(?:有)?|维持原|保持不变|不变")
+_FULL = sre.compile(r"(?<!先)(?<!先行)全额|全部资助|全免|免缴|免于缴费|免除个人缴费|不再缴费|不需缴费|无需缴费|不用缴费|不缴费")
 _ZERO_INDIVIDUAL = sre.compile(r"免缴|免于缴费|免除个人缴费|不再缴费|不需缴费|无需缴费|不用缴费|个人不缴费|个人缴费为0元")
 _FIXED = sre.compile(r"定额")
 _SUBSIDY_WORD = sre.compile(r"资助|补助|补贴|代缴|减免|免缴|缴费|缴纳|继续执行原")
 _AMOUNT = re.compile(rf"(?P<amt>{NUM})\s*元")
 _INDIVIDUAL = re.compile(rf"""
-    个人 (?:只需|仅需|需|应|自付|实际)? (?:缴费|缴纳|负担|承担|支付|出资|缴)  # 个人只需缴纳
+    (?: 个人 (?:只需|仅需|需|应|自付|实际)? | 每人(?:每年)? (?:只需|仅需|只|仅|需) )   # 个人只需 / 每人只需
+    (?:缴费|缴纳|负担|承担|支付|出资|缴)                                             # 缴纳
     (?:部分)? (?:分别)? (?:为|:)? (?:每人每年|每人|每年)? (?P<amt>{NUM}) \s* 元  # 分别为60元
 """, re.X)
 _FLOOR = re.compile(rf"""
-    (?:低于|不足|少于) (?P<a>{NUM}) \s*元 (?:的|时)? (?:按|的按) (?P<amt>{NUM}) \s*元   # 低于280元按280元
+    (?:低于|不足|少于) (?P<a>{NUM}) \s*元 (?:的|时)? [,，]? (?:均)? (?:按|的按) (?:照)? (?P<amt>{NUM}) \s*元   # 低于280元的,按280元
   | 最低 (?:资助|补助)? (?:不低于|为)? (?P<amt>{NUM}) \s*元                          # 最低280元
 """, re.X)
+# The whole fee paid first (先缴后补): its amount is the fee, never a subsidy.
+_PAY_FIRST_AMOUNT = re.compile(rf"""
+    先(?:行)? (?:按(?:照)?)? (?:每人(?:每年)?)? {NUM}\s*元 (?:的)? (?:标准)? (?:足额|全额)? (?:缴|交)  # 先按400元标准足额缴纳
+  | 先(?:行)? (?:足额|全额) (?:缴纳|缴费|缴|交纳) (?:个人缴费)? (?:部分)? {NUM}\s*元                # 先全额缴纳380元
+""", re.X)
+# Who a statement apart from the tiers is for: 除A、B外 / A除外 / 不含A, 以上第(二)至(四)项.
+_EXCEPT = re.compile(r"""
+    除 (?P<x>[^,，。;；:：]{1,60}?) (?:以外|之外|外)
+  | (?P<y>[^,，。;；:：]{1,60}?) 除外
+  | 不(?:含|包括|包含) (?P<z>[^,，。;；:：)）]{1,60})
+""", re.X)
+_ITEM_NUMBER = r"[一二三四五六七八九十\d]{1,3}"
+_ITEM_RANGE = re.compile(rf"""
+    第? [(（]? (?P<a>{_ITEM_NUMBER}) [)）]? 项? \s* (?:至|到|—|－|-|~) \s* 第? [(（]? (?P<b>{_ITEM_NUMBER}) [)）]? 项
+""", re.X)
+_LINE_NUMBER = re.compile(rf"[\s\-*•·]*(?:[(（](?P<a>{_ITEM_NUMBER})[)）]|(?P<b>\d{{1,2}})[.、．)]|(?P<c>[一二三四五六七八九十]{{1,3}})、)")
+_GENERIC_GROUP = sre.compile(r"上述|以上|前述|其他|其余|其它|资助对象|困难群众|困难人员|各类|所有|参保资助")
+_GRADE = re.compile(r"第?(?P<n>[一二三四五1-5])档")  # 按二档缴费标准: the tier names its grade
 _AT_LEAST_AMOUNT = re.compile(rf"不低于 (?P<amt>{NUM}) \s*元", re.X)
 _PERCENT_TERM = re.compile(rf"(?P<who>个人(?:承担|负担|自付|缴纳))?[^,，]{{0,3}}?{PERCENT}")
-_NOT_SUBSIDY_PERCENT = re.compile(r"(?:率|达到|完成)\s*$")
+_NOT_SUBSIDY_PERCENT = re.compile(r"(?:率\S{0,4}|达到|完成|稳定在)\s*$")  # 参保率达到99%: a target
 _PAY_FIRST = sre.compile(r"""
-    先缴后补 | 先缴后返 | 先缴费后(?:补|资助|返|报) | 先(?:行)?(?:全额|足额)缴(?:纳|费) | 先行垫付
+    (?<!无需)(?<!无须)(?<!不需)(?<!不用)(?<!不必)(?<!无需再)        # 无需先行垫付: not pay-first
+    (?: 先缴后补 | 先缴后返 | 先缴费后(?:补|资助|返|报) | 先(?:行)?(?:全额|足额)缴(?:纳|费) | 先行垫付
+      | 先(?:行)?按(?:照)?[^,，。;；]{0,12}?(?:足额|全额)(?:缴|交)(?:纳|费)? )       # 先按380元标准足额缴纳
 """, sre.X)
 _SOURCE = r"""(?:
     (?:县|市|省|区|乡镇)级?财政(?:资金)? | 财政 | 医疗救助(?:基金|资金)         # 县财政 / 医疗救助基金
@@ -139,6 +169,7 @@ _COL_SUBSIDY = sre.compile(r"(?:资助|补助|补贴|减免|代缴)(?:标准|金
 _COL_MODE = sre.compile(r"方式|办法")
 _COL_GROUP = sre.compile(r"对象|类别|人员|群体|类型|名称|人群")
 _COL_HINT = sre.compile(r"个人|比例|%|资助|补助|补贴|减免|代缴|定额")  # cheap test before the roles
+_TABLE_SUBSIDY = sre.compile(r"资助|救助|代缴|减免|补贴|免缴")
 _COL_NUMBER = re.compile(rf"^\s*(?P<n>{NUM})\s*(?:元(?:/人)?|[%％])?\s*$")
 
 
@@ -172,6 +203,7 @@ class Draft:
     pay_first: bool = False
     funding: str | None = None
     figures: set = field(default_factory=set)  # which of subsidy/individual were written
+    whole: bool = False                        # 按100%比例资助: full, not a percent (contract v1.1)
     group_end: int = 0
 
 
@@ -183,6 +215,11 @@ def _category_pattern():
     terms = vocab.categories()
     names = {t.alias: t.name for t in terms}
     return sre.compile("|".join(sre.escape(t.alias) for t in terms)), names
+
+
+@functools.cache
+def _canonical_names() -> frozenset:
+    return frozenset(t.name for t in vocab.categories())
 
 
 def find_chars(text: str, chars: str) -> list[int]:
@@ -390,13 +427,45 @@ def parse_categories(lay: Layout, s: int, e: int) -> list[str]:
     return list(found)
 
 
+def parse_group_categories(lay: Layout, s: int, e: int) -> list[str]:
+    """The categories of a tier's group: canonical names, and each listed item that names no
+    known category but is a population (低收入家庭60周岁以上老年人, 寺庙在编僧尼) as written:
+    unknown groups are kept, never dropped (contract), and flagged `unknown_category`."""
+    if not _ITEM_SPLIT_HINT.search(lay.text, s, e) and has_category(lay, s, e):
+        return parse_categories(lay, s, e)
+    excluded = [(m.start(), m.end()) for m in _EXCLUSION.finditer(lay.text, s, e)]
+    out: list[str] = []
+    for a, b in find_group_items(lay, s, e):
+        if any(x <= a and b <= y for x, y in excluded):
+            continue
+        known = parse_categories(lay, a, b)
+        if known:
+            out += known
+            continue
+        lead = _LEAD.match(lay.text, a, b)
+        item = lay.text[lead.end() if lead else a:b].strip()
+        if is_unknown_group(item) and not item.startswith(("其", "该")):  # 夫妻及其伤残子女: part of the item before
+            out.append(item)
+    return list(dict.fromkeys(out))
+
+
+def is_unknown_group(item: str) -> bool:
+    """An item naming people that the vocabulary does not know: a short noun phrase, not a task,
+    a back-reference or the general population."""
+    bare = _BRACKETED.sub("", item)
+    return (2 <= len(bare) <= 30 and bool(_population_noun().search(bare))
+            and not _NOT_A_GROUP.search(bare) and not _GENERAL_POPULATION.search(bare))
+
+
 def is_group(label: str, cats: list[str]) -> bool | None:
     """True for a population group, None for a task/back-reference (ends a tier), False otherwise."""
     if not label or len(label) > 120:
         return False
+    if label.startswith("除"):
+        return None  # 除特困人员外: an exception, not a group
     bare = _BRACKETED.sub("", label)
     # The noun ends the label, so only its last few characters need scanning.
-    names_people = bool(cats or _POPULATION_NOUN.search(bare, max(0, len(bare) - 8)))
+    names_people = bool(cats or _population_noun().search(bare, max(0, len(bare) - 8)))
     if _NOT_A_GROUP.search(label):
         return None if names_people else False  # 其他困难群体… ends a tier; 其余由…资助 continues it
     if cats:
@@ -410,8 +479,22 @@ def find_group_end(lay: Layout, s: int, e: int) -> int:
     for m in find_term_starts(lay.text, s, e):
         i = m.start()
         if lay.depth[i] <= base and not in_name(lay, i, s, e):
+            if describes_group(lay, m, e):
+                continue  # 享受定期抚恤补助的优抚对象: words describing a group listed on
             return i
     return e
+
+
+def describes_group(lay: Layout, m, e: int) -> bool:
+    """Whether a term word at m only describes the group named after it: a weak verb before a
+    group name (享受…待遇人员), or a relative clause ending in 的 before one (享受定期抚恤补助的优抚对象)."""
+    k = bisect.bisect_left(lay.cat_starts, m.end())
+    if k >= len(lay.cats) or lay.cats[k][1] > e:
+        return False
+    if m.group() in _WEAK_TERMS:
+        return True
+    between = lay.text[m.end():lay.cats[k][0]]
+    return between.endswith("的") and len(between) <= 12 and not _FIGURE_START.search(between)
 
 
 def find_term_starts(text: str, s: int, e: int):
@@ -479,11 +562,13 @@ def parse_terms(draft: Draft, terms: str) -> None:
         return not any(a < m.end() and m.start() < b for a, b in taken)
 
     # Each `in` test is a word the pattern after it cannot match without: a cheap skip.
+    if "先" in terms:
+        taken += [m.span() for m in _PAY_FIRST_AMOUNT.finditer(terms)]
     if "低于" in terms or "最低" in terms or "不足" in terms or "少于" in terms:
         for m in _FLOOR.finditer(terms):
             draft.floor = parse_number(m.group("amt"))
             taken.append(m.span())
-    if "个人" in terms:
+    if "个人" in terms or "每人" in terms:
         for m in _INDIVIDUAL.finditer(terms):
             if free(m) and draft.individual is None:
                 draft.individual = parse_number(m.group("amt"))
@@ -494,11 +579,16 @@ def parse_terms(draft: Draft, terms: str) -> None:
         draft.figures.add("individual")
     has_percent = "%" in terms or "％" in terms or "百分之" in terms
     for m in _PERCENT_TERM.finditer(terms) if has_percent else ():
-        if _NOT_SUBSIDY_PERCENT.search(terms, 0, m.start() + len(m.group("who") or "")):
+        figure = m.start("pnum") if m.group("pnum") else m.start("pcn") - 3
+        if _NOT_SUBSIDY_PERCENT.search(terms, 0, max(figure, m.start() + len(m.group("who") or ""))):
             continue
         p = parse_number(m.group("pnum") or m.group("pcn"))
         if p is not None and 0 < p <= 100:
             draft.percent = 100 - p if m.group("who") else p
+            if draft.percent == 100:
+                draft.percent, draft.whole = None, True
+            elif draft.percent == 0:
+                draft.percent = None
             taken.append(m.span())
             break
     for m in _AMOUNT.finditer(terms) if "元" in terms else ():
@@ -525,7 +615,7 @@ def parse_mode(terms: str, d: Draft) -> str | None:
         return "unchanged"
     if d.percent is not None:
         return "percent"
-    if _FULL.search(terms) or (d.individual == 0 and "individual" in d.figures):
+    if d.whole or _FULL.search(terms) or (d.individual == 0 and "individual" in d.figures):
         return "full"
     if d.subsidy is not None or d.individual is not None or _FIXED.search(terms):
         return "fixed"
@@ -559,7 +649,7 @@ def find_drafts(lay: Layout, skip_lines: set = frozenset()) -> list[Draft]:
                 drafts += close(lay, current, spans, line)
                 current, spans = None, []
             if verdict:
-                current = Draft(label=text[gs:ge].strip(), categories=parse_categories(lay, gs, ge),
+                current = Draft(label=text[gs:ge].strip(), categories=parse_group_categories(lay, gs, ge),
                                 start=gs, end=pe, group_end=ge)
                 spans = [(ge, pe)]
             elif current is not None and verdict is False:
@@ -594,7 +684,7 @@ def split_respectively(lay: Layout, draft: Draft, terms: str) -> list[Draft]:
         return []
     out = []
     for (a, b), value in zip(items, values):
-        cats = parse_categories(lay, a, b)
+        cats = parse_group_categories(lay, a, b)
         lead = _LEAD.match(lay.text, a, b)
         label = lay.text[lead.end() if lead else a:b].strip()
         if not cats and not is_group(label, cats):
@@ -632,7 +722,7 @@ def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
     text, drafts, used = lay.text, [], set()
     if "\t" not in text:
         return [], set()
-    roles, col_group = None, None
+    roles, col_group, known_only = None, None, False
     for k, ls in enumerate(lay.line_starts):
         le = lay.line_starts[k + 1] - 1 if k + 1 < len(lay.line_starts) else len(text)
         line = text[ls:le]
@@ -645,21 +735,27 @@ def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
         if header or roles is None:  # a header starts a table; rows before any header are none
             roles = header
             col_group = next((i for i, r in (roles or {}).items() if r == "group"), None)
+            # a header naming no subsidy (人员类别 | 个人缴费 | 财政补助) may be a fee table:
+            # only rows naming a known group are tiers there
+            known_only = not _TABLE_SUBSIDY.search(line)
             continue
-        d = parse_table_row(lay, ls, le, cells, roles, col_group)
+        d = parse_table_row(lay, ls, le, cells, roles, col_group, known_only)
         if d is not None:
             drafts.append(d)
             used.add(k)
     return drafts, used
 
 
-def parse_table_row(lay: Layout, ls: int, le: int, cells: list[str], roles: dict, col_group: int):
+def parse_table_row(lay: Layout, ls: int, le: int, cells: list[str], roles: dict, col_group: int,
+                    known_only: bool = False):
     """One row -> Draft: numbers from the figure columns, mode/pay-first words from the others."""
     if col_group >= len(cells):
         return None
+    if known_only and not has_category(lay, ls, le):
+        return None
     gs = ls + sum(len(c) + 1 for c in cells[:col_group])
     ge = gs + len(cells[col_group])
-    label, cats = cells[col_group].strip(), parse_categories(lay, gs, ge)
+    label, cats = cells[col_group].strip(), parse_group_categories(lay, gs, ge)
     if not label or not (cats or is_group(label, cats)):
         return None
     d = Draft(label=label, categories=cats, start=ls, end=le, group_end=ge)
@@ -680,6 +776,8 @@ def parse_table_row(lay: Layout, ls: int, le: int, cells: list[str], roles: dict
             d.figures.add("individual")
         elif 0 < value <= 100:
             d.percent = 100 - value if role == "individual_percent" else value
+            if d.percent == 100:
+                d.percent, d.whole = None, True
     terms = ",".join(words)
     figures = (d.subsidy, d.individual, d.percent)
     parse_terms(d, terms)
@@ -691,11 +789,16 @@ def parse_table_row(lay: Layout, ls: int, le: int, cells: list[str], roles: dict
 
 # ---------------------------------------------------------------- whole-notice passes
 
-def merge(drafts: list[Draft]) -> list[Draft]:
-    """Tiers naming the same groups become one; figure-less listings covered elsewhere go."""
+def merge(drafts: list[Draft], fee: float | None = None) -> list[Draft]:
+    """Tiers naming the same groups become one; a restatement of part of a tier (政策问答:
+    监测对象每人资助304元 after the 80% tier of 监测对象(含…)) joins it when its figures agree;
+    figure-less listings covered elsewhere go."""
     out: list[Draft] = []
     for d in drafts:
         twin = next((o for o in out if d.categories and set(o.categories) == set(d.categories)), None)
+        if twin is None:
+            twin = next((o for o in out if d.categories and set(d.categories) < set(o.categories)
+                         and restates(d, o, fee)), None)
         if twin is None:
             out.append(d)
             continue
@@ -710,6 +813,27 @@ def merge(drafts: list[Draft]) -> list[Draft]:
     covered = {c for d in detailed for c in d.categories}
     return [d for d in out if d in detailed or not d.categories or d.mode == "unchanged"
             or not set(d.categories) <= covered]
+
+
+def restates(d: Draft, o: Draft, fee: float | None) -> bool:
+    """Whether `d` (for part of `o`'s groups) says nothing that disagrees with `o`."""
+    if not (o.figures or o.percent is not None or o.mode == "full"):
+        return False  # a listing without figures (…等7类困难群体实行定额资助): the details follow
+    if d.mode == "full" or o.mode == "full":
+        return d.mode == o.mode
+    if d.percent is not None and d.percent != o.percent:
+        return False
+    expected = o.subsidy
+    if expected is None and o.percent is not None and fee:
+        expected = max(o.floor or 0, fee * o.percent / 100)
+    if d.subsidy is not None and (expected is None or abs(d.subsidy - expected) > 0.5):
+        return False
+    if d.individual is not None:
+        if o.individual is not None:
+            return d.individual == o.individual
+        if not fee or expected is None or abs(fee - expected - d.individual) > 0.5:
+            return False
+    return d.subsidy is not None or d.individual is not None or d.percent is not None
 
 
 def find_referred(lay: Layout, drafts: list[Draft], pos: int) -> list[Draft]:
@@ -759,18 +883,67 @@ def apply_funding_clauses(lay: Layout, drafts: list[Draft]) -> None:
                         d.funding = src
 
 
+def line_number(lay: Layout, d: Draft) -> int | None:
+    """The item number the tier's line opens with: (二) / 2. / 二、 -> 2."""
+    ls = lay.line_starts[line_of(lay, d.start)]
+    m = _LINE_NUMBER.match(lay.text, ls, d.start + 1)
+    return parse_number(m.group("a") or m.group("b") or m.group("c")) if m else None
+
+
+def find_targets(lay: Layout, drafts: list[Draft], s: int, cut: int) -> list[Draft] | None:
+    """The tiers a statement apart from them speaks for, from its subject text[s:cut]: the items
+    it numbers (以上第(二)至(四)项), the groups it names, or (上述/其他资助对象, 除A外) the tiers
+    just listed less those it excludes. None when it names none of these."""
+    text = lay.text
+    excluded: set = set()
+    for m in _EXCEPT.finditer(text, s, cut):
+        g = next(n for n in ("x", "y", "z") if m.group(n))
+        excluded |= set(parse_group_categories(lay, m.start(g), m.end(g)))
+    r = _ITEM_RANGE.search(text, s, cut)
+    if r:
+        lo, hi = parse_number(r.group("a")), parse_number(r.group("b"))
+        if lo is not None and hi is not None:
+            return [d for d in drafts if d.start < s and lo <= (line_number(lay, d) or 0) <= hi]
+    named = set(parse_group_categories(lay, s, cut)) - excluded
+    if named:
+        return [d for d in drafts if named & set(d.categories)]
+    if excluded or _GENERIC_GROUP.search(text, s, cut):
+        pool = find_referred(lay, drafts, s) or drafts
+        return [d for d in pool if not excluded & set(d.categories)]
+    return None
+
+
 def apply_pay_first_clauses(lay: Layout, drafts: list[Draft]) -> None:
-    """A 先缴后补 sentence elsewhere applies to the tiers whose groups it names, or to the
-    tiers just listed when it says 上述/以上人员."""
+    """A 先缴后补 sentence apart from the tiers applies to those it speaks for (find_targets),
+    else to the tiers just listed above it; 除特困人员外 keeps 特困 out."""
     for m in _PAY_FIRST.finditer(lay.text):
         if any(d.start <= m.start() < d.end for d in drafts):
             continue
-        s, e = enclosing(lay, _SENTENCE_SEP, m.start()) or (m.start(), m.end())
-        cats = set(parse_categories(lay, s, e))
-        back = not cats and _BACK_REFERENCE.search(lay.text, s, m.start())
-        hit = find_referred(lay, drafts, s) if back else [d for d in drafts if cats & set(d.categories)]
-        for d in hit:
+        s, _ = enclosing(lay, _SENTENCE_SEP, m.start()) or (m.start(), m.end())
+        hit = find_targets(lay, drafts, s, m.start())
+        for d in find_referred(lay, drafts, s) if hit is None else hit:
             d.pay_first = True
+
+
+def apply_floor_clauses(lay: Layout, drafts: list[Draft]) -> None:
+    """"以上人员资助金额低于280元的，按280元资助，个人缴纳100元": a floor written once for
+    several tiers applies to each percent tier it speaks for (default: those just listed)."""
+    text = lay.text
+    for s, e in marked_spans(lay, _SENTENCE_SEP, find_words(text, ("低于", "不足", "少于"))):
+        if any(d.start <= s < d.end for d in drafts):
+            continue
+        m = _FLOOR.search(text, s, e)
+        if not m or m.group("a") is None:
+            continue
+        floor = parse_number(m.group("amt"))
+        individual = _INDIVIDUAL.search(text, m.end(), e)
+        hit = find_targets(lay, drafts, s, m.start())
+        for d in find_referred(lay, drafts, s) if hit is None else hit:
+            if d.mode == "percent" and d.floor is None and floor is not None:
+                d.floor = floor
+                if individual and d.individual is None and d.subsidy is None:
+                    d.individual = parse_number(individual.group("amt"))
+                    d.figures.add("individual")
 
 
 # ---------------------------------------------------------------- derivation
@@ -818,6 +991,18 @@ def derive(text: str, d: Draft, fee: float | None, index: int, flags: list[Flag]
     )
 
 
+def grade_fee(text: str, d: Draft, ctx: Context) -> float | None:
+    """The fee a tier's shares come from: the grade's when it names one (按二档缴费标准的50%)
+    and the notice states that grade's fee, else the first individual fee (contract)."""
+    m = _GRADE.search(text, d.start, d.end)
+    if m:
+        for f in ctx.fees:
+            if f.kind == "individual" and f.applies_to and _GRADE.search(f.applies_to) \
+                    and _GRADE.search(f.applies_to).group("n") == m.group("n"):
+                return f.amount
+    return ctx.individual_fee
+
+
 def _flag(index: int, message: str) -> Flag:
     return Flag(code="tier_arithmetic", severity="warning", field=f"subsidy_tiers[{index}]",
                 message=message)
@@ -826,18 +1011,23 @@ def _flag(index: int, message: str) -> Flag:
 def extract(text: str, ctx: Context) -> dict:
     """Tiers in text order; derived shares from ctx.individual_fee; flags on ctx.flags."""
     try:
+        v = view(text)
+        text = v.text
         lay = find_layout(text)
         table_drafts, table_lines = find_table_drafts(lay)
-        drafts = merge(sorted(table_drafts + find_drafts(lay, table_lines), key=lambda d: d.start))
+        drafts = merge(sorted(table_drafts + find_drafts(lay, table_lines), key=lambda d: d.start),
+                       ctx.individual_fee)
         apply_funding_clauses(lay, drafts)
         apply_pay_first_clauses(lay, drafts)
+        apply_floor_clauses(lay, drafts)
         tiers = []
         for i, d in enumerate(drafts):
-            tiers.append(derive(text, d, ctx.individual_fee, i, ctx.flags))
-            if not d.categories:
+            tiers.append(derive(text, d, grade_fee(text, d, ctx), i, ctx.flags))
+            unknown = [c for c in d.categories if c not in _canonical_names()] or ([] if d.categories else [d.label])
+            for c in unknown:
                 ctx.flags.append(Flag(code="unknown_category", severity="info",
                                       field=f"subsidy_tiers[{i}]",
-                                      message=f"未识别的资助对象类别：{d.label}"))
-        return dict(subsidy_tiers=tiers)
+                                      message=f"未识别的资助对象类别：{c}"))
+        return to_original(v, dict(subsidy_tiers=tiers))
     except Exception:  # extraction must never raise on odd text
         return dict(subsidy_tiers=[])

@@ -71,6 +71,7 @@ def grammar() -> dict:
                         if not any(o != w and w.startswith(o) for o in t["stated_total_words"])],
         task=re.compile(_alt(t["task_headers"])),
         not_quota=re.compile(_alt(t["not_quota_headers"])),
+        people_count=re.compile(_alt(t["people_count_headers"])),
         scales=t["unit_scales"],
         decimal=re.compile(r"^\d+(?:\.\d+)?$"),
         stated=re.compile(rf"(?<!其中[^,。;]{{0,12}})(?:{_alt(t['stated_total_words'])})(?:为|是|达到|达|:)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<wan>万)?人"),
@@ -182,8 +183,12 @@ def parse_value(cell: str, scale: int) -> int | None:
 
 
 def is_quota_table(header: list[str], title: str | None) -> bool:
-    """Not a 门诊慢特病 limits, 报销, 资助标准, scoring or fee table (quota_terms.yaml)."""
-    return not grammar()["not_quota"].search(" ".join([*header, title or ""]))
+    """Not a 门诊慢特病 limits, 报销, 资助标准, scoring or fee table (quota_terms.yaml), unless a
+    column counts people (其中：资助人数 beside 应参保人数 is a quota table)."""
+    g = grammar()
+    if g["people_count"].search(" ".join(header)):
+        return True
+    return not g["not_quota"].search(" ".join([*header, title or ""]))
 
 
 def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | None:

@@ -125,24 +125,30 @@ _PAY_FIRST = sre.compile(r"""
     (?: 先缴后补 | 先缴后返 | 先缴费后(?:补|资助|返|报) | 先(?:行)?(?:全额|足额)缴(?:纳|费) | 先行垫付
       | 先(?:行)?按(?:照)?[^,，。;；]{0,12}?(?:足额|全额)(?:缴|交)(?:纳|费)? )       # 先按380元标准足额缴纳
 """, sre.X)
-_SOURCE = r"""(?:
-    (?:县|市|省|区|乡镇)级?财政(?:资金)? | 财政 | 医疗救助(?:基金|资金)         # 县财政 / 医疗救助基金
-  | (?:(?![由按其余])\p{Han}){0,8}?(?:救助|补助|专项)(?:基金|资金)           # 优抚对象医疗补助资金
-  | (?:县|市|区)?(?:民政|残联|退役军人事务|乡村振兴|医保|医疗保障)(?:局|部门)  # 由民政部门全额代缴
+_ONE_SOURCE = r"""(?:
+    (?:县|市|省|区|旗|州|盟|乡镇)级?财政(?:资金)? | 财政 | (?:县|市|区|旗)?医疗救助(?:基金|资金)  # 县财政 / 医疗救助基金
+  | (?:(?![由按其余从])\p{Han}){0,8}?(?:救助|补助|专项|保障)(?:基金|资金|金)     # 优抚对象医疗补助资金 / 残疾人就业保障金
+  | (?:县|市|区|旗)?(?:民政|残联|退役军人事务|乡村振兴|医保|医疗保障)(?:局|部门)  # 由民政部门全额代缴
 )"""
+# Sources written together are one source, as written: 医疗救助资金和县财政.
+_SOURCE = rf"(?:{_ONE_SOURCE}(?:(?:和|及|与|、){_ONE_SOURCE})*)"
+_FUND_AFTER_FROM = re.compile(rf"从(?P<src>{_ONE_SOURCE}(?:(?:和|及|与|、){_ONE_SOURCE})*)中?", re.X)
+# 由县医疗救助基金按以下标准给予分类资助: a source written once, for the tiers listed after it.
+_INTRO_SOURCE = re.compile(rf"由(?P<src>{_SOURCE})(?:按|按照)(?:以下|下列|如下)", re.X)
 _INLINE_SOURCE = re.compile(rf"""
     (?:由|(?<=^|[,，:]))                       # 由医疗救助基金 / ,县财政按…
     (?P<src>{_SOURCE})
     (?=按|给予|予以|定额|全额|资助|补助|负担|承担|支付|列支|安排|解决|代缴|每人|人均)
 """, re.X)
 # Words every _SOURCE alternative contains (a cheap test before the pattern).
-_SOURCE_WORDS = ("财政", "救助", "补助", "专项", "民政", "残联", "退役军人事务", "乡村振兴", "医保", "医疗保障")
-_FUNDING_CLAUSE = ("所需资金", "资金来源", "负担", "承担", "列支")
+_SOURCE_WORDS = ("财政", "救助", "补助", "专项", "保障", "民政", "残联", "退役军人事务", "乡村振兴", "医保")
+_FUNDING_CLAUSE = ("所需资金", "资金来源", "负担", "承担", "列支", "支付", "划转", "划拨", "解决")
 _FUNDING_PART = re.compile(rf"""
     (?P<grp>[^;；]*?) (?:由|从) (?P<src>{_SOURCE})?     # 重度残疾人由县财政 / 资金从医疗救助基金
-    [^;；]*? (?:负担|承担|列支|支付|资助|解决)          # (中)列支
+    [^;；]*? (?:负担|承担|列支|支付|资助|解决|划转|划拨)  # (中)列支
 """, re.X)
-_AMBIGUOUS_FUNDING = sre.compile(r"不足部分|通过|共同|分担|按比例")
+_AMBIGUOUS_FUNDING = sre.compile(r"不足部分|通过|共同|分担|按比例")  # unless the sources are named together
+_JOINED_SOURCE = sre.compile(r"和|及|与|、")
 _REST = sre.compile(r"其余|其他|其它|剩余")
 
 
@@ -603,9 +609,9 @@ def parse_terms(draft: Draft, terms: str) -> None:
             draft.floor, draft.subsidy = draft.subsidy, None
             draft.figures.discard("subsidy")
     draft.pay_first = draft.pay_first or "先" in terms and bool(_PAY_FIRST.search(terms))
-    source = any(w in terms for w in _SOURCE_WORDS) and _INLINE_SOURCE.search(terms)
+    source = any(w in terms for w in _SOURCE_WORDS) and (_FUND_AFTER_FROM.search(terms) or _INLINE_SOURCE.search(terms))
     if source and not _PERSONAL_SOURCE.search(source.group("src")):
-        draft.funding = source.group("src")
+        draft.funding = source.group("src")  # 由县残联从残疾人就业保障金中全额资助: the fund
     draft.mode = parse_mode(terms, draft)
 
 
@@ -649,7 +655,8 @@ def find_drafts(lay: Layout, skip_lines: set = frozenset()) -> list[Draft]:
                 drafts += close(lay, current, spans, line)
                 current, spans = None, []
             if verdict:
-                current = Draft(label=text[gs:ge].strip(), categories=parse_group_categories(lay, gs, ge),
+                current = Draft(label=text[gs:ge].strip().removesuffix("的"),  # …等困难群众的参保资助政策
+                                categories=parse_group_categories(lay, gs, ge),
                                 start=gs, end=pe, group_end=ge)
                 spans = [(ge, pe)]
             elif current is not None and verdict is False:
@@ -860,12 +867,17 @@ def apply_funding_clauses(lay: Layout, drafts: list[Draft]) -> None:
         if any(a < e and s < b for a, b in inside):
             continue
         named: set[str] = set()
-        for ps, pe in split(lay, s, e, _PART_SEP):
+        for ps, pe in funding_parts(lay, s, e):
             m = (text.find("由", ps, pe) != -1 or text.find("从", ps, pe) != -1) \
                 and _FUNDING_PART.search(text, ps, pe)  # the pattern needs 由/从: skip it cheaply
             if not m:
                 continue
-            src = None if _AMBIGUOUS_FUNDING.search(text, ps, pe) else m.group("src")
+            src = m.group("src")
+            fund = _FUND_AFTER_FROM.search(text, m.start(), pe)
+            if fund:  # 由县医疗保障局从医疗救助资金中划转: the fund, not the office
+                src = fund.group("src")
+            if src and not _JOINED_SOURCE.search(src) and _AMBIGUOUS_FUNDING.search(text, ps, pe):
+                src = None
             cats = set(parse_categories(lay, m.start("grp"), m.end("grp")))
             if cats:
                 named |= cats
@@ -881,6 +893,36 @@ def apply_funding_clauses(lay: Layout, drafts: list[Draft]) -> None:
                 for d in find_referred(lay, drafts, ps) or drafts:
                     if d.funding is None:
                         d.funding = src
+
+
+def funding_parts(lay: Layout, s: int, e: int) -> list[tuple[int, int]]:
+    """The parts of a funding sentence (；), each cut at commas when it holds several 由/从
+    ("资助对象由民政部门认定，资助资金由县医保局从医疗救助资金中划转": the second speaks)."""
+    out = []
+    for ps, pe in split(lay, s, e, _PART_SEP):
+        agents = sum(lay.text.count(w, ps, pe) for w in ("由", "从"))
+        out += split(lay, ps, pe, ",，") if agents >= 2 else [(ps, pe)]
+    return out
+
+
+def apply_intro_sources(lay: Layout, drafts: list[Draft]) -> None:
+    """"…由县医疗救助基金按以下标准给予分类资助：" followed by the tiers: each takes that source."""
+    for m in _INTRO_SOURCE.finditer(lay.text) if "以下" in lay.text or "下列" in lay.text or "如下" in lay.text else ():
+        if any(d.start <= m.start() < d.end for d in drafts):
+            continue
+        for d in find_following(lay, drafts, m.end()):
+            if d.funding is None:
+                d.funding = m.group("src")
+
+
+def find_following(lay: Layout, drafts: list[Draft], pos: int) -> list[Draft]:
+    """The block of tier lines right below the line holding pos (blank lines allowed)."""
+    after = [d for d in drafts if d.start >= pos]
+    lines_with = {line_of(lay, d.start) for d in after} | {line_of(lay, d.end) for d in after}
+    k, last = line_of(lay, pos) + 1, len(lay.line_starts) - 1
+    while k <= last and (k in lines_with or not lay.text[lay.line_starts[k]:(lay.line_starts[k + 1] if k < last else len(lay.text))].strip()):
+        k += 1
+    return [d for d in after if line_of(lay, d.start) < k]
 
 
 def line_number(lay: Layout, d: Draft) -> int | None:
@@ -1018,6 +1060,7 @@ def extract(text: str, ctx: Context) -> dict:
         drafts = merge(sorted(table_drafts + find_drafts(lay, table_lines), key=lambda d: d.start),
                        ctx.individual_fee)
         apply_funding_clauses(lay, drafts)
+        apply_intro_sources(lay, drafts)
         apply_pay_first_clauses(lay, drafts)
         apply_floor_clauses(lay, drafts)
         tiers = []

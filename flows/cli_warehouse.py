@@ -21,7 +21,9 @@ def _one_line(e: BaseException) -> str:
     return text[:400]
 
 
-def _print_summary(s: dict) -> None:
+def _print_summary(s: dict, verbose: bool = False) -> None:
+    from noticeflow.flows.extract import skipped_summary
+
     typer.echo(
         f"ingested {s['ingested']} (new {s['new']}, new version {s['new_version']}), "
         f"unchanged {s['unchanged']}, quarantined {s['quarantined']}, changes {s['changes']} "
@@ -30,6 +32,13 @@ def _print_summary(s: dict) -> None:
         typer.echo("flags: " + ", ".join(f"{c} {n}" for c, n in s["flags_by_code"].items()))
     for path, error in s["quarantine"]:
         typer.echo(f"quarantined: {path}: {error}", err=True)
+    for path, reason in s.get("unattached") or []:
+        typer.echo(f"not ingested: {path}: {reason}", err=True)
+    if s.get("skipped"):
+        typer.echo(skipped_summary(s["skipped"]) + ("" if verbose else "; --verbose lists them"), err=True)
+        if verbose:
+            for path in s["skipped"]:
+                typer.echo(f"skipped: {path}", err=True)
     if s.get("changes_error"):
         typer.echo(f"changes stage stopped: {s['changes_error']}", err=True)
     if s.get("prefect"):
@@ -49,7 +58,7 @@ def unchanged_run(paths: list[str], db: str) -> dict | None:
     import time
     import uuid
 
-    from noticeflow.flows.extract import discover
+    from noticeflow.flows.extract import find_notices, with_attachments
     from noticeflow.warehouse import store
     from noticeflow.warehouse.migrate import connect
     from noticeflow.warehouse.version import EXTRACTOR_VERSION
@@ -58,12 +67,14 @@ def unchanged_run(paths: list[str], db: str) -> dict | None:
         return None
     t = dict.fromkeys(TIMING_KEYS, 0.0)
     t_start = t0 = time.perf_counter()
-    files, failed = store.find_files(discover(paths))
+    found = find_notices(paths)
+    files = found.files
     t["discover"] = time.perf_counter() - t0
-    if failed or not files:
+    if found.failed or not files:
         return None
     t0 = time.perf_counter()
     prints, failed = store.fingerprint_files(files)
+    prints = with_attachments(prints, found.notices)
     t["hash"] = time.perf_counter() - t0
     if failed:
         return None
@@ -83,7 +94,9 @@ def unchanged_run(paths: list[str], db: str) -> dict | None:
         t["flow_body"] = time.perf_counter() - t_start
         summary = {
             "run_id": run_id, "db": str(db), "extractor_version": EXTRACTOR_VERSION,
-            "discovered": len(files), "ingested": 0, "new": 0, "new_version": 0,
+            "discovered": len(files), "skipped": found.skipped,
+            "unattached": [(e.path, e.reason) for e in found.unattached],
+            "ingested": 0, "new": 0, "new_version": 0,
             "unchanged": unchanged, "quarantined": 0, "changes": 0, "flags_by_code": {},
             "quarantine": [], "timings": {k: round(v, 3) for k, v in t.items()},
             "prefect": "skipped (nothing to extract)",
@@ -102,6 +115,7 @@ def ingest(
     workers: Optional[int] = typer.Option(None, "--workers", help="Extraction processes (default: CPU count)."),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", help="Documents per task and per transaction (default 200)."),
     as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Name every file skipped as a type noticeflow cannot read."),
 ) -> None:
     """Example: noticeflow ingest corpus/ --db noticeflow.duckdb
 
@@ -117,7 +131,7 @@ def ingest(
         except Exception:
             summary = None  # the flow does the same work and reports any problem properly
         if summary is not None:
-            _report(summary, as_json)
+            _report(summary, as_json, verbose)
             raise typer.Exit(0)
     prefect_env.configure(quiet=True)
     try:
@@ -154,11 +168,11 @@ def ingest(
         if progress is not None:
             progress.stop()
         ingest_mod.PROGRESS = None
-    _report(summary, as_json)
+    _report(summary, as_json, verbose)
     raise typer.Exit(1 if strict and summary["quarantined"] else 0)
 
 
-def _report(summary: dict, as_json: bool) -> None:
+def _report(summary: dict, as_json: bool, verbose: bool = False) -> None:
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False))
         for path, error in summary["quarantine"]:
@@ -166,7 +180,7 @@ def _report(summary: dict, as_json: bool) -> None:
         if summary.get("changes_error"):
             _err(f"changes stage stopped: {summary['changes_error']}")
     else:
-        _print_summary(summary)
+        _print_summary(summary, verbose)
 
 
 def _open(db: str):

@@ -31,7 +31,7 @@ from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
-from noticeflow.flows.extract import discover  # noqa: E402
+from noticeflow.flows.extract import find_notices, with_attachments  # noqa: E402
 from noticeflow.warehouse import changes as wh_changes  # noqa: E402
 from noticeflow.warehouse import store  # noqa: E402
 from noticeflow.warehouse.migrate import connect  # noqa: E402
@@ -175,8 +175,9 @@ def _chunks(items: list, n: int) -> Iterable[list]:
 
 @task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
 def discover_files(paths: list[str]) -> Box:
-    """Files under the given paths (absolute, deduplicated); missing paths become failures."""
-    return Box(store.find_files(discover(paths)))
+    """Files under the given paths (absolute, deduplicated), grouped into notices with their
+    attachments (flows.extract.Found); missing paths become failures."""
+    return Box(find_notices(paths))
 
 
 sha256_file = store.sha256_file
@@ -354,7 +355,8 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
     try:
         store.start_run(con, run_id, [str(p) for p in paths])
         t0 = time.perf_counter()
-        files, failed = discover_files(list(map(str, paths))).value
+        found = discover_files(list(map(str, paths))).value
+        files, failed = found.files, [Failed(e.path, None, e.reason) for e in found.failed]
         t["discover"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -363,6 +365,7 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
             got, bad = fut.result().value
             prints += got
             failed += bad
+        prints = with_attachments(prints, found.notices)  # a notice's attachments are in its identity
         t["hash"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -402,7 +405,9 @@ def ingest(paths: list[str], db: str = "noticeflow.duckdb", batch_size: int = BA
         t["flow_body"] = time.perf_counter() - t_start
         summary = {
             "run_id": run_id, "db": str(db), "extractor_version": EXTRACTOR_VERSION,
-            "discovered": len(files), "ingested": totals.new + totals.new_version,
+            "discovered": len(files), "skipped": found.skipped,
+            "unattached": [(e.path, e.reason) for e in found.unattached],
+            "ingested": totals.new + totals.new_version,
             "new": totals.new, "new_version": totals.new_version, "unchanged": unchanged,
             "quarantined": totals.quarantined, "changes": n_changes, "change_list": change_list,
             "changes_error": changes_error,

@@ -60,9 +60,9 @@ def time_limit(seconds: float, what: str):
         signal.signal(signal.SIGALRM, old)
 
 
-def _read_child(path: str, conn) -> None:
+def _read_child(path: str, conn, attachments: tuple[str, ...] = ()) -> None:
     try:
-        doc = read_document(pathlib.Path(path))
+        doc = read_document(pathlib.Path(path), attachments)
         conn.send(("ok", doc))
     except InputError as e:
         conn.send(("input", e.reason))
@@ -72,11 +72,11 @@ def _read_child(path: str, conn) -> None:
         conn.close()
 
 
-def read_pdf_isolated(path: str, limit: float = TIME_LIMIT_S) -> Document:
+def read_pdf_isolated(path: str, limit: float = TIME_LIMIT_S, attachments: tuple[str, ...] = ()) -> Document:
     """read_document in a forked child, killed after `limit` seconds."""
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_read_child, args=(path, child), daemon=True)
+    proc = ctx.Process(target=_read_child, args=(path, child, attachments), daemon=True)
     proc.start()
     child.close()
     try:
@@ -99,13 +99,13 @@ def read_pdf_isolated(path: str, limit: float = TIME_LIMIT_S) -> Document:
     raise InputError(path, f"PDF reader failed ({payload})")
 
 
-def read(path: str, limit: float = TIME_LIMIT_S) -> Document:
+def read(path: str, limit: float = TIME_LIMIT_S, attachments: tuple[str, ...] = ()) -> Document:
     """Read with a few attempts on transient I/O errors (the only step that is retried)."""
-    if path.lower().endswith(".pdf"):
-        return read_pdf_isolated(path, limit)
+    if path.lower().endswith(".pdf") or any(a.lower().endswith(".pdf") for a in attachments):
+        return read_pdf_isolated(path, limit, attachments)
     for attempt in range(READ_ATTEMPTS):
         try:
-            return read_document(pathlib.Path(path))
+            return read_document(pathlib.Path(path), attachments)
         except (FileNotFoundError, IsADirectoryError, PermissionError) as e:
             raise InputError(path, f"cannot read file ({e.strerror})") from None
         except OSError as e:
@@ -115,15 +115,16 @@ def read(path: str, limit: float = TIME_LIMIT_S) -> Document:
     raise AssertionError("unreachable")
 
 
-def process(item: tuple[str, str], limit: float = TIME_LIMIT_S
+def process(item: tuple, limit: float = TIME_LIMIT_S
             ) -> tuple[Loaded | Failed, dict[str, list[dict]] | None, dict]:
-    """(path, sha256) -> a Loaded document and its rows, or a Failed reason and None; plus
-    seconds spent per stage."""
-    path, sha = item
+    """(path, sha256[, ((attachment, sha256), ...)]) -> a Loaded document and its rows, or a
+    Failed reason and None; plus seconds spent per stage."""
+    path, sha, *rest = item
+    attachments = tuple(rest[0]) if rest else ()
     t0 = time.perf_counter()
     timings = {"read": 0.0, "extract": 0.0, "validate": 0.0}
     try:
-        doc = read(path, limit)
+        doc = read(path, limit, tuple(a for a, _ in attachments))
         t1 = time.perf_counter()
         timings["read"] = t1 - t0
         with time_limit(limit, "extraction"):
@@ -133,7 +134,7 @@ def process(item: tuple[str, str], limit: float = TIME_LIMIT_S
             record = build_record(text, doc.source, doc.doc_id, doc.flags)
         t2 = time.perf_counter()
         timings["extract"] = t2 - t1
-        loaded, rows = to_load(record, path, sha)
+        loaded, rows = to_load(record, path, sha, attachments)
         timings["validate"] = time.perf_counter() - t2
         return loaded, rows, timings
     except BaseException as e:  # noqa: BLE001 - every failure becomes a quarantine reason
@@ -142,12 +143,14 @@ def process(item: tuple[str, str], limit: float = TIME_LIMIT_S
         return Failed(path, sha, reason(e)), None, timings
 
 
-def to_load(record, path: str, sha: str) -> tuple[Loaded, dict[str, list[dict]]]:
+def to_load(record, path: str, sha: str, attachments: tuple[tuple[str, str], ...] = ()
+            ) -> tuple[Loaded, dict[str, list[dict]]]:
     """A validated record as the loader takes it: its JSON text, and its rows per table."""
     data = validate(record, path, sha)
-    rows = flatten(data, doc_key(sha, EXTRACTOR_VERSION), EXTRACTOR_VERSION, path)
+    key = doc_key(sha, EXTRACTOR_VERSION, attachments)
+    rows = flatten(data, key, EXTRACTOR_VERSION, path)
     return Loaded(path, sha, record.source.size_bytes, record.source.format,
-                  json.dumps(data, ensure_ascii=False)), rows
+                  json.dumps(data, ensure_ascii=False), key if attachments else None), rows
 
 
 def validate(record, path: str, sha: str) -> dict:
@@ -193,9 +196,13 @@ def ready() -> bool:
 def process_many(items: list[tuple[str, str]], limit: float = TIME_LIMIT_S) -> tuple[Batch, dict]:
     """A chunk of documents in one call (fewer round trips between processes), packed for the
     loader (rows as Arrow), with the seconds spent per stage summed over the chunk."""
+    from noticeflow.readers.word import preconverted
+
     docs, failed, total = [], [], {"read": 0.0, "extract": 0.0, "validate": 0.0}
-    for item in items:
-        outcome, rows, timings = process(item, limit)
+    legacy = [p for item in items for p in (item[0], *(a for a, _ in (item[2] if len(item) > 2 else ())))]
+    with preconverted(legacy):     # the chunk's .doc/.wps files in one LibreOffice call
+        results = [process(item, limit) for item in items]
+    for outcome, rows, timings in results:
         if rows is None:
             failed.append(outcome)
         else:

@@ -75,6 +75,34 @@ def make_sparse(path: pathlib.Path, size: int) -> pathlib.Path:
 
 # --- each bad input alone: the pinned message ------------------------------------------------
 
+def make_locked_xlsx(path: pathlib.Path) -> pathlib.Path:
+    """A password-protected .xlsx: Office writes it as an encrypted OLE2 container."""
+    import io
+
+    import msoffcrypto
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["序号", "乡镇", "任务数"])
+    wb.active.append([1, "甲镇", 100])
+    plain = io.BytesIO()
+    wb.save(plain)
+    plain.seek(0)
+    with path.open("wb") as out:
+        msoffcrypto.OfficeFile(plain).encrypt("pw", out)
+    return path
+
+
+LIST_PAGE = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>通知公告_某某县人民政府</title></head><body>"
+             "<div class='nav'><a href='/'>首页</a><a href='/zwgk'>政务公开</a></div><ul class='list'>"
+             + "".join(f"<li><a href='/a/{i}.html'>关于做好2024年度城乡居民基本医疗保险征缴工作的通知（第{i}期）</a>"
+                       f"<span>2023-09-{i:02d}</span></li>" for i in range(1, 21))
+             + "</ul><div class='footer'>主办单位：某某县人民政府办公室 网站标识码：1408210001</div></body></html>")
+NOT_FOUND_PAGE = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>404</title></head><body>"
+                  "<h1>404 页面不存在</h1><p>您访问的页面不存在或已被删除，请返回首页。</p>"
+                  "<div class='footer'>主办单位：某某县人民政府办公室</div></body></html>")
+
+
 def _reason(path: pathlib.Path) -> str:
     with pytest.raises(InputError) as e:
         read_document(path)
@@ -171,7 +199,13 @@ def mixed(tmp_path_factory) -> dict:
     make_pdf(d / "encrypted.pdf", ["关于做好城乡居民医保征缴工作的通知"], encrypt="pw")
     make_scanned_pdf(d / "scanned.pdf")
     make_sparse(d / "huge.txt", 50 * 1024 * 1024)
+    (d / "fake.docx").write_text("只是一个改了扩展名的文本文件", encoding="utf-8")
+    make_locked_xlsx(d / "locked.xlsx")
+    (d / "list.html").write_text(LIST_PAGE, encoding="utf-8")
+    (d / "404.html").write_text(NOT_FOUND_PAGE, encoding="utf-8")
+    (d / "empty.html").write_bytes(b"")
     (d / "readme.md").write_text("not a notice suffix, skipped", encoding="utf-8")
+    (d / "scan.zip").write_bytes(b"PK\x05\x06" + bytes(18))
     empty_dir = tmp / "nothing_here"
     empty_dir.mkdir()
     (empty_dir / "notes.md").write_text("x", encoding="utf-8")
@@ -188,15 +222,22 @@ def test_cli_exit_status_is_1(mixed) -> None:
 
 def test_cli_stderr_has_one_pinned_line_per_bad_input(mixed) -> None:
     d = mixed["dir"]
+    no_notice = "no notice text in this web page (a list, index or error page?)"
     expected = [
+        f"noticeflow: {d / '404.html'}: {no_notice}",
+        f"noticeflow: {d / 'empty.html'}: empty file",
         f"noticeflow: {d / 'empty.txt'}: empty file",
         f"noticeflow: {d / 'encrypted.pdf'}: encrypted PDF (remove the password and try again)",
+        f"noticeflow: {d / 'fake.docx'}: not a Word .docx file (not a zip archive: damaged, or another format renamed)",
         f"noticeflow: {d / 'garbage.txt'}: binary file, not text",
         f"noticeflow: {d / 'huge.txt'}: file too large (52.4 MB > 20 MB limit)",
+        f"noticeflow: {d / 'list.html'}: {no_notice}",
+        f"noticeflow: {d / 'locked.xlsx'}: password-protected Office file (remove the password and try again)",
         f"noticeflow: {d / 'scanned.pdf'}: scanned PDF with no text layer: needs OCR",
         f"noticeflow: {d / 'truncated.pdf'}: corrupt or truncated PDF (no %%EOF marker at the end)",
-        f"noticeflow: {mixed['empty_dir']}: directory holds no .txt or .pdf notices",
+        f"noticeflow: {mixed['empty_dir']}: directory holds no notice files (.txt .pdf .html .htm .shtml .docx .doc .wps .xlsx .xls)",
         f"noticeflow: {mixed['missing']}: no such file or directory",
+        "noticeflow: skipped 3 files of types noticeflow cannot read (.md ×2, .zip); --verbose lists them",
     ]
     assert mixed["res"].stderr.splitlines() == expected
 

@@ -349,3 +349,47 @@ def test_temporary_api_starts_serves_and_stops(tmp_path, monkeypatch):
     finally:
         api.stop()
     assert api.process is None and proc.poll() is not None
+
+
+def test_web_word_and_excel_notices_ingest_with_their_attachments(tmp_path):
+    """A county site's folder: an article page whose quota table is an .xlsx beside it, a Word
+    notice, an attachment no notice claims and a file of another type; then the .xlsx changes."""
+    import render_formats
+
+    site = tmp_path / "site"
+    site.mkdir()
+    seeds = sorted((ROOT / "corpus").glob("*.txt"))
+    text = seeds[0].read_text(encoding="utf-8")
+    notice, title, rest = render_formats.split_attachment(text)
+    page = site / "t20220909_1.html"
+    page.write_bytes(render_formats.to_html(notice, "gb2312", layout="table",
+                                            attachment_links=[(f"{title}.xlsx", f"{title}.xlsx")]))
+    sheet = site / f"{title}.xlsx"
+    render_formats.to_xlsx(title, rest, sheet)
+    render_formats.to_docx(seeds[3].read_text(encoding="utf-8"), site / "阳城县通知.docx")
+    render_formats.to_xlsx("某县经办人员联系表", ["序号\t姓名\t电话", "1\t张三\t123"], site / "联系表.xlsx")
+    (site / "logo.gif").write_bytes(b"GIF89a")
+    db = tmp_path / "w.duckdb"
+
+    s1 = run([site], db)
+    assert (s1["ingested"], s1["quarantined"]) == (2, 0)
+    assert [pathlib.Path(p).name for p, _ in s1["unattached"]] == ["联系表.xlsx"]
+    assert [pathlib.Path(p).name for p in s1["skipped"]] == ["logo.gif"]
+    assert sorted(sql(db, "select format from documents")) == [("docx",), ("html",)]
+    total = sql(db, "select value from quota_rows where is_total and is_current and doc_id ="
+                    " (select doc_id from documents where path = ?)", str(page))
+    assert total == [(479452,)]
+    rec = json.loads(sql(db, "select record from records r join documents d using (doc_key) where d.path = ?",
+                         str(page))[0][0])
+    assert rec["source"]["attachments"] == [str(sheet)] and rec["source"]["encoding"] == "gb18030"
+    assert rec["doc_id"] == __import__("hashlib").sha256(page.read_bytes()).hexdigest()
+
+    assert run([site], db)["unchanged"] == 2
+
+    # The attachment changes, the page does not: the notice is re-extracted as a new version.
+    render_formats.to_xlsx(title, [ln.replace("479452", "479999") for ln in rest], sheet)
+    s3 = run([site], db)
+    assert (s3["new_version"], s3["unchanged"]) == (1, 1)
+    assert sql(db, "select value from quota_rows where is_total and is_current and doc_id ="
+                   " (select doc_id from documents where path = ? and is_current)", str(page)) == [(479999,)]
+    assert sql(db, "select count(distinct doc_id) from documents where path = ?", str(page)) == [(1,)]

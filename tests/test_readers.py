@@ -93,3 +93,33 @@ def test_crlf_and_bom_text_canonicalises_like_lf(tmp_path) -> None:
 def test_directory_given_as_file(tmp_path) -> None:
     with pytest.raises(InputError, match=r": is a directory, not a notice file$"):
         read_document(tmp_path)
+
+
+@pytest.mark.parametrize("data, encoding", [
+    pytest.param(TEXT.encode("utf-8")[:300] + b"\x00" + TEXT.encode("utf-8")[300:], "utf-8", id="one-nul-byte"),
+    pytest.param(TEXT.encode("utf-8") + "附件：征缴任务分解表（另用GBK保存的一段）\n".encode("gbk"), "utf-8+gb18030",
+                 id="utf8-with-a-gbk-paragraph"),
+    pytest.param("关于做好征缴工作的通知\n".encode("gbk") + TEXT.encode("utf-8"), "gb18030+utf-8", id="gbk-line-first"),
+])
+def test_recoverable_text_is_decoded_line_by_line_and_flagged(tmp_path, data, encoding) -> None:
+    p = tmp_path / "n.txt"
+    p.write_bytes(data)
+    doc = read_document(p)
+    assert doc.source.encoding == encoding
+    assert "\x00" not in doc.raw_text and "\ufffd" not in doc.raw_text
+    assert "现就做好我县2023年度城乡居民基本医疗保险征缴工作通知如下" in doc.raw_text
+    assert [(f.code, f.severity) for f in doc.flags] == [("decoding_fallback", "info")]
+    assert "逐行解码" in doc.flags[0].message
+
+
+@pytest.mark.parametrize("data", [
+    pytest.param(bytes(range(256)) * 16, id="every-byte"),
+    pytest.param(TEXT.encode("utf-8")[:2000] + bytes(400), id="text-then-nul-padding"),
+    pytest.param(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, id="png-named-txt"),
+])
+def test_real_binaries_are_still_refused(tmp_path, data) -> None:
+    p = tmp_path / "n.txt"
+    p.write_bytes(data)
+    with pytest.raises(InputError) as e:
+        read_document(p)
+    assert e.value.reason == "binary file, not text"

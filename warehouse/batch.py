@@ -27,6 +27,7 @@ class Loaded:
     size_bytes: int | None
     format: str | None
     record_json: str
+    key: str | None = None    # the doc_key when it is not doc_key(sha256): a notice with attachments
 
 
 @dataclass

@@ -48,11 +48,12 @@ def plan(con: duckdb.DuckDBPyConnection, fingerprints: Iterable[tuple[str, str]]
     and extractor version as the current version)."""
     current = current_documents(con)
     todo, unchanged = [], 0
-    for path, sha in fingerprints:
-        if current.get(path) == doc_key(sha, extractor_version):
+    for item in fingerprints:   # (path, sha) or (path, sha, attachments): see flows.extract.with_attachments
+        path, sha, *attachments = item
+        if current.get(path) == doc_key(sha, extractor_version, *attachments):
             unchanged += 1
         else:
-            todo.append((path, sha))
+            todo.append(item)
     return todo, unchanged
 
 
@@ -113,7 +114,7 @@ def _apply_corrections(con, batch: Batch) -> dict[int, dict[str, list[dict]]]:
         text = json.dumps(record, ensure_ascii=False)
         if not corrected and text == item.record_json:
             continue
-        rows = flatten(record, doc_key(item.sha256), EXTRACTOR_VERSION, item.path, set(corrected))
+        rows = flatten(record, item.key or doc_key(item.sha256), EXTRACTOR_VERSION, item.path, set(corrected))
         rows["records"][0]["record"] = text
         out[i] = rows
     return out
@@ -161,7 +162,7 @@ def _load_documents(con, batch: Batch, replaced: dict[int, dict[str, list[dict]]
 
     docs, keys, skip = [], {}, set(replaced)
     for i, item in enumerate(batch.loaded):
-        key = doc_key(item.sha256)
+        key = item.key or doc_key(item.sha256)
         version, prev_key = previous.get(item.path, (0, None))
         docs.append({
             "path": item.path, "version": version + 1, "doc_id": item.sha256,

@@ -1,0 +1,144 @@
+"""County-site pages: charsets, the notice body without the site's chrome, tables, 发布时间."""
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from conftest import ROOT
+from noticeflow.extractors.canonical import canonicalize
+from noticeflow.readers import read_document
+from noticeflow.schemas.errors import InputError
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import render_formats  # noqa: E402
+
+SEED = ROOT / "corpus" / "000_beb0d831110dae00.txt"
+TEXT = SEED.read_text(encoding="utf-8")
+# 镕 and 堃 are GBK, not GB2312: a "gb2312" page holding them only decodes as GBK/GB18030
+BODY = ("<p>关于做好2024年度城乡居民基本医疗保险征缴工作的通知</p>"
+        "<p>各乡镇人民政府：</p><p>现将有关事项通知如下。个人缴费标准为每人每年380元，特困人员全额资助，"
+        "低保对象按80%给予资助。请各乡镇高度重视，认真组织，确保参保率达到95%以上。联系人：朱镕堃。</p>"
+        "<p>县医疗保障局负责组织征缴，县税务局负责征收，县财政局负责资金保障，各乡镇负责宣传发动和登记工作。</p>"
+        "<p>某某县人民政府办公室<br>2023年9月1日</p>")
+
+
+def page(body: str, head: str = "<meta charset='utf-8'>", chrome: bool = True) -> str:
+    top = ("<div class='header'><img alt='某某县人民政府'></div><ul class='nav'><li><a href='/'>首页</a></li>"
+           "<li><a href='/zwgk'>政务公开</a></li></ul><div class='breadcrumb'>当前位置：<a>首页</a> &gt; 通知公告</div>"
+           "<div class='info'>发布时间：2023-09-02 09:30 来源：县医保局 浏览次数：321 字号：[大 中 小]</div>") if chrome else ""
+    bottom = ("<div class='share'>分享到：<a>微信</a><a>微博</a></div><p>【打印本页】 【关闭窗口】</p>"
+              "<div class='footer'>主办单位：某某县人民政府办公室 网站标识码：1408210001 晋ICP备05004322号</div>") if chrome else ""
+    return f"<!DOCTYPE html><html><head>{head}<title>通知_某某县人民政府</title></head><body>{top}<div id='zoom'>{body}</div>{bottom}</body></html>"
+
+
+def _read(tmp_path, data: bytes, name: str = "n.html"):
+    p = tmp_path / name
+    p.write_bytes(data)
+    return read_document(p)
+
+
+@pytest.mark.parametrize("data, encoding, flagged", [
+    pytest.param(page(BODY).encode("utf-8"), "utf-8", False, id="meta-charset-utf8"),
+    pytest.param(page(BODY, '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">').encode("gb18030"),
+                 "gb18030", False, id="http-equiv-gb2312-really-gbk"),
+    pytest.param(page(BODY, "<meta charset=GBK>").encode("gbk"), "gb18030", False, id="gbk-read-as-gb18030"),
+    pytest.param(b"\xef\xbb\xbf" + page(BODY, "").encode("utf-8"), "utf-8-sig", False, id="bom-no-meta"),
+    pytest.param(page(BODY, "").encode("gb18030"), "gb18030", False, id="no-declaration-gb-by-evidence"),
+    pytest.param(page(BODY, "<meta charset='utf-8'>").encode("gb18030"), "gb18030", False,
+                 id="utf8-declared-on-gbk-bytes"),
+])
+def test_charsets(tmp_path, data, encoding, flagged) -> None:
+    doc = _read(tmp_path, data)
+    assert (doc.source.format, doc.source.encoding) == ("html", encoding)
+    assert "朱镕堃" in doc.raw_text
+    assert bool(doc.flags) is flagged
+
+
+def test_chrome_is_dropped_and_the_date_kept(tmp_path) -> None:
+    doc = _read(tmp_path, page(BODY).encode("utf-8"))
+    assert doc.raw_text.splitlines() == [
+        "关于做好2024年度城乡居民基本医疗保险征缴工作的通知", "各乡镇人民政府：",
+        "现将有关事项通知如下。个人缴费标准为每人每年380元，特困人员全额资助，低保对象按80%给予资助。"
+        "请各乡镇高度重视，认真组织，确保参保率达到95%以上。联系人：朱镕堃。",
+        "县医疗保障局负责组织征缴，县税务局负责征收，县财政局负责资金保障，各乡镇负责宣传发动和登记工作。",
+        "某某县人民政府办公室", "2023年9月1日"]
+    assert doc.source.published == "2023-09-02"
+
+
+def test_published_falls_back_to_the_pubdate_meta(tmp_path) -> None:
+    doc = _read(tmp_path, page(BODY, "<meta charset='utf-8'><meta name='PubDate' content='2023-08-30 10:00'>",
+                               chrome=False).encode("utf-8"))
+    assert doc.source.published == "2023-08-30"
+
+
+def test_table_spans_are_laid_out_on_the_grid(tmp_path) -> None:
+    table = ("<table border=1><tr><th>序号</th><th>乡镇</th><th>村</th><th>任务数</th></tr>"
+             "<tr><td rowspan=2>1</td><td rowspan=2>甲镇</td><td>东村</td><td>100</td></tr>"
+             "<tr><td>西村</td><td>50</td></tr>"
+             "<tr><td colspan=3>合计</td><td><p>150</p></td></tr></table>")
+    doc = _read(tmp_path, page(BODY + table).encode("utf-8"))
+    rows = [ln for ln in doc.raw_text.splitlines() if "\t" in ln]
+    assert rows == ["序号\t乡镇\t村\t任务数", "1\t甲镇\t东村\t100", "\t\t西村\t50", "合计\t\t\t150"]
+    assert doc.tables == [[r.split("\t") for r in rows]]
+    i = doc.raw_text.splitlines().index(rows[0])
+    assert doc.raw_text.splitlines()[i - 1] == ""       # a blank line before the table
+
+
+def test_a_layout_table_is_not_a_data_table(tmp_path) -> None:
+    layout = f"<table><tr><td class='side'><a href='/a'>通知公告</a></td><td><div>{BODY}</div></td></tr></table>"
+    doc = _read(tmp_path, page(layout, chrome=False).encode("utf-8"))
+    assert not any("\t" in ln for ln in doc.raw_text.splitlines())
+    assert "各乡镇人民政府：" in doc.raw_text.splitlines()
+
+
+def test_breaks_and_cjk_line_wrapping(tmp_path) -> None:
+    body = BODY + "<div>第一行<br/>第二行</div><p>源码里换\n行的句子，\n  照样是一段。</p>"
+    lines = _read(tmp_path, page(body).encode("utf-8")).raw_text.splitlines()
+    assert lines[-3:] == ["第一行", "第二行", "源码里换行的句子，照样是一段。"]
+
+
+def test_cms_title_is_put_back_after_the_red_header(tmp_path) -> None:
+    body = BODY.replace("<p>关于做好2024年度城乡居民基本医疗保险征缴工作的通知</p>",
+                        "<p>某某县人民政府办公室文件</p><p>某政办发〔2023〕12号</p>")
+    html = page(body).replace("<div id='zoom'>", "<h1 class='title'>关于做好2024年度城乡居民基本医疗保险征缴工作的通知</h1><div id='zoom'>")
+    lines = _read(tmp_path, html.encode("utf-8")).raw_text.splitlines()
+    assert lines[:4] == ["某某县人民政府办公室文件", "某政办发〔2023〕12号", "关于做好2024年度城乡居民基本医疗保险征缴工作的通知",
+                         "各乡镇人民政府："]
+
+
+def test_attachment_links_are_listed(tmp_path) -> None:
+    body = BODY + "<p>附件：<a href='/u/2023/%E4%BB%BB%E5%8A%A1%E8%A1%A8.xlsx'>某某县2024年度征缴任务表.xlsx</a></p>"
+    doc = _read(tmp_path, page(body).encode("utf-8"))
+    assert "某某县2024年度征缴任务表" in doc.attachment_names
+    assert "任务表.xlsx" in doc.attachment_names
+
+
+@pytest.mark.parametrize("html", [
+    pytest.param(page("<ul>" + "".join(f"<li><a href='/{i}'>关于做好第{i}批城乡居民医保参保工作的通知</a></li>"
+                                      for i in range(30)) + "</ul>"), id="list-page"),
+    pytest.param(page("<h1>404</h1><p>您访问的页面不存在。</p>"), id="404-page"),
+    pytest.param("<html><body></body></html>", id="empty-body"),
+])
+def test_a_page_without_a_notice_is_refused(tmp_path, html) -> None:
+    with pytest.raises(InputError) as e:
+        _read(tmp_path, html.encode("utf-8"))
+    assert e.value.reason == "no notice text in this web page (a list, index or error page?)"
+
+
+@pytest.mark.parametrize("layout, encoding, title_in_body", [
+    pytest.param("div", "utf-8", True, id="div-utf8"),
+    pytest.param("table", "gb2312", False, id="table-gb2312"),
+])
+def test_rendered_seed_reads_like_its_text(tmp_path, layout, encoding, title_in_body) -> None:
+    data = render_formats.to_html(TEXT, encoding, layout=layout, title_in_body=title_in_body)
+    doc = _read(tmp_path, data, "seed.html")
+
+    def lines(t: str) -> list[str]:
+        return [ln.replace(" ", "") for ln in canonicalize(t).splitlines() if ln.strip()]
+
+    title = render_formats.notice_title(TEXT)
+    # without the title in the body, the page's title field (the bare 关于…的通知) stands in its place
+    expected = [ln if title_in_body or title not in ln or len(ln) > len(title) + 16 else title for ln in lines(TEXT)]
+    assert lines(doc.raw_text) == expected
+    assert doc.source.published == render_formats.issue_date(TEXT)

@@ -56,6 +56,11 @@ _TITLE_END = re.compile(
     re.X,
 )
 _MIN_BROKEN_LINE = 18  # shorter lines are headings, addresses or signatures, not cut sentences
+# ...unless they cannot end there: an unclosed bracket (`5.易返贫致贫人口(包括脱贫不稳定`) or a
+# last character that always continues (`6.享受抚恤和生活补助的优抚对象按`), as narrow PDF
+# columns and OCR lines leave them.
+_MIN_OPEN_LINE = 8
+_CONTINUING_END = frozenset("、,，和及与的按照对由在将从把向给或并且于以至")
 
 
 def fold_width(text: str) -> str:
@@ -157,11 +162,19 @@ def join_broken_lines(text: str) -> str:
 def _looks_cut(line: str) -> bool:
     s = line.strip()
     return (
-        len(s) >= _MIN_BROKEN_LINE
+        _long_enough(s)
         and "\t" not in s
         and s[-1] not in _SENTENCE_END
         and not _TITLE_END.search(s)
     )
+
+
+def _long_enough(s: str) -> bool:
+    """Long enough to be a cut line: 18 characters, or 8 when it cannot end where it does."""
+    if len(s) >= _MIN_BROKEN_LINE:
+        return True
+    return len(s) >= _MIN_OPEN_LINE and (
+        s[-1] in _CONTINUING_END or s.count("(") + s.count("（") > s.count(")") + s.count("）"))
 
 
 def _continues(line: str) -> bool:

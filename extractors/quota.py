@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import regex as re
 
 from noticeflow.extractors import structure
+from noticeflow.extractors.compact import to_original, view
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.numbers import parse_number
 from noticeflow.extractors.spans import evidence, lines_with_offsets
@@ -24,6 +25,8 @@ from noticeflow.extractors import vocab
 from noticeflow.schemas import Flag, Quota, QuotaRow
 
 MAX_TITLE = 60  # a title line, not a sentence
+FOLIO = re.compile(r"^[-—–\s]*\d+[-—–\s]*$|^第\s*\d+\s*页")  # page furniture between title and table
+TABLE_TITLE = re.compile(r"(?:表|清单|名单)$")  # …任务分解表: a line naming the table
 DIGIT = re.compile(r"\d")
 SENTENCE_END = re.compile(r"[。;:]$|[,，]")  # a sentence (…参保任务如下:), not a title
 ATTACHMENT = re.compile(r"^附件\s*\d*\s*[:.]?\s*")  # 附件1: before a title
@@ -269,33 +272,35 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
 
 
 def find_title(lines, header_at: int) -> tuple[str | None, int | None, str | None]:
-    """The line above the header (skipping a 单位:人 line), tidied of layout spaces."""
+    """The title line above the header and the unit (单位:人 / 单位:万人), tidied of layout
+    spaces. Page furniture between them (— 2 —, a running header) is looked past: the nearest
+    line naming a table (…分解表) is the title, else the nearest plain line."""
     g = grammar()
-    unit = None
-    seen = 0
+    unit, title, seen = None, None, 0
     for k in range(header_at - 1, -1, -1):
         line = lines[k][1].strip()
-        if not line:
+        if not line or FOLIO.match(line):
             continue
         seen += 1
-        if seen > 3:
+        if seen > 4:
             break
         um = g["unit_line"].match(line.replace(" ", ""))
         if um:
-            unit = um.group("unit")
+            unit = unit or um.group("unit")
             continue
         if len(line) > MAX_TITLE or "\t" in line or SENTENCE_END.search(line):
-            return None, None, unit
-        title = ATTACHMENT.sub("", line)
-        title = LAYOUT_SPACE.sub("", title)
-        if not title or title == "附件":
-            return None, None, unit
-        inline_unit = UNIT_SUFFIX.search(title)
+            break
+        candidate = LAYOUT_SPACE.sub("", ATTACHMENT.sub("", line))
+        if not candidate or candidate == "附件":
+            break
+        inline_unit = UNIT_SUFFIX.search(candidate)
         if inline_unit:
             unit = unit or inline_unit.group("unit")
-            title = title[:inline_unit.start()].strip()
-        return title, k, unit
-    return None, None, unit
+            candidate = candidate[:inline_unit.start()].strip()
+        if TABLE_TITLE.search(candidate):
+            return candidate, k, unit
+        title = title or (candidate, k)
+    return (title[0], title[1], unit) if title else (None, None, unit)
 
 
 def implied_unit(title: str | None, columns) -> str | None:
@@ -389,13 +394,15 @@ def in_attachment_first(text: str, lines, tables: Iterator[Table]) -> list[Table
 
 def extract(text: str, ctx: Context) -> dict:
     try:
+        v = view(text)
+        text = v.text
         lines = lines_with_offsets(text)
         for table in in_attachment_first(text, lines, find_tables(lines)):
             parsed = parse_table(text, lines, table)
             if parsed:
                 quota, flags = parsed
                 ctx.flags.extend(flags + check_stated(text, quota))
-                return dict(quota_table=quota)
+                return to_original(v, dict(quota_table=quota))
     except Exception:  # extraction never raises on any text
         pass
     return dict(quota_table=None)

@@ -17,6 +17,13 @@ from noticeflow.extractors.canonical import canonicalize
     ("《关于做好2024年度参保缴费工作的通知》(晋市医保发\n\n[2023] 10号)", "《关于做好2024年度参保缴费工作的通知》(晋市医保发[2023]10号)"),
     ("1\t猗氏镇\t34447", "1\t猗氏镇\t34447"),
     ("\ufeff组　长：孙　鹏", "组 长:孙 鹏"),
+    # narrow columns: a short line that cannot end where it does is joined to the next
+    ("5.易返贫致贫人口(包括脱贫不稳定\n人口和边缘易致贫人口)按每人每年280元定额资助。",
+     "5.易返贫致贫人口(包括脱贫不稳定人口和边缘易致贫人口)按每人每年280元定额资助。"),
+    ("6.享受抚恤和生活补助的优抚对象按\n个人缴费标准80%的比例给予定额资助。",
+     "6.享受抚恤和生活补助的优抚对象按个人缴费标准80%的比例给予定额资助。"),
+    # ...a short heading is not
+    ("(一)加强组织领导\n各乡镇要成立工作专班。", "(一)加强组织领导\n各乡镇要成立工作专班。"),
     ("", ""),
 ])
 def test_canonicalize(raw: str, expected: str) -> None:

@@ -118,6 +118,53 @@ def spaced_tables_to_tabs(lines: list[str]) -> list[str]:
     return out
 
 
+# Tables laid out with runs of spaces (`pdftotext -layout`, a CMS's fixed-width text): cells are
+# what stands between gaps of 2+ spaces. Only runs of 2+ such lines in which most rows below the
+# first hold a figure cell are tables, so an aligned leadership block or a letter-spaced title is
+# left alone (a figure: 7.68, 34,447, 80%, 2195).
+_CELL_GAP = re.compile(r"[ ]{2,}")
+_FIGURE_CELL = re.compile(r"^[\d,]+(?:\.\d+)?%?$")
+_MAX_ALIGNED_CELL = 60
+
+
+def _aligned_cells(line: str) -> list[str] | None:
+    s = line.strip()
+    if "\t" in s:
+        return s.split("\t")  # a row already in tabs (spaced_tables_to_tabs): the run goes on
+    if "  " not in s:
+        return None
+    cells = _CELL_GAP.split(s)
+    if len(cells) < 2 or any(len(c) > _MAX_ALIGNED_CELL for c in cells):
+        return None
+    return cells
+
+
+def aligned_tables_to_tabs(lines: list[str]) -> list[str]:
+    """Runs of space-aligned rows (header included) with figures in most rows -> tab rows."""
+    out = list(lines)
+    cells = [_aligned_cells(l) for l in lines]
+    i = 0
+    while i < len(lines):
+        if cells[i] is None:
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and cells[j] is not None:
+            j += 1
+        body = cells[i + 1:j]
+        with_figures = sum(1 for row in body if any(_FIGURE_CELL.match(c) for c in row))
+        if j - i >= 2 and with_figures * 2 >= len(body):
+            width = len(cells[i])
+            for k in range(i, j):
+                row = cells[k]
+                if len(row) < width and all(_FIGURE_CELL.match(c) for c in row[1:]):
+                    # 合计 <empty area> 183.23 160.34: the figures sit under the last columns
+                    row = [row[0]] + [""] * (width - len(row)) + row[1:]
+                out[k] = "\t".join(row)
+        i = j
+    return out
+
+
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 _WIDE_SPACES = re.compile(r"[ \u2002\u2003\u2009]+")
 _EDGE_SPACES = re.compile(r"(?m)^[ ]+|[ \t]+$|[ ]+(?=\t)|(?<=\t)[ ]+")
@@ -128,7 +175,10 @@ def tidy_spaces(text: str) -> str:
     """Space rules applied to the whole text at once; they only ever remove spaces, never tabs or newlines."""
     raw_lines = text.split("\n")
     if sum(1 for l in raw_lines if _SPACED_ROW.match(l)) >= 2:
-        text = "\n".join(spaced_tables_to_tabs(raw_lines))
+        raw_lines = spaced_tables_to_tabs(raw_lines)
+        text = "\n".join(raw_lines)
+    if "  " in text:  # a gap of 2+ spaces: an aligned table may be there
+        text = "\n".join(aligned_tables_to_tabs(raw_lines))
     text = _WIDE_SPACES.sub(" ", text)
     for pat in (_SPACE_IN_NUMBER, _SPACE_DIGIT_HAN, _SPACE_PUNCT, _SPACE_BRACKET):
         text = pat.sub("", text)

@@ -22,6 +22,12 @@ from noticeflow.extractors.canonical import canonicalize
      "5.易返贫致贫人口(包括脱贫不稳定人口和边缘易致贫人口)按每人每年280元定额资助。"),
     ("6.享受抚恤和生活补助的优抚对象按\n个人缴费标准80%的比例给予定额资助。",
      "6.享受抚恤和生活补助的优抚对象按个人缴费标准80%的比例给予定额资助。"),
+    # space-aligned tables (pdftotext -layout): cells between gaps of 2+ spaces, the 合计 figures
+    # under the last columns; an aligned block without figures (leadership) stays text
+    ("序号   乡镇（街道）   户籍人口数   参保任务数\n1      番城街道       7.68         6.89\n合计                  183.23       160.34",
+     "序号\t乡镇(街道)\t户籍人口数\t参保任务数\n1\t番城街道\t7.68\t6.89\n合计\t\t183.23\t160.34"),
+    ("组　　长：龙　飞　　县人民政府副县长\n副组长：陈　刚　　县医疗保障局局长",
+     "组 长:龙 飞 县人民政府副县长\n副组长:陈 刚 县医疗保障局局长"),
     # ...a short heading is not
     ("(一)加强组织领导\n各乡镇要成立工作专班。", "(一)加强组织领导\n各乡镇要成立工作专班。"),
     ("", ""),

@@ -48,6 +48,8 @@ _RISE_TAIL = re.compile(rf"{_RISE}\s*$")
 _OLD_TAIL = re.compile(rf"由\s*{_PER}?\s*$")
 _REACH_OR_RISE = re.compile(rf"^\s*(?:{_REACH}|{_RISE})")
 _AT_LEAST_RE = re.compile(_AT_LEAST)
+# 个人缴费实行两档标准：一档… / 个人缴费设一档、二档两个档次，一档标准为…: the standard written later
+_STANDARD_IN_LEAD = re.compile(r"标准|档")
 # Words of a lead that are not a label (what is left names the grade or group).
 _CONNECTORS = re.compile(rf"""
     {_REACH} | {_RISE} | {_PER} | {_AT_LEAST} | 在上年(?:度)?(?:的)?基础上 | 比上年(?:度)? | 较上年(?:度)?
@@ -139,8 +141,8 @@ def parse_statements(text: str, kind: str, std: bool, m, end: int) -> list[tuple
         if not out and lead.startswith("的") or t["blocker"].search(lead):
             break
         if not std and not out and pending_change is None and not rise_before \
-                and not _REACH_OR_RISE.match(lead):
-            break  # 个人缴费40元: no 标准 and no verb, a tier line
+                and not _REACH_OR_RISE.match(lead) and not _STANDARD_IN_LEAD.search(lead):
+            break  # 个人缴费40元: no 标准, no verb, no grade (个人缴费设一档、二档…), a tier line
         value = parse_number(a.group("amt"))
         if value is None:
             break

@@ -11,8 +11,11 @@ Reporting schedules ("10月31日前每月通报一次") are not periods: a deadl
 """
 from __future__ import annotations
 
+import functools
+
 import regex as re
 
+from noticeflow.extractors import vocab
 from noticeflow.extractors.compact import to_original, view
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.dates import (DAY, FIRST_CHAR, RELATIVE_YEAR, RANGE_RE, find_range_matches, parse_date,
@@ -79,7 +82,7 @@ DEADLINE_RE = re.compile(
          (?:[,，]\s*[^。；;,，\n]{{1,20}}?)?                                   # 12月20日前,各乡镇(街道)要完成…
          (?:要|须|必须|应|务必)?\s*(?:全面|全部)?\s*完成\s*
          (?P<who>[^。；;,，\n]{{0,40}}?)\s*的?\s*
-         (?:参保缴费|参保征缴|征缴|参保|缴费|征收|收缴)(?:工作)?(?:任务|工作)""",
+         (?:参保缴费|参保征缴|征缴|参保|缴费|征收|收缴)(?:工作)?(?:任务|工作|(?=\s*[。；;\n]))""",  # …前完成参保缴费。
     re.X,
 )
 # 学生儿童由所在学校统一组织参保缴费,于10月31日前完成: the task written before its date.
@@ -88,7 +91,7 @@ DEADLINE_AFTER_RE = re.compile(
          (?:于|在)\s*(?P<date>{point()})\s*(?:前|之前|以前)\s*(?:全部|全面)?\s*完成(?=\s*[。；;\n])""",
     re.X,
 )
-DEADLINE_SUBJECT_RE = re.compile(r"^(?:\d{1,2}[.、．]|[(（][一二三四五六七八九十\d]{1,3}[)）])?\s*(?P<who>[^由要应须在于]{2,20}?)(?:由|要|应|须|统一|在|于)")
+DEADLINE_SUBJECT_RE = re.compile(r"^(?:\d{1,2}[.、．]|[(（][一二三四五六七八九十\d]{1,3}[)）])?\s*(?P<who>[^由要应须于]{2,20}?)(?:由|要|应|须|统一|于)")
 # Start-only benefit: 自2023年1月1日起享受待遇 / 次年1月1日起享受医保待遇 / 自二〇一九年一月一日起享受.
 BENEFIT_START_RE = re.compile(
     rf"""(?<![\d年月至到]){FIRST_CHAR}(?:自|从|于)?\s*(?P<date>{point()})\s*(?:起|开始)\s*[,，]?\s*
@@ -101,9 +104,16 @@ EXTENSION_END_RE = re.compile(
          (?:继续|办理)?(?:补缴|补办|补交|补充缴费|缴费|缴纳|参保缴费|参保)""",
     re.X,
 )
+# 集中缴费期结束后至2026年6月30日，未参保人员可继续办理参保缴费: a later window by its end.
+EXTENSION_AFTER_RE = re.compile(
+    rf"""结束(?:后|以后)\s*(?:至|到)\s*(?P<date>{point()})\s*(?:止)?\s*[,，]?
+         (?P<tail>[^。；;\n]{{0,30}}?)(?:可|均可|仍可)(?:以)?\s*
+         (?:继续(?:办理)?(?:参保)?(?:缴费|缴纳|参保|登记)|补缴|补办|补交|补充缴费)""",
+    re.X,
+)
 EVERYONE_RE = re.compile(r"""^(?:全部|所有|全体|全县|全市|全区|全旗|本县|本区|本市|本旗|我县|我区|辖区|全年|本年度|年度|目标
                             |\d{4}年度?|城乡居民基本医疗保险|城乡居民医保|居民医保|基本医疗保险|医保)*
-                           (?:城乡)?(?:居民|群众|人员|参保人)?$""", re.X)
+                           (?:城乡)?(?:居民|群众|人员|参保人员|参保居民|参保人)?$""", re.X)
 GROUP_LEAD_RE = re.compile(r"\s*(?:对于|对|凡是|凡)")  # "对…人员," names the group of the next clause
 # What may stand between a group and its window: "…的,可于2025年1月1日至…" / "人员可在…".
 LEAD_IN = r"(?:其中|另外|此外|同时|但)?(?:均|也|仍)?(?:可以?|允许|须|应|需)?(?:于|在|从|自)?"
@@ -120,10 +130,17 @@ MONTH = ("月",)  # every date point has one
 END_ONLY_NEEDS = (MONTH, ("参保", "征缴", "缴费", "征收", "收缴"))
 EXTENSION_NEEDS = (MONTH, ("续保", "参保", "缴费", "补缴", "征缴", "征收"), ("至", "到"))
 SUSPENSION_NEEDS = (MONTH, ("恢复", "开放"), ("至", "到", "待"))
-DEADLINE_NEEDS = (MONTH, ("前",), ("参保", "征缴", "缴费", "征收", "收缴"), ("任务", "工作"))
+DEADLINE_NEEDS = (MONTH, ("前",), ("参保", "征缴", "缴费", "征收", "收缴"))
 DEADLINE_AFTER_NEEDS = (MONTH, ("前",), ("参保", "征缴", "缴费", "征收", "收缴"))
 BENEFIT_START_NEEDS = (MONTH, ("享受",), ("起", "开始"))
 EXTENSION_END_NEEDS = (MONTH, ("前", "止"), ("可",))
+EXTENSION_AFTER_NEEDS = (MONTH, ("结束",), ("继续", "补"))
+
+
+@functools.cache
+def _population_noun():
+    """A subject ending in a population noun (categories.yaml `population_nouns`) names people."""
+    return re.compile(f"(?:{vocab.alternation(vocab.terms('categories.yaml', 'population_nouns'))})$")
 
 
 def _year_for(kind: str, ctx: Context) -> int | None:
@@ -288,10 +305,20 @@ def find_deadlines(text: str, ctx: Context) -> list[Period]:
             end = parse_date(m.group("date"), ctx.collection_year, role="end")
             if not end:
                 continue
-            who = PAREN_RE.sub("", m.group("who")).strip()
-            out.append(_period(kind="deadline", end=end, applies_to=None if EVERYONE_RE.match(who) else who,
+            who = PAREN_RE.sub("", m.group("who")).strip() or subject_group(text, m.start())
+            out.append(_period(kind="deadline", end=end,
+                               applies_to=None if not who or EVERYONE_RE.match(who) else who,
                                evidence=evidence(text, m.start(), m.end())))
     return out
+
+
+def subject_group(text: str, pos: int) -> str | None:
+    """The population a sentence opens with, when its deadline names none after 完成
+    (在校学生由学校统一组织，于11月30日前完成参保缴费): offices and 各乡镇 are no population."""
+    s0 = _clause(text, pos, pos, SENTENCE_RE)[0]
+    sub = DEADLINE_SUBJECT_RE.match(text[s0:pos].strip())
+    who = sub.group("who").strip() if sub else None
+    return who if who and _population_noun().search(who) and "各" not in who else None
 
 
 def find_deadlines_after(text: str, ctx: Context) -> list[Period]:
@@ -303,10 +330,9 @@ def find_deadlines_after(text: str, ctx: Context) -> list[Period]:
             if not end:
                 continue
             s0 = _clause(text, m.start(), m.start(), SENTENCE_RE)[0]
-            sub = DEADLINE_SUBJECT_RE.match(text[s0:m.start()].strip())
-            who = sub.group("who").strip() if sub else None
+            who = subject_group(text, m.start())
             out.append(_period(kind="deadline", end=end,
-                               applies_to=None if who is None or EVERYONE_RE.match(who) or "各" in who else who,
+                               applies_to=None if who is None or EVERYONE_RE.match(who) else who,
                                evidence=evidence(text, s0, m.end())))
     return out
 
@@ -325,6 +351,24 @@ def find_benefit_starts(text: str, ctx: Context) -> list[Period]:
             if start:
                 s0 = _clause(text, m.start(), m.start(), CLAUSE_RE)[0]
                 out.append(_period(kind="benefit", start=start, evidence=evidence(text, s0, m.end())))
+    return out
+
+
+def find_extensions_after(text: str, ctx: Context) -> list[Period]:
+    """"集中缴费期结束后至2026年6月30日，未参保人员可继续办理参保缴费": extension, end only."""
+    out = []
+    for lo, hi in _windows(text, ("结束",), EXTENSION_AFTER_NEEDS):
+        for m in EXTENSION_AFTER_RE.finditer(text, lo, hi):
+            year = ctx.collection_year
+            if year and not YEAR_WRITTEN_RE.match(m.group("date")) and (parse_int(m.group("month")) or 0) <= EARLY_MONTHS:
+                year += 1
+            end = parse_date(m.group("date"), year, role="end")
+            if end:
+                s0 = _clause(text, m.start(), m.start(), SENTENCE_RE)[0]
+                who = m.group("tail").strip(" ,，")
+                out.append(_period(kind="extension", end=end,
+                                   applies_to=None if not who or EVERYONE_RE.match(who) or who.startswith("未") else who,
+                                   evidence=evidence(text, s0, m.end())))
     return out
 
 
@@ -402,7 +446,7 @@ def extract(text: str, ctx: Context) -> dict:
                    lambda: find_monthly(text), lambda: find_extensions(text, ctx),
                    lambda: find_suspensions(text, ctx, ranges), lambda: find_deadlines(text, ctx),
                    lambda: find_deadlines_after(text, ctx), lambda: find_benefit_starts(text, ctx),
-                   lambda: find_extension_ends(text, ctx)):
+                   lambda: find_extension_ends(text, ctx), lambda: find_extensions_after(text, ctx)):
         try:
             found += finder()
         except ValueError:  # an impossible range (end before start) is skipped, never raised

@@ -100,6 +100,15 @@ PAY_FIRST = sre.compile(r"""
     (?: 先缴后补 | 先缴后返 | 先缴费后(?:补|资助|返|报) | 先(?:行)?(?:全额|足额)缴(?:纳|费) | 先行垫付
       | 先(?:行)?按(?:照)?[^,，。;；]{0,12}?(?:足额|全额)(?:缴|交)(?:纳|费)? )       # 先按380元标准足额缴纳
 """, sre.X)
+# 特困人员由县医保局统一代缴，不实行先缴后补: a pay-first word said of who is NOT paying first.
+_PAY_FIRST_NEGATION = sre.compile(r"(?:不实行|不执行|不适用|不采取|不再实行|不再执行|无需实行)[\"“”'‘’]?$")
+
+
+def is_negated(text: str, pos: int) -> bool:
+    """Whether the pay-first word at pos is negated (不实行"先缴后补")."""
+    return bool(_PAY_FIRST_NEGATION.search(text, max(0, pos - 6), pos))
+
+
 _ONE_SOURCE = r"""(?:
     (?:县|市|省|区|旗|州|盟|乡镇)级?财政(?:资金)? | 财政 | (?:县|市|区|旗)?医疗救助(?:基金|资金)  # 县财政 / 医疗救助基金
   | (?:(?![由按其余从])\p{Han}){0,8}?(?:救助|补助|专项|保障)(?:基金|资金|金)     # 优抚对象医疗补助资金 / 残疾人就业保障金
@@ -368,7 +377,8 @@ def parse_terms(draft: Draft, terms: str) -> None:
         if at_least and draft.subsidy == parse_number(at_least.group("amt")):
             draft.floor, draft.subsidy = draft.subsidy, None
             draft.figures.discard("subsidy")
-    draft.pay_first = draft.pay_first or "先" in terms and bool(PAY_FIRST.search(terms))
+    draft.pay_first = draft.pay_first or "先" in terms and any(
+        not is_negated(terms, m.start()) for m in PAY_FIRST.finditer(terms))
     source = any(w in terms for w in _SOURCE_WORDS) and (FUND_AFTER_FROM.search(terms) or _INLINE_SOURCE.search(terms))
     if source and not _PERSONAL_SOURCE.search(source.group("src")):
         draft.funding = source.group("src")  # 由县残联从残疾人就业保障金中全额资助: the fund
@@ -431,7 +441,8 @@ def close(lay: Layout, draft: Draft | None, spans: list, line: tuple[int, int]) 
     if draft is None:
         return []
     terms = ",".join(lay.text[a:b] for a, b in spans)
-    if not _SUBSIDY_WORD.search(terms) and not _SUBSIDY_IN_LINE.search(lay.text, *line):
+    if not _SUBSIDY_WORD.search(terms) and not _SUBSIDY_IN_LINE.search(lay.text, *line) \
+            and not _UNCHANGED.search(terms):  # 监测对象继续按原政策执行: no subsidy word, still a tier
         return []
     paired = "分别" in terms and split_respectively(lay, draft, terms)
     if paired:

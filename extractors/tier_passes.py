@@ -13,7 +13,8 @@ import regex as re
 
 from noticeflow.extractors.numbers import parse_number
 from noticeflow.extractors.tier_grammar import (
-    Draft, FLOOR, FUND_AFTER_FROM, INDIVIDUAL, PAY_FIRST, SOURCE, parse_categories, parse_group_categories)
+    Draft, FLOOR, FUND_AFTER_FROM, INDIVIDUAL, PAY_FIRST, SOURCE, is_negated, parse_categories,
+    parse_group_categories)
 from noticeflow.extractors.tier_layout import (
     Layout, enclosing, find_words, line_of, marked_spans, split)
 
@@ -207,14 +208,25 @@ def find_targets(lay: Layout, drafts: list[Draft], s: int, cut: int) -> list[Dra
 
 def apply_pay_first_clauses(lay: Layout, drafts: list[Draft]) -> None:
     """A 先缴后补 sentence apart from the tiers applies to those it speaks for (find_targets),
-    else to the tiers just listed above it; 除特困人员外 keeps 特困 out."""
-    for m in PAY_FIRST.finditer(lay.text):
-        if any(d.start <= m.start() < d.end for d in drafts):
+    else to the tiers just listed above it; 除特困人员外 keeps 特困 out, and so does a clause
+    saying who does not pay first (特困人员、孤儿由医保局统一代缴，不实行先缴后补)."""
+    text = lay.text
+    matches = [m for m in PAY_FIRST.finditer(text) if not any(d.start <= m.start() < d.end for d in drafts)]
+    negated: set = set()
+    for m in matches:
+        if is_negated(text, m.start()):
+            part = max(text.rfind(c, 0, m.start()) for c in "。;；\n") + 1
+            negated |= set(parse_group_categories(lay, part, m.start()))
+    for m in matches:
+        if is_negated(text, m.start()):
             continue
         s, _ = enclosing(lay, _SENTENCE_SEP, m.start()) or (m.start(), m.end())
+        # a negated clause before it in the sentence is not its subject (特困人员不执行…，其余…实行…)
+        s = max([s] + [n.end() for n in matches if s <= n.start() < m.start() and is_negated(text, n.start())])
         hit = find_targets(lay, drafts, s, m.start())
         for d in find_referred(lay, drafts, s) if hit is None else hit:
-            d.pay_first = True
+            if not negated & set(d.categories):
+                d.pay_first = True
 
 
 def apply_floor_clauses(lay: Layout, drafts: list[Draft]) -> None:

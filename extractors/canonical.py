@@ -8,6 +8,7 @@ removing spaces that OCR/PDF put inside numbers and dates. Nothing is reordered.
 """
 from __future__ import annotations
 
+import bisect
 import unicodedata
 
 import regex as re
@@ -232,6 +233,58 @@ def _continues(line: str) -> bool:
     return bool(s) and "\t" not in s and not _BLOCK_START.match(s)
 
 
+# Hard-wrapped text (pdftotext, OCR): nearly every line of a paragraph fills the page width. A
+# document is read as wrapped when most of its lines end within a few columns of its widest
+# ones and that width is a page's, not a paragraph's (one paragraph per line is far wider).
+_WRAP_MIN, _WRAP_MAX = 20, 80   # display columns (a Han character is two)
+_WRAP_SLACK, _WRAP_SHARE, _WRAP_MIN_LINES = 6, 0.6, 8
+_LEADING_CONTINUATION = "、,，;；)）"  # a line starting so continues the one above
+
+
+def _display_width(s: str) -> int:
+    # UTF-8 takes 3 bytes for a Han character or CJK mark, 1 for ASCII: (bytes + chars) / 2 is
+    # their width in columns, computed in C.
+    return (len(s.encode("utf-8")) + len(s)) // 2
+
+
+def wrap_width(lines: list[str]) -> int | None:
+    """The page width a hard-wrapped document was cut at, or None when it is not wrapped."""
+    widths = sorted(w for w in (_display_width(l.strip()) for l in lines if "\t" not in l) if w >= _WRAP_MIN)
+    if len(widths) < _WRAP_MIN_LINES:
+        return None
+    top = widths[int(len(widths) * 0.9)]
+    if top > _WRAP_MAX:
+        return None
+    near = len(widths) - bisect.bisect_left(widths, top - _WRAP_SLACK)
+    return top if near >= _WRAP_SHARE * len(widths) else None
+
+
+def join_wrapped_lines(text: str) -> str:
+    """Join the lines of a hard-wrapped paragraph (no blank line between them): a line filling the
+    page width that ends no sentence, title or date runs on; so does any line followed by one that
+    starts with 、 or a comma. Page breaks (blank lines between) are join_broken_lines' job."""
+    lines = text.split("\n")
+    width = wrap_width(lines)
+    out: list[str] = []
+    last = ""  # the last physical line appended to out[-1]
+    for line in lines:
+        s = line.strip()
+        prev = last.strip()
+        if out and s and prev and "\t" not in s and "\t" not in prev and (
+                s[0] in _LEADING_CONTINUATION
+                or width and _display_width(prev) >= width - _WRAP_SLACK and _runs_on(prev) and _continues(line)):
+            out[-1] = out[-1].rstrip() + s
+        else:
+            out.append(line)
+        last = line
+    return "\n".join(out)
+
+
+def _runs_on(s: str) -> bool:
+    """`s` (stripped, not empty) ends neither a sentence nor a title, office name or date."""
+    return s[-1] not in _SENTENCE_END and not _TITLE_END.search(s)
+
+
 def canonicalize(raw: str) -> str:
     """Decoded file text -> canonical text. Idempotent: canonicalize(canonicalize(x)) == canonicalize(x)."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
@@ -239,6 +292,7 @@ def canonicalize(raw: str) -> str:
     text = fold_width(text)
     text = strip_markup(text)
     text = tidy_spaces(text)
+    text = join_wrapped_lines(text)
     text = join_broken_lines(text)
     text = _MANY_BLANK_LINES.sub("\n\n", text)
     return text.strip("\n ") + "\n" if text.strip() else ""

@@ -41,7 +41,8 @@ _AMOUNT = re.compile(rf"(?P<amt>{NUM})\s*元")
 _SEPARATORS = ",，:：;；"
 _COLON = ":："
 _MAX_EVIDENCE = 90  # a list item further than this from its subject quotes only itself
-_SCOPE_MAX = 160  # a statement never runs further than this from its subject
+_SCOPE_MAX = 160
+_NEXT_ITEM = re.compile(rf"(?:第?[一二三四五1-5]档|[^\s,，。;；:：]{{2,16}}?)(?:标准)?(?:为)?\s*{_PER}")  # a statement never runs further than this from its subject
 
 # The tail of a lead (after its last separator) that makes the amount the rise / the old figure.
 _RISE_TAIL = re.compile(rf"{_RISE}\s*$")
@@ -99,6 +100,8 @@ def scope_end(text: str, start: int, next_subject: int) -> int:
     end = min(next_subject, start + _SCOPE_MAX, len(text))
     for i in range(start, end):
         c = text[i]
+        if c == "\n" and any(k in text[start:i] for k in _COLON) and _NEXT_ITEM.match(text, i + 1):
+            continue  # 两档标准：一档每人每年400元；⏎二档每人每年800元 (a list wrapped after ；)
         if c in "。\n":
             return i
         if c in ";；" and not any(k in text[start:i] for k in _COLON):
@@ -109,7 +112,7 @@ def scope_end(text: str, start: int, next_subject: int) -> int:
 def parse_label(words: str) -> str | None:
     """The grade (一档) or group (成年居民, 学生儿童(含…)) a lead or a pre-subject phrase names."""
     t = _terms()
-    rest = t["preamble"].sub("", _CONNECTORS.sub("", words)).strip(" ,，:：")
+    rest = t["preamble"].sub("", _CONNECTORS.sub("", words)).strip(" \n\t,，:：")
     if not rest:
         return None
     if _GRADE.match(rest):

@@ -46,3 +46,36 @@ def test_idempotent_on_corpus() -> None:
 def test_office_lines_stay_apart() -> None:
     raw = "新野县医疗保障局 新野县财政局 国家税务总局新野县税务局\n\n新医保〔2023〕5号\n\n关于做好2024年度城乡居民基本医疗保险参保缴费工作的通知\n"
     assert canonicalize(raw).split("\n\n")[0] == "新野县医疗保障局 新野县财政局 国家税务总局新野县税务局"
+
+
+PARAGRAPHS = [
+    "全区户籍人口基本医疗保险参保率稳定在99%以上，学生儿童参保率达到100%，各镇乡街道参保任务见附件。",
+    "享受城乡居民最低生活保障待遇人员、特困人员、低收入家庭人员、重度残疾人员和享受定期抚恤补助的优抚对象参加居民医保，个人缴费部分由区财政全额补助。",
+    "学生儿童由所在学校、托幼机构统一组织参保缴费，于2024年10月31日前完成，各学校要安排专人负责，确保不漏一人。",
+]
+
+
+def _wrap(paragraph: str, width: int) -> list[str]:
+    """Cut a paragraph every `width` display columns, as pdftotext does."""
+    lines, cur = [], ""
+    for ch in paragraph:
+        if (len((cur + ch).encode()) + len(cur + ch)) // 2 > width:
+            lines.append(cur)
+            cur = ""
+        cur += ch
+    return lines + [cur]
+
+
+@pytest.mark.parametrize("width", [32, 40, 52])
+def test_hard_wrapped_paragraphs_are_joined(width: int) -> None:
+    raw = "\n\n".join("\n".join(_wrap(p, width)) for p in PARAGRAPHS)
+    assert canonicalize(raw).rstrip("\n").split("\n\n") == [canonicalize(p).rstrip("\n") for p in PARAGRAPHS]
+
+
+def test_paragraph_per_line_text_is_not_joined() -> None:
+    raw = "一、缴费标准\n个人缴费标准为每人每年400元\n二、缴费时间\n集中缴费期为2024年9月1日至12月31日\n三、资助政策\n特困人员全额资助\n四、工作要求\n各乡镇要高度重视\n"
+    assert canonicalize(raw) == raw
+
+
+def test_line_starting_with_a_list_comma_continues_the_one_above() -> None:
+    assert canonicalize("享受最低生活保障待遇人员\n、特困人员参加居民医保。") == "享受最低生活保障待遇人员、特困人员参加居民医保。\n"

@@ -262,14 +262,21 @@ def parse_who(text: str, clause_start: int, pos: int) -> tuple[str | None, int]:
     return (None if EVERYONE_RE.match(who) else who), start
 
 
+def parse_latecomer_end(date: str, ctx: Context) -> str | None:
+    """The end of a window for latecomers: a date written without its year in Jan-Jun falls
+    after the season, in the policy year ("可延长至2月底")."""
+    year = ctx.collection_year
+    end = parse_date(date, year, role="end")
+    if end and year and not YEAR_WRITTEN_RE.match(date) and int(end[5:7]) <= EARLY_MONTHS:
+        end = parse_date(date, year + 1, role="end")
+    return end
+
+
 def find_extensions(text: str, ctx: Context) -> list[Period]:
     out = []
     for lo, hi in _windows(text, EXTEND_WORDS, EXTENSION_NEEDS):
         for m in EXTENSION_RE.finditer(text, lo, hi):
-            end = parse_date(m.group("date"), ctx.collection_year, role="end")
-            if (end and ctx.collection_year and not YEAR_WRITTEN_RE.match(m.group("date"))
-                    and int(end[5:7]) <= EARLY_MONTHS):
-                end = parse_date(m.group("date"), ctx.collection_year + 1, role="end")
+            end = parse_latecomer_end(m.group("date"), ctx)
             if end:
                 s0, e0 = _clause(text, m.start(), m.end(), CLAUSE_RE)
                 who, ev_start = parse_who(text, s0, m.start())
@@ -359,10 +366,7 @@ def find_extensions_after(text: str, ctx: Context) -> list[Period]:
     out = []
     for lo, hi in _windows(text, ("结束",), EXTENSION_AFTER_NEEDS):
         for m in EXTENSION_AFTER_RE.finditer(text, lo, hi):
-            year = ctx.collection_year
-            if year and not YEAR_WRITTEN_RE.match(m.group("date")) and (parse_int(m.group("month")) or 0) <= EARLY_MONTHS:
-                year += 1
-            end = parse_date(m.group("date"), year, role="end")
+            end = parse_latecomer_end(m.group("date"), ctx)
             if end:
                 s0 = _clause(text, m.start(), m.start(), SENTENCE_RE)[0]
                 who = m.group("tail").strip(" ,，")
@@ -377,10 +381,7 @@ def find_extension_ends(text: str, ctx: Context) -> list[Period]:
     out = []
     for lo, hi in _windows(text, ("可",), EXTENSION_END_NEEDS):
         for m in EXTENSION_END_RE.finditer(text, lo, hi):
-            year = ctx.collection_year
-            if year and not YEAR_WRITTEN_RE.match(m.group("date")) and (parse_int(m.group("month")) or 0) <= EARLY_MONTHS:
-                year += 1
-            end = parse_date(m.group("date"), year, role="end")
+            end = parse_latecomer_end(m.group("date"), ctx)
             if end:
                 s0, e0 = _clause(text, m.start(), m.end(), CLAUSE_RE)
                 who, ev_start = parse_who(text, s0, m.start())

@@ -1,5 +1,5 @@
 """Statements about the tiers written apart from them: funding sentences, pay-first (先缴后补)
-sentences, floors written once for several tiers, restatements to merge.
+sentences, floors written once for several tiers, sources that introduce the list.
 
 Each finds the tiers it speaks for the way a reader does: the groups it names, the items it
 numbers (以上第(二)至(四)项), 上述/其他资助对象 (the tiers just listed) less those it excludes
@@ -46,53 +46,6 @@ _ALL_SUBSIDY_FUNDS = re.compile(r"(?:资助|参保|补助|补贴|代缴|救助)[
 
 
 # ---------------------------------------------------------------- whole-notice passes
-
-def merge(drafts: list[Draft], fee: float | None = None) -> list[Draft]:
-    """Tiers naming the same groups become one; a restatement of part of a tier (政策问答:
-    监测对象每人资助304元 after the 80% tier of 监测对象(含…)) joins it when its figures agree;
-    figure-less listings covered elsewhere go."""
-    out: list[Draft] = []
-    for d in drafts:
-        twin = next((o for o in out if d.categories and set(o.categories) == set(d.categories)), None)
-        if twin is None:
-            twin = next((o for o in out if d.categories and set(d.categories) < set(o.categories)
-                         and restates(d, o, fee)), None)
-        if twin is None:
-            out.append(d)
-            continue
-        for name in ("subsidy", "individual", "percent", "floor", "funding"):
-            if getattr(twin, name) is None:
-                setattr(twin, name, getattr(d, name))
-        twin.figures |= d.figures
-        twin.pay_first = twin.pay_first or d.pay_first
-        if twin.mode in (None, "fixed") and d.mode in ("full", "percent"):
-            twin.mode = d.mode
-    detailed = [d for d in out if d.figures or d.percent is not None or d.mode == "full"]
-    covered = {c for d in detailed for c in d.categories}
-    return [d for d in out if d in detailed or not d.categories or d.mode == "unchanged"
-            or not set(d.categories) <= covered]
-
-
-def restates(d: Draft, o: Draft, fee: float | None) -> bool:
-    """Whether `d` (for part of `o`'s groups) says nothing that disagrees with `o`."""
-    if not (o.figures or o.percent is not None or o.mode == "full"):
-        return False  # a listing without figures (…等7类困难群体实行定额资助): the details follow
-    if d.mode == "full" or o.mode == "full":
-        return d.mode == o.mode
-    if d.percent is not None and d.percent != o.percent:
-        return False
-    expected = o.subsidy
-    if expected is None and o.percent is not None and fee:
-        expected = max(o.floor or 0, fee * o.percent / 100)
-    if d.subsidy is not None and (expected is None or abs(d.subsidy - expected) > 0.5):
-        return False
-    if d.individual is not None:
-        if o.individual is not None:
-            return d.individual == o.individual
-        if not fee or expected is None or abs(fee - expected - d.individual) > 0.5:
-            return False
-    return d.subsidy is not None or d.individual is not None or d.percent is not None
-
 
 def find_referred(lay: Layout, drafts: list[Draft], pos: int) -> list[Draft]:
     """Tiers "上述/以上" at `pos` refers to: those before it in its paragraph, else the block of

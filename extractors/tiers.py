@@ -26,7 +26,7 @@ from noticeflow.extractors.spans import evidence
 from noticeflow.extractors.tier_grammar import Draft, find_drafts, find_table_drafts
 from noticeflow.extractors.tier_layout import find_layout
 from noticeflow.extractors.tier_passes import (
-    apply_floor_clauses, apply_funding_clauses, apply_intro_sources, apply_pay_first_clauses, merge)
+    apply_floor_clauses, apply_funding_clauses, apply_intro_sources, apply_pay_first_clauses)
 from noticeflow.schemas import Flag, Tier
 
 _GRADE = re.compile(r"第?(?P<n>[一二三四五1-5])档")  # 按二档缴费标准: the tier names its grade
@@ -35,6 +35,55 @@ _GRADE = re.compile(r"第?(?P<n>[一二三四五1-5])档")  # 按二档缴费标
 @functools.cache
 def _canonical_names() -> frozenset:
     return frozenset(t.name for t in vocab.categories())
+
+
+# ---------------------------------------------------------------- merging
+
+def merge(drafts: list[Draft], fee: float | None = None) -> list[Draft]:
+    """Tiers naming the same groups become one; a restatement of part of a tier (政策问答:
+    监测对象每人资助304元 after the 80% tier of 监测对象(含…)) joins it when its figures agree;
+    figure-less listings covered elsewhere go."""
+    out: list[Draft] = []
+    for d in drafts:
+        twin = next((o for o in out if d.categories and set(o.categories) == set(d.categories)), None)
+        if twin is None:
+            twin = next((o for o in out if d.categories and set(d.categories) < set(o.categories)
+                         and restates(d, o, fee)), None)
+        if twin is None:
+            out.append(d)
+            continue
+        for name in ("subsidy", "individual", "percent", "floor", "funding"):
+            if getattr(twin, name) is None:
+                setattr(twin, name, getattr(d, name))
+        twin.figures |= d.figures
+        twin.pay_first = twin.pay_first or d.pay_first
+        if twin.mode in (None, "fixed") and d.mode in ("full", "percent"):
+            twin.mode = d.mode
+    detailed = [d for d in out if d.figures or d.percent is not None or d.mode == "full"]
+    covered = {c for d in detailed for c in d.categories}
+    return [d for d in out if d in detailed or not d.categories or d.mode == "unchanged"
+            or not set(d.categories) <= covered]
+
+
+def restates(d: Draft, o: Draft, fee: float | None) -> bool:
+    """Whether `d` (for part of `o`'s groups) says nothing that disagrees with `o`."""
+    if not (o.figures or o.percent is not None or o.mode == "full"):
+        return False  # a listing without figures (…等7类困难群体实行定额资助): the details follow
+    if d.mode == "full" or o.mode == "full":
+        return d.mode == o.mode
+    if d.percent is not None and d.percent != o.percent:
+        return False
+    expected = o.subsidy
+    if expected is None and o.percent is not None and fee:
+        expected = max(o.floor or 0, fee * o.percent / 100)
+    if d.subsidy is not None and (expected is None or abs(d.subsidy - expected) > 0.5):
+        return False
+    if d.individual is not None:
+        if o.individual is not None:
+            return d.individual == o.individual
+        if not fee or expected is None or abs(fee - expected - d.individual) > 0.5:
+            return False
+    return d.subsidy is not None or d.individual is not None or d.percent is not None
 
 
 # ---------------------------------------------------------------- derivation

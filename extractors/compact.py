@@ -36,6 +36,11 @@ class View:
         k = bisect.bisect_right(self.marks, i)
         return i + (self.shifts[k - 1] if k else 0)
 
+    def compact_pos(self, i: int) -> int:
+        """Compact index of original index i (the inverse of pos, for a search bound)."""
+        k = bisect.bisect_right([m + sh for m, sh in zip(self.marks, self.shifts)], i)
+        return i - (self.shifts[k - 1] if k else 0)
+
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of compact [start, end)."""
         if not self.marks:
@@ -83,6 +88,7 @@ def _remap(v: View, obj) -> None:
     elif isinstance(obj, Strict):
         for name, value in obj.__dict__.items():
             if isinstance(value, Evidence):
-                obj.__dict__[name] = v.evidence(value.start, value.end)
+                if value.end > v.marks[0]:  # spans before the first removed space keep their offsets
+                    obj.__dict__[name] = v.evidence(value.start, value.end)
             elif isinstance(value, (Strict, list)):
                 _remap(v, value)

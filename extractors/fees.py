@@ -21,7 +21,7 @@ from noticeflow.extractors import structure, vocab
 from noticeflow.extractors.compact import to_original, view
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.numbers import NUM, parse_number
-from noticeflow.extractors.spans import evidence
+from noticeflow.extractors.spans import evidence, keyword_windows
 from noticeflow.schemas import Fee
 
 _RISE = r"(?:提高|上调|增加|新增|提升|调增|增长)了?"                 # verbs of a stated rise
@@ -39,6 +39,7 @@ _SUBJECTS = re.compile(rf"""
 """, re.X)
 _AMOUNT = re.compile(rf"(?P<amt>{NUM})\s*元")
 _SEPARATORS = ",，:：;；"
+_PIECE_STOPS = _SEPARATORS + "。\n\t"
 _COLON = ":："
 _MAX_EVIDENCE = 90  # a list item further than this from its subject quotes only itself
 _SCOPE_MAX = 160
@@ -85,12 +86,14 @@ def _terms() -> dict:
 def find_subjects(text: str) -> list:
     """Subjects that can open a statement, in text order."""
     out = []
-    for m in _SUBJECTS.finditer(text):
-        if m.group("indiv") is not None:
-            kind, std = "individual", m.group("istd")
-        else:
-            kind, std = "fiscal_subsidy", m.group("fstd")
-        out.append((kind, bool(std), m))
+    # a subject holds 个人 or 财政: only the stretches around them are scanned
+    for lo, hi in keyword_windows(text, ("个人", "财政"), 8, 40):
+        for m in _SUBJECTS.finditer(text, lo, hi):
+            if m.group("indiv") is not None:
+                kind, std = "individual", m.group("istd")
+            else:
+                kind, std = "fiscal_subsidy", m.group("fstd")
+            out.append((kind, bool(std), m))
     return out
 
 
@@ -196,10 +199,9 @@ def _year(text: str, start: int, end: int) -> int | None:
 
 def piece_start(text: str, pos: int) -> int:
     """Start of the comma piece holding pos: a statement's evidence starts there."""
-    s = pos
-    while s > 0 and text[s - 1] not in _SEPARATORS + "。\n\t":
-        s -= 1
-    return s
+    lo = max(0, pos - 200)  # a piece is never longer: bounds each backward search
+    found = max(text.rfind(c, lo, pos) for c in _PIECE_STOPS)
+    return found + 1 if found != -1 else lo
 
 
 def find_statements(text: str) -> list[tuple[Fee, int | None]]:
@@ -275,7 +277,8 @@ def extract(text: str, ctx: Context) -> dict:
         v = view(text)
         s = structure.parse(v.text)
         found = find_table_fees(v.text) + find_statements(v.text)
-        inside = [f for f in found if any(a <= f[0].evidence.start < b for a, b in s.about("fees"))]
+        sections = s.about("fees")
+        inside = [f for f in found if any(a <= f[0].evidence.start < b for a, b in sections)]
         rest = [f for f in found if f not in inside]
         ordered = sorted(inside, key=lambda f: f[0].evidence.start) + sorted(rest, key=lambda f: f[0].evidence.start)
         out = pick(ordered, "individual", ctx.policy_year) + pick(ordered, "fiscal_subsidy", ctx.policy_year)

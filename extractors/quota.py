@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import regex as re
 
 from noticeflow.extractors import structure
-from noticeflow.extractors.compact import to_original, view
+from noticeflow.extractors.compact import view
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.numbers import parse_number
 from noticeflow.extractors.spans import evidence, lines_with_offsets
@@ -369,7 +369,8 @@ def check_stated(text: str, quota: Quota) -> list[Flag]:
         table_total = sum(r.values.get(col, 0) for r in quota.rows)
     else:
         table_total = None
-    stated = find_stated_total(text, quota.evidence.start)
+    v = view(text)
+    stated = find_stated_total(v.text, v.compact_pos(quota.evidence.start))
     if table_total is None or stated is None:
         return []
     value, tolerance = stated
@@ -393,16 +394,16 @@ def in_attachment_first(text: str, lines, tables: Iterator[Table]) -> list[Table
 
 
 def extract(text: str, ctx: Context) -> dict:
+    """The quota table on the canonical text (its cells are what they are); the body total it is
+    checked against is read through the compact view (参保任 务91.8万人 after OCR)."""
     try:
-        v = view(text)
-        text = v.text
         lines = lines_with_offsets(text)
         for table in in_attachment_first(text, lines, find_tables(lines)):
             parsed = parse_table(text, lines, table)
             if parsed:
                 quota, flags = parsed
                 ctx.flags.extend(flags + check_stated(text, quota))
-                return to_original(v, dict(quota_table=quota))
+                return dict(quota_table=quota)
     except Exception:  # extraction never raises on any text
         pass
     return dict(quota_table=None)

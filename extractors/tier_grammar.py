@@ -95,13 +95,15 @@ _PAY_FIRST_AMOUNT = re.compile(rf"""
 _AT_LEAST_AMOUNT = re.compile(rf"不低于 (?P<amt>{NUM}) \s*元", re.X)
 _PERCENT_TERM = re.compile(rf"(?P<who>个人(?:承担|负担|自付|缴纳))?[^,，]{{0,3}}?{PERCENT}")
 _NOT_SUBSIDY_PERCENT = re.compile(r"(?:率\S{0,4}|达到|完成|稳定在)\s*$")  # 参保率达到99%: a target
+# Every alternative starts with 先, so the engine scans for that character alone; negations
+# (无需先行垫付, 不实行先缴后补) are told apart by is_negated.
 PAY_FIRST = sre.compile(r"""
-    (?<!无需)(?<!无须)(?<!不需)(?<!不用)(?<!不必)(?<!无需再)        # 无需先行垫付: not pay-first
-    (?: 先缴后补 | 先缴后返 | 先缴费后(?:补|资助|返|报) | 先(?:行)?(?:全额|足额)缴(?:纳|费) | 先行垫付
-      | 先(?:行)?按(?:照)?[^,，。;；]{0,12}?(?:足额|全额)(?:缴|交)(?:纳|费)? )       # 先按380元标准足额缴纳
+    先 (?: 缴后补 | 缴后返 | 缴费后(?:补|资助|返|报) | (?:行)?(?:全额|足额)缴(?:纳|费) | 行垫付
+        | (?:行)?按(?:照)?[^,，。;；]{0,12}?(?:足额|全额)(?:缴|交)(?:纳|费)? )       # 先按380元标准足额缴纳
 """, sre.X)
 # 特困人员由县医保局统一代缴，不实行先缴后补: a pay-first word said of who is NOT paying first.
-_PAY_FIRST_NEGATION = sre.compile(r"(?:不实行|不执行|不适用|不采取|不再实行|不再执行|无需实行)[\"“”'‘’]?$")
+_PAY_FIRST_NEGATION = sre.compile(
+    r"(?:不实行|不执行|不适用|不采取|不再实行|不再执行|无需实行|无需|无须|不需|不用|不必|无需再)[\"“”'‘’]?$")
 
 
 def is_negated(text: str, pos: int) -> bool:

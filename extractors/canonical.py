@@ -249,6 +249,11 @@ def _display_width(s: str) -> int:
 
 def wrap_width(lines: list[str]) -> int | None:
     """The page width a hard-wrapped document was cut at, or None when it is not wrapped."""
+    # a page is at most _WRAP_MAX columns, so at most that many characters: when most lines are
+    # longer than that (one paragraph per line), the document is not wrapped, decided on lengths
+    lengths = [n for n in map(len, lines) if n >= _WRAP_MIN // 2]
+    if len(lengths) < _WRAP_MIN_LINES or sum(n > _WRAP_MAX for n in lengths) * 2 > len(lengths):
+        return None
     widths = sorted(w for w in (_display_width(l.strip()) for l in lines if "\t" not in l) if w >= _WRAP_MIN)
     if len(widths) < _WRAP_MIN_LINES:
         return None

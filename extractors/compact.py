@@ -17,7 +17,6 @@ import regex as re
 from noticeflow.schemas import Evidence
 from noticeflow.schemas.types import Strict
 
-from noticeflow.extractors.spans import evidence
 
 # Runs of plain spaces with a Han character on both sides (tabs and newlines are layout: kept).
 _HAN_GAP = re.compile(r"(?<=\p{Han}) +(?=\p{Han})")
@@ -51,8 +50,9 @@ class View:
         return self.pos(start), self.pos(end - 1) + 1
 
     def evidence(self, start: int, end: int) -> Evidence:
-        """Evidence on the original text for a compact span."""
-        return evidence(self.original, *self.span(start, end))
+        """Evidence on the original text for a compact span (already trimmed: a mapped span
+        starts and ends on the characters the compact one does, never on a removed space)."""
+        return Evidence.of_slice(self.original, *self.span(start, end))
 
 
 @lru_cache(maxsize=4)
@@ -82,13 +82,17 @@ def to_original(v: View, parts: dict) -> dict:
 
 
 def _remap(v: View, obj) -> None:
+    """Walk extractor output: models with an `evidence`, and lists of models (quota rows)."""
     if isinstance(obj, list):
         for item in obj:
             _remap(v, item)
-    elif isinstance(obj, Strict):
-        for name, value in obj.__dict__.items():
-            if isinstance(value, Evidence):
-                if value.end > v.marks[0]:  # spans before the first removed space keep their offsets
-                    obj.__dict__[name] = v.evidence(value.start, value.end)
-            elif isinstance(value, (Strict, list)):
-                _remap(v, value)
+        return
+    if not isinstance(obj, Strict):
+        return
+    fields = obj.__dict__
+    ev = fields.get("evidence")
+    if isinstance(ev, Evidence) and ev.end > v.marks[0]:  # spans before the first gap keep their offsets
+        fields["evidence"] = v.evidence(ev.start, ev.end)
+    for value in fields.values():
+        if type(value) is list and value and isinstance(value[0], Strict):
+            _remap(v, value)

@@ -275,12 +275,14 @@ def extract(text: str, ctx: Context) -> dict:
     and ctx.fees (every fee, so a tier that names its grade finds that grade's fee)."""
     try:
         v = view(text)
-        s = structure.parse(v.text)
-        found = find_table_fees(v.text) + find_statements(v.text)
-        sections = s.about("fees")
-        inside = [f for f in found if any(a <= f[0].evidence.start < b for a, b in sections)]
-        rest = [f for f in found if f not in inside]
-        ordered = sorted(inside, key=lambda f: f[0].evidence.start) + sorted(rest, key=lambda f: f[0].evidence.start)
+        found = (find_table_fees(v.text) if "\t" in v.text else []) + find_statements(v.text)
+        found.sort(key=lambda f: f[0].evidence.start)
+        ordered = found
+        if len({(f.kind, f.applies_to, f.amount) for f, _ in found}) > len({(f.kind, f.applies_to) for f, _ in found}):
+            # statements disagree: those in the 缴费标准 sections come first
+            sections = structure.parse(v.text).about("fees")
+            inside = [f for f in found if any(a <= f[0].evidence.start < b for a, b in sections)]
+            ordered = inside + [f for f in found if f not in inside]
         out = pick(ordered, "individual", ctx.policy_year) + pick(ordered, "fiscal_subsidy", ctx.policy_year)
         individual = [f for f in out if f.kind == "individual"]
         if individual:

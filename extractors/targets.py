@@ -66,6 +66,7 @@ PAST_RE = re.compile(r"上年|去年|上一年|前一年|同期")
 SCORING_RULE_RE = re.compile(r"[^。；;\n]{0,12}?(?:的|者)?\s*[,，]?\s*(?:得|加|扣|计)\s*[\d.]+\s*分")
 SCORING_HEADER_RE = re.compile(r"分值|得分|分数|评分|考核|计分|权重")
 SCORING_TITLE_RE = re.compile(r"考核|评分|计分|考评|评价|奖惩")
+SCORING_WORDS = ("分值", "得分", "分数", "评分", "考核", "计分", "权重", "考评", "评价", "奖惩")  # either pattern needs one
 
 # Words that end the lead-in of a clause: the population starts after the last of them.
 LEAD_VERB_RE = re.compile(r".*(?:确保|力争|争取|实现|保证|做到|推动|务必|努力|要求|使得|对于|其中|并且)|^(?:要|对|使|并|且)")
@@ -258,7 +259,8 @@ def extract(text: str, ctx: Context) -> dict:
     """Every distinct target (metric, population, percent) in the order first written."""
     v = view(text or "")
     text = v.text
-    excluded = find_excluded(text) if any(w in text for w in PERCENT_WORDS) else []
+    scoring = any(w in text for w in SCORING_WORDS) and any(w in text for w in PERCENT_WORDS)
+    excluded = find_excluded(text) if scoring else []
     seen, out = set(), []
     for s, e in find_percent_clauses(text):
         if any(a <= s < b for a, b in excluded):

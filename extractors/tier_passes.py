@@ -12,6 +12,7 @@ import re as sre  # stdlib: plain words only
 import regex as re
 
 from noticeflow.extractors.numbers import parse_number
+from noticeflow.extractors.spans import keyword_windows
 from noticeflow.extractors.tier_grammar import (
     Draft, FLOOR, FUND_AFTER_FROM, INDIVIDUAL, PAY_FIRST, SOURCE, is_negated, parse_categories,
     parse_group_categories)
@@ -33,6 +34,7 @@ _ITEM_RANGE = re.compile(rf"""
 _LINE_NUMBER = re.compile(rf"[\s\-*•·]*(?:[(（](?P<a>{_ITEM_NUMBER})[)）]|(?P<b>\d{{1,2}})[.、．)]|(?P<c>[一二三四五六七八九十]{{1,3}})、)")
 _GENERIC_GROUP = sre.compile(r"上述|以上|前述|其他|其余|其它|资助对象|困难群众|困难人员|各类|所有|参保资助")
 # 由县医疗救助基金按以下标准给予分类资助: a source written once, for the tiers listed after it.
+_INTRO_WORDS = ("按以下", "按照以下", "按下列", "按照下列", "按如下")  # what _INTRO_SOURCE ends with
 _INTRO_SOURCE = re.compile(rf"由(?P<src>{SOURCE})(?:按|按照)(?:以下|下列|如下)", re.X)
 _FUNDING_CLAUSE = ("所需资金", "资金来源", "负担", "承担", "列支", "支付", "划转", "划拨", "解决")
 _FUNDING_PART = re.compile(rf"""
@@ -111,7 +113,9 @@ def funding_parts(lay: Layout, s: int, e: int) -> list[tuple[int, int]]:
 
 def apply_intro_sources(lay: Layout, drafts: list[Draft]) -> None:
     """"…由县医疗救助基金按以下标准给予分类资助：" followed by the tiers: each takes that source."""
-    for m in _INTRO_SOURCE.finditer(lay.text) if "以下" in lay.text or "下列" in lay.text or "如下" in lay.text else ():
+    text = lay.text
+    matches = [m for lo, hi in keyword_windows(text, _INTRO_WORDS, 40, 4) for m in _INTRO_SOURCE.finditer(text, lo, hi)]
+    for m in matches:
         if any(d.start <= m.start() < d.end for d in drafts):
             continue
         for d in find_following(lay, drafts, m.end()):

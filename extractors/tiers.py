@@ -155,15 +155,15 @@ def extract(text: str, ctx: Context) -> dict:
         text = v.text
         lay = find_layout(text)
         table_drafts, table_lines = find_table_drafts(lay)
-        # the 资助 sections and tier tables first: where a twin is restated elsewhere (政策问答),
-        # theirs are the figures that stand
-        sections = structure.parse(text).about("subsidies")
-        from_tables = {id(d) for d in table_drafts}
-
-        def rank(d: Draft) -> tuple[int, int]:
-            inside = id(d) in from_tables or any(a <= d.start < b for a, b in sections)
-            return (0 if inside else 1), d.start
-        drafts = merge(sorted(table_drafts + find_drafts(lay, table_lines), key=rank), ctx.individual_fee)
+        # where a twin is restated elsewhere (政策问答), the figures in the 资助 sections stand
+        drafts = sorted(table_drafts + find_drafts(lay, table_lines), key=lambda d: d.start)
+        named = [c for d in drafts for c in d.categories]
+        if len(named) > len(set(named)):  # twins to merge: the 资助 sections' and tables' go first
+            sections = structure.parse(text).about("subsidies")
+            from_tables = {id(d) for d in table_drafts}
+            drafts.sort(key=lambda d: (0 if id(d) in from_tables or any(a <= d.start < b for a, b in sections)
+                                       else 1, d.start))
+        drafts = merge(drafts, ctx.individual_fee)
         drafts.sort(key=lambda d: d.start)
         apply_funding_clauses(lay, drafts)
         apply_intro_sources(lay, drafts)

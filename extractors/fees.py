@@ -21,7 +21,7 @@ from noticeflow.extractors import structure, vocab
 from noticeflow.extractors.compact import to_original, view
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.numbers import NUM, parse_number
-from noticeflow.extractors.spans import evidence, keyword_windows
+from noticeflow.extractors.spans import evidence, keyword_windows, lines_with_offsets
 from noticeflow.schemas import Fee
 
 _RISE = r"(?:提高|上调|增加|新增|提升|调增|增长)了?"                 # verbs of a stated rise
@@ -216,6 +216,12 @@ def find_statements(text: str) -> list[tuple[Fee, int | None]]:
 
 # ---------------------------------------------------------------- fee tables
 
+def has_fee_table(text: str) -> bool:
+    """A tab row naming a fee column: only then is the structure's table list read."""
+    return "\t" in text and any("\t" in line and (_COL_INDIVIDUAL.search(line) or _COL_FISCAL.search(line))
+                                for _, line in lines_with_offsets(text))
+
+
 def find_table_fees(text: str) -> list[tuple[Fee, int | None]]:
     """Fees from a table whose header names 个人缴费 / 财政补助 columns, one row per group."""
     out = []
@@ -275,12 +281,15 @@ def extract(text: str, ctx: Context) -> dict:
     and ctx.fees (every fee, so a tier that names its grade finds that grade's fee)."""
     try:
         v = view(text)
-        found = (find_table_fees(v.text) if "\t" in v.text else []) + find_statements(v.text)
+        statements = find_statements(v.text)
+        to_original(v, {"fees": [f for f, _ in statements]})  # evidence onto the canonical text
+        # tables are read on the canonical text itself (the structure other extractors share)
+        found = (find_table_fees(text) if has_fee_table(text) else []) + statements
         found.sort(key=lambda f: f[0].evidence.start)
         ordered = found
         if len({(f.kind, f.applies_to, f.amount) for f, _ in found}) > len({(f.kind, f.applies_to) for f, _ in found}):
             # statements disagree: those in the 缴费标准 sections come first
-            sections = structure.parse(v.text).about("fees")
+            sections = structure.parse(text).about("fees")
             inside = [f for f in found if any(a <= f[0].evidence.start < b for a, b in sections)]
             ordered = inside + [f for f in found if f not in inside]
         out = pick(ordered, "individual", ctx.policy_year) + pick(ordered, "fiscal_subsidy", ctx.policy_year)
@@ -288,7 +297,6 @@ def extract(text: str, ctx: Context) -> dict:
         if individual:
             ctx.individual_fee = individual[0].amount
         ctx.fees = list(out)
-        to_original(v, {"fees": out})
         return dict(fees=out)
     except Exception:  # extraction must never raise on odd text
         return dict(fees=[])

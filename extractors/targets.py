@@ -260,10 +260,10 @@ def extract(text: str, ctx: Context) -> dict:
     v = view(text or "")
     text = v.text
     scoring = any(w in text for w in SCORING_WORDS) and any(w in text for w in PERCENT_WORDS)
-    excluded = find_excluded(text) if scoring else []
+    excluded = find_excluded(v.original) if scoring else []  # the structure other extractors share
     seen, out = set(), []
     for s, e in find_percent_clauses(text):
-        if any(a <= s < b for a, b in excluded):
+        if excluded and any(a <= v.pos(s) < b for a, b in excluded):
             continue
         for finder in (find_rate_targets, find_share_targets, find_stage_targets):
             try:

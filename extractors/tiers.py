@@ -159,9 +159,9 @@ def extract(text: str, ctx: Context) -> dict:
         drafts = sorted(table_drafts + find_drafts(lay, table_lines), key=lambda d: d.start)
         named = [c for d in drafts for c in d.categories]
         if len(named) > len(set(named)):  # twins to merge: the 资助 sections' and tables' go first
-            sections = structure.parse(text).about("subsidies")
+            sections = structure.parse(v.original).about("subsidies")  # shared with other extractors
             from_tables = {id(d) for d in table_drafts}
-            drafts.sort(key=lambda d: (0 if id(d) in from_tables or any(a <= d.start < b for a, b in sections)
+            drafts.sort(key=lambda d: (0 if id(d) in from_tables or any(a <= v.pos(d.start) < b for a, b in sections)
                                        else 1, d.start))
         drafts = merge(drafts, ctx.individual_fee)
         drafts.sort(key=lambda d: d.start)

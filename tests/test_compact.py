@@ -52,3 +52,9 @@ def test_evidence_in_output_is_rewritten_onto_the_original() -> None:
     fee = Fee(kind="individual", amount=400, evidence=Evidence.of_slice(v.text, 0, 15))
     to_original(v, {"fees": [fee]})
     assert fee.evidence.quote == text[fee.evidence.start:fee.evidence.end] == "个人缴 费标准为每人每年400元"
+
+
+@pytest.mark.parametrize("text", ["每 人每年400元", "边缘易致  贫户, 2024 年", "A B 中 文 x", " 开头 和结尾 ", "㐀 㐁 豈 更"])
+def test_gap_finder_agrees_with_the_pattern(text: str) -> None:
+    from noticeflow.extractors.compact import _HAN_GAP
+    assert view(text).text == _HAN_GAP.sub("", text)

@@ -212,20 +212,19 @@ def join_broken_lines(text: str) -> str:
 
 def _looks_cut(line: str) -> bool:
     s = line.strip()
+    n = len(s)
     return (
-        _long_enough(s)
+        (n >= _MIN_BROKEN_LINE or n >= _MIN_OPEN_LINE and _cannot_end(s))
         and "\t" not in s
         and s[-1] not in _SENTENCE_END
         and not _TITLE_END.search(s)
     )
 
 
-def _long_enough(s: str) -> bool:
-    """Long enough to be a cut line: 18 characters, or 8 when it cannot end where it does."""
-    if len(s) >= _MIN_BROKEN_LINE:
-        return True
-    return len(s) >= _MIN_OPEN_LINE and (
-        s[-1] in _CONTINUING_END or s.count("(") + s.count("（") > s.count(")") + s.count("）"))
+def _cannot_end(s: str) -> bool:
+    """A short line that cannot end where it does: its last character continues, or a bracket
+    it opened is still open (so it is cut even under 18 characters)."""
+    return s[-1] in _CONTINUING_END or s.count("(") + s.count("（") > s.count(")") + s.count("）")
 
 
 def _continues(line: str) -> bool:
@@ -239,6 +238,7 @@ def _continues(line: str) -> bool:
 _WRAP_MIN, _WRAP_MAX = 20, 80   # display columns (a Han character is two)
 _WRAP_SLACK, _WRAP_SHARE, _WRAP_MIN_LINES = 6, 0.6, 8
 _LEADING_CONTINUATION = "、,，;；)）"  # a line starting so continues the one above
+_LEADING_CONTINUATION_LINE = re.compile(r"\n[ ]*[、,，;；)）]")
 
 
 def _display_width(s: str) -> int:
@@ -251,8 +251,13 @@ def wrap_width(lines: list[str]) -> int | None:
     """The page width a hard-wrapped document was cut at, or None when it is not wrapped."""
     # a page is at most _WRAP_MAX columns, so at most that many characters: when most lines are
     # longer than that (one paragraph per line), the document is not wrapped, decided on lengths
-    lengths = [n for n in map(len, lines) if n >= _WRAP_MIN // 2]
-    if len(lengths) < _WRAP_MIN_LINES or sum(n > _WRAP_MAX for n in lengths) * 2 > len(lengths):
+    lengths = sorted(n for n in map(len, lines) if n >= _WRAP_MIN // 2)
+    if len(lengths) < _WRAP_MIN_LINES:
+        return None
+    top = lengths[int(len(lengths) * 0.9)]
+    # in characters the band is wider (digits are half a column), so this only rules out text
+    # whose lines are too long or too uneven to be a page's
+    if top > _WRAP_MAX or len(lengths) - bisect.bisect_left(lengths, top // 2) < _WRAP_SHARE * len(lengths):
         return None
     widths = sorted(w for w in (_display_width(l.strip()) for l in lines if "\t" not in l) if w >= _WRAP_MIN)
     if len(widths) < _WRAP_MIN_LINES:
@@ -270,6 +275,8 @@ def join_wrapped_lines(text: str) -> str:
     starts with 、 or a comma. Page breaks (blank lines between) are join_broken_lines' job."""
     lines = text.split("\n")
     width = wrap_width(lines)
+    if width is None and not _LEADING_CONTINUATION_LINE.search(text):
+        return text
     out: list[str] = []
     last = ""  # the last physical line appended to out[-1]
     for line in lines:

@@ -67,6 +67,10 @@ _STANDALONE = re.compile(
     re.X,
 )
 _MIN_BROKEN_LINE = 18  # shorter lines are headings, addresses or signatures, not cut sentences
+# ...unless they cannot end where they do (narrow PDF/OCR columns leave such lines): a last
+# character that continues, or an unclosed bracket.
+_MIN_OPEN_LINE = 8
+_CONTINUING_END = frozenset("、,，和及与的按照对由在将从把向给或并且于以至")
 
 
 def fold_width(text: str) -> str:
@@ -268,12 +272,19 @@ def _split_token(end: str, start: str) -> bool:
 
 def _looks_cut(line: str) -> bool:
     s = line.strip()
+    n = len(s)
     return (
-        len(s) >= _MIN_BROKEN_LINE
+        (n >= _MIN_BROKEN_LINE or n >= _MIN_OPEN_LINE and _cannot_end(s))
         and "\t" not in s
         and s[-1] not in _SENTENCE_END
         and not _TITLE_END.search(s)
     )
+
+
+def _cannot_end(s: str) -> bool:
+    """A short line that cannot end where it does: its last character continues, or a bracket
+    it opened is still open (so it is cut even under 18 characters)."""
+    return s[-1] in _CONTINUING_END or s.count("(") + s.count("（") > s.count(")") + s.count("）")
 
 
 def _continues(line: str) -> bool:

@@ -102,6 +102,7 @@ class Structure:
         if self._tables is None:
             self._tables = _tables(self.text, lines_with_offsets(self.text), self.parts, _grammar())
         return self._tables
+    _about: dict = field(default_factory=dict, repr=False, compare=False)  # about() answers, memoised
 
     # -- parts ----------------------------------------------------------------------------
     def parts_of(self, *kinds: str) -> list[Part]:
@@ -130,11 +131,14 @@ class Structure:
     def about(self, topic: str, parts: Iterable[str] = ("body", "attachment", "plan")) -> list[tuple[int, int]]:
         """Spans of the sections whose heading names `topic` (a key of `topics` in
         structure_terms.yaml), outermost first and merged, in document order."""
-        words = terms()["topics"][topic]
-        kinds = set(parts)
-        spans = [(it.start, it.end) for it in self.items
-                 if it.heading and self.parts[it.part].kind in kinds and any(w in it.title for w in words)]
-        return merge_spans(spans)
+        key = (topic, tuple(parts))
+        if key not in self._about:  # several extractors ask the same question of one notice
+            words = terms()["topics"][topic]
+            kinds = set(parts)
+            spans = [(it.start, it.end) for it in self.items
+                     if it.heading and self.parts[it.part].kind in kinds and any(w in it.title for w in words)]
+            self._about[key] = merge_spans(spans)
+        return list(self._about[key])
 
     def section_at(self, pos: int) -> Item | None:
         """The innermost outline entry whose section holds `pos`."""

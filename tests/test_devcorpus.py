@@ -19,18 +19,19 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "scripts"))
 from score_corpus import DEVCORPUS, SCORER, load_scorer, run_score_py, tally  # noqa: E402
 
-MACRO_MIN = 0.88
+# Measured 2026-12-01 over 54 notices (0.994 macro); 49-54 were scored first unseen (0.96).
+MACRO_MIN = 0.98
 FAMILY_MIN = {
-    "cited": 1.00,
-    "departments": 0.99,
-    "fees": 0.76,
-    "flags": 0.88,
-    "leadership": 0.99,
+    "cited": 0.98,
+    "departments": 0.97,
+    "fees": 0.98,
+    "flags": 0.99,
+    "leadership": 0.98,
     "meta": 0.99,
-    "periods": 0.83,  # re-measured when held-out notices 37-42 came in (their first-run misses); 0.86 over 01-36
-    "quota": 0.84,
-    "targets": 0.79,
-    "tiers": 0.86,
+    "periods": 0.97,
+    "quota": 0.99,
+    "targets": 0.98,
+    "tiers": 0.98,
 }
 
 NOTICES = DEVCORPUS / "notices"

@@ -50,12 +50,27 @@ _BLOCK_START = re.compile(
 # (a joint header "某县医疗保障局 某县财政局 国家税务总局某县税务局"), document numbers and dates.
 _TITLE_END = re.compile(
     r"""(?:通知|决定|意见|办法|方案|细则|公告|通报|函|报告|分解表|任务表|分配表|[表单]   # titles
+         |通[ ]知|方[ ]案|意[ ]见|办[ ]法|决[ ]定|公[ ]告|通[ ]告|细[ ]则              # letter-spaced titles
          |[局厅委办府院处室社行]|委员会|中心|公司|联合会|分局                     # office names
-         |\d+号|\d+日|印发)$                                                    # numbers, dates
+         |\d+号|\d+日|印发                                                      # numbers, dates
+         |\d{3,4}-\d{5,8})$                                                      # a phone number ends a contact line
+    """,
+    re.X,
+)
+# A line complete on its own, which no cut sentence continues into: an office (or several, a
+# joint 落款) named alone, or a date alone (the 落款 under a line left open, e.g. a phone list).
+_STANDALONE = re.compile(
+    r"""^(?:(?:国家税务总局)?\p{Han}{1,14}?[省市县区旗州盟]\p{Han}{0,16}?
+            (?:办公室|人民政府|委员会|局|中心|联合会)[ ]?)+$
+       | ^(?:\d{4}|[〇○零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日$
     """,
     re.X,
 )
 _MIN_BROKEN_LINE = 18  # shorter lines are headings, addresses or signatures, not cut sentences
+# ...unless they cannot end where they do (narrow PDF/OCR columns leave such lines): a last
+# character that continues, or an unclosed bracket.
+_MIN_OPEN_LINE = 8
+_CONTINUING_END = frozenset("、,，和及与的按照对由在将从把向给或并且于以至")
 
 
 def fold_width(text: str) -> str:
@@ -119,9 +134,66 @@ _EDGE_SPACES = re.compile(r"(?m)^[ ]+|[ \t]+$|[ ]+(?=\t)|(?<=\t)[ ]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+# Tables laid out in columns (`pdftotext -layout`, a typed table): cells apart by 3+ spaces.
+_COLUMN_GAP = re.compile(r"(?<=\S)[ ]{3,}(?=\S)")
+_CELL = re.compile(r"\S+(?:[ ]{1,2}\S+)*")
+_MIN_ALIGNED_ROWS = 3  # a header and two rows at least
+
+
+def _aligned_rows(text: str) -> int:
+    """How many lines hold two column gaps: only lines with a triple space are looked at."""
+    n, i = 0, text.find("   ")
+    while i != -1:
+        start = text.rfind("\n", 0, i) + 1
+        end = text.find("\n", i)
+        end = len(text) if end == -1 else end
+        if len(_COLUMN_GAP.findall(text, start, end)) >= 2:
+            n += 1
+        i = text.find("   ", end)
+    return n
+
+
+def _display_col(line: str, i: int) -> int:
+    """Display column of line[i]: Han and other wide characters take two columns."""
+    prefix = line[:i]
+    return 2 * len(prefix) - len(prefix.encode("ascii", "ignore"))
+
+
+def aligned_tables_to_tabs(lines: list[str]) -> list[str]:
+    """Runs of lines with two or more 3-space gaps (a header and its rows) become tab rows, each
+    cell put in the header column it stands nearest to (an empty cell is only spaces there)."""
+    gaps = [len(_COLUMN_GAP.findall(l)) if "\t" not in l else 0 for l in lines]
+    out = list(lines)
+    i = 0
+    while i < len(lines):
+        if gaps[i] < 2:
+            i += 1
+            continue
+        j = i  # the run goes on over rows with one gap (合计 under empty cells) and single blank lines
+        while j < len(lines) and (gaps[j] >= 1 or (not lines[j].strip() and j + 1 < len(lines) and gaps[j + 1] >= 2)):
+            j += 1
+        rows = [k for k in range(i, j) if lines[k].strip()]
+        if len(rows) >= _MIN_ALIGNED_ROWS:
+            header = lines[rows[0]]
+            starts = [_display_col(header, m.start()) for m in _CELL.finditer(header)]
+            for k in rows:
+                cells = [""] * len(starts)
+                for m in _CELL.finditer(lines[k]):
+                    col = _display_col(lines[k], m.start())
+                    # the nearest header column: width folding (（ -> () may have moved a cell left
+                    idx = min(range(len(starts)), key=lambda n: abs(starts[n] - col))
+                    cells[idx] = (cells[idx] + " " + m.group()).strip()
+                out[k] = "\t".join(cells).rstrip("\t") if k != rows[0] else "\t".join(cells)
+        i = j
+    return out
+
+
 def tidy_spaces(text: str) -> str:
     """Space rules applied to the whole text at once; they only ever remove spaces, never tabs or newlines."""
     raw_lines = text.split("\n")
+    if _aligned_rows(text) >= _MIN_ALIGNED_ROWS:
+        raw_lines = aligned_tables_to_tabs(raw_lines)
+        text = "\n".join(raw_lines)
     if sum(1 for l in raw_lines if _SPACED_ROW.match(l)) >= 2:
         text = "\n".join(spaced_tables_to_tabs(raw_lines))
     text = _WIDE_SPACES.sub(" ", text)
@@ -131,30 +203,47 @@ def tidy_spaces(text: str) -> str:
 
 
 def join_broken_lines(text: str) -> str:
-    """Join `...参保范\\n\\n围的城乡居民` (a page break) but keep headings and paragraphs apart.
+    """Join `...参保范\n\n围的城乡居民` (a page break) but keep headings and paragraphs apart.
+
+    In a hard-wrapped text (pdftotext, OCR: most long lines share one width) a line of that
+    width is cut wherever it ends, even on 局 or 单 (`县人力资源和社\n会保障局`); a line that
+    starts with punctuation (`、县乡村振兴局`, `;县教育局`) or goes on with the digits of a number
+    the line above ends with (`…20\n23年8月25日印发`) always continues it.
 
     Linear in the text: the look-ahead stops after the few blank lines a page break leaves, and
     a paragraph joined from many lines is built once from its pieces; whether it still looks cut
     depends only on its end (`_open_end` of a short tail), never on rescanning the whole line."""
     lines = text.split("\n")
+    wrap = _wrap_width(lines)
     out: list[str] = []
     i = 0
     while i < len(lines):
         pieces = [lines[i]]
+        piece = lines[i]  # the last original line of the line being built
+        tail = lines[i].rstrip()[-_TAIL:]
+        size = len(lines[i].strip())
         cut = _looks_cut(lines[i])
-        tail = lines[i][-_TAIL:]
+        tabbed = "\t" in lines[i]
         while True:
             j = i + 1
             while j < len(lines) and j - i <= 4 and not lines[j].strip():
                 j += 1
-            if not (j < len(lines) and j - i <= 4 and cut and _continues(lines[j])):
+            if not (j < len(lines) and j - i <= 4) or tabbed:
                 break
-            piece = lines[j].lstrip()
-            pieces.append(piece)
-            # the joined line is long enough and has no tab (neither piece had one): only its
-            # end decides whether it is still cut
-            cut = _open_end((tail + piece.rstrip())[-_TAIL:])
-            tail = (tail + piece)[-_TAIL:]
+            end, nxt = tail[-1:], lines[j]
+            if not (end and end not in _STOPS  # most lines end a sentence: done
+                    # a wrapped line runs on into the next line, never across a blank one
+                    and (cut or (wrap and j == i + 1 and _wrapped(piece, wrap))
+                         or _split_token(end, nxt.lstrip()[:1]))
+                    and _continues(nxt)):
+                break
+            piece, add = nxt, nxt.lstrip()
+            pieces.append(add)
+            tail = (tail + add.rstrip())[-_TAIL:]
+            size += len(add.strip())
+            # a joined line of some length has no tab (neither piece had one): only its end
+            # decides whether it is still cut; a short one is looked at whole (it is short)
+            cut = _open_end(tail) if size >= _MIN_BROKEN_LINE else _looks_cut("".join(pieces))
             i = j
         out.append("".join(pieces))
         i += 1
@@ -164,19 +253,97 @@ def join_broken_lines(text: str) -> str:
 _TAIL = 16  # longer than any _TITLE_END ending (a `\d+号` matched on 15 digits matches on 1 too)
 
 
-def _looks_cut(line: str) -> bool:
-    s = line.strip()
-    return len(s) >= _MIN_BROKEN_LINE and "\t" not in s and _open_end(s)
-
-
 def _open_end(s: str) -> bool:
     """`s` (stripped, not empty) ends neither a sentence nor a title, office name or date."""
     return s[-1] not in _SENTENCE_END and not _TITLE_END.search(s[-_TAIL:])
 
 
+_WRAP_MIN = 12  # characters: shorter lines are headings, never used to guess the page width
+_WRAP_SLACK = 3  # a wrapped line is at most this much shorter than the page (a wide char moved down)
+_CONTINUATION_PUNCT = "、,，;；:：)）》」”%"
+_STOPS = "。！？!?"
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The page width of a hard-wrapped text, in characters: the median length of its long lines,
+    when most of them lie within a few characters of it (one paragraph per line gives lengths all
+    over). A line with figures holds more characters than the page's Han width: never fewer."""
+    # table rows (tab cells) have widths of their own, not the page's
+    widths = sorted(len(l) for l in lines if len(l) >= _WRAP_MIN and "\t" not in l)
+    if len(widths) < 8:
+        return None
+    median = widths[len(widths) // 2]
+    near = sum(1 for w in widths if abs(w - median) <= _WRAP_SLACK)
+    return median if near * 2 >= len(widths) else None
+
+
+# Lines that end where they end even at the page width: a title, a 文号, a date, an office line.
+_WRAP_KEEP = re.compile(r"(?:通知|决定|意见|办法|方案|细则|公告|通报|报告|函|\d+号|\d+日|印发)$")
+
+
+def _wrapped(piece: str, wrap: int | None) -> bool:
+    s = piece.strip()
+    return (bool(wrap) and bool(s) and "\t" not in s and s[-1] not in _STOPS and len(s) >= wrap - _WRAP_SLACK
+            and not _WRAP_KEEP.search(s) and not _STANDALONE.match(s.replace(" ", "")))
+
+
+def _split_token(end: str, start: str) -> bool:
+    """The next line opens with punctuation (`、县乡村振兴局`), or a number goes on (`…20` / `23年`)."""
+    return start in _CONTINUATION_PUNCT or (end.isdigit() and start.isdigit())
+
+
+def _looks_cut(line: str) -> bool:
+    s = line.strip()
+    n = len(s)
+    return (
+        (n >= _MIN_BROKEN_LINE or n >= _MIN_OPEN_LINE and _cannot_end(s))
+        and "\t" not in s
+        and s[-1] not in _SENTENCE_END
+        and not _TITLE_END.search(s[-_TAIL:])
+    )
+
+
+def _cannot_end(s: str) -> bool:
+    """A short line that cannot end where it does: its last character continues, or a bracket
+    it opened is still open (so it is cut even under 18 characters)."""
+    return s[-1] in _CONTINUING_END or s.count("(") + s.count("（") > s.count(")") + s.count("）")
+
+
 def _continues(line: str) -> bool:
     s = line.strip()
-    return bool(s) and "\t" not in s and not _BLOCK_START.match(s)
+    return bool(s) and "\t" not in s and not _BLOCK_START.match(s) and not _STANDALONE.match(s.replace(" ", ""))
+
+
+# Page furniture a PDF's text layer leaves between pages: the folio, then the next page's running
+# header (the issuing office or the title, repeated from the top of the notice).
+_FOLIO = re.compile(r"^[ \t]*(?:[—–-]{1,2}[ \t]*\d{1,3}[ \t]*[—–-]{1,2}|第[ \t]*\d{1,3}[ \t]*页(?:[ \t]*[/,，]?[ \t]*共[ \t]*\d{1,3}[ \t]*页)?)[ \t]*$")
+_FOLIO_LINE = re.compile(_FOLIO.pattern, re.M)
+_HEAD_CHARS = 600  # the running header repeats a line from this much of the top
+_MIN_RUNNING_HEADER = 6
+
+
+def drop_page_furniture(text: str) -> str:
+    """Drop folio lines (`— 2 —`, `第3页`) and the running header right after one, so a list or a
+    落款 broken by a page reads on; the text is otherwise untouched."""
+    if not _FOLIO_LINE.search(text):
+        return text
+    lines = text.split("\n")
+    head = re.sub(r"\s+", "", text[:_HEAD_CHARS])
+    out, i = [], 0
+    while i < len(lines):
+        if not _FOLIO.match(lines[i]):
+            out.append(lines[i])
+            i += 1
+            continue
+        j = i + 1  # the running header: the next non-blank line, when it repeats the top
+        while j < len(lines) and j - i <= 3 and not lines[j].strip():
+            j += 1
+        nxt = re.sub(r"\s+", "", lines[j]) if j < len(lines) else ""
+        if len(nxt) >= _MIN_RUNNING_HEADER and nxt in head and "\t" not in lines[j]:
+            i = j + 1
+        else:
+            i += 1
+    return "\n".join(out)
 
 
 def canonicalize(raw: str) -> str:
@@ -186,6 +353,7 @@ def canonicalize(raw: str) -> str:
     text = fold_width(text)
     text = strip_markup(text)
     text = tidy_spaces(text)
+    text = drop_page_furniture(text)
     # runs of blank lines collapse before the join as well as after it: joining depends on the
     # gap, so a gap collapsed only afterwards is joined on a second pass (not idempotent)
     text = _MANY_BLANK_LINES.sub("\n\n", text)

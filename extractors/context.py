@@ -11,6 +11,7 @@ class Context:
     policy_year: int | None = None
     issue_year: int | None = None  # year of the 落款/印发 date, when written
     individual_fee: float | None = None
+    fees: list = field(default_factory=list)  # every Fee found (grades: a tier may name one)
     county: str | None = None
     flags: list[Flag] = field(default_factory=list)
 

@@ -1,43 +1,48 @@
-"""Department duties (职责分工): which department the notice asks to do what.
+"""Department duties (职责分工): which department the notice asks to do what, wherever it says so.
 
-A duty is a department (or several joined by 、) standing as the subject of a clause, followed
-either by a heading colon (`县医保局职责:…`, `各镇(场、景区、开发区):负责…`) or by a task word
-(`县政府办督查室要…`, `教育部门协同做好…`), or named as the agent after 由 (`由县教体局督促…`).
-Mentions come from the spaCy PhraseMatcher (`extractors.nlp`); the grammar around them is a
-regex over the sentence with each mention masked to placeholder characters, so offsets stay put.
-A department only listed as a group member (成员由…组成) or named as a recipient is no duty.
+A department gets a duty in one of these shapes (all of them seen in county notices):
+- a subject at a clause start followed by a heading mark: `县医保局：负责…`, `县医保局职责：…`,
+  `县X局——负责…`, `（一）县医疗保障局。负责…`, `1.县卫生健康局职责` with the duty on the next line;
+- a subject followed by a task word: `县政府督查室要…`, `县民政局、县农业农村局要…` (several
+  departments before one verb), `；`-joined clauses `县医保局要…；县税务局要…`;
+- the agent after 由: `由县教体局督促…`;
+- a responsibility label after a measure: `（责任单位：县医保局、县公安局；配合单位：各乡镇人民政府）`;
+- a duty table: a 责任单位 / 配合单位 column next to a 工作任务 column.
+A department only listed as a group member (成员由…组成), an addressee (各乡镇人民政府，县直有关单位：)
+or a recipient (报送县医保局) is given nothing.
+
+Known departments are found by the spaCy PhraseMatcher (`extractors.nlp`) and masked to
+placeholder characters so the grammar around them is a plain regex; unknown ones are written
+县…局 / 旗…中心 and keep their name without the administrative prefix. The text is read through
+`extractors.squeeze` (OCR spaces inside names removed), and only in the parts of the notice
+that can give tasks (`extractors.structure`: not the header, the 落款 or the 版记).
 """
 from __future__ import annotations
 
-import bisect
 import functools
-import itertools
 from dataclasses import dataclass
-
-import re as stdre
 
 import regex as re
 
+from noticeflow.extractors import structure, vocab
 from noticeflow.extractors.context import Context
-from noticeflow.extractors.nlp import Mention, mention_hits, mentions_in_many
-from noticeflow.extractors.spans import evidence, stop_after, stop_before
-from noticeflow.extractors import vocab
+from noticeflow.extractors.nlp import find_mentions as nlp_mentions
+from noticeflow.extractors.spans import evidence
+from noticeflow.extractors.squeeze import squeeze
+from noticeflow.extractors.structure import merge_spans
 from noticeflow.schemas import Duty, Flag
 from noticeflow.schemas.errors import RESOURCE_ERRORS
 
-HEAD, BODY = "\ue000", "\ue001"  # a masked mention: HEAD then BODY for its remaining characters
+HEAD, BODY, VOID = "\ue000", "\ue001", "\ue002"  # a masked mention: HEAD then BODY; VOID: not read
+TOWN_HEAD = "\ue003"  # HEAD of a township-level mention, which a town's own name may precede (集州街道办事处)
 DUTY_SEP = "；"
-SENTENCE = stdre.compile(r"[^。]+。?")
-CLAUSE_BREAK = stdre.compile(r"[。；;,:]")  # a clause starts after these (never after 、)
-AGENT = stdre.compile(r"由")  # an agent follows 由
-NAME_START = stdre.compile(f"[{HEAD}县市区旗]")  # a known (masked) or unknown department starts here
-TOWNSHIP = re.compile(r"[乡镇]|街道")  # level of an unknown department
-BREAK = r"[\n。；;,:由]"  # a clause (the place of a subject) starts after these
-LAST_BREAK = stdre.compile(rf".*{BREAK}", stdre.S)  # up to the last break of a window
-MAX_LEAD = 16  # a subject starts this close to its clause start: (一)国家税务总局阳城县税务局
-MAX_LINK = 10  # names of one group lie this close: 县残联、县乡村振兴局 / 民政局和县残联等部门
-# Bounds that keep the work linear in the text (a duty is the rest of its line or sentence, so
-# on a long line each department would copy the rest of it; every new duty is compared with the
+MAX_LEAD = 24  # a subject's first name starts this close to its clause start: (十)国家税务总局…自治县税务局
+LAST_BREAK = re.compile(r"(?r)[\n。;,:由]")  # searched backwards from a name
+CLAUSE_END = re.compile(r"[;。\n]")
+TASK_TEXT = re.compile(r"\p{Han}.*\p{Han}")  # a duty says something: two Han characters at least
+TOWNSHIP = re.compile(r"[乡镇]|街道|苏木")  # level of an unknown department
+# Bounds that keep the work linear in the text (a duty is the rest of its line or clause, so on
+# one long line each department would copy the rest of it; every new duty is compared with the
 # ones kept). Real notices stay far below both: duties of at most ~450 characters, 5 a department.
 MAX_DUTY = 1000  # characters of one duty
 MAX_DUTIES = 50  # different duties kept per department
@@ -51,38 +56,42 @@ _alt = vocab.alternation
 
 
 @functools.cache
-def grammar() -> tuple:
-    """(subject, agent, item, unknown_org) regexes, compiled once from duty_terms.yaml."""
+def grammar() -> dict:
+    """The regexes over the masked view, compiled once from duty_terms.yaml."""
     t = terms()
-    place = r"(?![由向对经交])\p{Han}{1,5}?[县市区旗]"  # 阳城县医保局, not 由县医保局
+    place = r"(?![由向对经交将])\p{Han}{1,12}?[县市区旗]"  # 阳城县 / 威宁彝族回族苗族自治县 before an office
     tax = rf"国家(?:税务|{HEAD}{BODY})总局{place}"  # 税务 inside 国家税务总局 is masked too
-    prefix = rf"(?:{tax}|{place}|{_alt(t['prefixes'])})?"
-    known = rf"{prefix}{HEAD}{BODY}*"
+    prefix = rf"(?:{tax}|{place}(?:人民政府|政府)?|{_alt(t['prefixes'])})?"
+    stem_ext = rf"(?:\p{{Han}}{{1,5}}?(?:{_alt(t['stem_suffixes'])}))??"  # 县教育 + 体育局: the same department
+    known = rf"(?:{prefix}{HEAD}|(?:{prefix}|\p{{Han}}{{2,4}}?){TOWN_HEAD}){BODY}*{stem_ext}"
+    heading_words = _alt(t["heading_words"])
+    cue = rf"(?!{_alt(t['not_cues'])})(?:{_alt(t['cues'])})"
+    # an unknown office ends where the grammar goes on: a mark, or the first character of a
+    # separator, a tail, a heading word or a task word (a class, not the words: kept small)
+    follow = {w[0] for key in ("separators", "tails", "heading_words", "cues") for w in t[key]}
+    ends = rf"(?=[^\p{{Han}}]|$|[{''.join(sorted(follow))}])"
     unknown = (rf"(?:{_alt(t['unknown_prefixes'])})(?!{_alt(t['generic'])})"
-               rf"\p{{Han}}{{1,8}}?(?:{_alt(t['org_suffixes'])})(?!\p{{Han}})")
+               rf"\p{{Han}}{{1,8}}?(?:{_alt(t['org_suffixes'])}){ends}")
     item = rf"(?:{known}|{unknown})"
+    filler = _alt(t["fillers"])
     sep = rf"(?:{_alt(t['separators'])})"
-    group = rf"(?P<group>{item}(?:{sep}{item})*)(?P<tail>{_alt(t['tails'])})?"
-    marker = r"(?:[一二三四五六七八九十]+是|[(][一二三四五六七八九十\d]+[)]|[一二三四五六七八九十]+、|\d+[.、]|[①-⑳])"
-    cue = rf"(?:职责)?\s*(?P<colon>:)|,?(?P<cue>(?!{_alt(t['not_cues'])})(?:{_alt(t['cues'])}))|(?P<heading>职责)\s*$"
-    subject = re.compile(
-        rf"""\s*{marker}?\s*           # (一) / 一是 / 1.   (matched only where a clause starts)
-             {group}                   # 县民政局、县残联等部门
-             (?:{cue})                 # :  职责:  要/负责/协同…
-        """, re.X)
-    agent = re.compile(                # matched right after 由: 由县教体局督促…
-        rf"""{group}
-             (?P<cue>\p{{Han}})
-        """, re.X)
-    unknown_org = stdre.compile(       # 县住建局: a department missing from the vocabulary
-        rf"[{''.join(t['unknown_prefixes'])}][\u4e00-\u9fff]{{1,8}}?(?:{'|'.join(t['org_suffixes'])})")
-    return subject, agent, re.compile(item), unknown_org
-
-
-@functools.cache
-def member_marker():
-    """Words of a sentence listing a group's members (组成, 成员单位为…)."""
-    return stdre.compile("|".join(map(stdre.escape, terms()["member_markers"])))
+    member = rf"(?:{item}|{filler})"
+    group = rf"(?P<group>{member}(?:{sep}{member})*)(?P<tail>{_alt(t['tails'])})?"
+    marker = (r"(?P<marker>[一二三四五六七八九十]+是|[(][一二三四五六七八九十\d]{1,3}[)]|[一二三四五六七八九十]{1,3}、"
+              r"|\d{1,2}(?:[、]|\.(?!\d))|[①-⑳])")
+    subject = re.compile(rf"""[ \t]*{marker}?[ \t]*{group}
+        (?: [ \t]*(?:{heading_words})?[ \t]*(?P<colon>:)
+          | [ \t]*(?P<dash>{_alt(t['heading_marks'])})(?!\d)
+          | (?P<stop>。)
+          | [ \t]*(?P<hw>{heading_words})?[ \t]*(?P<eol>$)
+          | ,?(?P<cue>{cue})
+        )""", re.X | re.M)
+    agent = re.compile(rf"{group}(?P<cue>\p{{Han}})")
+    unit_label = re.compile(rf"(?:{_alt(t['unit_labels'])})[ \t]*:[ \t]*")
+    return dict(subject=subject, agent=agent, item=re.compile(item),
+                unit_label=unit_label, filler=re.compile(rf"(?:{filler})$"),
+                unit_header=re.compile(_alt(t["unit_labels"])), task_header=re.compile(_alt(t["task_headers"])),
+                admin_prefix=re.compile(rf"^(?:各)?(?:{tax}|{place}|[县市区旗州盟])(?!委)"))
 
 
 @dataclass
@@ -96,186 +105,284 @@ class Found:
     known: bool
 
 
-def mask(sentence: str, mentions: list[Mention]) -> str:
-    """Replace every mention by HEAD+BODY… of the same length (offsets unchanged)."""
-    pieces, pos = [], 0
-    for m in mentions:  # in order and disjoint (one match per place, see nlp.longest_first)
-        if m.start < pos:
-            return mask_overlapping(sentence, mentions)
-        pieces += (sentence[pos:m.start], HEAD, BODY * (m.end - m.start - 1))
-        pos = m.end
-    pieces.append(sentence[pos:])
-    return "".join(pieces)
+# ---- the masked view -------------------------------------------------------------------------------
+
+class Masked:
+    """The squeezed text with known mentions masked and the parts that give no tasks voided."""
+
+    def __init__(self, text: str):
+        self.sq = squeeze(text)
+        view = self.view = self.sq.view
+        self.mentions = find_mentions(view)  # view offset -> (end, name, level)
+        marks = [(a, b, VOID) for a, b in merge_spans(voided_spans(text, view, self.sq))]
+        marks += [(start, end, TOWN_HEAD if level == "township" and view[start] in "街镇乡苏" else HEAD)
+                  for start, (end, _, level) in self.mentions.items()]
+        pieces, pos = [], 0
+        for a, b, kind in sorted(marks):
+            if a < pos:  # a mention inside a voided span stays void
+                a = pos
+                if a >= b:
+                    continue
+                kind = VOID
+            pieces.append(view[pos:a])
+            pieces.append(VOID * (b - a) if kind == VOID else kind + BODY * (b - a - 1))
+            pos = b
+        pieces.append(view[pos:])
+        self.masked = "".join(pieces)
+
+    def text_span(self, a: int, b: int) -> tuple[int, int]:
+        return self.sq.span(a, b)
+
+    def written(self, a: int, b: int) -> str:
+        s, e = self.sq.span(a, b)
+        return self.sq.text[s:e]
 
 
-def mask_overlapping(sentence: str, mentions: list[Mention]) -> str:
-    """`mask` for mentions out of order or overlapping: later ones overwrite earlier ones."""
-    chars = list(sentence)
-    for m in mentions:
-        chars[m.start] = HEAD
-        for i in range(m.start + 1, m.end):
-            chars[i] = BODY
-    return "".join(chars)
+def find_mentions(view: str) -> dict[int, tuple[int, str, str]]:
+    """Known department forms (`nlp.find_mentions`), adjacent forms of one department merged
+    (各镇 + 乡人民政府 in 各镇乡人民政府): view offset -> (end, name, level)."""
+    out: dict[int, tuple[int, str, str]] = {}
+    last = None
+    for m in nlp_mentions(view):
+        if last is not None and out[last][0] == m.start and out[last][1] == m.name:
+            out[last] = (m.end, m.name, m.level)
+            continue
+        out[m.start] = (m.end, m.name, m.level)
+        last = m.start
+    return out
 
 
-def find_duties(text: str) -> list[Found]:
-    """Every (department, task) pair in document order."""
-    todo = find_candidate_sentences(text)
-    if not todo:
-        return []
-    subject_re, agent_re, item_re, _ = grammar()
-    line_texts = text.split("\n")  # the (start, line) pairs of lines_with_offsets, built at C speed
-    line_starts = list(itertools.accumulate((len(line) + 1 for line in line_texts[:-1]), initial=0))
-    lines = list(zip(line_starts, line_texts))
-    zones = [(s, z0, z1) for s, _, spans in todo for z0, z1 in spans]
-    zone_mentions = mentions_in_many([text[z0:z1] for _, z0, z1 in zones],
-                                     [z0 - s for s, z0, _ in zones])  # offsets into the sentence
-    by_sentence: dict[int, list[Mention]] = {}
-    for (s, _, _), mentions in zip(zones, zone_mentions):
-        if s in by_sentence:
-            by_sentence[s] += mentions
-        else:
-            by_sentence[s] = mentions
+def voided_spans(text: str, view: str, sq) -> list[tuple[int, int]]:
+    """View spans where no duty is given: the header, the 落款 and the 版记, the addressee line,
+    contact and copy-to lines, sentences listing a group's members, quoted slogans. Found from
+    the few places their words occur (str.find), not by scanning the text with a pattern."""
+    t = terms()
+    s = structure.parse(text)
+    out = [(sq.to_view(p.start), sq.to_view(p.end)) for p in s.parts if p.kind in ("header", "signature", "footer")]
+    body = s.parts_of("body")
+    if body:
+        b0 = sq.to_view(body[0].start)
+        while b0 < len(view) and view[b0] in " \t\n":
+            b0 += 1
+        e0 = _line_end(view, b0)
+        first = view[b0:e0].strip()
+        if first.endswith(":") and "。" not in first:  # 主送: 各乡镇人民政府,县直有关单位:
+            out.append((b0, e0))
+    for word in t["skip_line_starts"]:  # 联系人:… / 抄送:… lines
+        for i in _occurrences(view, word):
+            line_start = view.rfind("\n", 0, i) + 1
+            if not view[line_start:i].strip(" \t"):
+                out.append((line_start, _line_end(view, i)))
+    for word in t["member_markers"]:  # the sentence listing a group's members
+        for i in _occurrences(view, word):
+            a = max(view.rfind("。", 0, i), view.rfind("\n", 0, i)) + 1
+            stops = [k for k in (view.find("。", i), view.find("\n", i)) if k != -1]
+            out.append((a, min(stops) if stops else len(view)))
+    for open_q, close_q in (("“", "”"), ('"', '"')):  # quoted slogans: “政府主导、医保牵头…”
+        i = view.find(open_q)
+        while i != -1:
+            j = view.find(close_q, i + 1, i + QUOTE_MAX)
+            if j == -1 or "\n" in view[i:j]:
+                i = view.find(open_q, i + 1)
+                continue
+            out.append((i, j + 1))
+            i = view.find(open_q, j + 1)
+    return out
+
+
+QUOTE_MAX = 82  # a quoted slogan is short
+
+
+def _occurrences(s: str, word: str):
+    i = s.find(word)
+    while i != -1:
+        yield i
+        i = s.find(word, i + len(word))
+
+
+def _line_end(s: str, i: int) -> int:
+    e = s.find("\n", i)
+    return len(s) if e == -1 else e
+
+
+# ---- finding duties --------------------------------------------------------------------------------
+
+def clause_starts(mv: Masked) -> list[int]:
+    """Clause starts (after a line break, 。 ; , : 由 or a tab) that have a department's first
+    character (a masked mention or the 县/市/区/旗 of an unknown one) within MAX_LEAD."""
+    masked = mv.masked
+    heads = set(mv.mentions)
+    for c in terms()["unknown_prefixes"]:  # where an unknown office (县…局) may start
+        heads.update(_occurrences(masked, c))
+    heads = sorted(heads)
+    out, last = [], -1
+    for h in heads:
+        lo = max(0, h - MAX_LEAD)
+        cut = LAST_BREAK.search(masked, lo, h)
+        start = cut.end() if cut else (0 if lo == 0 else -1)
+        if start >= 0 and start != last:
+            out.append(start)
+            last = start
+    return out
+
+
+def find_subject_duties(mv: Masked) -> list[Found]:
+    """Subjects at clause starts followed by a heading mark, a task word or (after 由) any verb."""
+    g = grammar()
+    masked = mv.masked
     found: list[Found] = []
-    for start, sentence, _ in todo:
-        mentions = by_sentence.get(start, [])
-        li = bisect.bisect_right(line_starts, start) - 1
-        s0 = start - line_starts[li]
-        masked = mask(sentence, mentions)
-        by_start = None
-        for rx, starts in ((subject_re, subject_starts(masked)), (agent_re, agent_starts(masked))):
-            for pos in starts:
-                m = rx.match(masked, pos)
-                if m:
-                    if by_start is None:
-                        by_start = {mm.start: mm for mm in mentions}
-                    headed = rx is subject_re and bool(m["colon"] or m["heading"])
-                    found += parse_group(text, lines, li, s0, sentence, masked, m, by_start,
-                                         item_re, headed)
+    for pos in clause_starts(mv):
+        agent = pos > 0 and masked[pos - 1] == "由"
+        m = (g["agent"] if agent else g["subject"]).match(masked, pos)
+        if not m:
+            continue
+        at_line_start = _at_line_start(masked, m.start("group")) or bool(m.groupdict().get("marker"))
+        if agent or m["cue"]:
+            duty_start = m.start("cue")
+            stop = CLAUSE_END.search(masked, duty_start, duty_start + MAX_DUTY)
+            duty_end = stop.start() if stop else min(len(masked), duty_start + MAX_DUTY)
+        elif m["eol"] is not None and not (m["hw"] or m["marker"]):
+            continue  # a name alone on its line is no heading unless numbered or 职责
+        elif m["stop"] and not at_line_start:
+            continue
+        else:
+            duty_start, duty_end = next_text(masked, m.end())
+        found += parse_group(mv, m, duty_start, duty_end)
     return found
 
 
-def subject_starts(masked: str) -> list[int]:
-    """Clause starts whose clause (up to the next 。；;,:) holds a masked mention or a 县/市/区/旗
-    that can open an unknown one: the first name of a subject always lies there, so the subject
-    regex is only tried where it can match."""
-    out, pos = [], 0
-    for m in CLAUSE_BREAK.finditer(masked):
-        end = m.start()
-        if NAME_START.search(masked, pos, end):
-            out.append(pos)
-        pos = end + 1
-    if NAME_START.search(masked, pos):
-        out.append(pos)
-    return out
+def _line_end(masked: str, pos: int) -> int:
+    """The end of the line at pos, or MAX_DUTY characters on (a duty is at most that long)."""
+    end = masked.find("\n", pos, pos + MAX_DUTY)
+    return min(len(masked), pos + MAX_DUTY) if end == -1 else end
 
 
-def find_candidate_sentences(text: str) -> list[tuple[int, str, list[tuple[int, int]]]]:
-    """Sentences (start, text, zones) where a department form sits right after a clause start
-    or 由: the only places a subject can be. A zone runs from that clause start over the chain
-    of names (县民政局、县残联、…等部门要); only zones are handed to spaCy."""
-    hits = [m.span() for m in mention_hits(text)]
-    hits += [m.span() for m in grammar()[3].finditer(text)]  # unknown departments
-    if not hits:
+def _at_line_start(masked: str, pos: int) -> bool:
+    """Only spaces between the start of pos's line and pos. Looks back a bounded way: on a
+    5-million-character line, a search back to the line start per subject would be quadratic."""
+    while True:
+        lo = max(0, pos - 64)
+        before = masked[lo:pos]
+        nl = before.rfind("\n")
+        if nl != -1 or lo == 0:
+            return not before[nl + 1:].strip(" \t")
+        if before.strip(" \t"):
+            return False
+        pos = lo  # only spaces so far: look further back
+
+
+def next_text(masked: str, pos: int) -> tuple[int, int]:
+    """The rest of the line after a heading mark, or the next non-blank line when it is empty
+    (at most MAX_DUTY characters of it)."""
+    end = _line_end(masked, pos)
+    if masked[pos:end].strip(" \t" + VOID):
+        return pos, end
+    nxt = end + 1
+    while nxt < len(masked):
+        e = _line_end(masked, nxt)
+        if masked[nxt:e].strip(" \t"):
+            return nxt, e
+        nxt = e + 1
+    return pos, pos
+
+
+def parse_group(mv: Masked, m, duty_start: int, duty_end: int) -> list[Found]:
+    """One matched subject -> a Found per department in it, all with the duty that follows."""
+    duty = mv.written(duty_start, duty_end).strip().rstrip("。;；")
+    if not TASK_TEXT.search(duty):  # `县医疗保障服务中心:0930-7721592` is a phone list, not a task
         return []
-    hits.sort()
-    markers = member_marker()
-    chain_end = chain_ends(hits)
-    out = []
-    s = stop = -1  # the current sentence: text[s:e] with its stop (。 or line break) at `stop`
-    sentence, zones = "", []
-    for n, (h, he) in enumerate(hits):
-        lead = LAST_BREAK.match(text, max(0, h - MAX_LEAD - 1), h)  # only a near break counts
-        clause = lead.end() if lead else 0
-        if h - clause > MAX_LEAD:
-            continue
-        if h > stop:  # a new sentence (hits come in order): it runs between two stops
-            s = stop_before(text, h, "。\n") + 1
-            stop = stop_after(text, h, "。\n")
-            if stop == -1:
-                stop = e = len(text)
-            else:
-                e = stop + 1 if text[stop] == "。" else stop  # 。 stays with its sentence, a line break does not
-            sentence = text[s:e]
-            zones = []
-            if markers.search(sentence):  # a member list: no duties here
-                sentence = ""
-            else:
-                out.append((s, sentence, zones))
-        if not sentence:
-            continue
-        zone = (clause if clause > s else s, min(chain_end[n] + MAX_LINK, e))
-        if zones and zone[0] <= zones[-1][1]:
-            zones[-1] = (zones[-1][0], max(zones[-1][1], zone[1]))
-        else:
-            zones.append(zone)
-    return out
-
-
-def chain_ends(hits: list[tuple[int, int]]) -> list[int]:
-    """For each hit (sorted), where the chain of names it starts ends: the next name begins within
-    MAX_LINK of the chain's end so far (县残联、县乡村振兴局…). Computed right to left: a chain
-    that reaches a hit ending at or beyond its own end ends where that hit's chain ends, so each
-    hit is looked at a bounded number of times (only names nested inside a longer one are stepped
-    over), where following every chain from every hit is quadratic in a text dense with names."""
-    ends = [0] * len(hits)
-    for n in range(len(hits) - 1, -1, -1):
-        end, j = hits[n][1], n + 1
-        while j < len(hits) and hits[j][0] <= end + MAX_LINK:
-            if hits[j][1] >= end:
-                end = ends[j]
-                break
-            j += 1
-        ends[n] = end
-    return ends
-
-
-def clause_starts(s: str) -> list[int]:
-    """Where a clause starts: the sentence start and after 。；;,: (never after 、)."""
-    return [0, *(m.end() for m in CLAUSE_BREAK.finditer(s))]
-
-
-def agent_starts(s: str) -> list[int]:
-    """Right after each 由 (由县教体局督促…)."""
-    return [m.end() for m in AGENT.finditer(s)] if "由" in s else []
-
-
-def parse_group(text, lines, li, s0, sentence, masked, m, by_start, item_re, headed) -> list[Found]:
-    """One matched subject -> a Found per department in it, with the duty text that follows;
-    `headed`: the subject ends in a heading colon or 职责 (the duty is the rest of the line)."""
-    line_start, line = lines[li]
     g0, g1 = m.span("group")
-    if headed:
-        a = s0 + m.end()
-        duty = line[a:a + MAX_DUTY].strip()
-        ev_end = line_start + min(len(line), a + MAX_DUTY)
-        if not duty:  # `县医保局职责` alone on its line: the next one holds it
-            for k in range(li + 1, len(lines)):
-                if lines[k][1] and not lines[k][1].isspace():
-                    duty = lines[k][1][:MAX_DUTY].strip()
-                    ev_end = lines[k][0] + min(len(lines[k][1]), MAX_DUTY)
-                    break
-    else:
-        c = m.start("cue")
-        duty = sentence[c:c + MAX_DUTY].strip()
-        ev_end = line_start + s0 + min(len(sentence), c + MAX_DUTY)
-    duty = duty.rstrip("。;；")
-    if not duty:
-        return []
-    out = []
-    ev_start = line_start + s0 + g0
-    for im in item_re.finditer(masked, g0, g1):
-        i0, i1 = im.span()
-        written = sentence[i0:i1]
-        head = masked.find(HEAD, i0, i1)
-        mm = by_start.get(head) if head != -1 else None
-        if mm is not None:
-            out.append(Found(mm.name, written, mm.level, duty, ev_start, ev_end, True))
-        else:
-            level = "township" if TOWNSHIP.search(written) else "county"
-            out.append(Found(written, written, level, duty, ev_start, ev_end, False))
-    return out
+    ev = mv.text_span(g0, duty_end)
+    return [f for f in items_in(mv, g0, g1, duty, ev)]
 
+
+def items_in(mv: Masked, g0: int, g1: int, duty: str, ev: tuple[int, int]):
+    """The departments of a group of names in view[g0:g1] (fillers such as 各有关部门 skipped)."""
+    g = grammar()
+    for im in g["item"].finditer(mv.masked, g0, g1):
+        i0, i1 = im.span()
+        written = mv.written(i0, i1)
+        head = min((i for i in (mv.masked.find(HEAD, i0, i1), mv.masked.find(TOWN_HEAD, i0, i1)) if i != -1), default=-1)
+        if head in mv.mentions:
+            _, name, level = mv.mentions[head]
+            yield Found(name, written, level, duty, ev[0], ev[1], True)
+        elif not g["filler"].match(mv.view, i0, i1):
+            level = "township" if TOWNSHIP.search(written) else "county"
+            yield Found(unknown_name(written), written, level, duty, ev[0], ev[1], False)
+
+
+def unknown_name(written: str) -> str:
+    """`县农业农村局` -> `农业农村局`, `旗农牧局` -> `农牧局` (contract v1.1): the name without the
+    administrative prefix; OCR spaces inside it removed."""
+    s = re.sub(r"\s+", "", written)
+    m = grammar()["admin_prefix"].match(s)
+    return s[m.end():] if m and len(s) - m.end() >= 2 else s
+
+
+def find_label_duties(mv: Masked) -> list[Found]:
+    """`（责任单位：县医保局、县公安局；配合单位：各乡镇人民政府）` after a measure: every unit named is
+    given the measure (the text of its line before the bracket, or the line above)."""
+    g = grammar()
+    masked = mv.masked
+    found: list[Found] = []
+    for lm in g["unit_label"].finditer(masked):
+        g0 = lm.end() + 1 if masked[lm.end():lm.end() + 1] == "\n" else lm.end()  # names wrapped below
+        stop = UNITS_END.search(masked, g0)
+        g1 = stop.start() if stop else len(masked)
+        line_start = masked.rfind("\n", 0, lm.start()) + 1
+        bracket = masked.rfind("(", line_start, lm.start())
+        measure_end = bracket if bracket != -1 else lm.start()
+        measure = masked[line_start:measure_end]
+        if not measure.strip(" \t" + VOID):  # the label on its own line: the measure is above
+            prev_end = line_start - 1
+            while prev_end > 0 and not masked[masked.rfind("\n", 0, prev_end) + 1:prev_end].strip():
+                prev_end = masked.rfind("\n", 0, prev_end)
+            line_start, measure_end = masked.rfind("\n", 0, max(prev_end, 0)) + 1, max(prev_end, 0)
+        duty = strip_marker(mv.written(line_start, measure_end)).rstrip("。;；")
+        if not duty:
+            continue
+        line_end = masked.find("\n", g0)
+        close = masked.find(")", g0, len(masked) if line_end == -1 else line_end)
+        ev = mv.text_span(line_start, close + 1 if close != -1 else g1)  # the measure and its whole bracket
+        found += items_in(mv, g0, g1, duty, ev)
+    return found
+
+
+UNITS_END = re.compile(r"[;)。\n]")  # the names after a unit label end here
+MARKER_RE = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、])\s*")
+
+
+def strip_marker(s: str) -> str:
+    return MARKER_RE.sub("", s).strip()
+
+
+def find_table_duties(mv: Masked, text: str) -> list[Found]:
+    """Duty tables: each department in a 责任单位 / 配合单位 column is given the row's task."""
+    g = grammar()
+    found: list[Found] = []
+    sq = mv.sq
+    if not any(w in text for w in terms()["unit_labels"]):
+        return found  # no 责任单位 column anywhere: the tables are not read
+    for table in structure.parse(text).tables:
+        header = [c.text for c in table.rows[0].cells]
+        units = [k for k, h in enumerate(header) if g["unit_header"].search(h)]
+        tasks = [k for k, h in enumerate(header) if k not in units and g["task_header"].search(h)]
+        if not units:
+            continue
+        for row in table.rows[1:]:
+            cells = row.cells
+            task = cells[tasks[0]].text if tasks and tasks[0] < len(cells) else ""
+            if not task:
+                continue
+            ev = (row.start, row.end)
+            for k in units:
+                if k < len(cells) and cells[k].text:
+                    a, b = sq.to_view(cells[k].start), sq.to_view(cells[k].end)
+                    found += items_in(mv, a, b, task, ev)
+    return found
+
+
+# ---- merging -------------------------------------------------------------------------------------
 
 def merge(text: str, found: list[Found]) -> tuple[list[Duty], list[str]]:
     """One Duty per department, duties joined in order; evidence from the first place it is asked."""
@@ -285,23 +392,27 @@ def merge(text: str, found: list[Found]) -> tuple[list[Duty], list[str]]:
         if f.name not in by_name:
             by_name[f.name] = f
             texts[f.name] = []
-        kept = texts[f.name]
-        if len(kept) < MAX_DUTIES and not any(f.duty in t for t in kept):
-            kept.append(f.duty)
+        if len(texts[f.name]) < MAX_DUTIES and not any(f.duty in t for t in texts[f.name]):
+            texts[f.name].append(f.duty)
     duties = [
         Duty(name=f.name, as_written=f.as_written, level=f.level,
              duties=DUTY_SEP.join(texts[f.name]), evidence=evidence(text, f.start, f.end))
-        for f in by_name.values()
+        for f in sorted(by_name.values(), key=lambda f: f.start)
     ]
     unknown = [f.as_written for f in by_name.values() if not f.known]
     return duties, unknown
 
 
+def find_duties(text: str) -> list[Found]:
+    mv = Masked(text)
+    return find_subject_duties(mv) + find_label_duties(mv) + find_table_duties(mv, text)
+
+
 def extract(text: str, ctx: Context) -> dict:
     try:
         duties, unknown = merge(text, find_duties(text))
-    except RESOURCE_ERRORS:
-        raise  # out of memory or stack: the document is quarantined, not loaded empty
+    except RESOURCE_ERRORS:  # a resource limit quarantines the document: never "nothing found"
+        raise
     except Exception:  # extraction never raises on any text
         return dict(departments=[])
     for name in unknown:

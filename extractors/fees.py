@@ -1,150 +1,305 @@
 """Premium standards (缴费标准): the individual premium and the fiscal subsidy per person.
 
-Notices state the fee in a handful of shapes: "个人缴费标准为350元", "个人参保缴费标准为每人350元",
-"同步提高个人缴费标准30元，达到每人每年350元", "个人缴费提高至400元", "个人缴费标准由350元提高到380元",
-and the fiscal side "人均财政补助标准新增30元，达到每人每年不低于610元". Amounts in tier lines
-("个人缴费40元") or incentive clauses ("奖励1元", "扣350元") carry no 标准/rise verb and are not fees.
+A fee statement is a subject (个人缴费标准, 人均财政补助标准, 各级财政对居民医保的补助标准) followed,
+in the same sentence, by one or more amounts. What stands between the subject and each amount
+says what the amount is: `提高30元` is the rise, `由350元` the old figure, `达到每人每年不低于640元`
+the new one (at least), `一档…` / `成年居民…` the grade or group it is for. Notices write these
+in any order and mix both kinds in one sentence (`…补助标准提高30元，达到每人每年不低于640元；个人
+缴费标准同步提高30元，达到每人每年380元`), so each subject reads up to the next subject, not to a
+fixed pattern's end. A subject followed by `的` (`个人缴费标准的80%`) or an amount after a tier
+word (`资助`, `%`) is not a statement: tier lines and incentives carry no fee. Fee tables (a
+column headed 个人缴费 / 财政补助, a row per group) are read from the structure's tables.
 The individual fee is stored on the context: tiers derive shares from it.
 """
 from __future__ import annotations
 
-import bisect
+import functools
 
 import regex as re
 
+from noticeflow.extractors import structure, vocab
+from noticeflow.extractors.compact import to_original, view
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.numbers import NUM, parse_number
-from noticeflow.extractors.spans import clause_span, evidence
+from noticeflow.extractors.spans import evidence, keyword_windows, lines_with_offsets
 from noticeflow.schemas import Fee
 from noticeflow.schemas.errors import RESOURCE_ERRORS
 
-# Named fragments shared by the patterns below.
-_PER = r"(?:每人每年|每人每月|每人|人均|每年)?"            # 每人每年 350元
-_RISE = r"(?:提高|上调|增加|新增|提升|调增)了?"             # the verbs of a stated rise
-_REACH = r"(?:达到|提高到|提高至|增加到|增加至|上调到|上调至|调整为|调整到|调整至|提升到|提升至|到|至|为)"
-_AT_LEAST = r"(?P<al>不低于|不少于|最低)?"                   # qualifier of the new amount
-_INDIV = r"(?:城乡)?(?:居民)?个人(?:参保)?缴费"             # 个人缴费 / 个人参保缴费
-_FISCAL = r"(?:各级)?(?:人均)?财政(?:人均)?补助"            # 人均财政补助 / 财政人均补助
+_RISE = r"(?:提高|上调|增加|新增|提升|调增|增长)了?"                 # verbs of a stated rise
+_REACH = r"(?:达到|提高到|提高至|增加到|增加至|上调到|上调至|调整为|调整到|调整至|提升到|提升至|增长到|增长至)"
+_PER = r"(?:每人每年|每人每月|每人/年|每人|人均|每年)"             # 每人每年 350元
+_AT_LEAST = r"(?:不低于|不少于|最低)"
 
-_INDIVIDUAL_PATTERNS = (
-    # 同步提高个人缴费标准30元，达到每人每年350元
-    re.compile(rf"""
-        {_RISE} {_INDIV} (?:标准)?                 # 提高个人缴费标准
-        (?P<chg>{NUM}) \s* 元 [,，]? \s*            # 30元，
-        (?:{_REACH}) {_PER} {_AT_LEAST}              # 达到每人每年
-        (?P<amt>{NUM}) \s* 元                        # 350元
-    """, re.X),
-    # 个人缴费标准由350元提高到380元 / 个人缴费标准为380元/人 / 个人缴费标准提高至400元
-    re.compile(rf"""
-        {_INDIV} 标准                                # 个人缴费标准
-        (?:由 {_PER} (?P<old>{NUM}) \s* 元)?        # 由350元
-        (?:(?:{_RISE})? {_REACH} | 是 | :)? {_PER} {_AT_LEAST}  # 提高到 每人每年 (a rise needs its target)
-        (?P<amt>{NUM}) \s* 元                        # 380元
-        (?:[^。;\n]{{0,12}}? {_RISE} (?P<chg>{NUM}) \s* 元)?   # ，比上年提高30元
-    """, re.X),
-    # 个人缴费提高至400元 (a rise verb stands in for 标准)
-    re.compile(rf"""
-        {_INDIV} {_RISE} {_REACH} {_PER} {_AT_LEAST}  # 个人缴费提高至每人
-        (?P<amt>{NUM}) \s* 元                         # 400元
-    """, re.X),
-)
+# The subjects. `std` marks 标准: a subject without it needs a rise or reach verb right after
+# (个人缴费提高至400元), so tier lines such as 个人缴费40元 / 个人缴纳70元 are not fees.
+_SUBJECTS = re.compile(rf"""
+    (?P<indiv> 个人(?:参保)?缴费 (?P<istd>(?:档次)?标准)? )
+  | (?P<fiscal> (?:各级)?(?:政府)?(?:人均)?财政(?:人均)?
+                (?:对 [^,，。;；:：\n]{{1,16}}? 的)?          # 各级财政对居民医保参保人员的
+                (?:人均)? 补助 (?P<fstd>标准)? )
+""", re.X)
+_AMOUNT = re.compile(rf"(?P<amt>{NUM})\s*元")
+_SEPARATORS = ",，:：;；"
+_PIECE_STOPS = _SEPARATORS + "。\n\t"
+_COLON = ":："
+_MAX_EVIDENCE = 90  # a list item further than this from its subject quotes only itself
+_SCOPE_MAX = 160
+_NEXT_ITEM = re.compile(rf"(?:第?[一二三四五1-5]档|[^\s,，。;；:：]{{2,16}}?)(?:标准)?(?:为)?\s*{_PER}")  # a statement never runs further than this from its subject
 
-_FISCAL_PATTERNS = (
-    # 人均财政补助标准新增30元，达到每人每年不低于610元
-    re.compile(rf"""
-        {_FISCAL} (?:标准)? {_RISE}                  # 人均财政补助标准新增
-        (?P<chg>{NUM}) \s* 元 [,，]? \s*            # 30元，
-        {_REACH} {_PER} {_AT_LEAST}                  # 达到每人每年不低于
-        (?P<amt>{NUM}) \s* 元                        # 610元
-    """, re.X),
-    # 财政补助标准为每人每年不低于640元 / 人均财政补助标准提高到670元 / 财政补助标准每人每年不低于640元
-    re.compile(rf"""
-        {_FISCAL} 标准 (?:(?:{_RISE})? {_REACH} | 是 | :)?          # 财政补助标准为 (a rise needs its target)
-        {_PER} {_AT_LEAST}                                          # 每人每年不低于
-        (?P<amt>{NUM}) \s* 元                                      # 640元
-    """, re.X),
-)
-
+# The tail of a lead (after its last separator) that makes the amount the rise / the old figure.
+_RISE_TAIL = re.compile(rf"{_RISE}\s*$")
+_OLD_TAIL = re.compile(rf"由\s*{_PER}?\s*$")
+_REACH_OR_RISE = re.compile(rf"^\s*(?:{_REACH}|{_RISE})")
+_AT_LEAST_RE = re.compile(_AT_LEAST)
+# 个人缴费实行两档标准：一档… / 个人缴费设一档、二档两个档次，一档标准为…: the standard written later
+_STANDARD_IN_LEAD = re.compile(r"标准|档")
+# Words of a lead that are not a label (what is left names the grade or group).
+_CONNECTORS = re.compile(rf"""
+    {_REACH} | {_RISE} | {_PER} | {_AT_LEAST} | 在上年(?:度)?(?:的)?基础上 | 比上年(?:度)? | 较上年(?:度)?
+  | 同比 | 同步 | 相应 | 继续 | 仍然 | 仍 | 统一 | 分别 | 均 | 执行 | 确定为 | 确定 | 标准 | 个人缴费 | 缴费
+  | 按人群 | 分为 | 两个档次 | 三个档次 | 两档 | 三档 | 如下 | 为 | 是 | 按 | 元/人 | /人 | [·/]年
+""", re.X)
+_GRADE = re.compile(r"^第?[一二三四五六七八九1-9]档(?:次)?$")
+_BRACKETS = re.compile(r"[(（][^()（）]*[)）]")
 _YEAR = re.compile(r"(?P<y>20\d{2})\s*年")
-_MAX_EVIDENCE = 90  # longer sentences are cut to the comma-bounded phrase around the match
+
+# Fee tables: a header naming the fee columns.
+_COL_INDIVIDUAL = re.compile(r"个人(?:参保)?缴费|个人缴纳")
+_COL_FISCAL = re.compile(r"财政补助|政府补助")
+_NOT_A_FEE_TABLE = re.compile(r"资助|救助|代缴|减免|报销|限额|起付|待遇")
+_CELL_AMOUNT = re.compile(rf"^\s*(?P<al>{_AT_LEAST})?\s*(?P<amt>{NUM})\s*(?:元(?:/人(?:[·/]年)?)?)?\s*$")
 
 
-def find_matches(text: str, patterns) -> list:
-    """Every match of any pattern, in text order, overlapping ones dropped (earlier pattern wins)."""
-    found, spans = [], []  # spans: those of `found`, disjoint, sorted by start
-    for pat in patterns:
-        for m in pat.finditer(text):
-            # only the kept span starting last before m's end can overlap m (checking them all
-            # is quadratic in a text holding thousands of statements)
-            k = bisect.bisect_left(spans, (m.end(),))
-            if not (k and spans[k - 1][1] > m.start()):
-                found.append(m)
-                bisect.insort(spans, m.span())
-    return sorted(found, key=lambda m: m.start())
-
-
-def parse_fee(text: str, m, kind: str) -> Fee | None:
-    """One matched statement -> Fee (None when the amount is not a number)."""
-    amount = parse_number(m.group("amt"))
-    if amount is None or not 0 < amount <= 100_000:
-        return None
-    groups = m.groupdict()
-    change = parse_number(groups.get("chg")) if groups.get("chg") else None
-    if change is None and groups.get("old"):
-        old = parse_number(groups["old"])
-        change = amount - old if old is not None and amount > old else None
-    return Fee(
-        kind=kind, amount=amount, qualifier="at_least" if groups.get("al") else "exact",
-        change=change, evidence=_evidence(text, m.start(), m.end()),
+@functools.cache
+def _terms() -> dict:
+    t = vocab.terms("fee_terms.yaml", "fees")
+    return dict(
+        group_noun=re.compile(f"(?:{vocab.alternation(t['group_nouns'])})$"),
+        everyone=frozenset(t["everyone"]),
+        preamble=re.compile("|".join(t["preamble"])),
+        unchanged=re.compile(vocab.alternation(t["unchanged"])),
+        blocker=re.compile(vocab.alternation(t["blockers"])),
     )
 
 
-def _evidence(text: str, start: int, end: int):
-    """The clause holding the statement; the comma-bounded phrase when the clause runs long."""
-    s, e = clause_span(text, start, end)
-    if e - s > _MAX_EVIDENCE:
-        s = max(s, max(text.rfind(c, s, start) for c in ",，") + 1)
-        e = end
-    return evidence(text, s, e)
+# ---------------------------------------------------------------- statements in running text
+
+def find_subjects(text: str) -> list:
+    """Subjects that can open a statement, in text order."""
+    out = []
+    # a subject holds 个人 or 财政: only the stretches around them are scanned
+    for lo, hi in keyword_windows(text, ("个人", "财政"), 8, 40):
+        for m in _SUBJECTS.finditer(text, lo, hi):
+            if m.group("indiv") is not None:
+                kind, std = "individual", m.group("istd")
+            else:
+                kind, std = "fiscal_subsidy", m.group("fstd")
+            out.append((kind, bool(std), m))
+    return out
 
 
-def parse_year(text: str, m) -> int | None:
-    """The year written in the clause of a statement (2024年度…个人缴费标准为380元)."""
-    s, e = clause_span(text, m.start(), m.end())
-    before = [int(y.group("y")) for y in _YEAR.finditer(text, s, m.start())]
-    after = [int(y.group("y")) for y in _YEAR.finditer(text, m.start(), e)]
+def scope_end(text: str, start: int, next_subject: int) -> int:
+    """Where a statement opened at `start` ends: the sentence end, the next subject, or a ；
+    unless a colon before it opens a list (个人缴费标准：成年居民…；学生儿童…。)."""
+    end = min(next_subject, start + _SCOPE_MAX, len(text))
+    for i in range(start, end):
+        c = text[i]
+        if c == "\n" and any(k in text[start:i] for k in _COLON) and _NEXT_ITEM.match(text, i + 1):
+            continue  # 两档标准：一档每人每年400元；⏎二档每人每年800元 (a list wrapped after ；)
+        if c in "。\n":
+            return i
+        if c in ";；" and not any(k in text[start:i] for k in _COLON):
+            return i
+    return end
+
+
+def parse_label(words: str) -> str | None:
+    """The grade (一档) or group (成年居民, 学生儿童(含…)) a lead or a pre-subject phrase names."""
+    t = _terms()
+    rest = t["preamble"].sub("", _CONNECTORS.sub("", words)).strip(" \n\t,，:：")
+    if not rest:
+        return None
+    if _GRADE.match(rest):
+        return rest
+    bare = _BRACKETS.sub("", rest)
+    if (len(bare) <= 20 and not re.search(r"\d", bare) and t["group_noun"].search(bare)
+            and bare not in t["everyone"]):
+        return rest
+    return None
+
+
+def pre_label(text: str, subject_start: int) -> str | None:
+    """A grade or group written just before the subject: 一档个人缴费标准 / 学生儿童个人缴费标准."""
+    s = piece_start(text, subject_start)
+    return parse_label(text[s:subject_start]) if subject_start - s <= 24 else None
+
+
+def parse_statements(text: str, kind: str, std: bool, m, end: int) -> list[tuple[Fee, int | None]]:
+    """The fees one subject states up to `end`, each with the year written in its clause."""
+    t = _terms()
+    out: list[list] = []              # [amount, at_least, change, label, start, end, year]
+    pending_change = pending_old = None
+    prev = m.end()
+    label_before = pre_label(text, m.start())
+    rise_before = bool(_RISE_TAIL.search(text, max(0, m.start() - 4), m.start()))  # 提高个人缴费标准30元
+    for a in _AMOUNT.finditer(text, m.end(), end):
+        lead = text[prev:a.start()]
+        prev = a.end()
+        if not out and lead.startswith("的") or t["blocker"].search(lead):
+            break
+        if not std and not out and pending_change is None and not rise_before \
+                and not _REACH_OR_RISE.match(lead) and not _STANDARD_IN_LEAD.search(lead):
+            break  # 个人缴费40元: no 标准, no verb, no grade (个人缴费设一档、二档…), a tier line
+        value = parse_number(a.group("amt"))
+        if value is None:
+            break
+        cut = max(lead.rfind(c) for c in _SEPARATORS) + 1
+        tail = lead[cut:]
+        if _RISE_TAIL.search(tail) or rise_before and not out and pending_change is None and not tail.strip():
+            if out and out[-1][2] is None and not _REACH_OR_RISE.match(tail):
+                out[-1][2], out[-1][5] = value, a.end()
+            else:
+                pending_change = value
+            continue
+        if _OLD_TAIL.search(tail):       # 由350元
+            pending_old = value
+            continue
+        change = pending_change
+        if change is None and pending_old is not None and value > pending_old:
+            change = value - pending_old
+        if change is None and t["unchanged"].search(text, m.end(), a.start()):
+            change = 0
+        label = parse_label(tail) or (label_before if not out else None)
+        if out and label is None:
+            break  # a second amount that names no grade or group: another statement
+        year = _year(text, m.start(), a.start())
+        start = piece_start(text, m.start())
+        if out and a.end() - start > _MAX_EVIDENCE:
+            start = a.start() - len(tail)  # a long list: the item itself (二档每人每年480元)
+        out.append([value, bool(_AT_LEAST_RE.search(tail)), change, label, start, a.end(), year])
+        pending_change = pending_old = None
+    fees = []
+    for value, at_least, change, label, s, e, year in out:
+        if not 0 < value <= 100_000:
+            continue
+        label = label if len(out) > 1 or label_before else None
+        fees.append((Fee(kind=kind, amount=value, qualifier="at_least" if at_least else "exact",
+                         change=change, applies_to=label, evidence=evidence(text, s, e)), year))
+    return fees
+
+
+def _year(text: str, start: int, end: int) -> int | None:
+    """The year written in the sentence of a statement, before it if any (2025年度…补助标准…；
+    个人缴费标准…400元 is 2025's too), else after it."""
+    s = max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1
+    e = min(i for i in (text.find("。", end), text.find("\n", end), len(text)) if i != -1)
+    before = [int(y.group("y")) for y in _YEAR.finditer(text, s, end)]
+    after = [int(y.group("y")) for y in _YEAR.finditer(text, end, e)]
     return before[-1] if before else (after[0] if after else None)
 
 
-def pick(text: str, matches: list, kind: str, policy_year: int | None) -> Fee | None:
-    """First authoritative statement: the policy year's when years differ, else the first one."""
-    fees = [(parse_fee(text, m, kind), parse_year(text, m)) for m in matches]
-    fees = [(f, y) for f, y in fees if f is not None]
-    if not fees:
-        return None
+def piece_start(text: str, pos: int) -> int:
+    """Start of the comma piece holding pos: a statement's evidence starts there."""
+    lo = max(0, pos - 200)  # a piece is never longer: bounds each backward search
+    found = max(text.rfind(c, lo, pos) for c in _PIECE_STOPS)
+    return found + 1 if found != -1 else lo
+
+
+def find_statements(text: str) -> list[tuple[Fee, int | None]]:
+    """Every fee stated in running text, in text order."""
+    subjects = find_subjects(text)
+    out = []
+    for k, (kind, std, m) in enumerate(subjects):
+        nxt = subjects[k + 1][2].start() if k + 1 < len(subjects) else len(text)
+        out += parse_statements(text, kind, std, m, scope_end(text, m.end(), nxt))
+    return out
+
+
+# ---------------------------------------------------------------- fee tables
+
+def has_fee_table(text: str) -> bool:
+    """A tab row naming a fee column: only then is the structure's table list read."""
+    return "\t" in text and any("\t" in line and (_COL_INDIVIDUAL.search(line) or _COL_FISCAL.search(line))
+                                for _, line in lines_with_offsets(text))
+
+
+def find_table_fees(text: str) -> list[tuple[Fee, int | None]]:
+    """Fees from a table whose header names 个人缴费 / 财政补助 columns, one row per group."""
+    out = []
+    for table in structure.parse(text).tables:
+        if len(table.rows) < 2:
+            continue
+        header = table.rows[0].values
+        if _NOT_A_FEE_TABLE.search("".join(header)):
+            continue
+        cols = {i: "individual" if _COL_INDIVIDUAL.search(h) else "fiscal_subsidy"
+                for i, h in enumerate(header) if _COL_INDIVIDUAL.search(h) or _COL_FISCAL.search(h)}
+        if not cols or 0 in cols:
+            continue
+        for row in table.rows[1:]:
+            label = row.cells[0].text.strip() if row.cells else ""
+            if not label:
+                continue
+            for i, kind in sorted(cols.items(), key=lambda kv: kv[1] != "individual"):
+                if i >= len(row.cells):
+                    continue
+                m = _CELL_AMOUNT.match(row.cells[i].text)
+                value = parse_number(m.group("amt")) if m else None
+                if value is None or not 0 < value <= 100_000:
+                    continue
+                out.append((Fee(kind=kind, amount=value, qualifier="at_least" if m.group("al") else "exact",
+                                applies_to=label, evidence=evidence(text, row.start, row.end)), None))
+    return out
+
+
+# ---------------------------------------------------------------- choosing
+
+def pick(statements: list[tuple[Fee, int | None]], kind: str, policy_year: int | None) -> list[Fee]:
+    """Per grade or group when the notice gives several (first statement of each label);
+    otherwise the one authoritative statement: the policy year's when years differ, else the first."""
+    mine = [(f, y) for f, y in statements if f.kind == kind]
+    labeled = [(f, y) for f, y in mine if f.applies_to]
+    if labeled:
+        out: dict[str, Fee] = {}
+        for f, y in labeled:
+            if f.applies_to not in out or (policy_year and y == policy_year):
+                out.setdefault(f.applies_to, f)
+        return list(out.values())
+    if not mine:
+        return []
     if policy_year:
-        for f, y in fees:
+        for f, y in mine:
             if y == policy_year:
-                return f
-        undated = [f for f, y in fees if y is None or y >= policy_year]
+                return [f]
+        undated = [f for f, y in mine if y is None or y >= policy_year]
         if undated:
-            return undated[0]
-    return fees[0][0]
+            return [undated[0]]
+    return [mine[0][0]]
 
 
 def extract(text: str, ctx: Context) -> dict:
-    """Individual fee then fiscal subsidy; sets ctx.individual_fee."""
+    """Individual fees then fiscal subsidies; sets ctx.individual_fee (the first individual fee)
+    and ctx.fees (every fee, so a tier that names its grade finds that grade's fee)."""
     try:
-        out = []
-        individual = pick(text, find_matches(text, _INDIVIDUAL_PATTERNS), "individual", ctx.policy_year)
+        v = view(text)
+        statements = find_statements(v.text)
+        to_original(v, {"fees": [f for f, _ in statements]})  # evidence onto the canonical text
+        # tables are read on the canonical text itself (the structure other extractors share)
+        found = (find_table_fees(text) if has_fee_table(text) else []) + statements
+        found.sort(key=lambda f: f[0].evidence.start)
+        ordered = found
+        if len({(f.kind, f.applies_to, f.amount) for f, _ in found}) > len({(f.kind, f.applies_to) for f, _ in found}):
+            # statements disagree: those in the 缴费标准 sections come first
+            sections = structure.parse(text).about("fees")
+            inside = [f for f in found if any(a <= f[0].evidence.start < b for a, b in sections)]
+            ordered = inside + [f for f in found if f not in inside]
+        out = pick(ordered, "individual", ctx.policy_year) + pick(ordered, "fiscal_subsidy", ctx.policy_year)
+        individual = [f for f in out if f.kind == "individual"]
         if individual:
-            out.append(individual)
-            ctx.individual_fee = individual.amount
-        fiscal = pick(text, find_matches(text, _FISCAL_PATTERNS), "fiscal_subsidy", ctx.policy_year)
-        if fiscal:
-            out.append(fiscal)
+            ctx.individual_fee = individual[0].amount
+        ctx.fees = list(out)
         return dict(fees=out)
-    except RESOURCE_ERRORS:
-        raise  # out of memory or stack: the document is quarantined, not loaded empty
+    except RESOURCE_ERRORS:  # a resource limit quarantines the document: never "nothing found"
+        raise
     except Exception:  # extraction must never raise on odd text
         return dict(fees=[])

@@ -1,9 +1,16 @@
 """Leading group members (领导小组): who leads the collection drive, as the notice names them.
 
-Two ways notices write it: a list of role lines (`组 长:孙 鹏 县政府副县长`, `副组长:冯晓萍 …`
-followed by unlabelled continuation lines that share the role), or running text
-(`由副县长张三任组长，县医保局局长李四任副组长`, `组长由副县长张三担任`). Only named people
-are members: `成员由各乡镇镇长…组成` names nobody and gives nothing.
+Notices write the group three ways: role labels each followed by people (`组　　长：龙　飞　县人民政府
+副县长`, `副组长：刘志强（县政府办公室副主任）、张　丽（…）`, `成员：县财政局局长　吴海波`, continuation
+rows sharing the role), a table (职务 / 姓名 / 单位及职务), or running text (`由副县长张三任组长，…
+任副组长`, `组长由副县长张三担任`). Only named people are members: `成员由各乡镇镇长…组成` names nobody.
+
+The labelled form is read as a stream of entries, not as lines: canonical text may have joined
+the unpunctuated rows of a list into one line (`…副主任禄文军 县医疗保障局局长安 琴 国家…局长成 员:…`)
+and a hard wrap may split one row, so an entry is recognised by its own grammar (a 2-4 character
+name and a title ending in 局长/主任/县长…, in either order) and by what may follow it (a
+separator, another entry, the next label). This is specific to how these lists are typeset, so
+it is written by hand; the word lists live in `extractors/data/duty_terms.yaml` (`leadership`).
 """
 from __future__ import annotations
 
@@ -11,18 +18,22 @@ import functools
 
 import regex as re
 
+from noticeflow.extractors import structure, vocab
 from noticeflow.extractors.context import Context
-from noticeflow.extractors.spans import evidence, line_start, lines_with_offsets, stop_before
-from noticeflow.extractors import vocab
+from noticeflow.extractors.spans import evidence
+from noticeflow.extractors.squeeze import GAP, squeeze
 from noticeflow.schemas import Member
 from noticeflow.schemas.errors import RESOURCE_ERRORS
 
 SENTENCE = re.compile(r"[^。\n]+")
 SPACE = re.compile(r"\s")  # spaces inside a name or title are layout
-LIST_PUNCT = re.compile(r"[、,;；]")
-PEOPLE_SEP = re.compile(r"[、,;；]|\s{2,}")  # 张三 县长、李四 局长
+SKIP = re.compile(r"[\s、,，;；]*")  # between two entries of one role
+SKIP_IN_LINE = re.compile(r"[ \t、,，;；]*")  # between bare names: one line only (`附件` below is no name)
 WHO_SEP = re.compile(r"[、和及]")  # 县医保局局长李四、县税务局局长王五任副组长
-MAX_ROW = 48  # a continuation row is a name and a title, never a sentence
+INLINE_GAP = re.compile(r"[ \t]*")
+TITLE_MAX = 40  # a title is a job, never a sentence
+NAME_CHARS = (2, 4)  # a Chinese name has 2-4 characters (Mongolian/Tibetan names included)
+DOTTED_PART = 8  # each part of a transliterated (Uyghur, Kazakh…) name: 阿不都热合曼·买买提
 
 
 def terms() -> dict:
@@ -34,7 +45,7 @@ _alt = vocab.alternation
 
 def _spaced(word: str) -> str:
     """`组长` -> `组\\s*长`: labels are often spread with spaces to align the list."""
-    return r"\s*".join(re.escape(c) for c in word)
+    return r"[ \t]*".join(re.escape(c) for c in word)
 
 
 @functools.cache
@@ -45,135 +56,299 @@ def grammar() -> dict:
     label = "|".join(f"(?P<r{i}>{_spaced(f)})" for i, f in enumerate(forms))
     ending = _alt(t["title_endings"])
     han = r"\p{Han}"
-    name = rf"{han}(?:[ ]?{han}){{1,3}}?"  # 孙 鹏, 冯晓萍: spaces inside a name are layout
     inline_role = _alt(forms)
     return dict(
         roles=roles, forms=forms,
-        # 组 长:孙 鹏 县政府副县长  /  组长: 县政府副县长 孙鹏
-        label=re.compile(rf"^\s*(?:{label})\s*[:\t ]\s*(?P<rest>\S.*)$"),
-        # 孙 鹏 县政府副县长 | 冯晓萍(县政府办副主任)
-        name_title=re.compile(rf"^(?P<name>{name})(?:[\t ]+|(?=[(]))[(]?(?P<title>\S.*?(?:{ending}))[)]?$"),
-        # 县政府副县长 孙鹏 | 县医疗保障局局长李冬梅
-        title_name=re.compile(rf"^(?P<title>(?:\S.*?)?(?:{ending}))[\t ]*(?P<name>{han}(?:[ ]?{han}){{1,2}})(?:同志)?$"),
-        # 孙鹏县政府副县长 (no space at all): the title starts at a place word
-        glued=re.compile(rf"^(?P<name>{han}{{2,3}}?)(?P<title>(?:中共|县|市|区|旗|州|省){han}*?(?:{ending}))$"),
-        bare_name=re.compile(rf"^{han}(?:[ ]?{han}){{1,2}}$"),
+        # a role label: at a line start (after a list marker or a tab) followed by a colon, a tab
+        # or spaces; anywhere else only with its colon (`…局长成 员:杨 磊` in a joined line)
+        label=re.compile(rf"""
+            (?:(?<=^|\t)[ \t]*(?:\d{{1,2}}[.、]|[(（]\d{{1,2}}[)）])?[ \t]*(?:{label})[ \t]*(?:[:：][ \t]*|(?=[\t ]))
+              |(?<![副组务行])(?:{label})[ \t]*[:：][ \t]*)""", re.X | re.M),
+        # a name: 2-4 Han, single spaces between them are alignment or OCR (龙　飞, 杨  明)
+        name=re.compile(rf"{han}(?:[ ]?{han}){{1,3}}"),
+        dot=re.compile(r"[·•・]"),
+        dotted=re.compile(rf"{han}{{1,{DOTTED_PART}}}(?:[·•・]{han}{{1,{DOTTED_PART}}}){{0,2}}[·•・](?P<last>){han}{{1,{DOTTED_PART}}}"),
+        # title endings, each place one may end (tried in order, shortest title first)
+        ending=re.compile(ending),
+        ends_title=re.compile(rf"(?:{ending})$"),
+        title_start=re.compile(_alt(t["title_starts"])),
+        title_chars=re.compile(r"[^\s、,，;；:：()（）。]"),
+        not_name=re.compile(_alt(t["not_in_names"])),
+        group=re.compile(_alt(t["group_words"] + ["同志"])),
         # 由副县长张三任组长 / 县医保局局长李四、王五任副组长
         inline=re.compile(rf"(?P<who>[^,，。;；:由]+?)(?:同志)?(?:任|担任|为)(?P<role>{inline_role})"),
         # 组长由副县长张三担任
         inline_rev=re.compile(rf"(?P<role>{inline_role})由(?P<who>[^,，。;；:]+?)(?:同志)?(?:担任|兼任)"),
-        # for each of the two: what its `who` cannot hold (its matches lie between two of these)
-        # and what every match ends with (see inline_matches)
-        inline_bounds=(re.compile(r"[,，。;；:由]"), re.compile(rf"(?:任|担任|为)(?:{inline_role})")),
-        inline_rev_bounds=(re.compile(r"[,，。;；:]"), re.compile(r"担任|兼任")),
-        ending=re.compile(rf"(?:{ending})$"),
-        office=re.compile(r"^[各全本]|[县局办委部]|政府|乡镇|街道"),
-        about_group=re.compile(rf"{_alt(t['group_words'])}|任(?:副)?组长"),
-        about_words=(*t["group_words"], "任组长", "任副组长"),  # the same, as literal words
-        # a role line holds the last character of one of its forms (长, 员): others skip the regex
-        label_chars="".join(sorted({f[-1] for f in forms})),
+        about_words=(*t["group_words"], "任组长", "任副组长"),
+        label_words=tuple(forms),
     )
 
 
-def parse_person(s: str, joined_titles: bool = False) -> tuple[str, str | None] | None:
-    """'孙 鹏 县政府副县长' -> ('孙鹏', '县政府副县长'); None when `s` is not one named person.
-    A title holds no 、 unless `joined_titles` (区委常委、副区长刘洋 in running text)."""
+# ---- one entry: a name and a title --------------------------------------------------------------
+
+def is_name(s: str) -> bool:
+    """A person's name, not a title, an office or a label: 2-4 Han without office words, or a
+    transliterated name whose parts a middle dot joins (阿不都热合曼·买买提)."""
     g = grammar()
-    s = s.strip().strip("、,;；。")
-    if not s or len(s) > MAX_ROW:
-        return None
-    for key in ("name_title", "title_name", "glued"):
-        m = g[key].match(s)
-        if m and _is_name(m.group("name")) and (joined_titles or not LIST_PUNCT.search(m.group("title"))):
-            return SPACE.sub("", m.group("name")), SPACE.sub("", m.group("title"))
-    return None
-
-
-def _is_name(s: str) -> bool:
-    """A person's name, not a title or an office: 2-4 Han without office words."""
     s = SPACE.sub("", s)
-    return 2 <= len(s) <= 4 and not grammar()["ending"].search(s) and not grammar()["office"].search(s)
+    if g["dot"].search(s):
+        parts = g["dot"].split(s)
+        return (len(parts) <= 4 and all(1 <= len(p) <= DOTTED_PART for p in parts)
+                and not g["ends_title"].search(s) and not any(g["not_name"].search(p) for p in parts))
+    return (NAME_CHARS[0] <= len(s) <= NAME_CHARS[1] and not g["ends_title"].search(s)
+            and not g["not_name"].search(s) and s not in g["label_words"])
 
 
-def parse_people(rest: str, labelled: bool = True) -> list[tuple[str, str | None]]:
-    """One role line's people: `张三 县长、李四 局长` or names only `张三、李四、王五`
-    (an unlabelled row of bare names needs two of them: `附件` alone is no member)."""
-    whole = parse_person(rest)
-    if whole:
-        return [whole]
-    parts = [p for p in PEOPLE_SEP.split(rest) if p.strip()]
-    people = [parse_person(p) for p in parts]
-    if parts and all(people):
-        return people
-    if (labelled or len(parts) > 1) and parts and all(
-            grammar()["bare_name"].match(p.strip()) and _is_name(p) for p in parts):
-        return [(SPACE.sub("", p), None) for p in parts]
-    return []
-
-
-def find_label_lines(text: str) -> set[int]:
-    """Offsets of the lines that may be role lines (they hold a form's last character, 长/员)."""
-    starts = set()
-    for c in grammar()["label_chars"]:
-        i = text.find(c)
-        while i != -1:
-            starts.add(line_start(text, i))
-            i = text.find(c, i + 1)
-    return starts
-
-
-def find_listed(text: str) -> list[Member]:
-    """Role lines and the unlabelled rows after them."""
+def _names_at(text: str, pos: int, end: int) -> list[int]:
+    """Ends of the names that may start at `pos`, longest first (周宏伟 before 周宏; a dotted
+    name ends somewhere in its last part: 买买提县… is tried as 买买提)."""
     g = grammar()
-    out: list[Member] = []
-    role = None
-    candidates = find_label_lines(text)
-    for start, line in lines_with_offsets(text):
-        if role is None and start not in candidates:
-            continue  # no role line and no row continuing one
-        if not line.strip():
+    dotted = g["dotted"].match(text, pos, end)
+    if dotted:
+        last = dotted.start("last")
+        return [e for e in range(dotted.end(), last, -1) if is_name(text[pos:e])]
+    m = g["name"].match(text, pos, end)
+    if not m:
+        return []
+    out, k = [], pos
+    for i in range(pos, m.end()):
+        if text[i] != " ":
+            k = i + 1
+            if len(SPACE.sub("", text[pos:k])) >= NAME_CHARS[0]:
+                out.append(k)
+    return [e for e in reversed(out) if is_name(text[pos:e])]
+
+
+def _title_ends(text: str, pos: int, end: int) -> list[int]:
+    """Where a title starting at `pos` may end (after each title ending), nearest first; a
+    title holds no separator, and single spaces only between two Han (OCR)."""
+    g = grammar()
+    limit = min(end, pos + TITLE_MAX)
+    out = []
+    i = pos
+    while i < limit:
+        ch = text[i]
+        if ch == " " and i > pos and i + 1 < limit and text[i + 1] != " " and g["title_chars"].match(text[i + 1]):
+            i += 1
             continue
-        m = g["label"].match(line)
+        if not g["title_chars"].match(ch):
+            break
+        m = g["ending"].match(text, i, limit)
         if m:
-            form = next(f for i, f in enumerate(g["forms"]) if m.group(f"r{i}"))
-            role = g["roles"][form]
-            people = parse_people(m.group("rest").replace("\t", " "))
-        elif role:
-            people = parse_people(line.replace("\t", " "), labelled=False)
-        else:
-            continue
-        if not people:
-            role = None
-            continue
-        ev = evidence(text, start, start + len(line))
-        out += [Member(role=role, name=n, title=t, evidence=ev) for n, t in people]
+            out.append(m.end())
+        i += 1
     return out
 
 
-def find_group_sentences(text: str) -> list:
-    """Sentences that speak of the group (领导小组, 任组长…), in order: found from the words'
-    occurrences instead of testing every sentence of the notice."""
+def _follows(text: str, pos: int, end: int, after_title: bool) -> bool:
+    """Whether an entry may end at `pos`: what comes next is a separator, a bracket, the end,
+    the next label, a group word (领导小组办公室…) or, glued on, the next entry."""
     g = grammar()
-    words = g["about_words"]
-    if any("。" in w or "\n" in w for w in words):  # a word spanning sentences: test each one
-        return [sm for sm in SENTENCE.finditer(text) if g["about_group"].search(sm.group())]
+    if pos >= end or text[pos] in " \t\n、,，;；。)）(（":
+        return True
+    if g["label"].match(text, pos, end) or g["group"].match(text, pos, end):
+        return True
+    if after_title:  # name-first rows: the next name, then its title
+        return any(_spacer(text, e, end) for e in _names_at(text, pos, end))
+    return bool(g["title_start"].match(text, pos, end))
+
+
+def _spacer(text: str, pos: int, end: int) -> bool:
+    """After a name: a space, a bracket or a title's first word (孙鹏县政府副县长)."""
+    return pos < end and (text[pos] in " \t(（" or bool(grammar()["title_start"].match(text, pos, end)))
+
+
+def parse_name_first(text: str, pos: int, end: int):
+    """`陈 刚 县人民政府办公室副主任` / `王芳（县民政局局长）` at `pos` -> (name span, title span, end)."""
+    for ne in _names_at(text, pos, end):
+        if not _spacer(text, ne, end):
+            continue
+        t0 = INLINE_GAP.match(text, ne, end).end()
+        if t0 < end and text[t0] in "(（":
+            close = min((i for i in (text.find(")", t0, end), text.find("）", t0, end)) if i != -1), default=-1)
+            if close != -1 and close - t0 <= TITLE_MAX + 1 and "\n" not in text[t0:close]:
+                return (pos, ne), (t0 + 1, close), close + 1
+            continue
+        for te in _title_ends(text, t0, end):
+            if _follows(text, te, end, after_title=True):
+                return (pos, ne), (t0, te), te
+    return None
+
+
+def parse_title_first(text: str, pos: int, end: int):
+    """`县政府副县长　刘　洋` / `县税务局局长赵刚` at `pos` -> (name span, title span, end)."""
+    for te in _title_ends(text, pos, end):
+        n0 = INLINE_GAP.match(text, te, end).end()
+        for ne in _names_at(text, n0, end):
+            stop = ne + 2 if text.startswith("同志", ne) else ne
+            if _follows(text, stop, end, after_title=False):
+                return (n0, ne), (pos, te), stop
+    return None
+
+
+def parse_bare_name(text: str, pos: int, end: int):
+    """`张三` in `成员：张三、李四、王五` (no titles) -> (name span, empty title span, end)."""
+    for ne in _names_at(text, pos, end):
+        if ne >= end or text[ne] in "、,，;；\n。":
+            return (pos, ne), (ne, ne), ne
+    return None
+
+
+PARSERS = ((parse_name_first, SKIP), (parse_title_first, SKIP), (parse_bare_name, SKIP_IN_LINE))
+
+
+def parse_entries(text: str, pos: int, end: int, parse, skip=SKIP) -> tuple[list, int]:
+    """Entries one after another from `pos` with one parser; -> (entries, where reading stopped)."""
+    out = []
+    while True:
+        p = skip.match(text, pos, end).end()
+        if p >= end or grammar()["label"].match(text, p, end):
+            return out, p
+        entry = parse(text, p, end)
+        if not entry:
+            return out, pos
+        out.append(entry)
+        pos = entry[2]
+
+
+# ---- the labelled list ---------------------------------------------------------------------------
+
+def find_labels(text: str, lo: int, hi: int) -> list:
+    """Role labels in text[lo:hi], tried only around the role words (组长, 成员) found by a cheap
+    scan: at their line's start (or after a tab) and a few characters before them (常务副组长)."""
+    label = grammar()["label"]
+    out, seen = [], set()
+    for hit in ROLE_ANYWHERE.finditer(text, lo, hi):
+        i = hit.start()
+        w0 = max(lo, i - REACH)  # a label's line starts this close: no scan back through a long line
+        line_start = max(w0, text.rfind("\n", w0, i) + 1)
+        tab = text.rfind("\t", line_start, i)
+        starts = [line_start] + ([tab + 1] if tab != -1 else []) + list(range(max(line_start, i - LABEL_LEAD), i + 1))
+        for st in starts:
+            m = label.match(text, st, hi)
+            if m and m.end() >= hit.end() and m.start() not in seen:
+                if out and m.start() < out[-1].end():
+                    break
+                seen.add(m.start())
+                out.append(m)
+                break
+    return out
+
+
+LABEL_LEAD = 4  # 常务副 / 执行副 before 组长
+REACH = 300  # characters back to a line's or sentence's start: bounded, so a one-line text stays linear
+
+
+def role_of(m) -> str:
+    g = grammar()
+    form = next(f for i, f in enumerate(g["forms"]) if m.group(f"r{i}"))
+    return g["roles"][form]
+
+
+def find_listed(text: str, lo: int, hi: int) -> tuple[list[Member], bool]:
+    """Role labels and the people after each, up to the next label (entries in one order per
+    label: whichever of name-first / title-first reads more of them). -> (members, stuck): stuck
+    when reading stopped before a label's list ended, at text spaced by OCR (局 长, 王 明亮)."""
+    labels = find_labels(text, lo, hi)
+    out: list[Member] = []
+    stuck = False
+    for k, m in enumerate(labels):
+        stop = labels[k + 1].start() if k + 1 < len(labels) else hi
+        best, best_end = [], m.end()
+        for parse, skip in PARSERS:
+            entries, end = parse_entries(text, m.end(), stop, parse, skip)
+            if len(entries) > len(best):
+                best, best_end = entries, end
+        rest = SKIP.match(text, best_end, stop).end()
+        if rest < stop and GAP.search(text, rest, min(stop, rest + STUCK_LOOK, _eol(text, rest))):
+            stuck = True  # reading stopped at OCR-spaced text
+        if any(GAP.search(text, t0, t1) or (n1 - n0 > 4 and " " in text[n0:n1]) for (n0, n1), (t0, t1), _ in best):
+            stuck = True  # a title spaced by OCR, or a 4-character name with a space: maybe misread
+        role = role_of(m)
+        for (n0, n1), (t0, t1), e in best:
+            out.append(Member(role=role, name=SPACE.sub("", text[n0:n1]),
+                              title=SPACE.sub("", text[t0:t1]) or None,
+                              evidence=evidence(text, min(n0, t0), e)))
+    return out, stuck
+
+
+STUCK_LOOK = 16  # how far past a stop an OCR space makes the squeezed view worth reading
+
+
+def _eol(text: str, pos: int) -> int:
+    e = text.find("\n", pos)
+    return len(text) if e == -1 else e
+
+
+def find_in_tables(text: str, lo: int, hi: int) -> list[Member]:
+    """A members table: a role cell (组长 / 副组长 / 成员; empty under a merged cell, which keeps
+    the role of the row above), one name cell and maybe a title cell."""
+    g = grammar()
+    out: list[Member] = []
+    for table in structure.parse(text).tables:
+        if not lo <= table.start < hi or not ROLE_ANYWHERE.search(text, table.start, table.end):
+            continue
+        role = None
+        for row in table.rows:
+            cells = [c for c in row.cells if c.text]
+            labelled = [c for c in cells if SPACE.sub("", c.text) in g["roles"]]
+            if labelled:
+                role = g["roles"][SPACE.sub("", labelled[0].text)]
+            elif not row.cells or row.cells[0].text:
+                role = None  # a row of its own that names no role
+            rest = [c for c in cells if c not in labelled]
+            names = [c for c in rest if g["name"].fullmatch(c.text) and is_name(c.text)]
+            if role is None or len(names) != 1:
+                continue
+            titles = [c for c in rest if c is not names[0] and g["ends_title"].search(c.text)]
+            out.append(Member(role=role, name=SPACE.sub("", names[0].text),
+                              title=SPACE.sub("", titles[0].text) if titles else None,
+                              evidence=evidence(text, row.start, row.end)))
+    return out
+
+
+# ---- running text -------------------------------------------------------------------------------
+
+def parse_person(s: str, joined_titles: bool = False) -> tuple[str, str | None] | None:
+    """'县医保局局长李四' / '副县长张三' / '张三' -> (name, title); None when `s` is not one person.
+    A title holds no 、 unless `joined_titles` (区委常委、副区长刘洋 in running text)."""
+    s = s.strip().strip("、,;；。")
+    if not s or len(s) > TITLE_MAX + 6:
+        return None
+    for e in _names_at(s, 0, len(s)):
+        if e == len(s):
+            return SPACE.sub("", s), None
+    g = grammar()
+    for i in range(len(s) - NAME_CHARS[0], 0, -1):  # title then name, the name at the end
+        name, title = s[i:], s[:i].rstrip()
+        if is_name(name) and g["name"].fullmatch(name) and g["ends_title"].search(title) and (
+                joined_titles or not re.search(r"[、,;；]", title)):
+            return SPACE.sub("", name), SPACE.sub("", title)
+    return None
+
+
+def find_group_sentences(text: str, lo: int, hi: int) -> list:
+    """Sentences that speak of the group (领导小组, 任组长…), found from the words' occurrences."""
     starts = set()
-    for w in words:
-        i = text.find(w)
+    for w in grammar()["about_words"]:
+        i = text.find(w, lo, hi)
         while i != -1:
-            starts.add(stop_before(text, i, "。\n") + 1)
-            i = text.find(w, i + 1)
+            w0 = max(0, i - REACH)
+            starts.add(max(text.rfind("。", w0, i), text.rfind("\n", w0, i), w0 - 1) + 1)
+            i = text.find(w, i + 1, hi)
     return [SENTENCE.match(text, s) for s in sorted(starts)]
 
 
-def find_inline(text: str) -> list[Member]:
+def find_inline(text: str, lo: int, hi: int) -> list[Member]:
     """`由副县长张三任组长，县医保局局长李四任副组长` inside a sentence about the group."""
     g = grammar()
     out: list[Member] = []
-    for sm in find_group_sentences(text):
+    for sm in find_group_sentences(text, lo, hi):
+        if sm is None:
+            continue
         sentence = sm.group()
-        for key in ("inline", "inline_rev"):
-            for m in inline_matches(g[key], *g[key + "_bounds"], sentence):
+        for rx in (g["inline"], g["inline_rev"]):
+            for m in rx.finditer(sentence):
                 who = m.group("who")
                 people = [parse_person(p) for p in WHO_SEP.split(who)]
                 if not people or not all(people):
@@ -186,42 +361,73 @@ def find_inline(text: str) -> list[Member]:
     return out
 
 
-def inline_matches(rx, stops, ending, sentence: str):
-    """rx.finditer(sentence), in linear time. A lazy `who` tried from every position scans to
-    the end of its run of characters when no ending follows, which is quadratic in a long run
-    (a sentence without commas after its last 任组长). Matches never cross a stop and always end
-    with an ending, so each run is searched only up to the end of its last ending."""
-    if not ending.search(sentence):
-        return
-    a = 0
-    for cut in [m.start() for m in stops.finditer(sentence)] + [len(sentence)]:
-        last = max((m.end() for m in ending.finditer(sentence, a, cut, overlapped=True)), default=None)
-        if last is not None:
-            yield from rx.finditer(sentence, a, last)
-        a = cut + 1
+# ---- extract ------------------------------------------------------------------------------------
+
+ROLE_ANYWHERE = re.compile(r"组[ \t]*长|成[ \t]*员")  # no role word, no group: nothing to read
+SPACED_ROLE = re.compile(r"任[ ]副?组|任副[ ]组|副[ ]组长|组[ ]长")  # a role phrase spaced by OCR (任 组长)
 
 
-def dedupe(members: list[Member]) -> list[Member]:
-    """One member per (role, name, title), at its first place: a list pasted twice (or a notice
-    repeated 200 times) names nobody twice. The repetition itself is flagged by the checks."""
+def find_members(text: str, lo: int, hi: int, tables: bool = True) -> tuple[list[Member], bool]:
+    """(members, stuck): the labelled list, else a members table, else running text."""
+    listed, stuck = find_listed(text, lo, hi)
+    if listed:
+        return listed, stuck
+    if tables:
+        found = find_in_tables(text, lo, hi)
+        if found:
+            return found, False
+    return find_inline(text, lo, hi), bool(SPACED_ROLE.search(text, lo, hi))  # OCR: 任 组长 hides a role
+
+
+def unique(members: list[Member]) -> list[Member]:
+    """One member per (role, name): a notice restating its list (or pasted twice) names the same people."""
     seen, out = set(), []
     for m in members:
-        if (m.role, m.name, m.title) not in seen:
-            seen.add((m.role, m.name, m.title))
+        if (m.role, m.name) not in seen:
+            seen.add((m.role, m.name))
             out.append(m)
     return out
 
 
-ROLE_ANYWHERE = re.compile(r"组\s*长|成\s*员")  # no role word, no group: skip the line scan
+def read_members(text: str, sections: list[tuple[int, int]], tables: bool = True) -> tuple[list[Member], bool]:
+    """The 组织领导 sections first, the whole text when they name nobody; -> (members, stuck)."""
+    members: list[Member] = []
+    stuck = False
+    for lo, hi in sections:
+        found, s = find_members(text, lo, hi, tables)
+        members += found
+        stuck = stuck or s
+    if not members:
+        members, stuck = find_members(text, 0, len(text), tables)
+    return unique(members), stuck
+
+
+def reading_key(members: list[Member]) -> tuple[int, int]:
+    """Which of two readings to keep: more members, then shorter names (李军 over 李军国家, a
+    title's first characters taken into a name)."""
+    return len(members), -sum(len(m.name) for m in members)
+
+
+def on_text(members: list[Member], sq, text: str) -> list[Member]:
+    """Members read on the squeezed view, their evidence mapped back to the text."""
+    for m in members:
+        m.evidence = evidence(text, *sq.span(m.evidence.start, m.evidence.end))
+    return members
 
 
 def extract(text: str, ctx: Context) -> dict:
     if not ROLE_ANYWHERE.search(text):
         return dict(leadership=[])
     try:
-        members = dedupe(find_listed(text) or find_inline(text))
-    except RESOURCE_ERRORS:
-        raise  # out of memory or stack: the document is quarantined, not loaded empty
+        sections = structure.parse(text).about("leadership")
+        members, stuck = read_members(text, sections)
+        sq = squeeze(text)
+        if stuck and sq.has_gaps(sections or [(0, len(text))]):  # OCR spaces (局 长, 任 组长): read the view
+            viewed, _ = read_members(sq.view, [(sq.to_view(a), sq.to_view(b)) for a, b in sections], tables=False)
+            if reading_key(viewed) > reading_key(members):
+                members = on_text(viewed, sq, text)
+    except RESOURCE_ERRORS:  # a resource limit quarantines the document: never "nothing found"
+        raise
     except Exception:  # extraction never raises on any text
         members = []
     return dict(leadership=members)

@@ -1,9 +1,13 @@
-"""Document metadata: title, 文号, issuer, policy year, 落款 and 印发 dates, cited documents.
+"""Document metadata: title, 文号, issuer and co-issuers, policy year, 落款 and 印发 dates, cited documents.
 
-The header of a scanned notice is where OCR does its worst (崞岚县 for 岢岚县), so the issuer is
-read from the signature (落款) first and from the header only when there is none. The 文号 is the
-one standing on its own line near the top; numbers inside parentheses after a 《title》 are
-citations, collected separately from sentences that name their basis (根据/按照/依据…).
+The issuer is the lead office: the first one named at the top (文头, or the office before 关于 in
+the title line), whose 文号 the notice carries; the other offices of a joint notice (联合发文) are
+`co_issuers`. The 落款 is the fallback, and the correction when OCR garbled the place in the header
+(崞岚县 for the 岢岚县 of the signature: the header's place is no real division). Everything is read
+through `extractors.squeeze` (OCR and letter-spacing spaces between Han removed: `关 于 做 好…`,
+`琼医 保〔2020〕`) and mapped back, so evidence indexes the canonical text. The 文号 is the one
+standing on its own line near the top (or glued after a web page's 发布时间 line); numbers inside
+parentheses after a 《title》 are citations, collected from sentences that name their basis.
 """
 from __future__ import annotations
 
@@ -13,7 +17,9 @@ import regex as re
 
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.dates import DAY, MONTH, YEAR, parse_date, parse_full_date_line, parse_int
-from noticeflow.extractors.spans import evidence, first_from, keyword_windows, last_before, line_start
+from noticeflow.extractors.region import known_place
+from noticeflow.extractors.spans import evidence, keyword_windows
+from noticeflow.extractors.squeeze import squeeze as squeezed_view
 from noticeflow.schemas import CitedDocument, Day, Text, Year
 
 # ---- 文号 ------------------------------------------------------------------------------------
@@ -50,8 +56,14 @@ TITLE_RE = re.compile(
 )
 
 # ---- issuer ----------------------------------------------------------------------------------
-ORG = r"\p{Han}[\p{Han}()]{1,40}?(?:办公室|人民政府|政府办|委员会|医疗保障局|局|厅|办事处|管委会|中心|领导小组)"
-ORG_LINE_RE = re.compile(rf"^[ \t]*(?P<org>{ORG}(?:[ \t]+{ORG})*)[ \t]*(?:文件)?[ \t]*$")
+ORG = r"\p{Han}[\p{Han}()]{1,40}?(?:办公室|人民政府|政府办|委员会|医疗保障局|局|厅|办事处|管委会|中心|领导小组|联合会)"
+ORG_LINE_RE = re.compile(rf"^[ \t]*(?P<org>{ORG}(?:[ \t]*{ORG})*)[ \t]*(?:文件)?[ \t]*$")
+# Where the next office of a joint notice starts inside one line: 国家税务总局…, or the place
+# the first office starts with (郧西县医疗保障局郧西县财政局 / 北京市怀柔区…北京市怀柔区…).
+TAX_HEAD = "国家税务总局"
+PLACE_HEAD_RE = re.compile(r"(?:国家税务总局)?(?P<place>\p{Han}{1,14}?[省市县区旗州盟])")
+GREEDY_PLACE_RE = re.compile(r"\p{Han}{1,14}[县市区旗](?=\p{Han}{2})")
+OFFICE_END_RE = re.compile(r"(?:办公室|人民政府|政府办|委员会|局|厅|办事处|管委会|中心|领导小组|联合会)$")
 ORG_PREFIX_RE = re.compile(rf"(?P<org>{ORG})[ \t]*(?=关于)")
 # 落款 written on one line: '县医疗保障局 2023年9月1日'
 INLINE_SIGNATURE_RE = re.compile(rf"^[ \t]*(?P<org>{ORG}(?:[ \t]+{ORG})*)[ \t]*(?P<date>[\d〇○零一二三四五六七八九][^ \t\n]*日)[ \t]*$")
@@ -76,7 +88,7 @@ YEAR_WORD, YEAR_BEFORE = "年度", 12  # a policy year is written right before �
 BASIS_WORDS = ("根据", "按照", "依据", "依照", "遵照", "贯彻落实", "贯彻", "落实")  # earlier wins at one place
 CITED_TITLE_RE = re.compile(
     rf"""
-      《(?P<title>[^《》\n]{{1,200}})》\s*          # 《关于…的通知》
+      《(?P<title>[^《》]{{1,200}})》\s*            # 《关于…的通知》 (a wrap may break it)
       (?:{OPEN}\s*(?P<num1>{DOC_NUMBER})\s*{CLOSE})?   # (晋医保发〔2023〕13号)
     """,
     re.X,
@@ -116,13 +128,14 @@ def find_title(text: str):
 
 def find_doc_number(text: str, title_start: int | None, title_end: int | None):
     """The 文号 starting a line of the header (above the title or just under it); failing that,
-    the first number before the title that is not in parentheses, cut after the office's name
-    (a long header line can get joined to the number: '…税务局新医保〔2023〕9号')."""
+    the first number before the addressee or the first sentence that is not in parentheses, cut
+    after the office's name (a long header line can get joined to the number: '…税务局新医保〔2023〕
+    9号', a web page's '发布时间:… 【字体:大 中 小】紫府办函〔2024〕63号')."""
     limit = (title_end + 200) if title_end is not None else max(400, len(text) // 4)
     m = HEADER_NUMBER_RE.search(text, 0, min(limit, len(text)))
     if m:
         return normalize_doc_number(m.group()), m.start(), m.end()
-    for m in DOC_NUMBER_RE.finditer(text, 0, title_start or 0):
+    for m in DOC_NUMBER_RE.finditer(text, 0, header_end(text, title_end)):
         if text[max(0, m.start() - 1):m.start()] in ("(", "（", "《"):
             continue
         cut = PREFIX_CUT_RE.match(m.group("prefix"))
@@ -130,6 +143,17 @@ def find_doc_number(text: str, title_start: int | None, title_end: int | None):
         if start < m.start("year") - 1:
             return normalize_doc_number(text[start:m.end()]), start, m.end()
     return None
+
+
+ADDRESSEE_RE = re.compile(r"^[^\n。]{2,120}[:：][ \t]*$|。", re.M)
+
+
+def header_end(text: str, title_end: int | None) -> int:
+    """Where the header stops: the addressee line (主送…：) or the first sentence after the title."""
+    if title_end is None:
+        return 0
+    m = ADDRESSEE_RE.search(text, title_end, min(len(text), title_end + 400))
+    return text.rfind("\n", 0, m.start()) + 1 if m else title_end
 
 
 def _lines_holding(text: str, char: str):
@@ -168,8 +192,36 @@ def _lines_from_top(text: str):
         pos = end + 1
 
 
+def split_offices(line: str, start: int) -> list[tuple[str, int, int]]:
+    """The offices named on one line (squeezed): `A局 B局 国家税务总局C税务局` or the same glued
+    together; -> (name, start, end) each. A line that does not split cleanly stays one office."""
+    line_start = start + len(line) - len(line.lstrip())
+    body = line.strip()
+    if body.endswith("文件"):
+        body = body[:-2].rstrip()
+    head = PLACE_HEAD_RE.match(body)
+    cuts = {0}
+    for word in filter(None, (TAX_HEAD, head.group("place") if head else None)):
+        i = body.find(word, 1)
+        while i != -1:
+            if not (word != TAX_HEAD and body[max(0, i - len(TAX_HEAD)):i] == TAX_HEAD):
+                cuts.add(i)
+            i = body.find(word, i + 1)
+    bounds = sorted(cuts) + [len(body)]
+    pieces = [(body[a:b].strip(), a) for a, b in zip(bounds, bounds[1:])]
+    if len(pieces) > 1 and all(OFFICE_END_RE.search(p) for p, _ in pieces):
+        return [(p, line_start + a + (len(body[a:]) - len(body[a:].lstrip())), line_start + a + len(p))
+                for p, a in pieces]
+    return [(squeeze_org(body), line_start, line_start + len(body))]
+
+
+def squeeze_org(s: str) -> str:
+    return SPACES_RE.sub("", s)
+
+
 def find_signature(text: str):
-    """The 落款: a full-date line (not …印发) under an office name. -> (issuer span, date span) parts."""
+    """The 落款: a full-date line (not …印发) under office lines (stacked, a joint notice's several
+    on one or more lines). -> ([(office, start, end)], (iso, start, end)) or None."""
     for pos, line in _lines_holding(text, DATE_END):
         if not line.rstrip().endswith(DATE_END):  # both shapes end on the date's 日
             continue
@@ -178,28 +230,31 @@ def find_signature(text: str):
             inline = INLINE_SIGNATURE_RE.match(line)
             if inline and parse_full_date_line(inline.group("date")):
                 o, d = inline.span("org"), inline.span("date")
-                return (tidy_org(inline.group("org")), pos + o[0], pos + o[1]), (parse_full_date_line(inline.group("date")), pos + d[0], pos + d[1])
+                offices = split_offices(inline.group("org"), pos + o[0])
+                return offices, (parse_full_date_line(inline.group("date")), pos + d[0], pos + d[1])
             continue
         above = [(p, ln) for p, ln in _lines_above(text, pos, SIGNATURE_WINDOW) if ln.strip()]
-        if not above:
-            continue
-        p, ln = above[-1]
-        m = ORG_LINE_RE.match(ln)
-        if not m and SEAL_RE.search(ln) and len(above) > 1:
-            p, ln = above[-2]
+        if above and SEAL_RE.search(above[-1][1]) and not ORG_LINE_RE.match(above[-1][1]):
+            above = above[:-1]
+        office_lines = []
+        for p, ln in reversed(above):  # nearest first, while they are office lines
             m = ORG_LINE_RE.match(ln)
-        if not m:
+            if not m:
+                break
+            office_lines.insert(0, (p + m.start("org"), m.group("org")))
+        if not office_lines:
             continue
-        s, e = m.span("org")
+        offices = [o for p, ln in office_lines for o in split_offices(ln, p)]
         d0 = pos + len(line) - len(line.lstrip())
-        return (tidy_org(m.group("org")), p + s, p + e), (date, d0, pos + len(line.rstrip()))
+        return offices, (date, d0, pos + len(line.rstrip()))
     return None
 
 
-def find_header_issuer(text: str, title_span):
-    """The office named at the top (first line, 'XX文件' stripped), else the prefix of the title line."""
-    limit = title_span[1] if title_span else len(text) // 4
-    seen = 0
+def find_header_offices(text: str, title_span) -> list[tuple[str, int, int]]:
+    """The offices named at the top (stacked lines or one line, 'XX文件' stripped), else the
+    office before 关于 on the title line."""
+    limit = title_span[2] if title_span else len(text) // 4
+    seen, found = 0, []
     for pos, line in _lines_from_top(text):
         if pos >= limit or seen >= HEADER_LINES:
             break
@@ -207,15 +262,51 @@ def find_header_issuer(text: str, title_span):
             continue
         seen += 1
         m = ORG_LINE_RE.match(line)
-        if m:
-            s, e = m.span("org")
-            return tidy_org(m.group("org")), pos + s, pos + e
+        if m and (not title_span or pos + len(line) <= title_span[1]):
+            found += split_offices(m.group("org"), pos + m.start("org"))
+        elif found:
+            break
+    if found:
+        return found
     if title_span:
-        start = text.rfind("\n", 0, title_span[1]) + 1
+        start = text.rfind("\n", 0, title_span[2]) + 1
         m = ORG_PREFIX_RE.match(text, start)
         if m:
-            return tidy_org(m.group("org")), m.start("org"), m.end("org")
-    return None
+            return split_offices(m.group("org"), m.start("org"))
+    return []
+
+
+def organ(office: str) -> str:
+    """The office without its places: 南江县人民政府办公室 -> 人民政府办公室, 北京市怀柔区医疗保障局
+    -> 医疗保障局 (known division names stripped, longest first; else up to a 县/区/市/旗)."""
+    rest = office[len(TAX_HEAD):] if office.startswith(TAX_HEAD) else office
+    while True:
+        cut = next((n for n in range(min(len(rest) - 1, 15), 1, -1) if known_place(rest[:n])), 0)
+        if not cut:
+            break
+        rest = rest[cut:]
+    if rest is office or rest == office[len(TAX_HEAD):]:
+        m = GREEDY_PLACE_RE.match(rest)
+        rest = rest[m.end():] if m else rest
+    return rest
+
+
+def place_is_known(office: str) -> bool:
+    m = PLACE_HEAD_RE.match(office)
+    return bool(m) and known_place(m.group("place"))
+
+
+def pick_issuers(header: list, signature: list) -> tuple:
+    """(lead office, other offices): the header's, unless its place is no real division while the
+    signature's is (OCR garbled the 文头); co-issuers from the signature when the header names one."""
+    if header and not place_is_known(header[0][0]) and signature and place_is_known(signature[0][0]):
+        header = []
+    if not header:
+        return (signature[0] if signature else None), list(signature[1:])
+    lead = header[0]
+    if len(header) > 1:
+        return lead, header[1:]
+    return lead, [o for o in signature if organ(o[0]) != organ(lead[0]) and o[0] != lead[0]]
 
 
 def find_print_date(text: str, default_year: int | None):
@@ -232,17 +323,19 @@ def _bracketed(text: str, pos: int) -> bool:
     """Whether `pos` is inside a 《title》 or a (parenthesis) on one line, where years are
     those of cited documents, not of this notice. (Searches stop at the nearest bound: the
     last 》 for 《, the line for parentheses.)"""
-    # the bounds come from indexes of the characters (spans.positions): searching the text for
-    # them from every year is quadratic in a long line
-    closed = last_before(text, "》", pos)
-    if first_from(text, "《", closed + 1, pos) != -1 and first_from(text, "》", pos) != -1:
+    lo, hi = max(0, pos - _TITLE_REACH), pos + _TITLE_REACH  # a title is shorter: bounded searches
+    closed = text.rfind("》", lo, pos)
+    if text.find("《", max(lo, closed + 1), pos) != -1 and text.find("》", pos, hi) != -1:
         return True
-    start = line_start(text, pos)
-    opened = last_before(text, "(", pos, start - 1)
-    if opened != -1 and first_from(text, ")", opened, pos) == -1:
-        eol = first_from(text, "\n", pos)
-        return first_from(text, ")", pos, len(text) if eol == -1 else eol) != -1
+    line_start = text.rfind("\n", lo, pos) + 1
+    opened = text.rfind("(", max(lo, line_start), pos)
+    if opened != -1 and text.find(")", opened, pos) == -1:
+        eol = text.find("\n", pos, hi)
+        return text.find(")", pos, min(len(text), hi) if eol == -1 else eol) != -1
     return False
+
+
+_TITLE_REACH = 300
 
 
 def find_policy_year(text: str, title):
@@ -374,30 +467,42 @@ def _text(value, start, end, text) -> Text | None:
 
 
 def extract(text: str, ctx: Context) -> dict:
-    """Metadata of one notice; sets ctx.policy_year and ctx.issue_year for the date extractors."""
+    """Metadata of one notice; sets ctx.policy_year and ctx.issue_year for the date extractors.
+    Read on the squeezed view; every span is mapped back to `text`."""
     text = text or ""
-    title = find_title(text)
-    number = find_doc_number(text, title[1] if title else None, title[2] if title else None)
-    signature = find_signature(text)
-    issuer = (signature[0] if signature else None) or find_header_issuer(text, title)
-    year = find_policy_year(text, title)
-    policy_year = Year(value=year[0], evidence=evidence(text, year[1], year[2])) if year else None
+    sq = squeezed_view(text)
+    view = sq.view
+
+    def on_text(value, start, end):
+        a, b = sq.span(start, end)
+        return _text(value, a, b, text)
+
+    title = find_title(view)
+    number = find_doc_number(view, title[1] if title else None, title[2] if title else None)
+    signature = find_signature(view)
+    lead, co = pick_issuers(find_header_offices(view, title), signature[0] if signature else [])
+    year = find_policy_year(view, title)
+    policy_year = Year(value=year[0], evidence=evidence(text, *sq.span(year[1], year[2]))) if year else None
     if policy_year:
         ctx.policy_year = policy_year.value
     issue = signature[1] if signature and signature[1][0] else None
     default_year = (policy_year.value - 1) if policy_year else None
-    printed = find_print_date(text, default_year)
-    issue_date = Day(value=issue[0], evidence=evidence(text, issue[1], issue[2])) if issue else None
-    print_date = Day(value=printed[0], evidence=evidence(text, printed[1], printed[2])) if printed else None
+    printed = find_print_date(view, default_year)
+    issue_date = Day(value=issue[0], evidence=evidence(text, *sq.span(issue[1], issue[2]))) if issue else None
+    print_date = Day(value=printed[0], evidence=evidence(text, *sq.span(printed[1], printed[2]))) if printed else None
     dated = issue_date or print_date
     if dated:
         ctx.issue_year = int(dated.value[:4])
+    cited = find_citations(view)
+    for c in cited:
+        c.evidence = evidence(text, *sq.span(c.evidence.start, c.evidence.end))
     return dict(
-        title=_text(*title, text) if title else None,
-        doc_number=_text(*number, text) if number and number[0] else None,
-        issuer=_text(*issuer, text) if issuer else None,
+        title=on_text(*title) if title else None,
+        doc_number=on_text(*number) if number and number[0] else None,
+        issuer=on_text(squeeze_org(lead[0]), lead[1], lead[2]) if lead else None,
+        co_issuers=[on_text(squeeze_org(o[0]), o[1], o[2]) for o in co],
         policy_year=policy_year,
         issue_date=issue_date,
         print_date=print_date,
-        cited_documents=find_citations(text),
+        cited_documents=cited,
     )

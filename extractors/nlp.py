@@ -207,3 +207,53 @@ def _start(match) -> int:
 def mention_hits(text: str):
     """Cheap screen (no Doc): where any known written form occurs, as re matches."""
     return pipeline()[3].finditer(text)
+
+
+@functools.cache
+def form_names() -> tuple[dict[str, tuple[str, str]], frozenset[str]]:
+    """Written form -> (canonical name, level) for the forms only one department writes, and the
+    characters a form starts with."""
+    owners: dict[str, set] = {}
+    for t in vocab.departments():
+        for f in forms(t.alias):
+            owners.setdefault(f, set()).add((t.name, t.level))
+    single = {f: next(iter(o)) for f, o in owners.items() if len(o) == 1}
+    return single, frozenset(f[0] for f in owners)
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """Department mentions in `text`, longest form wins where forms overlap.
+
+    The screen finds the longest form at the leftmost place; a longer form can only be missed
+    where it starts inside a form already found (各乡镇 hides 乡镇人民政府 in 各乡镇人民政府), so
+    only there are the forms starting inside a hit tried, and only such windows go to spaCy's
+    matcher to settle the overlap. Everywhere else the screen's form is the mention."""
+    prefilter = pipeline()[3]
+    names, starts = form_names()
+    hits = [m.span() for m in prefilter.finditer(text)]
+    out: list[Mention] = []
+    windows: list[list[int]] = []
+    for k, (a, b) in enumerate(hits):
+        reach = b
+        for p in range(a + 1, b):  # a longer form starting inside this one?
+            if text[p] in starts:
+                m = prefilter.match(text, p)
+                if m and m.end() > reach:
+                    reach = m.end()
+        form = text[a:b]
+        if reach == b and form in names:
+            if windows and a < windows[-1][1]:
+                windows[-1][1] = max(windows[-1][1], b)
+                continue
+            out.append(Mention(a, b, *names[form]))
+            continue
+        if windows and a <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], reach)
+        else:
+            windows.append([a, reach])
+    if windows:
+        out = [m for m in out if not any(w0 <= m.start < w1 for w0, w1 in windows)]
+        for ms in mentions_in_many([text[a:b] for a, b in windows], [a for a, _ in windows]):
+            out += ms
+        out.sort(key=lambda m: m.start)
+    return out

@@ -1,7 +1,8 @@
 """Is this a resident medical-insurance collection notice (城乡居民医保征缴通知)?
 
 Decided from the notice's own title when one is found (`关于…的通知`): it must name the resident
-insurance and either name collection or carry collection phrases in its body. Without a title
+insurance (not 职工医保, 养老保险, 大病保险…) and either name collection or, when it is not about
+benefits only (待遇, 报销…), carry collection phrases in its body. Without a title
 (OCR'd scans), the body has to mention both often enough. Word lists live in
 `extractors/data/notice_terms.yaml`.
 """
@@ -12,6 +13,7 @@ import functools
 import regex as re
 
 from noticeflow.extractors import vocab
+from noticeflow.extractors.squeeze import squeeze
 from noticeflow.schemas.errors import RESOURCE_ERRORS
 
 HEAD = 1500  # the title sits in the first lines of a notice
@@ -33,30 +35,39 @@ def grammar() -> dict:
         insurance=re.compile(_alt(t["insurance"])),
         collection=re.compile(_alt(t["collection"])),
         body=re.compile(_alt(t["collection_body"])),
+        other=re.compile(_alt(t["other_insurance"])),
+        benefit=re.compile(_alt(t["benefit"])),
     )
 
 
 def find_title(text: str) -> str | None:
     """The first `关于…的通知` near the top, layout spaces and line breaks removed."""
-    m = grammar()["title"].search(text[:HEAD])
+    m = grammar()["title"].search(squeeze(text[:HEAD]).view)
     return re.sub(r"\s+", "", m.group()) if m else None
 
 
 def is_collection_notice(text: str) -> bool:
+    """From the title: about the resident medical insurance (not another insurance, not only its
+    benefits) and about collecting it, or carrying collection phrases in the body."""
     try:
         g, t = grammar(), terms()
         body_hits = len(g["body"].findall(text))
         title = find_title(text)
-        if title and g["insurance"].search(title):
-            return bool(g["collection"].search(title)) or body_hits >= t["min_body_hits"]
-        if title and (g["collection"].search(title) or "医疗保障" in title):
+        if title is None:
+            return len(g["insurance"].findall(text)) >= t["min_body_hits"] and body_hits >= t["min_body_hits"]
+        if g["other"].search(title) and not g["insurance"].search(g["other"].sub("", title)):
+            return False  # 职工医保 / 养老保险 / 大病保险 …: another insurance
+        collects = bool(g["collection"].search(title))
+        if g["insurance"].search(title):
+            if collects:
+                return True
+            return not g["benefit"].search(title) and body_hits >= t["min_body_hits"]
+        if collects or "医疗保障" in title:
             # 关于做好2024年度参保缴费工作的通知: the body has to say which insurance
             return len(g["insurance"].findall(text)) >= t["min_body_hits"] and body_hits >= t["min_body_hits"]
-        if title:
-            return False
-        return len(g["insurance"].findall(text)) >= t["min_body_hits"] and body_hits >= t["min_body_hits"]
-    except RESOURCE_ERRORS:
-        raise  # out of memory or stack: the document is quarantined, not loaded empty
+        return False
+    except RESOURCE_ERRORS:  # a resource limit quarantines the document: never "nothing found"
+        raise
     except Exception:  # never raises; an unreadable text is not a notice we can use
         return False
 

@@ -11,8 +11,12 @@ Reporting schedules ("10月31日前每月通报一次") are not periods: a deadl
 """
 from __future__ import annotations
 
+import functools
+
 import regex as re
 
+from noticeflow.extractors import vocab
+from noticeflow.extractors.compact import to_original, view
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.dates import (DAY, FIRST_CHAR, RELATIVE_YEAR, RANGE_RE, find_range_matches, parse_date,
                               parse_int, parse_range, point)
@@ -22,11 +26,12 @@ from noticeflow.schemas import Period
 # ---- what a range is the period of (the word nearest before it in its clause wins) -------------
 KIND_WORDS = {
     "concentrated_collection": r"集中(?:征缴|征收|参保缴费|参保登记缴费|缴费|参保|收缴)(?:期限?|时间|阶段|时段)",
-    "benefit": r"待遇(?:享受)?(?:期限?|时间)|享受(?:医保)?待遇(?:期限?|时间)|享受期",
+    "benefit": r"""待遇(?:享受)?(?:期限?|时间)|享受(?:医保)?待遇(?:期限?|时间)|享受期
+                   |享受(?:居民)?(?:医保|基本医疗保险|医疗保险)?待遇""",          # …缴费的,1月1日至12月31日享受居民医保待遇
     "collection": r"""(?:参保|征缴|缴费|征收|收缴|续保|筹资|参保登记、缴费|参保登记和缴费)
                       (?:工作)?(?:期限?|时间|时段|起止时间)|缴费期|征缴期|征收期""",
     # a later window for those who missed the drive: 可于…补缴 / 补缴时间 / 延长
-    "extension": r"补缴|补办|延长|延期|顺延",
+    "extension": r"补缴|补办|补充缴费|补充参保|延长|延期|顺延",            # 1月1日至2月29日为补充缴费期
 }
 KIND_RES = {k: re.compile(v, re.X) for k, v in KIND_WORDS.items()}
 # Where the group named before a window ends: at its first period word ('外出务工人员|续保补缴时间为…').
@@ -54,7 +59,8 @@ END_ONLY_RE = re.compile(
 # 外出务工或返乡居民续保缴费时间可延长至2023年2月底 / 集中征缴期延长至1月31日
 EXTEND_WORDS = ("延长", "延期", "顺延", "放宽", "延迟")
 EXTENSION_RE = re.compile(
-    rf"""(?P<kw>(?:集中)?(?:续保|参保|缴费|补缴|征缴|征收))[^,，。；;\n]{{0,10}}?
+    rf"""(?P<kw>(?:集中)?(?:续保|参保|缴费|补缴|征缴|征收))[^,，。；;\n(（]{{0,10}}?
+         (?:[(（][^)）\n]{{0,40}}[)）])?                                        # (原定为9月1日至12月31日)
          (?:可以?|均|可适当)?(?:延长|延期|顺延|放宽|延迟)(?:至|到)\s*(?P<date>{point()})""",
     re.X,
 )
@@ -65,16 +71,49 @@ SUSPENSION_RE = re.compile(
          (?:至|到|待)\s*(?P<b>{point('b')})\s*(?:恢复|重新开放|开放)""",
     re.X,
 )
-SUSPENSION_RANGE_WORD_RE = re.compile(r"[^。；;\n]{0,10}?(?:暂停|停止)(?:缴费|征缴|收费|参保)")
+# 10月26日至10月28日暂停办理参保缴费业务 / …至11月10日,因平台切换,暂停办理参保缴费业务
+SUSPENSION_RANGE_WORD_RE = re.compile(r"""
+    [^。；;\n]{0,30}? (?:暂停|停止) (?:办理|受理|开展)? [^。；;,，\n]{0,8}? (?:参保|缴费|征缴|收费|业务)
+""", re.X)
 # 12月20日前完成困难群众(包括稳定脱贫人口)的征缴任务
 DEADLINE_WORDS = ("完成",)
 DEADLINE_RE = re.compile(
-    rf"""(?<![\d年月]){FIRST_CHAR}(?P<date>{point()})\s*(?:前|之前|以前)\s*(?:要|须|必须|全面|全部)?\s*完成\s*
+    rf"""(?<![\d年月]){FIRST_CHAR}(?P<date>{point()})\s*(?:前|之前|以前)\s*
+         (?:[,，]\s*[^。；;,，\n]{{1,20}}?)?                                   # 12月20日前,各乡镇(街道)要完成…
+         (?:要|须|必须|应|务必)?\s*(?:全面|全部)?\s*完成\s*
          (?P<who>[^。；;,，\n]{{0,40}}?)\s*的?\s*
-         (?:参保缴费|参保征缴|征缴|参保|缴费|征收|收缴)(?:工作)?(?:任务|工作)""",
+         (?:参保缴费|参保征缴|征缴|参保|缴费|征收|收缴)(?:工作)?(?:任务|工作|(?=\s*[。；;\n]))""",  # …前完成参保缴费。
     re.X,
 )
-EVERYONE_RE = re.compile(r"^(?:全部|所有|全体|全县|全市|全区|辖区|全年|本年度|年度|目标)*(?:城乡)?(?:居民|群众|人员|参保人)?$")
+# 学生儿童由所在学校统一组织参保缴费,于10月31日前完成: the task written before its date.
+DEADLINE_AFTER_RE = re.compile(
+    rf"""(?:参保缴费|参保征缴|征缴|参保|缴费|征收|收缴)(?:工作|任务)?\s*[,，]?\s*(?:要|须|必须|应|务必)?\s*
+         (?:于|在)\s*(?P<date>{point()})\s*(?:前|之前|以前)\s*(?:全部|全面)?\s*完成(?=\s*[。；;\n])""",
+    re.X,
+)
+DEADLINE_SUBJECT_RE = re.compile(r"^(?:\d{1,2}[.、．]|[(（][一二三四五六七八九十\d]{1,3}[)）])?\s*(?P<who>[^由要应须于]{2,20}?)(?:由|要|应|须|统一|于)")
+# Start-only benefit: 自2023年1月1日起享受待遇 / 次年1月1日起享受医保待遇 / 自二〇一九年一月一日起享受.
+BENEFIT_START_RE = re.compile(
+    rf"""(?<![\d年月至到]){FIRST_CHAR}(?:自|从|于)?\s*(?P<date>{point()})\s*(?:起|开始)\s*[,，]?\s*
+         (?:就|即|方|才)?(?:可以?)?(?:开始)?享受[^,，。；;\n]{{0,10}}?待遇""",
+    re.X,
+)
+# 可于2023年2月28日前补缴 / 可在2027年2月底前继续缴费 / 可在3月31日前补办参保缴费: a latecomer window's end.
+EXTENSION_END_RE = re.compile(
+    rf"""(?:可以?|均可|仍可)\s*(?:于|在|到)?\s*(?P<date>{point()})\s*(?:前|之前|以前|止)\s*
+         (?:继续|办理)?(?:补缴|补办|补交|补充缴费|缴费|缴纳|参保缴费|参保)""",
+    re.X,
+)
+# 集中缴费期结束后至2026年6月30日，未参保人员可继续办理参保缴费: a later window by its end.
+EXTENSION_AFTER_RE = re.compile(
+    rf"""结束(?:后|以后)\s*(?:至|到)\s*(?P<date>{point()})\s*(?:止)?\s*[,，]?
+         (?P<tail>[^。；;\n]{{0,30}}?)(?:可|均可|仍可)(?:以)?\s*
+         (?:继续(?:办理)?(?:参保)?(?:缴费|缴纳|参保|登记)|补缴|补办|补交|补充缴费)""",
+    re.X,
+)
+EVERYONE_RE = re.compile(r"""^(?:全部|所有|全体|全县|全市|全区|全旗|本县|本区|本市|本旗|我县|我区|辖区|全年|本年度|年度|目标
+                            |\d{4}年度?|城乡居民基本医疗保险|城乡居民医保|居民医保|基本医疗保险|医保)*
+                           (?:城乡)?(?:居民|群众|人员|参保人员|参保居民|参保人)?$""", re.X)
 GROUP_LEAD_RE = re.compile(r"\s*(?:对于|对|凡是|凡)")  # "对…人员," names the group of the next clause
 # What may stand between a group and its window: "…的,可于2025年1月1日至…" / "人员可在…".
 LEAD_IN = r"(?:其中|另外|此外|同时|但)?(?:均|也|仍)?(?:可以?|允许|须|应|需)?(?:于|在|从|自)?"
@@ -91,7 +130,17 @@ MONTH = ("月",)  # every date point has one
 END_ONLY_NEEDS = (MONTH, ("参保", "征缴", "缴费", "征收", "收缴"))
 EXTENSION_NEEDS = (MONTH, ("续保", "参保", "缴费", "补缴", "征缴", "征收"), ("至", "到"))
 SUSPENSION_NEEDS = (MONTH, ("恢复", "开放"), ("至", "到", "待"))
-DEADLINE_NEEDS = (MONTH, ("前",), ("参保", "征缴", "缴费", "征收", "收缴"), ("任务", "工作"))
+DEADLINE_NEEDS = (MONTH, ("前",), ("参保", "征缴", "缴费", "征收", "收缴"))
+DEADLINE_AFTER_NEEDS = (MONTH, ("前",), ("参保", "征缴", "缴费", "征收", "收缴"))
+BENEFIT_START_NEEDS = (MONTH, ("享受",), ("起", "开始"))
+EXTENSION_END_NEEDS = (MONTH, ("前", "止"), ("可",))
+EXTENSION_AFTER_NEEDS = (MONTH, ("结束",), ("继续", "补"))
+
+
+@functools.cache
+def _population_noun():
+    """A subject ending in a population noun (categories.yaml `population_nouns`) names people."""
+    return re.compile(f"(?:{vocab.alternation(vocab.terms('categories.yaml', 'population_nouns'))})$")
 
 
 def _year_for(kind: str, ctx: Context) -> int | None:
@@ -213,14 +262,21 @@ def parse_who(text: str, clause_start: int, pos: int) -> tuple[str | None, int]:
     return (None if EVERYONE_RE.match(who) else who), start
 
 
+def parse_latecomer_end(date: str, ctx: Context) -> str | None:
+    """The end of a window for latecomers: a date written without its year in Jan-Jun falls
+    after the season, in the policy year ("可延长至2月底")."""
+    year = ctx.collection_year
+    end = parse_date(date, year, role="end")
+    if end and year and not YEAR_WRITTEN_RE.match(date) and int(end[5:7]) <= EARLY_MONTHS:
+        end = parse_date(date, year + 1, role="end")
+    return end
+
+
 def find_extensions(text: str, ctx: Context) -> list[Period]:
     out = []
     for lo, hi in _windows(text, EXTEND_WORDS, EXTENSION_NEEDS):
         for m in EXTENSION_RE.finditer(text, lo, hi):
-            end = parse_date(m.group("date"), ctx.collection_year, role="end")
-            if (end and ctx.collection_year and not YEAR_WRITTEN_RE.match(m.group("date"))
-                    and int(end[5:7]) <= EARLY_MONTHS):
-                end = parse_date(m.group("date"), ctx.collection_year + 1, role="end")
+            end = parse_latecomer_end(m.group("date"), ctx)
             if end:
                 s0, e0 = _clause(text, m.start(), m.end(), CLAUSE_RE)
                 who, ev_start = parse_who(text, s0, m.start())
@@ -256,9 +312,81 @@ def find_deadlines(text: str, ctx: Context) -> list[Period]:
             end = parse_date(m.group("date"), ctx.collection_year, role="end")
             if not end:
                 continue
-            who = PAREN_RE.sub("", m.group("who")).strip()
-            out.append(_period(kind="deadline", end=end, applies_to=None if EVERYONE_RE.match(who) else who,
+            who = PAREN_RE.sub("", m.group("who")).strip() or subject_group(text, m.start())
+            out.append(_period(kind="deadline", end=end,
+                               applies_to=None if not who or EVERYONE_RE.match(who) else who,
                                evidence=evidence(text, m.start(), m.end())))
+    return out
+
+
+def subject_group(text: str, pos: int) -> str | None:
+    """The population a sentence opens with, when its deadline names none after 完成
+    (在校学生由学校统一组织，于11月30日前完成参保缴费): offices and 各乡镇 are no population."""
+    s0 = _clause(text, pos, pos, SENTENCE_RE)[0]
+    sub = DEADLINE_SUBJECT_RE.match(text[s0:pos].strip())
+    who = sub.group("who").strip() if sub else None
+    return who if who and _population_noun().search(who) and "各" not in who else None
+
+
+def find_deadlines_after(text: str, ctx: Context) -> list[Period]:
+    """"学生儿童由学校统一组织参保缴费,于10月31日前完成": the task, then its date (end only)."""
+    out = []
+    for lo, hi in _windows(text, DEADLINE_WORDS, DEADLINE_AFTER_NEEDS):
+        for m in DEADLINE_AFTER_RE.finditer(text, lo, hi):
+            end = parse_date(m.group("date"), ctx.collection_year, role="end")
+            if not end:
+                continue
+            s0 = _clause(text, m.start(), m.start(), SENTENCE_RE)[0]
+            who = subject_group(text, m.start())
+            out.append(_period(kind="deadline", end=end,
+                               applies_to=None if who is None or EVERYONE_RE.match(who) else who,
+                               evidence=evidence(text, s0, m.end())))
+    return out
+
+
+def find_benefit_starts(text: str, ctx: Context) -> list[Period]:
+    """Start-only benefit periods: "自2023年1月1日起享受待遇", "次年1月1日起享受医保待遇". A date
+    written with a relative year (次年) counts from the collection year, a bare one is the policy
+    year's; a day is required (自出生之日起 / 缴费次日起 name no date)."""
+    out = []
+    for lo, hi in _windows(text, ("享受",), BENEFIT_START_NEEDS):
+        for m in BENEFIT_START_RE.finditer(text, lo, hi):
+            if not (m.group("day") or m.group("mend")):
+                continue
+            year = ctx.collection_year if m.group("rel") else _year_for("benefit", ctx)
+            start = parse_date(m.group("date"), year)
+            if start:
+                s0 = _clause(text, m.start(), m.start(), CLAUSE_RE)[0]
+                out.append(_period(kind="benefit", start=start, evidence=evidence(text, s0, m.end())))
+    return out
+
+
+def find_extensions_after(text: str, ctx: Context) -> list[Period]:
+    """"集中缴费期结束后至2026年6月30日，未参保人员可继续办理参保缴费": extension, end only."""
+    out = []
+    for lo, hi in _windows(text, ("结束",), EXTENSION_AFTER_NEEDS):
+        for m in EXTENSION_AFTER_RE.finditer(text, lo, hi):
+            end = parse_latecomer_end(m.group("date"), ctx)
+            if end:
+                s0 = _clause(text, m.start(), m.start(), SENTENCE_RE)[0]
+                who = m.group("tail").strip(" ,，")
+                out.append(_period(kind="extension", end=end,
+                                   applies_to=None if not who or EVERYONE_RE.match(who) or who.startswith("未") else who,
+                                   evidence=evidence(text, s0, m.end())))
+    return out
+
+
+def find_extension_ends(text: str, ctx: Context) -> list[Period]:
+    """A latecomer window written by its end: "未在集中缴费期内缴费的,可于2023年2月28日前补缴"."""
+    out = []
+    for lo, hi in _windows(text, ("可",), EXTENSION_END_NEEDS):
+        for m in EXTENSION_END_RE.finditer(text, lo, hi):
+            end = parse_latecomer_end(m.group("date"), ctx)
+            if end:
+                s0, e0 = _clause(text, m.start(), m.end(), CLAUSE_RE)
+                who, ev_start = parse_who(text, s0, m.start())
+                out.append(_period(kind="extension", end=end, applies_to=who,
+                                   evidence=evidence(text, ev_start, e0)))
     return out
 
 
@@ -285,6 +413,19 @@ def _period(**fields) -> Period | None:
         return None
 
 
+def _drop_restated(periods: list[Period | None]) -> list[Period | None]:
+    """A start-only benefit period whose start a benefit range already gives, and an end-only
+    extension or deadline whose end a fuller one already gives, add nothing."""
+    full = [p for p in periods if p is not None and p.start and p.end]
+    def covered(p: Period) -> bool:
+        if p.kind == "benefit" and p.end is None:
+            return any(q.kind == "benefit" and q.start == p.start for q in full)
+        if p.kind == "extension" and p.start is None:
+            return any(q.kind == "extension" and q.end == p.end for q in full)
+        return False
+    return [p for p in periods if p is None or not covered(p)]
+
+
 def _dedupe(periods: list[Period | None]) -> list[Period]:
     seen, out = set(), []
     for p in periods:
@@ -301,14 +442,17 @@ def extract(text: str, ctx: Context) -> dict:
     """All periods of a notice, in the order: ranges, end-only, monthly, extension, suspension,
     deadline. The text is scanned for date ranges once; the other patterns run only around
     their key words (暂停, 完成, 延长…)."""
-    text = text or ""
+    v = view(text or "")
+    text = v.text
     ranges = find_range_matches(text)
     found: list[Period] = []
     for finder in (lambda: find_range_periods(text, ctx, ranges), lambda: find_end_only(text, ctx),
                    lambda: find_monthly(text), lambda: find_extensions(text, ctx),
-                   lambda: find_suspensions(text, ctx, ranges), lambda: find_deadlines(text, ctx)):
+                   lambda: find_suspensions(text, ctx, ranges), lambda: find_deadlines(text, ctx),
+                   lambda: find_deadlines_after(text, ctx), lambda: find_benefit_starts(text, ctx),
+                   lambda: find_extension_ends(text, ctx), lambda: find_extensions_after(text, ctx)):
         try:
             found += finder()
         except ValueError:  # an impossible range (end before start) is skipped, never raised
             continue
-    return dict(periods=_dedupe(found))
+    return to_original(v, dict(periods=_dedupe(_drop_restated(found))))

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import regex as re
 
+from noticeflow.extractors import structure
+from noticeflow.extractors.compact import view
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.numbers import parse_number
 from noticeflow.extractors.spans import evidence, lines_with_offsets
@@ -24,12 +26,15 @@ from noticeflow.schemas import Flag, Quota, QuotaRow
 from noticeflow.schemas.errors import RESOURCE_ERRORS
 
 MAX_TITLE = 60  # a title line, not a sentence
+FOLIO = re.compile(r"^[-—–\s]*\d+[-—–\s]*$|^第\s*\d+\s*页")  # page furniture between title and table
+TABLE_TITLE = re.compile(r"(?:表|清单|名单)$")  # …任务分解表: a line naming the table
 DIGIT = re.compile(r"\d")
-SENTENCE_END = re.compile(r"[。;]$")
+SENTENCE_END = re.compile(r"[。;:]$|[,，]")  # a sentence (…参保任务如下:), not a title
 ATTACHMENT = re.compile(r"^附件\s*\d*\s*[:.]?\s*")  # 附件1: before a title
 LAYOUT_SPACE = re.compile(r"(?<=\p{Han})\s+(?=\p{Han})")  # 征缴 任务分配表 (PDF layout)
 UNIT_SUFFIX = re.compile(r"[(]单位\s*:\s*(?P<unit>[^)]+)[)]$")  # …任务表(单位:人)
 PEOPLE_TABLE = re.compile(r"参保|征缴|缴费|任务|人数")  # a table counting insured people
+TOTAL_COLUMN = re.compile(r"^(?:合计|总计|小计)?$")
 MAX_GAP = 1  # blank lines tolerated inside a table (page breaks)
 MAX_CELL = 10  # a header cell typeset with spaces: 序号 / 乡镇(街道) / 任务数(人)
 MAX_GLUED_ROW = 40  # `1城关镇12,345含东兴2610人`
@@ -68,6 +73,11 @@ def grammar() -> dict:
         # the stated-total words no other word is a prefix of: 目标任务数 starts where 目标任务 does
         stated_anchors=[w for w in t["stated_total_words"]
                         if not any(o != w and w.startswith(o) for o in t["stated_total_words"])],
+        task=re.compile(_alt(t["task_headers"])),
+        not_quota=re.compile(_alt(t["not_quota_headers"])),
+        people_count=re.compile(_alt(t["people_count_headers"])),
+        scales=t["unit_scales"],
+        decimal=re.compile(r"^\d+(?:\.\d+)?$"),
         stated=re.compile(rf"(?<!其中[^,。;]{{0,12}})(?:{_alt(t['stated_total_words'])})(?:为|是|达到|达|:)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<wan>万)?人"),
     )
 
@@ -166,17 +176,39 @@ def parse_int(cell: str) -> int | None:
     return int(cell.replace(",", ""))
 
 
+def parse_value(cell: str, scale: int) -> int | None:
+    """A cell in persons: an integer, or (a table in 万人) a decimal scaled to persons."""
+    if scale == 1:
+        return parse_int(cell)
+    cell = cell.replace(" ", "").replace(",", "")
+    if not grammar()["decimal"].match(cell):
+        return None
+    return round(float(cell) * scale)
+
+
+def is_quota_table(header: list[str], title: str | None) -> bool:
+    """Not a 门诊慢特病 limits, 报销, 资助标准, scoring or fee table (quota_terms.yaml), unless a
+    column counts people (其中：资助人数 beside 应参保人数 is a quota table)."""
+    g = grammar()
+    if g["people_count"].search(" ".join(header)):
+        return True
+    return not g["not_quota"].search(" ".join([*header, title or ""]))
+
+
 def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | None:
-    """One table -> Quota, or None when it holds no numeric column."""
+    """One table -> Quota, or None when it holds no numeric column or is not a quota table."""
     g = grammar()
     header = table.header
+    title, title_at, unit_line = find_title(lines, table.header_at)
+    if not is_quota_table(header, title):
+        return None
     if table.glued:  # glued rows are always [seq, area, value, note]
         names = [c for c in header if not g["seq"].match(c) and not g["note"].match(c)]
         header = ["序号", names[0], names[1], "备注"]
     seq_col = 0 if g["seq"].match(header[0]) else None
     note_col = next((k for k, c in enumerate(header) if g["note"].match(c)), None)
     area_col = next((k for k, c in enumerate(header) if k not in (seq_col, note_col)), None)
-    unit = None
+    unit = unit_line
     columns: dict[int, str] = {}
     for k, c in enumerate(header):
         if k in (seq_col, note_col, area_col) or not c:
@@ -184,6 +216,7 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
         m = g["unit_in_cell"].match(c)
         columns[k] = m.group("name") if m else c
         unit = unit or (m.group("unit") if m else None)
+    scale = g["scales"].get(unit or "", 1)
     body, total = [], None
     width, label_starts = len(header), g["label_starts"]
     for li, cells in table.rows:
@@ -199,7 +232,7 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
             if g["subtotal"].match(label):
                 continue
         body.append((li, cells))
-    ints = [{k: parse_int(c[k]) for k in columns} for _, c in body]  # each cell parsed once
+    ints = [{k: parse_value(c[k], scale) for k in columns} for _, c in body]  # each cell parsed once
     numeric = {k: name for k, name in columns.items()
                if sum(r[k] is not None for r in ints) * 2 >= max(1, len(body))}
     if not numeric or not body:
@@ -222,51 +255,53 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
         return None
     total_values = None
     if total is not None:
-        total_values = {name: v for k, name in numeric.items() if (v := parse_int(total[k])) is not None}
+        total_values = {name: v for k, name in numeric.items() if (v := parse_value(total[k], scale)) is not None}
         # `合计\t479452` with the area cell missing: the number sits one cell to the left
         if not total_values:
-            nums = [parse_int(c) for c in total if parse_int(c) is not None]
+            nums = [v for c in total if (v := parse_value(c, scale)) is not None]
             if len(nums) == len(numeric):
                 total_values = dict(zip(numeric.values(), nums))
-    title, title_at, unit_line = find_title(lines, table.header_at)
-    unit = unit or unit_line or implied_unit(title, numeric.values())
+    unit_as_written = unit if scale != 1 else None
+    unit = "人" if scale != 1 else (unit or implied_unit(title, numeric.values()))
     first = title_at if title_at is not None else table.header_at
     end_line = max(li for li, _ in table.rows)
     start = lines[first][0]
     end = lines[end_line][0] + len(lines[end_line][1])
-    quota = Quota(title=title, unit=unit, columns=list(numeric.values()), rows=rows,
+    quota = Quota(title=title, unit=unit, unit_as_written=unit_as_written, columns=list(numeric.values()), rows=rows,
                   total=total_values or None, evidence=evidence(text, start, end))
     return quota, check_sums(quota)
 
 
 def find_title(lines, header_at: int) -> tuple[str | None, int | None, str | None]:
-    """The line above the header (skipping a 单位:人 line), tidied of layout spaces."""
+    """The title line above the header and the unit (单位:人 / 单位:万人), tidied of layout
+    spaces. Page furniture between them (— 2 —, a running header) is looked past: the nearest
+    line naming a table (…分解表) is the title, else the nearest plain line."""
     g = grammar()
-    unit = None
-    seen = 0
+    unit, title, seen = None, None, 0
     for k in range(header_at - 1, -1, -1):
         line = lines[k][1].strip()
-        if not line:
+        if not line or FOLIO.match(line):
             continue
         seen += 1
-        if seen > 3:
+        if seen > 4:
             break
         um = g["unit_line"].match(line.replace(" ", ""))
         if um:
-            unit = um.group("unit")
+            unit = unit or um.group("unit")
             continue
         if len(line) > MAX_TITLE or "\t" in line or SENTENCE_END.search(line):
-            return None, None, unit
-        title = ATTACHMENT.sub("", line)
-        title = LAYOUT_SPACE.sub("", title)
-        if not title or title == "附件":
-            return None, None, unit
-        inline_unit = UNIT_SUFFIX.search(title)
+            break
+        candidate = LAYOUT_SPACE.sub("", ATTACHMENT.sub("", line))
+        if not candidate or candidate == "附件":
+            break
+        inline_unit = UNIT_SUFFIX.search(candidate)
         if inline_unit:
             unit = unit or inline_unit.group("unit")
-            title = title[:inline_unit.start()].strip()
-        return title, k, unit
-    return None, None, unit
+            candidate = candidate[:inline_unit.start()].strip()
+        if TABLE_TITLE.search(candidate):
+            return candidate, k, unit
+        title = title or (candidate, k)
+    return (title[0], title[1], unit) if title else (None, None, unit)
 
 
 def implied_unit(title: str | None, columns) -> str | None:
@@ -308,7 +343,7 @@ class BodyTotal:
 
 
 def find_stated_total(text: str, before: int) -> BodyTotal | None:
-    """A total written in the body before position `before`."""
+    """A total written in the body before the table, with its span in `text`."""
     m = None
     for pos in find_stated_words(text, before):  # a match starts at one of its words
         m = grammar()["stated"].match(text, pos, before)
@@ -331,7 +366,8 @@ def _get(obj, name: str):
 
 def body_total(text: str, quota) -> BodyTotal | None:
     """The body's task total for a quota table (a `Quota` or its JSON dict), searched in the text
-    before the table's first row, so a sentence on the line above the header counts too."""
+    before the table's first row, so a sentence on the line above the header counts too; the
+    span is in `text` (what the warehouse keeps for the quota_vs_target view)."""
     rows = _get(quota, "rows") or []
     ev = _get(rows[0], "evidence") if rows else None
     ev = ev or _get(quota, "evidence")
@@ -345,15 +381,14 @@ def _task_grammar() -> dict:
     return dict(
         task=re.compile(rf"(?:{_alt(t['task_headers'])})"),
         not_task=re.compile(rf"(?:{_alt(t['not_task_headers'])})"),
-        total=re.compile(rf"^(?:{_alt(t['total_labels'])})$"),
     )
 
 
 def task_column(columns, unit: str | None = None) -> str | None:
-    """The column holding each area's task count, whatever the county heads it: the first whose
-    header names a task (任务数, 目标任务数, 2023年度参保任务数) and not its progress; else a
-    合计 column (随县: 特群免缴 + 其他居民 = 合计); else the only column. None for a table
-    counting something other than persons (年度支付限额, 元)."""
+    """The column holding each area's task count, whatever the county heads it (the analysts'
+    `quota_rows.tasks`): the first whose header names a task (任务数, 目标任务数, 2023年度参保任务数)
+    and not its progress; else a 合计 column (随县: 特群免缴 + 其他居民 = 合计); else the only
+    column. None for a table counting something other than persons (年度支付限额, 元)."""
     columns = list(columns or [])
     g = _task_grammar()
     named = [c for c in columns if g["task"].search(c) and not g["not_task"].search(c)]
@@ -361,39 +396,68 @@ def task_column(columns, unit: str | None = None) -> str | None:
         return named[0]
     if unit not in (None, "人", "万人"):
         return None
-    total = [c for c in columns if g["total"].match(c)]
+    total = [c for c in columns if c and TOTAL_COLUMN.match(c)]
     if total:
         return total[0]
     return columns[0] if len(columns) == 1 else None
 
 
+def stated_column(quota: Quota) -> str | None:
+    """The column the body's total speaks of: a 合计 column, else the one headed as the task
+    (参保任务数, not 户籍人口数 beside it), else the only one."""
+    cols = quota.columns
+    task = grammar()["task"]
+    return (next((c for c in cols if c and TOTAL_COLUMN.match(c)), None)
+            or next((c for c in reversed(cols) if task.search(c)), None)
+            or (cols[0] if len(cols) == 1 or quota.total else None))
+
+
 def check_stated(text: str, quota: Quota) -> list[Flag]:
-    """quota_total_mismatch: the body's total (114.39万人) against the table's task column."""
-    col = task_column(quota.columns, quota.unit)
-    stated = body_total(text, quota) if col is not None else None
-    if stated is None:
-        return []
+    """quota_total_mismatch: the body's total (114.39万人) against the table's."""
+    col = stated_column(quota)
     if quota.total and col in quota.total:
         table_total = quota.total[col]
-    else:
+    elif col:
         table_total = sum(r.values.get(col, 0) for r in quota.rows)
-    if math.isclose(stated.value, table_total, abs_tol=stated.tolerance + 1e-9):
+    else:
+        table_total = None
+    v = view(text)
+    stated = find_stated_total(v.text, v.compact_pos(quota.evidence.start))
+    if table_total is None or stated is None:
+        return []
+    value, tolerance = stated.value, stated.tolerance
+    if math.isclose(value, table_total, abs_tol=tolerance + 1e-9):
         return []
     return [Flag(code="quota_total_mismatch", severity="warning", field="quota_table",
-                 message=f"正文任务数 {stated.value:g} 人 ≠ 任务表合计 {table_total} 人")]
+                 message=f"正文任务数 {value:g} 人 ≠ 任务表合计 {table_total} 人")]
+
+
+def in_attachment_first(text: str, lines, tables: Iterator[Table]) -> list[Table]:
+    """Tables in attachments (and plans) before those in the body: the task table is an
+    attachment where the notice has one, the body may hold other tables before it."""
+    tables = list(tables)
+    if len(tables) < 2:
+        return tables
+    st = structure.parse(text)
+    def rank(t: Table) -> int:
+        part = st.part_at(lines[t.header_at][0])
+        return 0 if part is not None and part.kind in ("attachment", "plan") else 1
+    return sorted(tables, key=rank)
 
 
 def extract(text: str, ctx: Context) -> dict:
+    """The quota table on the canonical text (its cells are what they are); the body total it is
+    checked against is read through the compact view (参保任 务91.8万人 after OCR)."""
     try:
         lines = lines_with_offsets(text)
-        for table in find_tables(lines):
+        for table in in_attachment_first(text, lines, find_tables(lines)):
             parsed = parse_table(text, lines, table)
             if parsed:
                 quota, flags = parsed
                 ctx.flags.extend(flags + check_stated(text, quota))
                 return dict(quota_table=quota)
-    except RESOURCE_ERRORS:
-        raise  # out of memory or stack: the document is quarantined, not loaded empty
+    except RESOURCE_ERRORS:  # a resource limit quarantines the document: never "nothing found"
+        raise
     except Exception:  # extraction never raises on any text
         pass
     return dict(quota_table=None)

@@ -25,6 +25,7 @@ def build_record(text: str, source: Source, doc_id: str, extra_flags: list[Flag]
         parts.update(module.extract(text, ctx))
     flags = list(extra_flags) + ctx.flags
     if not notice:
+        parts["policy_year"] = None  # contract v1.1: a non-notice keeps its meta but has no policy year
         flags.append(Flag(code="not_a_collection_notice", severity="warning", field=None,
                           message="不是城乡居民医保征缴通知：未抽取缴费、资助、期限等核心字段"))
     record = Record(doc_id=doc_id, source=source, text=text, **parts, flags=flags)

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 from noticeflow.schemas import Flag, Region
 
+from noticeflow.extractors import vocab
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.spans import evidence
+from noticeflow.extractors.squeeze import squeeze
 from noticeflow.extractors.vocab import Division, departments, divisions
 from noticeflow.schemas.errors import RESOURCE_ERRORS
 
@@ -84,12 +86,53 @@ class Mention:
 
 # ---------------------------------------------------------------- tables (built once)
 
+def terms() -> dict:
+    return vocab.terms("region_terms.yaml", "region")
+
+
 @functools.cache
 def _index() -> dict[str, tuple[Division, ...]]:
+    """Table names, and the short forms of autonomous counties (积石山县 for 积石山保安族东乡族
+    撒拉族自治县) where no real county has that name, -> their rows."""
     index: dict[str, list[Division]] = defaultdict(list)
     for d in divisions():
         index[d.county].append(d)
+    for short, full in _short_forms().items():
+        if short not in index:
+            index[short] = list(index[full])
     return {k: tuple(v) for k, v in index.items()}
+
+
+@functools.cache
+def _short_forms() -> dict[str, str]:
+    """Short form -> table name, for 自治县/自治旗 names: the place before the ethnic groups + 县/旗
+    or 自治县/自治旗 (威宁彝族回族苗族自治县 -> 威宁县, 威宁自治县)."""
+    groups = "|".join(sorted(map(re.escape, terms()["ethnic_groups"]), key=len, reverse=True))
+    tail = re.compile(rf"^(?P<base>\w{{2,}}?)(?:(?:{groups})族?)+自治(?P<level>[县旗])$")
+    out = {}
+    for d in divisions():
+        m = tail.match(d.county)
+        if m:
+            out.setdefault(m["base"] + m["level"], d.county)
+            out.setdefault(m["base"] + "自治" + m["level"], d.county)
+    return out
+
+
+@functools.cache
+def _aliases() -> dict[str, str]:
+    """Short form -> table name, for the short forms no real county is called."""
+    real = {d.county for d in divisions()}
+    return {short: full for short, full in _short_forms().items() if short not in real}
+
+
+def canonical(name: str) -> str:
+    """The table name of a written county name (a short form maps to its full name)."""
+    return _aliases().get(name, name)
+
+
+def known_place(name: str) -> bool:
+    """Whether `name` is a real division (county, short form, prefecture or province)."""
+    return name in _index() or name in _higher_levels()
 
 
 @functools.cache
@@ -186,14 +229,14 @@ def parse_issuer(token: str, pos: int, place: str) -> Mention | None:
     """A county, a higher level (运城市: a city-level issuer), or an unknown name (a garble to flag)."""
     index = _index()
     if token in index:
-        return Mention(token, pos, pos + len(token), place)
+        return Mention(canonical(token), pos, pos + len(token), place)
     if token in _higher_levels():
         return Mention(token, pos, pos + len(token), place, known=False)
     for n in _lengths():
         if n < len(token) and token[-n:] in index:
             rest = token[:-n]
             if rest in _higher_levels() or rest[-1] in "省市州盟局共":
-                return Mention(token[-n:], pos + len(rest), pos + len(token), place)
+                return Mention(canonical(token[-n:]), pos + len(rest), pos + len(token), place)
             break
     if len(token) > GARBLE_MAX or token[-1] not in "县区旗" or token[0] in _NOT_A_NAME:
         return None
@@ -239,7 +282,7 @@ def find_mentions(text: str, start: int, end: int, place: str, skip: list[Mentio
             if any(m.start <= s < m.end or m.start < stop <= m.end for m in skip):
                 break
             if is_official(text, s, stop):
-                out.append(Mention(text[s:stop], s, stop, place))
+                out.append(Mention(canonical(text[s:stop]), s, stop, place))
             break
     return out
 
@@ -279,8 +322,32 @@ def find_all(text: str) -> list[Mention]:
 
 # ---------------------------------------------------------------- resolving
 
-def parse_support(mentions: list[Mention]) -> dict[str, int]:
-    """Weighted support per known county name: each place once, body mentions capped."""
+NUMBER_PREFIX = re.compile(rf"(?P<prefix>[{HAN}]{{1,10}})\s*[〔\[(（【［]\s*\d{{4}}\s*[〕\])）】］]\s*\d{{1,4}}\s*号")
+
+
+def find_number_prefix(text: str) -> str | None:
+    """The office prefix of the header's 文号 (南府办发 of 南府办发〔2021〕64号), or None."""
+    for s, e in find_header_lines(text):
+        m = NUMBER_PREFIX.search(text, s, e)
+        if m and text[m.start() - 1:m.start()] not in ("(", "（", "《"):
+            return m.group("prefix")
+    return None
+
+
+def abbreviates(prefix: str, county: str) -> bool:
+    """Whether a 文号 prefix starts with the county's abbreviation: its first character, or two
+    characters of its name in order (右中 for 科尔沁右翼中旗, 琼中 for 琼中黎族苗族自治县)."""
+    if not prefix:
+        return False
+    if prefix[0] == county[0]:
+        return True
+    i = county.find(prefix[0])
+    return i != -1 and len(prefix) > 1 and county.find(prefix[1], i + 1) != -1
+
+
+def parse_support(mentions: list[Mention], prefix: str | None = None) -> dict[str, int]:
+    """Weighted support per known county name: each place once, body mentions capped; the county
+    the header's 文号 abbreviates gets the number's weight (a neighbour's 落款 template loses)."""
     support: dict[str, int] = defaultdict(int)
     body: dict[str, int] = defaultdict(int)
     for name, place in {(m.name, m.place) for m in mentions if m.known}:
@@ -291,6 +358,10 @@ def parse_support(mentions: list[Mention]) -> dict[str, int]:
             body[m.name] += 1
     for name, n in body.items():
         support[name] += min(n, BODY_CAP) * WEIGHTS["body"]
+    if prefix:
+        for name in list(support):
+            if abbreviates(prefix, name):
+                support[name] += terms()["number_weight"]
     return support
 
 
@@ -309,8 +380,8 @@ def pick_division(name: str, text: str) -> tuple[Division, ...]:
     return tuple(d for d, s in zip(rows, scores) if s == best and best > 0) or rows
 
 
-def find_winner(mentions: list[Mention]) -> str | None:
-    support = parse_support(mentions)
+def find_winner(mentions: list[Mention], prefix: str | None = None) -> str | None:
+    support = parse_support(mentions, prefix)
     if not support:
         return None
     ranked = sorted(support.items(), key=lambda kv: -kv[1])
@@ -370,17 +441,27 @@ def parse_city_level(mentions: list[Mention], text: str) -> Region | None:
 
 
 def extract(text: str, ctx: Context) -> dict:
+    """Read on the squeezed view (OCR spaces inside 岢 岚县 removed); evidence mapped back to `text`."""
+    sq = squeeze(text or "")
+    region = find_region(sq.view, ctx)
+    if region is not None and region.evidence is not None:
+        a, b = sq.span(region.evidence.start, region.evidence.end)
+        region.evidence = evidence(text, a, b)
+    return dict(region=region)
+
+
+def find_region(text: str, ctx: Context) -> Region | None:
     try:
         mentions = find_all(text)
     except RESOURCE_ERRORS:
         raise  # out of memory or stack: the document is quarantined, not loaded empty
     except Exception:  # never raise on any text
-        return dict(region=None)
+        return None
     if not any(m.known and m.place != "body" for m in mentions):
         city = parse_city_level(mentions, text)
         if city:  # a prefecture's notice: the counties in its body are its addressees
-            return dict(region=city)
-    winner = find_winner(mentions)
+            return city
+    winner = find_winner(mentions, find_number_prefix(text))
     conflict = parse_conflict(winner, mentions)
     if conflict:
         ctx.flags.append(conflict)
@@ -389,14 +470,14 @@ def extract(text: str, ctx: Context) -> dict:
         if names:
             ctx.flags.append(Flag(code="region_unresolved", severity="info", field="region",
                                   message=f"无法确定发文县：{'、'.join(names)}"))
-        return dict(region=None)
+        return None
     ctx.county = winner
     rows = pick_division(winner, text)
     if len(rows) > 1:
         places = "、".join(f"{d.province}{d.city}{d.county}" for d in rows)
         ctx.flags.append(Flag(code="region_unresolved", severity="info", field="region",
                               message=f"「{winner}」有多个同名区县（{places}），正文未提及所属省市"))
-        return dict(region=None)
+        return None
     d = rows[0]
-    return dict(region=Region(province=d.province, city=d.city or None, county=d.county,
-                              adcode=d.adcode, evidence=pick_evidence(winner, mentions, text)))
+    return Region(province=d.province, city=d.city or None, county=d.county,
+                  adcode=d.adcode, evidence=pick_evidence(winner, mentions, text))

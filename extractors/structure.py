@@ -18,21 +18,19 @@ import bisect
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from noticeflow.extractors import vocab
 from noticeflow.extractors.spans import lines_with_offsets
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):  # tuples: a notice's tables make hundreds of cells
     start: int
     end: int
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     start: int
     end: int
     cells: tuple[Cell, ...]
@@ -85,11 +83,26 @@ class Part:
 class Structure:
     text: str
     parts: list[Part]
-    items: list[Item]
-    tables: list[Table]
     attachment_list: list[tuple[int, int]] = field(default_factory=list)  # body 附件：… lines
     signature_office: tuple[int, int] | None = None   # the office line(s) of the 落款
     signature_date: tuple[int, int] | None = None     # its date line
+    _items: list[Item] | None = field(default=None, repr=False)
+    _tables: list[Table] | None = field(default=None, repr=False)
+
+    # The outline and the tables are read on first use: an extractor that only needs the parts
+    # (where the 落款 is) does not pay for them.
+    @property
+    def items(self) -> list[Item]:
+        if self._items is None:
+            self._items = _outline(self.text, lines_with_offsets(self.text), self.parts, _grammar())
+        return self._items
+
+    @property
+    def tables(self) -> list[Table]:
+        if self._tables is None:
+            self._tables = _tables(self.text, lines_with_offsets(self.text), self.parts, _grammar())
+        return self._tables
+    _about: dict = field(default_factory=dict, repr=False, compare=False)  # about() answers, memoised
 
     # -- parts ----------------------------------------------------------------------------
     def parts_of(self, *kinds: str) -> list[Part]:
@@ -118,11 +131,14 @@ class Structure:
     def about(self, topic: str, parts: Iterable[str] = ("body", "attachment", "plan")) -> list[tuple[int, int]]:
         """Spans of the sections whose heading names `topic` (a key of `topics` in
         structure_terms.yaml), outermost first and merged, in document order."""
-        words = terms()["topics"][topic]
-        kinds = set(parts)
-        spans = [(it.start, it.end) for it in self.items
-                 if it.heading and self.parts[it.part].kind in kinds and any(w in it.title for w in words)]
-        return merge_spans(spans)
+        key = (topic, tuple(parts))
+        if key not in self._about:  # several extractors ask the same question of one notice
+            words = terms()["topics"][topic]
+            kinds = set(parts)
+            spans = [(it.start, it.end) for it in self.items
+                     if it.heading and self.parts[it.part].kind in kinds and any(w in it.title for w in words)]
+            self._about[key] = merge_spans(spans)
+        return list(self._about[key])
 
     def section_at(self, pos: int) -> Item | None:
         """The innermost outline entry whose section holds `pos`."""
@@ -205,9 +221,7 @@ def parse(text: str) -> Structure:
     title_idx = _title_line(lines, g)
     sig = _signature(lines, g, title_idx)
     parts = _parts(text, lines, g, title_idx, sig)
-    items = _outline(text, lines, parts, g)
-    tables = _tables(text, lines, parts, g)
-    s = Structure(text=text, parts=parts, items=items, tables=tables)
+    s = Structure(text=text, parts=parts)
     if sig is not None:
         office, date = sig
         if office is not None:
@@ -224,8 +238,10 @@ def _line_end(line: tuple[int, str]) -> int:
 
 
 def _title_line(lines, g) -> int | None:
-    """Index of the line ending the notice's title: the first line near the top that ends like
-    a title (…的通知) and holds no sentence punctuation."""
+    """Index of the line ending the notice's title: the first line near the top that ends like a
+    title (…的通知) and holds no sentence punctuation, one holding 关于 first (a web page's
+    breadcrumb `首页 > 通知公告` ends like a title too). Letter spacing (`通 知`) is ignored."""
+    fallback = None
     seen = 0
     for i, (_, ln) in enumerate(lines):
         s = ln.strip()
@@ -234,9 +250,26 @@ def _title_line(lines, g) -> int | None:
         seen += 1
         if seen > 25:
             break
-        if "\t" not in s and "。" not in s and len(s) <= 120 and g["title_line"].match(s):
-            return i
-    return None
+        if "\t" in s or "。" in s or len(s) > 160:
+            continue
+        squeezed = s.replace(" ", "")
+        if len(squeezed) <= 120 and g["title_line"].match(squeezed):
+            if "关于" in squeezed or _title_opened_above(lines, i):
+                return i
+            if fallback is None:
+                fallback = i
+    return fallback
+
+
+def _title_opened_above(lines, i: int) -> bool:
+    """Whether the lines just above line i open a title it ends (关于做好… / …的通知 over lines)."""
+    for j in range(i - 1, max(-1, i - 4), -1):
+        s = lines[j][1].replace(" ", "")
+        if not s or "。" in s:
+            return False
+        if "关于" in s:
+            return True
+    return False
 
 
 def _signature(lines, g, title_idx) -> tuple[tuple[int, int] | None, int] | None:
@@ -362,13 +395,17 @@ def _opens_attachment(lines, i: int, g, signed: bool) -> bool:
     nxt = _next_nonblank(lines, i)
     nxt_is_label = nxt is not None and bool(g["label"].match(lines[nxt][1]))
     if signed:
-        return not (title and nxt_is_label)  # a list of attachments restated after the 落款
+        listed = title and LIST_ITEM.match(title) and nxt is not None and LIST_ITEM.match(lines[nxt][1].strip())
+        return not (title and nxt_is_label) and not listed  # a list of attachments restated after the 落款
     # unsigned: `附件` alone, or `附件1：title` followed by the attachment's own content
     if nxt is None or nxt_is_label:
         return False
     if title is None:
         return True
     return any("\t" in lines[j][1] for j in range(nxt, min(len(lines), nxt + 5)))
+
+
+LIST_ITEM = re.compile(r"\d{1,2}[.、．]")  # `附件:1.…` then `2.…`: a list of attachments, not one
 
 
 def _opens_footer(line: str, g) -> bool:

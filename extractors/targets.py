@@ -3,9 +3,13 @@
 Three sentence shapes, tried in order on every clause:
   1. a rate and a figure:   "户籍人口参保率达到90%", "录入准确率、及时办结率达到100%"
   2. a figure and 参保:      "确保属地户籍人口100%参保", "力争辖区居民百分之百参保缴费"
-  3. a stage's share:       "集中征缴阶段要完成目标任务的96%"
-The population is the group written before the rate; a group that means everyone (辖区居民,
-全县城乡居民) is no population at all, so restating the overall goal in other words dedupes.
+  3. a stage's share:       "集中征缴阶段要完成目标任务的96%", "于11月30日前完成参保任务的90%"
+The population is the group written before the rate, as written when several are joined
+(特困人员、低保对象和监测对象参保率 is one target), the umbrella when a list ends 等困难群众; a
+group that means everyone (辖区居民, 全县城乡居民) is no population at all, so restating the overall
+goal in other words dedupes. A 任务完成率 names its stage as the population (集中缴费期结束时各乡镇
+任务完成率98% -> 集中缴费期). Not targets: last year's figures (上年度参保率96.2%), scoring rules
+(…达到90%以上的得10分) and whatever stands in a scoring table or a 考核办法.
 """
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ from functools import lru_cache
 
 import regex as re
 
+from noticeflow.extractors import structure
+from noticeflow.extractors.compact import to_original, view
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.numbers import CN_DIGITS, PERCENT, parse_number
 from noticeflow.extractors.spans import evidence, stop_after, stop_before
@@ -45,20 +51,33 @@ SHARE_RE = re.compile(
 STAGE = r"(?P<body>[\p{Han}]{2,20}?(?:阶段|期间))"
 STAGE_RE = re.compile(
     rf"""{STAGE}[^。；;,，\n]{{0,12}}?完成[^。；;,，\n%]{{0,10}}?任务(?:数)?的?\s*{PERCENT}
-       | {STAGE}[^。；;,，\n]{{0,6}}?完成\s*{PERCENT}\s*的?(?:目标)?任务""",
+       | {STAGE}[^。；;,，\n]{{0,6}}?完成\s*{PERCENT}\s*的?(?:目标)?任务
+       | (?:于|在)?\s*(?P<by>\d{{1,2}}月(?:\d{{1,2}}日|底|末)(?:前|之前|以前))\s*完成[^。；;,，\n%]{{0,10}}?任务(?:数)?的\s*{PERCENT}""",
     re.X,
 )
+# 集中缴费期结束时各乡镇任务完成率: the stage before a task-completion rate is its population.
+TASK_RATE_RE = re.compile(r"^(?P<pre>.*?)(?:参保缴费|参保|征缴)?(?:目标)?任务完成率$")
+STAGE_IN_RE = re.compile(r"(?P<stage>\p{Han}{2,12}?(?:阶段|期间|期))(?:结束时|结束前|结束|末|内)?")
+PREVIOUS_STAGE_RE = re.compile(r"(?P<stage>\p{Han}{2,12}?(?:阶段|期间|期))(?:结束时|结束前|结束|末|内)?[,，]\s*$")
+# A list of groups closed by 等 + an umbrella (…、监测对象等困难群众) is that umbrella.
+UMBRELLA_RE = re.compile(r"等(?P<umbrella>\p{Han}{2,12})$")
+# Not targets: a figure of a past year, a scoring rule, a scoring table or rules document.
+PAST_RE = re.compile(r"上年|去年|上一年|前一年|同期")
+SCORING_RULE_RE = re.compile(r"[^。；;\n]{0,12}?(?:的|者)?\s*[,，]?\s*(?:得|加|扣|计)\s*[\d.]+\s*分")
+SCORING_HEADER_RE = re.compile(r"分值|得分|分数|评分|考核|计分|权重")
+SCORING_TITLE_RE = re.compile(r"考核|评分|计分|考评|评价|奖惩")
+SCORING_WORDS = ("分值", "得分", "分数", "评分", "考核", "计分", "权重", "考评", "评价", "奖惩")  # either pattern needs one
 
 # Words that end the lead-in of a clause: the population starts after the last of them.
 LEAD_VERB_RE = re.compile(r".*(?:确保|力争|争取|实现|保证|做到|推动|务必|努力|要求|使得|对于|其中|并且)|^(?:要|对|使|并|且)")
 # Qualifiers of place that do not change who is meant (属地户籍人口 = 户籍人口).
-PLACE_RE = re.compile(r"^(?:全县|全市|全区|全省|全乡|全镇|我县|我市|本县|本市|属地|本辖区|辖区内?|县域内?|各乡镇|各地|全体|所有)+")
+PLACE_RE = re.compile(r"^(?:年度|年(?=[全本我各属辖县])|全县|全市|全区|全旗|全省|全乡|全镇|我县|我市|我区|我旗|本县|本市|本区|本旗|属地|本辖区|辖区内?|县域内?|各乡镇|各地|全体|所有)+")
 EVERYONE_RE = re.compile(r"^(?:城乡|全体|所有)?(?:居民|群众|人民群众|参保人|人口|人员)?$")
 # The group nouns a population ends with, before the rate it is measured by.
 POP_NOUN_RE = re.compile(r"(?:人口|群众|居民|对象|人员|学生|儿童|户|职工|农民|家庭|群体)")
 METRIC_PREFIX_RE = re.compile(r"^(?:城乡居民基本医疗保险|城乡居民医保|基本医疗保险|基本医保|居民医保|医疗保险|医保)(?=\p{Han}{2,}率$)")
 NOT_TARGET_RE = re.compile(r"报销|支付|补偿|增长|比例|利率|费率|税率")
-ITEM_SPLIT_RE = re.compile(r"、|和|以及")
+ITEM_SPLIT_RE = re.compile(r"(、|和|以及)")  # captured: split() keeps the separators
 PAREN_RE = re.compile(r"[()（][^)）]*[)）]")
 
 # Words each shape cannot match without (cheap `in` tests that skip a clause before its regex):
@@ -90,18 +109,21 @@ def parse_population(s: str) -> str | None:
 
 
 def parse_rate_body(body: str) -> list[tuple[str, str | None]]:
-    """'户籍人口和常住人口参保率' -> [(参保率, 户籍人口), (参保率, 常住人口)]; metrics split on 、."""
+    """'户籍人口和常住人口参保率' -> [(参保率, 户籍人口和常住人口)]: groups joined before one rate
+    are one population, as written; metrics joined by 、 are one target each
+    ('录入准确率、及时办结率' -> two)."""
     lead = LEAD_VERB_RE.match(body)
     if lead:
         body = body[lead.end():]
-    out, pending = [], []
-    for item in ITEM_SPLIT_RE.split(body):
-        item = PLACE_RE.sub("", item.strip())
-        if not item:
-            continue
+    parts = ITEM_SPLIT_RE.split(body)  # items at even indexes, their separators at odd ones
+    out, group = [], ""
+    for k in range(0, len(parts), 2):
+        item = parts[k].strip()
+        sep = parts[k + 1] if k + 1 < len(parts) else ""
         if not item.endswith("率"):
-            pending.append(item)  # a population sharing the next item's rate
+            group += PLACE_RE.sub("", item) + sep  # a population sharing the next item's rate
             continue
+        item = PLACE_RE.sub("", item)
         pop, metric = None, item
         for m in POP_NOUN_RE.finditer(item):
             rest = item[m.end():]
@@ -109,12 +131,34 @@ def parse_rate_body(body: str) -> list[tuple[str, str | None]]:
                 pop, metric = item[:m.end()], rest
         metric = METRIC_PREFIX_RE.sub("", metric)
         if NOT_TARGET_RE.search(metric):
-            pending = []
+            group = ""
             continue
-        for p in pending + [pop]:
-            out.append((metric, parse_population(p) if p else None))
-        pending = []
+        joined = (group + (pop or "")).strip("、和以及 ") or None
+        out.append((metric, parse_group(joined) if joined else None))
+        group = ""
     return out
+
+
+def parse_group(joined: str) -> str | None:
+    """The population of a rate: a 、-list closed by 等 + an umbrella is the umbrella."""
+    pop = parse_population(joined)
+    if pop and "、" in pop:
+        m = UMBRELLA_RE.search(pop)
+        if m:
+            return m.group("umbrella")
+    return pop
+
+
+def parse_task_rate(text: str, clause_start: int, metric: str, pop: str | None) -> tuple[str, str | None]:
+    """'集中缴费期结束时各乡镇任务完成率' -> (任务完成率, 集中缴费期): a completion rate's population
+    is the stage it is measured at, written in it or in the clause before ('集中缴费期结束时,…')."""
+    m = TASK_RATE_RE.match((pop or "") + metric)
+    if not m:
+        return metric, pop
+    stage = STAGE_IN_RE.search(m.group("pre"))
+    if stage is None:
+        stage = PREVIOUS_STAGE_RE.search(text, max(0, clause_start - 24), clause_start)
+    return "任务完成率", (stage.group("stage") if stage else None)
 
 
 def find_percent_clauses(text: str) -> list[tuple[int, int]]:
@@ -150,9 +194,11 @@ def find_rate_targets(text: str, s: int, e: int) -> list[Target]:
         return out
     for m in RATE_RE.finditer(text, s, e):
         pct = _pct(m)
-        if pct is None or not 0 < pct <= 100:
+        if pct is None or not 0 < pct <= 100 or PAST_RE.search(m.group("body")) \
+                or SCORING_RULE_RE.match(text, m.end(), min(len(text), m.end() + 24)):
             continue
         for metric, pop in parse_rate_body(m.group("body")):
+            metric, pop = parse_task_rate(text, s, metric, pop)
             out.append(Target(metric=metric, population=pop, percent=pct, evidence=evidence(text, s, m.end())))
     return out
 
@@ -184,23 +230,41 @@ def find_share_targets(text: str, s: int, e: int) -> list[Target]:
 
 def find_stage_targets(text: str, s: int, e: int) -> list[Target]:
     out = []
-    if (all(text.find(w, s, e) == -1 for w in STAGE_WORDS)
+    if (all(text.find(w, s, e) == -1 for w in STAGE_WORDS + ("前",))
             or any(text.find(w, s, e) == -1 for w in STAGE_DONE)):
         return out
     for m in STAGE_RE.finditer(text, s, e):
         pct = _pct(m)
         if pct is None or not 0 < pct <= 100:
             continue
-        stage = parse_population(m.group("body")) or m.group("body")
+        if SCORING_RULE_RE.match(text, m.end(), min(len(text), m.end() + 24)):
+            continue
+        stage = m.group("by") or parse_population(m.group("body")) or m.group("body")
         out.append(Target(metric="任务完成率", population=stage, percent=pct, evidence=evidence(text, s, m.end())))
+    return out
+
+
+def find_excluded(text: str) -> list[tuple[int, int]]:
+    """Where figures are scoring thresholds, not targets: scoring tables (a header naming
+    分值/得分) and attachments or plans whose title is a 考核/评分 rules document."""
+    st = structure.parse(text)
+    out = [(p.start, p.end) for p in st.parts_of("attachment", "plan")
+           if p.title and SCORING_TITLE_RE.search(p.title)]
+    out += [(t.start, t.end) for t in st.tables
+            if t.rows and SCORING_HEADER_RE.search("".join(t.rows[0].values))]
     return out
 
 
 def extract(text: str, ctx: Context) -> dict:
     """Every distinct target (metric, population, percent) in the order first written."""
-    text = text or ""
+    v = view(text or "")
+    text = v.text
+    scoring = any(w in text for w in SCORING_WORDS) and any(w in text for w in PERCENT_WORDS)
+    excluded = find_excluded(v.original) if scoring else []  # the structure other extractors share
     seen, out = set(), []
     for s, e in find_percent_clauses(text):
+        if excluded and any(a <= v.pos(s) < b for a, b in excluded):
+            continue
         for finder in (find_rate_targets, find_share_targets, find_stage_targets):
             try:
                 found = finder(text, s, e)
@@ -211,4 +275,4 @@ def extract(text: str, ctx: Context) -> dict:
                 if key not in seen:
                     seen.add(key)
                     out.append(t)
-    return dict(targets=out)
+    return to_original(v, dict(targets=out))

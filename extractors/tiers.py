@@ -2,701 +2,54 @@
 
 Notices write tiers as numbered lines, as one run-on paragraph split by ；, as a bracketed list of
 what each group still pays ("(返贫致贫人口个人缴费35元,…)"), as a table with a column per figure,
-or as a short list whose figures come later. Every clause is read the same way: a group at the
-start of a comma piece, then the terms in the pieces after it; "分别" pairs groups with figures by
-position. Tiers naming the same groups merge; funding and pay-first sentences ("上述人员均实行先缴
-后补") reach back to the tiers they name; the missing share is derived from ctx.individual_fee.
+or as a short list whose figures come later. Every clause is read the same way (tier_grammar.py):
+a group at the start of a comma piece, then the terms in the pieces after it; "分别" pairs groups
+with figures by position. Tiers naming the same groups merge, a restatement of part of one joins
+it; funding, pay-first and floor sentences written apart ("上述人员均实行先缴后补", "除特困人员外…
+先按400元标准足额缴纳") reach the tiers they speak for (tier_passes.py); the missing share is
+derived from the fee (the tier's grade's when it names one). OCR spaces inside words are read
+through the compact view (compact.py), evidence still on the canonical text.
 Speed matters (hundreds of notices a second): brackets, category names and the words that pick
-clauses are found once per text (`Layout`), only clauses naming a group or a subsidy word are
-parsed, and patterns of plain words and characters use the stdlib `re` (several times faster than
-`regex` on them; `regex` stays where \\s, \\d, \\p{Han} or lookarounds are used).
+clauses are found once per text (tier_layout.py), only clauses naming a group or a subsidy word
+are parsed, and patterns of plain words and characters use the stdlib `re`.
 """
 from __future__ import annotations
 
-import bisect
 import functools
-import re as sre  # stdlib: plain words and character classes only (same meaning as in regex)
-from dataclasses import dataclass, field
-from itertools import accumulate
 
 import regex as re
 
-from noticeflow.extractors import vocab
+from noticeflow.extractors import structure, vocab
+from noticeflow.extractors.compact import to_original, view
 from noticeflow.extractors.context import Context
-from noticeflow.extractors.numbers import CN_DIGITS, NUM, PERCENT, parse_number
-from noticeflow.extractors.spans import evidence, first_from
+from noticeflow.extractors.spans import evidence
+from noticeflow.extractors.tier_grammar import Draft, find_drafts, find_table_drafts
+from noticeflow.extractors.tier_layout import find_layout
+from noticeflow.extractors.tier_passes import (
+    apply_floor_clauses, apply_funding_clauses, apply_intro_sources, apply_pay_first_clauses)
 from noticeflow.schemas import Flag, Tier
 from noticeflow.schemas.errors import RESOURCE_ERRORS
 
-_OPEN, _CLOSE = "(（〔[【", ")）〕]】"
-_CLAUSE_SEP = "。;；\n"         # clauses: a tier never runs past these
-_PIECE_SEP = ",，\t"            # comma pieces inside a clause
-_LIST_SEP = ",，\t;；"          # items of a bracketed list of groups
-_SENTENCE_SEP = "。\n"          # sentences, for statements apart from the tiers
-_PART_SEP = ";；"               # parts of a funding sentence
-_COLON = ":："
-_ITEM_SEP = "、,，和及与"       # groups listed in one label (outside category names)
-_BRACKETED = sre.compile(r"[(（][^()（）]*[)）]")
+_GRADE = re.compile(r"第?(?P<n>[一二三四五1-5])档")  # 按二档缴费标准: the tier names its grade
 
-# Numbering and lead words before a group: "- 3.", "①对", "(二)", "其中".
-_LEAD = re.compile(r"""
-    [\s\-*•·]*
-    (?: \d{1,2}[.、．)] | [①-⑳] | \(\d{1,2}\) | \([一二三四五六七八九十]{1,3}\) | [一二三四五六七八九十]{1,3}、 )?
-    \s* (?:对于|对|其中|凡是|凡)?
-""", re.X)
-
-# Where a group ends and its terms begin (searched outside brackets and category names): a word or
-# a figure. No word starts with a digit or a Chinese numeral, so at any position at most one of the
-# two can match, and the words are scanned with the fast stdlib engine.
-_TERM_WORD = sre.compile(r"""
-    :                                           # 五保户(含孤儿):由…
-  | 按照? | 实行 | 给予 | 予以 | 享受 | 执行 | 继续 | 采取 | 参照   # verbs opening the terms
-  | 全额 | 定额 | 全部 | 分类 | 即 | 统一          # 全额资助 / 即资助342元
-  | 个人 | 不再 | 无需 | 不需 | 不用 | 免缴 | 免于 | 免除 # 个人缴费35元 / 不再缴费
-  | 由 | 参加 | 参保 | 所需 | 资助 | 补助 | 补贴 | 代缴  # 由医疗救助基金… / 参加城乡居民医保
-  | 每人 | 人均 | 分别                               # 每人每年 / 分别按…
-""", sre.X)
-_TERM_FIGURE = re.compile(rf"{NUM}\s*元 | {PERCENT}", re.X)    # 320元/人 / 80% / 百分之八十
-_FIGURE_START = re.compile(rf"[\d{CN_DIGITS}]")                 # where a figure can start
-
-# A piece whose "group" is a task, a generic population or a reference back is not a tier.
-_NOT_A_GROUP = re.compile(r"""
-    负责 | 认定 | 做好 | 落实 | 提供 | 核实 | 掌握 | 配合 | 确保 | 开展 | 组织 | 名单 | 信息
-  | 标注 | 核验 | 要 | 应 | 其他 | 其它 | 其余 | 上述 | 以上 | 各类 | 同一 | 20\d\d\s*年
-""", re.X)
-_GENERAL_POPULATION = sre.compile(r"居民|参保人|全体|普通|标准|政策|缴费")
-_POPULATION_NOUN = re.compile(
-    r"(?:人员|对象|人口|户|儿童|患者|家庭|群体|群众|老人|老年人|学生|军人|士兵|子女|残疾人|职工|人士|妇女|农民|大学生)(?:等)?$")
-
-# Exclusions inside a group never add categories: (…,不含已纳入低保…) / 未纳入…的.
-_EXCLUSION = sre.compile(r"""
-    (?:不含|不包括|不包含|但不含|除去)[^()（）]*      # to the closing bracket
-  | 未纳入[^、,，()（）]*?的                         # 未纳入农村低收入人口监测范围的
-  | 除[^、,，()（）]{1,30}?(?:以外|之外|外)          # 除特困人员外
-""", sre.X)
-
-# Terms.
-_UNCHANGED = sre.compile(r"继续执行原|按原(?:有)?(?:的)?(?:资助)?(?:政策|标准)|执行原(?:有)?|维持原|保持不变|不变")
-_FULL = sre.compile(r"全额|全部资助|全免|免缴|免于缴费|免除个人缴费|不再缴费|不需缴费|无需缴费|不用缴费|不缴费")
-_ZERO_INDIVIDUAL = sre.compile(r"免缴|免于缴费|免除个人缴费|不再缴费|不需缴费|无需缴费|不用缴费|个人不缴费|个人缴费为0元")
-_FIXED = sre.compile(r"定额")
-_SUBSIDY_WORD = sre.compile(r"资助|补助|补贴|代缴|减免|免缴|缴费|缴纳|继续执行原")
-_AMOUNT = re.compile(rf"(?P<amt>{NUM})\s*元")
-_INDIVIDUAL = re.compile(rf"""
-    个人 (?:只需|仅需|需|应|自付|实际)? (?:缴费|缴纳|负担|承担|支付|出资|缴)  # 个人只需缴纳
-    (?:部分)? (?:分别)? (?:为|:)? (?:每人每年|每人|每年)? (?P<amt>{NUM}) \s* 元  # 分别为60元
-""", re.X)
-_FLOOR = re.compile(rf"""
-    (?:低于|不足|少于) (?P<a>{NUM}) \s*元 (?:的|时)? (?:按|的按) (?P<amt>{NUM}) \s*元   # 低于280元按280元
-  | 最低 (?:资助|补助)? (?:不低于|为)? (?P<amt>{NUM}) \s*元                          # 最低280元
-""", re.X)
-_AT_LEAST_AMOUNT = re.compile(rf"不低于 (?P<amt>{NUM}) \s*元", re.X)
-_PERCENT_TERM = re.compile(rf"(?P<who>个人(?:承担|负担|自付|缴纳))?[^,，]{{0,3}}?{PERCENT}")
-_NOT_SUBSIDY_PERCENT = re.compile(r"(?:率|达到|完成)\s*$")
-_PAY_FIRST = sre.compile(r"""
-    先缴后补 | 先缴后返 | 先缴费后(?:补|资助|返|报) | 先(?:行)?(?:全额|足额)缴(?:纳|费) | 先行垫付
-""", sre.X)
-_SOURCE = r"""(?:
-    (?:县|市|省|区|乡镇)级?财政(?:资金)? | 财政 | 医疗救助(?:基金|资金)         # 县财政 / 医疗救助基金
-  | (?:(?![由按其余])\p{Han}){0,8}?(?:救助|补助|专项)(?:基金|资金)           # 优抚对象医疗补助资金
-  | (?:县|市|区)?(?:民政|残联|退役军人事务|乡村振兴|医保|医疗保障)(?:局|部门)  # 由民政部门全额代缴
-)"""
-_INLINE_SOURCE = re.compile(rf"""
-    (?:由|(?<=^|[,，:]))                       # 由医疗救助基金 / ,县财政按…
-    (?P<src>{_SOURCE})
-    (?=按|给予|予以|定额|全额|资助|补助|负担|承担|支付|列支|安排|解决|代缴|每人|人均)
-""", re.X)
-# Words every _SOURCE alternative contains (a cheap test before the pattern).
-_SOURCE_WORDS = ("财政", "救助", "补助", "专项", "民政", "残联", "退役军人事务", "乡村振兴", "医保", "医疗保障")
-_FUNDING_CLAUSE = ("所需资金", "资金来源", "负担", "承担", "列支")
-_FUNDING_PART = re.compile(rf"""
-    (?P<grp>[^;；]*?) (?:由|从) (?P<src>{_SOURCE})?     # 重度残疾人由县财政 / 资金从医疗救助基金
-    [^;；]*? (?:负担|承担|列支|支付|资助|解决)          # (中)列支
-""", re.X)
-_AMBIGUOUS_FUNDING = sre.compile(r"不足部分|通过|共同|分担|按比例")
-_REST = sre.compile(r"其余|其他|其它|剩余")
-
-
-_SUBSIDY_IN_LINE = sre.compile(r"资助|补助|补贴")
-_TIER_HINT = ("资助", "补助", "补贴", "代缴", "减免", "免缴", "免于缴费", "全额", "定额", "先缴")  # clause prefilter
-_PERSONAL_SOURCE = sre.compile(r"个人|缴费")
-
-# 分别 pairs the groups of a label with a list of figures by position: 分别按200元、150元.
-_ONE_VALUE = rf"(?:百分之)?{NUM}\s*(?:元|[%％])?"
-_RESPECTIVELY = re.compile(rf"""
-    分别 [^。;；]*?                                   # 分别按每人每年 / 分别为
-    (?P<vals> {_ONE_VALUE} (?:\s*[、和及与]\s* {_ONE_VALUE})+ )   # 200元、150元 / 70%、100%
-""", re.X)
-_VALUE = re.compile(rf"(?P<pc>百分之)?(?P<n>{NUM})\s*(?P<u>元|[%％])?")
-
-# Back-references: "上述人员均实行先缴后补" / "资助资金由医疗救助基金列支" speak for listed tiers.
-_BACK_REFERENCE = sre.compile(r"上述|以上|前述|上列|上面|前款")
-_ALL_SUBSIDY_FUNDS = re.compile(r"(?:资助|参保|补助|补贴|代缴|救助)[^,，:：]{0,8}?(?:资金|经费)\s*$")
-
-# Table headers: which column holds which figure ("资助标准(元/人)", "个人缴费(元/人)", "资助比例(%)").
-_COL_INDIVIDUAL = sre.compile(r"个人(?:缴费|缴纳|承担|负担|自付|应缴)")
-_COL_PERCENT = sre.compile(r"比例|%|百分比")
-_COL_SUBSIDY = sre.compile(r"(?:资助|补助|补贴|减免|代缴)(?:标准|金额|额度|额|资金|数额)|定额")
-_COL_MODE = sre.compile(r"方式|办法")
-_COL_GROUP = sre.compile(r"对象|类别|人员|群体|类型|名称|人群")
-_COL_HINT = sre.compile(r"个人|比例|%|资助|补助|补贴|减免|代缴|定额")  # cheap test before the roles
-_COL_NUMBER = re.compile(rf"^\s*(?P<n>{NUM})\s*(?:元(?:/人)?|[%％])?\s*$")
-
-
-@dataclass
-class Layout:
-    """A text with what every clause needs precomputed once: bracket depth and category names."""
-    text: str
-    depth: list[int]                    # depth[i]: matched bracket pairs around position i
-    pairs: list[tuple[int, int]]        # matched pairs (open, close + 1), by opening position
-    pair_starts: list[int]              # bisect keys of pairs
-    cats: list[tuple[int, int, str]]    # category names (start, end, canonical), in text order
-    cat_starts: list[int]               # bisect keys of cats
-    line_starts: list[int]
-    chars: dict = field(default_factory=dict)   # separator characters -> their sorted positions
-    words: dict = field(default_factory=dict)   # word tuple -> (starts, ends) of every occurrence
-    named: dict = field(default_factory=dict)   # (start, end) -> parse_categories result
-
-
-@dataclass
-class Draft:
-    """A tier as read from the text, before merging and derivation."""
-    label: str
-    categories: list[str]
-    start: int
-    end: int
-    mode: str | None = None
-    subsidy: float | None = None
-    individual: float | None = None
-    percent: float | None = None
-    floor: float | None = None
-    pay_first: bool = False
-    funding: str | None = None
-    figures: set = field(default_factory=set)  # which of subsidy/individual were written
-    group_end: int = 0
-
-
-# ---------------------------------------------------------------- layout
 
 @functools.cache
-def _category_pattern():
-    """One alternation of every alias, longest first, so 城乡低保对象 wins over 低保对象."""
-    terms = vocab.categories()
-    names = {t.alias: t.name for t in terms}
-    return sre.compile("|".join(sre.escape(t.alias) for t in terms)), names
+def _canonical_names() -> frozenset:
+    return frozenset(t.name for t in vocab.categories())
 
 
-def find_chars(text: str, chars: str) -> list[int]:
-    """Sorted positions of any of `chars`, from the lengths of text.split(c): all in C, several
-    times faster than a regex character-class scan or a str.find loop."""
-    out = []
-    for c in chars:
-        parts = text.split(c)
-        parts.pop()
-        out += map(_MINUS_ONE, accumulate(map(_PLUS_ONE, map(len, parts))))
-    out.sort()
-    return out
+# ---------------------------------------------------------------- merging
 
-
-_PLUS_ONE, _MINUS_ONE = (1).__add__, (-1).__add__
-
-
-def find_pairs(text: str) -> list[tuple[int, int]]:
-    """Bracket pairs (open, close + 1) within a line: an unclosed one never swallows the rest."""
-    pairs, stack, line_end = [], [], -1
-    for i in find_chars(text, _OPEN + _CLOSE):
-        if stack and i > line_end:  # a newline since the open brackets: they stay unclosed
-            stack.clear()
-        if text[i] in _OPEN:
-            if not stack:
-                line_end = first_from(text, "\n", i)
-                line_end = len(text) if line_end == -1 else line_end
-            stack.append(i)
-        elif stack:
-            pairs.append((stack.pop(), i + 1))
-    pairs.sort()
-    return pairs
-
-
-def find_depth(n: int, pairs: list[tuple[int, int]]) -> list[int]:
-    """depth[i] for i in 0..n: pairs with open < i < close + 1; filled run by run, not char by char."""
-    depth = [0] * (n + 1)
-    if not pairs:
-        return depth
-    events = sorted([(a + 1, 1) for a, _ in pairs] + [(b, -1) for _, b in pairs])
-    level, prev = 0, 0
-    for pos, step in events:
-        if level and pos > prev:
-            depth[prev:pos] = [level] * (pos - prev)
-        level += step
-        prev = pos
-    return depth
-
-
-def find_layout(text: str) -> Layout:
-    """Pair brackets within a line and find category names and line starts, once per text."""
-    pairs = find_pairs(text)
-    pattern, names = _category_pattern()
-    cats = [(m.start(), m.end(), names[m.group()]) for m in pattern.finditer(text)]
-    line_starts = [0, *accumulate(map(_PLUS_ONE, map(len, text.split("\n"))))]
-    line_starts.pop()
-    return Layout(text, find_depth(len(text), pairs), pairs, [a for a, _ in pairs], cats,
-                  [a for a, _, _ in cats], line_starts)
-
-
-def positions(lay: Layout, chars: str, s: int, e: int) -> list[int]:
-    """Positions of any of `chars` in text[s:e] (whole-text positions found once per layout)."""
-    found = lay.chars.get(chars)
-    if found is None:
-        found = lay.chars[chars] = find_chars(lay.text, chars)
-    return found[bisect.bisect_left(found, s):bisect.bisect_left(found, e)]
-
-
-def find_words(text: str, words: tuple) -> list[tuple[int, int]]:
-    """(start, end) of every occurrence of `words` in text, overlapping ones included."""
-    out = []
-    for w in words:
-        i = text.find(w)
-        while i != -1:
-            out.append((i, i + len(w)))
-            i = text.find(w, i + 1)
-    return out
-
-
-def top_cuts(lay: Layout, seps: str) -> list[int]:
-    """Separators outside brackets: the cuts of split(lay, 0, len(text), seps)."""
-    key = ("top", seps)
-    cuts = lay.chars.get(key)
-    if cuts is None:
-        cuts = positions(lay, seps, 0, len(lay.text))
-        if lay.pairs:
-            depth = lay.depth
-            cuts = [i for i in cuts if depth[i] <= 0]
-        lay.chars[key] = cuts
-    return cuts
-
-
-def enclosing(lay: Layout, seps: str, pos: int) -> tuple[int, int] | None:
-    """The span of split(lay, 0, len(text), seps) holding the non-blank position pos."""
-    cuts = top_cuts(lay, seps)
-    k = bisect.bisect_left(cuts, pos)
-    if k < len(cuts) and cuts[k] == pos:
-        return None  # pos is a separator itself
-    return (cuts[k - 1] + 1 if k else 0), (cuts[k] if k < len(cuts) else len(lay.text))
-
-
-def marked_spans(lay: Layout, seps: str, marks) -> list[tuple[int, int]]:
-    """The spans of split(lay, 0, len(text), seps) holding one of `marks` (start, end) wholly, in
-    text order: found from the marks, so the many unmarked spans are never built."""
-    found = set()
-    for a, b in marks:
-        span = enclosing(lay, seps, a)
-        if span is not None and b <= span[1]:
-            found.add(span)
-    return sorted(found)
-
-
-def split(lay: Layout, s: int, e: int, seps: str) -> list[tuple[int, int]]:
-    """Non-blank spans of text[s:e] between separators at the depth of s (not inside brackets)."""
-    text = lay.text
-    cuts = positions(lay, seps, s, e)
-    k = bisect.bisect_left(lay.pair_starts, s)
-    if cuts and k < len(lay.pairs) and lay.pairs[k][0] < e:  # a bracket opens inside: skip its separators
-        depth = lay.depth
-        base = depth[s] if s < len(text) else 0
-        cuts = [i for i in cuts if depth[i] <= base]
-    starts = [s, *(i + 1 for i in cuts)]
-    cuts.append(e)
-    return [(a, b) for a, b in zip(starts, cuts) if a < b and not text[a:b].isspace()]
-
-
-def bracket_spans(lay: Layout, s: int, e: int) -> list[tuple[int, int]]:
-    """Outermost bracketed spans (brackets included) inside text[s:e]."""
-    if s >= len(lay.text):
-        return []
-    base, out = lay.depth[s], []
-    for k in range(bisect.bisect_left(lay.pair_starts, s), len(lay.pairs)):
-        a, b = lay.pairs[k]
-        if a >= e:
-            break
-        if b <= e and lay.depth[a] == base:
-            out.append((a, b))
-    return out
-
-
-def has_category(lay: Layout, s: int, e: int) -> bool:
-    """Whether a category name lies wholly in text[s:e]."""
-    cats = lay.cats
-    for k in range(bisect.bisect_left(lay.cat_starts, s), len(cats)):
-        if cats[k][0] >= e:
-            return False
-        if cats[k][1] <= e:
-            return True
-    return False
-
-
-def find_category_spans(lay: Layout, s: int, e: int) -> list[tuple[int, int, str]]:
-    """Category names lying wholly in text[s:e]: (start, end, canonical)."""
-    out = []
-    for k in range(bisect.bisect_left(lay.cat_starts, s), len(lay.cats)):
-        span = lay.cats[k]
-        if span[0] >= e:
-            break
-        if span[1] <= e:
-            out.append(span)
-    return out
-
-
-def line_of(lay: Layout, pos: int) -> int:
-    """Index of the line holding pos."""
-    return bisect.bisect_right(lay.line_starts, pos) - 1
-
-
-def find_clauses(lay: Layout, skip_lines: set = frozenset()) -> list[list[tuple[int, int]]]:
-    """Every clause worth parsing as its comma pieces; a bracket listing groups with figures
-    is its own clause. Clauses with neither a group name nor a subsidy word are skipped."""
-    text, out = lay.text, []
-    marks = [(a, b) for a, b, _ in lay.cats] + find_words(text, _TIER_HINT)
-    for cs, ce in marked_spans(lay, _CLAUSE_SEP, marks):
-        if skip_lines and line_of(lay, cs) in skip_lines:
-            continue
-        pieces = []
-        for ps, pe in split(lay, cs, ce, _PIECE_SEP):
-            for bs, be in bracket_spans(lay, ps, pe):
-                if has_category(lay, bs + 1, be - 1) and _AMOUNT.search(text, bs + 1, be - 1) \
-                        and _SUBSIDY_WORD.search(text, bs + 1, be - 1):
-                    out.append(split(lay, bs + 1, be - 1, _LIST_SEP))
-                    pe = bs  # the outer piece stops where its bracketed list starts
-                    break
-            if pe > ps:
-                pieces.append((ps, pe))
-        out.append(pieces)
-    return out
-
-
-# ---------------------------------------------------------------- groups
-
-def parse_categories(lay: Layout, s: int, e: int) -> list[str]:
-    """Canonical categories named in a group, exclusions left out, in order of mention."""
-    found = lay.named.get((s, e))
-    if found is None:
-        spans = find_category_spans(lay, s, e)
-        if spans:
-            excluded = [(m.start(), m.end()) for m in _EXCLUSION.finditer(lay.text, s, e)]
-            kept = [name for a, b, name in spans if not any(x <= a and b <= y for x, y in excluded)]
-            found = list(dict.fromkeys(kept))
-        else:
-            found = []
-        lay.named[(s, e)] = found
-    return list(found)
-
-
-def is_group(label: str, cats: list[str]) -> bool | None:
-    """True for a population group, None for a task/back-reference (ends a tier), False otherwise."""
-    if not label or len(label) > 120:
-        return False
-    bare = _BRACKETED.sub("", label)
-    # The noun ends the label, so only its last few characters need scanning.
-    names_people = bool(cats or _POPULATION_NOUN.search(bare, max(0, len(bare) - 8)))
-    if _NOT_A_GROUP.search(label):
-        return None if names_people else False  # 其他困难群体… ends a tier; 其余由…资助 continues it
-    if cats:
-        return True
-    return names_people and not _GENERAL_POPULATION.search(bare)
-
-
-def find_group_end(lay: Layout, s: int, e: int) -> int:
-    """First position in text[s:e] where the terms start (never inside brackets or a category name)."""
-    base = lay.depth[s] if s < len(lay.text) else 0
-    for m in find_term_starts(lay.text, s, e):
-        i = m.start()
-        if lay.depth[i] <= base and not in_name(lay, i, s, e):
-            return i
-    return e
-
-
-def find_term_starts(text: str, s: int, e: int):
-    """Successive non-overlapping term openers in text[s:e] (a word or a figure), as one finditer of
-    their alternation would give: the next word, unless a figure matches before it."""
-    while s < e:
-        word = _TERM_WORD.search(text, s, e)
-        stop = word.start() if word else e
-        m, c = None, _FIGURE_START.search(text, s, stop)
-        while c is not None:
-            m = _TERM_FIGURE.match(text, c.start(), e)
-            if m:
-                break
-            c = _FIGURE_START.search(text, c.start() + 1, stop)
-        m = m or word
-        if m is None:
-            return
-        yield m
-        s = m.end()
-
-def in_name(lay: Layout, i: int, s: int, e: int) -> bool:
-    """Whether position i lies in a category name lying wholly in text[s:e]. Names never overlap
-    (one finditer), so only the last one starting at or before i can hold it."""
-    k = bisect.bisect_right(lay.cat_starts, i) - 1
-    return k >= 0 and s <= lay.cats[k][0] and i < lay.cats[k][1] <= e
-
-
-def parse_group(lay: Layout, s: int, e: int):
-    """(group start, group end, is_group) for a piece, skipping a lead-in before a colon."""
-    text = lay.text
-    lead = _LEAD.match(text, s, e)
-    gs = lead.end() if lead else s
-    base = lay.depth[gs] if gs < len(text) else 0
-    colon = next((i for i in positions(lay, _COLON, gs, e) if lay.depth[i] <= base), None)
-    if colon is not None:
-        label = text[gs:colon].strip()
-        if is_group(label, parse_categories(lay, gs, colon)):
-            return gs, colon, True
-        lead = _LEAD.match(text, colon + 1, e)  # 资助标准:城乡特困人员… — the lead-in is no group
-        gs = lead.end() if lead else colon + 1
-    ge = find_group_end(lay, gs, e)
-    label = text[gs:ge].strip()
-    if not label:
-        return gs, gs, False
-    return gs, ge, is_group(label, parse_categories(lay, gs, ge))
-
-
-def find_group_items(lay: Layout, s: int, e: int) -> list[tuple[int, int]]:
-    """The groups listed in one label (低保对象、返贫致贫人口和监测对象), split outside names and brackets."""
-    base = lay.depth[s] if s < len(lay.text) else 0
-    names = find_category_spans(lay, s, e)
-    cuts = [i for i in positions(lay, _ITEM_SEP, s, e)
-            if lay.depth[i] <= base and not any(a <= i < b for a, b, _ in names)]
-    bounds = [s - 1, *cuts, e]
-    return [(a + 1, b) for a, b in zip(bounds, bounds[1:]) if lay.text[a + 1:b].strip()]
-
-
-# ---------------------------------------------------------------- terms
-
-def parse_terms(draft: Draft, terms: str) -> None:
-    """Fill a draft from its terms text (everything after the group)."""
-    taken: list[tuple[int, int]] = []
-
-    def free(m) -> bool:
-        return not any(a < m.end() and m.start() < b for a, b in taken)
-
-    # Each `in` test is a word the pattern after it cannot match without: a cheap skip.
-    if "低于" in terms or "最低" in terms or "不足" in terms or "少于" in terms:
-        for m in _FLOOR.finditer(terms):
-            draft.floor = parse_number(m.group("amt"))
-            taken.append(m.span())
-    if "个人" in terms:
-        for m in _INDIVIDUAL.finditer(terms):
-            if free(m) and draft.individual is None:
-                draft.individual = parse_number(m.group("amt"))
-                draft.figures.add("individual")
-            taken.append(m.span())
-    if draft.individual is None and _ZERO_INDIVIDUAL.search(terms):
-        draft.individual = 0
-        draft.figures.add("individual")
-    has_percent = "%" in terms or "％" in terms or "百分之" in terms
-    for m in _PERCENT_TERM.finditer(terms) if has_percent else ():
-        if _NOT_SUBSIDY_PERCENT.search(terms, 0, m.start() + len(m.group("who") or "")):
-            continue
-        p = parse_number(m.group("pnum") or m.group("pcn"))
-        if p is not None and 0 < p <= 100:
-            draft.percent = 100 - p if m.group("who") else p
-            taken.append(m.span())
-            break
-    for m in _AMOUNT.finditer(terms) if "元" in terms else ():
-        if free(m) and draft.subsidy is None:
-            value = parse_number(m.group("amt"))
-            if value is not None:
-                draft.subsidy = value
-                draft.figures.add("subsidy")
-    if draft.percent is not None and draft.floor is None and "不低于" in terms:
-        at_least = _AT_LEAST_AMOUNT.search(terms)  # 按80%资助,不低于280元
-        if at_least and draft.subsidy == parse_number(at_least.group("amt")):
-            draft.floor, draft.subsidy = draft.subsidy, None
-            draft.figures.discard("subsidy")
-    draft.pay_first = draft.pay_first or "先" in terms and bool(_PAY_FIRST.search(terms))
-    source = any(w in terms for w in _SOURCE_WORDS) and _INLINE_SOURCE.search(terms)
-    if source and not _PERSONAL_SOURCE.search(source.group("src")):
-        draft.funding = source.group("src")
-    draft.mode = parse_mode(terms, draft)
-
-
-def parse_mode(terms: str, d: Draft) -> str | None:
-    """Declared order: unchanged, percent, full, fixed (a figure or 定额)."""
-    if d.subsidy is None and d.individual is None and _UNCHANGED.search(terms):
-        return "unchanged"
-    if d.percent is not None:
-        return "percent"
-    if _FULL.search(terms) or (d.individual == 0 and "individual" in d.figures):
-        return "full"
-    if d.subsidy is not None or d.individual is not None or _FIXED.search(terms):
-        return "fixed"
-    return None
-
-
-def parse_values(vals: str) -> list[str]:
-    """'200元、150元' -> ['200元', '150元']; a unit written once at the end serves them all."""
-    found = [(m.group("n"), "%" if m.group("pc") else m.group("u")) for m in _VALUE.finditer(vals)]
-    out, unit = [], None
-    for n, u in reversed(found):
-        unit = u or unit
-        if unit is None:
-            return []
-        out.append(n + ("%" if unit in "%％" else "元"))
-    return out[::-1]
-
-
-def find_drafts(lay: Layout, skip_lines: set = frozenset()) -> list[Draft]:
-    """Group pieces open a tier; the pieces after them, up to the next group, hold its terms."""
-    text, drafts = lay.text, []
-    for pieces in find_clauses(lay, skip_lines):
-        if not pieces:
-            continue
-        le = first_from(text, "\n", pieces[-1][1])
-        line = lay.line_starts[line_of(lay, pieces[0][0])], (le if le != -1 else len(text))
-        current, spans = None, []
-        for ps, pe in pieces:
-            gs, ge, verdict = parse_group(lay, ps, pe)
-            if verdict or verdict is None:
-                drafts += close(lay, current, spans, line)
-                current, spans = None, []
-            if verdict:
-                current = Draft(label=text[gs:ge].strip(), categories=parse_categories(lay, gs, ge),
-                                start=gs, end=pe, group_end=ge)
-                spans = [(ge, pe)]
-            elif current is not None and verdict is False:
-                current.end = pe
-                spans.append((ps, pe))
-        drafts += close(lay, current, spans, line)
-    return drafts
-
-
-def close(lay: Layout, draft: Draft | None, spans: list, line: tuple[int, int]) -> list[Draft]:
-    """Parse the collected terms; a group with no mode (or no subsidy context) is no tier."""
-    if draft is None:
-        return []
-    terms = ",".join(lay.text[a:b] for a, b in spans)
-    if not _SUBSIDY_WORD.search(terms) and not _SUBSIDY_IN_LINE.search(lay.text, *line):
-        return []
-    paired = "分别" in terms and split_respectively(lay, draft, terms)
-    if paired:
-        return paired
-    parse_terms(draft, terms)
-    return [draft] if draft.mode else []
-
-
-def split_respectively(lay: Layout, draft: Draft, terms: str) -> list[Draft]:
-    """"低保对象、特困人员分别按70%、100%资助": one tier per group, figures paired by position."""
-    m = _RESPECTIVELY.search(terms)
-    if not m:
-        return []
-    values = parse_values(m.group("vals"))
-    items = find_group_items(lay, draft.start, draft.group_end)
-    if len(values) < 2 or len(values) != len(items):
-        return []
-    out = []
-    for (a, b), value in zip(items, values):
-        cats = parse_categories(lay, a, b)
-        lead = _LEAD.match(lay.text, a, b)
-        label = lay.text[lead.end() if lead else a:b].strip()
-        if not cats and not is_group(label, cats):
-            return []
-        d = Draft(label=label, categories=cats, start=draft.start, end=draft.end, group_end=b)
-        parse_terms(d, terms[:m.start("vals")] + value + terms[m.end("vals"):])
-        if not d.mode:
-            return []
-        out.append(d)
-    return out
-
-
-# ---------------------------------------------------------------- tables
-
-def parse_header(cells: list[str]) -> dict[int, str] | None:
-    """Column roles of a tier table header (group, subsidy, individual, percent, mode), or None."""
-    roles = {}
-    for i, cell in enumerate(cells):
-        if _COL_INDIVIDUAL.search(cell):
-            roles[i] = "individual_percent" if _COL_PERCENT.search(cell) else "individual"
-        elif _COL_PERCENT.search(cell):
-            roles[i] = "percent"
-        elif _COL_SUBSIDY.search(cell):
-            roles[i] = "subsidy"
-        elif _COL_MODE.search(cell):
-            roles[i] = "mode"
-        elif _COL_GROUP.search(cell) and "group" not in roles.values():
-            roles[i] = "group"
-    figures = {"individual", "individual_percent", "percent", "subsidy"} & set(roles.values())
-    return roles if figures and "group" in roles.values() else None
-
-
-def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
-    """Rows under a header whose columns name the figures ("资助标准(元/人)", "个人缴费(元/人)")."""
-    text, drafts, used = lay.text, [], set()
-    if "\t" not in text:
-        return [], set()
-    roles, col_group = None, None
-    for k, ls in enumerate(lay.line_starts):
-        le = lay.line_starts[k + 1] - 1 if k + 1 < len(lay.line_starts) else len(text)
-        line = text[ls:le]
-        if "\t" not in line:
-            roles = None
-            continue
-        cells = line.split("\t")
-        names = find_category_spans(lay, ls, le)
-        header = None if names or not _COL_HINT.search(line) else parse_header(cells)
-        if header or roles is None:  # a header starts a table; rows before any header are none
-            roles = header
-            col_group = next((i for i, r in (roles or {}).items() if r == "group"), None)
-            continue
-        d = parse_table_row(lay, ls, le, cells, roles, col_group)
-        if d is not None:
-            drafts.append(d)
-            used.add(k)
-    return drafts, used
-
-
-def parse_table_row(lay: Layout, ls: int, le: int, cells: list[str], roles: dict, col_group: int):
-    """One row -> Draft: numbers from the figure columns, mode/pay-first words from the others."""
-    if col_group >= len(cells):
-        return None
-    gs = ls + sum(len(c) + 1 for c in cells[:col_group])
-    ge = gs + len(cells[col_group])
-    label, cats = cells[col_group].strip(), parse_categories(lay, gs, ge)
-    if not label or not (cats or is_group(label, cats)):
-        return None
-    d = Draft(label=label, categories=cats, start=ls, end=le, group_end=ge)
-    words = []
-    for i, cell in enumerate(cells):
-        role = roles.get(i)
-        if i == col_group or not cell.strip():
-            continue
-        m = _COL_NUMBER.match(cell)
-        value = parse_number(m.group("n")) if m else None
-        if value is None or role is None or role == "mode":
-            words.append(cell)
-        elif role == "subsidy":
-            d.subsidy = value
-            d.figures.add("subsidy")
-        elif role == "individual":
-            d.individual = value
-            d.figures.add("individual")
-        elif 0 < value <= 100:
-            d.percent = 100 - value if role == "individual_percent" else value
-    terms = ",".join(words)
-    figures = (d.subsidy, d.individual, d.percent)
-    parse_terms(d, terms)
-    d.subsidy, d.individual, d.percent = (
-        new if old is None else old for old, new in zip(figures, (d.subsidy, d.individual, d.percent)))
-    d.mode = parse_mode(terms, d)
-    return d if d.mode else None
-
-
-# ---------------------------------------------------------------- whole-notice passes
-
-def merge(drafts: list[Draft]) -> list[Draft]:
-    """Tiers naming the same groups become one; figure-less listings covered elsewhere go."""
+def merge(drafts: list[Draft], fee: float | None = None) -> list[Draft]:
+    """Tiers naming the same groups become one; a restatement of part of a tier (政策问答:
+    监测对象每人资助304元 after the 80% tier of 监测对象(含…)) joins it when its figures agree;
+    figure-less listings covered elsewhere go."""
     out: list[Draft] = []
     for d in drafts:
         twin = next((o for o in out if d.categories and set(o.categories) == set(d.categories)), None)
+        if twin is None:
+            twin = next((o for o in out if d.categories and set(d.categories) < set(o.categories)
+                         and restates(d, o, fee)), None)
         if twin is None:
             out.append(d)
             continue
@@ -713,65 +66,25 @@ def merge(drafts: list[Draft]) -> list[Draft]:
             or not set(d.categories) <= covered]
 
 
-def find_referred(lay: Layout, drafts: list[Draft], pos: int) -> list[Draft]:
-    """Tiers "上述/以上" at `pos` refers to: those before it in its paragraph, else the block of
-    tier lines right above it (a numbered list followed by a closing sentence)."""
-    line = line_of(lay, pos)
-    before = [d for d in drafts if d.end <= pos]
-    same = [d for d in before if line_of(lay, d.start) == line]
-    if same:
-        return same
-    lines_with = {line_of(lay, d.start) for d in before} | {line_of(lay, d.end) for d in before}
-    k = line - 1
-    while k >= 0 and (k in lines_with or not lay.text[lay.line_starts[k]:lay.line_starts[k + 1]].strip()):
-        k -= 1
-    return [d for d in before if line_of(lay, d.start) > k]
-
-
-def apply_funding_clauses(lay: Layout, drafts: list[Draft]) -> None:
-    """"重度残疾人由县财政负担;其余人员由医疗救助基金负担", "资助资金由医疗救助基金列支":
-    sources stated apart from the tiers."""
-    text = lay.text
-    inside = [(d.start, d.end) for d in drafts]
-    for s, e in marked_spans(lay, _SENTENCE_SEP, find_words(text, _FUNDING_CLAUSE)):
-        if any(a < e and s < b for a, b in inside):
-            continue
-        named: set[str] = set()
-        for ps, pe in split(lay, s, e, _PART_SEP):
-            m = (text.find("由", ps, pe) != -1 or text.find("从", ps, pe) != -1) \
-                and _FUNDING_PART.search(text, ps, pe)  # the pattern needs 由/从: skip it cheaply
-            if not m:
-                continue
-            src = None if _AMBIGUOUS_FUNDING.search(text, ps, pe) else m.group("src")
-            cats = set(parse_categories(lay, m.start("grp"), m.end("grp")))
-            if cats:
-                named |= cats
-                for d in drafts:
-                    if d.funding is None and cats & set(d.categories):
-                        d.funding = src
-            elif src and _REST.search(m.group("grp")):
-                for d in drafts:
-                    if d.funding is None and d.mode in ("fixed", "percent") \
-                            and not named & set(d.categories):
-                        d.funding = src
-            elif src and not named and _ALL_SUBSIDY_FUNDS.search(m.group("grp")):
-                for d in find_referred(lay, drafts, ps) or drafts:
-                    if d.funding is None:
-                        d.funding = src
-
-
-def apply_pay_first_clauses(lay: Layout, drafts: list[Draft]) -> None:
-    """A 先缴后补 sentence elsewhere applies to the tiers whose groups it names, or to the
-    tiers just listed when it says 上述/以上人员."""
-    for m in _PAY_FIRST.finditer(lay.text):
-        if any(d.start <= m.start() < d.end for d in drafts):
-            continue
-        s, e = enclosing(lay, _SENTENCE_SEP, m.start()) or (m.start(), m.end())
-        cats = set(parse_categories(lay, s, e))
-        back = not cats and _BACK_REFERENCE.search(lay.text, s, m.start())
-        hit = find_referred(lay, drafts, s) if back else [d for d in drafts if cats & set(d.categories)]
-        for d in hit:
-            d.pay_first = True
+def restates(d: Draft, o: Draft, fee: float | None) -> bool:
+    """Whether `d` (for part of `o`'s groups) says nothing that disagrees with `o`."""
+    if not (o.figures or o.percent is not None or o.mode == "full"):
+        return False  # a listing without figures (…等7类困难群体实行定额资助): the details follow
+    if d.mode == "full" or o.mode == "full":
+        return d.mode == o.mode
+    if d.percent is not None and d.percent != o.percent:
+        return False
+    expected = o.subsidy
+    if expected is None and o.percent is not None and fee:
+        expected = max(o.floor or 0, fee * o.percent / 100)
+    if d.subsidy is not None and (expected is None or abs(d.subsidy - expected) > 0.5):
+        return False
+    if d.individual is not None:
+        if o.individual is not None:
+            return d.individual == o.individual
+        if not fee or expected is None or abs(fee - expected - d.individual) > 0.5:
+            return False
+    return d.subsidy is not None or d.individual is not None or d.percent is not None
 
 
 # ---------------------------------------------------------------- derivation
@@ -804,7 +117,7 @@ def derive(text: str, d: Draft, fee: float | None, index: int, flags: list[Flag]
         if individual is None and subsidy is not None:
             individual = round(fee - subsidy, 2)
             derived.append("individual_amount")
-        elif "subsidy_amount" not in derived and subsidy is not None and subsidy + individual != fee:
+        elif "subsidy_amount" not in derived and subsidy is not None and abs(subsidy + individual - fee) > 0.5:
             flags.append(_flag(index, f"资助{subsidy}元与个人缴费{individual}元之和不等于缴费标准{fee}元"))
         if computed is not None and subsidy is not None and abs(computed - subsidy) > 0.5:
             flags.append(_flag(index, f"按{d.percent}%计算资助应为{computed}元，与{subsidy}元不符"))
@@ -819,6 +132,18 @@ def derive(text: str, d: Draft, fee: float | None, index: int, flags: list[Flag]
     )
 
 
+def grade_fee(text: str, d: Draft, ctx: Context) -> float | None:
+    """The fee a tier's shares come from: the grade's when it names one (按二档缴费标准的50%)
+    and the notice states that grade's fee, else the first individual fee (contract)."""
+    m = _GRADE.search(text, d.start, d.end)
+    if m:
+        for f in ctx.fees:
+            if f.kind == "individual" and f.applies_to and _GRADE.search(f.applies_to) \
+                    and _GRADE.search(f.applies_to).group("n") == m.group("n"):
+                return f.amount
+    return ctx.individual_fee
+
+
 def _flag(index: int, message: str) -> Flag:
     return Flag(code="tier_arithmetic", severity="warning", field=f"subsidy_tiers[{index}]",
                 message=message)
@@ -827,20 +152,34 @@ def _flag(index: int, message: str) -> Flag:
 def extract(text: str, ctx: Context) -> dict:
     """Tiers in text order; derived shares from ctx.individual_fee; flags on ctx.flags."""
     try:
+        v = view(text)
+        text = v.text
         lay = find_layout(text)
         table_drafts, table_lines = find_table_drafts(lay)
-        drafts = merge(sorted(table_drafts + find_drafts(lay, table_lines), key=lambda d: d.start))
+        # where a twin is restated elsewhere (政策问答), the figures in the 资助 sections stand
+        drafts = sorted(table_drafts + find_drafts(lay, table_lines), key=lambda d: d.start)
+        named = [c for d in drafts for c in d.categories]
+        if len(named) > len(set(named)):  # twins to merge: the 资助 sections' and tables' go first
+            sections = structure.parse(v.original).about("subsidies")  # shared with other extractors
+            from_tables = {id(d) for d in table_drafts}
+            drafts.sort(key=lambda d: (0 if id(d) in from_tables or any(a <= v.pos(d.start) < b for a, b in sections)
+                                       else 1, d.start))
+        drafts = merge(drafts, ctx.individual_fee)
+        drafts.sort(key=lambda d: d.start)
         apply_funding_clauses(lay, drafts)
+        apply_intro_sources(lay, drafts)
         apply_pay_first_clauses(lay, drafts)
+        apply_floor_clauses(lay, drafts)
         tiers = []
         for i, d in enumerate(drafts):
-            tiers.append(derive(text, d, ctx.individual_fee, i, ctx.flags))
-            if not d.categories:
+            tiers.append(derive(text, d, grade_fee(text, d, ctx), i, ctx.flags))
+            unknown = [c for c in d.categories if c not in _canonical_names()] or ([] if d.categories else [d.label])
+            for c in unknown:
                 ctx.flags.append(Flag(code="unknown_category", severity="info",
                                       field=f"subsidy_tiers[{i}]",
-                                      message=f"未识别的资助对象类别：{d.label}"))
-        return dict(subsidy_tiers=tiers)
-    except RESOURCE_ERRORS:
-        raise  # out of memory or stack: the document is quarantined, not loaded empty
+                                      message=f"未识别的资助对象类别：{c}"))
+        return to_original(v, dict(subsidy_tiers=tiers))
+    except RESOURCE_ERRORS:  # a resource limit quarantines the document: never "nothing found"
+        raise
     except Exception:  # extraction must never raise on odd text
         return dict(subsidy_tiers=[])

@@ -54,7 +54,7 @@ def table_cells(row: str) -> list[str] | None:
     m = _PIPE_ROW.match(row)
     if m:
         return [c.strip() for c in m.group(1).split("|")]
-    return row.split("\t")
+    return row.rstrip("\r").split("\t")  # a CRLF file's row: the CR ends the line, not the last cell
 
 
 def _width(s: str) -> int:

@@ -17,6 +17,19 @@ from noticeflow.extractors.canonical import canonicalize
     ("《关于做好2024年度参保缴费工作的通知》(晋市医保发\n\n[2023] 10号)", "《关于做好2024年度参保缴费工作的通知》(晋市医保发[2023]10号)"),
     ("1\t猗氏镇\t34447", "1\t猗氏镇\t34447"),
     ("\ufeff组　长：孙　鹏", "组 长:孙 鹏"),
+    # narrow columns: a short line that cannot end where it does is joined to the next
+    ("5.易返贫致贫人口(包括脱贫不稳定\n人口和边缘易致贫人口)按每人每年280元定额资助。",
+     "5.易返贫致贫人口(包括脱贫不稳定人口和边缘易致贫人口)按每人每年280元定额资助。"),
+    ("6.享受抚恤和生活补助的优抚对象按\n个人缴费标准80%的比例给予定额资助。",
+     "6.享受抚恤和生活补助的优抚对象按个人缴费标准80%的比例给予定额资助。"),
+    # space-aligned tables (pdftotext -layout): cells between gaps of 2+ spaces, the 合计 figures
+    # under the last columns; an aligned block without figures (leadership) stays text
+    ("序号   乡镇（街道）   户籍人口数   参保任务数\n1      番城街道       7.68         6.89\n合计                  183.23       160.34",
+     "序号\t乡镇(街道)\t户籍人口数\t参保任务数\n1\t番城街道\t7.68\t6.89\n合计\t\t183.23\t160.34"),
+    ("组　　长：龙　飞　　县人民政府副县长\n副组长：陈　刚　　县医疗保障局局长",
+     "组 长:龙 飞 县人民政府副县长\n副组长:陈 刚 县医疗保障局局长"),
+    # ...a short heading is not
+    ("(一)加强组织领导\n各乡镇要成立工作专班。", "(一)加强组织领导\n各乡镇要成立工作专班。"),
     ("", ""),
 ])
 def test_canonicalize(raw: str, expected: str) -> None:
@@ -33,3 +46,79 @@ def test_idempotent_on_corpus() -> None:
 def test_office_lines_stay_apart() -> None:
     raw = "新野县医疗保障局 新野县财政局 国家税务总局新野县税务局\n\n新医保〔2023〕5号\n\n关于做好2024年度城乡居民基本医疗保险参保缴费工作的通知\n"
     assert canonicalize(raw).split("\n\n")[0] == "新野县医疗保障局 新野县财政局 国家税务总局新野县税务局"
+
+
+@pytest.mark.parametrize("raw, lines", [
+    # the 落款 under a list line left open (附件 list, contact line) is not its continuation
+    ("附件:1.固始县2025年度城乡居民基本医疗保险参保任务分解表\n2.2025年度城乡居民基本医疗保险政策问答\n固始县人民政府办公室\n\n2024年9月6日\n",
+     ["2.2025年度城乡居民基本医疗保险政策问答", "固始县人民政府办公室", "2024年9月6日"]),
+    ("联系人:县医疗保障局待遇保障股0719-6222318\n郧西县医疗保障局 郧西县财政局 国家税务总局郧西县税务局\n2023年9月15日\n",
+     ["联系人:县医疗保障局待遇保障股0719-6222318", "郧西县医疗保障局 郧西县财政局 国家税务总局郧西县税务局"]),
+    # a letter-spaced title is complete: the addressee line stays apart
+    ("关 于 做 好 2025 年 度 城 乡 居 民 基 本 医 疗 保 险 参 保 缴 费 工 作 的 通 知\n各乡镇(场)人民政府,县直各有关单位:\n",
+     ["各乡镇(场)人民政府,县直各有关单位:"]),
+])
+def test_complete_lines_are_not_joined(raw: str, lines: list[str]) -> None:
+    out = canonicalize(raw).split("\n")
+    assert all(line in out for line in lines), out
+
+
+def test_page_furniture_is_dropped() -> None:
+    raw = ("建平县人民政府办公室\n关于做好2022年度城乡居民医保征缴工作的通知\n正文。\n"
+           "成 员:县财政局副局长 吴海波\n\n— 2 —\n\n建平县人民政府办公室\n\n县民政局副局长 郭丽娟\n第3页\n末行。\n")
+    out = canonicalize(raw)
+    assert "— 2 —" not in out and "第3页" not in out
+    assert out.count("建平县人民政府办公室") == 1
+    assert "县民政局副局长 郭丽娟" in out and "末行。" in out
+
+
+def test_column_aligned_table_becomes_tab_rows() -> None:
+    """A table typeset in columns (pdftotext -layout): cells 3+ spaces apart, an empty cell only
+    spaces, a 合计 row with one gap, full-width brackets that fold narrower."""
+    raw = ("序号   工作任务                    责任单位         配合单位         完成时限\n"
+           "1      困难群众名单推送            县民政局         县医疗保障局     9月底\n"
+           "2      落实资金（含工作经费）      县财政局                          集中征收期内\n"
+           "3      入户宣传动员                各乡镇人民政府   县医疗保障局     全程\n"
+           "合计                                                               3项\n")
+    rows = canonicalize(raw).rstrip("\n").split("\n")
+    assert rows[0].split("\t") == ["序号", "工作任务", "责任单位", "配合单位", "完成时限"]
+    assert rows[2].split("\t") == ["2", "落实资金(含工作经费)", "县财政局", "", "集中征收期内"]
+    assert rows[4].split("\t") == ["合计", "", "", "", "3项"]
+
+
+def test_prose_with_wide_gaps_is_no_table() -> None:
+    raw = "组  长:龙 飞 县人民政府副县长\n副组长:陈书华  县政府办公室副主任\n武乡县人民政府办公室                    2023年8月25日印发\n"
+    assert "\t" not in canonicalize(raw)
+
+
+PARAGRAPHS = [
+    "全区户籍人口基本医疗保险参保率稳定在99%以上，学生儿童参保率达到100%，各镇乡街道参保任务见附件。",
+    "享受城乡居民最低生活保障待遇人员、特困人员、低收入家庭人员、重度残疾人员和享受定期抚恤补助的优抚对象参加居民医保，个人缴费部分由区财政全额补助。",
+    "学生儿童由所在学校、托幼机构统一组织参保缴费，于2024年10月31日前完成，各学校要安排专人负责，确保不漏一人。",
+]
+
+
+def _wrap(paragraph: str, width: int) -> list[str]:
+    """Cut a paragraph every `width` display columns, as pdftotext does."""
+    lines, cur = [], ""
+    for ch in paragraph:
+        if (len((cur + ch).encode()) + len(cur + ch)) // 2 > width:
+            lines.append(cur)
+            cur = ""
+        cur += ch
+    return lines + [cur]
+
+
+@pytest.mark.parametrize("width", [32, 40, 52])
+def test_hard_wrapped_paragraphs_are_joined(width: int) -> None:
+    raw = "\n\n".join("\n".join(_wrap(p, width)) for p in PARAGRAPHS)
+    assert canonicalize(raw).rstrip("\n").split("\n\n") == [canonicalize(p).rstrip("\n") for p in PARAGRAPHS]
+
+
+def test_paragraph_per_line_text_is_not_joined() -> None:
+    raw = "一、缴费标准\n个人缴费标准为每人每年400元\n二、缴费时间\n集中缴费期为2024年9月1日至12月31日\n三、资助政策\n特困人员全额资助\n四、工作要求\n各乡镇要高度重视\n"
+    assert canonicalize(raw) == raw
+
+
+def test_line_starting_with_a_list_comma_continues_the_one_above() -> None:
+    assert canonicalize("享受最低生活保障待遇人员\n、特困人员参加居民医保。") == "享受最低生活保障待遇人员、特困人员参加居民医保。\n"

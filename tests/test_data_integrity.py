@@ -38,3 +38,21 @@ def test_division_table() -> None:
     assert all(len(c) == 6 and c.isdigit() for c in codes)
     by_code = {d.adcode: d for d in divs}
     assert (by_code["140929"].province, by_code["140929"].city, by_code["140929"].county) == ("山西省", "忻州市", "岢岚县")
+
+
+def test_word_lists_hold_only_words() -> None:
+    """A word written `成员单位:` inside a YAML flow list becomes a mapping, not a word: every
+    word list of the extractors' term files must hold strings only."""
+    import yaml
+
+    for f in sorted(vocab.DATA.glob("*_terms.yaml")):
+        doc = yaml.safe_load(f.read_text(encoding="utf-8"))
+
+        def walk(node, path):
+            if isinstance(node, dict):
+                for k, v in node.items():
+                    walk(v, f"{path}.{k}")
+            elif isinstance(node, list) and node and not all(isinstance(x, dict) for x in node):
+                bad = [x for x in node if not isinstance(x, (str, int, float))]
+                assert not bad, f"{f.name}{path}: {bad!r} is not a word (quote it)"
+        walk(doc, "")

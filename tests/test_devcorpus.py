@@ -19,18 +19,19 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "scripts"))
 from score_corpus import DEVCORPUS, SCORER, load_scorer, run_score_py, tally  # noqa: E402
 
-MACRO_MIN = 0.80
+# Measured 2026-12-01 over 54 notices (0.994 macro); 49-54 were scored first unseen (0.96).
+MACRO_MIN = 0.98
 FAMILY_MIN = {
-    "cited": 1.00,
-    "departments": 0.76,
-    "fees": 0.72,
-    "flags": 0.84,
-    "leadership": 0.51,
-    "meta": 0.93,
-    "periods": 0.86,
-    "quota": 0.74,
-    "targets": 0.77,
-    "tiers": 0.83,
+    "cited": 0.98,
+    "departments": 0.97,
+    "fees": 0.98,
+    "flags": 0.99,
+    "leadership": 0.98,
+    "meta": 0.99,
+    "periods": 0.97,
+    "quota": 0.99,
+    "targets": 0.98,
+    "tiers": 0.98,
 }
 
 NOTICES = DEVCORPUS / "notices"

@@ -116,6 +116,8 @@ def test_ocr_spaces_fall_between_han_only() -> None:
 def test_page_breaks_number_pages_and_repeat_the_header() -> None:
     for path in NOTICES:
         text = M.raw_text(path)
+        if re.search(r"^— \d+ —$", text, re.M):  # a PDF's text layer with its own folios (52)
+            continue
         paged = [ln for ln in L.page_breaks(text).split("\n") if ln.strip()]
         folios = [i for i, ln in enumerate(paged) if re.fullmatch(r"— \d+ —", ln)]
         assert [paged[i] for i in folios] == [f"— {n} —" for n in range(1, len(folios) + 1)]

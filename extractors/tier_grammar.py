@@ -1,0 +1,566 @@
+"""The grammar of a tier: clauses, groups, terms, the 分别 pairing and tier tables.
+
+A group at the start of a comma piece, then the terms in the pieces after it: what the group
+pays, gets, by which mode, from which fund, whether pay-first. Unknown groups are kept as written
+(categories.yaml `population_nouns` tells a group from a task). Read by tiers.py, which merges the
+drafts, applies the statements written apart from them (tier_passes.py) and derives the shares.
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+import re as sre  # stdlib: plain words and character classes only (same meaning as in regex)
+from dataclasses import dataclass, field
+
+import regex as re
+
+from noticeflow.extractors import vocab
+from noticeflow.extractors.numbers import CN_DIGITS, NUM, PERCENT, parse_number
+from noticeflow.extractors.tier_layout import (
+    Layout, bracket_spans, find_category_spans, find_words, has_category, in_name, line_end, line_of, marked_spans, positions, split)
+
+_CLAUSE_SEP = "。;；\n"         # clauses: a tier never runs past these
+_PIECE_SEP = ",，\t"            # comma pieces inside a clause
+_LIST_SEP = ",，\t;；"          # items of a bracketed list of groups
+_COLON = ":："
+_ITEM_SEP = "、,，和及与"       # groups listed in one label (outside category names)
+_BRACKETED = sre.compile(r"[(（][^()（）]*[)）]")
+_ITEM_SPLIT_HINT = sre.compile(r"[、,，和及与]")  # a group listing several items
+
+# Numbering and lead words before a group: "- 3.", "①对", "(二)", "其中".
+_LEAD = re.compile(r"""
+    [\s\-*•·]*
+    (?: \d{1,2}[.、．)] | [①-⑳] | \(\d{1,2}\) | \([一二三四五六七八九十]{1,3}\) | [一二三四五六七八九十]{1,3}、 )?
+    \s* (?:对于|对|其中|凡是|凡)?
+""", re.X)
+
+# Where a group ends and its terms begin (searched outside brackets and category names): a word or
+# a figure. No word starts with a digit or a Chinese numeral, so at any position at most one of the
+# two can match, and the words are scanned with the fast stdlib engine.
+_TERM_WORD = sre.compile(r"""
+    :                                           # 五保户(含孤儿):由…
+  | 按照? | 实行 | 给予 | 予以 | 享受 | 执行 | 继续 | 采取 | 参照   # verbs opening the terms
+  | 先(?=按|缴|行|全额|足额)                          # 先按400元标准足额缴纳 (pay-first)
+  | 全额 | 定额 | 全部 | 分类 | 即 | 统一          # 全额资助 / 即资助342元
+  | 个人 | 不再 | 无需 | 不需 | 不用 | 免缴 | 免于 | 免除 # 个人缴费35元 / 不再缴费
+  | 由 | 参加 | 参保 | 所需 | 资助 | 补助 | 补贴 | 代缴  # 由医疗救助基金… / 参加城乡居民医保
+  | 每人 | 人均 | 分别                               # 每人每年 / 分别按…
+""", sre.X)
+_WEAK_TERMS = frozenset(("享受", "参加", "参保"))  # open the terms unless a group name follows
+_TERM_FIGURE = re.compile(rf"{NUM}\s*元 | {PERCENT}", re.X)    # 320元/人 / 80% / 百分之八十
+_FIGURE_START = re.compile(rf"[\d{CN_DIGITS}]")                 # where a figure can start
+
+# A piece whose "group" is a task, a generic population or a reference back is not a tier.
+_NOT_A_GROUP = re.compile(r"""
+    负责 | 认定 | 做好 | 落实 | 提供 | 核实 | 掌握 | 配合 | 确保 | 开展 | 组织 | 名单 | 信息
+  | 标注 | 核验 | 要 | 应 | 其他 | 其它 | 其余 | 上述 | (?<![\d岁])以上 | 各类 | 同一 | 20\d\d\s*年
+""", re.X)
+_GENERAL_POPULATION = sre.compile(r"居民|参保人|全体|普通|标准|政策|缴费")
+
+
+@functools.cache
+def _population_noun():
+    """A label ending in a population noun (categories.yaml `population_nouns`) names people."""
+    return re.compile(f"(?:{vocab.alternation(vocab.terms('categories.yaml', 'population_nouns'))})(?:等)?$")
+
+
+# Exclusions inside a group never add categories: (…,不含已纳入低保…) / 未纳入…的.
+_EXCLUSION = sre.compile(r"""
+    (?:不含|不包括|不包含|但不含|除去)[^()（）]*      # to the closing bracket
+  | 未纳入[^、,，()（）]*?的                         # 未纳入农村低收入人口监测范围的
+  | 除[^、,，()（）]{1,30}?(?:以外|之外|外)          # 除特困人员外
+""", sre.X)
+
+# Terms.
+_UNCHANGED = sre.compile(r"继续执行原|(?:按|依)(?:照)?原(?:有)?(?:的)?(?:资助)?(?:政策|标准|规定|办法)|执行原(?:有)?|维持原|保持不变|不变")
+_FULL = sre.compile(r"(?<!先)(?<!先行)全额|全部资助|全免|免缴|免于缴费|免除个人缴费|不再缴费|不需缴费|无需缴费|不用缴费|不缴费")
+_ZERO_INDIVIDUAL = sre.compile(r"免缴|免于缴费|免除个人缴费|不再缴费|不需缴费|无需缴费|不用缴费|个人不缴费|个人缴费为0元")
+_FIXED = sre.compile(r"定额")
+_SUBSIDY_WORD = sre.compile(r"资助|补助|补贴|代缴|减免|免缴|缴费|缴纳|继续执行原")
+_AMOUNT = re.compile(rf"(?P<amt>{NUM})\s*元")
+INDIVIDUAL = re.compile(rf"""
+    (?: 个人 (?:只需|仅需|需|应|自付|实际)? | 每人(?:每年)? (?:只需|仅需|只|仅|需) )   # 个人只需 / 每人只需
+    (?:缴费|缴纳|负担|承担|支付|出资|缴)                                             # 缴纳
+    (?:部分)? (?:分别)? (?:为|:)? (?:每人每年|每人|每年)? (?P<amt>{NUM}) \s* 元  # 分别为60元
+""", re.X)
+FLOOR = re.compile(rf"""
+    (?:低于|不足|少于) (?P<a>{NUM}) \s*元 (?:的|时)? [,，]? (?:均)? (?:按|的按) (?:照)? (?P<amt>{NUM}) \s*元   # 低于280元的,按280元
+  | 最低 (?:资助|补助)? (?:不低于|为)? (?P<amt>{NUM}) \s*元                          # 最低280元
+""", re.X)
+# The whole fee paid first (先缴后补): its amount is the fee, never a subsidy.
+_PAY_FIRST_AMOUNT = re.compile(rf"""
+    先(?:行)? (?:按(?:照)?)? (?:每人(?:每年)?)? {NUM}\s*元 (?:的)? (?:标准)? (?:足额|全额)? (?:缴|交)  # 先按400元标准足额缴纳
+  | 先(?:行)? (?:足额|全额) (?:缴纳|缴费|缴|交纳) (?:个人缴费)? (?:部分)? {NUM}\s*元                # 先全额缴纳380元
+""", re.X)
+_AT_LEAST_AMOUNT = re.compile(rf"不低于 (?P<amt>{NUM}) \s*元", re.X)
+_PERCENT_TERM = re.compile(rf"(?P<who>个人(?:承担|负担|自付|缴纳))?[^,，]{{0,3}}?{PERCENT}")
+_NOT_SUBSIDY_PERCENT = re.compile(r"(?:率\S{0,4}|达到|完成|稳定在)\s*$")  # 参保率达到99%: a target
+# Every alternative starts with 先, so the engine scans for that character alone; negations
+# (无需先行垫付, 不实行先缴后补) are told apart by is_negated.
+PAY_FIRST = sre.compile(r"""
+    先 (?: 缴后补 | 缴后返 | 缴费后(?:补|资助|返|报) | (?:行)?(?:全额|足额)缴(?:纳|费) | 行垫付
+        | (?:行)?按(?:照)?[^,，。;；]{0,12}?(?:足额|全额)(?:缴|交)(?:纳|费)? )       # 先按380元标准足额缴纳
+""", sre.X)
+# 特困人员由县医保局统一代缴，不实行先缴后补: a pay-first word said of who is NOT paying first.
+_PAY_FIRST_NEGATION = sre.compile(
+    r"(?:不实行|不执行|不适用|不采取|不再实行|不再执行|无需实行|无需|无须|不需|不用|不必|无需再)[\"“”'‘’]?$")
+
+
+def is_negated(text: str, pos: int) -> bool:
+    """Whether the pay-first word at pos is negated (不实行"先缴后补")."""
+    return bool(_PAY_FIRST_NEGATION.search(text, max(0, pos - 6), pos))
+
+
+_ONE_SOURCE = r"""(?:
+    (?:县|市|省|区|旗|州|盟|乡镇)级?财政(?:资金)? | 财政 | (?:县|市|区|旗)?医疗救助(?:基金|资金)  # 县财政 / 医疗救助基金
+  | (?:(?![由按其余从])\p{Han}){0,8}?(?:救助|补助|专项|保障)(?:基金|资金|金)     # 优抚对象医疗补助资金 / 残疾人就业保障金
+  | (?:县|市|区|旗)?(?:民政|残联|退役军人事务|乡村振兴|医保|医疗保障)(?:局|部门)  # 由民政部门全额代缴
+)"""
+# Sources written together are one source, as written: 医疗救助资金和县财政.
+SOURCE = rf"(?:{_ONE_SOURCE}(?:(?:和|及|与|、){_ONE_SOURCE})*)"
+FUND_AFTER_FROM = re.compile(rf"从(?P<src>{_ONE_SOURCE}(?:(?:和|及|与|、){_ONE_SOURCE})*)中?", re.X)
+_INLINE_SOURCE = re.compile(rf"""
+    (?:由|(?<=^|[,，:]))                       # 由医疗救助基金 / ,县财政按…
+    (?P<src>{SOURCE})
+    (?=按|给予|予以|定额|全额|资助|补助|负担|承担|支付|列支|安排|解决|代缴|每人|人均)
+""", re.X)
+# Words every SOURCE alternative contains (a cheap test before the pattern).
+_SOURCE_WORDS = ("财政", "救助", "补助", "专项", "保障", "民政", "残联", "退役军人事务", "乡村振兴", "医保")
+
+
+_SUBSIDY_IN_LINE = sre.compile(r"资助|补助|补贴")
+_TIER_HINT = ("资助", "补助", "补贴", "代缴", "减免", "免缴", "免于缴费", "全额", "定额", "先缴")  # clause prefilter
+_PERSONAL_SOURCE = sre.compile(r"个人|缴费")
+
+# 分别 pairs the groups of a label with a list of figures by position: 分别按200元、150元.
+_ONE_VALUE = rf"(?:百分之)?{NUM}\s*(?:元|[%％])?"
+_RESPECTIVELY = re.compile(rf"""
+    分别 [^。;；]*?                                   # 分别按每人每年 / 分别为
+    (?P<vals> {_ONE_VALUE} (?:\s*[、和及与]\s* {_ONE_VALUE})+ )   # 200元、150元 / 70%、100%
+""", re.X)
+_VALUE = re.compile(rf"(?P<pc>百分之)?(?P<n>{NUM})\s*(?P<u>元|[%％])?")
+
+# Table headers: which column holds which figure ("资助标准(元/人)", "个人缴费(元/人)", "资助比例(%)").
+_COL_INDIVIDUAL = sre.compile(r"个人(?:缴费|缴纳|承担|负担|自付|应缴)")
+_COL_PERCENT = sre.compile(r"比例|%|百分比")
+_COL_SUBSIDY = sre.compile(r"(?:资助|补助|补贴|减免|代缴)(?:标准|金额|额度|额|资金|数额)|定额")
+_COL_MODE = sre.compile(r"方式|办法")
+_COL_GROUP = sre.compile(r"对象|类别|人员|群体|类型|名称|人群")
+_COL_HINT = sre.compile(r"个人|比例|%|资助|补助|补贴|减免|代缴|定额")  # cheap test before the roles
+_TABLE_SUBSIDY = sre.compile(r"资助|救助|代缴|减免|补贴|免缴")
+_COL_NUMBER = re.compile(rf"^\s*(?P<n>{NUM})\s*(?:元(?:/人)?|[%％])?\s*$")
+
+
+@dataclass
+class Draft:
+    """A tier as read from the text, before merging and derivation."""
+    label: str
+    categories: list[str]
+    start: int
+    end: int
+    mode: str | None = None
+    subsidy: float | None = None
+    individual: float | None = None
+    percent: float | None = None
+    floor: float | None = None
+    pay_first: bool = False
+    funding: str | None = None
+    figures: set = field(default_factory=set)  # which of subsidy/individual were written
+    whole: bool = False                        # 按100%比例资助: full, not a percent (contract v1.1)
+    group_end: int = 0
+
+
+# ---------------------------------------------------------------- clauses
+
+def find_clauses(lay: Layout, skip_lines: set = frozenset()) -> list[list[tuple[int, int]]]:
+    """Every clause worth parsing as its comma pieces; a bracket listing groups with figures
+    is its own clause. Clauses with neither a group name nor a subsidy word are skipped."""
+    text, out = lay.text, []
+    marks = [(a, b) for a, b, _ in lay.cats] + find_words(text, _TIER_HINT)
+    for cs, ce in marked_spans(lay, _CLAUSE_SEP, marks):
+        if skip_lines and line_of(lay, cs) in skip_lines:
+            continue
+        pieces = []
+        for ps, pe in split(lay, cs, ce, _PIECE_SEP):
+            for bs, be in bracket_spans(lay, ps, pe):
+                if has_category(lay, bs + 1, be - 1) and _AMOUNT.search(text, bs + 1, be - 1) \
+                        and _SUBSIDY_WORD.search(text, bs + 1, be - 1):
+                    out.append(split(lay, bs + 1, be - 1, _LIST_SEP))
+                    pe = bs  # the outer piece stops where its bracketed list starts
+                    break
+            if pe > ps:
+                pieces.append((ps, pe))
+        out.append(pieces)
+    return out
+
+
+# ---------------------------------------------------------------- groups
+
+def parse_categories(lay: Layout, s: int, e: int) -> list[str]:
+    """Canonical categories named in a group, exclusions left out, in order of mention."""
+    found = lay.named.get((s, e))
+    if found is None:
+        spans = find_category_spans(lay, s, e)
+        if spans:
+            excluded = [(m.start(), m.end()) for m in _EXCLUSION.finditer(lay.text, s, e)]
+            kept = [name for a, b, name in spans if not any(x <= a and b <= y for x, y in excluded)]
+            found = list(dict.fromkeys(kept))
+        else:
+            found = []
+        lay.named[(s, e)] = found
+    return list(found)
+
+
+def parse_group_categories(lay: Layout, s: int, e: int) -> list[str]:
+    """The categories of a tier's group: canonical names, and each listed item that names no
+    known category but is a population (低收入家庭60周岁以上老年人, 寺庙在编僧尼) as written:
+    unknown groups are kept, never dropped (contract), and flagged `unknown_category`."""
+    if not _ITEM_SPLIT_HINT.search(lay.text, s, e) and has_category(lay, s, e):
+        return parse_categories(lay, s, e)
+    excluded = [(m.start(), m.end()) for m in _EXCLUSION.finditer(lay.text, s, e)]
+    out: list[str] = []
+    for a, b in find_group_items(lay, s, e):
+        if any(x <= a and b <= y for x, y in excluded):
+            continue
+        known = parse_categories(lay, a, b)
+        if known:
+            out += known
+            continue
+        lead = _LEAD.match(lay.text, a, b)
+        item = lay.text[lead.end() if lead else a:b].strip()
+        if is_unknown_group(item) and not item.startswith(("其", "该")):  # 夫妻及其伤残子女: part of the item before
+            out.append(item)
+    return list(dict.fromkeys(out))
+
+
+def is_unknown_group(item: str) -> bool:
+    """An item naming people that the vocabulary does not know: a short noun phrase, not a task,
+    a back-reference or the general population."""
+    bare = _BRACKETED.sub("", item)
+    return (2 <= len(bare) <= 30 and bool(_population_noun().search(bare))
+            and not _NOT_A_GROUP.search(bare) and not _GENERAL_POPULATION.search(bare))
+
+
+def is_group(label: str, cats: list[str]) -> bool | None:
+    """True for a population group, None for a task/back-reference (ends a tier), False otherwise."""
+    if not label or len(label) > 120:
+        return False
+    if label.startswith("除"):
+        return None  # 除特困人员外: an exception, not a group
+    bare = _BRACKETED.sub("", label)
+    # The noun ends the label, so only its last few characters need scanning.
+    names_people = bool(cats or _population_noun().search(bare, max(0, len(bare) - 8)))
+    if _NOT_A_GROUP.search(label):
+        return None if names_people else False  # 其他困难群体… ends a tier; 其余由…资助 continues it
+    if cats:
+        return True
+    return names_people and not _GENERAL_POPULATION.search(bare)
+
+
+def find_group_end(lay: Layout, s: int, e: int) -> int:
+    """First position in text[s:e] where the terms start (never inside brackets or a category name)."""
+    base = lay.depth[s] if s < len(lay.text) else 0
+    for m in find_term_starts(lay.text, s, e):
+        i = m.start()
+        if lay.depth[i] <= base and not in_name(lay, i, s, e):
+            if describes_group(lay, m, e):
+                continue  # 享受定期抚恤补助的优抚对象: words describing a group listed on
+            return i
+    return e
+
+
+def describes_group(lay: Layout, m, e: int) -> bool:
+    """Whether a term word at m only describes the group named after it: a weak verb before a
+    group name (享受…待遇人员), or a relative clause ending in 的 before one (享受定期抚恤补助的优抚对象)."""
+    k = bisect.bisect_left(lay.cat_starts, m.end())
+    if k >= len(lay.cats) or lay.cats[k][1] > e:
+        return False
+    if m.group() in _WEAK_TERMS:
+        return True
+    between = lay.text[m.end():lay.cats[k][0]]
+    return between.endswith("的") and len(between) <= 12 and not _FIGURE_START.search(between)
+
+
+def find_term_starts(text: str, s: int, e: int):
+    """Successive non-overlapping term openers in text[s:e] (a word or a figure), as one finditer of
+    their alternation would give: the next word, unless a figure matches before it."""
+    while s < e:
+        word = _TERM_WORD.search(text, s, e)
+        stop = word.start() if word else e
+        m, c = None, _FIGURE_START.search(text, s, stop)
+        while c is not None:
+            m = _TERM_FIGURE.match(text, c.start(), e)
+            if m:
+                break
+            c = _FIGURE_START.search(text, c.start() + 1, stop)
+        m = m or word
+        if m is None:
+            return
+        yield m
+        s = m.end()
+
+def parse_group(lay: Layout, s: int, e: int):
+    """(group start, group end, is_group) for a piece, skipping a lead-in before a colon."""
+    text = lay.text
+    lead = _LEAD.match(text, s, e)
+    gs = lead.end() if lead else s
+    base = lay.depth[gs] if gs < len(text) else 0
+    colon = next((i for i in positions(lay, _COLON, gs, e) if lay.depth[i] <= base), None)
+    if colon is not None:
+        label = text[gs:colon].strip()
+        if is_group(label, parse_categories(lay, gs, colon)):
+            return gs, colon, True
+        lead = _LEAD.match(text, colon + 1, e)  # 资助标准:城乡特困人员… — the lead-in is no group
+        gs = lead.end() if lead else colon + 1
+    ge = find_group_end(lay, gs, e)
+    label = text[gs:ge].strip()
+    if not label:
+        return gs, gs, False
+    return gs, ge, is_group(label, parse_categories(lay, gs, ge))
+
+
+def find_group_items(lay: Layout, s: int, e: int) -> list[tuple[int, int]]:
+    """The groups listed in one label (低保对象、返贫致贫人口和监测对象), split outside names and brackets."""
+    base = lay.depth[s] if s < len(lay.text) else 0
+    names = find_category_spans(lay, s, e)
+    cuts = [i for i in positions(lay, _ITEM_SEP, s, e)
+            if lay.depth[i] <= base and not any(a <= i < b for a, b, _ in names)]
+    bounds = [s - 1, *cuts, e]
+    return [(a + 1, b) for a, b in zip(bounds, bounds[1:]) if lay.text[a + 1:b].strip()]
+
+
+# ---------------------------------------------------------------- terms
+
+def parse_terms(draft: Draft, terms: str) -> None:
+    """Fill a draft from its terms text (everything after the group)."""
+    taken: list[tuple[int, int]] = []
+
+    def free(m) -> bool:
+        return not any(a < m.end() and m.start() < b for a, b in taken)
+
+    # Each `in` test is a word the pattern after it cannot match without: a cheap skip.
+    if "先" in terms:
+        taken += [m.span() for m in _PAY_FIRST_AMOUNT.finditer(terms)]
+    if "低于" in terms or "最低" in terms or "不足" in terms or "少于" in terms:
+        for m in FLOOR.finditer(terms):
+            draft.floor = parse_number(m.group("amt"))
+            taken.append(m.span())
+    if "个人" in terms or "每人" in terms:
+        for m in INDIVIDUAL.finditer(terms):
+            if free(m) and draft.individual is None:
+                draft.individual = parse_number(m.group("amt"))
+                draft.figures.add("individual")
+            taken.append(m.span())
+    if draft.individual is None and _ZERO_INDIVIDUAL.search(terms):
+        draft.individual = 0
+        draft.figures.add("individual")
+    has_percent = "%" in terms or "％" in terms or "百分之" in terms
+    for m in _PERCENT_TERM.finditer(terms) if has_percent else ():
+        figure = m.start("pnum") if m.group("pnum") else m.start("pcn") - 3
+        if _NOT_SUBSIDY_PERCENT.search(terms, 0, max(figure, m.start() + len(m.group("who") or ""))):
+            continue
+        p = parse_number(m.group("pnum") or m.group("pcn"))
+        if p is not None and 0 < p <= 100:
+            draft.percent = 100 - p if m.group("who") else p
+            if draft.percent == 100:
+                draft.percent, draft.whole = None, True
+            elif draft.percent == 0:
+                draft.percent = None
+            taken.append(m.span())
+            break
+    for m in _AMOUNT.finditer(terms) if "元" in terms else ():
+        if free(m) and draft.subsidy is None:
+            value = parse_number(m.group("amt"))
+            if value is not None:
+                draft.subsidy = value
+                draft.figures.add("subsidy")
+    if draft.percent is not None and draft.floor is None and "不低于" in terms:
+        at_least = _AT_LEAST_AMOUNT.search(terms)  # 按80%资助,不低于280元
+        if at_least and draft.subsidy == parse_number(at_least.group("amt")):
+            draft.floor, draft.subsidy = draft.subsidy, None
+            draft.figures.discard("subsidy")
+    draft.pay_first = draft.pay_first or "先" in terms and any(
+        not is_negated(terms, m.start()) for m in PAY_FIRST.finditer(terms))
+    source = any(w in terms for w in _SOURCE_WORDS) and (FUND_AFTER_FROM.search(terms) or _INLINE_SOURCE.search(terms))
+    if source and not _PERSONAL_SOURCE.search(source.group("src")):
+        draft.funding = source.group("src")  # 由县残联从残疾人就业保障金中全额资助: the fund
+    draft.mode = parse_mode(terms, draft)
+
+
+def parse_mode(terms: str, d: Draft) -> str | None:
+    """Declared order: unchanged, percent, full, fixed (a figure or 定额)."""
+    if d.subsidy is None and d.individual is None and _UNCHANGED.search(terms):
+        return "unchanged"
+    if d.percent is not None:
+        return "percent"
+    if d.whole or _FULL.search(terms) or (d.individual == 0 and "individual" in d.figures):
+        return "full"
+    if d.subsidy is not None or d.individual is not None or _FIXED.search(terms):
+        return "fixed"
+    return None
+
+
+def parse_values(vals: str) -> list[str]:
+    """'200元、150元' -> ['200元', '150元']; a unit written once at the end serves them all."""
+    found = [(m.group("n"), "%" if m.group("pc") else m.group("u")) for m in _VALUE.finditer(vals)]
+    out, unit = [], None
+    for n, u in reversed(found):
+        unit = u or unit
+        if unit is None:
+            return []
+        out.append(n + ("%" if unit in "%％" else "元"))
+    return out[::-1]
+
+
+def find_drafts(lay: Layout, skip_lines: set = frozenset()) -> list[Draft]:
+    """Group pieces open a tier; the pieces after them, up to the next group, hold its terms."""
+    text, drafts = lay.text, []
+    for pieces in find_clauses(lay, skip_lines):
+        if not pieces:
+            continue
+        line = lay.line_starts[line_of(lay, pieces[0][0])], line_end(lay, pieces[-1][1])
+        current, spans = None, []
+        for ps, pe in pieces:
+            gs, ge, verdict = parse_group(lay, ps, pe)
+            if verdict or verdict is None:
+                drafts += close(lay, current, spans, line)
+                current, spans = None, []
+            if verdict:
+                current = Draft(label=text[gs:ge].strip().removesuffix("的"),  # …等困难群众的参保资助政策
+                                categories=parse_group_categories(lay, gs, ge),
+                                start=gs, end=pe, group_end=ge)
+                spans = [(ge, pe)]
+            elif current is not None and verdict is False:
+                current.end = pe
+                spans.append((ps, pe))
+        drafts += close(lay, current, spans, line)
+    return drafts
+
+
+def close(lay: Layout, draft: Draft | None, spans: list, line: tuple[int, int]) -> list[Draft]:
+    """Parse the collected terms; a group with no mode (or no subsidy context) is no tier."""
+    if draft is None:
+        return []
+    terms = ",".join(lay.text[a:b] for a, b in spans)
+    if not _SUBSIDY_WORD.search(terms) and not _SUBSIDY_IN_LINE.search(lay.text, *line) \
+            and not _UNCHANGED.search(terms):  # 监测对象继续按原政策执行: no subsidy word, still a tier
+        return []
+    paired = "分别" in terms and split_respectively(lay, draft, terms)
+    if paired:
+        return paired
+    parse_terms(draft, terms)
+    return [draft] if draft.mode else []
+
+
+def split_respectively(lay: Layout, draft: Draft, terms: str) -> list[Draft]:
+    """"低保对象、特困人员分别按70%、100%资助": one tier per group, figures paired by position."""
+    m = _RESPECTIVELY.search(terms)
+    if not m:
+        return []
+    values = parse_values(m.group("vals"))
+    items = find_group_items(lay, draft.start, draft.group_end)
+    if len(values) < 2 or len(values) != len(items):
+        return []
+    out = []
+    for (a, b), value in zip(items, values):
+        cats = parse_group_categories(lay, a, b)
+        lead = _LEAD.match(lay.text, a, b)
+        label = lay.text[lead.end() if lead else a:b].strip()
+        if not cats and not is_group(label, cats):
+            return []
+        d = Draft(label=label, categories=cats, start=draft.start, end=draft.end, group_end=b)
+        parse_terms(d, terms[:m.start("vals")] + value + terms[m.end("vals"):])
+        if not d.mode:
+            return []
+        out.append(d)
+    return out
+
+
+# ---------------------------------------------------------------- tables
+
+def parse_header(cells: list[str]) -> dict[int, str] | None:
+    """Column roles of a tier table header (group, subsidy, individual, percent, mode), or None."""
+    roles = {}
+    for i, cell in enumerate(cells):
+        if _COL_INDIVIDUAL.search(cell):
+            roles[i] = "individual_percent" if _COL_PERCENT.search(cell) else "individual"
+        elif _COL_PERCENT.search(cell):
+            roles[i] = "percent"
+        elif _COL_SUBSIDY.search(cell):
+            roles[i] = "subsidy"
+        elif _COL_MODE.search(cell):
+            roles[i] = "mode"
+        elif _COL_GROUP.search(cell) and "group" not in roles.values():
+            roles[i] = "group"
+    figures = {"individual", "individual_percent", "percent", "subsidy"} & set(roles.values())
+    return roles if figures and "group" in roles.values() else None
+
+
+def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
+    """Rows under a header whose columns name the figures ("资助标准(元/人)", "个人缴费(元/人)")."""
+    text, drafts, used = lay.text, [], set()
+    if "\t" not in text:
+        return [], set()
+    roles, col_group, known_only = None, None, False
+    for k, ls in enumerate(lay.line_starts):
+        le = lay.line_starts[k + 1] - 1 if k + 1 < len(lay.line_starts) else len(text)
+        line = text[ls:le]
+        if "\t" not in line:
+            roles = None
+            continue
+        cells = line.split("\t")
+        names = find_category_spans(lay, ls, le)
+        header = None if names or not _COL_HINT.search(line) else parse_header(cells)
+        if header or roles is None:  # a header starts a table; rows before any header are none
+            roles = header
+            col_group = next((i for i, r in (roles or {}).items() if r == "group"), None)
+            # a header naming no subsidy (人员类别 | 个人缴费 | 财政补助) may be a fee table:
+            # only rows naming a known group are tiers there
+            known_only = not _TABLE_SUBSIDY.search(line)
+            continue
+        d = parse_table_row(lay, ls, le, cells, roles, col_group, known_only)
+        if d is not None:
+            drafts.append(d)
+            used.add(k)
+    return drafts, used
+
+
+def parse_table_row(lay: Layout, ls: int, le: int, cells: list[str], roles: dict, col_group: int,
+                    known_only: bool = False):
+    """One row -> Draft: numbers from the figure columns, mode/pay-first words from the others."""
+    if col_group >= len(cells):
+        return None
+    if known_only and not has_category(lay, ls, le):
+        return None
+    gs = ls + sum(len(c) + 1 for c in cells[:col_group])
+    ge = gs + len(cells[col_group])
+    label, cats = cells[col_group].strip(), parse_group_categories(lay, gs, ge)
+    if not label or not (cats or is_group(label, cats)):
+        return None
+    d = Draft(label=label, categories=cats, start=ls, end=le, group_end=ge)
+    words = []
+    for i, cell in enumerate(cells):
+        role = roles.get(i)
+        if i == col_group or not cell.strip():
+            continue
+        m = _COL_NUMBER.match(cell)
+        value = parse_number(m.group("n")) if m else None
+        if value is None or role is None or role == "mode":
+            words.append(cell)
+        elif role == "subsidy":
+            d.subsidy = value
+            d.figures.add("subsidy")
+        elif role == "individual":
+            d.individual = value
+            d.figures.add("individual")
+        elif 0 < value <= 100:
+            d.percent = 100 - value if role == "individual_percent" else value
+            if d.percent == 100:
+                d.percent, d.whole = None, True
+    terms = ",".join(words)
+    figures = (d.subsidy, d.individual, d.percent)
+    parse_terms(d, terms)
+    d.subsidy, d.individual, d.percent = (
+        new if old is None else old for old, new in zip(figures, (d.subsidy, d.individual, d.percent)))
+    d.mode = parse_mode(terms, d)
+    return d if d.mode else None

@@ -1,0 +1,207 @@
+"""Statements about the tiers written apart from them: funding sentences, pay-first (先缴后补)
+sentences, floors written once for several tiers, sources that introduce the list.
+
+Each finds the tiers it speaks for the way a reader does: the groups it names, the items it
+numbers (以上第(二)至(四)项), 上述/其他资助对象 (the tiers just listed) less those it excludes
+(除特困人员外); a table's figures are never overridden, only unset fields filled.
+"""
+from __future__ import annotations
+
+import re as sre  # stdlib: plain words only
+
+import regex as re
+
+from noticeflow.extractors.numbers import parse_number
+from noticeflow.extractors.spans import keyword_windows
+from noticeflow.extractors.tier_grammar import (
+    Draft, FLOOR, FUND_AFTER_FROM, INDIVIDUAL, PAY_FIRST, SOURCE, is_negated, parse_categories,
+    parse_group_categories)
+from noticeflow.extractors.tier_layout import (
+    Layout, enclosing, find_words, line_of, marked_spans, split)
+
+_ITEM_NUMBER = r"[一二三四五六七八九十\d]{1,3}"
+_SENTENCE_SEP = "。\n"          # sentences, for statements apart from the tiers
+_PART_SEP = ";；"               # parts of a funding sentence
+# Who a statement apart from the tiers is for: 除A、B外 / A除外 / 不含A, 以上第(二)至(四)项.
+_EXCEPT = re.compile(r"""
+    除 (?P<x>[^,，。;；:：]{1,60}?) (?:以外|之外|外)
+  | (?P<y>[^,，。;；:：]{1,60}?) 除外
+  | 不(?:含|包括|包含) (?P<z>[^,，。;；:：)）]{1,60})
+""", re.X)
+_ITEM_RANGE = re.compile(rf"""
+    第? [(（]? (?P<a>{_ITEM_NUMBER}) [)）]? 项? \s* (?:至|到|—|－|-|~) \s* 第? [(（]? (?P<b>{_ITEM_NUMBER}) [)）]? 项
+""", re.X)
+_LINE_NUMBER = re.compile(rf"[\s\-*•·]*(?:[(（](?P<a>{_ITEM_NUMBER})[)）]|(?P<b>\d{{1,2}})[.、．)]|(?P<c>[一二三四五六七八九十]{{1,3}})、)")
+_GENERIC_GROUP = sre.compile(r"上述|以上|前述|其他|其余|其它|资助对象|困难群众|困难人员|各类|所有|参保资助")
+# 由县医疗救助基金按以下标准给予分类资助: a source written once, for the tiers listed after it.
+_INTRO_WORDS = ("按以下", "按照以下", "按下列", "按照下列", "按如下")  # what _INTRO_SOURCE ends with
+_INTRO_SOURCE = re.compile(rf"由(?P<src>{SOURCE})(?:按|按照)(?:以下|下列|如下)", re.X)
+_FUNDING_CLAUSE = ("所需资金", "资金来源", "负担", "承担", "列支", "支付", "划转", "划拨", "解决")
+_FUNDING_PART = re.compile(rf"""
+    (?P<grp>[^;；]*?) (?:由|从) (?P<src>{SOURCE})?     # 重度残疾人由县财政 / 资金从医疗救助基金
+    [^;；]*? (?:负担|承担|列支|支付|资助|解决|划转|划拨)  # (中)列支
+""", re.X)
+_AMBIGUOUS_FUNDING = sre.compile(r"不足部分|通过|共同|分担|按比例")  # unless the sources are named together
+_JOINED_SOURCE = sre.compile(r"和|及|与|、")
+_REST = sre.compile(r"其余|其他|其它|剩余")
+_ALL_SUBSIDY_FUNDS = re.compile(r"(?:资助|参保|补助|补贴|代缴|救助)[^,，:：]{0,8}?(?:资金|经费)\s*$")
+
+
+# ---------------------------------------------------------------- whole-notice passes
+
+def find_referred(lay: Layout, drafts: list[Draft], pos: int) -> list[Draft]:
+    """Tiers "上述/以上" at `pos` refers to: those before it in its paragraph, else the block of
+    tier lines right above it (a numbered list followed by a closing sentence)."""
+    line = line_of(lay, pos)
+    before = [d for d in drafts if d.end <= pos]
+    same = [d for d in before if line_of(lay, d.start) == line]
+    if same:
+        return same
+    lines_with = {line_of(lay, d.start) for d in before} | {line_of(lay, d.end) for d in before}
+    k = line - 1
+    while k >= 0 and (k in lines_with or not lay.text[lay.line_starts[k]:lay.line_starts[k + 1]].strip()):
+        k -= 1
+    return [d for d in before if line_of(lay, d.start) > k]
+
+
+def apply_funding_clauses(lay: Layout, drafts: list[Draft]) -> None:
+    """"重度残疾人由县财政负担;其余人员由医疗救助基金负担", "资助资金由医疗救助基金列支":
+    sources stated apart from the tiers."""
+    text = lay.text
+    inside = [(d.start, d.end) for d in drafts]
+    for s, e in marked_spans(lay, _SENTENCE_SEP, find_words(text, _FUNDING_CLAUSE)):
+        if any(a < e and s < b for a, b in inside):
+            continue
+        named: set[str] = set()
+        for ps, pe in funding_parts(lay, s, e):
+            m = (text.find("由", ps, pe) != -1 or text.find("从", ps, pe) != -1) \
+                and _FUNDING_PART.search(text, ps, pe)  # the pattern needs 由/从: skip it cheaply
+            if not m:
+                continue
+            src = m.group("src")
+            fund = FUND_AFTER_FROM.search(text, m.start(), pe)
+            if fund:  # 由县医疗保障局从医疗救助资金中划转: the fund, not the office
+                src = fund.group("src")
+            if src and not _JOINED_SOURCE.search(src) and _AMBIGUOUS_FUNDING.search(text, ps, pe):
+                src = None
+            cats = set(parse_categories(lay, m.start("grp"), m.end("grp")))
+            if cats:
+                named |= cats
+                for d in drafts:
+                    if d.funding is None and cats & set(d.categories):
+                        d.funding = src
+            elif src and _REST.search(m.group("grp")):
+                for d in drafts:
+                    if d.funding is None and d.mode in ("fixed", "percent") \
+                            and not named & set(d.categories):
+                        d.funding = src
+            elif src and not named and _ALL_SUBSIDY_FUNDS.search(m.group("grp")):
+                for d in find_referred(lay, drafts, ps) or drafts:
+                    if d.funding is None:
+                        d.funding = src
+
+
+def funding_parts(lay: Layout, s: int, e: int) -> list[tuple[int, int]]:
+    """The parts of a funding sentence (；), each cut at commas when it holds several 由/从
+    ("资助对象由民政部门认定，资助资金由县医保局从医疗救助资金中划转": the second speaks)."""
+    out = []
+    for ps, pe in split(lay, s, e, _PART_SEP):
+        agents = sum(lay.text.count(w, ps, pe) for w in ("由", "从"))
+        out += split(lay, ps, pe, ",，") if agents >= 2 else [(ps, pe)]
+    return out
+
+
+def apply_intro_sources(lay: Layout, drafts: list[Draft]) -> None:
+    """"…由县医疗救助基金按以下标准给予分类资助：" followed by the tiers: each takes that source."""
+    text = lay.text
+    matches = [m for lo, hi in keyword_windows(text, _INTRO_WORDS, 40, 4) for m in _INTRO_SOURCE.finditer(text, lo, hi)]
+    for m in matches:
+        if any(d.start <= m.start() < d.end for d in drafts):
+            continue
+        for d in find_following(lay, drafts, m.end()):
+            if d.funding is None:
+                d.funding = m.group("src")
+
+
+def find_following(lay: Layout, drafts: list[Draft], pos: int) -> list[Draft]:
+    """The block of tier lines right below the line holding pos (blank lines allowed)."""
+    after = [d for d in drafts if d.start >= pos]
+    lines_with = {line_of(lay, d.start) for d in after} | {line_of(lay, d.end) for d in after}
+    k, last = line_of(lay, pos) + 1, len(lay.line_starts) - 1
+    while k <= last and (k in lines_with or not lay.text[lay.line_starts[k]:(lay.line_starts[k + 1] if k < last else len(lay.text))].strip()):
+        k += 1
+    return [d for d in after if line_of(lay, d.start) < k]
+
+
+def line_number(lay: Layout, d: Draft) -> int | None:
+    """The item number the tier's line opens with: (二) / 2. / 二、 -> 2."""
+    ls = lay.line_starts[line_of(lay, d.start)]
+    m = _LINE_NUMBER.match(lay.text, ls, d.start + 1)
+    return parse_number(m.group("a") or m.group("b") or m.group("c")) if m else None
+
+
+def find_targets(lay: Layout, drafts: list[Draft], s: int, cut: int) -> list[Draft] | None:
+    """The tiers a statement apart from them speaks for, from its subject text[s:cut]: the items
+    it numbers (以上第(二)至(四)项), the groups it names, or (上述/其他资助对象, 除A外) the tiers
+    just listed less those it excludes. None when it names none of these."""
+    text = lay.text
+    excluded: set = set()
+    for m in _EXCEPT.finditer(text, s, cut):
+        g = next(n for n in ("x", "y", "z") if m.group(n))
+        excluded |= set(parse_group_categories(lay, m.start(g), m.end(g)))
+    r = _ITEM_RANGE.search(text, s, cut)
+    if r:
+        lo, hi = parse_number(r.group("a")), parse_number(r.group("b"))
+        if lo is not None and hi is not None:
+            return [d for d in drafts if d.start < s and lo <= (line_number(lay, d) or 0) <= hi]
+    named = set(parse_group_categories(lay, s, cut)) - excluded
+    if named:
+        return [d for d in drafts if named & set(d.categories)]
+    if excluded or _GENERIC_GROUP.search(text, s, cut):
+        pool = find_referred(lay, drafts, s) or drafts
+        return [d for d in pool if not excluded & set(d.categories)]
+    return None
+
+
+def apply_pay_first_clauses(lay: Layout, drafts: list[Draft]) -> None:
+    """A 先缴后补 sentence apart from the tiers applies to those it speaks for (find_targets),
+    else to the tiers just listed above it; 除特困人员外 keeps 特困 out, and so does a clause
+    saying who does not pay first (特困人员、孤儿由医保局统一代缴，不实行先缴后补)."""
+    text = lay.text
+    matches = [m for m in PAY_FIRST.finditer(text) if not any(d.start <= m.start() < d.end for d in drafts)]
+    negated: set = set()
+    for m in matches:
+        if is_negated(text, m.start()):
+            part = max(text.rfind(c, 0, m.start()) for c in "。;；\n") + 1
+            negated |= set(parse_group_categories(lay, part, m.start()))
+    for m in matches:
+        if is_negated(text, m.start()):
+            continue
+        s, _ = enclosing(lay, _SENTENCE_SEP, m.start()) or (m.start(), m.end())
+        # a negated clause before it in the sentence is not its subject (特困人员不执行…，其余…实行…)
+        s = max([s] + [n.end() for n in matches if s <= n.start() < m.start() and is_negated(text, n.start())])
+        hit = find_targets(lay, drafts, s, m.start())
+        for d in find_referred(lay, drafts, s) if hit is None else hit:
+            if not negated & set(d.categories):
+                d.pay_first = True
+
+
+def apply_floor_clauses(lay: Layout, drafts: list[Draft]) -> None:
+    """"以上人员资助金额低于280元的，按280元资助，个人缴纳100元": a floor written once for
+    several tiers applies to each percent tier it speaks for (default: those just listed)."""
+    text = lay.text
+    for s, e in marked_spans(lay, _SENTENCE_SEP, find_words(text, ("低于", "不足", "少于"))):
+        if any(d.start <= s < d.end for d in drafts):
+            continue
+        m = FLOOR.search(text, s, e)
+        if not m or m.group("a") is None:
+            continue
+        floor = parse_number(m.group("amt"))
+        individual = INDIVIDUAL.search(text, m.end(), e)
+        hit = find_targets(lay, drafts, s, m.start())
+        for d in find_referred(lay, drafts, s) if hit is None else hit:
+            if d.mode == "percent" and d.floor is None and floor is not None:
+                d.floor = floor
+                if individual and d.individual is None and d.subsidy is None:
+                    d.individual = parse_number(individual.group("amt"))
+                    d.figures.add("individual")

@@ -166,6 +166,13 @@ def description(cur) -> list | None:
     return None if d is None else [(c[0], str(c[1]), None, None, None, None, None) for c in d]
 
 
+# DuckDB's memory pool while this process serves other processes too: every session's queries
+# share it (NOTICEFLOW_SHARED_MEMORY, e.g. 2GB); alone, the process keeps migrate.CONFIG's.
+SHARED_MEMORY = os.environ.get("NOTICEFLOW_SHARED_MEMORY", "1GB")
+if not re.fullmatch(r"\d+(?:\.\d+)?\s*[KMGT]i?B", SHARED_MEMORY):
+    SHARED_MEMORY = "1GB"
+
+
 class Owner:
     """This process has the warehouse file open and serves it to other processes."""
 
@@ -250,13 +257,31 @@ class Owner:
                     return
                 r = _Remote(self, conn)
                 self.remote[id(r)] = r
+                first = len(self.remote) == 1
+            if first:
+                self._pool(SHARED_MEMORY)
             r.thread = threading.Thread(target=r.serve, name="noticeflow-warehouse-session", daemon=True)
             r.thread.start()
 
     def _gone(self, r: "_Remote") -> None:
         with self.lock:
             self.remote.pop(id(r), None)
+            alone = not self.remote and not self.closing
+        if alone:
+            self._pool(migrate.CONFIG["memory_limit"])
         self._close_if_unused()
+
+    def _pool(self, limit: str) -> None:
+        """Size DuckDB's memory pool: one process's budget alone, a larger one while it serves
+        others (an ingest's batches and twenty reviewers' pages ran out of 256 MB together)."""
+        try:
+            cur = self.con.cursor()
+            try:
+                cur.execute(f"SET memory_limit = '{limit}'")
+            finally:
+                cur.close()
+        except duckdb.Error:  # a pool still above the smaller limit keeps its size for now
+            pass
 
     def hand_over(self) -> None:
         """At exit: let the other processes' transactions finish, move idle sessions, close."""

@@ -39,6 +39,7 @@ MAX_LEAD = 24  # a subject's first name starts this close to its clause start: (
 LAST_BREAK = re.compile(r"(?r)[\n。;,:由]")  # searched backwards from a name
 CLAUSE_END = re.compile(r"[;。\n]")
 TASK_TEXT = re.compile(r"\p{Han}.*\p{Han}")  # a duty says something: two Han characters at least
+UNKNOWN_MAX = 12  # 区政务服务和数据管理局: an unknown office's name between its prefix and its suffix
 TOWNSHIP = re.compile(r"[乡镇]|街道|苏木")  # level of an unknown department
 
 
@@ -55,7 +56,8 @@ def grammar() -> dict:
     t = terms()
     place = r"(?![由向对经交将])\p{Han}{1,12}?[县市区旗]"  # 阳城县 / 威宁彝族回族苗族自治县 before an office
     tax = rf"国家(?:税务|{HEAD}{BODY})总局{place}"  # 税务 inside 国家税务总局 is masked too
-    prefix = rf"(?:{tax}|{place}(?:人民政府|政府)?|{_alt(t['prefixes'])})?"
+    # 人民 alone: 县人民 + 政府督查室, where the known form itself begins with 政府
+    prefix = rf"(?:{tax}|{place}(?:人民政府|政府|人民)?|{_alt(t['prefixes'])})?"
     stem_ext = rf"(?:\p{{Han}}{{1,5}}?(?:{_alt(t['stem_suffixes'])}))??"  # 县教育 + 体育局: the same department
     known = rf"(?:{prefix}{HEAD}|(?:{prefix}|\p{{Han}}{{2,4}}?){TOWN_HEAD}){BODY}*{stem_ext}"
     heading_words = _alt(t["heading_words"])
@@ -65,7 +67,7 @@ def grammar() -> dict:
     follow = {w[0] for key in ("separators", "tails", "heading_words", "cues") for w in t[key]}
     ends = rf"(?=[^\p{{Han}}]|$|[{''.join(sorted(follow))}])"
     unknown = (rf"(?:{_alt(t['unknown_prefixes'])})(?!{_alt(t['generic'])})"
-               rf"\p{{Han}}{{1,8}}?(?:{_alt(t['org_suffixes'])}){ends}")
+               rf"\p{{Han}}{{1,{UNKNOWN_MAX}}}?(?:{_alt(t['org_suffixes'])}){ends}")
     item = rf"(?:{known}|{unknown})"
     filler = _alt(t["fillers"])
     sep = rf"(?:{_alt(t['separators'])})"

@@ -56,6 +56,8 @@ END_ONLY_RE = re.compile(
          (?:截止|截至|截止到|截止于|止于|至)(?:时间|日期)?(?:为|是|到)?\s*(?P<date>{point()})""",
     re.X,
 )
+# An end-only window said to come after the drive or to go on is a latecomer's window.
+LATER_RE = re.compile(r"结束(?:后|以后)|继续|仍可")
 # 外出务工或返乡居民续保缴费时间可延长至2023年2月底 / 集中征缴期延长至1月31日
 EXTEND_WORDS = ("延长", "延期", "顺延", "放宽", "延迟")
 EXTENSION_RE = re.compile(
@@ -75,16 +77,26 @@ SUSPENSION_RE = re.compile(
 SUSPENSION_RANGE_WORD_RE = re.compile(r"""
     [^。；;\n]{0,30}? (?:暂停|停止) (?:办理|受理|开展)? [^。；;,，\n]{0,8}? (?:参保|缴费|征缴|收费|业务)
 """, re.X)
+# Words between 前 and 完成 (…前组织完成 / …前全面完成 / …前确保完成).
+DONE_LEAD = r"全面|全部|基本|组织|督促|确保|力争|按时|如期|统一"
 # 12月20日前完成困难群众(包括稳定脱贫人口)的征缴任务
 DEADLINE_WORDS = ("完成",)
 DEADLINE_RE = re.compile(
     rf"""(?<![\d年月]){FIRST_CHAR}(?P<date>{point()})\s*(?:前|之前|以前)\s*
          (?:[,，]\s*[^。；;,，\n]{{1,20}}?)?                                   # 12月20日前,各乡镇(街道)要完成…
-         (?:要|须|必须|应|务必)?\s*(?:全面|全部)?\s*完成\s*
+         (?:要|须|必须|应|务必)?\s*(?:{DONE_LEAD})?\s*完成\s*
          (?P<who>[^。；;,，\n]{{0,40}}?)\s*的?\s*
          (?:参保缴费|参保征缴|征缴|参保|缴费|征收|收缴)(?:工作)?(?:任务|工作|(?=\s*[。；;\n]))""",  # …前完成参保缴费。
     re.X,
 )
+# …11月30日前完成参保任务的95%，12月31日前全面完成: a later deadline of the same task, its task
+# implied by the sentence (checked: the sentence before it names 参保/征缴/缴费).
+DEADLINE_BARE_RE = re.compile(
+    rf"""(?<![\d年月]){FIRST_CHAR}(?:要|须|应)?\s*(?:于|在)?\s*(?P<date>{point()})\s*(?:前|之前|以前)\s*
+         (?:要|须|必须|应|务必)?\s*(?:{DONE_LEAD})?\s*完成(?=\s*(?:[。；;\n]|$))""",
+    re.X,
+)
+DEADLINE_TASK_WORDS = ("参保", "征缴", "缴费", "征收", "收缴")
 # 学生儿童由所在学校统一组织参保缴费,于10月31日前完成: the task written before its date.
 DEADLINE_AFTER_RE = re.compile(
     rf"""(?:参保缴费|参保征缴|征缴|参保|缴费|征收|收缴)(?:工作|任务)?\s*[,，]?\s*(?:要|须|必须|应|务必)?\s*
@@ -230,6 +242,14 @@ def find_end_only(text: str, ctx: Context) -> list[Period]:
             clause = _clause(text, m.start(), m.end(), CLAUSE_RE)
             word = parse_kind(text, m.start("date"), m.end(), (clause[0], m.start("date")))
             kind = word[0] if word and word[0] != "extension" else "collection"
+            if LATER_RE.search(text, word[2] if word else clause[0], m.start("date")):
+                kind = "extension"  # 集中征缴期结束后可继续缴费至2023年2月28日
+            if kind == "extension":
+                end = parse_latecomer_end(m.group("date"), ctx)
+                who, ev_start = parse_who(text, clause[0], word[1] if word else m.start())
+                if end:
+                    out.append(_period(kind=kind, end=end, applies_to=who, evidence=evidence(text, ev_start, clause[1])))
+                continue
             end = parse_date(m.group("date"), _year_for(kind, ctx), role="end")
             if end:
                 out.append(_period(kind=kind, end=end, evidence=evidence(text, *clause)))
@@ -316,6 +336,24 @@ def find_deadlines(text: str, ctx: Context) -> list[Period]:
             out.append(_period(kind="deadline", end=end,
                                applies_to=None if not who or EVERYONE_RE.match(who) else who,
                                evidence=evidence(text, m.start(), m.end())))
+    return out
+
+
+def find_bare_deadlines(text: str, ctx: Context, found: list[Period | None]) -> list[Period]:
+    """"…11月30日前完成参保任务的95%，12月31日前全面完成": a deadline whose task the sentence
+    named before it; an end another deadline already gives (…参保缴费,于10月31日前完成) adds nothing."""
+    out = []
+    given = {p.end for p in found if p is not None and p.kind == "deadline"}
+    for lo, hi in _windows(text, DEADLINE_WORDS, DEADLINE_NEEDS):
+        for m in DEADLINE_BARE_RE.finditer(text, lo, hi):
+            s0 = _clause(text, m.start(), m.start(), SENTENCE_RE)[0]
+            if not any(text.find(w, s0, m.start()) != -1 for w in DEADLINE_TASK_WORDS):
+                continue  # …前完成。 in a sentence about something else
+            end = parse_date(m.group("date"), ctx.collection_year, role="end")
+            if end and end not in given:
+                given.add(end)
+                c0 = _clause(text, m.start(), m.start(), CLAUSE_RE)[0]
+                out.append(_period(kind="deadline", end=end, evidence=evidence(text, c0, m.end())))
     return out
 
 
@@ -452,4 +490,8 @@ def extract(text: str, ctx: Context) -> dict:
             found += finder()
         except ValueError:  # an impossible range (end before start) is skipped, never raised
             continue
+    try:
+        found += find_bare_deadlines(text, ctx, found)
+    except ValueError:
+        pass
     return to_original(v, dict(periods=_dedupe(_drop_restated(found))))

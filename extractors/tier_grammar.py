@@ -53,7 +53,7 @@ _FIGURE_START = re.compile(rf"[\d{CN_DIGITS}]")                 # where a figure
 # A piece whose "group" is a task, a generic population or a reference back is not a tier.
 _NOT_A_GROUP = re.compile(r"""
     负责 | 认定 | 做好 | 落实 | 提供 | 核实 | 掌握 | 配合 | 确保 | 开展 | 组织 | 名单 | 信息
-  | 标注 | 核验 | 要 | 应 | 其他 | 其它 | 其余 | 上述 | (?<![\d岁])以上 | 各类 | 同一 | 20\d\d\s*年
+  | 标注 | 核验 | 要 | 应 | 其他 | 其它 | 其余 | 上述 | (?<![\d岁级及])以上 | 各类 | 同一 | 20\d\d\s*年
 """, re.X)
 _GENERAL_POPULATION = sre.compile(r"居民|参保人|全体|普通|标准|政策|缴费")
 
@@ -72,7 +72,8 @@ _EXCLUSION = sre.compile(r"""
 """, sre.X)
 
 # Terms.
-_UNCHANGED = sre.compile(r"继续执行原|(?:按|依)(?:照)?原(?:有)?(?:的)?(?:资助)?(?:政策|标准|规定|办法)|执行原(?:有)?|维持原|保持不变|不变")
+_UNCHANGED = sre.compile(r"""继续执行原|(?:按|依)(?:照)?(?:原|现行|既有|现有)(?:有)?(?:的)?(?:资助)?(?:政策|标准|规定|办法|渠道)
+                            |执行原(?:有)?|维持原|保持不变|不变""", sre.X)
 _FULL = sre.compile(r"(?<!先)(?<!先行)全额|全部资助|全免|免缴|免于缴费|免除个人缴费|不再缴费|不需缴费|无需缴费|不用缴费|不缴费")
 _ZERO_INDIVIDUAL = sre.compile(r"免缴|免于缴费|免除个人缴费|不再缴费|不需缴费|无需缴费|不用缴费|个人不缴费|个人缴费为0元")
 _FIXED = sre.compile(r"定额")
@@ -103,12 +104,13 @@ PAY_FIRST = sre.compile(r"""
 """, sre.X)
 # 特困人员由县医保局统一代缴，不实行先缴后补: a pay-first word said of who is NOT paying first.
 _PAY_FIRST_NEGATION = sre.compile(
-    r"(?:不实行|不执行|不适用|不采取|不再实行|不再执行|无需实行|无需|无须|不需|不用|不必|无需再)[\"“”'‘’]?$")
+    r"(?:不实行|不执行|不适用|不采取|不再实行|不再执行|无需实行|无需|无须|不需|不用|不必|无需再)"
+    r"(?:资助对象|参保对象|参保人员|参保人|个人|本人|群众)?[\"“”'‘’]?$")  # 不需资助对象先行垫付
 
 
 def is_negated(text: str, pos: int) -> bool:
     """Whether the pay-first word at pos is negated (不实行"先缴后补")."""
-    return bool(_PAY_FIRST_NEGATION.search(text, max(0, pos - 6), pos))
+    return bool(_PAY_FIRST_NEGATION.search(text, max(0, pos - 10), pos))
 
 
 _ONE_SOURCE = r"""(?:
@@ -389,7 +391,7 @@ def parse_terms(draft: Draft, terms: str) -> None:
 
 def parse_mode(terms: str, d: Draft) -> str | None:
     """Declared order: unchanged, percent, full, fixed (a figure or 定额)."""
-    if d.subsidy is None and d.individual is None and _UNCHANGED.search(terms):
+    if d.subsidy is None and d.individual is None and d.percent is None and _UNCHANGED.search(terms):
         return "unchanged"
     if d.percent is not None:
         return "percent"

@@ -155,8 +155,9 @@ def find_targets(lay: Layout, drafts: list[Draft], s: int, cut: int) -> list[Dra
         if lo is not None and hi is not None:
             return [d for d in drafts if d.start < s and lo <= (line_number(lay, d) or 0) <= hi]
     named = set(parse_group_categories(lay, s, cut)) - excluded
-    if named:
-        return [d for d in drafts if named & set(d.categories)]
+    hit = [d for d in drafts if named & set(d.categories)]
+    if hit or (named and not _GENERIC_GROUP.search(text, s, cut)):
+        return hit  # 资助对象先按规定足额缴纳…: a generic word read as a group names no tier
     if excluded or _GENERIC_GROUP.search(text, s, cut):
         pool = find_referred(lay, drafts, s) or drafts
         return [d for d in pool if not excluded & set(d.categories)]

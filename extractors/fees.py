@@ -58,6 +58,7 @@ _CONNECTORS = re.compile(rf"""
   | 同比 | 同步 | 相应 | 继续 | 仍然 | 仍 | 统一 | 分别 | 均 | 执行 | 确定为 | 确定 | 标准 | 个人缴费 | 缴费
   | 按人群 | 分为 | 两个档次 | 三个档次 | 两档 | 三档 | 如下 | 为 | 是 | 按 | 元/人 | /人 | [·/]年
 """, re.X)
+_DIGIT_NOT_AGE = re.compile(r"\d(?!\d*\s*周?岁)")  # 60周岁以上老年人 is a group; 400元 is no label
 _GRADE = re.compile(r"^第?[一二三四五六七八九1-9]档(?:次)?$")
 _BRACKETS = re.compile(r"[(（][^()（）]*[)）]")
 _YEAR = re.compile(r"(?P<y>20\d{2})\s*年")
@@ -121,7 +122,7 @@ def parse_label(words: str) -> str | None:
     if _GRADE.match(rest):
         return rest
     bare = _BRACKETS.sub("", rest)
-    if (len(bare) <= 20 and not re.search(r"\d", bare) and t["group_noun"].search(bare)
+    if (len(bare) <= 20 and not _DIGIT_NOT_AGE.search(bare) and t["group_noun"].search(bare)
             and bare not in t["everyone"]):
         return rest
     return None
@@ -133,6 +134,25 @@ def pre_label(text: str, subject_start: int) -> str | None:
     return parse_label(text[s:subject_start]) if subject_start - s <= 24 else None
 
 
+_HEAD_MARKER = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．]|[①-⑳])?\s*")
+_PER_ONLY = re.compile(rf"^\s*(?:为|是)?\s*{_PER}?\s*(?:为|是)?\s*$")
+
+
+def head_label(text: str, subject_start: int) -> str | None:
+    """A group named as the heading of its item, the fee in the next sentence:
+    `（二）未成年人（含在校学生）。个人缴费每人每年430元` / `2.学生儿童：个人缴费每人每年400元`."""
+    s = piece_start(text, subject_start)
+    if s == 0 or text[s - 1] not in "。:：" or text[s:subject_start].strip():
+        return None
+    line = text.rfind("\n", 0, s - 1) + 1
+    if s - 1 - line > 40:
+        return None
+    head = text[line:s - 1]
+    if any(c in head for c in "。:：,，;；"):
+        return None  # the heading is one phrase, not the end of a sentence
+    return parse_label(head[_HEAD_MARKER.match(head).end():])
+
+
 def parse_statements(text: str, kind: str, std: bool, m, end: int) -> list[tuple[Fee, int | None]]:
     """The fees one subject states up to `end`, each with the year written in its clause."""
     t = _terms()
@@ -140,6 +160,8 @@ def parse_statements(text: str, kind: str, std: bool, m, end: int) -> list[tuple
     pending_change = pending_old = None
     prev = m.end()
     label_before = pre_label(text, m.start())
+    heading = None if label_before else head_label(text, m.start())
+    label_before = label_before or heading
     rise_before = bool(_RISE_TAIL.search(text, max(0, m.start() - 4), m.start()))  # 提高个人缴费标准30元
     for a in _AMOUNT.finditer(text, m.end(), end):
         lead = text[prev:a.start()]
@@ -147,7 +169,8 @@ def parse_statements(text: str, kind: str, std: bool, m, end: int) -> list[tuple
         if not out and lead.startswith("的") or t["blocker"].search(lead):
             break
         if not std and not out and pending_change is None and not rise_before \
-                and not _REACH_OR_RISE.match(lead) and not _STANDARD_IN_LEAD.search(lead):
+                and not _REACH_OR_RISE.match(lead) and not _STANDARD_IN_LEAD.search(lead) \
+                and not (heading and _PER_ONLY.match(lead)):
             break  # 个人缴费40元: no 标准, no verb, no grade (个人缴费设一档、二档…), a tier line
         value = parse_number(a.group("amt"))
         if value is None:

@@ -43,6 +43,7 @@ _BLOCK_START = re.compile(
       | [①-⑳]                                  # ①
       | 附件 | 附表 | 抄送 | 备注 | 注[:：]     # trailers
       | 序号                                    # a table header
+      | (?:常务|执行)?副?组[ ]?长[ ]*[:：] | 成[ ]?员[ ]*[:：]   # a leading group's role label
     )""",
     re.X,
 )
@@ -66,6 +67,9 @@ _STANDALONE = re.compile(
     """,
     re.X,
 )
+# A leading group's row, title then name (`旗医疗保障局局长 王 俊`, aligned columns squeezed to one
+# space): complete on its own, however long.
+_MEMBER_ROW = re.compile(r"(?:长|主任|书记|委员|主席|员|经理|负责人|同志)[ ]+\p{Han}(?:[ ·]?\p{Han}){1,7}$")
 _MIN_BROKEN_LINE = 18  # shorter lines are headings, addresses or signatures, not cut sentences
 # ...unless they cannot end where they do (narrow PDF/OCR columns leave such lines): a last
 # character that continues, or an unclosed bracket.
@@ -278,6 +282,7 @@ def _looks_cut(line: str) -> bool:
         and "\t" not in s
         and s[-1] not in _SENTENCE_END
         and not _TITLE_END.search(s)
+        and not _MEMBER_ROW.search(s)
     )
 
 

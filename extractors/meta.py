@@ -85,11 +85,14 @@ TITLE_YEAR_RE = re.compile(rf"(?P<year>{YEAR})\s*年(?:城乡|居民|全县|全�
 YEAR_WORD, YEAR_BEFORE = "年度", 12  # a policy year is written right before 年度
 
 # ---- citations -------------------------------------------------------------------------------
-BASIS_WORDS = ("根据", "按照", "依据", "依照", "遵照", "贯彻落实", "贯彻", "落实")  # earlier wins at one place
+BASIS_WORDS = ("根据", "按照", "依据", "依照", "遵照", "贯彻落实", "贯彻", "落实", "现将")  # earlier wins at one place
+# 现将《…》转发给你们: a forwarded document is the basis; 现将《…方案》印发给你们 is the notice's own plan.
+FORWARD_LEAD, FORWARD_VERB = "现将", "转发"
 CITED_TITLE_RE = re.compile(
     rf"""
       《(?P<title>[^《》]{{1,200}})》\s*            # 《关于…的通知》 (a wrap may break it)
-      (?:{OPEN}\s*(?P<num1>{DOC_NUMBER})\s*{CLOSE})?   # (晋医保发〔2023〕13号)
+      (?:{OPEN}\s*(?P<num1>{DOC_NUMBER})\s*(?:[,，;；]\s*(?:以下|下称|简称)[^()（）《》\n]{{0,4}}《[^《》\n]{{1,20}}》)?\s*{CLOSE})?
+                                                    # (晋医保发〔2023〕13号) / (…14号，以下简称《通知》)
     """,
     re.X,
 )
@@ -385,7 +388,8 @@ def find_basis_ends(text: str) -> list[int]:
     for rank, w in enumerate(BASIS_WORDS):
         i = text.find(w)
         while i != -1:
-            found.append((i, rank, i + len(w)))
+            if w != FORWARD_LEAD or _forwards(text, i):
+                found.append((i, rank, i + len(w)))
             i = text.find(w, i + 1)
     found.sort()
     out, end = [], 0
@@ -394,6 +398,12 @@ def find_basis_ends(text: str) -> list[int]:
             out.append(e)
             end = e
     return out
+
+
+def _forwards(text: str, i: int) -> bool:
+    """Whether the sentence opened by 现将 at i forwards (转发) what it names."""
+    end = text.find("。", i, i + BASIS_MAX)
+    return text.find(FORWARD_VERB, i, end if end != -1 else i + BASIS_MAX) != -1
 
 
 def _next_number(text: str, tails: list, pos: int, stop: int):

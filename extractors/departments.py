@@ -249,19 +249,31 @@ def find_subject_duties(mv: Masked) -> list[Found]:
 
 
 def next_text(masked: str, pos: int) -> tuple[int, int]:
-    """The rest of the line after a heading mark, or the next non-blank line when it is empty."""
-    end = masked.find("\n", pos)
-    end = len(masked) if end == -1 else end
+    """The rest of the line after a heading mark, or the next non-blank line when it is empty
+    (a line read at most DUTY_MAX characters far: a text without line breaks is not one duty)."""
+    end = _duty_line_end(masked, pos)
     if masked[pos:end].strip(" \t" + VOID):
         return pos, end
     nxt = end + 1
-    while nxt < len(masked):
-        e = masked.find("\n", nxt)
-        e = len(masked) if e == -1 else e
+    while nxt < len(masked) and nxt - pos < DUTY_MAX:
+        e = _duty_line_end(masked, nxt)
         if masked[nxt:e].strip(" \t"):
             return nxt, e
         nxt = e + 1
     return pos, pos
+
+
+DUTY_MAX = 800  # characters: the longest duty paragraph is far shorter
+
+
+def _duty_line_end(masked: str, pos: int) -> int:
+    """The end of the line from pos, or past DUTY_MAX its last sentence end (。) before that."""
+    limit = min(len(masked), pos + DUTY_MAX)
+    end = masked.find("\n", pos, limit)
+    if end != -1 or limit == len(masked):
+        return end if end != -1 else limit
+    stop = masked.rfind("。", pos, limit)
+    return stop if stop > pos else limit
 
 
 def parse_group(mv: Masked, m, duty_start: int, duty_end: int) -> list[Found]:

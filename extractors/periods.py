@@ -51,7 +51,8 @@ MONTHLY_RE = re.compile(
 # 征收期截止12月25日 / 缴费截止时间为12月31日 / 缴费时间:即日起至12月31日: only the end written.
 END_WORDS = ("截止", "截至", "止于", "至")
 END_ONLY_RE = re.compile(
-    rf"""(?P<kw>(?:参保|征缴|缴费|征收|收缴)(?:工作)?(?:期限?|时间)?)\s*
+    rf"""(?P<kw>(?:参保|征缴|缴费|征收|收缴|补缴|补办)(?:工作)?(?:期限?|时间)?
+              |(?:待遇享受|享受待遇|待遇)(?:期限?|时间))\s*                       # 待遇享受期至12月31日止
          (?:[:：]|为|是)?\s*(?:(?:自|从)?即日起?)?\s*                    # 缴费时间:即日起
          (?:截止|截至|截止到|截止于|止于|至)(?:时间|日期)?(?:为|是|到)?\s*(?P<date>{point()})""",
     re.X,
@@ -63,6 +64,7 @@ EXTEND_WORDS = ("延长", "延期", "顺延", "放宽", "延迟")
 EXTENSION_RE = re.compile(
     rf"""(?P<kw>(?:集中)?(?:续保|参保|缴费|补缴|征缴|征收))[^,，。；;\n(（]{{0,10}}?
          (?:[(（][^)）\n]{{0,40}}[)）])?                                        # (原定为9月1日至12月31日)
+         (?:由\s*(?P<old>{point('o')})\s*)?                                      # 截止时间由12月31日延长至…
          (?:可以?|均|可适当)?(?:延长|延期|顺延|放宽|延迟)(?:至|到)\s*(?P<date>{point()})""",
     re.X,
 )
@@ -86,7 +88,7 @@ DEADLINE_RE = re.compile(
          (?:[,，]\s*[^。；;,，\n]{{1,20}}?)?                                   # 12月20日前,各乡镇(街道)要完成…
          (?:要|须|必须|应|务必)?\s*(?:{DONE_LEAD})?\s*完成\s*
          (?P<who>[^。；;,，\n]{{0,40}}?)\s*的?\s*
-         (?:参保缴费|参保征缴|征缴|参保|缴费|征收|收缴)(?:工作)?(?:任务|工作|(?=\s*[。；;\n]))""",  # …前完成参保缴费。
+         (?:参保缴费|参保登记|参保征缴|征缴|参保|缴费|征收|收缴)(?:工作)?(?:任务|工作|(?=\s*[。；;,，\n]))""",  # …前完成参保缴费。 / 参保登记，
     re.X,
 )
 # …11月30日前完成参保任务的95%，12月31日前全面完成: a later deadline of the same task, its task
@@ -139,7 +141,7 @@ PAREN_RE = re.compile(r"[(（][^)）]*[)）]")
 BEFORE, AFTER = 40, 80
 # Words each pattern cannot match without (one of each group): a window lacking them is skipped.
 MONTH = ("月",)  # every date point has one
-END_ONLY_NEEDS = (MONTH, ("参保", "征缴", "缴费", "征收", "收缴"))
+END_ONLY_NEEDS = (MONTH, ("参保", "征缴", "缴费", "征收", "收缴", "补缴", "补办", "待遇"))
 EXTENSION_NEEDS = (MONTH, ("续保", "参保", "缴费", "补缴", "征缴", "征收"), ("至", "到"))
 SUSPENSION_NEEDS = (MONTH, ("恢复", "开放"), ("至", "到", "待"))
 DEADLINE_NEEDS = (MONTH, ("前",), ("参保", "征缴", "缴费", "征收", "收缴"))
@@ -241,8 +243,8 @@ def find_end_only(text: str, ctx: Context) -> list[Period]:
                 continue
             clause = _clause(text, m.start(), m.end(), CLAUSE_RE)
             word = parse_kind(text, m.start("date"), m.end(), (clause[0], m.start("date")))
-            kind = word[0] if word and word[0] != "extension" else "collection"
-            if LATER_RE.search(text, word[2] if word else clause[0], m.start("date")):
+            kind = word[0] if word else "collection"
+            if kind == "extension" or LATER_RE.search(text, word[2] if word else clause[0], m.start("date")):
                 kind = "extension"  # 集中征缴期结束后可继续缴费至2023年2月28日
             if kind == "extension":
                 end = parse_latecomer_end(m.group("date"), ctx)
@@ -297,6 +299,11 @@ def find_extensions(text: str, ctx: Context) -> list[Period]:
     for lo, hi in _windows(text, EXTEND_WORDS, EXTENSION_NEEDS):
         for m in EXTENSION_RE.finditer(text, lo, hi):
             end = parse_latecomer_end(m.group("date"), ctx)
+            if m.group("old"):  # the window's end as first set: 集中参保缴费期截止时间由12月31日延长至…
+                kind = "concentrated_collection" if "集中" in m.group("kw") else "collection"
+                old_end = parse_date(m.group("old"), ctx.collection_year, role="end")
+                if old_end:
+                    out.append(_period(kind=kind, end=old_end, evidence=evidence(text, m.start(), m.start("old") + len(m.group("old")))))
             if end:
                 s0, e0 = _clause(text, m.start(), m.end(), CLAUSE_RE)
                 who, ev_start = parse_who(text, s0, m.start())

@@ -135,6 +135,7 @@ def pre_label(text: str, subject_start: int) -> str | None:
 
 
 _HEAD_MARKER = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．]|[①-⑳])?\s*")
+_HEAD_MAX = 40  # a heading naming a group is short
 _PER_ONLY = re.compile(rf"^\s*(?:为|是)?\s*{_PER}?\s*(?:为|是)?\s*$")
 
 
@@ -142,15 +143,19 @@ def head_label(text: str, subject_start: int) -> str | None:
     """A group named as the heading of its item, the fee in the next sentence:
     `（二）未成年人（含在校学生）。个人缴费每人每年430元` / `2.学生儿童：个人缴费每人每年400元`."""
     s = piece_start(text, subject_start)
-    if s == 0 or text[s - 1] not in "。:：" or text[s:subject_start].strip():
+    if s == 0 or text[s - 1] not in "。:：,，" or text[s:subject_start].strip():
         return None
-    line = text.rfind("\n", 0, s - 1) + 1
-    if s - 1 - line > 40:
-        return None
+    lo = max(0, s - 1 - _HEAD_MAX)
+    line = max(text.rfind(c, lo, s - 1) for c in "\n。;；:：") + 1
+    if line == 0 and lo > 0:
+        return None  # no item start close enough: no heading
     head = text[line:s - 1]
-    if any(c in head for c in "。:：,，;；"):
+    if any(c in head for c in ",，"):
         return None  # the heading is one phrase, not the end of a sentence
-    return parse_label(head[_HEAD_MARKER.match(head).end():])
+    marker = _HEAD_MARKER.match(head)
+    if text[s - 1] in ",，" and not marker.group().strip() and text[line - 1:line] not in (";", "；", ":", "："):
+        return None  # a comma only after a list item's group: `（一）70周岁以上人员，个人缴费标准…` / `；学生，…`
+    return parse_label(head[marker.end():])
 
 
 def parse_statements(text: str, kind: str, std: bool, m, end: int) -> list[tuple[Fee, int | None]]:

@@ -20,7 +20,7 @@ _WIDTH[0x00A0] = 0x20
 _WIDE_CHARS = frozenset(map(chr, _WIDTH))
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.M)
-_MD_BULLET = re.compile(r"^\s{0,3}[-*+]\s+(?=\S)", re.M)
+_MD_BULLET = re.compile(r"^\s{0,3}[-*+]\s+(?=\S)(?!\d{1,3}[ \t]*[-—–]{1,2}[ \t]*$)", re.M)  # `- 2 -` is a folio
 _MD_EMPH = re.compile(r"\*\*(.+?)\*\*|__(.+?)__", re.S)
 _MD_STRAY_STARS = re.compile(r"(?<=\S)\*\*|\*\*(?=\S)")
 

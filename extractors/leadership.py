@@ -335,10 +335,12 @@ def find_group_sentences(text: str, lo: int, hi: int) -> list:
     return [SENTENCE.match(text, s) for s in sorted(starts)]
 
 
-def find_inline(text: str, lo: int, hi: int) -> list[Member]:
-    """`由副县长张三任组长，县医保局局长李四任副组长` inside a sentence about the group."""
+def find_inline(text: str, lo: int, hi: int) -> tuple[list[Member], bool]:
+    """`由副县长张三任组长，县医保局局长李四任副组长` inside a sentence about the group; -> (members,
+    whether some role's people could not be read and hold a space: OCR, 局 长石 胜利)."""
     g = grammar()
     out: list[Member] = []
+    spaced_miss = False
     for sm in find_group_sentences(text, lo, hi):
         if sm is None:
             continue
@@ -350,11 +352,12 @@ def find_inline(text: str, lo: int, hi: int) -> list[Member]:
                 if not people or not all(people):
                     people = [parse_person(who, joined_titles=True)]  # 县委常委、副县长刘洋: one person
                 if not all(people):
+                    spaced_miss = spaced_miss or " " in who
                     continue
                 role = g["roles"].get(m.group("role"), m.group("role"))
                 ev = evidence(text, sm.start() + m.start("who"), sm.start() + m.end())
                 out += [Member(role=role, name=n, title=t, evidence=ev) for n, t in people]
-    return out
+    return out, spaced_miss
 
 
 # ---- extract ------------------------------------------------------------------------------------
@@ -372,7 +375,8 @@ def find_members(text: str, lo: int, hi: int, tables: bool = True) -> tuple[list
         found = find_in_tables(text, lo, hi)
         if found:
             return found, False
-    return find_inline(text, lo, hi), bool(SPACED_ROLE.search(text, lo, hi))  # OCR: 任 组长 hides a role
+    found, spaced_miss = find_inline(text, lo, hi)
+    return found, spaced_miss or bool(SPACED_ROLE.search(text, lo, hi))  # OCR: 任 组长 hides a role
 
 
 def unique(members: list[Member]) -> list[Member]:

@@ -74,7 +74,7 @@ def test_page_furniture_is_dropped() -> None:
 
 def test_hyphen_folio_is_no_markdown_bullet() -> None:
     """`- 2 -` between pages is a folio (dropped whole), not a bullet leaving `2 -` behind."""
-    top = "正文。\n" * 120  # the running-header check reads the top 600 characters: keep the page's line out of it
+    top = "正文。\n" * 200  # the running-header check reads the top 600 characters: keep the page's line out of it
     out = canonicalize(top + "（五）脱贫人口每人资助100元。\n\n- 2 -\n\n以上资助资金由医疗救助基金列支。\n- 县医保局：负责登记。\n")
     assert "2 -" not in out and "以上资助资金由医疗救助基金列支。" in out and "县医保局:负责登记。" in out
 

@@ -99,6 +99,7 @@ DEADLINE_BARE_RE = re.compile(
     re.X,
 )
 DEADLINE_TASK_WORDS = ("参保", "征缴", "缴费", "征收", "收缴")
+BARE_DONE_WORDS = ("完成。", "完成；", "完成;", "完成\n")
 # 学生儿童由所在学校统一组织参保缴费,于10月31日前完成: the task written before its date.
 DEADLINE_AFTER_RE = re.compile(
     rf"""(?:参保缴费|参保征缴|征缴|参保|缴费|征收|收缴)(?:工作|任务)?\s*[,，]?\s*(?:要|须|必须|应|务必)?\s*
@@ -351,7 +352,7 @@ def find_bare_deadlines(text: str, ctx: Context, found: list[Period | None]) -> 
     named before it; an end another deadline already gives (…参保缴费,于10月31日前完成) adds nothing."""
     out = []
     given = {p.end for p in found if p is not None and p.kind == "deadline"}
-    for lo, hi in _windows(text, DEADLINE_WORDS, DEADLINE_NEEDS):
+    for lo, hi in _windows(text, BARE_DONE_WORDS, DEADLINE_NEEDS):  # 完成 closing its clause: rare
         for m in DEADLINE_BARE_RE.finditer(text, lo, hi):
             s0 = _clause(text, m.start(), m.start(), SENTENCE_RE)[0]
             if not any(text.find(w, s0, m.start()) != -1 for w in DEADLINE_TASK_WORDS):

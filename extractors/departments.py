@@ -27,7 +27,7 @@ import regex as re
 from noticeflow.extractors import structure, vocab
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.nlp import find_mentions as nlp_mentions
-from noticeflow.extractors.spans import evidence
+from noticeflow.extractors.spans import evidence, stop_after, stop_before
 from noticeflow.extractors.squeeze import squeeze
 from noticeflow.extractors.structure import merge_spans
 from noticeflow.schemas import Duty, Flag
@@ -166,14 +166,14 @@ def voided_spans(text: str, view: str, sq) -> list[tuple[int, int]]:
             out.append((b0, e0))
     for word in t["skip_line_starts"]:  # 联系人:… / 抄送:… lines
         for i in _occurrences(view, word):
-            line_start = view.rfind("\n", 0, i) + 1
-            if not view[line_start:i].strip(" \t"):
+            line_start = view.rfind("\n", max(0, i - MAX_LEAD), i) + 1
+            if (line_start > 0 or i <= MAX_LEAD) and not view[line_start:i].strip(" \t"):
                 out.append((line_start, _line_end(view, i)))
     for word in t["member_markers"]:  # the sentence listing a group's members
         for i in _occurrences(view, word):
-            a = max(view.rfind("。", 0, i), view.rfind("\n", 0, i)) + 1
-            stops = [k for k in (view.find("。", i), view.find("\n", i)) if k != -1]
-            out.append((a, min(stops) if stops else len(view)))
+            a = stop_before(view, i, "。\n") + 1
+            b = stop_after(view, i, "。\n")
+            out.append((a, len(view) if b == -1 else b))
     for open_q, close_q in (("“", "”"), ('"', '"')):  # quoted slogans: “政府主导、医保牵头…”
         i = view.find(open_q)
         while i != -1:
@@ -232,12 +232,13 @@ def find_subject_duties(mv: Masked) -> list[Found]:
         m = (g["agent"] if agent else g["subject"]).match(masked, pos)
         if not m:
             continue
-        line_start = masked.rfind("\n", 0, pos) + 1
-        at_line_start = not masked[line_start:m.start("group")].strip(" \t") or bool(m.groupdict().get("marker"))
+        line_start = masked.rfind("\n", max(0, pos - MAX_LEAD), pos) + 1  # a subject opens its line within MAX_LEAD
+        at_line_start = (line_start > 0 or pos <= MAX_LEAD) and not masked[line_start:m.start("group")].strip(" \t") \
+            or bool(m.groupdict().get("marker"))
         if agent or m["cue"]:
             duty_start = m.start("cue")
-            stop = CLAUSE_END.search(masked, duty_start)
-            duty_end = stop.start() if stop else len(masked)
+            stop = CLAUSE_END.search(masked, duty_start, duty_start + DUTY_MAX)
+            duty_end = stop.start() if stop else min(len(masked), duty_start + DUTY_MAX)
         elif m["eol"] is not None and not (m["hw"] or m["marker"]):
             continue  # a name alone on its line is no heading unless numbered or 职责
         elif m["stop"] and not at_line_start:
@@ -317,9 +318,10 @@ def find_label_duties(mv: Masked) -> list[Found]:
     found: list[Found] = []
     for lm in g["unit_label"].finditer(masked):
         g0 = lm.end() + 1 if masked[lm.end():lm.end() + 1] == "\n" else lm.end()  # names wrapped below
-        stop = UNITS_END.search(masked, g0)
-        g1 = stop.start() if stop else len(masked)
-        line_start = masked.rfind("\n", 0, lm.start()) + 1
+        stop = UNITS_END.search(masked, g0, g0 + DUTY_MAX)
+        g1 = stop.start() if stop else min(len(masked), g0 + DUTY_MAX)
+        line_start = max(masked.rfind("\n", max(0, lm.start() - DUTY_MAX), lm.start()) + 1,
+                         lm.start() - DUTY_MAX)  # a measure is one line, never longer than a duty
         bracket = masked.rfind("(", line_start, lm.start())
         measure_end = bracket if bracket != -1 else lm.start()
         measure = masked[line_start:measure_end]
@@ -331,8 +333,8 @@ def find_label_duties(mv: Masked) -> list[Found]:
         duty = strip_marker(mv.written(line_start, measure_end)).rstrip("。;；")
         if not duty:
             continue
-        line_end = masked.find("\n", g0)
-        close = masked.find(")", g0, len(masked) if line_end == -1 else line_end)
+        line_end = masked.find("\n", g0, g0 + DUTY_MAX)
+        close = masked.find(")", g0, min(len(masked), g0 + DUTY_MAX) if line_end == -1 else line_end)
         ev = mv.text_span(line_start, close + 1 if close != -1 else g1)  # the measure and its whole bracket
         found += items_in(mv, g0, g1, duty, ev)
     return found

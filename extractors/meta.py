@@ -326,15 +326,19 @@ def _bracketed(text: str, pos: int) -> bool:
     """Whether `pos` is inside a 《title》 or a (parenthesis) on one line, where years are
     those of cited documents, not of this notice. (Searches stop at the nearest bound: the
     last 》 for 《, the line for parentheses.)"""
-    closed = text.rfind("》", 0, pos)
-    if text.find("《", closed + 1, pos) != -1 and text.find("》", pos) != -1:
+    lo, hi = max(0, pos - BRACKET_REACH), min(len(text), pos + BRACKET_REACH)  # a title is never longer
+    closed = max(text.rfind("》", lo, pos), lo - 1)
+    if text.find("《", closed + 1, pos) != -1 and text.find("》", pos, hi) != -1:
         return True
-    line_start = text.rfind("\n", 0, pos) + 1
-    opened = text.rfind("(", line_start, pos)
+    line_start = text.rfind("\n", lo, pos) + 1
+    opened = text.rfind("(", max(line_start, lo), pos)
     if opened != -1 and text.find(")", opened, pos) == -1:
-        eol = text.find("\n", pos)
-        return text.find(")", pos, len(text) if eol == -1 else eol) != -1
+        eol = text.find("\n", pos, hi)
+        return text.find(")", pos, hi if eol == -1 else eol) != -1
     return False
+
+
+BRACKET_REACH = 400  # characters: how far a 《title》 or a (parenthesis) around a year may reach
 
 
 def find_policy_year(text: str, title):

@@ -30,34 +30,44 @@ def line_span(text: str, pos: int) -> tuple[int, int]:
 _CLAUSE_END = "。；;\n"
 
 
+STOP_REACH = 2000  # characters: no clause or line the extractors read is longer (a text without
+# breaks, a 5-million-character line, must not make every search run back to its start)
+
+
 def stop_before(text: str, pos: int, stops: str) -> int:
     """Index of the last of the `stops` characters before `pos`, -1 if none. When a newline is
-    one of them, the others are looked for on pos's line only (not back through the notice)."""
+    one of them, the others are looked for on pos's line only (not back through the notice).
+    Searched at most STOP_REACH back: past it, the position there stands for the stop."""
+    lo = max(0, pos - STOP_REACH)
     if "\n" not in stops:
-        return max(text.rfind(c, 0, pos) for c in stops)
-    best = text.rfind("\n", 0, pos)
-    for c in stops:
-        if c != "\n":
-            i = text.rfind(c, best + 1, pos)
-            if i > best:
-                best = i
-    return best
+        best = max(text.rfind(c, lo, pos) for c in stops)
+    else:
+        best = text.rfind("\n", lo, pos)
+        for c in stops:
+            if c != "\n":
+                i = text.rfind(c, max(best + 1, lo), pos)
+                if i > best:
+                    best = i
+    return lo - 1 if best == -1 and lo > 0 else best
 
 
 def stop_after(text: str, pos: int, stops: str) -> int:
     """Index of the first of the `stops` characters at or after `pos`, -1 if none (a newline
-    among them bounds the search for the others, as in stop_before)."""
+    among them bounds the search for the others, as in stop_before). Searched at most
+    STOP_REACH on: past it, the position there stands for the stop."""
+    hi = min(len(text), pos + STOP_REACH)
     if "\n" not in stops:
-        found = [i for i in (text.find(c, pos) for c in stops) if i != -1]
-        return min(found) if found else -1
-    best = text.find("\n", pos)
-    bound = len(text) if best == -1 else best
-    for c in stops:
-        if c != "\n":
-            i = text.find(c, pos, bound)
-            if i != -1 and (best == -1 or i < best):
-                best = bound = i
-    return best
+        found = [i for i in (text.find(c, pos, hi) for c in stops) if i != -1]
+        best = min(found) if found else -1
+    else:
+        best = text.find("\n", pos, hi)
+        bound = hi if best == -1 else best
+        for c in stops:
+            if c != "\n":
+                i = text.find(c, pos, bound)
+                if i != -1 and (best == -1 or i < best):
+                    best = bound = i
+    return hi if best == -1 and hi < len(text) else best
 
 
 def clause_span(text: str, start: int, end: int) -> tuple[int, int]:

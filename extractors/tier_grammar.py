@@ -420,8 +420,9 @@ def find_drafts(lay: Layout, skip_lines: set = frozenset()) -> list[Draft]:
     for pieces in find_clauses(lay, skip_lines):
         if not pieces:
             continue
-        le = text.find("\n", pieces[-1][1])
-        line = lay.line_starts[line_of(lay, pieces[0][0])], (le if le != -1 else len(text))
+        k = line_of(lay, pieces[-1][1])  # the line's end from the line starts (no search to a far newline)
+        le = lay.line_starts[k + 1] - 1 if k + 1 < len(lay.line_starts) else len(text)
+        line = lay.line_starts[line_of(lay, pieces[0][0])], le
         current, spans = None, []
         for ps, pe in pieces:
             gs, ge, verdict = parse_group(lay, ps, pe)

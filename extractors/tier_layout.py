@@ -16,6 +16,7 @@ from itertools import accumulate
 from noticeflow.extractors import vocab
 
 _OPEN, _CLOSE = "(（〔[【", ")）〕]】"
+PAIR_REACH = 2000  # characters: a bracket left open this long on one line stays unclosed
 
 
 @dataclass
@@ -64,8 +65,8 @@ def find_pairs(text: str) -> list[tuple[int, int]]:
             stack.clear()
         if text[i] in _OPEN:
             if not stack:
-                line_end = text.find("\n", i)
-                line_end = len(text) if line_end == -1 else line_end
+                line_end = text.find("\n", i, i + PAIR_REACH)  # no bracket pair is longer
+                line_end = min(len(text), i + PAIR_REACH) if line_end == -1 else line_end
             stack.append(i)
         elif stack:
             pairs.append((stack.pop(), i + 1))

@@ -54,7 +54,8 @@ _alt = vocab.alternation
 def grammar() -> dict:
     """The regexes over the masked view, compiled once from duty_terms.yaml."""
     t = terms()
-    place = r"(?![由向对经交将])\p{Han}{1,12}?[县市区旗]"  # 阳城县 / 威宁彝族回族苗族自治县 before an office
+    # 阳城县 / 威宁彝族回族苗族自治县 before an office; never 县 + 市 of 县市场监督管理局
+    place = r"(?![由向对经交将县市区旗])\p{Han}{1,12}?[县市区旗]"
     tax = rf"国家(?:税务|{HEAD}{BODY})总局{place}"  # 税务 inside 国家税务总局 is masked too
     # 人民 alone: 县人民 + 政府督查室, where the known form itself begins with 政府
     prefix = rf"(?:{tax}|{place}(?:人民政府|政府|人民)?|{_alt(t['prefixes'])})?"

@@ -135,8 +135,29 @@ def pre_label(text: str, subject_start: int) -> str | None:
 
 
 _HEAD_MARKER = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．]|[①-⑳])?\s*")
-_HEAD_MAX = 40  # a heading naming a group is short
+_PER_LEAD = re.compile(rf"^\s*(?:为|是)?\s*{_PER}\s*(?:为|是)?\s*(?:{_AT_LEAST})?\s*$")  # 每人每年(不低于)
+_HEAD_MAX = 40
+_GROUP_HEAD_MAX = 20  # a heading naming a group before its sentence  # a heading naming a group is short
 _PER_ONLY = re.compile(rf"^\s*(?:为|是)?\s*{_PER}?\s*(?:为|是)?\s*$")
+
+
+def said_of_everyone(text: str, kind: str, subject_start: int) -> bool:
+    """Whether a subject written without 标准 speaks of everyone: `居民个人缴费每人每年400元` (a
+    sentence opened by everyone), `…，财政补助每人每年不低于670元` (the fiscal share is always everyone's);
+    `低保对象，个人缴费每人每年70元` is a tier's share."""
+    s = piece_start(text, subject_start)
+    before = _terms()["preamble"].sub("", text[s:subject_start]).strip()
+    if before:
+        return before in _terms()["everyone"]
+    if kind == "fiscal_subsidy" or s == 0 or text[s - 1] == "\n":
+        return True
+    if text[s - 1] != "。":
+        return False
+    prev = max(text.rfind(c, max(0, s - 1 - _HEAD_MAX), s - 1) for c in "\n。;；:：") + 1
+    head = _HEAD_MARKER.sub("", text[prev:s - 1]) if prev > 0 or s - 1 <= _HEAD_MAX else "x" * _HEAD_MAX
+    if _STANDARD_IN_LEAD.search(head) or "缴费" in head:
+        return True  # 二、缴费标准。个人缴费每人每年400元: the section's own heading
+    return not (0 < len(head) <= _GROUP_HEAD_MAX)  # `（三）低保对象。个人缴费每人每年70元`: a tier's heading above
 
 
 def head_label(text: str, subject_start: int) -> str | None:
@@ -175,7 +196,8 @@ def parse_statements(text: str, kind: str, std: bool, m, end: int) -> list[tuple
             break
         if not std and not out and pending_change is None and not rise_before \
                 and not _REACH_OR_RISE.match(lead) and not _STANDARD_IN_LEAD.search(lead) \
-                and not (heading and _PER_ONLY.match(lead)):
+                and not (heading and _PER_ONLY.match(lead)) \
+                and not (_PER_LEAD.match(lead) and said_of_everyone(text, kind, m.start())):
             break  # 个人缴费40元: no 标准, no verb, no grade (个人缴费设一档、二档…), a tier line
         value = parse_number(a.group("amt"))
         if value is None:

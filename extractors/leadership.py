@@ -130,6 +130,9 @@ def _title_ends(text: str, pos: int, end: int) -> list[int]:
         if ch == " " and i > pos and i + 1 < limit and text[i + 1] != " " and g["title_chars"].match(text[i + 1]):
             i += 1
             continue
+        if ch == "、" and out == [] and i > pos and g["title_start"].match(text, i + 1, limit):
+            i += 1  # 县委常委、副县长: two posts of one person, before any title ending
+            continue
         if not g["title_chars"].match(ch):
             break
         m = g["ending"].match(text, i, limit)

@@ -138,6 +138,7 @@ TRAILING_LEAD_RE = re.compile(rf"{LEAD_IN}\s*$")
 YEAR_WRITTEN_RE = re.compile(rf"\s*(?:\d{{4}}\s*年|[〇○零一二三四五六七八九]{{4}}\s*年|{RELATIVE_YEAR})")
 EARLY_MONTHS = 6  # a yearless extension end in Jan-Jun falls after the season, in the policy year
 PAREN_RE = re.compile(r"[(（][^)）]*[)）]")
+SHARE_LEAD_RE = re.compile(r"^\s*(?:全年|年度)?[\d.]+\s*[%％]\s*(?:以上)?\s*的?")  # …前完成80%的征缴任务: a share, no group
 # How far around its key word each pattern can reach (it is only run in these windows).
 BEFORE, AFTER = 40, 80
 # Words each pattern cannot match without (one of each group): a window lacking them is skipped.
@@ -340,7 +341,7 @@ def find_deadlines(text: str, ctx: Context) -> list[Period]:
             end = parse_date(m.group("date"), ctx.collection_year, role="end")
             if not end:
                 continue
-            who = PAREN_RE.sub("", m.group("who")).strip() or subject_group(text, m.start())
+            who = SHARE_LEAD_RE.sub("", PAREN_RE.sub("", m.group("who"))).strip() or subject_group(text, m.start())
             out.append(_period(kind="deadline", end=end,
                                applies_to=None if not who or EVERYONE_RE.match(who) else who,
                                evidence=evidence(text, m.start(), m.end())))

@@ -52,7 +52,9 @@ STAGE = r"(?P<body>[\p{Han}]{2,20}?(?:阶段|期间))"
 STAGE_RE = re.compile(
     rf"""{STAGE}[^。；;,，\n]{{0,12}}?完成[^。；;,，\n%]{{0,10}}?任务(?:数)?的?\s*{PERCENT}
        | {STAGE}[^。；;,，\n]{{0,6}}?完成\s*{PERCENT}\s*的?(?:目标)?任务
-       | (?:于|在)?\s*(?P<by>\d{{1,2}}月(?:\d{{1,2}}日|底|末)(?:前|之前|以前))\s*完成[^。；;,，\n%]{{0,10}}?任务(?:数)?的\s*{PERCENT}""",
+       | (?:于|在)?\s*(?P<by>\d{{1,2}}月(?:\d{{1,2}}日|底|末)(?:前|之前|以前))\s*完成[^。；;,，\n%]{{0,10}}?任务(?:数)?的\s*{PERCENT}
+       | (?:于|在)?\s*(?P<by2>\d{{1,2}}月(?:\d{{1,2}}日|底|末)(?:前|之前|以前))\s*完成\s*{PERCENT}\s*(?:以上)?的?
+         [^。；;,，\n%]{{0,8}}?任务""",                                    # 11月30日前完成80%的征缴任务
     re.X,
 )
 # 集中缴费期结束时各乡镇任务完成率: the stage before a task-completion rate is its population.
@@ -244,7 +246,7 @@ def find_stage_targets(text: str, s: int, e: int) -> list[Target]:
             continue
         if SCORING_RULE_RE.match(text, m.end(), min(len(text), m.end() + 24)):
             continue
-        stage = m.group("by") or parse_population(m.group("body")) or m.group("body")
+        stage = m.group("by") or m.group("by2") or parse_population(m.group("body")) or m.group("body")
         out.append(Target(metric="任务完成率", population=stage, percent=pct, evidence=evidence(text, s, m.end())))
     return out
 

@@ -100,7 +100,8 @@ _NOT_SUBSIDY_PERCENT = re.compile(r"(?:率\S{0,4}|达到|完成|稳定在)\s*$")
 # (无需先行垫付, 不实行先缴后补) are told apart by is_negated.
 PAY_FIRST = sre.compile(r"""
     先 (?: 缴后补 | 缴后返 | 缴费后(?:补|资助|返|报) | (?:行)?(?:全额|足额)缴(?:纳|费) | 行垫付
-        | (?:行)?按(?:照)?[^,，。;；]{0,12}?(?:足额|全额)(?:缴|交)(?:纳|费)? )       # 先按380元标准足额缴纳
+        | (?:行)?按(?:照)?[^,，。;；]{0,12}?(?:足额|全额)(?:缴|交)(?:纳|费)?       # 先按380元标准足额缴纳
+        | (?:行)?按(?:照)?\s*(?:每人(?:每年)?)?\s*\d+\s*元\s*(?:的)?\s*标准\s*(?:缴|交)(?:纳|费)? )  # 先按400元标准缴纳
 """, sre.X)
 # 特困人员由县医保局统一代缴，不实行先缴后补: a pay-first word said of who is NOT paying first.
 _PAY_FIRST_NEGATION = sre.compile(
@@ -139,6 +140,7 @@ _ONE_VALUE = rf"(?:百分之)?{NUM}\s*(?:元|[%％])?"
 _RESPECTIVELY = re.compile(rf"""
     分别 [^。;；]*?                                   # 分别按每人每年 / 分别为
     (?P<vals> {_ONE_VALUE} (?:\s*[、和及与]\s* {_ONE_VALUE})+ )   # 200元、150元 / 70%、100%
+  | (?P<vals_before> {_ONE_VALUE} (?:\s*[、和及与]\s* {_ONE_VALUE})+ ) [^。;；,，\d]{{0,6}}? 分别  # 80%、70%分别给予资助
 """, re.X)
 _VALUE = re.compile(rf"(?P<pc>百分之)?(?P<n>{NUM})\s*(?P<u>元|[%％])?")
 
@@ -461,7 +463,8 @@ def split_respectively(lay: Layout, draft: Draft, terms: str) -> list[Draft]:
     m = _RESPECTIVELY.search(terms)
     if not m:
         return []
-    values = parse_values(m.group("vals"))
+    g = "vals" if m.group("vals") else "vals_before"
+    values = parse_values(m.group(g))
     items = find_group_items(lay, draft.start, draft.group_end)
     if len(values) < 2 or len(values) != len(items):
         return []
@@ -473,7 +476,7 @@ def split_respectively(lay: Layout, draft: Draft, terms: str) -> list[Draft]:
         if not cats and not is_group(label, cats):
             return []
         d = Draft(label=label, categories=cats, start=draft.start, end=draft.end, group_end=b)
-        parse_terms(d, terms[:m.start("vals")] + value + terms[m.end("vals"):])
+        parse_terms(d, terms[:m.start(g)] + value + terms[m.end(g):])
         if not d.mode:
             return []
         out.append(d)

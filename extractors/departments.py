@@ -72,7 +72,9 @@ def grammar() -> dict:
     item = rf"(?:{known}|{unknown})"
     filler = _alt(t["fillers"])
     sep = rf"(?:{_alt(t['separators'])})"
-    member = rf"(?:{item}|{filler})"
+    # 县农业农村局(县乡村振兴局): the same office by its other name, an office name in brackets
+    other_name = rf"(?:\((?:[^()\n]{{1,14}}?(?:局|办|委|中心|联合会|会|室|部)|[^()\n]{{0,6}}?{HEAD}{BODY}*)\))?"
+    member = rf"(?:(?:{item}){other_name}|{filler})"
     group = rf"(?P<group>{member}(?:{sep}{member})*)(?P<tail>{_alt(t['tails'])})?"
     marker = (r"(?P<marker>[一二三四五六七八九十]+是|[(][一二三四五六七八九十\d]{1,3}[)]|[一二三四五六七八九十]{1,3}、"
               r"|\d{1,2}(?:[、]|\.(?!\d))|[①-⑳])")
@@ -81,7 +83,7 @@ def grammar() -> dict:
           | [ \t]*(?P<dash>{_alt(t['heading_marks'])})(?!\d)
           | (?P<stop>。)
           | [ \t]*(?P<hw>{heading_words})?[ \t]*(?P<eol>$)
-          | ,?(?P<cue>{cue})
+          | (?:作为[^,;。\n]{{1,10}}?(?:单位|部门))?,?(?P<cue>{cue})     # 县医保局作为牵头单位,负责…
         )""", re.X | re.M)
     agent = re.compile(rf"{group}(?P<cue>\p{{Han}})")
     unit_label = re.compile(rf"(?:{_alt(t['unit_labels'])})[ \t]*:[ \t]*")
@@ -291,8 +293,11 @@ def parse_group(mv: Masked, m, duty_start: int, duty_end: int) -> list[Found]:
 def items_in(mv: Masked, g0: int, g1: int, duty: str, ev: tuple[int, int]):
     """The departments of a group of names in view[g0:g1] (fillers such as 各有关部门 skipped)."""
     g = grammar()
+    depth_open = [i for i in range(g0, g1) if mv.masked[i] == "("] if "(" in mv.masked[g0:g1] else []
     for im in g["item"].finditer(mv.masked, g0, g1):
         i0, i1 = im.span()
+        if depth_open and _in_bracket(mv.masked, g0, i0):
+            continue  # 县农业农村局(县乡村振兴局): the bracket renames the office before it
         written = mv.written(i0, i1)
         head = min((i for i in (mv.masked.find(HEAD, i0, i1), mv.masked.find(TOWN_HEAD, i0, i1)) if i != -1), default=-1)
         if head in mv.mentions:
@@ -301,6 +306,11 @@ def items_in(mv: Masked, g0: int, g1: int, duty: str, ev: tuple[int, int]):
         elif not g["filler"].match(mv.view, i0, i1):
             level = "township" if TOWNSHIP.search(written) else "county"
             yield Found(unknown_name(written), written, level, duty, ev[0], ev[1], False)
+
+
+def _in_bracket(s: str, lo: int, pos: int) -> bool:
+    """Whether pos is inside a bracket opened after lo (and not closed before pos)."""
+    return s.rfind("(", lo, pos) > s.rfind(")", lo, pos)
 
 
 def unknown_name(written: str) -> str:

@@ -135,10 +135,19 @@ def pre_label(text: str, subject_start: int) -> str | None:
 
 
 _HEAD_MARKER = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．]|[①-⑳])?\s*")
-_PER_LEAD = re.compile(rf"^\s*(?:为|是)?\s*{_PER}\s*(?:为|是)?\s*(?:{_AT_LEAST})?\s*$")  # 每人每年(不低于)
+_PER_LEAD = re.compile(rf"^\s*[:：]?\s*(?:为|是)?\s*{_PER}\s*(?:为|是)?\s*(?:{_AT_LEAST})?\s*$")  # (：)每人每年(不低于)
 _HEAD_MAX = 40
 _GROUP_HEAD_MAX = 20  # a heading naming a group before its sentence  # a heading naming a group is short
 _PER_ONLY = re.compile(rf"^\s*(?:为|是)?\s*{_PER}?\s*(?:为|是)?\s*$")
+
+
+def is_breakdown(text: str, subject_start: int) -> bool:
+    """`筹资标准为每人每年1100元，其中个人缴费400元，财政补助700元`: the shares of a total."""
+    s = piece_start(text, subject_start)
+    if text[s:subject_start].strip() == "其中":
+        return True
+    p = piece_start(text, s - 1) if s > 0 and text[s - 1] in ",，" else s
+    return p < s and text[p:s - 1].lstrip().startswith("其中") and "个人" in text[p:s]
 
 
 def said_of_everyone(text: str, kind: str, subject_start: int) -> bool:
@@ -197,7 +206,8 @@ def parse_statements(text: str, kind: str, std: bool, m, end: int) -> list[tuple
         if not std and not out and pending_change is None and not rise_before \
                 and not _REACH_OR_RISE.match(lead) and not _STANDARD_IN_LEAD.search(lead) \
                 and not (heading and _PER_ONLY.match(lead)) \
-                and not (_PER_LEAD.match(lead) and said_of_everyone(text, kind, m.start())):
+                and not (_PER_LEAD.match(lead) and said_of_everyone(text, kind, m.start())) \
+                and not (not lead.strip() and is_breakdown(text, m.start())):
             break  # 个人缴费40元: no 标准, no verb, no grade (个人缴费设一档、二档…), a tier line
         value = parse_number(a.group("amt"))
         if value is None:

@@ -171,6 +171,7 @@ class Draft:
     funding: str | None = None
     figures: set = field(default_factory=set)  # which of subsidy/individual were written
     whole: bool = False                        # 按100%比例资助: full, not a percent (contract v1.1)
+    percent_at_least: bool = False             # 按不低于80%…: the percent is a minimum
     group_end: int = 0
 
 
@@ -366,6 +367,7 @@ def parse_terms(draft: Draft, terms: str) -> None:
         p = parse_number(m.group("pnum") or m.group("pcn"))
         if p is not None and 0 < p <= 100:
             draft.percent = 100 - p if m.group("who") else p
+            draft.percent_at_least = not m.group("who") and "不低于" in terms[max(0, figure - 14):figure]
             if draft.percent == 100:
                 draft.percent, draft.whole = None, True
             elif draft.percent == 0:

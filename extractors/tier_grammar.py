@@ -149,6 +149,7 @@ _COL_INDIVIDUAL = sre.compile(r"个人(?:缴费|缴纳|承担|负担|自付|应�
 _COL_PERCENT = sre.compile(r"比例|%|百分比")
 _COL_SUBSIDY = sre.compile(r"(?:资助|补助|补贴|减免|代缴)(?:标准|金额|额度|额|资金|数额)|定额")
 _COL_MODE = sre.compile(r"方式|办法")
+_COL_FUNDING = sre.compile(r"资金(?:渠道|来源|列支)|列支渠道|经费来源")
 _COL_GROUP = sre.compile(r"对象|类别|人员|群体|类型|名称|人群")
 _COL_HINT = sre.compile(r"个人|比例|%|资助|补助|补贴|减免|代缴|定额")  # cheap test before the roles
 _TABLE_SUBSIDY = sre.compile(r"资助|救助|代缴|减免|补贴|免缴")
@@ -491,7 +492,9 @@ def parse_header(cells: list[str]) -> dict[int, str] | None:
     """Column roles of a tier table header (group, subsidy, individual, percent, mode), or None."""
     roles = {}
     for i, cell in enumerate(cells):
-        if _COL_INDIVIDUAL.search(cell):
+        if _COL_FUNDING.search(cell):
+            roles[i] = "funding"
+        elif _COL_INDIVIDUAL.search(cell):
             roles[i] = "individual_percent" if _COL_PERCENT.search(cell) else "individual"
         elif _COL_PERCENT.search(cell):
             roles[i] = "percent"
@@ -552,6 +555,9 @@ def parse_table_row(lay: Layout, ls: int, le: int, cells: list[str], roles: dict
         role = roles.get(i)
         if i == col_group or not cell.strip():
             continue
+        if role == "funding":
+            d.funding = cell.strip()  # 资金渠道 column: the row's fund as written
+            continue
         m = _COL_NUMBER.match(cell)
         value = parse_number(m.group("n")) if m else None
         if value is None or role is None or role == "mode":
@@ -568,7 +574,9 @@ def parse_table_row(lay: Layout, ls: int, le: int, cells: list[str], roles: dict
                 d.percent, d.whole = None, True
     terms = ",".join(words)
     figures = (d.subsidy, d.individual, d.percent)
+    funding = d.funding
     parse_terms(d, terms)
+    d.funding = funding or d.funding
     d.subsidy, d.individual, d.percent = (
         new if old is None else old for old, new in zip(figures, (d.subsidy, d.individual, d.percent)))
     d.mode = parse_mode(terms, d)

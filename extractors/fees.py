@@ -78,6 +78,8 @@ def _terms() -> dict:
         everyone=frozenset(t["everyone"]),
         preamble=re.compile("|".join(t["preamble"])),
         unchanged=re.compile(vocab.alternation(t["unchanged"])),
+        # right after the amount, in its clause: 400元，与上年持平 / 400元，与2025年度标准相同
+        unchanged_after=re.compile(rf"[,，]?\s*(?:{'|'.join(t['unchanged_after'])})"),
         blocker=re.compile(vocab.alternation(t["blockers"])),
     )
 
@@ -226,8 +228,9 @@ def parse_statements(text: str, kind: str, std: bool, m, end: int) -> list[tuple
         change = pending_change
         if change is None and pending_old is not None and value > pending_old:
             change = value - pending_old
-        if change is None and t["unchanged"].search(text, m.end(), a.start()):
-            change = 0
+        if change is None and (t["unchanged"].search(text, m.end(), a.start())
+                               or t["unchanged_after"].match(text, a.end(), min(end + 1, a.end() + 24))):
+            change = 0  # …标准不变，为每人每年400元 / …400元，与上年持平
         label = parse_label(tail) or (label_before if not out else None)
         if out and label is None:
             break  # a second amount that names no grade or group: another statement

@@ -350,7 +350,7 @@ def find_inline(text: str, lo: int, hi: int) -> tuple[list[Member], bool]:
         sentence = sm.group()
         for rx in (g["inline"], g["inline_rev"]):
             for m in rx.finditer(sentence):
-                who = m.group("who")
+                who = YI_LEAD.sub("", m.group("who"))  # 成立以副县长吴光荣为组长: 以 opens the group
                 people = [parse_person(p) for p in WHO_SEP.split(who)]
                 if not people or not all(people):
                     people = [parse_person(who, joined_titles=True)]  # 县委常委、副县长刘洋: one person
@@ -365,6 +365,7 @@ def find_inline(text: str, lo: int, hi: int) -> tuple[list[Member], bool]:
 
 # ---- extract ------------------------------------------------------------------------------------
 
+YI_LEAD = re.compile(r"^(?:.*?成立)?以(?=\p{Han})")
 ROLE_ANYWHERE = re.compile(r"组[ \t]*长|成[ \t]*员")  # no role word, no group: nothing to read
 SPACED_ROLE = re.compile(r"任[ ]副?组|任副[ ]组|副[ ]组长|组[ ]长")  # a role phrase spaced by OCR (任 组长)
 

@@ -90,7 +90,7 @@ def grammar() -> dict:
     return dict(subject=subject, agent=agent, item=re.compile(item),
                 unit_label=unit_label, filler=re.compile(rf"(?:{filler})$"),
                 unit_header=re.compile(_alt(t["unit_labels"])), task_header=re.compile(_alt(t["task_headers"])),
-                admin_prefix=re.compile(rf"^(?:各)?(?:{tax}|{place}|[县市区旗州盟])(?!委)"))
+                admin_prefix=re.compile(rf"^(?:各)?(?:{tax}|{place}|[县市区旗州盟]委(?=\p{{Han}}{{2,}}部)|[县市区旗州盟])(?!委)"))
 
 
 @dataclass

@@ -21,7 +21,7 @@ from noticeflow.extractors import structure, vocab
 from noticeflow.extractors.compact import to_original, view
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.numbers import NUM, parse_number
-from noticeflow.extractors.spans import evidence, keyword_windows, lines_with_offsets
+from noticeflow.extractors.spans import evidence, keyword_windows, lines_with_offsets, stop_after, stop_before
 from noticeflow.schemas import Fee
 
 _RISE = r"(?:提高|上调|增加|新增|提升|调增|增长)了?"                 # verbs of a stated rise
@@ -253,8 +253,9 @@ def parse_statements(text: str, kind: str, std: bool, m, end: int) -> list[tuple
 def _year(text: str, start: int, end: int) -> int | None:
     """The year written in the sentence of a statement, before it if any (2025年度…补助标准…；
     个人缴费标准…400元 is 2025's too), else after it."""
-    s = max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1
-    e = min(i for i in (text.find("。", end), text.find("\n", end), len(text)) if i != -1)
+    s = stop_before(text, start, "。\n") + 1  # bounded searches: a text without breaks is no sentence
+    e = stop_after(text, end, "。\n")
+    e = len(text) if e == -1 else e
     before = [int(y.group("y")) for y in _YEAR.finditer(text, s, end)]
     after = [int(y.group("y")) for y in _YEAR.finditer(text, end, e)]
     return before[-1] if before else (after[0] if after else None)

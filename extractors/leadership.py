@@ -222,7 +222,7 @@ def find_labels(text: str, lo: int, hi: int) -> list:
     out, seen = [], set()
     for hit in ROLE_ANYWHERE.finditer(text, lo, hi):
         i = hit.start()
-        line_start = max(lo, text.rfind("\n", 0, i) + 1)
+        line_start = max(lo, text.rfind("\n", max(lo, i - LINE_BACK), i) + 1, i - LINE_BACK)  # never far back
         tab = text.rfind("\t", line_start, i)
         starts = [line_start] + ([tab + 1] if tab != -1 else []) + list(range(max(line_start, i - LABEL_LEAD), i + 1))
         for st in starts:
@@ -237,6 +237,7 @@ def find_labels(text: str, lo: int, hi: int) -> list:
 
 
 LABEL_LEAD = 4  # 常务副 / 执行副 before 组长
+LINE_BACK = 200  # a role label opens its line within this many characters (a line without breaks has none)
 
 
 def role_of(m) -> str:
@@ -276,8 +277,8 @@ STUCK_LOOK = 16  # how far past a stop an OCR space makes the squeezed view wort
 
 
 def _eol(text: str, pos: int) -> int:
-    e = text.find("\n", pos)
-    return len(text) if e == -1 else e
+    e = text.find("\n", pos, pos + LINE_BACK)
+    return min(len(text), pos + LINE_BACK) if e == -1 else e
 
 
 def find_in_tables(text: str, lo: int, hi: int) -> list[Member]:

@@ -461,11 +461,13 @@ def _drop_restated(periods: list[Period | None]) -> list[Period | None]:
     """A start-only benefit period whose start a benefit range already gives, and an end-only
     extension or deadline whose end a fuller one already gives, add nothing."""
     full = [p for p in periods if p is not None and p.start and p.end]
+    benefit_starts = {q.start for q in full if q.kind == "benefit"}  # sets: one look-up per period
+    extension_ends = {q.end for q in full if q.kind == "extension"}
     def covered(p: Period) -> bool:
         if p.kind == "benefit" and p.end is None:
-            return any(q.kind == "benefit" and q.start == p.start for q in full)
+            return p.start in benefit_starts
         if p.kind == "extension" and p.start is None:
-            return any(q.kind == "extension" and q.end == p.end for q in full)
+            return p.end in extension_ends
         return False
     return [p for p in periods if p is None or not covered(p)]
 

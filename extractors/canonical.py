@@ -20,7 +20,7 @@ _WIDTH[0x00A0] = 0x20
 _WIDE_CHARS = frozenset(map(chr, _WIDTH))
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.M)
-_MD_BULLET = re.compile(r"^\s{0,3}[-*+]\s+(?=\S)", re.M)
+_MD_BULLET = re.compile(r"^\s{0,3}[-*+]\s+(?=\S)(?!\d{1,3}[ \t]*[-—–]{1,2}[ \t]*$)", re.M)  # `- 2 -` is a folio
 _MD_EMPH = re.compile(r"\*\*(.+?)\*\*|__(.+?)__", re.S)
 _MD_STRAY_STARS = re.compile(r"(?<=\S)\*\*|\*\*(?=\S)")
 
@@ -43,6 +43,7 @@ _BLOCK_START = re.compile(
       | [①-⑳]                                  # ①
       | 附件 | 附表 | 抄送 | 备注 | 注[:：]     # trailers
       | 序号                                    # a table header
+      | (?:常务|执行)?副?组[ ]?长[ ]*[:：] | 成[ ]?员[ ]*[:：]   # a leading group's role label
     )""",
     re.X,
 )
@@ -66,6 +67,9 @@ _STANDALONE = re.compile(
     """,
     re.X,
 )
+# A leading group's row, title then name (`旗医疗保障局局长 王 俊`, aligned columns squeezed to one
+# space): complete on its own, however long.
+_MEMBER_ROW = re.compile(r"(?:长|主任|书记|委员|主席|员|经理|负责人|同志)[ ]+\p{Han}(?:[ ·]?\p{Han}){1,7}$")
 _MIN_BROKEN_LINE = 18  # shorter lines are headings, addresses or signatures, not cut sentences
 # ...unless they cannot end where they do (narrow PDF/OCR columns leave such lines): a last
 # character that continues, or an unclosed bracket.
@@ -300,6 +304,7 @@ def _looks_cut(line: str) -> bool:
         and "\t" not in s
         and s[-1] not in _SENTENCE_END
         and not _TITLE_END.search(s[-_TAIL:])
+        and not _MEMBER_ROW.search(s)
     )
 
 

@@ -27,7 +27,7 @@ import regex as re
 from noticeflow.extractors import structure, vocab
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.nlp import find_mentions as nlp_mentions
-from noticeflow.extractors.spans import evidence
+from noticeflow.extractors.spans import evidence, stop_after, stop_before
 from noticeflow.extractors.squeeze import squeeze
 from noticeflow.extractors.structure import merge_spans
 from noticeflow.schemas import Duty, Flag
@@ -40,11 +40,10 @@ MAX_LEAD = 24  # a subject's first name starts this close to its clause start: (
 LAST_BREAK = re.compile(r"(?r)[\n。;,:由]")  # searched backwards from a name
 CLAUSE_END = re.compile(r"[;。\n]")
 TASK_TEXT = re.compile(r"\p{Han}.*\p{Han}")  # a duty says something: two Han characters at least
+UNKNOWN_MAX = 12  # 区政务服务和数据管理局: an unknown office's name between its prefix and its suffix
 TOWNSHIP = re.compile(r"[乡镇]|街道|苏木")  # level of an unknown department
-# Bounds that keep the work linear in the text (a duty is the rest of its line or clause, so on
-# one long line each department would copy the rest of it; every new duty is compared with the
-# ones kept). Real notices stay far below both: duties of at most ~450 characters, 5 a department.
-MAX_DUTY = 1000  # characters of one duty
+# Every new duty of a department is compared with the ones kept: bounded so a notice pasted
+# many times stays linear (real notices give a department at most ~5).
 MAX_DUTIES = 50  # different duties kept per department
 
 
@@ -59,9 +58,11 @@ _alt = vocab.alternation
 def grammar() -> dict:
     """The regexes over the masked view, compiled once from duty_terms.yaml."""
     t = terms()
-    place = r"(?![由向对经交将])\p{Han}{1,12}?[县市区旗]"  # 阳城县 / 威宁彝族回族苗族自治县 before an office
+    # 阳城县 / 威宁彝族回族苗族自治县 before an office; never 县 + 市 of 县市场监督管理局
+    place = r"(?![由向对经交将县市区旗])\p{Han}{1,12}?[县市区旗]"
     tax = rf"国家(?:税务|{HEAD}{BODY})总局{place}"  # 税务 inside 国家税务总局 is masked too
-    prefix = rf"(?:{tax}|{place}(?:人民政府|政府)?|{_alt(t['prefixes'])})?"
+    # 人民 alone: 县人民 + 政府督查室, where the known form itself begins with 政府
+    prefix = rf"(?:{tax}|{place}(?:人民政府|政府|人民)?|{_alt(t['prefixes'])})?"
     stem_ext = rf"(?:\p{{Han}}{{1,5}}?(?:{_alt(t['stem_suffixes'])}))??"  # 县教育 + 体育局: the same department
     known = rf"(?:{prefix}{HEAD}|(?:{prefix}|\p{{Han}}{{2,4}}?){TOWN_HEAD}){BODY}*{stem_ext}"
     heading_words = _alt(t["heading_words"])
@@ -71,11 +72,13 @@ def grammar() -> dict:
     follow = {w[0] for key in ("separators", "tails", "heading_words", "cues") for w in t[key]}
     ends = rf"(?=[^\p{{Han}}]|$|[{''.join(sorted(follow))}])"
     unknown = (rf"(?:{_alt(t['unknown_prefixes'])})(?!{_alt(t['generic'])})"
-               rf"\p{{Han}}{{1,8}}?(?:{_alt(t['org_suffixes'])}){ends}")
+               rf"\p{{Han}}{{1,{UNKNOWN_MAX}}}?(?:{_alt(t['org_suffixes'])}){ends}")
     item = rf"(?:{known}|{unknown})"
     filler = _alt(t["fillers"])
     sep = rf"(?:{_alt(t['separators'])})"
-    member = rf"(?:{item}|{filler})"
+    # 县农业农村局(县乡村振兴局): the same office by its other name, an office name in brackets
+    other_name = rf"(?:\((?:[^()\n]{{1,14}}?(?:局|办|委|中心|联合会|会|室|部)|[^()\n]{{0,6}}?{HEAD}{BODY}*)\))?"
+    member = rf"(?:(?:{item}){other_name}|{filler})"
     group = rf"(?P<group>{member}(?:{sep}{member})*)(?P<tail>{_alt(t['tails'])})?"
     marker = (r"(?P<marker>[一二三四五六七八九十]+是|[(][一二三四五六七八九十\d]{1,3}[)]|[一二三四五六七八九十]{1,3}、"
               r"|\d{1,2}(?:[、]|\.(?!\d))|[①-⑳])")
@@ -84,14 +87,14 @@ def grammar() -> dict:
           | [ \t]*(?P<dash>{_alt(t['heading_marks'])})(?!\d)
           | (?P<stop>。)
           | [ \t]*(?P<hw>{heading_words})?[ \t]*(?P<eol>$)
-          | ,?(?P<cue>{cue})
+          | (?:作为[^,;。\n]{{1,10}}?(?:单位|部门))?,?(?P<cue>{cue})     # 县医保局作为牵头单位,负责…
         )""", re.X | re.M)
     agent = re.compile(rf"{group}(?P<cue>\p{{Han}})")
     unit_label = re.compile(rf"(?:{_alt(t['unit_labels'])})[ \t]*:[ \t]*")
     return dict(subject=subject, agent=agent, item=re.compile(item),
                 unit_label=unit_label, filler=re.compile(rf"(?:{filler})$"),
                 unit_header=re.compile(_alt(t["unit_labels"])), task_header=re.compile(_alt(t["task_headers"])),
-                admin_prefix=re.compile(rf"^(?:各)?(?:{tax}|{place}|[县市区旗州盟])(?!委)"))
+                admin_prefix=re.compile(rf"^(?:各)?(?:{tax}|{place}|[县市区旗州盟]委(?=\p{{Han}}{{2,}}部)|[县市区旗州盟])(?!委)"))
 
 
 @dataclass
@@ -170,14 +173,14 @@ def voided_spans(text: str, view: str, sq) -> list[tuple[int, int]]:
             out.append((b0, e0))
     for word in t["skip_line_starts"]:  # 联系人:… / 抄送:… lines
         for i in _occurrences(view, word):
-            line_start = view.rfind("\n", 0, i) + 1
-            if not view[line_start:i].strip(" \t"):
+            line_start = view.rfind("\n", max(0, i - MAX_LEAD), i) + 1
+            if (line_start > 0 or i <= MAX_LEAD) and not view[line_start:i].strip(" \t"):
                 out.append((line_start, _line_end(view, i)))
     for word in t["member_markers"]:  # the sentence listing a group's members
         for i in _occurrences(view, word):
-            a = max(view.rfind("。", 0, i), view.rfind("\n", 0, i)) + 1
-            stops = [k for k in (view.find("。", i), view.find("\n", i)) if k != -1]
-            out.append((a, min(stops) if stops else len(view)))
+            a = stop_before(view, i, "。\n") + 1
+            b = stop_after(view, i, "。\n")
+            out.append((a, len(view) if b == -1 else b))
     for open_q, close_q in (("“", "”"), ('"', '"')):  # quoted slogans: “政府主导、医保牵头…”
         i = view.find(open_q)
         while i != -1:
@@ -236,11 +239,13 @@ def find_subject_duties(mv: Masked) -> list[Found]:
         m = (g["agent"] if agent else g["subject"]).match(masked, pos)
         if not m:
             continue
-        at_line_start = _at_line_start(masked, m.start("group")) or bool(m.groupdict().get("marker"))
+        line_start = masked.rfind("\n", max(0, pos - MAX_LEAD), pos) + 1  # a subject opens its line within MAX_LEAD
+        at_line_start = (line_start > 0 or pos <= MAX_LEAD) and not masked[line_start:m.start("group")].strip(" \t") \
+            or bool(m.groupdict().get("marker"))
         if agent or m["cue"]:
             duty_start = m.start("cue")
-            stop = CLAUSE_END.search(masked, duty_start, duty_start + MAX_DUTY)
-            duty_end = stop.start() if stop else min(len(masked), duty_start + MAX_DUTY)
+            stop = CLAUSE_END.search(masked, duty_start, duty_start + DUTY_MAX)
+            duty_end = stop.start() if stop else min(len(masked), duty_start + DUTY_MAX)
         elif m["eol"] is not None and not (m["hw"] or m["marker"]):
             continue  # a name alone on its line is no heading unless numbered or 职责
         elif m["stop"] and not at_line_start:
@@ -251,39 +256,32 @@ def find_subject_duties(mv: Masked) -> list[Found]:
     return found
 
 
-def _line_end(masked: str, pos: int) -> int:
-    """The end of the line at pos, or MAX_DUTY characters on (a duty is at most that long)."""
-    end = masked.find("\n", pos, pos + MAX_DUTY)
-    return min(len(masked), pos + MAX_DUTY) if end == -1 else end
-
-
-def _at_line_start(masked: str, pos: int) -> bool:
-    """Only spaces between the start of pos's line and pos. Looks back a bounded way: on a
-    5-million-character line, a search back to the line start per subject would be quadratic."""
-    while True:
-        lo = max(0, pos - 64)
-        before = masked[lo:pos]
-        nl = before.rfind("\n")
-        if nl != -1 or lo == 0:
-            return not before[nl + 1:].strip(" \t")
-        if before.strip(" \t"):
-            return False
-        pos = lo  # only spaces so far: look further back
-
-
 def next_text(masked: str, pos: int) -> tuple[int, int]:
     """The rest of the line after a heading mark, or the next non-blank line when it is empty
-    (at most MAX_DUTY characters of it)."""
-    end = _line_end(masked, pos)
+    (a line read at most DUTY_MAX characters far: a text without line breaks is not one duty)."""
+    end = _duty_line_end(masked, pos)
     if masked[pos:end].strip(" \t" + VOID):
         return pos, end
     nxt = end + 1
-    while nxt < len(masked):
-        e = _line_end(masked, nxt)
+    while nxt < len(masked) and nxt - pos < DUTY_MAX:
+        e = _duty_line_end(masked, nxt)
         if masked[nxt:e].strip(" \t"):
             return nxt, e
         nxt = e + 1
     return pos, pos
+
+
+DUTY_MAX = 800  # characters: the longest duty paragraph is far shorter
+
+
+def _duty_line_end(masked: str, pos: int) -> int:
+    """The end of the line from pos, or past DUTY_MAX its last sentence end (。) before that."""
+    limit = min(len(masked), pos + DUTY_MAX)
+    end = masked.find("\n", pos, limit)
+    if end != -1 or limit == len(masked):
+        return end if end != -1 else limit
+    stop = masked.rfind("。", pos, limit)
+    return stop if stop > pos else limit
 
 
 def parse_group(mv: Masked, m, duty_start: int, duty_end: int) -> list[Found]:
@@ -299,8 +297,11 @@ def parse_group(mv: Masked, m, duty_start: int, duty_end: int) -> list[Found]:
 def items_in(mv: Masked, g0: int, g1: int, duty: str, ev: tuple[int, int]):
     """The departments of a group of names in view[g0:g1] (fillers such as 各有关部门 skipped)."""
     g = grammar()
+    depth_open = [i for i in range(g0, g1) if mv.masked[i] == "("] if "(" in mv.masked[g0:g1] else []
     for im in g["item"].finditer(mv.masked, g0, g1):
         i0, i1 = im.span()
+        if depth_open and _in_bracket(mv.masked, g0, i0):
+            continue  # 县农业农村局(县乡村振兴局): the bracket renames the office before it
         written = mv.written(i0, i1)
         head = min((i for i in (mv.masked.find(HEAD, i0, i1), mv.masked.find(TOWN_HEAD, i0, i1)) if i != -1), default=-1)
         if head in mv.mentions:
@@ -309,6 +310,11 @@ def items_in(mv: Masked, g0: int, g1: int, duty: str, ev: tuple[int, int]):
         elif not g["filler"].match(mv.view, i0, i1):
             level = "township" if TOWNSHIP.search(written) else "county"
             yield Found(unknown_name(written), written, level, duty, ev[0], ev[1], False)
+
+
+def _in_bracket(s: str, lo: int, pos: int) -> bool:
+    """Whether pos is inside a bracket opened after lo (and not closed before pos)."""
+    return s.rfind("(", lo, pos) > s.rfind(")", lo, pos)
 
 
 def unknown_name(written: str) -> str:
@@ -327,9 +333,10 @@ def find_label_duties(mv: Masked) -> list[Found]:
     found: list[Found] = []
     for lm in g["unit_label"].finditer(masked):
         g0 = lm.end() + 1 if masked[lm.end():lm.end() + 1] == "\n" else lm.end()  # names wrapped below
-        stop = UNITS_END.search(masked, g0)
-        g1 = stop.start() if stop else len(masked)
-        line_start = masked.rfind("\n", 0, lm.start()) + 1
+        stop = UNITS_END.search(masked, g0, g0 + DUTY_MAX)
+        g1 = stop.start() if stop else min(len(masked), g0 + DUTY_MAX)
+        line_start = max(masked.rfind("\n", max(0, lm.start() - DUTY_MAX), lm.start()) + 1,
+                         lm.start() - DUTY_MAX)  # a measure is one line, never longer than a duty
         bracket = masked.rfind("(", line_start, lm.start())
         measure_end = bracket if bracket != -1 else lm.start()
         measure = masked[line_start:measure_end]
@@ -341,8 +348,8 @@ def find_label_duties(mv: Masked) -> list[Found]:
         duty = strip_marker(mv.written(line_start, measure_end)).rstrip("。;；")
         if not duty:
             continue
-        line_end = masked.find("\n", g0)
-        close = masked.find(")", g0, len(masked) if line_end == -1 else line_end)
+        line_end = masked.find("\n", g0, g0 + DUTY_MAX)
+        close = masked.find(")", g0, min(len(masked), g0 + DUTY_MAX) if line_end == -1 else line_end)
         ev = mv.text_span(line_start, close + 1 if close != -1 else g1)  # the measure and its whole bracket
         found += items_in(mv, g0, g1, duty, ev)
     return found

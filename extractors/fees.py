@@ -21,7 +21,7 @@ from noticeflow.extractors import structure, vocab
 from noticeflow.extractors.compact import to_original, view
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.numbers import NUM, parse_number
-from noticeflow.extractors.spans import evidence, keyword_windows, lines_with_offsets
+from noticeflow.extractors.spans import evidence, keyword_windows, lines_with_offsets, stop_after, stop_before
 from noticeflow.schemas import Fee
 from noticeflow.schemas.errors import RESOURCE_ERRORS
 
@@ -59,6 +59,7 @@ _CONNECTORS = re.compile(rf"""
   | 同比 | 同步 | 相应 | 继续 | 仍然 | 仍 | 统一 | 分别 | 均 | 执行 | 确定为 | 确定 | 标准 | 个人缴费 | 缴费
   | 按人群 | 分为 | 两个档次 | 三个档次 | 两档 | 三档 | 如下 | 为 | 是 | 按 | 元/人 | /人 | [·/]年
 """, re.X)
+_DIGIT_NOT_AGE = re.compile(r"\d(?!\d*\s*周?岁)")  # 60周岁以上老年人 is a group; 400元 is no label
 _GRADE = re.compile(r"^第?[一二三四五六七八九1-9]档(?:次)?$")
 _BRACKETS = re.compile(r"[(（][^()（）]*[)）]")
 _YEAR = re.compile(r"(?P<y>20\d{2})\s*年")
@@ -78,6 +79,8 @@ def _terms() -> dict:
         everyone=frozenset(t["everyone"]),
         preamble=re.compile("|".join(t["preamble"])),
         unchanged=re.compile(vocab.alternation(t["unchanged"])),
+        # right after the amount, in its clause: 400元，与上年持平 / 400元，与2025年度标准相同
+        unchanged_after=re.compile(rf"[,，]?\s*(?:{'|'.join(t['unchanged_after'])})"),
         blocker=re.compile(vocab.alternation(t["blockers"])),
     )
 
@@ -122,7 +125,7 @@ def parse_label(words: str) -> str | None:
     if _GRADE.match(rest):
         return rest
     bare = _BRACKETS.sub("", rest)
-    if (len(bare) <= 20 and not re.search(r"\d", bare) and t["group_noun"].search(bare)
+    if (len(bare) <= 20 and not _DIGIT_NOT_AGE.search(bare) and t["group_noun"].search(bare)
             and bare not in t["everyone"]):
         return rest
     return None
@@ -134,6 +137,60 @@ def pre_label(text: str, subject_start: int) -> str | None:
     return parse_label(text[s:subject_start]) if subject_start - s <= 24 else None
 
 
+_HEAD_MARKER = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．]|[①-⑳])?\s*")
+_PER_LEAD = re.compile(rf"^\s*[:：]?\s*(?:为|是)?\s*{_PER}\s*(?:为|是)?\s*(?:{_AT_LEAST})?\s*$")  # (：)每人每年(不低于)
+_HEAD_MAX = 40
+_GROUP_HEAD_MAX = 20  # a heading naming a group before its sentence  # a heading naming a group is short
+_PER_ONLY = re.compile(rf"^\s*(?:为|是)?\s*{_PER}?\s*(?:为|是)?\s*$")
+
+
+def is_breakdown(text: str, subject_start: int) -> bool:
+    """`筹资标准为每人每年1100元，其中个人缴费400元，财政补助700元`: the shares of a total."""
+    s = piece_start(text, subject_start)
+    if text[s:subject_start].strip() == "其中":
+        return True
+    p = piece_start(text, s - 1) if s > 0 and text[s - 1] in ",，" else s
+    return p < s and text[p:s - 1].lstrip().startswith("其中") and "个人" in text[p:s]
+
+
+def said_of_everyone(text: str, kind: str, subject_start: int) -> bool:
+    """Whether a subject written without 标准 speaks of everyone: `居民个人缴费每人每年400元` (a
+    sentence opened by everyone), `…，财政补助每人每年不低于670元` (the fiscal share is always everyone's);
+    `低保对象，个人缴费每人每年70元` is a tier's share."""
+    s = piece_start(text, subject_start)
+    before = _terms()["preamble"].sub("", text[s:subject_start]).strip()
+    if before:
+        return before in _terms()["everyone"]
+    if kind == "fiscal_subsidy" or s == 0 or text[s - 1] == "\n":
+        return True
+    if text[s - 1] != "。":
+        return False
+    prev = max(text.rfind(c, max(0, s - 1 - _HEAD_MAX), s - 1) for c in "\n。;；:：") + 1
+    head = _HEAD_MARKER.sub("", text[prev:s - 1]) if prev > 0 or s - 1 <= _HEAD_MAX else "x" * _HEAD_MAX
+    if _STANDARD_IN_LEAD.search(head) or "缴费" in head:
+        return True  # 二、缴费标准。个人缴费每人每年400元: the section's own heading
+    return not (0 < len(head) <= _GROUP_HEAD_MAX)  # `（三）低保对象。个人缴费每人每年70元`: a tier's heading above
+
+
+def head_label(text: str, subject_start: int) -> str | None:
+    """A group named as the heading of its item, the fee in the next sentence:
+    `（二）未成年人（含在校学生）。个人缴费每人每年430元` / `2.学生儿童：个人缴费每人每年400元`."""
+    s = piece_start(text, subject_start)
+    if s == 0 or text[s - 1] not in "。:：,，" or text[s:subject_start].strip():
+        return None
+    lo = max(0, s - 1 - _HEAD_MAX)
+    line = max(text.rfind(c, lo, s - 1) for c in "\n。;；:：") + 1
+    if line == 0 and lo > 0:
+        return None  # no item start close enough: no heading
+    head = text[line:s - 1]
+    if any(c in head for c in ",，"):
+        return None  # the heading is one phrase, not the end of a sentence
+    marker = _HEAD_MARKER.match(head)
+    if text[s - 1] in ",，" and not marker.group().strip() and text[line - 1:line] not in (";", "；", ":", "："):
+        return None  # a comma only after a list item's group: `（一）70周岁以上人员，个人缴费标准…` / `；学生，…`
+    return parse_label(head[marker.end():])
+
+
 def parse_statements(text: str, kind: str, std: bool, m, end: int) -> list[tuple[Fee, int | None]]:
     """The fees one subject states up to `end`, each with the year written in its clause."""
     t = _terms()
@@ -141,6 +198,8 @@ def parse_statements(text: str, kind: str, std: bool, m, end: int) -> list[tuple
     pending_change = pending_old = None
     prev = m.end()
     label_before = pre_label(text, m.start())
+    heading = None if label_before else head_label(text, m.start())
+    label_before = label_before or heading
     rise_before = bool(_RISE_TAIL.search(text, max(0, m.start() - 4), m.start()))  # 提高个人缴费标准30元
     for a in _AMOUNT.finditer(text, m.end(), end):
         lead = text[prev:a.start()]
@@ -148,7 +207,10 @@ def parse_statements(text: str, kind: str, std: bool, m, end: int) -> list[tuple
         if not out and lead.startswith("的") or t["blocker"].search(lead):
             break
         if not std and not out and pending_change is None and not rise_before \
-                and not _REACH_OR_RISE.match(lead) and not _STANDARD_IN_LEAD.search(lead):
+                and not _REACH_OR_RISE.match(lead) and not _STANDARD_IN_LEAD.search(lead) \
+                and not (heading and _PER_ONLY.match(lead)) \
+                and not (_PER_LEAD.match(lead) and said_of_everyone(text, kind, m.start())) \
+                and not (not lead.strip() and is_breakdown(text, m.start())):
             break  # 个人缴费40元: no 标准, no verb, no grade (个人缴费设一档、二档…), a tier line
         value = parse_number(a.group("amt"))
         if value is None:
@@ -167,8 +229,9 @@ def parse_statements(text: str, kind: str, std: bool, m, end: int) -> list[tuple
         change = pending_change
         if change is None and pending_old is not None and value > pending_old:
             change = value - pending_old
-        if change is None and t["unchanged"].search(text, m.end(), a.start()):
-            change = 0
+        if change is None and (t["unchanged"].search(text, m.end(), a.start())
+                               or t["unchanged_after"].match(text, a.end(), min(end + 1, a.end() + 24))):
+            change = 0  # …标准不变，为每人每年400元 / …400元，与上年持平
         label = parse_label(tail) or (label_before if not out else None)
         if out and label is None:
             break  # a second amount that names no grade or group: another statement
@@ -191,8 +254,9 @@ def parse_statements(text: str, kind: str, std: bool, m, end: int) -> list[tuple
 def _year(text: str, start: int, end: int) -> int | None:
     """The year written in the sentence of a statement, before it if any (2025年度…补助标准…；
     个人缴费标准…400元 is 2025's too), else after it."""
-    s = max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1
-    e = min(i for i in (text.find("。", end), text.find("\n", end), len(text)) if i != -1)
+    s = stop_before(text, start, "。\n") + 1  # bounded searches: a text without breaks is no sentence
+    e = stop_after(text, end, "。\n")
+    e = len(text) if e == -1 else e
     before = [int(y.group("y")) for y in _YEAR.finditer(text, s, end)]
     after = [int(y.group("y")) for y in _YEAR.finditer(text, end, e)]
     return before[-1] if before else (after[0] if after else None)

@@ -131,6 +131,9 @@ def _title_ends(text: str, pos: int, end: int) -> list[int]:
         if ch == " " and i > pos and i + 1 < limit and text[i + 1] != " " and g["title_chars"].match(text[i + 1]):
             i += 1
             continue
+        if ch == "、" and out == [] and i > pos and g["title_start"].match(text, i + 1, limit):
+            i += 1  # 县委常委、副县长: two posts of one person, before any title ending
+            continue
         if not g["title_chars"].match(ch):
             break
         m = g["ending"].match(text, i, limit)
@@ -220,8 +223,7 @@ def find_labels(text: str, lo: int, hi: int) -> list:
     out, seen = [], set()
     for hit in ROLE_ANYWHERE.finditer(text, lo, hi):
         i = hit.start()
-        w0 = max(lo, i - REACH)  # a label's line starts this close: no scan back through a long line
-        line_start = max(w0, text.rfind("\n", w0, i) + 1)
+        line_start = max(lo, text.rfind("\n", max(lo, i - LINE_BACK), i) + 1, i - LINE_BACK)  # never far back
         tab = text.rfind("\t", line_start, i)
         starts = [line_start] + ([tab + 1] if tab != -1 else []) + list(range(max(line_start, i - LABEL_LEAD), i + 1))
         for st in starts:
@@ -237,6 +239,7 @@ def find_labels(text: str, lo: int, hi: int) -> list:
 
 LABEL_LEAD = 4  # 常务副 / 执行副 before 组长
 REACH = 300  # characters back to a line's or sentence's start: bounded, so a one-line text stays linear
+LINE_BACK = 200  # a role label opens its line within this many characters (a line without breaks has none)
 
 
 def role_of(m) -> str:
@@ -276,8 +279,8 @@ STUCK_LOOK = 16  # how far past a stop an OCR space makes the squeezed view wort
 
 
 def _eol(text: str, pos: int) -> int:
-    e = text.find("\n", pos)
-    return len(text) if e == -1 else e
+    e = text.find("\n", pos, pos + LINE_BACK)
+    return min(len(text), pos + LINE_BACK) if e == -1 else e
 
 
 def find_in_tables(text: str, lo: int, hi: int) -> list[Member]:
@@ -339,30 +342,34 @@ def find_group_sentences(text: str, lo: int, hi: int) -> list:
     return [SENTENCE.match(text, s) for s in sorted(starts)]
 
 
-def find_inline(text: str, lo: int, hi: int) -> list[Member]:
-    """`由副县长张三任组长，县医保局局长李四任副组长` inside a sentence about the group."""
+def find_inline(text: str, lo: int, hi: int) -> tuple[list[Member], bool]:
+    """`由副县长张三任组长，县医保局局长李四任副组长` inside a sentence about the group; -> (members,
+    whether some role's people could not be read and hold a space: OCR, 局 长石 胜利)."""
     g = grammar()
     out: list[Member] = []
+    spaced_miss = False
     for sm in find_group_sentences(text, lo, hi):
         if sm is None:
             continue
         sentence = sm.group()
         for rx in (g["inline"], g["inline_rev"]):
             for m in rx.finditer(sentence):
-                who = m.group("who")
+                who = YI_LEAD.sub("", m.group("who"))  # 成立以副县长吴光荣为组长: 以 opens the group
                 people = [parse_person(p) for p in WHO_SEP.split(who)]
                 if not people or not all(people):
                     people = [parse_person(who, joined_titles=True)]  # 县委常委、副县长刘洋: one person
                 if not all(people):
+                    spaced_miss = spaced_miss or " " in who
                     continue
                 role = g["roles"].get(m.group("role"), m.group("role"))
                 ev = evidence(text, sm.start() + m.start("who"), sm.start() + m.end())
                 out += [Member(role=role, name=n, title=t, evidence=ev) for n, t in people]
-    return out
+    return out, spaced_miss
 
 
 # ---- extract ------------------------------------------------------------------------------------
 
+YI_LEAD = re.compile(r"^(?:.*?成立)?以(?=\p{Han})")
 ROLE_ANYWHERE = re.compile(r"组[ \t]*长|成[ \t]*员")  # no role word, no group: nothing to read
 SPACED_ROLE = re.compile(r"任[ ]副?组|任副[ ]组|副[ ]组长|组[ ]长")  # a role phrase spaced by OCR (任 组长)
 
@@ -376,7 +383,8 @@ def find_members(text: str, lo: int, hi: int, tables: bool = True) -> tuple[list
         found = find_in_tables(text, lo, hi)
         if found:
             return found, False
-    return find_inline(text, lo, hi), bool(SPACED_ROLE.search(text, lo, hi))  # OCR: 任 组长 hides a role
+    found, spaced_miss = find_inline(text, lo, hi)
+    return found, spaced_miss or bool(SPACED_ROLE.search(text, lo, hi))  # OCR: 任 组长 hides a role
 
 
 def unique(members: list[Member]) -> list[Member]:

@@ -28,13 +28,13 @@ CLOSE = r"[〕\])）】］﹞}｝]"
 DOC_NUMBER = rf"""
     (?P<prefix>\p{{Han}}{{1,12}})\s*          # 阳政办发 / 晋市医保发
     {OPEN}\s*(?P<year>\d{{4}})\s*{CLOSE}\s*    # 〔2023〕 [2023] (2023) 【2023】
-    (?P<seq>\d{{1,4}})\s*号                    # 71号
+    (?P<di>第)?\s*(?P<seq>\d{{1,4}})\s*号      # 71号 / 第12号
 """
 DOC_NUMBER_RE = re.compile(DOC_NUMBER, re.X)
 PREFIX_CUT_RE = re.compile(r".*(?:办公室|人民政府|委员会|局|厅|文件|公开|发布)")  # office name glued to a 文号
 HEADER_NUMBER_RE = re.compile(rf"^[ \t]*{DOC_NUMBER}", re.X | re.M)
 # The bracketed year and sequence of a 文号: found first (cheap), the office prefix read back from it.
-NUMBER_TAIL_RE = re.compile(rf"{OPEN}\s*\d{{4}}\s*{CLOSE}\s*\d{{1,4}}\s*号")
+NUMBER_TAIL_RE = re.compile(rf"{OPEN}\s*\d{{4}}\s*{CLOSE}\s*(?:第\s*)?\d{{1,4}}\s*号")
 # The same read backwards (?r) from a 号, so only the few 号 of a notice are tried: its parts
 # (bracket, blanks, digits) are disjoint classes, so each 号 ends at most one tail.
 NUMBER_TAIL_BACK_RE = re.compile(rf"(?r){NUMBER_TAIL_RE.pattern}")
@@ -85,11 +85,14 @@ TITLE_YEAR_RE = re.compile(rf"(?P<year>{YEAR})\s*年(?:城乡|居民|全县|全�
 YEAR_WORD, YEAR_BEFORE = "年度", 12  # a policy year is written right before 年度
 
 # ---- citations -------------------------------------------------------------------------------
-BASIS_WORDS = ("根据", "按照", "依据", "依照", "遵照", "贯彻落实", "贯彻", "落实")  # earlier wins at one place
+BASIS_WORDS = ("根据", "按照", "依据", "依照", "遵照", "贯彻落实", "贯彻", "落实", "现将")  # earlier wins at one place
+# 现将《…》转发给你们: a forwarded document is the basis; 现将《…方案》印发给你们 is the notice's own plan.
+FORWARD_LEAD, FORWARD_VERB = "现将", "转发"
 CITED_TITLE_RE = re.compile(
     rf"""
       《(?P<title>[^《》]{{1,200}})》\s*            # 《关于…的通知》 (a wrap may break it)
-      (?:{OPEN}\s*(?P<num1>{DOC_NUMBER})\s*{CLOSE})?   # (晋医保发〔2023〕13号)
+      (?:{OPEN}\s*(?P<num1>{DOC_NUMBER})\s*(?:[,，;；]\s*(?:以下|下称|简称)[^()（）《》\n]{{0,4}}《[^《》\n]{{1,20}}》)?\s*{CLOSE})?
+                                                    # (晋医保发〔2023〕13号) / (…14号，以下简称《通知》)
     """,
     re.X,
 )
@@ -107,7 +110,7 @@ def normalize_doc_number(s: str) -> str | None:
     if not m:
         return None
     prefix = SPACES_RE.sub("", m.group("prefix"))
-    return f"{prefix}〔{m.group('year')}〕{int(m.group('seq'))}号"
+    return f"{prefix}〔{m.group('year')}〕{m.group('di') or ''}{int(m.group('seq'))}号"  # 第 kept as written
 
 
 def squeeze(s: str) -> str:
@@ -323,19 +326,19 @@ def _bracketed(text: str, pos: int) -> bool:
     """Whether `pos` is inside a 《title》 or a (parenthesis) on one line, where years are
     those of cited documents, not of this notice. (Searches stop at the nearest bound: the
     last 》 for 《, the line for parentheses.)"""
-    lo, hi = max(0, pos - _TITLE_REACH), pos + _TITLE_REACH  # a title is shorter: bounded searches
-    closed = text.rfind("》", lo, pos)
-    if text.find("《", max(lo, closed + 1), pos) != -1 and text.find("》", pos, hi) != -1:
+    lo, hi = max(0, pos - BRACKET_REACH), min(len(text), pos + BRACKET_REACH)  # a title is never longer
+    closed = max(text.rfind("》", lo, pos), lo - 1)
+    if text.find("《", closed + 1, pos) != -1 and text.find("》", pos, hi) != -1:
         return True
     line_start = text.rfind("\n", lo, pos) + 1
-    opened = text.rfind("(", max(lo, line_start), pos)
+    opened = text.rfind("(", max(line_start, lo), pos)
     if opened != -1 and text.find(")", opened, pos) == -1:
         eol = text.find("\n", pos, hi)
-        return text.find(")", pos, min(len(text), hi) if eol == -1 else eol) != -1
+        return text.find(")", pos, hi if eol == -1 else eol) != -1
     return False
 
 
-_TITLE_REACH = 300
+BRACKET_REACH = 400  # characters: how far a 《title》 or a (parenthesis) around a year may reach
 
 
 def find_policy_year(text: str, title):
@@ -389,7 +392,8 @@ def find_basis_ends(text: str) -> list[int]:
     for rank, w in enumerate(BASIS_WORDS):
         i = text.find(w)
         while i != -1:
-            found.append((i, rank, i + len(w)))
+            if w != FORWARD_LEAD or _forwards(text, i):
+                found.append((i, rank, i + len(w)))
             i = text.find(w, i + 1)
     found.sort()
     out, end = [], 0
@@ -398,6 +402,12 @@ def find_basis_ends(text: str) -> list[int]:
             out.append(e)
             end = e
     return out
+
+
+def _forwards(text: str, i: int) -> bool:
+    """Whether the sentence opened by 现将 at i forwards (转发) what it names."""
+    end = text.find("。", i, i + BASIS_MAX)
+    return text.find(FORWARD_VERB, i, end if end != -1 else i + BASIS_MAX) != -1
 
 
 def _next_number(text: str, tails: list, pos: int, stop: int):

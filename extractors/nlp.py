@@ -7,6 +7,8 @@ callers hand it only the sentences that can hold a mention (see `mentions_in`).
 """
 from __future__ import annotations
 
+import bisect
+
 import functools
 import itertools
 import re
@@ -252,8 +254,14 @@ def find_mentions(text: str) -> list[Mention]:
         else:
             windows.append([a, reach])
     if windows:
-        out = [m for m in out if not any(w0 <= m.start < w1 for w0, w1 in windows)]
+        w_starts = [w0 for w0, _ in windows]  # sorted, disjoint: one bisect per mention
+        out = [m for m in out if not _in_window(windows, w_starts, m.start)]
         for ms in mentions_in_many([text[a:b] for a, b in windows], [a for a, _ in windows]):
             out += ms
         out.sort(key=lambda m: m.start)
     return out
+
+
+def _in_window(windows: list[list[int]], starts: list[int], pos: int) -> bool:
+    k = bisect.bisect_right(starts, pos) - 1
+    return k >= 0 and pos < windows[k][1]

@@ -51,16 +51,20 @@ MONTHLY_RE = re.compile(
 # 征收期截止12月25日 / 缴费截止时间为12月31日 / 缴费时间:即日起至12月31日: only the end written.
 END_WORDS = ("截止", "截至", "止于", "至")
 END_ONLY_RE = re.compile(
-    rf"""(?P<kw>(?:参保|征缴|缴费|征收|收缴)(?:工作)?(?:期限?|时间)?)\s*
+    rf"""(?P<kw>(?:参保|征缴|缴费|征收|收缴|补缴|补办)(?:工作)?(?:期限?|时间)?
+              |(?:待遇享受|享受待遇|待遇)(?:期限?|时间))\s*                       # 待遇享受期至12月31日止
          (?:[:：]|为|是)?\s*(?:(?:自|从)?即日起?)?\s*                    # 缴费时间:即日起
          (?:截止|截至|截止到|截止于|止于|至)(?:时间|日期)?(?:为|是|到)?\s*(?P<date>{point()})""",
     re.X,
 )
+# An end-only window said to come after the drive or to go on is a latecomer's window.
+LATER_RE = re.compile(r"结束(?:后|以后)|继续|仍可")
 # 外出务工或返乡居民续保缴费时间可延长至2023年2月底 / 集中征缴期延长至1月31日
 EXTEND_WORDS = ("延长", "延期", "顺延", "放宽", "延迟")
 EXTENSION_RE = re.compile(
     rf"""(?P<kw>(?:集中)?(?:续保|参保|缴费|补缴|征缴|征收))[^,，。；;\n(（]{{0,10}}?
          (?:[(（][^)）\n]{{0,40}}[)）])?                                        # (原定为9月1日至12月31日)
+         (?:由\s*(?P<old>{point('o')})\s*)?                                      # 截止时间由12月31日延长至…
          (?:可以?|均|可适当)?(?:延长|延期|顺延|放宽|延迟)(?:至|到)\s*(?P<date>{point()})""",
     re.X,
 )
@@ -75,16 +79,27 @@ SUSPENSION_RE = re.compile(
 SUSPENSION_RANGE_WORD_RE = re.compile(r"""
     [^。；;\n]{0,30}? (?:暂停|停止) (?:办理|受理|开展)? [^。；;,，\n]{0,8}? (?:参保|缴费|征缴|收费|业务)
 """, re.X)
+# Words between 前 and 完成 (…前组织完成 / …前全面完成 / …前确保完成).
+DONE_LEAD = r"全面|全部|基本|组织|督促|确保|力争|按时|如期|统一"
 # 12月20日前完成困难群众(包括稳定脱贫人口)的征缴任务
 DEADLINE_WORDS = ("完成",)
 DEADLINE_RE = re.compile(
     rf"""(?<![\d年月]){FIRST_CHAR}(?P<date>{point()})\s*(?:前|之前|以前)\s*
          (?:[,，]\s*[^。；;,，\n]{{1,20}}?)?                                   # 12月20日前,各乡镇(街道)要完成…
-         (?:要|须|必须|应|务必)?\s*(?:全面|全部)?\s*完成\s*
+         (?:要|须|必须|应|务必)?\s*(?:{DONE_LEAD})?\s*完成\s*
          (?P<who>[^。；;,，\n]{{0,40}}?)\s*的?\s*
-         (?:参保缴费|参保征缴|征缴|参保|缴费|征收|收缴)(?:工作)?(?:任务|工作|(?=\s*[。；;\n]))""",  # …前完成参保缴费。
+         (?:参保缴费|参保登记|参保征缴|征缴|参保|缴费|征收|收缴)(?:工作)?(?:任务|工作|(?=\s*[。；;,，\n]))""",  # …前完成参保缴费。 / 参保登记，
     re.X,
 )
+# …11月30日前完成参保任务的95%，12月31日前全面完成: a later deadline of the same task, its task
+# implied by the sentence (checked: the sentence before it names 参保/征缴/缴费).
+DEADLINE_BARE_RE = re.compile(
+    rf"""(?<![\d年月]){FIRST_CHAR}(?:要|须|应)?\s*(?:于|在)?\s*(?P<date>{point()})\s*(?:前|之前|以前)\s*
+         (?:要|须|必须|应|务必)?\s*(?:{DONE_LEAD})?\s*完成(?=\s*(?:[。；;\n]|$))""",
+    re.X,
+)
+DEADLINE_TASK_WORDS = ("参保", "征缴", "缴费", "征收", "收缴")
+BARE_DONE_WORDS = ("完成。", "完成；", "完成;", "完成\n")
 # 学生儿童由所在学校统一组织参保缴费,于10月31日前完成: the task written before its date.
 DEADLINE_AFTER_RE = re.compile(
     rf"""(?:参保缴费|参保征缴|征缴|参保|缴费|征收|收缴)(?:工作|任务)?\s*[,，]?\s*(?:要|须|必须|应|务必)?\s*
@@ -111,7 +126,7 @@ EXTENSION_AFTER_RE = re.compile(
          (?:继续(?:办理)?(?:参保)?(?:缴费|缴纳|参保|登记)|补缴|补办|补交|补充缴费)""",
     re.X,
 )
-EVERYONE_RE = re.compile(r"""^(?:全部|所有|全体|全县|全市|全区|全旗|本县|本区|本市|本旗|我县|我区|辖区|全年|本年度|年度|目标
+EVERYONE_RE = re.compile(r"""^(?:全部|所有|全体|全县|全市|全区|全旗|本县|本区|本市|本旗|我县|我区|本辖区|辖区内?|全年|本年度|年度|目标
                             |\d{4}年度?|城乡居民基本医疗保险|城乡居民医保|居民医保|基本医疗保险|医保)*
                            (?:城乡)?(?:居民|群众|人员|参保人员|参保居民|参保人)?$""", re.X)
 GROUP_LEAD_RE = re.compile(r"\s*(?:对于|对|凡是|凡)")  # "对…人员," names the group of the next clause
@@ -123,11 +138,12 @@ TRAILING_LEAD_RE = re.compile(rf"{LEAD_IN}\s*$")
 YEAR_WRITTEN_RE = re.compile(rf"\s*(?:\d{{4}}\s*年|[〇○零一二三四五六七八九]{{4}}\s*年|{RELATIVE_YEAR})")
 EARLY_MONTHS = 6  # a yearless extension end in Jan-Jun falls after the season, in the policy year
 PAREN_RE = re.compile(r"[(（][^)）]*[)）]")
+SHARE_LEAD_RE = re.compile(r"^\s*(?:全年|年度)?[\d.]+\s*[%％]\s*(?:以上)?\s*的?")  # …前完成80%的征缴任务: a share, no group
 # How far around its key word each pattern can reach (it is only run in these windows).
 BEFORE, AFTER = 40, 80
 # Words each pattern cannot match without (one of each group): a window lacking them is skipped.
 MONTH = ("月",)  # every date point has one
-END_ONLY_NEEDS = (MONTH, ("参保", "征缴", "缴费", "征收", "收缴"))
+END_ONLY_NEEDS = (MONTH, ("参保", "征缴", "缴费", "征收", "收缴", "补缴", "补办", "待遇"))
 EXTENSION_NEEDS = (MONTH, ("续保", "参保", "缴费", "补缴", "征缴", "征收"), ("至", "到"))
 SUSPENSION_NEEDS = (MONTH, ("恢复", "开放"), ("至", "到", "待"))
 DEADLINE_NEEDS = (MONTH, ("前",), ("参保", "征缴", "缴费", "征收", "收缴"))
@@ -229,7 +245,15 @@ def find_end_only(text: str, ctx: Context) -> list[Period]:
                 continue
             clause = _clause(text, m.start(), m.end(), CLAUSE_RE)
             word = parse_kind(text, m.start("date"), m.end(), (clause[0], m.start("date")))
-            kind = word[0] if word and word[0] != "extension" else "collection"
+            kind = word[0] if word else "collection"
+            if kind == "extension" or LATER_RE.search(text, word[2] if word else clause[0], m.start("date")):
+                kind = "extension"  # 集中征缴期结束后可继续缴费至2023年2月28日
+            if kind == "extension":
+                end = parse_latecomer_end(m.group("date"), ctx)
+                who, ev_start = parse_who(text, clause[0], word[1] if word else m.start())
+                if end:
+                    out.append(_period(kind=kind, end=end, applies_to=who, evidence=evidence(text, ev_start, clause[1])))
+                continue
             end = parse_date(m.group("date"), _year_for(kind, ctx), role="end")
             if end:
                 out.append(_period(kind=kind, end=end, evidence=evidence(text, *clause)))
@@ -277,6 +301,11 @@ def find_extensions(text: str, ctx: Context) -> list[Period]:
     for lo, hi in _windows(text, EXTEND_WORDS, EXTENSION_NEEDS):
         for m in EXTENSION_RE.finditer(text, lo, hi):
             end = parse_latecomer_end(m.group("date"), ctx)
+            if m.group("old"):  # the window's end as first set: 集中参保缴费期截止时间由12月31日延长至…
+                kind = "concentrated_collection" if "集中" in m.group("kw") else "collection"
+                old_end = parse_date(m.group("old"), ctx.collection_year, role="end")
+                if old_end:
+                    out.append(_period(kind=kind, end=old_end, evidence=evidence(text, m.start(), m.start("old") + len(m.group("old")))))
             if end:
                 s0, e0 = _clause(text, m.start(), m.end(), CLAUSE_RE)
                 who, ev_start = parse_who(text, s0, m.start())
@@ -312,10 +341,28 @@ def find_deadlines(text: str, ctx: Context) -> list[Period]:
             end = parse_date(m.group("date"), ctx.collection_year, role="end")
             if not end:
                 continue
-            who = PAREN_RE.sub("", m.group("who")).strip() or subject_group(text, m.start())
+            who = SHARE_LEAD_RE.sub("", PAREN_RE.sub("", m.group("who"))).strip() or subject_group(text, m.start())
             out.append(_period(kind="deadline", end=end,
                                applies_to=None if not who or EVERYONE_RE.match(who) else who,
                                evidence=evidence(text, m.start(), m.end())))
+    return out
+
+
+def find_bare_deadlines(text: str, ctx: Context, found: list[Period | None]) -> list[Period]:
+    """"…11月30日前完成参保任务的95%，12月31日前全面完成": a deadline whose task the sentence
+    named before it; an end another deadline already gives (…参保缴费,于10月31日前完成) adds nothing."""
+    out = []
+    given = {p.end for p in found if p is not None and p.kind == "deadline"}
+    for lo, hi in _windows(text, BARE_DONE_WORDS, DEADLINE_NEEDS):  # 完成 closing its clause: rare
+        for m in DEADLINE_BARE_RE.finditer(text, lo, hi):
+            s0 = _clause(text, m.start(), m.start(), SENTENCE_RE)[0]
+            if not any(text.find(w, s0, m.start()) != -1 for w in DEADLINE_TASK_WORDS):
+                continue  # …前完成。 in a sentence about something else
+            end = parse_date(m.group("date"), ctx.collection_year, role="end")
+            if end and end not in given:
+                given.add(end)
+                c0 = _clause(text, m.start(), m.start(), CLAUSE_RE)[0]
+                out.append(_period(kind="deadline", end=end, evidence=evidence(text, c0, m.end())))
     return out
 
 
@@ -417,11 +464,13 @@ def _drop_restated(periods: list[Period | None]) -> list[Period | None]:
     """A start-only benefit period whose start a benefit range already gives, and an end-only
     extension or deadline whose end a fuller one already gives, add nothing."""
     full = [p for p in periods if p is not None and p.start and p.end]
+    benefit_starts = {q.start for q in full if q.kind == "benefit"}  # sets: one look-up per period
+    extension_ends = {q.end for q in full if q.kind == "extension"}
     def covered(p: Period) -> bool:
         if p.kind == "benefit" and p.end is None:
-            return any(q.kind == "benefit" and q.start == p.start for q in full)
+            return p.start in benefit_starts
         if p.kind == "extension" and p.start is None:
-            return any(q.kind == "extension" and q.end == p.end for q in full)
+            return p.end in extension_ends
         return False
     return [p for p in periods if p is None or not covered(p)]
 
@@ -455,4 +504,8 @@ def extract(text: str, ctx: Context) -> dict:
             found += finder()
         except ValueError:  # an impossible range (end before start) is skipped, never raised
             continue
+    try:
+        found += find_bare_deadlines(text, ctx, found)
+    except ValueError:
+        pass
     return to_original(v, dict(periods=_dedupe(_drop_restated(found))))

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from array import array
+from collections import OrderedDict
 from bisect import bisect_left
 from functools import lru_cache
+import threading
 
 from noticeflow.schemas import Evidence
 
@@ -22,14 +24,31 @@ def evidence(text: str, start: int, end: int) -> Evidence:
     return Evidence.of_slice(text, start, end)
 
 
-@lru_cache(maxsize=16)
+_POSITIONS: OrderedDict = OrderedDict()  # (id(text), char) -> (text, positions), the newest last
+_POSITIONS_MAX = 16
+_POSITIONS_LOCK = threading.Lock()
+
+
 def positions(text: str, char: str) -> array:
     """Where `char` occurs in `text`, ascending, found once per text. Looking a stop up in it is
-    a bisection; searching the text for it again from every match is quadratic in a long line."""
+    a bisection; searching the text for it again from every match is quadratic in a long line.
+
+    Cached by the text's identity, not its value: two equal texts (a view that changed nothing)
+    would make each look-up compare millions of characters (an lru_cache key compares by value)."""
+    key = (id(text), char)
+    with _POSITIONS_LOCK:  # extraction may run on several threads of a worker
+        hit = _POSITIONS.get(key)
+        if hit is not None and hit[0] is text:
+            _POSITIONS.move_to_end(key)
+            return hit[1]
     out, i = array("q"), text.find(char)
     while i != -1:
         out.append(i)
         i = text.find(char, i + 1)
+    with _POSITIONS_LOCK:
+        _POSITIONS[key] = (text, out)
+        while len(_POSITIONS) > _POSITIONS_MAX:
+            _POSITIONS.popitem(last=False)
     return out
 
 

@@ -52,7 +52,9 @@ STAGE = r"(?P<body>[\p{Han}]{2,20}?(?:阶段|期间))"
 STAGE_RE = re.compile(
     rf"""{STAGE}[^。；;,，\n]{{0,12}}?完成[^。；;,，\n%]{{0,10}}?任务(?:数)?的?\s*{PERCENT}
        | {STAGE}[^。；;,，\n]{{0,6}}?完成\s*{PERCENT}\s*的?(?:目标)?任务
-       | (?:于|在)?\s*(?P<by>\d{{1,2}}月(?:\d{{1,2}}日|底|末)(?:前|之前|以前))\s*完成[^。；;,，\n%]{{0,10}}?任务(?:数)?的\s*{PERCENT}""",
+       | (?:于|在)?\s*(?P<by>\d{{1,2}}月(?:\d{{1,2}}日|底|末)(?:前|之前|以前))\s*完成[^。；;,，\n%]{{0,10}}?任务(?:数)?的\s*{PERCENT}
+       | (?:于|在)?\s*(?P<by2>\d{{1,2}}月(?:\d{{1,2}}日|底|末)(?:前|之前|以前))\s*完成\s*{PERCENT}\s*(?:以上)?的?
+         [^。；;,，\n%]{{0,8}}?任务""",                                    # 11月30日前完成80%的征缴任务
     re.X,
 )
 # 集中缴费期结束时各乡镇任务完成率: the stage before a task-completion rate is its population.
@@ -63,6 +65,11 @@ PREVIOUS_STAGE_RE = re.compile(r"(?P<stage>\p{Han}{2,12}?(?:阶段|期间|期))(
 UMBRELLA_RE = re.compile(r"等(?P<umbrella>\p{Han}{2,12})$")
 # Not targets: a figure of a past year, a scoring rule, a scoring table or rules document.
 PAST_RE = re.compile(r"上年|去年|上一年|前一年|同期")
+# ...or a figure in a sentence about what was done (2020年度全旗实际参保15.17万人，参保率95.1%)
+# or opened by a year before the policy year's collection season ends.
+DONE_RE = re.compile(r"实际参保|实际完成|已参保|已完成|共参保|累计参保")
+SENTENCE_STOPS = "。；;\n"
+YEAR_WRITTEN_RE = re.compile(r"(?P<y>20\d{2})\s*年(?!\d{1,2}月)")
 SCORING_RULE_RE = re.compile(r"[^。；;\n]{0,12}?(?:的|者)?\s*[,，]?\s*(?:得|加|扣|计)\s*[\d.]+\s*分")
 SCORING_HEADER_RE = re.compile(r"分值|得分|分数|评分|考核|计分|权重")
 SCORING_TITLE_RE = re.compile(r"考核|评分|计分|考评|评价|奖惩")
@@ -71,7 +78,7 @@ SCORING_WORDS = ("分值", "得分", "分数", "评分", "考核", "计分", "�
 # Words that end the lead-in of a clause: the population starts after the last of them.
 LEAD_VERB_RE = re.compile(r".*(?:确保|力争|争取|实现|保证|做到|推动|务必|努力|要求|使得|对于|其中|并且)|^(?:要|对|使|并|且)")
 # Qualifiers of place that do not change who is meant (属地户籍人口 = 户籍人口).
-PLACE_RE = re.compile(r"^(?:年度|年(?=[全本我各属辖县])|全县|全市|全区|全旗|全省|全乡|全镇|我县|我市|我区|我旗|本县|本市|本区|本旗|属地|本辖区|辖区内?|县域内?|各乡镇|各地|全体|所有)+")
+PLACE_RE = re.compile(r"^(?:今年度?|本年度?|当年度?|明年度?|年内|年度|年(?=[全本我各属辖县])|全县|全市|全区|全旗|全省|全乡|全镇|我县|我市|我区|我旗|本县|本市|本区|本旗|属地|本辖区|辖区内?|县域内?|各乡镇|各地|全体|所有)+")
 EVERYONE_RE = re.compile(r"^(?:城乡|全体|所有)?(?:居民|群众|人民群众|参保人|人口|人员)?$")
 # The group nouns a population ends with, before the rate it is measured by.
 POP_NOUN_RE = re.compile(r"(?:人口|群众|居民|对象|人员|学生|儿童|户|职工|农民|家庭|群体)")
@@ -239,9 +246,19 @@ def find_stage_targets(text: str, s: int, e: int) -> list[Target]:
             continue
         if SCORING_RULE_RE.match(text, m.end(), min(len(text), m.end() + 24)):
             continue
-        stage = m.group("by") or parse_population(m.group("body")) or m.group("body")
+        stage = m.group("by") or m.group("by2") or parse_population(m.group("body")) or m.group("body")
         out.append(Target(metric="任务完成率", population=stage, percent=pct, evidence=evidence(text, s, m.end())))
     return out
+
+
+def is_past(text: str, s: int, e: int, policy_year: int | None) -> bool:
+    """A figure of a past year: its sentence, up to the figure, says what was done (实际参保) or
+    its last year written (2020年度…) is before the policy year."""
+    s0 = stop_before(text, s, SENTENCE_STOPS) + 1
+    if DONE_RE.search(text, s0, e):
+        return True
+    years = [int(m.group("y")) for m in YEAR_WRITTEN_RE.finditer(text, s0, e)]
+    return bool(policy_year and years and years[-1] < policy_year)
 
 
 def find_excluded(text: str) -> list[tuple[int, int]]:
@@ -271,6 +288,8 @@ def extract(text: str, ctx: Context) -> dict:
             except ValueError:
                 continue
             for t in found:
+                if is_past(text, t.evidence.start, t.evidence.end, ctx.policy_year):
+                    continue
                 key = (t.metric, t.population, float(t.percent))
                 if key not in seen:
                     seen.add(key)

@@ -53,7 +53,7 @@ _FIGURE_START = re.compile(rf"[\d{CN_DIGITS}]")                 # where a figure
 # A piece whose "group" is a task, a generic population or a reference back is not a tier.
 _NOT_A_GROUP = re.compile(r"""
     负责 | 认定 | 做好 | 落实 | 提供 | 核实 | 掌握 | 配合 | 确保 | 开展 | 组织 | 名单 | 信息
-  | 标注 | 核验 | 要 | 应 | 其他 | 其它 | 其余 | 上述 | (?<![\d岁])以上 | 各类 | 同一 | 20\d\d\s*年
+  | 标注 | 核验 | 要 | 应 | 其他 | 其它 | 其余 | 上述 | (?<![\d岁级及])以上 | 各类 | 同一 | 20\d\d\s*年
 """, re.X)
 _GENERAL_POPULATION = sre.compile(r"居民|参保人|全体|普通|标准|政策|缴费")
 
@@ -72,7 +72,8 @@ _EXCLUSION = sre.compile(r"""
 """, sre.X)
 
 # Terms.
-_UNCHANGED = sre.compile(r"继续执行原|(?:按|依)(?:照)?原(?:有)?(?:的)?(?:资助)?(?:政策|标准|规定|办法)|执行原(?:有)?|维持原|保持不变|不变")
+_UNCHANGED = sre.compile(r"""继续执行原|(?:按|依)(?:照)?(?:原|现行|既有|现有)(?:有)?(?:的)?(?:资助)?(?:政策|标准|规定|办法|渠道)
+                            |执行原(?:有)?|维持原|保持不变|不变""", sre.X)
 _FULL = sre.compile(r"(?<!先)(?<!先行)全额|全部资助|全免|免缴|免于缴费|免除个人缴费|不再缴费|不需缴费|无需缴费|不用缴费|不缴费")
 _ZERO_INDIVIDUAL = sre.compile(r"免缴|免于缴费|免除个人缴费|不再缴费|不需缴费|无需缴费|不用缴费|个人不缴费|个人缴费为0元")
 _FIXED = sre.compile(r"定额")
@@ -99,16 +100,18 @@ _NOT_SUBSIDY_PERCENT = re.compile(r"(?:率\S{0,4}|达到|完成|稳定在)\s*$")
 # (无需先行垫付, 不实行先缴后补) are told apart by is_negated.
 PAY_FIRST = sre.compile(r"""
     先 (?: 缴后补 | 缴后返 | 缴费后(?:补|资助|返|报) | (?:行)?(?:全额|足额)缴(?:纳|费) | 行垫付
-        | (?:行)?按(?:照)?[^,，。;；]{0,12}?(?:足额|全额)(?:缴|交)(?:纳|费)? )       # 先按380元标准足额缴纳
+        | (?:行)?按(?:照)?[^,，。;；]{0,12}?(?:足额|全额)(?:缴|交)(?:纳|费)?       # 先按380元标准足额缴纳
+        | (?:行)?按(?:照)?\s*(?:每人(?:每年)?)?\s*\d+\s*元\s*(?:的)?\s*标准\s*(?:缴|交)(?:纳|费)? )  # 先按400元标准缴纳
 """, sre.X)
 # 特困人员由县医保局统一代缴，不实行先缴后补: a pay-first word said of who is NOT paying first.
 _PAY_FIRST_NEGATION = sre.compile(
-    r"(?:不实行|不执行|不适用|不采取|不再实行|不再执行|无需实行|无需|无须|不需|不用|不必|无需再)[\"“”'‘’]?$")
+    r"(?:不实行|不执行|不适用|不采取|不再实行|不再执行|无需实行|无需|无须|不需|不用|不必|无需再)"
+    r"(?:资助对象|参保对象|参保人员|参保人|个人|本人|群众)?[\"“”'‘’]?$")  # 不需资助对象先行垫付
 
 
 def is_negated(text: str, pos: int) -> bool:
     """Whether the pay-first word at pos is negated (不实行"先缴后补")."""
-    return bool(_PAY_FIRST_NEGATION.search(text, max(0, pos - 6), pos))
+    return bool(_PAY_FIRST_NEGATION.search(text, max(0, pos - 10), pos))
 
 
 _ONE_SOURCE = r"""(?:
@@ -137,6 +140,7 @@ _ONE_VALUE = rf"(?:百分之)?{NUM}\s*(?:元|[%％])?"
 _RESPECTIVELY = re.compile(rf"""
     分别 [^。;；]*?                                   # 分别按每人每年 / 分别为
     (?P<vals> {_ONE_VALUE} (?:\s*[、和及与]\s* {_ONE_VALUE})+ )   # 200元、150元 / 70%、100%
+  | (?P<vals_before> {_ONE_VALUE} (?:\s*[、和及与]\s* {_ONE_VALUE})+ ) [^。;；,，\d]{{0,6}}? 分别  # 80%、70%分别给予资助
 """, re.X)
 _VALUE = re.compile(rf"(?P<pc>百分之)?(?P<n>{NUM})\s*(?P<u>元|[%％])?")
 
@@ -145,6 +149,7 @@ _COL_INDIVIDUAL = sre.compile(r"个人(?:缴费|缴纳|承担|负担|自付|应�
 _COL_PERCENT = sre.compile(r"比例|%|百分比")
 _COL_SUBSIDY = sre.compile(r"(?:资助|补助|补贴|减免|代缴)(?:标准|金额|额度|额|资金|数额)|定额")
 _COL_MODE = sre.compile(r"方式|办法")
+_COL_FUNDING = sre.compile(r"资金(?:渠道|来源|列支)|列支渠道|经费来源")
 _COL_GROUP = sre.compile(r"对象|类别|人员|群体|类型|名称|人群")
 _COL_HINT = sre.compile(r"个人|比例|%|资助|补助|补贴|减免|代缴|定额")  # cheap test before the roles
 _TABLE_SUBSIDY = sre.compile(r"资助|救助|代缴|减免|补贴|免缴")
@@ -167,6 +172,7 @@ class Draft:
     funding: str | None = None
     figures: set = field(default_factory=set)  # which of subsidy/individual were written
     whole: bool = False                        # 按100%比例资助: full, not a percent (contract v1.1)
+    percent_at_least: bool = False             # 按不低于80%…: the percent is a minimum
     group_end: int = 0
 
 
@@ -362,6 +368,7 @@ def parse_terms(draft: Draft, terms: str) -> None:
         p = parse_number(m.group("pnum") or m.group("pcn"))
         if p is not None and 0 < p <= 100:
             draft.percent = 100 - p if m.group("who") else p
+            draft.percent_at_least = not m.group("who") and "不低于" in terms[max(0, figure - 14):figure]
             if draft.percent == 100:
                 draft.percent, draft.whole = None, True
             elif draft.percent == 0:
@@ -389,7 +396,7 @@ def parse_terms(draft: Draft, terms: str) -> None:
 
 def parse_mode(terms: str, d: Draft) -> str | None:
     """Declared order: unchanged, percent, full, fixed (a figure or 定额)."""
-    if d.subsidy is None and d.individual is None and _UNCHANGED.search(terms):
+    if d.subsidy is None and d.individual is None and d.percent is None and _UNCHANGED.search(terms):
         return "unchanged"
     if d.percent is not None:
         return "percent"
@@ -457,7 +464,8 @@ def split_respectively(lay: Layout, draft: Draft, terms: str) -> list[Draft]:
     m = _RESPECTIVELY.search(terms)
     if not m:
         return []
-    values = parse_values(m.group("vals"))
+    g = "vals" if m.group("vals") else "vals_before"
+    values = parse_values(m.group(g))
     items = find_group_items(lay, draft.start, draft.group_end)
     if len(values) < 2 or len(values) != len(items):
         return []
@@ -469,7 +477,7 @@ def split_respectively(lay: Layout, draft: Draft, terms: str) -> list[Draft]:
         if not cats and not is_group(label, cats):
             return []
         d = Draft(label=label, categories=cats, start=draft.start, end=draft.end, group_end=b)
-        parse_terms(d, terms[:m.start("vals")] + value + terms[m.end("vals"):])
+        parse_terms(d, terms[:m.start(g)] + value + terms[m.end(g):])
         if not d.mode:
             return []
         out.append(d)
@@ -482,7 +490,9 @@ def parse_header(cells: list[str]) -> dict[int, str] | None:
     """Column roles of a tier table header (group, subsidy, individual, percent, mode), or None."""
     roles = {}
     for i, cell in enumerate(cells):
-        if _COL_INDIVIDUAL.search(cell):
+        if _COL_FUNDING.search(cell):
+            roles[i] = "funding"
+        elif _COL_INDIVIDUAL.search(cell):
             roles[i] = "individual_percent" if _COL_PERCENT.search(cell) else "individual"
         elif _COL_PERCENT.search(cell):
             roles[i] = "percent"
@@ -543,6 +553,9 @@ def parse_table_row(lay: Layout, ls: int, le: int, cells: list[str], roles: dict
         role = roles.get(i)
         if i == col_group or not cell.strip():
             continue
+        if role == "funding":
+            d.funding = cell.strip()  # 资金渠道 column: the row's fund as written
+            continue
         m = _COL_NUMBER.match(cell)
         value = parse_number(m.group("n")) if m else None
         if value is None or role is None or role == "mode":
@@ -559,7 +572,9 @@ def parse_table_row(lay: Layout, ls: int, le: int, cells: list[str], roles: dict
                 d.percent, d.whole = None, True
     terms = ",".join(words)
     figures = (d.subsidy, d.individual, d.percent)
+    funding = d.funding
     parse_terms(d, terms)
+    d.funding = funding or d.funding
     d.subsidy, d.individual, d.percent = (
         new if old is None else old for old, new in zip(figures, (d.subsidy, d.individual, d.percent)))
     d.mode = parse_mode(terms, d)

@@ -16,6 +16,7 @@ from itertools import accumulate
 from noticeflow.extractors import vocab
 
 _OPEN, _CLOSE = "(（〔[【", ")）〕]】"
+PAIR_REACH = 2000  # characters: a bracket left open this long on one line stays unclosed
 
 
 @dataclass

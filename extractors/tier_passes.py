@@ -44,7 +44,7 @@ _FUNDING_PART = re.compile(rf"""
 _AMBIGUOUS_FUNDING = sre.compile(r"不足部分|通过|共同|分担|按比例")  # unless the sources are named together
 _JOINED_SOURCE = sre.compile(r"和|及|与|、")
 _REST = sre.compile(r"其余|其他|其它|剩余")
-_ALL_SUBSIDY_FUNDS = re.compile(r"(?:资助|参保|补助|补贴|代缴|救助)[^,，:：]{0,8}?(?:资金|经费)\s*$")
+_ALL_SUBSIDY_FUNDS = re.compile(r"(?:资助|参保|补助|补贴|代缴|救助)[^,，:：]{0,8}?(?:资金|经费)(?:均|都|全部|统一|一律)?\s*$")
 
 
 # ---------------------------------------------------------------- whole-notice passes
@@ -62,6 +62,23 @@ def find_referred(lay: Layout, drafts: list[Draft], pos: int) -> list[Draft]:
     while k >= 0 and (k in lines_with or not lay.text[lay.line_starts[k]:lay.line_starts[k + 1]].strip()):
         k -= 1
     return [d for d in before if line_of(lay, d.start) > k]
+
+
+_ITEM_LIST = re.compile(rf"第\s*(?P<items>(?:[(（]{_ITEM_NUMBER}[)）]\s*[、,，和及]?\s*)+)项")
+_ITEM_IN_LIST = re.compile(rf"[(（](?P<n>{_ITEM_NUMBER})[)）]")
+
+
+def numbered_items(text: str, s: int, e: int) -> set | None:
+    """The item numbers a phrase names (第（一）（二）项, 第(二)至(四)项), None when it names none."""
+    r = _ITEM_RANGE.search(text, s, e)
+    if r:
+        lo, hi = parse_number(r.group("a")), parse_number(r.group("b"))
+        if lo is not None and hi is not None:
+            return set(range(lo, hi + 1))
+    m = _ITEM_LIST.search(text, s, e)
+    if m:
+        return {parse_number(n.group("n")) for n in _ITEM_IN_LIST.finditer(m.group("items"))}
+    return None
 
 
 def apply_funding_clauses(lay: Layout, drafts: list[Draft]) -> None:
@@ -96,9 +113,14 @@ def apply_funding_clauses(lay: Layout, drafts: list[Draft]) -> None:
                             and not named & set(d.categories):
                         d.funding = src
             elif src and not named and _ALL_SUBSIDY_FUNDS.search(m.group("grp")):
-                for d in find_referred(lay, drafts, ps) or drafts:
-                    if d.funding is None:
-                        d.funding = src
+                items = numbered_items(text, m.start("grp"), m.end("grp"))
+                pool = [d for d in drafts if d.start < ps] if items else find_referred(lay, drafts, ps) or drafts
+                for d in pool:
+                    if d.funding is not None or (items is not None and line_number(lay, d) not in items):
+                        continue  # 以上第（一）（二）项资助资金由…列支: those items only
+                    if d.mode == "unchanged" and "渠道" in text[d.start:d.end]:
+                        continue  # 优抚对象继续按原渠道落实资助: its own channel, not this fund
+                    d.funding = src
 
 
 def funding_parts(lay: Layout, s: int, e: int) -> list[tuple[int, int]]:
@@ -155,8 +177,9 @@ def find_targets(lay: Layout, drafts: list[Draft], s: int, cut: int) -> list[Dra
         if lo is not None and hi is not None:
             return [d for d in drafts if d.start < s and lo <= (line_number(lay, d) or 0) <= hi]
     named = set(parse_group_categories(lay, s, cut)) - excluded
-    if named:
-        return [d for d in drafts if named & set(d.categories)]
+    hit = [d for d in drafts if named & set(d.categories)]
+    if hit or (named and not _GENERIC_GROUP.search(text, s, cut)):
+        return hit  # 资助对象先按规定足额缴纳…: a generic word read as a group names no tier
     if excluded or _GENERIC_GROUP.search(text, s, cut):
         pool = find_referred(lay, drafts, s) or drafts
         return [d for d in pool if not excluded & set(d.categories)]

@@ -119,7 +119,8 @@ def derive(text: str, d: Draft, fee: float | None, index: int, flags: list[Flag]
             derived.append("individual_amount")
         elif "subsidy_amount" not in derived and subsidy is not None and abs(subsidy + individual - fee) > 0.5:
             flags.append(_flag(index, f"资助{subsidy}元与个人缴费{individual}元之和不等于缴费标准{fee}元"))
-        if computed is not None and subsidy is not None and abs(computed - subsidy) > 0.5:
+        if computed is not None and subsidy is not None and abs(computed - subsidy) > 0.5 \
+                and not (d.percent_at_least and subsidy > computed):  # 不低于80%…每人330元: above the minimum
             flags.append(_flag(index, f"按{d.percent}%计算资助应为{computed}元，与{subsidy}元不符"))
     if subsidy is not None and subsidy < 0 or individual is not None and individual < 0:
         flags.append(_flag(index, f"资助{subsidy}元超过缴费标准{fee}元"))

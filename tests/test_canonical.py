@@ -72,6 +72,13 @@ def test_page_furniture_is_dropped() -> None:
     assert "县民政局副局长 郭丽娟" in out and "末行。" in out
 
 
+def test_hyphen_folio_is_no_markdown_bullet() -> None:
+    """`- 2 -` between pages is a folio (dropped whole), not a bullet leaving `2 -` behind."""
+    top = "正文。\n" * 200  # the running-header check reads the top 600 characters: keep the page's line out of it
+    out = canonicalize(top + "（五）脱贫人口每人资助100元。\n\n- 2 -\n\n以上资助资金由医疗救助基金列支。\n- 县医保局：负责登记。\n")
+    assert "2 -" not in out and "以上资助资金由医疗救助基金列支。" in out and "县医保局:负责登记。" in out
+
+
 def test_column_aligned_table_becomes_tab_rows() -> None:
     """A table typeset in columns (pdftotext -layout): cells 3+ spaces apart, an empty cell only
     spaces, a 合计 row with one gap, full-width brackets that fold narrower."""

@@ -19,19 +19,20 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "scripts"))
 from score_corpus import DEVCORPUS, SCORER, load_scorer, run_score_py, tally  # noqa: E402
 
-# Measured 2026-12-01 over 54 notices (0.994 macro); 49-54 were scored first unseen (0.96).
-MACRO_MIN = 0.98
+# Measured 2026-12-01 over 60 notices (1.000 macro, every family 1.000, after extract-c); 49-54 were
+# scored first unseen (0.963), 55-60 too (0.972). Kept a step below so one new miss is a signal, not a wall.
+MACRO_MIN = 0.99
 FAMILY_MIN = {
-    "cited": 0.98,
-    "departments": 0.97,
-    "fees": 0.98,
+    "cited": 0.99,
+    "departments": 0.99,
+    "fees": 0.99,
     "flags": 0.99,
-    "leadership": 0.98,
+    "leadership": 0.99,
     "meta": 0.99,
-    "periods": 0.97,
+    "periods": 0.99,
     "quota": 0.99,
-    "targets": 0.98,
-    "tiers": 0.98,
+    "targets": 0.99,
+    "tiers": 0.99,
 }
 
 NOTICES = DEVCORPUS / "notices"

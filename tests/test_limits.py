@@ -29,7 +29,7 @@ NOTICEFLOW = [sys.executable, "-m", "noticeflow"]
 
 # Every `except Exception` of the extractors, and a function called inside its `try`.
 GUARDED = [
-    ("fees", "find_matches"),
+    ("fees", "find_statements"),
     ("tiers", "find_layout"),
     ("departments", "find_duties"),
     ("leadership", "find_listed"),

@@ -417,6 +417,21 @@ def _cell_value(s: str):
 
 # -- all formats of one notice ----------------------------------------------------------------
 
+_NEXT_ATTACHMENT = re.compile(r"^\s*附\s*件\s*\d*\s*[:：]?\s*$")
+
+
+def own_attachment(lines: list[str]) -> tuple[list[str], list[str]]:
+    """The quota table's attachment (up to the next `附件N` heading after its table), and what
+    follows it."""
+    seen_table = False
+    for i, ln in enumerate(lines):
+        if "\t" in ln:
+            seen_table = True
+        elif seen_table and _NEXT_ATTACHMENT.match(ln):
+            return lines[:i], lines[i:]
+    return lines, []
+
+
 def read_text(txt: pathlib.Path) -> str:
     """A notice's text as the text reader decodes it (some dev-corpus notices are GB18030)."""
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
@@ -446,6 +461,9 @@ def render_all(txt: pathlib.Path, out: pathlib.Path, doc: bool = True) -> dict[s
     put("html-gb2312", f"{stem}.htm", to_html(text, "gb2312", layout="table", title_in_body=False))
     to_docx(text, put("docx", f"{stem}.docx"))
     notice, title, rest = split_attachment(text)
+    rest, after = own_attachment(rest)
+    if after:  # a further attachment (附件2: a forwarded notice) stays on the page
+        notice = notice.rstrip("\n") + "\n\n" + "\n".join(after) + "\n"
     if title:
         xlsx_name = f"{title.replace(' ', '')}.xlsx"
         put("html+xlsx", f"{stem}.html", to_html(notice, "utf-8", attachment_links=[(f"{title}.xlsx", xlsx_name)],

@@ -440,6 +440,38 @@ def parse_city_level(mentions: list[Mention], text: str) -> Region | None:
     return None
 
 
+def _short_level(name: str) -> str:
+    """湖北省 -> 湖北, 十堰市 -> 十堰, 湘西土家族苗族自治州 -> 湘西 (as notices also write them)."""
+    for suffix in ("土家族苗族自治州", "自治州", "自治区", "地区", "省", "市", "州", "盟"):
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+def ocr_repairs(token: str, text: str) -> list[str]:
+    """Counties one character away from an unknown issuer name (OCR read 郧西县 as 勋西县), whose
+    province or city the notice names too. Written by hand: the garbles are single characters
+    (an edit distance of one at a fixed length), and the cross-check is what makes it safe (cpca's
+    fuzzy match maps 崞岚县 to the wrong 岚县, which the same rule, lacking the context, would)."""
+    out = []
+    for name, rows in _index().items():
+        if len(name) != len(token) or name[-1] != token[-1] or name == token:
+            continue
+        if sum(a != b for a, b in zip(name, token)) != 1:
+            continue
+        if any(_short_level(d.city) in text or _short_level(d.province) in text for d in rows if d.city or d.province):
+            out.append(name)
+    return out
+
+
+def repaired(m: Mention, text: str) -> Mention:
+    """An unknown issuer name in the header or signature, read as the one county it can be."""
+    if m.known or m.place == "body" or m.name[-1:] not in "县区旗" or m.name in _higher_levels():
+        return m
+    fixes = ocr_repairs(m.name, text)
+    return Mention(canonical(fixes[0]), m.start, m.end, m.place) if len(fixes) == 1 else m
+
+
 def extract(text: str, ctx: Context) -> dict:
     """Read on the squeezed view (OCR spaces inside 岢 岚县 removed); evidence mapped back to `text`."""
     sq = squeeze(text or "")
@@ -457,6 +489,7 @@ def find_region(text: str, ctx: Context) -> Region | None:
         raise  # out of memory or stack: the document is quarantined, not loaded empty
     except Exception:  # never raise on any text
         return None
+    mentions = [repaired(m, text) for m in mentions]
     if not any(m.known and m.place != "body" for m in mentions):
         city = parse_city_level(mentions, text)
         if city:  # a prefecture's notice: the counties in its body are its addressees

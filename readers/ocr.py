@@ -29,6 +29,30 @@ THREADS = int(os.environ.get("NOTICEFLOW_OCR_THREADS", "1"))  # one worker proce
 
 _engine = None
 _STRAY_MARK = re.compile(r"(?<=\d)[.。,，:：、]$")  # a speck read after a cell's last digit: `761.` `6:`
+# A table row OCR read as one box reads its column rules as bars (`[1 |紫城镇 |118436]`), and an
+# underline as a run of dashes (`[---—-----`): the bars are cell breaks, the dashes no text.
+_RULE_BAR = re.compile(r"[|丨｜]")
+_RULE_CELL_EDGE = " \t[]【】"
+_RULE_ONLY = re.compile(r"^[\s\[\]【】|丨｜_=—–-]{4,}$")
+
+
+def split_ruled_rows(lines: list[dict]) -> list[dict]:
+    """Lines holding two or more OCR'd column rules become tab rows; rule-only lines go."""
+    out = []
+    for ln in lines:
+        text = ln["text"]
+        if _RULE_ONLY.match(text):
+            continue
+        if len(_RULE_BAR.findall(text)) >= 2:
+            cells = [c.strip(_RULE_CELL_EDGE) for c in re.split(r"[|丨｜\t]", text)]
+            while cells and not cells[0]:
+                cells.pop(0)
+            while cells and not cells[-1]:
+                cells.pop()
+            ln = dict(ln, text="\t".join(cells))
+        out.append(ln)
+    return out
+
 
 
 @dataclass(frozen=True)
@@ -98,7 +122,7 @@ def read_image(gray: np.ndarray, dpi: float, cut: bool = False) -> Page:
         if rows:
             blocks.append(("table", table.top * scale, rows))
     lines = _columns_then_lines(rest, w * scale)
-    lines = find_unruled_tables(drop_page_numbers(lines, h * scale, anywhere=cut))
+    lines = split_ruled_rows(find_unruled_tables(drop_page_numbers(lines, h * scale, anywhere=cut)))
     blocks += [("line", ln["top"], ln) for ln in lines]
     blocks.sort(key=lambda b: b[1])
     score = sum(b.score * len(b.text) for b in boxes) / max(1, sum(len(b.text) for b in boxes))

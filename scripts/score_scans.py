@@ -130,6 +130,18 @@ def bad_evidence(record) -> list[str]:
     return bad
 
 
+def corpus_macros(results: list[dict]) -> dict[tuple[str, str], float]:
+    """(corpus, format) -> macro-F1 over the corpus's notices in that format (facts pooled)."""
+    score = _score_module()
+    totals: dict[tuple[str, str], list[Counter]] = defaultdict(lambda: [Counter(), Counter(), Counter()])
+    for r in results:
+        gold = json.loads(pathlib.Path(r["gold"]).read_text(encoding="utf-8"))
+        for fmt in FORMATS:
+            for acc, c in zip(totals[(r["corpus"], fmt)], facts_of(score, r[fmt], gold, [])):
+                acc.update(c)
+    return {k: macro(*v) for k, v in totals.items()}
+
+
 def report(results: list[dict], tolerance: float = 0.10, verbose: bool = False) -> tuple[str, list[str]]:
     """The printed table and the list of failures."""
     score = _score_module()

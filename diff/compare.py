@@ -424,30 +424,35 @@ def compare_quota(d: _Diff) -> None:
     handled: set[str] = set()
 
     # A row written as 蟒河镇(含原寺头乡) explains where 寺头乡 went: one change, not a removal.
-    for rows_here, lonely_there, here_is_right in ((right, lonely_left, True), (left, lonely_right, False)):
-        for k_here, row in rows_here.items():
-            for former in former_names(row.get("area"), row.get("note")):
-                k_there = township_key(former)
-                if k_there not in lonely_there or k_there in handled:
-                    continue
-                there = (left if here_is_right else right)[k_there]
-                a, b = (there, row) if here_is_right else (row, there)
-                name = clean_area(former)
-                lonely_pair = k_here in (lonely_right if here_is_right else lonely_left)
-                handled.add(k_there)
-                if lonely_pair:  # a rename: the old and new rows are the same township
-                    handled.add(k_here)
-                    verb = "更名为" if here_is_right else "由"
-                    msg = (f"{name}{verb}{clean_area(b['area'])}" if here_is_right
-                           else f"{clean_area(b['area'])}{verb}{clean_area(a['area'])}复名")
-                    d.emit(f"quota_table[{name}].area", row_label(a), row_label(b), "notice", msg,
-                           quote_of(a), quote_of(b))
-                    compare_values(f"quota_table[{name}]", values(a), values(b), name, quote_of(a), quote_of(b))
-                else:  # a merge into (or split out of) a township present on both sides
-                    msg = (f"{name}并入{clean_area(b['area'])}（任务表写作“{row_label(b)}”）" if here_is_right
-                           else f"{clean_area(b['area'])}从{clean_area(a['area'])}分设（原写作“{row_label(a)}”）")
-                    d.emit(f"quota_table[{name}].area", row_label(a), row_label(b), "notice", msg,
-                           quote_of(a), quote_of(b))
+    # Candidates from both sides are taken in the order of the former names, so that comparing
+    # B with A names the same changes as A with B (two rows may each name the other's township).
+    candidates = sorted(
+        ((clean_area(former), here_is_right, k_here, row, township_key(former))
+         for rows_here, here_is_right in ((right, True), (left, False))
+         for k_here, row in rows_here.items()
+         for former in former_names(row.get("area"), row.get("note"))),
+        key=lambda c: (c[0], row_label(c[3])))
+    for name, here_is_right, k_here, row, k_there in candidates:
+        lonely_there = lonely_left if here_is_right else lonely_right
+        if k_there not in lonely_there or k_there in handled:
+            continue
+        there = (left if here_is_right else right)[k_there]
+        a, b = (there, row) if here_is_right else (row, there)
+        lonely_pair = k_here in (lonely_right if here_is_right else lonely_left)
+        handled.add(k_there)
+        if lonely_pair:  # a rename: the old and new rows are the same township
+            handled.add(k_here)
+            verb = "更名为" if here_is_right else "由"
+            msg = (f"{name}{verb}{clean_area(b['area'])}" if here_is_right
+                   else f"{clean_area(b['area'])}{verb}{clean_area(a['area'])}复名")
+            d.emit(f"quota_table[{name}].area", row_label(a), row_label(b), "notice", msg,
+                   quote_of(a), quote_of(b))
+            compare_values(f"quota_table[{name}]", values(a), values(b), name, quote_of(a), quote_of(b))
+        else:  # a merge into (or split out of) a township present on both sides
+            msg = (f"{name}并入{clean_area(b['area'])}（任务表写作“{row_label(b)}”）" if here_is_right
+                   else f"{clean_area(b['area'])}从{clean_area(a['area'])}分设（原写作“{row_label(a)}”）")
+            d.emit(f"quota_table[{name}].area", row_label(a), row_label(b), "notice", msg,
+                   quote_of(a), quote_of(b))
 
     for key, a, b in pairs:
         if key in handled:

@@ -74,6 +74,7 @@ def grammar() -> dict:
         stated_anchors=[w for w in t["stated_total_words"]
                         if not any(o != w and w.startswith(o) for o in t["stated_total_words"])],
         task=re.compile(_alt(t["task_headers"])),
+        not_task=re.compile(_alt(t["not_task_headers"])),
         not_quota=re.compile(_alt(t["not_quota_headers"])),
         people_count=re.compile(_alt(t["people_count_headers"])),
         scales=t["unit_scales"],
@@ -375,22 +376,13 @@ def body_total(text: str, quota) -> BodyTotal | None:
     return None if before is None else find_stated_total(text, before)
 
 
-@functools.cache
-def _task_grammar() -> dict:
-    t = terms()
-    return dict(
-        task=re.compile(rf"(?:{_alt(t['task_headers'])})"),
-        not_task=re.compile(rf"(?:{_alt(t['not_task_headers'])})"),
-    )
-
-
 def task_column(columns, unit: str | None = None) -> str | None:
     """The column holding each area's task count, whatever the county heads it (the analysts'
     `quota_rows.tasks`): the first whose header names a task (任务数, 目标任务数, 2023年度参保任务数)
     and not its progress; else a 合计 column (随县: 特群免缴 + 其他居民 = 合计); else the only
     column. None for a table counting something other than persons (年度支付限额, 元)."""
     columns = list(columns or [])
-    g = _task_grammar()
+    g = grammar()
     named = [c for c in columns if g["task"].search(c) and not g["not_task"].search(c)]
     if named:
         return named[0]

@@ -489,7 +489,10 @@ def find_region(text: str, ctx: Context) -> Region | None:
         raise  # out of memory or stack: the document is quarantined, not loaded empty
     except Exception:  # never raise on any text
         return None
-    mentions = [repaired(m, text) for m in mentions]
+    if not any(m.known and m.place != "body" for m in mentions):
+        # no real county in the header or signature: an OCR garble there may be one (勋西县);
+        # beside a real one it stays a garble, and a region_conflict names it
+        mentions = [repaired(m, text) for m in mentions]
     if not any(m.known and m.place != "body" for m in mentions):
         city = parse_city_level(mentions, text)
         if city:  # a prefecture's notice: the counties in its body are its addressees

@@ -73,7 +73,13 @@ def _child(path: str, attachments: tuple, conn, page_limit: float) -> None:
     except MemoryError:
         conn.send(("memory", ""))
     except BaseException as e:  # noqa: BLE001 - reported to the parent as one line
-        conn.send(("error", f"{type(e).__name__}: {e}"))
+        message = str(e)
+        if "bad_alloc" in message or "Failed to allocate" in message:  # native code (onnxruntime) out of memory
+            conn.send(("memory", ""))
+        else:
+            # one line: a native library's message may hold a whole traceback; its last line says what failed
+            lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
+            conn.send(("error", f"{type(e).__name__}: {lines[-1] if lines else ''}"[:300]))
     finally:
         conn.close()
 

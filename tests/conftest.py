@@ -21,3 +21,18 @@ def chromium_path() -> str:
             pytest.fail("NOTICEFLOW_REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
         pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
     return str(path)
+
+
+def warehouse_rows(db, sql, args=()):
+    """Rows of a query on a warehouse file, once the review app's background refreshes of the
+    analyst rows are written (tests of the app read what it saved)."""
+    import duckdb
+
+    from noticeflow.review.refresher import flush_all
+
+    flush_all()
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, list(args)).fetchall()
+    finally:
+        con.close()

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import duckdb
 import pytest
 
-from conftest import CHROMIUM_ARGS, ROOT, chromium_path
+from conftest import CHROMIUM_ARGS, ROOT, chromium_path, warehouse_rows
 from test_review_corrections import ingest, seed_copy
 
 pytestmark = [pytest.mark.browser]
@@ -116,15 +116,7 @@ def url_of(base, key):
     return f"{base}/notice?key={quote(key, safe='')}"
 
 
-def rows(db, sql, args=()):
-    from noticeflow.review.refresher import flush_all
-
-    flush_all()  # the app's background refresh of the analyst rows is done
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, list(args)).fetchall()
-    finally:
-        con.close()
+rows = warehouse_rows  # conftest
 
 
 def select_passage(page, server, passage: str) -> None:

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import ROOT
+from conftest import ROOT, warehouse_rows
 from noticeflow.review import security as sec
 from noticeflow.review.app import create_app
 from noticeflow.review.db import Unavailable, Warehouse
@@ -49,15 +49,7 @@ def wh(tmp_path):
     return TestClient(create_app(db), base_url=BASE), str(src.resolve()), db, src
 
 
-def _rows(db, sql, args=()):
-    from noticeflow.review.refresher import flush_all
-
-    flush_all()  # the app's background refresh of the analyst rows is done
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, list(args)).fetchall()
-    finally:
-        con.close()
+_rows = warehouse_rows  # conftest
 
 
 # ---------------------------------------------------------------- 4: export --all

@@ -73,7 +73,8 @@ YEAR_WRITTEN_RE = re.compile(r"(?P<y>20\d{2})\s*年(?!\d{1,2}月)")
 SCORING_RULE_RE = re.compile(r"[^。；;\n]{0,12}?(?:的|者)?\s*[,，]?\s*(?:得|加|扣|计)\s*[\d.]+\s*分")
 SCORING_HEADER_RE = re.compile(r"分值|得分|分数|评分|考核|计分|权重")
 SCORING_TITLE_RE = re.compile(r"考核|评分|计分|考评|评价|奖惩")
-SCORING_WORDS = ("分值", "得分", "分数", "评分", "考核", "计分", "权重", "考评", "评价", "奖惩")  # either pattern needs one
+# either pattern needs one of its words: a cheap test before either regex runs
+SCORING_WORDS = tuple(dict.fromkeys(SCORING_HEADER_RE.pattern.split("|") + SCORING_TITLE_RE.pattern.split("|")))
 
 # Words that end the lead-in of a clause: the population starts after the last of them.
 LEAD_VERB_RE = re.compile(r".*(?:确保|力争|争取|实现|保证|做到|推动|务必|努力|要求|使得|对于|其中|并且)|^(?:要|对|使|并|且)")

@@ -23,16 +23,21 @@ def chromium_path() -> str:
     return str(path)
 
 
-def warehouse_rows(db, sql, args=()):
-    """Rows of a query on a warehouse file, once the review app's background refreshes of the
-    analyst rows are written (tests of the app read what it saved)."""
+def query_rows(db, sql: str, *args) -> list[tuple]:
+    """Rows of a query on a warehouse file, opened read-only for that one query."""
     import duckdb
 
-    from noticeflow.review.refresher import flush_all
-
-    flush_all()
     con = duckdb.connect(str(db), read_only=True)
     try:
         return con.execute(sql, list(args)).fetchall()
     finally:
         con.close()
+
+
+def warehouse_rows(db, sql, args=()):
+    """query_rows once the review app's background refreshes of the analyst rows are written
+    (tests of the app read what it saved)."""
+    from noticeflow.review.refresher import flush_all
+
+    flush_all()
+    return query_rows(db, sql, *args)

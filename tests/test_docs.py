@@ -19,18 +19,21 @@ def _commands() -> list[str]:
     return sorted(group.commands)
 
 
-def test_vocabulary_page_is_current() -> None:
+def _generator():
     spec = importlib.util.spec_from_file_location("gen_vocab_docs", ROOT / "scripts" / "gen_vocab_docs.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
+    return mod
+
+
+def test_vocabulary_page_is_current() -> None:
+    mod = _generator()
     assert (ROOT / "docs" / "vocabulary.md").read_text(encoding="utf-8") == mod.render(), \
         "run: python scripts/gen_vocab_docs.py"
 
 
 def test_review_labels_page_is_current() -> None:
-    spec = importlib.util.spec_from_file_location("gen_vocab_docs", ROOT / "scripts" / "gen_vocab_docs.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = _generator()
     assert (ROOT / "docs" / "review_labels.md").read_text(encoding="utf-8") == mod.render_labels(), \
         "run: python scripts/gen_vocab_docs.py"
 

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ROOT, SHARED
+from conftest import ROOT, SHARED, query_rows
 
 from noticeflow.flows import prefect_env
 
@@ -50,12 +50,7 @@ def tables(db) -> dict[str, list]:
         con.close()
 
 
-def sql(db, q: str, *args) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(q, list(args)).fetchall()
-    finally:
-        con.close()
+sql = query_rows  # conftest
 
 
 def gold_fees() -> list[tuple]:

@@ -8,11 +8,10 @@ import pathlib
 import shutil
 import sys
 
-import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ROOT
+from conftest import ROOT, query_rows
 from noticeflow.diff.identity import THRESHOLD, doc_number_key, fingerprint, same_notice, similarity
 from test_review_corrections import ingest
 
@@ -23,12 +22,7 @@ NOTICE_VIEWS = {"fee_by_county_year": (), "collection_periods": (), "quota_vs_ta
                 "subsidy_by_category": ("category", "label"), "quota_totals": ("column_name",)}
 
 
-def sql(db, q: str, *args) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(q, list(args)).fetchall()
-    finally:
-        con.close()
+sql = query_rows  # conftest
 
 
 # ---------------------------------------------------------------- the acceptance, through the CLI

@@ -133,6 +133,8 @@ def report(label: str, wall: float, peak: dict[str, int], s: dict) -> None:
     own = t["load"] - t.get("corrections", 0.0)
     print(f"     of which: warehouse load {own:.1f} s, corrections.effective_record "
           f"{t.get('corrections', 0.0):.1f} s, changes.load_changes {t['changes']:.1f} s")
+    if s.get("changes_error"):
+        print(f"   CHANGES STAGE STOPPED: {s['changes_error']}")
     print(f"   worker CPU: read {t['worker_read']:.1f} s, extract {t['worker_extract']:.1f} s, "
           f"validate+flatten {t['worker_validate']:.1f} s")
 

@@ -452,16 +452,26 @@ def test_load_changes_gives_the_same_table_whatever_the_piece_size(tmp_path, mon
                 " is_current, path, n_flags, record) VALUES (?, ?, 'test', ?, ?, 'extracted', true, ?, 0, ?)",
                 [doc_id, doc_id, f"县{c}", year, f"{doc_id[:2]}.txt", json.dumps(r, ensure_ascii=False)])
             ids.append(doc_id)
+    # a current record of another county that no diff asks for: the plain scan must leave it out
+    other = fake_record(gold(seeds[3]), "9" * 64)
+    con.execute(
+        "INSERT INTO records (doc_key, doc_id, extractor_version, county, policy_year, origin,"
+        " is_current, path, n_flags, record) VALUES (?, ?, 'test', '县9', 2024, 'extracted', true, '99.txt', 0, ?)",
+        ["9" * 64, "9" * 64, json.dumps(other, ensure_ascii=False)])
     dumps = []
-    for size in (1, 10_000):
+    # records read one by one (POINT_READS), or spilled: many ids by one plain scan (JOIN_IDS 1),
+    # few through a join; the same rows every way
+    for size, point_reads, join_ids in ((1, 0, 10_000), (10_000, 0, 10_000), (10_000, 0, 1), (10_000, 10_000, 1)):
         monkeypatch.setattr(changes, "PIECE_DOCS", size)
+        monkeypatch.setattr(changes, "POINT_READS", point_reads)
+        monkeypatch.setattr(changes._Spill, "JOIN_IDS", join_ids)
         con.execute("DELETE FROM changes")
         con.execute("DELETE FROM changes_state")
         found = changes.load_changes(con, ids)
         rows = sorted(con.execute("SELECT * FROM changes").fetchall(), key=repr)
         state = sorted(d for (d,) in con.execute("SELECT doc_id FROM changes_state").fetchall())
         dumps.append((len(found), rows, state))
-    assert dumps[0] == dumps[1]
+    assert dumps[0] == dumps[1] == dumps[2] == dumps[3]
     n_found, rows, state = dumps[0]
     assert state == sorted(ids) and n_found == len(rows) > 0
     # each county's 2024 and 2025 records were diffed against the year before, fees first

@@ -272,6 +272,7 @@ class _Spill:
     """
 
     BUFFER_CHARS = 8 << 20
+    JOIN_IDS = 500  # ids joined in DuckDB; more are filtered from one plain scan
 
     def __enter__(self) -> "_Spill":
         import tempfile
@@ -311,14 +312,23 @@ class _Spill:
             os.remove(os.path.join(self._dir.name, name))
         cur = con.cursor()  # its own result stream: reads what earlier loads committed
         try:
-            cur.register("_nf_change_ids", pa.table({"doc_id": list(needed)}))
             # A relation's Arrow reader streams; `execute` would first materialise every
-            # record's JSON outside DuckDB's memory limit (+450 MB on 10,000 notices).
-            reader = cur.sql("SELECT doc_id, record FROM records WHERE is_current"
-                             " AND doc_id IN (SELECT doc_id FROM _nf_change_ids)").to_arrow_reader(256)
-            for batch in reader:
+            # record's JSON outside DuckDB's memory limit (+450 MB on 10,000 notices). Joined
+            # with many ids (`doc_id IN (…)`) the JSON is held in the join instead: 10,000 ids
+            # ran out of the 256 MB pool and the changes stage of every large run stopped. So a
+            # few ids are joined, and many are read by the plain scan, filtered here.
+            if len(needed) <= self.JOIN_IDS:
+                cur.register("_nf_change_ids", pa.table({"doc_id": list(needed)}))
+                query = ("SELECT doc_id, record FROM records WHERE is_current"
+                         " AND doc_id IN (SELECT doc_id FROM _nf_change_ids)")
+            else:
+                query = "SELECT doc_id, record FROM records WHERE is_current"
+            for batch in cur.sql(query).to_arrow_reader(256):
                 for doc_id, text in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist()):
-                    self._buffers.setdefault(needed[doc_id], []).append(f"{doc_id}\t{text}\n")
+                    piece = needed.get(doc_id)
+                    if piece is None or text is None:
+                        continue
+                    self._buffers.setdefault(piece, []).append(f"{doc_id}\t{text}\n")
                     self._buffered += len(text)
                 if self._buffered >= self.BUFFER_CHARS:
                     self._flush()

@@ -46,8 +46,7 @@ def pipeline() -> tuple:
     for name, docs in patterns.items():
         matcher.add(name, docs)
     # A cheap screen so only sentences naming a department are turned into Docs.
-    written = sorted(known_forms(), key=len, reverse=True)
-    prefilter = re.compile("|".join(map(re.escape, written)))
+    prefilter = re.compile(vocab.trie_alternation(known_forms()))
     return nlp, matcher, levels, prefilter
 
 

@@ -453,15 +453,30 @@ def ocr_repairs(token: str, text: str) -> list[str]:
     province or city the notice names too. Written by hand: the garbles are single characters
     (an edit distance of one at a fixed length), and the cross-check is what makes it safe (cpca's
     fuzzy match maps 崞岚县 to the wrong 岚县, which the same rule, lacking the context, would)."""
-    out = []
-    for name, rows in _index().items():
-        if len(name) != len(token) or name[-1] != token[-1] or name == token:
-            continue
-        if sum(a != b for a, b in zip(name, token)) != 1:
-            continue
+    index, out = _index(), []
+    for name in _one_off(token):
+        rows = index[name]
         if any(_short_level(d.city) in text or _short_level(d.province) in text for d in rows if d.city or d.province):
             out.append(name)
     return out
+
+
+def _one_off(token: str) -> list[str]:
+    """Table names of token's length and last character that differ from it in exactly one
+    other character, looked up by each position blanked (a scan of the ~3,000 names took 7 ms)."""
+    near = _blanked_index()
+    return sorted({name for i in range(len(token) - 1) for name in near.get(token[:i] + "\0" + token[i + 1:], ())
+                   if name != token})
+
+
+@functools.cache
+def _blanked_index() -> dict[str, tuple[str, ...]]:
+    """Each table name with one character before its last blanked -> the names written so."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for name in _index():
+        for i in range(len(name) - 1):
+            out[name[:i] + "\0" + name[i + 1:]].append(name)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def repaired(m: Mention, text: str) -> Mention:

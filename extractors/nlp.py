@@ -222,6 +222,17 @@ def form_names() -> tuple[dict[str, tuple[str, str]], frozenset[str]]:
     return single, frozenset(f[0] for f in owners)
 
 
+@functools.cache
+def inner_starts() -> dict[str, tuple[int, ...]]:
+    """Form -> the offsets inside it where a longer form can start: where the rest of it begins
+    some other form (乡镇 in 各乡镇 begins 乡镇人民政府). Only there can a form starting inside a
+    hit reach past it, so only there is the screen tried again."""
+    known = known_forms()
+    prefixes = {f[:i] for f in known for i in range(1, len(f))}  # proper prefixes: a longer form follows
+    out = {f: tuple(k for k in range(1, len(f)) if f[k:] in prefixes) for f in known}
+    return {f: ks for f, ks in out.items() if ks}
+
+
 def find_mentions(text: str) -> list[Mention]:
     """Department mentions in `text`, longest form wins where forms overlap.
 
@@ -230,18 +241,18 @@ def find_mentions(text: str) -> list[Mention]:
     only there are the forms starting inside a hit tried, and only such windows go to spaCy's
     matcher to settle the overlap. Everywhere else the screen's form is the mention."""
     prefilter = pipeline()[3]
-    names, starts = form_names()
+    names, _ = form_names()
+    inner = inner_starts()
     hits = [m.span() for m in prefilter.finditer(text)]
     out: list[Mention] = []
     windows: list[list[int]] = []
     for k, (a, b) in enumerate(hits):
         reach = b
-        for p in range(a + 1, b):  # a longer form starting inside this one?
-            if text[p] in starts:
-                m = prefilter.match(text, p)
-                if m and m.end() > reach:
-                    reach = m.end()
         form = text[a:b]
+        for d in inner.get(form, ()):  # a longer form starting inside this one?
+            m = prefilter.match(text, a + d)
+            if m and m.end() > reach:
+                reach = m.end()
         if reach == b and form in names:
             if windows and a < windows[-1][1]:
                 windows[-1][1] = max(windows[-1][1], b)

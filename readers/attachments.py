@@ -64,7 +64,7 @@ def attachment_titles(text: str) -> list[str]:
     titles: list[str] = []
     lines = text.split("\n")
     for i, line in enumerate(lines):
-        m = _ATTACHMENT_LINE.match(line)
+        m = "附" in line and _ATTACHMENT_LINE.match(line)  # the `in` test spares most lines the regex
         if not m:
             continue
         rest = m.group(2)

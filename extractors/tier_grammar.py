@@ -426,6 +426,9 @@ def find_drafts(lay: Layout, skip_lines: set = frozenset()) -> list[Draft]:
         if not pieces:
             continue
         line = lay.line_starts[line_of(lay, pieces[0][0])], line_end(lay, pieces[-1][1])
+        clause = text[pieces[0][0]:pieces[-1][1]]
+        if not (_SUBSIDY_WORD.search(clause) or _UNCHANGED.search(clause) or _SUBSIDY_IN_LINE.search(text, *line)):
+            continue  # what `close` asks of a tier's terms, asked of the whole clause: none can pass
         current, spans = None, []
         for ps, pe in pieces:
             gs, ge, verdict = parse_group(lay, ps, pe)

@@ -180,9 +180,11 @@ def assign(con, items: list[tuple[str, str, dict, callable]]) -> list[Assignment
     return out
 
 
-def record_assignments(con, assignments: list[Assignment], now: _dt.datetime) -> list[str]:
+def record_assignments(con, assignments: list[Assignment], now: _dt.datetime,
+                       stamped: set[str] = frozenset()) -> list[str]:
     """Store the assignments (delete-then-insert by doc_key) and stamp `notice_id` on every row
-    of those documents; returns the notices touched."""
+    of those documents (but those in `stamped`, whose rows were inserted with it); returns the
+    notices touched."""
     fresh = [a for a in assignments if a.matched_by != "kept"]
     if fresh:
         tbl = pa.table({"doc_key": [a.doc_key for a in fresh], "doc_id": [a.doc_id for a in fresh],
@@ -196,8 +198,9 @@ def record_assignments(con, assignments: list[Assignment], now: _dt.datetime) ->
             con.execute("INSERT INTO notice_documents BY NAME SELECT * FROM _nf_assign")
         finally:
             con.unregister("_nf_assign")
-    if assignments:
-        stamp(con, [a.doc_key for a in assignments])
+    unstamped = [a.doc_key for a in assignments if a.doc_key not in stamped]
+    if unstamped:
+        stamp(con, unstamped)
     return sorted({a.notice_id for a in assignments})
 
 
@@ -235,9 +238,13 @@ GROUP BY m.notice_id, d.doc_key
 """
 
 
-def refresh(con, notice_ids: list[str], now: _dt.datetime) -> None:
+def refresh(con, notice_ids: list[str], now: _dt.datetime, fresh: set[str] = frozenset()) -> None:
     """Recompute the touched notices: members, best document, `is_current` of every row, the
-    notices row, and the sources_disagree flags. Run inside the loader's transaction."""
+    notices row, and the sources_disagree flags. Run inside the loader's transaction.
+
+    `fresh`: documents whose rows were just inserted, all current. A notice whose only document
+    is one of them has nothing to change in `is_current`, so it is left out of the UPDATEs (each
+    scans a whole table: on a first ingest every notice is such a one)."""
     if not notice_ids:
         return
     con.register("_nf_touched", pa.table({"notice_id": notice_ids}))
@@ -249,15 +256,20 @@ def refresh(con, notice_ids: list[str], now: _dt.datetime) -> None:
             docs.sort(key=lambda d: best_key(d[5], d[6], d[4], d[1]))
         best = {nid: docs[0][0] for nid, docs in members.items()}
         _rediff_new_best(con, members)
-        con.register("_nf_best", pa.table({"notice_id": list(best), "best": list(best.values())}))
-        try:
-            for t in TABLES:
-                con.execute(f"UPDATE {t} SET is_current = coalesce({t}.doc_key = b.best, false)"
-                            f" FROM _nf_touched n LEFT JOIN _nf_best b ON b.notice_id = n.notice_id"
-                            f" WHERE {t}.notice_id = n.notice_id"
-                            f" AND {t}.is_current IS DISTINCT FROM coalesce({t}.doc_key = b.best, false)")
-        finally:
-            con.unregister("_nf_best")
+        settled = {nid for nid, docs in members.items() if len(docs) == 1 and docs[0][0] in fresh}
+        update = [nid for nid in notice_ids if nid not in settled]
+        if update:
+            con.register("_nf_best", pa.table({"notice_id": list(best), "best": list(best.values())}))
+            con.register("_nf_update", pa.table({"notice_id": update}))
+            try:
+                for t in TABLES:
+                    con.execute(f"UPDATE {t} SET is_current = coalesce({t}.doc_key = b.best, false)"
+                                f" FROM _nf_update n LEFT JOIN _nf_best b ON b.notice_id = n.notice_id"
+                                f" WHERE {t}.notice_id = n.notice_id"
+                                f" AND {t}.is_current IS DISTINCT FROM coalesce({t}.doc_key = b.best, false)")
+            finally:
+                con.unregister("_nf_best")
+                con.unregister("_nf_update")
         disagree = _disagreements(con, members)
         _write_flags(con, members, disagree)
         _write_notices(con, notice_ids, members, disagree, now)

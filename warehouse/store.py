@@ -246,15 +246,21 @@ def _load_documents(con, batch: Batch, replaced: dict[int, dict[str, list[dict]]
                     con.execute(f"DELETE FROM {t} WHERE doc_key IN (SELECT doc_key FROM _nf_stored)")
             finally:
                 con.unregister("_nf_stored")
+        # Rows go in with their notice already stamped: stamping them afterwards (an UPDATE
+        # joined on doc_key) scans the whole table once per batch, quadratic over a big run.
+        notice_of = [a.notice_id for a in assigned]
         for t in TABLES:
             table = batch.tables.get(t)
             if table is not None:
                 table = without(table, skip)
+                docs_of = table.column(DOC).to_pylist()
                 if t == "records":  # the JSON text travels once, on Loaded
                     table = table.set_column(table.schema.get_field_index("record"), "record", pa.array(
-                        [batch.loaded[i].record_json for i in table.column(DOC).to_pylist()], pa.string()))
+                        [batch.loaded[i].record_json for i in docs_of], pa.string()))
+                table = table.set_column(table.schema.get_field_index("notice_id"), "notice_id",
+                                         pa.array([notice_of[i] for i in docs_of], pa.string()))
                 _insert(con, t, table.drop_columns([DOC]))
-            fixed = [r for rows in replaced.values() for r in rows.get(t, ())]
+            fixed = [{**r, "notice_id": notice_of[i]} for i, rows in replaced.items() for r in rows.get(t, ())]
             _insert(con, t, fixed)
             if t == "flags":  # what was loaded: the workers' rows kept, and the corrected ones
                 codes = (table.column("code").to_pylist() if table is not None else []) + [r["code"] for r in fixed]
@@ -268,8 +274,9 @@ def _load_documents(con, batch: Batch, replaced: dict[int, dict[str, list[dict]]
     # document again (warehouse.notices), which decides `is_current` of every row.
     replaced_keys = {k for k in (previous.get(p, (0, None))[1] for p in paths) if k and k not in keys}
     _retire(con, sorted(replaced_keys))
-    touched = notices.record_assignments(con, assigned, now)
-    notices.refresh(con, sorted(set(touched) | set(notices.notices_of(con, sorted(replaced_keys)))), now)
+    touched = notices.record_assignments(con, assigned, now, stamped=set(keys))
+    notices.refresh(con, sorted(set(touched) | set(notices.notices_of(con, sorted(replaced_keys)))), now,
+                    fresh=set(keys))
 
 
 def _retire(con, doc_keys: list[str]) -> None:

@@ -21,3 +21,10 @@ class Context:
         if self.policy_year:
             return self.policy_year - 1
         return self.issue_year
+
+    def note_capped(self, field_name: str, read: int, what: str) -> None:
+        """A text holding more statements of one kind than any notice does (a notice pasted
+        thousands of times, a generated text): the first `read` were read, the rest not. Said in
+        a flag rather than working on: every extractor's work stays bounded by these caps."""
+        self.flags.append(Flag(code="extraction_capped", severity="warning", field=field_name,
+                               message=f"文本过长：只读取了前{read}处{what}，其后未读"))

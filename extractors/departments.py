@@ -45,6 +45,8 @@ TOWNSHIP = re.compile(r"[乡镇]|街道|苏木")  # level of an unknown departme
 # Every new duty of a department is compared with the ones kept: bounded so a notice pasted
 # many times stays linear (real notices give a department at most ~5).
 MAX_DUTIES = 50  # different duties kept per department
+# Clause starts tried as a subject: the longest dev notice has 96 (a bound for pasted or generated texts).
+MAX_CLAUSE_STARTS = 5000
 
 
 def terms() -> dict:
@@ -114,6 +116,7 @@ class Masked:
     """The squeezed text with known mentions masked and the parts that give no tasks voided."""
 
     def __init__(self, text: str):
+        self.capped = False  # find_subject_duties stopped at MAX_CLAUSE_STARTS
         self.sq = squeeze(text)
         view = self.view = self.sq.view
         self.mentions = find_mentions(view)  # view offset -> (end, name, level)
@@ -234,7 +237,10 @@ def find_subject_duties(mv: Masked) -> list[Found]:
     g = grammar()
     masked = mv.masked
     found: list[Found] = []
-    for pos in clause_starts(mv):
+    starts = clause_starts(mv)
+    if len(starts) > MAX_CLAUSE_STARTS:
+        mv.capped, starts = True, starts[:MAX_CLAUSE_STARTS]
+    for pos in starts:
         agent = pos > 0 and masked[pos - 1] == "由"
         m = (g["agent"] if agent else g["subject"]).match(masked, pos)
         if not m:
@@ -410,18 +416,22 @@ def merge(text: str, found: list[Found]) -> tuple[list[Duty], list[str]]:
     return duties, unknown
 
 
-def find_duties(text: str) -> list[Found]:
+def find_duties(text: str) -> tuple[list[Found], bool]:
+    """The duties found, and whether the subjects were capped (MAX_CLAUSE_STARTS)."""
     mv = Masked(text)
-    return find_subject_duties(mv) + find_label_duties(mv) + find_table_duties(mv, text)
+    return find_subject_duties(mv) + find_label_duties(mv) + find_table_duties(mv, text), mv.capped
 
 
 def extract(text: str, ctx: Context) -> dict:
     try:
-        duties, unknown = merge(text, find_duties(text))
+        found, capped = find_duties(text)
+        duties, unknown = merge(text, found)
     except RESOURCE_ERRORS:  # a resource limit quarantines the document: never "nothing found"
         raise
     except Exception:  # extraction never raises on any text
         return dict(departments=[])
+    if capped:
+        ctx.note_capped("departments", MAX_CLAUSE_STARTS, "部门分句")
     for name in unknown:
         ctx.flags.append(Flag(code="unknown_department", severity="info", field="departments",
                               message=f"部门不在词表中，按原文保留：{name}"))

@@ -238,6 +238,7 @@ def find_labels(text: str, lo: int, hi: int) -> list:
 
 
 LABEL_LEAD = 4  # 常务副 / 执行副 before 组长
+MAX_LABELS = 500  # role labels read: the dev notices have at most 8 (a bound for pasted or generated texts)
 REACH = 300  # characters back to a line's or sentence's start: bounded, so a one-line text stays linear
 LINE_BACK = 200  # a role label opens its line within this many characters (a line without breaks has none)
 
@@ -248,11 +249,14 @@ def role_of(m) -> str:
     return g["roles"][form]
 
 
-def find_listed(text: str, lo: int, hi: int) -> tuple[list[Member], bool]:
+def find_listed(text: str, lo: int, hi: int) -> tuple[list[Member], bool, bool]:
     """Role labels and the people after each, up to the next label (entries in one order per
-    label: whichever of name-first / title-first reads more of them). -> (members, stuck): stuck
-    when reading stopped before a label's list ended, at text spaced by OCR (局 长, 王 明亮)."""
+    label: whichever of name-first / title-first reads more of them). -> (members, stuck,
+    capped): stuck when reading stopped before a label's list ended, at text spaced by OCR
+    (局 长, 王 明亮); capped when there were more than MAX_LABELS labels (the rest unread)."""
     labels = find_labels(text, lo, hi)
+    capped = len(labels) > MAX_LABELS  # a group's list has a few labels; thousands are a pasted text
+    labels = labels[:MAX_LABELS]
     out: list[Member] = []
     stuck = False
     for k, m in enumerate(labels):
@@ -272,7 +276,7 @@ def find_listed(text: str, lo: int, hi: int) -> tuple[list[Member], bool]:
             out.append(Member(role=role, name=SPACE.sub("", text[n0:n1]),
                               title=SPACE.sub("", text[t0:t1]) or None,
                               evidence=evidence(text, min(n0, t0), e)))
-    return out, stuck
+    return out, stuck, capped
 
 
 STUCK_LOOK = 16  # how far past a stop an OCR space makes the squeezed view worth reading
@@ -374,17 +378,17 @@ ROLE_ANYWHERE = re.compile(r"组[ \t]*长|成[ \t]*员")  # no role word, no gro
 SPACED_ROLE = re.compile(r"任[ ]副?组|任副[ ]组|副[ ]组长|组[ ]长")  # a role phrase spaced by OCR (任 组长)
 
 
-def find_members(text: str, lo: int, hi: int, tables: bool = True) -> tuple[list[Member], bool]:
-    """(members, stuck): the labelled list, else a members table, else running text."""
-    listed, stuck = find_listed(text, lo, hi)
+def find_members(text: str, lo: int, hi: int, tables: bool = True) -> tuple[list[Member], bool, bool]:
+    """(members, stuck, capped): the labelled list, else a members table, else running text."""
+    listed, stuck, capped = find_listed(text, lo, hi)
     if listed:
-        return listed, stuck
+        return listed, stuck, capped
     if tables:
         found = find_in_tables(text, lo, hi)
         if found:
-            return found, False
+            return found, False, capped
     found, spaced_miss = find_inline(text, lo, hi)
-    return found, spaced_miss or bool(SPACED_ROLE.search(text, lo, hi))  # OCR: 任 组长 hides a role
+    return found, spaced_miss or bool(SPACED_ROLE.search(text, lo, hi)), capped  # OCR: 任 组长 hides a role
 
 
 def unique(members: list[Member]) -> list[Member]:
@@ -397,17 +401,18 @@ def unique(members: list[Member]) -> list[Member]:
     return out
 
 
-def read_members(text: str, sections: list[tuple[int, int]], tables: bool = True) -> tuple[list[Member], bool]:
-    """The 组织领导 sections first, the whole text when they name nobody; -> (members, stuck)."""
+def read_members(text: str, sections: list[tuple[int, int]], tables: bool = True) -> tuple[list[Member], bool, bool]:
+    """The 组织领导 sections first, the whole text when they name nobody; -> (members, stuck, capped)."""
     members: list[Member] = []
-    stuck = False
+    stuck = capped = False
     for lo, hi in sections:
-        found, s = find_members(text, lo, hi, tables)
+        found, s, c = find_members(text, lo, hi, tables)
         members += found
-        stuck = stuck or s
+        stuck, capped = stuck or s, capped or c
     if not members:
-        members, stuck = find_members(text, 0, len(text), tables)
-    return unique(members), stuck
+        members, stuck, c = find_members(text, 0, len(text), tables)
+        capped = capped or c
+    return unique(members), stuck, capped
 
 
 def reading_key(members: list[Member]) -> tuple[int, int]:
@@ -428,10 +433,12 @@ def extract(text: str, ctx: Context) -> dict:
         return dict(leadership=[])
     try:
         sections = structure.parse(text).about("leadership")
-        members, stuck = read_members(text, sections)
+        members, stuck, capped = read_members(text, sections)
+        if capped:
+            ctx.note_capped("leadership", MAX_LABELS, "领导小组职务")
         sq = squeeze(text)
         if stuck and sq.has_gaps(sections or [(0, len(text))]):  # OCR spaces (局 长, 任 组长): read the view
-            viewed, _ = read_members(sq.view, [(sq.to_view(a), sq.to_view(b)) for a, b in sections], tables=False)
+            viewed, _, _ = read_members(sq.view, [(sq.to_view(a), sq.to_view(b)) for a, b in sections], tables=False)
             if reading_key(viewed) > reading_key(members):
                 members = on_text(viewed, sq, text)
     except RESOURCE_ERRORS:  # a resource limit quarantines the document: never "nothing found"

@@ -178,6 +178,8 @@ class Draft:
 
 # ---------------------------------------------------------------- clauses
 
+MAX_CLAUSES = 1000  # tier clauses read: the longest dev notice has 20 (a bound for pasted or generated texts)
+
 def find_clauses(lay: Layout, skip_lines: set = frozenset()) -> list[list[tuple[int, int]]]:
     """Every clause worth parsing as its comma pieces; a bracket listing groups with figures
     is its own clause. Clauses with neither a group name nor a subsidy word are skipped."""
@@ -186,6 +188,9 @@ def find_clauses(lay: Layout, skip_lines: set = frozenset()) -> list[list[tuple[
     for cs, ce in marked_spans(lay, _CLAUSE_SEP, marks):
         if skip_lines and line_of(lay, cs) in skip_lines:
             continue
+        if len(out) >= MAX_CLAUSES:
+            lay.capped = True
+            break
         pieces = []
         for ps, pe in split(lay, cs, ce, _PIECE_SEP):
             for bs, be in bracket_spans(lay, ps, pe):

@@ -21,7 +21,7 @@ FlagCode = Literal[
     "missing_core_field", "not_a_collection_notice", "unknown_category", "unknown_department",
     "region_unresolved", "needs_ocr", "decoding_fallback", "low_ocr_confidence",
     "sources_disagree", "invisible_text",
-    "repeated_text",
+    "repeated_text", "extraction_capped",
 ]
 
 

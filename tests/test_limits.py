@@ -147,3 +147,29 @@ def test_cli_extract_does_not_hang_on_a_reference_loop_pdf(tmp_path) -> None:
     assert len(r.stdout.splitlines()) == 1  # the good notice still comes out
     [line] = r.stderr.splitlines()
     assert line.startswith(f"noticeflow: {loop}: ")  # timed out, or refused as corrupt once PDFs are bounded
+
+
+# Caps on the statements an extractor reads (a notice pasted thousands of times), each with the
+# field its extraction_capped flag names. The seed has a few of each: caps of 1 stop every one.
+CAPS = [
+    ("noticeflow.extractors.tier_grammar", "MAX_CLAUSES", "subsidy_tiers"),
+    ("noticeflow.extractors.departments", "MAX_CLAUSE_STARTS", "departments"),
+    ("noticeflow.extractors.leadership", "MAX_LABELS", "leadership"),
+]
+
+
+@pytest.mark.parametrize("module, attr, field", CAPS, ids=[c[2] for c in CAPS])
+def test_a_cap_reached_reads_fewer_statements_and_says_so(monkeypatch, module, attr, field) -> None:
+    def capped_fields(record):
+        return {f.field for f in record.flags if f.code == "extraction_capped"}
+
+    full = build_record(TEXT, SOURCE, "0" * 64)
+    assert capped_fields(full) == set()  # a real notice is far under every cap
+    monkeypatch.setattr(importlib.import_module(module), attr, 1)
+    if module.endswith("tier_grammar"):  # tiers.py imported the constant by name for its message
+        monkeypatch.setattr(importlib.import_module("noticeflow.extractors.tiers"), attr, 1)
+    capped = build_record(TEXT, SOURCE, "0" * 64)
+    assert capped_fields(capped) == {field}
+    assert 0 < len(getattr(full, field)) and len(getattr(capped, field)) < len(getattr(full, field))
+    flag = next(f for f in capped.flags if f.code == "extraction_capped")
+    assert flag.severity == "warning" and "前1处" in flag.message

@@ -14,8 +14,8 @@ import regex as re
 from noticeflow.extractors.numbers import parse_number
 from noticeflow.extractors.spans import keyword_windows
 from noticeflow.extractors.tier_grammar import (
-    Draft, FLOOR, FUND_AFTER_FROM, INDIVIDUAL, PAY_FIRST, SOURCE, is_negated, parse_categories,
-    parse_group_categories)
+    _PERSONAL_SOURCE, Draft, FLOOR, FUND_AFTER_FROM, INDIVIDUAL, PAY_FIRST, SOURCE, is_negated,
+    parse_categories, parse_group_categories)
 from noticeflow.extractors.tier_layout import (
     Layout, enclosing, find_words, line_of, marked_spans, split)
 
@@ -36,6 +36,12 @@ _GENERIC_GROUP = sre.compile(r"上述|以上|前述|其他|其余|其它|资助�
 # 由县医疗救助基金按以下标准给予分类资助: a source written once, for the tiers listed after it.
 _INTRO_WORDS = ("按以下", "按照以下", "按下列", "按照下列", "按如下")  # what _INTRO_SOURCE ends with
 _INTRO_SOURCE = re.compile(rf"由(?P<src>{SOURCE})(?:按|按照)(?:以下|下列|如下)", re.X)
+# A lead-in line ending in a colon that names the source of the block below it: 以下人员由医疗救助
+# 基金按标准给予资助: / 对下列人员给予资助，资金从医疗救助资金中列支:
+_LEAD_IN_SOURCE = re.compile(rf"""
+    由(?P<src>{SOURCE})(?=按|给予|予以|全额|定额|分类|资助|补助|代缴|负担|承担|支付|列支|安排|解决)
+  | 从(?P<fund>{SOURCE})中?(?=列支|支付|安排|解决|划转|划拨|统筹)
+""", re.X)
 _FUNDING_CLAUSE = ("所需资金", "资金来源", "负担", "承担", "列支", "支付", "划转", "划拨", "解决")
 _FUNDING_PART = re.compile(rf"""
     (?P<grp>[^;；]*?) (?:由|从) (?P<src>{SOURCE})?     # 重度残疾人由县财政 / 资金从医疗救助基金
@@ -136,13 +142,35 @@ def funding_parts(lay: Layout, s: int, e: int) -> list[tuple[int, int]]:
 def apply_intro_sources(lay: Layout, drafts: list[Draft]) -> None:
     """"…由县医疗救助基金按以下标准给予分类资助：" followed by the tiers: each takes that source."""
     text = lay.text
-    matches = [m for lo, hi in keyword_windows(text, _INTRO_WORDS, 40, 4) for m in _INTRO_SOURCE.finditer(text, lo, hi)]
-    for m in matches:
-        if any(d.start <= m.start() < d.end for d in drafts):
+    matches = [(m.end(), m.group("src")) for lo, hi in keyword_windows(text, _INTRO_WORDS, 40, 4)
+               for m in _INTRO_SOURCE.finditer(text, lo, hi)]
+    matches += lead_in_sources(lay)
+    for pos, src in matches:
+        if any(d.start <= pos - 1 < d.end for d in drafts):
             continue
-        for d in find_following(lay, drafts, m.end()):
+        for d in find_following(lay, drafts, pos):
             if d.funding is None:
-                d.funding = m.group("src")
+                d.funding = src
+
+
+def lead_in_sources(lay: Layout) -> list[tuple[int, str]]:
+    """(line end, source) of each line that ends in a colon and names a fund by 由 or 从: the
+    lead-in of the tiers listed under it. The last source of the line speaks (a fund after 从
+    wins over the office before it: 由县医保局从医疗救助资金中列支)."""
+    text, out = lay.text, []
+    for colon in _COLON_AT_END.finditer(text):
+        end = colon.start() + 1
+        ls = lay.line_starts[line_of(lay, colon.start())]
+        if text.find("由", ls, end) == -1 and text.find("从", ls, end) == -1:
+            continue
+        found = list(_LEAD_IN_SOURCE.finditer(text, ls, end))
+        src = (found[-1].group("fund") or found[-1].group("src")) if found else None
+        if src and not _PERSONAL_SOURCE.search(src):
+            out.append((end, src))
+    return out
+
+
+_COLON_AT_END = sre.compile(r":[ \t]*$", sre.M)
 
 
 def find_following(lay: Layout, drafts: list[Draft], pos: int) -> list[Draft]:

@@ -332,10 +332,13 @@ _MIN_RUNNING_HEADER = 6
 def drop_page_furniture(text: str) -> str:
     """Drop folio lines (`— 2 —`, `第3页`) and the running header right after one, so a list or a
     落款 broken by a page reads on; the text is otherwise untouched."""
-    if not _FOLIO_LINE.search(text):
+    first = _FOLIO_LINE.search(text)
+    if not first:
         return text
     lines = text.split("\n")
-    head = re.sub(r"\s+", "", text[:_HEAD_CHARS])
+    # the top of the notice before its first folio: a line after a folio repeats it only if it
+    # stood there (in a short notice the top reaches past the folio, and would hold that line)
+    head = re.sub(r"\s+", "", text[:min(_HEAD_CHARS, first.start())])
     out, i = [], 0
     while i < len(lines):
         if not _FOLIO.match(lines[i]):

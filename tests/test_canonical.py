@@ -72,6 +72,17 @@ def test_page_furniture_is_dropped() -> None:
     assert "县民政局副局长 郭丽娟" in out and "末行。" in out
 
 
+def test_a_short_notice_keeps_the_line_after_its_folio() -> None:
+    """The running header repeats a line from above the first folio: in a notice shorter than
+    the 600 characters looked at, the line after the folio is in that top too, and is no header."""
+    raw = ("某县医疗保障局文件\n关于做好2025年度城乡居民医保征缴工作的通知\n各乡镇：\n"
+           "个人缴费标准为每人每年400元，特困人员\n— 1 —\n给予全额资助，低保对象资助280元。\n某县医疗保障局\n")
+    out = canonicalize(raw)
+    assert "— 1 —" not in out and "特困人员给予全额资助,低保对象资助280元。" in out
+    repeated = raw.replace("— 1 —\n", "— 1 —\n关于做好2025年度城乡居民医保征缴工作的通知\n")
+    assert canonicalize(repeated) == out  # the title repeated after the folio is dropped
+
+
 def test_hyphen_folio_is_no_markdown_bullet() -> None:
     """`- 2 -` between pages is a folio (dropped whole), not a bullet leaving `2 -` behind."""
     top = "正文。\n" * 200  # the running-header check reads the top 600 characters: keep the page's line out of it

@@ -179,7 +179,10 @@ def aligned_tables_to_tabs(lines: list[str]) -> list[str]:
         while j < len(lines) and (gaps[j] >= 1 or (not lines[j].strip() and j + 1 < len(lines) and gaps[j + 1] >= 2)):
             j += 1
         rows = [k for k in range(i, j) if lines[k].strip()]
-        if len(rows) >= _MIN_ALIGNED_ROWS:
+        # a run that starts on a numbered row has its header above, typed with single spaces
+        # (`序号 乡(镇) 户数(户) 人口(人)`): cell columns cannot be taken from it, and a
+        # two-space gap after the number is no cell edge; spaced_tables_to_tabs reads that table
+        if len(rows) >= _MIN_ALIGNED_ROWS and not _SPACED_ROW.match(lines[rows[0]]):
             header = lines[rows[0]]
             starts = [_display_col(header, m.start()) for m in _CELL.finditer(header)]
             for k in rows:

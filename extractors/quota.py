@@ -216,7 +216,8 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
             continue
         m = g["unit_in_cell"].match(c)
         columns[k] = m.group("name") if m else c
-        unit = unit or (m.group("unit") if m else None)
+        if m and m.group("unit") in g["scales"]:  # a 户 column beside 人 columns leaves the unit 人
+            unit = unit or m.group("unit")
     scale = g["scales"].get(unit or "", 1)
     body, total = [], None
     width, label_starts = len(header), g["label_starts"]

@@ -29,7 +29,7 @@ _ITEM_SPLIT_HINT = sre.compile(r"[、,，和及与]")  # a group listing several
 
 # Numbering and lead words before a group: "- 3.", "①对", "(二)", "其中".
 _LEAD = re.compile(r"""
-    [\s\-*•·]*
+    [\s\-*•·●○◆◇■□▲△★☆▶►]*
     (?: \d{1,2}[.、．)] | [①-⑳] | \(\d{1,2}\) | \([一二三四五六七八九十]{1,3}\) | [一二三四五六七八九十]{1,3}、 )?
     \s* (?:对于|对|其中|凡是|凡)?
 """, re.X)
@@ -53,7 +53,7 @@ _FIGURE_START = re.compile(rf"[\d{CN_DIGITS}]")                 # where a figure
 # A piece whose "group" is a task, a generic population or a reference back is not a tier.
 _NOT_A_GROUP = re.compile(r"""
     负责 | 认定 | 做好 | 落实 | 提供 | 核实 | 掌握 | 配合 | 确保 | 开展 | 组织 | 名单 | 信息
-  | 标注 | 核验 | 要 | 应 | 其他 | 其它 | 其余 | 上述 | (?<![\d岁级及])以上 | 各类 | 同一 | 20\d\d\s*年
+  | 标注 | 核验 | 要 | 应 | 其他 | 其它 | 其余 | 上述 | (?<![\d岁级及])以上 | (?<![\d岁级及])以下(?!简称|称) | 下列 | 如下 | 各类 | 同一 | 20\d\d\s*年
 """, re.X)
 _GENERAL_POPULATION = sre.compile(r"居民|参保人|全体|普通|标准|政策|缴费")
 
@@ -240,8 +240,23 @@ def parse_group_categories(lay: Layout, s: int, e: int) -> list[str]:
         lead = _LEAD.match(lay.text, a, b)
         item = lay.text[lead.end() if lead else a:b].strip()
         if is_unknown_group(item) and not item.startswith(("其", "该")):  # 夫妻及其伤残子女: part of the item before
-            out.append(item)
+            out += spelled_out(item)
     return list(dict.fromkeys(out))
+
+
+_SPELLED_OUT = sre.compile(r"^(?P<umbrella>[^(（]+)[(（](?:含|包括|包含)(?P<members>[^()（）]+)[)）]$")
+
+
+def spelled_out(item: str) -> list[str]:
+    """An unknown group spelled out in brackets (低收入家庭成员(含低保边缘家庭成员)): the umbrella
+    and each member that names people, as the contract lists a known umbrella with its members."""
+    m = _SPELLED_OUT.match(item)
+    if not m:
+        return [item]
+    members = [x.strip() for x in sre.split(r"[、,，和及与]", m.group("members").removesuffix("等")) if x.strip()]
+    if not members or not all(is_unknown_group(x) for x in members):
+        return [item]
+    return [m.group("umbrella").strip(), *members]
 
 
 def is_unknown_group(item: str) -> bool:
@@ -310,24 +325,34 @@ def find_term_starts(text: str, s: int, e: int):
         yield m
         s = m.end()
 
+MAX_TERMS_FIRST = 24  # characters before the colon of a terms-first item (● 360元/人: / 2.资助50%:)
+
+
 def parse_group(lay: Layout, s: int, e: int):
-    """(group start, group end, is_group) for a piece, skipping a lead-in before a colon."""
+    """(group start, group end, is_group, terms before the group) for a piece, skipping a lead-in
+    before a colon. A list item may state its terms first and the groups after the colon
+    (`● 360元/人：低保对象…` / `1.全额资助：特困人员…` / `定额资助每人240元：重度残疾人`): the
+    short text before the colon, when it holds a figure or a mode word, is returned as terms."""
     text = lay.text
     lead = _LEAD.match(text, s, e)
     gs = lead.end() if lead else s
     base = lay.depth[gs] if gs < len(text) else 0
     colon = next((i for i in positions(lay, _COLON, gs, e) if lay.depth[i] <= base), None)
+    pre = None
     if colon is not None:
         label = text[gs:colon].strip()
         if is_group(label, parse_categories(lay, gs, colon)):
-            return gs, colon, True
+            return gs, colon, True, None
+        if label and colon - gs <= MAX_TERMS_FIRST and (
+                _TERM_FIGURE.search(label) or _FULL.search(label) or _FIXED.search(label)):
+            pre = (gs, colon)
         lead = _LEAD.match(text, colon + 1, e)  # 资助标准:城乡特困人员… — the lead-in is no group
         gs = lead.end() if lead else colon + 1
     ge = find_group_end(lay, gs, e)
     label = text[gs:ge].strip()
     if not label:
-        return gs, gs, False
-    return gs, ge, is_group(label, parse_categories(lay, gs, ge))
+        return gs, gs, False, None
+    return gs, ge, is_group(label, parse_categories(lay, gs, ge)), pre
 
 
 def find_group_items(lay: Layout, s: int, e: int) -> list[tuple[int, int]]:
@@ -427,37 +452,69 @@ def parse_values(vals: str) -> list[str]:
 def find_drafts(lay: Layout, skip_lines: set = frozenset()) -> list[Draft]:
     """Group pieces open a tier; the pieces after them, up to the next group, hold its terms."""
     text, drafts = lay.text, []
+    items = find_listed_lines(lay) if ":" in text or "：" in text else set()
     for pieces in find_clauses(lay, skip_lines):
         if not pieces:
             continue
         line = lay.line_starts[line_of(lay, pieces[0][0])], line_end(lay, pieces[-1][1])
         clause = text[pieces[0][0]:pieces[-1][1]]
-        if not (_SUBSIDY_WORD.search(clause) or _UNCHANGED.search(clause) or _SUBSIDY_IN_LINE.search(text, *line)):
+        listed = line_of(lay, pieces[0][0]) in items
+        if not (listed or _SUBSIDY_WORD.search(clause) or _UNCHANGED.search(clause) or _SUBSIDY_IN_LINE.search(text, *line)):
             continue  # what `close` asks of a tier's terms, asked of the whole clause: none can pass
         current, spans = None, []
         for ps, pe in pieces:
-            gs, ge, verdict = parse_group(lay, ps, pe)
+            gs, ge, verdict, pre = parse_group(lay, ps, pe)
             if verdict or verdict is None:
-                drafts += close(lay, current, spans, line)
+                drafts += close(lay, current, spans, line, listed)
                 current, spans = None, []
             if verdict:
                 current = Draft(label=text[gs:ge].strip().removesuffix("的"),  # …等困难群众的参保资助政策
                                 categories=parse_group_categories(lay, gs, ge),
-                                start=gs, end=pe, group_end=ge)
-                spans = [(ge, pe)]
+                                start=pre[0] if pre else gs, end=pe, group_end=ge)
+                spans = [pre, (ge, pe)] if pre else [(ge, pe)]
             elif current is not None and verdict is False:
                 current.end = pe
                 spans.append((ps, pe))
-        drafts += close(lay, current, spans, line)
+        drafts += close(lay, current, spans, line, listed)
     return drafts
 
 
-def close(lay: Layout, draft: Draft | None, spans: list, line: tuple[int, int]) -> list[Draft]:
+# A list item: a bullet or an item number opening the line.
+_ITEM_MARK = sre.compile(r"[ \t]*(?:[•·●○◆◇■□▲△★☆▶►\-*]|\d{1,2}[.、．)]|[(（][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳]|[一二三四五六七八九十]{1,3}、)")
+_COLON_AT_END = sre.compile(r"[:：][ \t]*$", sre.M)
+
+
+def find_listed_lines(lay: Layout) -> set:
+    """Lines of the list right under a lead-in that ends in a colon and speaks of subsidies
+    (对以下人员…给予定额资助…： then `● 360元/人：低保对象…`): their items are tiers even
+    where an item names no subsidy word itself."""
+    text, out = lay.text, set()
+    last = len(lay.line_starts) - 1
+    for colon in _COLON_AT_END.finditer(text):
+        k = line_of(lay, colon.start())
+        if not _SUBSIDY_IN_LINE.search(text, lay.line_starts[k], colon.start()):
+            continue
+        k, blank = k + 1, 0
+        while k <= last and blank <= 1:  # items may stand a blank line apart, never two
+            ls = lay.line_starts[k]
+            le = lay.line_starts[k + 1] - 1 if k < last else len(text)
+            if ls == le or not text[ls:le].strip():
+                blank += 1
+            elif _ITEM_MARK.match(text, ls, le):
+                out.add(k)
+                blank = 0
+            else:
+                break
+            k += 1
+    return out
+
+
+def close(lay: Layout, draft: Draft | None, spans: list, line: tuple[int, int], listed: bool = False) -> list[Draft]:
     """Parse the collected terms; a group with no mode (or no subsidy context) is no tier."""
     if draft is None:
         return []
     terms = ",".join(lay.text[a:b] for a, b in spans)
-    if not _SUBSIDY_WORD.search(terms) and not _SUBSIDY_IN_LINE.search(lay.text, *line) \
+    if not listed and not _SUBSIDY_WORD.search(terms) and not _SUBSIDY_IN_LINE.search(lay.text, *line) \
             and not _UNCHANGED.search(terms):  # 监测对象继续按原政策执行: no subsidy word, still a tier
         return []
     paired = "分别" in terms and split_respectively(lay, draft, terms)

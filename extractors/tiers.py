@@ -26,7 +26,7 @@ from noticeflow.extractors.spans import evidence
 from noticeflow.extractors.tier_grammar import MAX_CLAUSES, Draft, find_drafts, find_table_drafts
 from noticeflow.extractors.tier_layout import find_layout
 from noticeflow.extractors.tier_passes import (
-    apply_floor_clauses, apply_funding_clauses, apply_intro_sources, apply_pay_first_clauses)
+    apply_floor_clauses, apply_funding_clauses, apply_intro_sources, apply_pay_first_clauses, find_following)
 from noticeflow.schemas import Flag, Tier
 from noticeflow.schemas.errors import RESOURCE_ERRORS
 
@@ -133,16 +133,35 @@ def derive(text: str, d: Draft, fee: float | None, index: int, flags: list[Flag]
     )
 
 
-def grade_fee(text: str, d: Draft, ctx: Context) -> float | None:
-    """The fee a tier's shares come from: the grade's when it names one (按二档缴费标准的50%)
-    and the notice states that grade's fee, else the first individual fee (contract)."""
+def grade_fee(text: str, d: Draft, ctx: Context, lead_grade: str | None = None) -> float | None:
+    """The fee a tier's shares come from: the grade's when it names one (按二档缴费标准的50%),
+    or the lead-in of its list does (困难人员按二档标准参保…资助：), and the notice states that
+    grade's fee, else the first individual fee (contract)."""
     m = _GRADE.search(text, d.start, d.end)
-    if m:
+    n = m.group("n") if m else lead_grade
+    if n:
         for f in ctx.fees:
             if f.kind == "individual" and f.applies_to and _GRADE.search(f.applies_to) \
-                    and _GRADE.search(f.applies_to).group("n") == m.group("n"):
+                    and _GRADE.search(f.applies_to).group("n") == n:
                 return f.amount
     return ctx.individual_fee
+
+
+_LEAD_IN_END = re.compile(r"[:：][ \t]*$", re.M)
+
+
+def lead_in_grades(lay, drafts: list[Draft]) -> dict:
+    """id(draft) -> the grade a lead-in line names for the list of tiers under it."""
+    out = {}
+    if "档" not in lay.text:
+        return out
+    for colon in _LEAD_IN_END.finditer(lay.text):
+        ls = lay.text.rfind("\n", 0, colon.start()) + 1
+        m = _GRADE.search(lay.text, ls, colon.start())
+        if m and not any(d.start <= colon.start() < d.end for d in drafts):
+            for d in find_following(lay, drafts, colon.end()):
+                out.setdefault(id(d), m.group("n"))
+    return out
 
 
 def _flag(index: int, message: str) -> Flag:
@@ -173,9 +192,9 @@ def extract(text: str, ctx: Context) -> dict:
         apply_intro_sources(lay, drafts)
         apply_pay_first_clauses(lay, drafts)
         apply_floor_clauses(lay, drafts)
-        tiers = []
+        tiers, grades = [], lead_in_grades(lay, drafts)
         for i, d in enumerate(drafts):
-            tiers.append(derive(text, d, grade_fee(text, d, ctx), i, ctx.flags))
+            tiers.append(derive(text, d, grade_fee(text, d, ctx, grades.get(id(d))), i, ctx.flags))
             unknown = [c for c in d.categories if c not in _canonical_names()] or ([] if d.categories else [d.label])
             for c in unknown:
                 ctx.flags.append(Flag(code="unknown_category", severity="info",

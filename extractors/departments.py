@@ -36,6 +36,7 @@ from noticeflow.schemas.errors import RESOURCE_ERRORS
 HEAD, BODY, VOID = "\ue000", "\ue001", "\ue002"  # a masked mention: HEAD then BODY; VOID: not read
 TOWN_HEAD = "\ue003"  # HEAD of a township-level mention, which a town's own name may precede (集州街道办事处)
 DUTY_SEP = "；"
+BULLETS = "●○◆◇■□▲△★☆▶►•·"  # list bullets before a department (never a heading's number)
 MAX_LEAD = 24  # a subject's first name starts this close to its clause start: (十)国家税务总局…自治县税务局
 LAST_BREAK = re.compile(r"(?r)[\n。;,:由]")  # searched backwards from a name
 CLAUSE_END = re.compile(r"[;。\n]")
@@ -83,7 +84,7 @@ def grammar() -> dict:
     member = rf"(?:(?:{item}){other_name}|{filler})"
     group = rf"(?P<group>{member}(?:{sep}{member})*)(?P<tail>{_alt(t['tails'])})?"
     marker = (r"(?P<marker>[一二三四五六七八九十]+是|[(][一二三四五六七八九十\d]{1,3}[)]|[一二三四五六七八九十]{1,3}、"
-              r"|\d{1,2}(?:[、]|\.(?!\d))|[①-⑳])")
+              rf"|\d{{1,2}}(?:[、]|\.(?!\d))|[①-⑳]|[{BULLETS}])")  # ▲县医保局: a bullet
     subject = re.compile(rf"""[ \t]*{marker}?[ \t]*{group}
         (?: [ \t]*(?:{heading_words})?[ \t]*(?P<colon>:)
           | [ \t]*(?P<dash>{_alt(t['heading_marks'])})(?!\d)
@@ -252,8 +253,8 @@ def find_subject_duties(mv: Masked) -> list[Found]:
             duty_start = m.start("cue")
             stop = CLAUSE_END.search(masked, duty_start, duty_start + DUTY_MAX)
             duty_end = stop.start() if stop else min(len(masked), duty_start + DUTY_MAX)
-        elif m["eol"] is not None and not (m["hw"] or m["marker"]):
-            continue  # a name alone on its line is no heading unless numbered or 职责
+        elif m["eol"] is not None and not (m["hw"] or m["marker"] and m["marker"] not in BULLETS):
+            continue  # a name alone on its line is no heading unless numbered or 职责 (a bullet lists names)
         elif m["stop"] and not at_line_start:
             continue
         else:

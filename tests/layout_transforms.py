@@ -21,6 +21,10 @@ import regex as re
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _PIPE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
 _HAN = re.compile(r"\p{Han}")
+# A row typed with runs of spaces (often full-width) between its cells, ending in a figure:
+# `1　　察布查尔镇　　　10236　　　　27415`. A typed table row is never re-wrapped either.
+_SPACED_ROW = re.compile(r"^\s*\S+(?:[ \u3000]{2,}\S+){2,}\s*$")
+_TYPED_HEADER = re.compile(r"^\s*序[ \u3000]*号(?:[ \u3000]+\S+){2,}\s*$")
 
 
 def _rng(text: str, salt: str) -> random.Random:
@@ -30,6 +34,11 @@ def _rng(text: str, salt: str) -> random.Random:
 
 def is_table_row(line: str) -> bool:
     return "\t" in line or bool(_PIPE_ROW.match(line)) or bool(_PIPE_RULE.match(line) and "-" in line)
+
+
+def is_typed_row(line: str) -> bool:
+    """A row of a table typed with spaces, or its 序号 header."""
+    return (line.rstrip()[-1:].isdigit() and bool(_SPACED_ROW.match(line))) or bool(_TYPED_HEADER.match(line))
 
 
 def table_blocks(lines: list[str]) -> list[tuple[int, int]]:
@@ -87,7 +96,7 @@ def hard_wrap(text: str) -> str:
     columns = 2 * rng.randint(18, 30)
     out = []
     for line in text.split("\n"):
-        if is_table_row(line) or _width(line) <= columns:
+        if is_table_row(line) or is_typed_row(line) or _width(line) <= columns:
             out.append(line)
             continue
         cur, w = [], 0

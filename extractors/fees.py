@@ -77,6 +77,7 @@ def _terms() -> dict:
     return dict(
         group_noun=re.compile(f"(?:{vocab.alternation(t['group_nouns'])})$"),
         everyone=frozenset(t["everyone"]),
+        unchanged_words=tuple(t["unchanged"]),
         preamble=re.compile("|".join(t["preamble"])),
         unchanged=re.compile(vocab.alternation(t["unchanged"])),
         # right after the amount, in its clause: 400元，与上年持平 / 400元，与2025年度标准相同
@@ -138,7 +139,7 @@ def pre_label(text: str, subject_start: int) -> str | None:
 
 
 _HEAD_MARKER = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．]|[①-⑳])?\s*")
-_PER_LEAD = re.compile(rf"^\s*[:：]?\s*(?:为|是)?\s*{_PER}\s*(?:为|是)?\s*(?:{_AT_LEAST})?\s*$")  # (：)每人每年(不低于)
+_PER_LEAD = re.compile(rf"^\s*[:：]?\s*(?:仍然?|依然|继续)?(?:为|是)?\s*{_PER}\s*(?:为|是)?\s*(?:{_AT_LEAST})?\s*$")  # (：)每人每年(不低于)
 _HEAD_MAX = 40
 _GROUP_HEAD_MAX = 20  # a heading naming a group before its sentence  # a heading naming a group is short
 _PER_ONLY = re.compile(rf"^\s*(?:为|是)?\s*{_PER}?\s*(?:为|是)?\s*$")
@@ -163,6 +164,10 @@ def said_of_everyone(text: str, kind: str, subject_start: int) -> bool:
         return before in _terms()["everyone"]
     if kind == "fiscal_subsidy" or s == 0 or text[s - 1] == "\n":
         return True
+    if text[s - 1] in ",，":  # 缴费标准不变，个人缴费仍为每人每年400元: the piece before keeps the standard
+        prev = piece_start(text, s - 1)
+        piece = text[prev:s - 1]
+        return "标准" in piece and any(w in piece for w in _terms()["unchanged_words"])
     if text[s - 1] != "。":
         return False
     prev = max(text.rfind(c, max(0, s - 1 - _HEAD_MAX), s - 1) for c in "\n。;；:：") + 1

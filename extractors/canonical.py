@@ -102,7 +102,42 @@ def _pipe_table_to_tabs(line: str) -> str | None:
     return line
 
 
+# A web page saved as text with its HTML half stripped: tags and entities left in the words.
+_HTML_TAG = std_re.compile(
+    r"<(?P<close>/?)(?P<tag>br|p|div|li|tr|td|th|h[1-6]|table|tbody|thead|ul|ol|section|article|center"
+    r"|span|strong|b|em|i|u|font|a|img|sup|sub)(?:\s[^<>\n]{0,300})?\s*/?>", std_re.I)
+_HTML_CELL_TAGS = frozenset(("td", "th"))
+_HTML_INLINE_TAGS = frozenset(("span", "strong", "b", "em", "i", "u", "font", "a", "img", "sup", "sub"))
+_HTML_ENTITY = std_re.compile(r"&(nbsp|ensp|emsp|thinsp|gt|quot|ldquo|rdquo|lsquo|rsquo|mdash|ndash|hellip|middot|times|bull);")
+_ENTITY_CHARS = dict(nbsp=" ", ensp=" ", emsp=" ", thinsp=" ", gt=">", quot='"', ldquo="“", rdquo="”", lsquo="‘",
+                     rsquo="’", mdash="—", ndash="–", hellip="…", middot="·", times="×", bull="•")
+_HTML_PASSES = 3  # a tag rebuilt by removing one inside it (<<b>br>) is removed again, this often
+
+
+def _html_tag(m) -> str:
+    tag = m.group("tag").lower()
+    if tag in _HTML_INLINE_TAGS:
+        return ""
+    return "\t" if tag in _HTML_CELL_TAGS and not m.group("close") else "\n"
+
+
+def strip_html(text: str) -> str:
+    """`&nbsp;&nbsp;各乡镇人民政府…<br>` / `<p style="…">巫溪县人民政府办公室</p>` -> the words: block tags
+    end a line, cell tags separate cells, inline tags and the common entities go."""
+    if "&" in text:
+        text = _HTML_ENTITY.sub(lambda m: _ENTITY_CHARS[m.group(1)], text)
+    for _ in range(_HTML_PASSES):
+        if "<" not in text:
+            break
+        text, n = _HTML_TAG.subn(_html_tag, text)
+        if not n:
+            break
+    return text
+
+
 def strip_markup(text: str) -> str:
+    if "<" in text or "&" in text:
+        text = strip_html(text)
     if "|" in text:
         text = "\n".join(l for l in map(_pipe_table_to_tabs, text.split("\n")) if l is not None)
     text = _MD_HEADING.sub("", text)

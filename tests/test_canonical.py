@@ -30,6 +30,12 @@ from noticeflow.extractors.canonical import canonicalize
      "组 长:龙 飞 县人民政府副县长\n副组长:陈 刚 县医疗保障局局长"),
     # ...a short heading is not
     ("(一)加强组织领导\n各乡镇要成立工作专班。", "(一)加强组织领导\n各乡镇要成立工作专班。"),
+    # a web page saved with its HTML half stripped: entities and tags go, block tags end lines
+    ("&nbsp;&nbsp;各乡镇人民政府：<br>&nbsp;&nbsp;通过&ldquo;渝快办&rdquo;缴费。<br>", "各乡镇人民政府:\n通过“渝快办”缴费。"),
+    ('<p style="text-align:right">某县医疗保障局</p><P>2025年9月3日</P>', "某县医疗保障局\n\n2025年9月3日"),
+    ("<strong>一、缴费标准</strong><br/>个人缴费每人每年<b>400</b>元。", "一、缴费标准\n个人缴费每人每年400元。"),
+    # ...but a comparison or an ampersand in words is text
+    ("参保率<95%的乡镇，R&D经费", "参保率<95%的乡镇,R&D经费"),
     ("", ""),
 ])
 def test_canonicalize(raw: str, expected: str) -> None:

@@ -359,7 +359,7 @@ def find_inline(text: str, lo: int, hi: int) -> tuple[list[Member], bool]:
         for rx in (g["inline"], g["inline_rev"]):
             for m in rx.finditer(sentence):
                 who = YI_LEAD.sub("", m.group("who"))  # 成立以副县长吴光荣为组长: 以 opens the group
-                people = [parse_person(p) for p in WHO_SEP.split(who)]
+                people = split_people(who)
                 if not people or not all(people):
                     people = [parse_person(who, joined_titles=True)]  # 县委常委、副县长刘洋: one person
                 if not all(people):
@@ -369,6 +369,19 @@ def find_inline(text: str, lo: int, hi: int) -> tuple[list[Member], bool]:
                 ev = evidence(text, sm.start() + m.start("who"), sm.start() + m.end())
                 out += [Member(role=role, name=n, title=t, evidence=ev) for n, t in people]
     return out, spaced_miss
+
+
+def split_people(who: str) -> list:
+    """`办公室副主任赵丽、县人力资源和社会保障局局长李春明` -> each person: split at 、, and at 和/及
+    only where a piece does not read as one person (the 和 of 人力资源和社会保障局 joins an office's name)."""
+    people = [parse_person(p) for p in WHO_SEP.split(who)]
+    if all(people):
+        return people
+    out = []
+    for piece in who.split("、"):
+        parts = [parse_person(p) for p in WHO_SEP.split(piece)]
+        out += parts if all(parts) else [parse_person(piece)]
+    return out
 
 
 # ---- extract ------------------------------------------------------------------------------------

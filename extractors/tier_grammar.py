@@ -30,7 +30,8 @@ _ITEM_SPLIT_HINT = sre.compile(r"[、,，和及与]")  # a group listing several
 # Numbering and lead words before a group: "- 3.", "①对", "(二)", "其中".
 _LEAD = re.compile(r"""
     [\s\-*•·●○◆◇■□▲△★☆▶►]*
-    (?: \d{1,2}[.、．)] | [①-⑳] | \(\d{1,2}\) | \([一二三四五六七八九十]{1,3}\) | [一二三四五六七八九十]{1,3}、 )?
+    (?: \d{1,2}[.、．)] | [①-⑳] | \(\d{1,2}\) | \([一二三四五六七八九十]{1,3}\)
+      | [一二三四五六七八九十]{1,3}、(?![一二三四五六七八九十]{1,2}级) )?     # 一、二级重度残疾人 is no item number
     \s* (?:对于|对|其中|凡是|凡)?
 """, re.X)
 
@@ -482,6 +483,9 @@ def find_drafts(lay: Layout, skip_lines: set = frozenset()) -> list[Draft]:
 # A list item: a bullet or an item number opening the line.
 _ITEM_MARK = sre.compile(r"[ \t]*(?:[•·●○◆◇■□▲△★☆▶►\-*]|\d{1,2}[.、．)]|[(（][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳]|[一二三四五六七八九十]{1,3}、)")
 _COLON_AT_END = sre.compile(r"[:：][ \t]*$", sre.M)
+# ...or an unmarked line whose terms end at a colon near its start (a markdown bullet removed:
+# `300元：低保对象`)
+_ITEM_COLON = sre.compile(rf"[^:：。;；\n]{{1,{MAX_TERMS_FIRST}}}[:：]")
 
 
 def find_listed_lines(lay: Layout) -> set:
@@ -500,7 +504,7 @@ def find_listed_lines(lay: Layout) -> set:
             le = lay.line_starts[k + 1] - 1 if k < last else len(text)
             if ls == le or not text[ls:le].strip():
                 blank += 1
-            elif _ITEM_MARK.match(text, ls, le):
+            elif _ITEM_MARK.match(text, ls, le) or _ITEM_COLON.match(text, ls, le):
                 out.add(k)
                 blank = 0
             else:

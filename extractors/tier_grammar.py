@@ -499,8 +499,8 @@ def find_listed_lines(lay: Layout) -> set:
         if not _SUBSIDY_IN_LINE.search(text, lay.line_starts[k], colon.start()):
             continue
         k, blank = k + 1, 0
-        while k <= last and blank <= 1:  # items may stand a blank line apart, never two
-            ls = lay.line_starts[k]
+        while k <= last and blank <= 1 and k not in out:  # items may stand a blank line apart, never two;
+            ls = lay.line_starts[k]                          # a line already listed: the rest was scanned
             le = lay.line_starts[k + 1] - 1 if k < last else len(text)
             if ls == le or not text[ls:le].strip():
                 blank += 1

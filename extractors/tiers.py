@@ -148,6 +148,7 @@ def grade_fee(text: str, d: Draft, ctx: Context, lead_grade: str | None = None) 
 
 
 _LEAD_IN_END = re.compile(r"[:：][ \t]*$", re.M)
+MAX_GRADE_LEAD_INS = 50  # lead-in lines naming a grade read (the dev notices have at most 1)
 
 
 def lead_in_grades(lay, drafts: list[Draft]) -> dict:
@@ -155,10 +156,14 @@ def lead_in_grades(lay, drafts: list[Draft]) -> dict:
     out = {}
     if "档" not in lay.text:
         return out
+    seen = 0
     for colon in _LEAD_IN_END.finditer(lay.text):
         ls = lay.text.rfind("\n", 0, colon.start()) + 1
         m = _GRADE.search(lay.text, ls, colon.start())
+        if m and seen >= MAX_GRADE_LEAD_INS:
+            break  # bounded work on a pasted or generated text
         if m and not any(d.start <= colon.start() < d.end for d in drafts):
+            seen += 1
             for d in find_following(lay, drafts, colon.end()):
                 out.setdefault(id(d), m.group("n"))
     return out

@@ -482,10 +482,20 @@ def find_drafts(lay: Layout, skip_lines: set = frozenset()) -> list[Draft]:
 
 # A list item: a bullet or an item number opening the line.
 _ITEM_MARK = sre.compile(r"[ \t]*(?:[•·●○◆◇■□▲△★☆▶►\-*]|\d{1,2}[.、．)]|[(（][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳]|[一二三四五六七八九十]{1,3}、)")
-_COLON_AT_END = sre.compile(r"[:：][ \t]*$", sre.M)
 # ...or an unmarked line whose terms end at a colon near its start (a markdown bullet removed:
 # `300元：低保对象`)
 _ITEM_COLON = sre.compile(rf"[^:：。;；\n]{{1,{MAX_TERMS_FIRST}}}[:：]")
+
+
+def colons_at_line_end(text: str):
+    """Positions of the colons that end a line (canonical text: `:` folded, no trailing spaces)."""
+    for colon in (":\n", "：\n"):
+        i = text.find(colon)
+        while i != -1:
+            yield i
+            i = text.find(colon, i + 2)
+    if text.endswith((":", "：")):
+        yield len(text) - 1
 
 
 def find_listed_lines(lay: Layout) -> set:
@@ -494,9 +504,9 @@ def find_listed_lines(lay: Layout) -> set:
     where an item names no subsidy word itself."""
     text, out = lay.text, set()
     last = len(lay.line_starts) - 1
-    for colon in _COLON_AT_END.finditer(text):
-        k = line_of(lay, colon.start())
-        if not _SUBSIDY_IN_LINE.search(text, lay.line_starts[k], colon.start()):
+    for colon in colons_at_line_end(text):
+        k = line_of(lay, colon)
+        if not _SUBSIDY_IN_LINE.search(text, lay.line_starts[k], colon):
             continue
         k, blank = k + 1, 0
         while k <= last and blank <= 1 and k not in out:  # items may stand a blank line apart, never two;

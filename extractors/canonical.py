@@ -80,6 +80,10 @@ _CONTINUING_END = frozenset("、,，和及与的按照对由在将从把向给�
 
 def fold_width(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
+    # an ideographic space is two columns wide: a run of them is a column gap (a table aligned
+    # with full-width spaces), kept as wide as it looks; one alone (王　磊, 组　长) stays one space
+    if "\u3000\u3000" in text:
+        text = text.replace("\u3000\u3000", "    ")
     # str.translate walks a dict per character; a notice holds ten or so distinct wide
     # characters, so one C-level replace per character present is several times faster. They
     # are found by one `re` scan of their class (frozenset.intersection(text) costs 4x more).
@@ -178,6 +182,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Tables laid out in columns (`pdftotext -layout`, a typed table): cells apart by 3+ spaces.
 _COLUMN_GAP = re.compile(r"(?<=\S)[ ]{3,}(?=\S)")
 _CELL = re.compile(r"\S+(?:[ ]{1,2}\S+)*")
+_WORD = re.compile(r"\S+")
 _MIN_ALIGNED_ROWS = 3  # a header and two rows at least
 
 
@@ -220,9 +225,15 @@ def aligned_tables_to_tabs(lines: list[str]) -> list[str]:
         if len(rows) >= _MIN_ALIGNED_ROWS and not _SPACED_ROW.match(lines[rows[0]]):
             header = lines[rows[0]]
             starts = [_display_col(header, m.start()) for m in _CELL.finditer(header)]
+            # `序号 乡镇` typed with one space over rows `1    会师镇`: where the rows hold more
+            # cells than the header, each word of the header heads a column of its own
+            words = [_display_col(header, m.start()) for m in _WORD.finditer(header)]
+            by_word = len(words) > len(starts) and max(len(_CELL.findall(lines[k])) for k in rows) > len(starts)
+            if by_word:
+                starts = words
             for k in rows:
                 cells = [""] * len(starts)
-                for m in _CELL.finditer(lines[k]):
+                for m in (_WORD if by_word and k == rows[0] else _CELL).finditer(lines[k]):
                     col = _display_col(lines[k], m.start())
                     # the nearest header column: width folding (（ -> () may have moved a cell left
                     idx = min(range(len(starts)), key=lambda n: abs(starts[n] - col))

@@ -77,6 +77,7 @@ def grammar() -> dict:
         not_task=re.compile(_alt(t["not_task_headers"])),
         not_quota=re.compile(_alt(t["not_quota_headers"])),
         people_count=re.compile(_alt(t["people_count_headers"])),
+        rate=re.compile(_alt(t["rate_headers"])),
         scales=t["unit_scales"],
         decimal=re.compile(r"^\d+(?:\.\d+)?$"),
         stated=re.compile(rf"(?<!其中[^,。;]{{0,12}})(?:{_alt(t['stated_total_words'])})(?:为|是|达到|达|:)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<wan>万)?人"),
@@ -187,6 +188,11 @@ def parse_value(cell: str, scale: int) -> int | None:
     return round(float(cell) * scale)
 
 
+def _mostly_numbers(rows, k: int) -> bool:
+    cells = [c[k] for _, c in rows if k < len(c) and c[k]]
+    return sum(bool(DIGIT.match(c)) for c in cells) * 2 > len(cells)
+
+
 def is_quota_table(header: list[str], title: str | None) -> bool:
     """Not a 门诊慢特病 limits, 报销, 资助标准, scoring or fee table (quota_terms.yaml), unless a
     column counts people (其中：资助人数 beside 应参保人数 is a quota table)."""
@@ -209,10 +215,17 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
     seq_col = 0 if g["seq"].match(header[0]) else None
     note_col = next((k for k, c in enumerate(header) if g["note"].match(c)), None)
     area_col = next((k for k, c in enumerate(header) if k not in (seq_col, note_col)), None)
+    # 镇(街道) then 村(社区): the 镇 is written on its first row only, the finer area column
+    # (another area header right after it) names each row
+    while (area_col is not None and area_col + 1 < len(header) and area_col + 1 != note_col
+           and g["area"].search(header[area_col + 1]) and len(header[area_col + 1]) <= 12
+           and not g["people_count"].search(header[area_col + 1])
+           and not _mostly_numbers(table.rows, area_col + 1)):  # 行政村数: a count, not an area
+        area_col += 1
     unit = unit_line
     columns: dict[int, str] = {}
     for k, c in enumerate(header):
-        if k in (seq_col, note_col, area_col) or not c:
+        if k in (seq_col, note_col, area_col) or not c or k < (area_col or 0) or g["rate"].search(c):
             continue
         m = g["unit_in_cell"].match(c)
         columns[k] = m.group("name") if m else c

@@ -24,6 +24,7 @@ _HAN = re.compile(r"\p{Han}")
 # A row typed with runs of spaces (often full-width) between its cells, ending in a figure:
 # `1　　察布查尔镇　　　10236　　　　27415`. A typed table row is never re-wrapped either.
 _SPACED_ROW = re.compile(r"^\s*\S+(?:[ \u3000]{2,}\S+){2,}\s*$")
+_TWO_CELLS = re.compile(r"^\s*\S+(?:[ \u3000]{2,}\S+)+\s*$")
 _TYPED_HEADER = re.compile(r"^\s*序[ \u3000]*号(?:[ \u3000]+\S+){2,}\s*$")
 
 
@@ -85,6 +86,21 @@ def _map_tables(text: str, render) -> str:
 
 # ---- the transforms ---------------------------------------------------------------------------
 
+def typed_runs(lines: list[str]) -> set[int]:
+    """Indices of lines in a run typed in columns (cells apart by 2+ spaces, two rows with three
+    cells at least): a table whose rows may end in text (a 资助标准 table), a row whose merged
+    cells are blank (two cells only) included; hard_wrap keeps them whole."""
+    in_run, i = set(), 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and _TWO_CELLS.match(lines[j]):
+            j += 1
+        if sum(bool(_SPACED_ROW.match(lines[k])) for k in range(i, j)) >= 2:
+            in_run.update(range(i, j))
+        i = max(j, i + 1)
+    return in_run
+
+
 def hard_wrap(text: str) -> str:
     """Lines broken every 18-30 characters, as pdftotext or an OCR engine hands back a page.
 
@@ -95,8 +111,10 @@ def hard_wrap(text: str) -> str:
     rng = _rng(text, "wrap")
     columns = 2 * rng.randint(18, 30)
     out = []
-    for line in text.split("\n"):
-        if is_table_row(line) or is_typed_row(line) or _width(line) <= columns:
+    lines = text.split("\n")
+    in_run = typed_runs(lines)
+    for i, line in enumerate(lines):
+        if is_table_row(line) or is_typed_row(line) or i in in_run or _width(line) <= columns:
             out.append(line)
             continue
         cur, w = [], 0

@@ -97,10 +97,13 @@ def test_transform_is_deterministic_and_changes_something(name) -> None:
 
 def test_hard_wrap_width_and_table_rows() -> None:
     for text in _sample():
-        rows = [ln for ln in text.split("\n") if L.is_table_row(ln) or L.is_typed_row(ln)]
+        lines = text.split("\n")
+        runs = L.typed_runs(lines)
+        rows = [ln for i, ln in enumerate(lines) if L.is_table_row(ln) or L.is_typed_row(ln) or i in runs]
         wrapped = L.hard_wrap(text).split("\n")
         assert all(r in wrapped for r in rows), "a table row was wrapped"
-        prose = [ln for ln in wrapped if not (L.is_table_row(ln) or L.is_typed_row(ln))]
+        whole = set(rows)
+        prose = [ln for ln in wrapped if not (L.is_table_row(ln) or L.is_typed_row(ln) or ln in whole)]
         assert max(L._width(ln) for ln in prose) <= 60  # 30 Han characters
 
 

@@ -590,13 +590,16 @@ def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
     text, drafts, used = lay.text, [], set()
     if "\t" not in text:
         return [], set()
-    roles, col_group, known_only = None, None, False
+    roles, col_group, known_only, carry = None, None, False, None
     for k, ls in enumerate(lay.line_starts):
         le = lay.line_starts[k + 1] - 1 if k + 1 < len(lay.line_starts) else len(text)
         line = text[ls:le]
         if "\t" not in line:
-            roles = None
-            continue
+            # a group alone under a tier row, its merged cells blank (trailing tabs are stripped
+            # from the canonical text): the table goes on
+            if not (carry is not None and col_group == 0 and line.strip() and find_category_spans(lay, ls, le)):
+                roles = None
+                continue
         cells = line.split("\t")
         names = find_category_spans(lay, ls, le)
         header = None if names or not _COL_HINT.search(line) else parse_header(cells)
@@ -606,12 +609,27 @@ def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
             # a header naming no subsidy (人员类别 | 个人缴费 | 财政补助) may be a fee table:
             # only rows naming a known group are tiers there
             known_only = not _TABLE_SUBSIDY.search(line)
+            carry = None
             continue
+        if carry is not None and merged_below(cells, roles, col_group):
+            # a group alone under a tier row: the 资助标准 / 资金来源 cells are merged over both
+            # rows (written on the first): the row takes the cells above it
+            cells = cells + [""] * (len(carry) - len(cells))
+            cells = [carry[i] if i > col_group and roles.get(i) and i < len(carry) else c
+                     for i, c in enumerate(cells)]
         d = parse_table_row(lay, ls, le, cells, roles, col_group, known_only)
+        carry = cells if d is not None else None
         if d is not None:
             drafts.append(d)
             used.add(k)
     return drafts, used
+
+
+def merged_below(cells: list[str], roles: dict, col_group: int | None) -> bool:
+    """A row holding its group and nothing in any figure, mode or fund column after it."""
+    if col_group is None or col_group >= len(cells) or not cells[col_group].strip():
+        return False
+    return not any(c.strip() for i, c in enumerate(cells) if i > col_group and roles.get(i))
 
 
 def parse_table_row(lay: Layout, ls: int, le: int, cells: list[str], roles: dict, col_group: int,

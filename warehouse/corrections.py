@@ -440,6 +440,8 @@ def _row_to_correction(row: tuple) -> Correction:
 
 
 def _has_notices(con) -> bool:
+    if getattr(con, "migrated", False):
+        return True  # a warehouse.access connection: every migration (056 made notice_keys) is applied
     return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'notice_keys'").fetchall()[0][0] == 1
 
 
@@ -815,6 +817,8 @@ _LATEST_BASE = ("SELECT notice_key, doc_id, record FROM review_base{where}"
                 " QUALIFY row_number() OVER (PARTITION BY notice_key ORDER BY seq DESC) = 1")
 
 def _has_warehouse(con) -> bool:
+    if getattr(con, "migrated", False):
+        return True  # a warehouse.access connection: its owner applied every migration
     return con.execute("SELECT count(*) FROM duckdb_tables()"
                        " WHERE table_name IN ('notices', 'records')").fetchall()[0][0] == 2
 
@@ -934,12 +938,12 @@ def set_status(con, notice_key: str, doc_id: str | None, status: str, reviewer: 
 # corrections) for a notice with a correction that failed against its current source version.
 _STATUS_SQL = """
 WITH latest AS (
-  SELECT notice_key, status, reviewer, changed_at FROM review_status
+  SELECT notice_key, status, reviewer, changed_at FROM review_status{only}
   QUALIFY row_number() OVER (PARTITION BY notice_key ORDER BY changed_at DESC, rowid DESC) = 1),
-ncorr AS (SELECT notice_key, count(*) FILTER (WHERE op <> 'dismiss') AS n FROM corrections GROUP BY 1),
+ncorr AS (SELECT notice_key, count(*) FILTER (WHERE op <> 'dismiss') AS n FROM corrections{only} GROUP BY 1),
 rr AS (
   SELECT q.notice_key, count(DISTINCT q.correction_id) AS n FROM needs_re_review q
-  WHERE q.correction_id NOT IN (SELECT ref_id FROM corrections WHERE ref_id IS NOT NULL){current}
+  WHERE q.correction_id NOT IN (SELECT ref_id FROM corrections WHERE ref_id IS NOT NULL){current}{only_q}
   GROUP BY 1),
 keys AS (SELECT notice_key FROM latest UNION SELECT notice_key FROM ncorr UNION SELECT notice_key FROM rr)
 SELECT k.notice_key,
@@ -950,19 +954,24 @@ FROM keys k LEFT JOIN latest USING (notice_key) LEFT JOIN ncorr USING (notice_ke
 """
 
 
-def status_sql(con) -> str:
-    """The SELECT behind `statuses` (notice_key, status, reviewer, changed_at, corrections, re_review)."""
+def status_sql(con, one: bool = False) -> str:
+    """The SELECT behind `statuses` (notice_key, status, reviewer, changed_at, corrections, re_review);
+    `one`: of one notice only, whose key is its three parameters (a notice page reads its own
+    rows, not the whole log's)."""
     current = (" AND q.doc_id IN (SELECT d.doc_id FROM notice_documents m JOIN documents d"
                " ON d.doc_key = m.doc_key AND d.is_current WHERE m.notice_id = q.notice_key)"
                if _has_warehouse(con) else "")
-    return _STATUS_SQL.format(current=current)
+    return _STATUS_SQL.format(current=current, only=" WHERE notice_key = ?" if one else "",
+                              only_q=" AND q.notice_key = ?" if one else "")
 
 
 def statuses(con, notice_key: str | None = None) -> dict[str, dict]:
     """Review status per notice key (see `_STATUS_SQL`); notices never touched are absent."""
     ensure_schema(con)
-    where, args = ("", []) if notice_key is None else (" WHERE notice_key = ?", [notice_key_of(con, notice_key)])
-    rows = con.execute(f"SELECT * FROM ({status_sql(con)}){where}", args).fetchall()
+    if notice_key is None:
+        rows = con.execute(status_sql(con)).fetchall()
+    else:
+        rows = con.execute(status_sql(con, one=True), [notice_key_of(con, notice_key)] * 3).fetchall()
     return {k: {"status": st, "reviewer": who, "at": at, "corrections": n, "re_review": rr}
             for k, st, who, at, n, rr in rows}
 

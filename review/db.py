@@ -44,12 +44,18 @@ def describe(db: str, e: BaseException) -> Unavailable:
     return Unavailable(f"{db}: warehouse error ({text.splitlines()[0][:160]})")
 
 
+SESSIONS = 4  # units of work in DuckDB at once per app (see Warehouse)
+
+
 class Warehouse:
     """Short sessions on one warehouse file, through `warehouse.access` (which shares the file
     with an ingest or a query running in another process)."""
 
-    def __init__(self, path: str | pathlib.Path, wait: float = 5.0, linger: float = 0.0):
+    def __init__(self, path: str | pathlib.Path, wait: float = 5.0, linger: float = 0.0, sessions: int = SESSIONS):
         self.path = str(path)
+        # At most `sessions` units in DuckDB at once (the others wait their turn, a few ms): twenty
+        # reviewers' pages at once gain nothing on two cores and together ran the memory pool out.
+        self._slots = threading.BoundedSemaphore(max(1, sessions))
         self.wait = wait  # how long a request waits for a process outside noticeflow, then 503
         self.linger = linger  # seconds an idle session keeps the file open after the last request
         self._lock = threading.Lock()
@@ -76,16 +82,21 @@ class Warehouse:
 
     @contextlib.contextmanager
     def _session(self, read_only: bool) -> Iterator:
-        with self._lock:
-            self._users += 1
-        con = self._open(read_only)
-        try:
-            yield con
-        except duckdb.Error as e:
-            raise describe(self.path, e) from e
-        finally:
-            con.close()
-            self._release()
+        with self._slots:
+            with self._lock:
+                self._users += 1
+            try:
+                con = self._open(read_only)
+            except BaseException:
+                self._release()
+                raise
+            try:
+                yield con
+            except duckdb.Error as e:
+                raise describe(self.path, e) from e
+            finally:
+                con.close()
+                self._release()
 
     def _release(self) -> None:
         """Keep one idle session for `linger` seconds: reopening the file and the checkpoint when

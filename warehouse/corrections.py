@@ -466,8 +466,9 @@ def load(con, notice_key: str | None = None) -> list[Correction]:
         notice_key = notice_key_of(con, notice_key)
         sql += " WHERE notice_key = ?"
         args.append(notice_key)
-        if _has_notices(con):
-            sql += " OR notice_key IN (SELECT key FROM notice_keys WHERE notice_id = ?)"
+        if _has_notices(con):  # notice_keys of one notice: its documents' paths (the view's UNION
+            sql += (" OR notice_key IN (SELECT d.path FROM documents d WHERE d.doc_key IN"  # over every
+                    " (SELECT doc_key FROM notice_documents WHERE notice_id = ?))")        # notice: 2 ms more)
             args.append(notice_key)
     return [_row_to_correction(r) for r in con.execute(sql + " ORDER BY id", args).fetchall()]
 
@@ -956,11 +957,16 @@ FROM keys k LEFT JOIN latest USING (notice_key) LEFT JOIN ncorr USING (notice_ke
 
 def status_sql(con, one: bool = False) -> str:
     """The SELECT behind `statuses` (notice_key, status, reviewer, changed_at, corrections, re_review);
-    `one`: of one notice only, whose key is its three parameters (a notice page reads its own
+    `one`: of one notice only, whose key is each of its parameters (a notice page reads its own
     rows, not the whole log's)."""
-    current = (" AND q.doc_id IN (SELECT d.doc_id FROM notice_documents m JOIN documents d"
-               " ON d.doc_key = m.doc_key AND d.is_current WHERE m.notice_id = q.notice_key)"
-               if _has_warehouse(con) else "")
+    if not _has_warehouse(con):
+        current = ""
+    elif one:  # the notice's own documents, not a join over every notice's (4 ms on 10,000)
+        current = (" AND q.doc_id IN (SELECT d.doc_id FROM documents d WHERE d.is_current AND d.doc_key IN"
+                   " (SELECT doc_key FROM notice_documents WHERE notice_id = ?))")
+    else:
+        current = (" AND q.doc_id IN (SELECT d.doc_id FROM notice_documents m JOIN documents d"
+                   " ON d.doc_key = m.doc_key AND d.is_current WHERE m.notice_id = q.notice_key)")
     return _STATUS_SQL.format(current=current, only=" WHERE notice_key = ?" if one else "",
                               only_q=" AND q.notice_key = ?" if one else "")
 
@@ -971,7 +977,8 @@ def statuses(con, notice_key: str | None = None) -> dict[str, dict]:
     if notice_key is None:
         rows = con.execute(status_sql(con)).fetchall()
     else:
-        rows = con.execute(status_sql(con, one=True), [notice_key_of(con, notice_key)] * 3).fetchall()
+        sql = status_sql(con, one=True)
+        rows = con.execute(sql, [notice_key_of(con, notice_key)] * sql.count("?")).fetchall()
     return {k: {"status": st, "reviewer": who, "at": at, "corrections": n, "re_review": rr}
             for k, st, who, at, n, rr in rows}
 

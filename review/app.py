@@ -174,11 +174,11 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
 
     def load_notice(key: str):
         with wh.cursor() as cur:
-            extracted = log.extraction(cur, key)
+            nid = log.notice_key_of(cur, key)  # a document's path names its notice too: resolved once
+            extracted = log.extraction(cur, nid)
             if extracted is None:
                 return None
-            cs = log.load(cur, key)
-            nid = log.notice_key_of(cur, key)  # a document's path names its notice too
+            cs = log.load(cur, nid)
             st = log.statuses(cur, nid).get(nid, {"status": "unreviewed"})
         return extracted, cs, st
 
@@ -256,23 +256,25 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
         sess = request.state.session
         reason = str(form.get("reason", "")).strip()[:500] or None
 
-        def unit(cur):
-            extracted = log.extraction(cur, key)
+        def unit(cur, nid):
+            extracted = log.extraction(cur, nid)
             if extracted is None:
                 return Response("no such notice", status_code=404)
-            cs = log.load(cur, key)
+            cs = log.load(cur, nid)
             eff = log.apply_corrections(extracted, cs)
             changes = build(cur, extracted, eff, cs)
             if isinstance(changes, Conflict):
                 return changes
-            return log.propose_many(cur, key, extracted, changes, sess.reviewer, reason, effective=eff.record)
+            return log.propose_many(cur, nid, extracted, changes, sess.reviewer, reason, effective=eff.record)
 
         def run():
-            made = wh.atomic(unit)
+            nid = wh.notice_of(key)
+            with wh.serial(nid):  # this notice's check and append as one step; other notices go on
+                made = wh.atomic(lambda cur: unit(cur, log.notice_key_of(cur, nid)))
             if not isinstance(made, list):
                 return made
             if made:
-                refresher.poke(key)  # the analyst tables show the corrected value a moment later
+                refresher.poke(nid)  # the analyst tables show the corrected value a moment later
             return RedirectResponse(notice_url(key, anchor), status_code=303)
         try:
             out = await run_in_threadpool(run)
@@ -373,7 +375,8 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
             return log.inverse(cur, cid, extracted, sess.reviewer)
 
         def run():
-            made = wh.atomic(unit)
+            with wh.serial(wh.notice_of(key)):
+                made = wh.atomic(unit)
             if not isinstance(made, list):
                 return made
             if made:
@@ -407,7 +410,8 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
             return RedirectResponse(notice_url(nxt) if nxt else "/?status=unreviewed&done=1", status_code=303)
 
         def run():
-            return wh.atomic(unit)
+            with wh.serial(wh.notice_of(key)):  # its re-review count and the status as one step
+                return wh.atomic(unit)
         try:
             return await run_in_threadpool(run)
         except log.CorrectionError as e:
@@ -437,7 +441,10 @@ def create_app(db: str | pathlib.Path, security: Security | None = None,
             raise log.CorrectionError(f"unknown action {action!r}")
 
         def run():
-            touched = wh.atomic(unit)
+            with wh.cursor() as cur:  # the notice the correction belongs to: its writes one at a time
+                row = cur.execute("SELECT notice_key FROM corrections WHERE id = ?", [cid]).fetchall()
+            with wh.serial(wh.notice_of(row[0][0]) if row else ""):
+                touched = wh.atomic(unit)
             if touched:
                 refresher.poke(touched)
         try:

@@ -44,16 +44,23 @@ def describe(db: str, e: BaseException) -> Unavailable:
     return Unavailable(f"{db}: warehouse error ({text.splitlines()[0][:160]})")
 
 
+SESSIONS = 4  # units of work in DuckDB at once per app (see Warehouse)
+
+
 class Warehouse:
     """Short sessions on one warehouse file, through `warehouse.access` (which shares the file
     with an ingest or a query running in another process)."""
 
-    def __init__(self, path: str | pathlib.Path, wait: float = 5.0, linger: float = 0.0):
+    def __init__(self, path: str | pathlib.Path, wait: float = 5.0, linger: float = 0.0, sessions: int = SESSIONS):
         self.path = str(path)
+        # At most `sessions` units in DuckDB at once (the others wait their turn, a few ms): twenty
+        # reviewers' pages at once gain nothing on two cores and together ran the memory pool out.
+        self._slots = threading.BoundedSemaphore(max(1, sessions))
         self.wait = wait  # how long a request waits for a process outside noticeflow, then 503
         self.linger = linger  # seconds an idle session keeps the file open after the last request
         self._lock = threading.Lock()
-        self._writing = threading.Lock()  # one write at a time from this app: no write-write conflicts
+        self._writing = threading.Lock()  # `writing()` sessions, one at a time
+        self._notices: dict[str, list] = {}  # notice key -> [lock, holders]: `serial`
         self._users = 0
         self._keeper = None  # an idle session that keeps this process the file's owner
         self._generation = 0
@@ -75,16 +82,21 @@ class Warehouse:
 
     @contextlib.contextmanager
     def _session(self, read_only: bool) -> Iterator:
-        with self._lock:
-            self._users += 1
-        con = self._open(read_only)
-        try:
-            yield con
-        except duckdb.Error as e:
-            raise describe(self.path, e) from e
-        finally:
-            con.close()
-            self._release()
+        with self._slots:
+            with self._lock:
+                self._users += 1
+            try:
+                con = self._open(read_only)
+            except BaseException:
+                self._release()
+                raise
+            try:
+                yield con
+            except duckdb.Error as e:
+                raise describe(self.path, e) from e
+            finally:
+                con.close()
+                self._release()
 
     def _release(self) -> None:
         """Keep one idle session for `linger` seconds: reopening the file and the checkpoint when
@@ -124,10 +136,36 @@ class Warehouse:
         with self._session(read_only=True) as con:
             yield con
 
+    @contextlib.contextmanager
+    def serial(self, key: str) -> Iterator:
+        """Reviewer writes to one notice, one at a time in this process: a save checks what
+        the reviewer loaded against the log and appends to it as one step (optimistic
+        concurrency), so two saves of the same notice never both pass the check. Saves of
+        different notices, and the background refresh of analyst rows, do not wait for each
+        other: they only append rows (or rewrite rows no save writes), and DuckDB's MVCC
+        keeps their transactions apart."""
+        with self._lock:
+            slot = self._notices.setdefault(key, [threading.Lock(), 0])
+            slot[1] += 1
+        try:
+            with slot[0]:
+                yield
+        finally:
+            with self._lock:
+                slot[1] -= 1
+                if not slot[1]:
+                    del self._notices[key]
+
+    def notice_of(self, key: str) -> str:
+        """The notice a key names (a notice_id, or a document's path): what `serial` locks."""
+        with self.cursor() as cur:
+            return log.notice_key_of(cur, key)
+
     def atomic(self, fn):
         """`fn(session)` as one transaction, made again after a transient failure (a write
-        conflict with a running ingest, a full shared memory pool): never half stored."""
-        with self._writing, self._session(read_only=False) as con:
+        conflict with a running ingest, a full shared memory pool): never half stored. Not
+        serialised with other writes (see `serial` for a notice's)."""
+        with self._session(read_only=False) as con:
             try:
                 return access.transaction(con, lambda: fn(con))
             except duckdb.Error as e:

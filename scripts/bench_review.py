@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
 import pathlib
 import random
@@ -40,6 +39,7 @@ DEADLINE = 20 * 60
 TIMEOUT = 60
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 _FEE = re.compile(r'data-unit="fees\[0\]".*?name="o:amount" value="([^"]*)"', re.S)
+_WHY = re.compile(r'id="unavailable">([^<]*)<')
 
 
 def free_port() -> int:
@@ -144,12 +144,12 @@ def run_clients(port: int, work: list[tuple], clients: int) -> dict:
             try:
                 if job[0] == "get":
                     t = time.perf_counter()
-                    status, _ = me.request("GET", job[1])
+                    status, text = me.request("GET", job[1])
                     dt = time.perf_counter() - t
                     with lock:
                         out["get"].append(dt)
                         if status != 200:
-                            out["errors"].append(f"GET {job[1][:60]} -> {status}")
+                            out["errors"].append(f"GET {job[1][:60]} -> {status}{why(text)}")
                     continue
                 key = job[1]
                 t = time.perf_counter()
@@ -159,19 +159,19 @@ def run_clients(port: int, work: list[tuple], clients: int) -> dict:
                 m = _FEE.search(html)
                 if status != 200 or not m:
                     with lock:
-                        out["errors"].append(f"GET notice {key[-30:]} -> {status}{'' if m else ' (no fee)'}")
+                        out["errors"].append(f"GET notice {key[-30:]} -> {status}{'' if m else ' (no fee)'}{why(html)}")
                     continue
                 old = m.group(1)
                 new = str(int(float(old)) + 7)
                 body = urlencode({"csrf": me.csrf, "key": key, "prefix": "fees[0]", "f:amount": new,
                                   "o:amount": old, "k:amount": "num", "reason": "bench"})
                 t = time.perf_counter()
-                status, _ = me.request("POST", "/notice/save", body)
+                status, text = me.request("POST", "/notice/save", body)
                 dt = time.perf_counter() - t
                 with lock:
                     out["post"].append(dt)
                     if status != 303:
-                        out["errors"].append(f"POST {key[-30:]} -> {status}")
+                        out["errors"].append(f"POST {key[-30:]} -> {status}{why(text)}")
                     else:
                         out["saved"].append((key, float(new)))
             except Exception as e:  # noqa: BLE001 - every failure is counted and printed
@@ -186,6 +186,12 @@ def run_clients(port: int, work: list[tuple], clients: int) -> dict:
         t.join()
     out["wall"] = time.perf_counter() - t0
     return out
+
+
+def why(html: str) -> str:
+    """The reason a 503 page gives, for the error list."""
+    m = _WHY.search(html)
+    return f": {m.group(1)[-160:]}" if m else ""
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -212,12 +218,11 @@ def verify(db: pathlib.Path, saved: list[tuple[str, float]]) -> list[str]:
     try:
         missing = []
         for key, amount in saved:
-            rows = con.execute("SELECT new_value FROM corrections WHERE notice_key = ? AND field_path = 'fees[0].amount'",
-                               [key]).fetchall()
-            if not any(json.loads(v) == amount for (v,) in rows):
+            cs = log.load(con, key)  # a notice's log, whichever of its keys (path or notice_id) it was saved under
+            if not any(c.field_path == "fees[0].amount" and c.new_value == amount for c in cs):
                 missing.append(f"{key}: no correction to {amount:g}")
                 continue
-            eff = log.apply_corrections(log.extraction(con, key), log.load(con, key)).record
+            eff = log.apply_corrections(log.extraction(con, key), cs).record
             if eff["fees"][0]["amount"] != amount:
                 missing.append(f"{key}: effective fee {eff['fees'][0]['amount']} != {amount:g}")
         return missing
@@ -236,7 +241,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=11)
     a = ap.parse_args()
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="nf_bench_review_"))
-    server = ingest = None
+    server = ingest = server_log = None
     try:
         db = tmp / "bench.duckdb"
         if a.db:
@@ -253,8 +258,9 @@ def main() -> int:
         print(f"warehouse: {len(keys)} notices with a fee; {a.clients} clients, {a.gets} GETs, {a.posts} saves"
               f"{f', ingesting {a.ingest} more meanwhile' if a.ingest else ''}", flush=True)
         port = free_port()
+        server_log = open(tmp / "server.log", "w+", encoding="utf-8")  # read at the end; a pipe nobody reads could fill
         server = subprocess.Popen(cli("review", "--db", str(db), "--host", HOST, "--port", str(port)), env=env(),
-                                  stderr=subprocess.PIPE, text=True)
+                                  stderr=server_log, text=True)
         for _ in range(600):
             try:
                 http.client.HTTPConnection(HOST, port, timeout=2).request("GET", "/")
@@ -294,6 +300,11 @@ def main() -> int:
         server.wait(DEADLINE)
         print(f"server stopped {time.perf_counter() - t:.1f} s after SIGTERM (background refreshes drained)",
               flush=True)
+        server_log.seek(0)
+        lines = [line.rstrip() for line in server_log if line.strip()]
+        print(f"server log: {len(lines)} line(s)")
+        for line in lines[-5:]:
+            print("  " + line[:200])
         missing = verify(db, out["saved"])
         print(f"saves in the warehouse afterwards: {len(out['saved']) - len(missing)} of {len(out['saved'])}")
         for m in missing[:10]:
@@ -303,6 +314,8 @@ def main() -> int:
         for p in (server, ingest):
             if p is not None and p.poll() is None:
                 p.kill()
+        if server_log is not None:
+            server_log.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -68,7 +68,15 @@ def migrate(con: duckdb.DuckDBPyConnection, folder: pathlib.Path = MIGRATIONS) -
 # ingest process near 650 MB on 10,000 notices and completes 10,000 + 15,000 into one
 # warehouse). Insertion order is not needed (every query orders what it shows), which lets
 # bulk inserts stream.
-CONFIG = {"memory_limit": "256MB", "threads": "2", "preserve_insertion_order": "false"}
+# No ZSTD for long strings (DuckDB uses it for columns averaging 4 KB or more: the records and
+# review_base JSON). ZSTD compresses a whole 2,048-row vector as one frame, so reading one
+# notice's record decompressed ~30 MB of its neighbours: 20 ms and a 64 MB buffer for every
+# notice page and save, which ran the shared pool out of memory under twenty reviewers. Stored
+# plainly a record is one block read (about 1 ms); the file is larger (the 10,000 synthetic
+# notices' records take 256 MB instead of 8 MB; real notices compress less). Applies to what is
+# written from now on: an existing warehouse's records keep ZSTD until they are loaded again.
+CONFIG = {"memory_limit": "256MB", "threads": "2", "preserve_insertion_order": "false",
+          "zstd_min_string_length": str(1 << 30)}
 
 
 def connect(db: str | pathlib.Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:

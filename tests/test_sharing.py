@@ -145,8 +145,8 @@ def save_all(client, keys: list[str], running=lambda: False) -> int:
 # their order is compared. A notice's extraction enters review_base when its first correction is
 # refreshed, and the background refreshes of different notices run in whatever order saves and
 # the ingest leave them: only the order within one notice is the warehouse's.
-SEQUENCE_COLUMNS = {"corrections": 'row_number() OVER (ORDER BY "id")',
-                    "review_base": 'row_number() OVER (PARTITION BY notice_key ORDER BY "seq")'}
+SEQUENCE_COLUMNS = {"corrections": ("id", 'row_number() OVER (ORDER BY "id")'),
+                    "review_base": ("seq", 'row_number() OVER (PARTITION BY notice_key ORDER BY "seq")')}
 
 
 def contents(db) -> dict[str, list[str]]:
@@ -160,8 +160,8 @@ def contents(db) -> dict[str, list[str]]:
         out = {}
         for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT internal"
                                 " AND table_name NOT IN ('ingest_runs', 'review_refreshed') ORDER BY 1").fetchall():
-            seq_col = {"corrections": "id", "review_base": "seq"}.get(t)
-            cols = [f'"{c}"' if c != seq_col else SEQUENCE_COLUMNS[t]
+            seq_col, seq_order = SEQUENCE_COLUMNS.get(t, (None, None))
+            cols = [f'"{c}"' if c != seq_col else seq_order
                     for c, typ in con.execute(
                         "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
                         [t]).fetchall() if c != "run_id" and not typ.startswith("TIMESTAMP")]

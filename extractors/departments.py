@@ -117,7 +117,7 @@ class Masked:
     """The squeezed text with known mentions masked and the parts that give no tasks voided."""
 
     def __init__(self, text: str):
-        self.capped = False  # find_subject_duties stopped at MAX_CLAUSE_STARTS
+        self.capped = 0  # the clause-start cap find_subject_duties stopped at (0: read all)
         self.sq = squeeze(text)
         view = self.view = self.sq.view
         self.mentions = find_mentions(view)  # view offset -> (end, name, level)
@@ -240,7 +240,7 @@ def find_subject_duties(mv: Masked) -> list[Found]:
     found: list[Found] = []
     starts = clause_starts(mv)
     if len(starts) > MAX_CLAUSE_STARTS:
-        mv.capped, starts = True, starts[:MAX_CLAUSE_STARTS]
+        mv.capped, starts = MAX_CLAUSE_STARTS, starts[:MAX_CLAUSE_STARTS]
     for pos in starts:
         agent = pos > 0 and masked[pos - 1] == "由"
         m = (g["agent"] if agent else g["subject"]).match(masked, pos)
@@ -417,8 +417,8 @@ def merge(text: str, found: list[Found]) -> tuple[list[Duty], list[str]]:
     return duties, unknown
 
 
-def find_duties(text: str) -> tuple[list[Found], bool]:
-    """The duties found, and whether the subjects were capped (MAX_CLAUSE_STARTS)."""
+def find_duties(text: str) -> tuple[list[Found], int]:
+    """The duties found, and the cap the subjects stopped at (0: every clause start was tried)."""
     mv = Masked(text)
     return find_subject_duties(mv) + find_label_duties(mv) + find_table_duties(mv, text), mv.capped
 
@@ -432,7 +432,7 @@ def extract(text: str, ctx: Context) -> dict:
     except Exception:  # extraction never raises on any text
         return dict(departments=[])
     if capped:
-        ctx.note_capped("departments", MAX_CLAUSE_STARTS, "部门分句")
+        ctx.note_capped("departments", capped, "部门分句")
     for name in unknown:
         ctx.flags.append(Flag(code="unknown_department", severity="info", field="departments",
                               message=f"部门不在词表中，按原文保留：{name}"))

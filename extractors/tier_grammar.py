@@ -134,7 +134,7 @@ _SOURCE_WORDS = ("财政", "救助", "补助", "专项", "保障", "民政", "�
 
 _SUBSIDY_IN_LINE = sre.compile(r"资助|补助|补贴")
 _TIER_HINT = ("资助", "补助", "补贴", "代缴", "减免", "免缴", "免于缴费", "全额", "定额", "先缴")  # clause prefilter
-_PERSONAL_SOURCE = sre.compile(r"个人|缴费")
+PERSONAL_SOURCE = sre.compile(r"个人|缴费")
 
 # 分别 pairs the groups of a label with a list of figures by position: 分别按200元、150元.
 _ONE_VALUE = rf"(?:百分之)?{NUM}\s*(?:元|[%％])?"
@@ -190,7 +190,7 @@ def find_clauses(lay: Layout, skip_lines: set = frozenset()) -> list[list[tuple[
         if skip_lines and line_of(lay, cs) in skip_lines:
             continue
         if len(out) >= MAX_CLAUSES:
-            lay.capped = True
+            lay.capped = MAX_CLAUSES
             break
         pieces = []
         for ps, pe in split(lay, cs, ce, _PIECE_SEP):
@@ -420,7 +420,7 @@ def parse_terms(draft: Draft, terms: str) -> None:
     draft.pay_first = draft.pay_first or "先" in terms and any(
         not is_negated(terms, m.start()) for m in PAY_FIRST.finditer(terms))
     source = any(w in terms for w in _SOURCE_WORDS) and (FUND_AFTER_FROM.search(terms) or _INLINE_SOURCE.search(terms))
-    if source and not _PERSONAL_SOURCE.search(source.group("src")):
+    if source and not PERSONAL_SOURCE.search(source.group("src")):
         draft.funding = source.group("src")  # 由县残联从残疾人就业保障金中全额资助: the fund
     draft.mode = parse_mode(terms, draft)
 

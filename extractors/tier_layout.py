@@ -32,7 +32,7 @@ class Layout:
     chars: dict = field(default_factory=dict)   # separator characters -> their sorted positions
     words: dict = field(default_factory=dict)   # word tuple -> (starts, ends) of every occurrence
     named: dict = field(default_factory=dict)   # (start, end) -> parse_categories result
-    capped: bool = False                        # find_clauses stopped at MAX_CLAUSES
+    capped: int = 0                             # the clause cap find_clauses stopped at (0: read all)
 
 
 @functools.cache

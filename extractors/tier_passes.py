@@ -14,8 +14,8 @@ import regex as re
 from noticeflow.extractors.numbers import parse_number
 from noticeflow.extractors.spans import keyword_windows
 from noticeflow.extractors.tier_grammar import (
-    _PERSONAL_SOURCE, Draft, FLOOR, FUND_AFTER_FROM, INDIVIDUAL, PAY_FIRST, SOURCE, is_negated,
-    parse_categories, parse_group_categories)
+    PERSONAL_SOURCE, Draft, FLOOR, FUND_AFTER_FROM, INDIVIDUAL, PAY_FIRST, SOURCE, colons_at_line_end,
+    is_negated, parse_categories, parse_group_categories)
 from noticeflow.extractors.tier_layout import (
     Layout, enclosing, find_words, line_of, marked_spans, split)
 
@@ -158,19 +158,16 @@ def lead_in_sources(lay: Layout) -> list[tuple[int, str]]:
     lead-in of the tiers listed under it. The last source of the line speaks (a fund after 从
     wins over the office before it: 由县医保局从医疗救助资金中列支)."""
     text, out = lay.text, []
-    for colon in _COLON_AT_END.finditer(text):
-        end = colon.start() + 1
-        ls = lay.line_starts[line_of(lay, colon.start())]
+    for colon in colons_at_line_end(text):
+        end = colon + 1
+        ls = lay.line_starts[line_of(lay, colon)]
         if text.find("由", ls, end) == -1 and text.find("从", ls, end) == -1:
             continue
         found = list(_LEAD_IN_SOURCE.finditer(text, ls, end))
         src = (found[-1].group("fund") or found[-1].group("src")) if found else None
-        if src and not _PERSONAL_SOURCE.search(src):
+        if src and not PERSONAL_SOURCE.search(src):
             out.append((end, src))
     return out
-
-
-_COLON_AT_END = sre.compile(r":[ \t]*$", sre.M)
 
 
 def find_following(lay: Layout, drafts: list[Draft], pos: int) -> list[Draft]:

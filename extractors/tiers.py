@@ -23,7 +23,7 @@ from noticeflow.extractors import structure, vocab
 from noticeflow.extractors.compact import to_original, view
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.spans import evidence
-from noticeflow.extractors.tier_grammar import MAX_CLAUSES, Draft, find_drafts, find_table_drafts
+from noticeflow.extractors.tier_grammar import Draft, find_drafts, find_table_drafts
 from noticeflow.extractors.tier_layout import find_layout
 from noticeflow.extractors.tier_passes import (
     apply_floor_clauses, apply_funding_clauses, apply_intro_sources, apply_pay_first_clauses, find_following)
@@ -184,7 +184,7 @@ def extract(text: str, ctx: Context) -> dict:
         # where a twin is restated elsewhere (政策问答), the figures in the 资助 sections stand
         drafts = sorted(table_drafts + find_drafts(lay, table_lines), key=lambda d: d.start)
         if lay.capped:
-            ctx.note_capped("subsidy_tiers", MAX_CLAUSES, "资助条款")
+            ctx.note_capped("subsidy_tiers", lay.capped, "资助条款")
         named = [c for d in drafts for c in d.categories]
         if len(named) > len(set(named)):  # twins to merge: the 资助 sections' and tables' go first
             sections = structure.parse(v.original).about("subsidies")  # shared with other extractors

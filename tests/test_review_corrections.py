@@ -265,6 +265,33 @@ def test_loader_writes_corrected_rows_and_keeps_them_on_reingest(tmp_path):
     con.close()
 
 
+def test_a_deletion_alone_marks_the_record_corrected_and_stays_undoable(tmp_path):
+    """A correction that only deletes an element leaves no corrected value to point at: the
+    records row must still say it holds a corrected record, or the next refresh reads that
+    row as the extraction (the deletion then looks done by the extractor and cannot be undone)."""
+    src = seed_copy(tmp_path)
+    db = tmp_path / "w.duckdb"
+    ingest(db, [src])
+    con = duckdb.connect(str(db))
+    key = con.execute("SELECT notice_id FROM notices").fetchone()[0]
+    extracted = log.extraction(con, key)
+    tiers = [t["label"] for t in extracted["subsidy_tiers"]]
+    assert len(tiers) >= 2
+    log.propose(con, key, extracted, "delete", "subsidy_tiers[0]", None, "alice")
+    for _ in range(2):  # the save's refresh, then the background refresher's
+        assert log.refresh(con, key)
+        assert con.execute("SELECT origin, corrected_fields FROM records WHERE is_current").fetchall() == [
+            ("corrected", ["subsidy_tiers[]"])]
+        assert con.execute("SELECT label, origin FROM subsidy_tiers WHERE is_current ORDER BY idx").fetchall() == [
+            (label, "extracted") for label in tiers[1:]]
+        assert log.extraction(con, key) == extracted
+    (cid,) = con.execute("SELECT id FROM corrections").fetchone()
+    log.inverse(con, cid, log.extraction(con, key), "alice")  # undo: the tier comes back
+    assert log.refresh(con, key)
+    assert sorted(r[0] for r in con.execute("SELECT label FROM subsidy_tiers WHERE is_current").fetchall()) == sorted(tiers)
+    con.close()
+
+
 def _yangcheng(tmp_path) -> tuple[pathlib.Path, str]:
     """A warehouse with 阳城县 2024 (seed 003) and 2025, not yet diffed; the 2025 notice's key."""
     folder = tmp_path / "yangcheng"

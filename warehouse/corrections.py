@@ -271,6 +271,7 @@ def _apply_one(rec: dict, c: Correction, same_source: bool, touched: list, added
             return "needs_review", "only list elements can be deleted"
         del get_path(rec, tokens[:li])[tokens[li]]
         touched.append(("landed", format_path(tokens)))
+        touched.append(("deleted", format_path(tokens[:li]) + "[]"))
         return "applied", None
     if c.op == "add":
         items = get_path(rec, tokens)
@@ -316,7 +317,10 @@ def _paths_of(rec: dict, touched: list, added: list) -> set[str]:
     """Field paths in the final record that hold a corrected value."""
     t_ids = {(id(h), k) for h, k in touched if not isinstance(h, str)}
     a_ids = {id(a) for a in added}
-    out: set[str] = set()
+    # A deleted element leaves nothing to point at: its list is named `fees[]`, a path that marks
+    # the record corrected (so its extraction is read from review_base, not from the corrected
+    # row) without marking the list's remaining, extracted elements.
+    out: set[str] = {k for h, k in touched if h == "deleted"}
 
     def walk(node: Any, tokens: list) -> None:
         if isinstance(node, dict):

@@ -273,9 +273,13 @@ def join_broken_lines(text: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(lines):
+        tail = lines[i].rstrip()[-_TAIL:]
+        if not tail or tail[-1] in _STOPS or "\t" in lines[i]:  # most lines: nothing can join them
+            out.append(lines[i])
+            i += 1
+            continue
         pieces = [lines[i]]
         piece = lines[i]  # the last original line of the line being built
-        tail = lines[i].rstrip()[-_TAIL:]
         size = len(lines[i].strip())
         cut = _looks_cut(lines[i])
         tabbed = "\t" in lines[i]

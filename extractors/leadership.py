@@ -319,7 +319,7 @@ def find_in_tables(text: str, lo: int, hi: int) -> list[Member]:
 def parse_person(s: str, joined_titles: bool = False) -> tuple[str, str | None] | None:
     """'县医保局局长李四' / '副县长张三' / '张三' -> (name, title); None when `s` is not one person.
     A title holds no 、 unless `joined_titles` (区委常委、副区长刘洋 in running text)."""
-    s = s.strip().strip("、,;；。")
+    s = s.strip().strip("、,;；。").removesuffix("同志").rstrip()  # 副主任赵明同志、…: 同志 is no part of a name
     if not s or len(s) > TITLE_MAX + 6:
         return None
     for e in _names_at(s, 0, len(s)):

@@ -378,6 +378,17 @@ _HEAD_CHARS = 600  # the running header repeats a line from this much of the top
 _MIN_RUNNING_HEADER = 6
 
 
+# A 落款 date alone on its line: the office line above it is the signature, not a running header.
+_DATE_LINE = re.compile(r"^[ \t]*(?:\d{4}|[〇○零一二三四五六七八九]{4})[ \t]*年[ \t]*[\d〇○零一二三四五六七八九十]{1,3}[ \t]*月[ \t]*[\d〇○零一二三四五六七八九十]{1,3}[ \t]*日[ \t]*$")
+
+
+def _signs(lines: list[str], j: int) -> bool:
+    """Whether the next non-blank line from j is a date alone (the office above it signs)."""
+    while j < len(lines) and not lines[j].strip():
+        j += 1
+    return j < len(lines) and bool(_DATE_LINE.match(lines[j]))
+
+
 def drop_page_furniture(text: str) -> str:
     """Drop folio lines (`— 2 —`, `第3页`) and the running header right after one, so a list or a
     落款 broken by a page reads on; the text is otherwise untouched."""
@@ -398,7 +409,7 @@ def drop_page_furniture(text: str) -> str:
         while j < len(lines) and j - i <= 3 and not lines[j].strip():
             j += 1
         nxt = re.sub(r"\s+", "", lines[j]) if j < len(lines) else ""
-        if len(nxt) >= _MIN_RUNNING_HEADER and nxt in head and "\t" not in lines[j]:
+        if len(nxt) >= _MIN_RUNNING_HEADER and nxt in head and "\t" not in lines[j] and not _signs(lines, j + 1):
             i = j + 1
         else:
             i += 1

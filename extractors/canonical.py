@@ -382,6 +382,25 @@ _HEAD_CHARS = 600  # the running header repeats a line from this much of the top
 _MIN_RUNNING_HEADER = 6
 
 
+# A 落款 date alone on its line: the office line above it is the signature, not a running header.
+_DATE_LINE = re.compile(r"^[ \t]*(?:\d{4}|[〇○零一二三四五六七八九]{4})[ \t]*年[ \t]*[\d〇○零一二三四五六七八九十]{1,3}[ \t]*月[ \t]*[\d〇○零一二三四五六七八九十]{1,3}[ \t]*日[ \t]*$")
+
+
+def _signs(lines: list[str], folio: int, j: int) -> bool:
+    """Whether line j, after the folio, is the 落款's office: a date alone comes next, it is no
+    title (关于…), and it does not repeat the line before the folio (a page broken between the
+    signing office and its date leaves the office above the folio)."""
+    k = j + 1
+    while k < len(lines) and not lines[k].strip():
+        k += 1
+    if k >= len(lines) or not _DATE_LINE.match(lines[k]) or "关于" in lines[j]:
+        return False
+    p = folio - 1
+    while p >= 0 and not lines[p].strip():
+        p -= 1
+    return p < 0 or lines[p].strip() != lines[j].strip()
+
+
 def drop_page_furniture(text: str) -> str:
     """Drop folio lines (`— 2 —`, `第3页`) and the running header right after one, so a list or a
     落款 broken by a page reads on; the text is otherwise untouched."""
@@ -402,7 +421,7 @@ def drop_page_furniture(text: str) -> str:
         while j < len(lines) and j - i <= 3 and not lines[j].strip():
             j += 1
         nxt = re.sub(r"\s+", "", lines[j]) if j < len(lines) else ""
-        if len(nxt) >= _MIN_RUNNING_HEADER and nxt in head and "\t" not in lines[j]:
+        if len(nxt) >= _MIN_RUNNING_HEADER and nxt in head and "\t" not in lines[j] and not _signs(lines, i, j):
             i = j + 1
         else:
             i += 1

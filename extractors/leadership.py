@@ -56,7 +56,7 @@ def grammar() -> dict:
     label = "|".join(f"(?P<r{i}>{_spaced(f)})" for i, f in enumerate(forms))
     ending = _alt(t["title_endings"])
     han = r"\p{Han}"
-    inline_role = _alt(forms)
+    inline_role = "|".join("[ ]?".join(re.escape(c) for c in f) for f in forms)  # OCR: 任常务 副组长
     return dict(
         roles=roles, forms=forms,
         # a role label: at a line start (after a list marker or a tab) followed by a colon, a tab
@@ -319,7 +319,7 @@ def find_in_tables(text: str, lo: int, hi: int) -> list[Member]:
 def parse_person(s: str, joined_titles: bool = False) -> tuple[str, str | None] | None:
     """'县医保局局长李四' / '副县长张三' / '张三' -> (name, title); None when `s` is not one person.
     A title holds no 、 unless `joined_titles` (区委常委、副区长刘洋 in running text)."""
-    s = s.strip().strip("、,;；。")
+    s = s.strip().strip("、,;；。").removesuffix("同志").rstrip()  # 副主任赵明同志、…: 同志 is no part of a name
     if not s or len(s) > TITLE_MAX + 6:
         return None
     for e in _names_at(s, 0, len(s)):
@@ -365,7 +365,8 @@ def find_inline(text: str, lo: int, hi: int) -> tuple[list[Member], bool]:
                 if not all(people):
                     spaced_miss = spaced_miss or " " in who
                     continue
-                role = g["roles"].get(m.group("role"), m.group("role"))
+                role = SPACE.sub("", m.group("role"))
+                role = g["roles"].get(role, role)
                 ev = evidence(text, sm.start() + m.start("who"), sm.start() + m.end())
                 out += [Member(role=role, name=n, title=t, evidence=ev) for n, t in people]
     return out, spaced_miss

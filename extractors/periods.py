@@ -59,6 +59,8 @@ END_ONLY_RE = re.compile(
 )
 # An end-only window said to come after the drive or to go on is a latecomer's window.
 LATER_RE = re.compile(r"结束(?:后|以后)|继续|仍可")
+# …至2025年3月31日继续办理参保缴费 / …补办参保: a range whose own verb says latecomers may still pay.
+LATER_AFTER_RE = re.compile(r"\s*(?:期间)?\s*(?:仍可|可以?)?\s*(?:继续|补)(?:办理)?(?:参保|缴费|缴纳|登记|缴)")
 # 外出务工或返乡居民续保缴费时间可延长至2023年2月底 / 集中征缴期延长至1月31日
 EXTEND_WORDS = ("延长", "延期", "顺延", "放宽", "延迟")
 EXTENSION_RE = re.compile(
@@ -223,9 +225,12 @@ def find_range_periods(text: str, ctx: Context, ranges: list) -> list[Period]:
             head = _heading_above(text, m.start())
             if head and clause[0] == text.rfind("\n", 0, m.start()) + 1:
                 word = parse_kind(text, head[0], head[0], (head[0], head[1]))
-        if word is None:
+        later = LATER_AFTER_RE.match(text, m.end(), _clause(text, m.start(), m.end(), CLAUSE_RE)[1])
+        if word is None and not later:
             continue
-        kind = word[0]
+        kind = word[0] if word else "extension"
+        if later and kind in ("collection", "concentrated_collection"):
+            kind = "extension"  # 集中缴费期内未参保的，可于1月1日至3月31日继续办理参保缴费
         span = parse_range(m, _range_year(m, kind, ctx))
         if not (span.start or span.end):
             continue
@@ -335,10 +340,17 @@ def find_suspensions(text: str, ctx: Context, ranges: list) -> list[Period]:
     return out
 
 
+# 对11月30日前完成参保任务95%以上的镇予以通报表扬: a date inside 对…的 names whom a reward or a
+# penalty is for, not a date to finish by.
+CONDITION_LEAD_RE = re.compile(r"(?:对于|对|凡是|凡)(?:未能?|没有)?(?:按时|如期)?(?:在|于)?\s*$")
+
+
 def find_deadlines(text: str, ctx: Context) -> list[Period]:
     out = []
     for lo, hi in _windows(text, DEADLINE_WORDS, DEADLINE_NEEDS):
         for m in DEADLINE_RE.finditer(text, lo, hi):
+            if CONDITION_LEAD_RE.search(text, max(0, m.start() - 8), m.start()):
+                continue
             end = parse_date(m.group("date"), ctx.collection_year, role="end")
             if not end:
                 continue

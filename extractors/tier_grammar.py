@@ -78,7 +78,9 @@ _UNCHANGED = sre.compile(r"""继续执行原|(?:按|依)(?:照)?(?:原|现行|�
 _FULL = sre.compile(r"(?<!先)(?<!先行)全额|全部资助|全免|免缴|免于缴费|免除个人缴费|不再缴费|不需缴费|无需缴费|不用缴费|不缴费")
 _ZERO_INDIVIDUAL = sre.compile(r"免缴|免于缴费|免除个人缴费|不再缴费|不需缴费|无需缴费|不用缴费|个人不缴费|个人缴费为0元")
 _FIXED = sre.compile(r"定额")
-_SUBSIDY_WORD = sre.compile(r"资助|补助|补贴|代缴|减免|免缴|缴费|缴纳|继续执行原")
+# 补助 of the fiscal subsidy's standard (财政补助标准为：学生儿童每人每年2235元) is a fee, not a tier word.
+_BUZHU = r"(?<!财政)补助|财政补助(?!标准)"
+_SUBSIDY_WORD = sre.compile(rf"资助|{_BUZHU}|补贴|代缴|减免|免缴|缴费|缴纳|继续执行原")
 _AMOUNT = re.compile(rf"(?P<amt>{NUM})\s*元")
 INDIVIDUAL = re.compile(rf"""
     (?: 个人 (?:只需|仅需|需|应|自付|实际)? | 每人(?:每年)? (?:只需|仅需|只|仅|需) )   # 个人只需 / 每人只需
@@ -106,7 +108,7 @@ PAY_FIRST = sre.compile(r"""
 """, sre.X)
 # 特困人员由县医保局统一代缴，不实行先缴后补: a pay-first word said of who is NOT paying first.
 _PAY_FIRST_NEGATION = sre.compile(
-    r"(?:不实行|不执行|不适用|不采取|不再实行|不再执行|无需实行|无需|无须|不需|不用|不必|无需再)"
+    r"(?:不实行|不执行|不适用|不采取|不再实行|不再执行|无需实行|无需|无须|不需|不用|不必|无需再|不再|不)"
     r"(?:资助对象|参保对象|参保人员|参保人|个人|本人|群众)?[\"“”'‘’]?$")  # 不需资助对象先行垫付
 
 
@@ -132,7 +134,7 @@ _INLINE_SOURCE = re.compile(rf"""
 _SOURCE_WORDS = ("财政", "救助", "补助", "专项", "保障", "民政", "残联", "退役军人事务", "乡村振兴", "医保")
 
 
-_SUBSIDY_IN_LINE = sre.compile(r"资助|补助|补贴")
+_SUBSIDY_IN_LINE = sre.compile(rf"资助|{_BUZHU}|补贴")
 _TIER_HINT = ("资助", "补助", "补贴", "代缴", "减免", "免缴", "免于缴费", "全额", "定额", "先缴")  # clause prefilter
 PERSONAL_SOURCE = sre.compile(r"个人|缴费")
 
@@ -426,8 +428,10 @@ def parse_terms(draft: Draft, terms: str) -> None:
 
 
 def parse_mode(terms: str, d: Draft) -> str | None:
-    """Declared order: unchanged, percent, full, fixed (a figure or 定额)."""
-    if d.subsidy is None and d.individual is None and d.percent is None and _UNCHANGED.search(terms):
+    """Declared order: unchanged, percent, full, fixed (a figure or 定额). 继续按原渠道全额补助
+    states its mode (full): unchanged is for an old policy that names none."""
+    if d.subsidy is None and d.individual is None and d.percent is None and _UNCHANGED.search(terms) \
+            and not (d.whole or _FULL.search(terms)):
         return "unchanged"
     if d.percent is not None:
         return "percent"

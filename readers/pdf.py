@@ -111,6 +111,7 @@ def assemble_pages(pages: list[list[tuple]], widths: list[float], ocr: bool = Fa
     OCR boxes end a little before or after the glyphs: there the right margin is where most
     full lines end (90th percentile), not the furthest box."""
     merge_continued_tables(pages)
+    join_unruled_across_pages(pages)
     lines = [item for blocks in pages for kind, _, item in blocks if kind == "line"]
     left = min((ln["x0"] for ln in lines), default=0.0)
     ends = sorted(ln["x1"] for ln in lines)
@@ -154,6 +155,24 @@ def merge_continued_tables(pages: list[list[tuple]]) -> None:
                 del blocks[i + 1]
             else:
                 i += 1
+
+
+def join_unruled_across_pages(pages: list[list[tuple]]) -> None:
+    """An unruled table whose first rows end a page (the header and a row or two, too few to be
+    told from text on that page alone) is read as one table with the rows the next page opens with."""
+    for prev, cur in zip(pages, pages[1:]):
+        k = len(prev)
+        while k > 0 and prev[k - 1][0] == "line" and len(_cells(prev[k - 1][2])) >= 2:
+            k -= 1
+        m = 0
+        while m < len(cur) and cur[m][0] == "line" and len(_cells(cur[m][2])) >= 2:
+            m += 1
+        tail = [b[2] for b in prev[k:]]
+        if not tail or not m or "\t" in tail[0]["text"]:
+            continue
+        joined = find_unruled_tables(tail + [b[2] for b in cur[:m]])
+        prev[k:] = [("line", top, ln) for (_, top, _), ln in zip(prev[k:], joined)]
+        cur[:m] = [("line", top, ln) for (_, top, _), ln in zip(cur[:m], joined[len(tail):])]
 
 
 def _same_row(a: list[str], b: list[str]) -> bool:
@@ -312,8 +331,16 @@ def find_unruled_tables(lines: list[dict]) -> list[dict]:
         run = range(i, j)
         if len(run) >= 3 and sum(len(cells[k]) >= 3 for k in run) >= 2:
             widest = max((cells[k] for k in run), key=len)
+            # a header typed with single spaces (`序号　乡（镇）　户籍人口（人）`) over rows set
+            # wider apart, with as many words as the widest row has cells: its words head the columns
+            finer = _cells(lines[i], gap=_WORD_GAP)
+            by_word = len(cells[i]) < len(finer) == len(widest)
+            if by_word:  # one word per column, in order: header words are wider than the figures under them
+                lines[i] = dict(lines[i], text="\t".join(c[2] for c in finer))
             centres = [(c[0] + c[1]) / 2 for c in widest]
             for k in run:
+                if by_word and k == i:
+                    continue
                 row = [""] * len(centres)
                 for x0, x1, text in cells[k]:
                     col = min(range(len(centres)), key=lambda n: abs(centres[n] - (x0 + x1) / 2))
@@ -323,20 +350,24 @@ def find_unruled_tables(lines: list[dict]) -> list[dict]:
     return lines
 
 
-def _cells(line: dict) -> list[tuple[float, float, str]]:
-    """(x0, x1, text) of the pieces of a line separated by gaps wider than two characters."""
+_CELL_GAP = 1.8  # character sizes: two full-width spaces (a header typed `户籍人口　　参保任务`) part cells
+_WORD_GAP = 0.8  # one full-width space
+
+
+def _cells(line: dict, gap: float = _CELL_GAP) -> list[tuple[float, float, str]]:
+    """(x0, x1, text) of the pieces of a line separated by gaps of `gap` characters or more."""
     chars = [c for c in line.get("chars") or [] if c["text"].strip()]
     if len(chars) < 2:
         return []
     size = _char_size(line)
     out: list[list] = [[chars[0]["x0"], chars[0]["x1"], chars[0]["text"]]]
     for prev, c in zip(chars, chars[1:]):
-        gap = c["x0"] - prev["x1"]
-        if gap > 2 * size:
+        space = c["x0"] - prev["x1"]
+        if space > gap * size:
             out.append([c["x0"], c["x1"], c["text"]])
         else:
             out[-1][1] = c["x1"]
-            out[-1][2] += (" " if gap > 3 else "") + c["text"]
+            out[-1][2] += (" " if space > 3 else "") + c["text"]
     return [(x0, x1, _SPACE_IN_HAN.sub("", text)) for x0, x1, text in out]
 
 

@@ -1,6 +1,7 @@
 """Render plain-text notices the way county sites publish them: article pages (UTF-8, GB2312)
 with site chrome, Word `.docx` with real tables and automatic numbering, `.doc` (LibreOffice),
-and the quota table as an `.xlsx` attachment beside an HTML notice.
+the quota table as an `.xlsx` attachment beside an HTML notice, and a printed PDF with its text
+layer (scripts/render_pdfs.py).
 
 The renders are what the format tests and the format benchmark read: each must give the same
 facts as the text it came from. The markdown-ish seeds (`#` headings, `**bold**`) become the
@@ -20,6 +21,9 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import render_pdfs  # noqa: E402  (the printed PDF, laid out as corpus/*.pdf are)
 
 # -- the plain text, parsed ------------------------------------------------------------------
 
@@ -456,7 +460,8 @@ def render_all(txt: pathlib.Path, out: pathlib.Path, doc: bool = True) -> dict[s
         made.setdefault(fmt, []).append(p)
         return p
 
-    put("txt", f"{stem}.txt", text.encode("utf-8"))
+    plain = put("txt", f"{stem}.txt", text.encode("utf-8"))
+    render_pdfs.render(plain, put("pdf", f"{stem}.pdf"))  # printed to PDF, with a text layer
     put("html-utf8", f"{stem}.html", to_html(text, "utf-8", layout="div", title_in_body=True))
     put("html-gb2312", f"{stem}.htm", to_html(text, "gb2312", layout="table", title_in_body=False))
     to_docx(text, put("docx", f"{stem}.docx"))

@@ -20,7 +20,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle, XPreformatted
 from xml.sax.saxutils import escape
 
 FONT = "STSong-Light"
@@ -31,6 +31,24 @@ _MD_BULLET = re.compile(r"^\s{0,3}[-*+]\s+(?=\S)")      # markdown bullet
 _MD_EMPH = re.compile(r"\*\*(.+?)\*\*")                 # **bold**
 _SECTION = re.compile(r"^(?:[一二三四五六七八九十]+、|附件|附表)")  # 一、征缴时间
 _TITLE = re.compile(r"(?:通知|文件|办公室|〔\d{4}〕\d+号)$")        # header block lines
+# A line aligned with runs of spaces (a table or a leadership list typed in Word): printed as
+# typed. A Paragraph collapses every run to one space, which no printout does (a header
+# `户籍人口　　参保任务` would come out `户籍人口参保任务`).
+_ALIGNED = re.compile(r"\S[ \u3000]{2,}\S")
+_LINE_CHARS = 36  # full-width characters of 12 pt in the text width: a longer line is wrapped
+
+
+def _markup(text: str) -> str:
+    """Paragraph markup of a line. STSong-Light's UCS-2 CMap has no U+00B7 (the dot of 阿依古丽·托合提):
+    reportlab drops it without a word. Its middle dot is U+30FB (GB2312's A1A4), which readers map
+    back to U+00B7."""
+    return escape(text.replace("\u00b7", "\u30fb"))
+
+
+def _aligned(line: str) -> bool:
+    s = line.strip()
+    width = sum(1 if ord(ch) > 0x2E7F else 0.5 for ch in s)
+    return bool(_ALIGNED.search(s)) and width <= _LINE_CHARS
 
 
 def styles() -> dict[str, ParagraphStyle]:
@@ -57,6 +75,10 @@ def parse_blocks(raw: str) -> list[tuple[str, object]]:
             table = []
         if not line.strip():
             continue
+        if _aligned(line):
+            blocks.append(("aligned", line.rstrip()))
+            head = False
+            continue
         m = _MD_HEADING.match(line)
         text = _MD_EMPH.sub(r"\1", _MD_BULLET.sub("", _MD_HEADING.sub("", line))).strip()
         if m and len(m.group(1)) <= 2 or head and _TITLE.search(text):
@@ -77,7 +99,7 @@ def ruled_table(rows: list[list[str]], width: float, st: ParagraphStyle) -> Tabl
     rows = [r + [""] * (ncols - len(r)) for r in rows]
     longest = [max(len(r[i]) for r in rows) + 2 for i in range(ncols)]
     widths = [width * n / sum(longest) for n in longest]
-    cells = [[Paragraph(escape(c), st) for c in r] for r in rows]
+    cells = [[Paragraph(_markup(c), st) for c in r] for r in rows]
     t = Table(cells, colWidths=widths, repeatRows=1)
     t.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
@@ -96,6 +118,7 @@ def footer(canvas, doc) -> None:
 
 
 def render(txt: pathlib.Path, pdf: pathlib.Path) -> None:
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))  # idempotent
     st = styles()
     doc = SimpleDocTemplate(str(pdf), pagesize=A4, leftMargin=28 * mm, rightMargin=26 * mm,
                             topMargin=30 * mm, bottomMargin=28 * mm, title=txt.stem, author="noticeflow")
@@ -103,8 +126,13 @@ def render(txt: pathlib.Path, pdf: pathlib.Path) -> None:
     for kind, content in parse_blocks(txt.read_text(encoding="utf-8-sig")):
         if kind == "table":
             story += [Spacer(1, 6), ruled_table(content, doc.width, st["cell"]), Spacer(1, 10)]
+        elif kind == "aligned":
+            # an office font's space is half a character wide, STSong-Light's a fifth: a run of
+            # spaces typed to align columns is set as wide as Word would set it
+            line = re.sub(r" {2,}", lambda m: "\u3000" * ((len(m.group()) + 1) // 2), content)
+            story.append(XPreformatted(_markup(line), st["body"]))
         else:
-            story.append(Paragraph(escape(content), st[kind]))
+            story.append(Paragraph(_markup(content), st[kind]))
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
 
 

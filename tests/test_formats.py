@@ -3,7 +3,8 @@
 The seeds and the development corpus are rendered (scripts/render_formats.py) as county-site
 article pages (UTF-8 div layout; GB2312 table layout with the title only in the CMS field), as
 Word `.docx` with Word tables and Word numbering, as legacy `.doc` (LibreOffice, one call for
-all), and as a page with its quota table in an `.xlsx` beside it. Each format is extracted like
+all), as a page with its quota table in an `.xlsx` beside it, and as a printed PDF (its text
+layer; scans are tests/test_scans.py). Each format is extracted like
 `noticeflow extract` does and scored with ../shared/tools/score.py against the same gold as the
 text: within 0.02 macro-F1, every evidence quote `text[start:end]`.
 """
@@ -32,7 +33,7 @@ SETS = {
     "seeds": (SHARED / "seeds", SHARED / "gold"),
     "devcorpus": (ROOT / "tests" / "devcorpus" / "notices", ROOT / "tests" / "devcorpus" / "gold"),
 }
-FORMATS = ["html-utf8", "html-gb2312", "docx", "doc", "html+xlsx"]
+FORMATS = ["pdf", "html-utf8", "html-gb2312", "docx", "doc", "html+xlsx"]
 TOLERANCE = 0.02
 
 
@@ -110,6 +111,7 @@ def test_every_quote_is_the_text_it_points_at(scores, name, fmt) -> None:
 
 @pytest.mark.parametrize("name, fmt, source_format", [
     pytest.param("seeds", "html-utf8", "html", id="html"),
+    pytest.param("seeds", "pdf", "pdf", id="pdf"),
     pytest.param("seeds", "docx", "docx", id="docx"),
     pytest.param("seeds", "doc", "doc", id="doc"),
     pytest.param("seeds", "html+xlsx", "html", id="html+xlsx"),

@@ -126,7 +126,16 @@ def tidy_org(s: str) -> str:
 def find_title(text: str):
     """The first 关于…的通知 heading that is not inside a 《citation》; (value, start, end) or None."""
     m = TITLE_RE.search(text)
-    return (squeeze(m.group()), m.start(), m.end()) if m else None
+    if not m:
+        return None
+    # `关于印发…工作方案` / `的通知`: a title wrapped before its last words ends on the next line
+    # (a document type inside it, 方案, ends the first line as well)
+    tail = TITLE_TAIL_RE.match(text, m.end())
+    end = tail.end("tail") if tail else m.end()
+    return squeeze(text[m.start():end]), m.start(), end
+
+
+TITLE_TAIL_RE = re.compile(r"[ \t]*\n[ \t]*(?P<tail>的?(?:通知|决定|意见))[ \t]*(?=\n|$)")
 
 
 def find_doc_number(text: str, title_start: int | None, title_end: int | None):

@@ -158,8 +158,9 @@ def merge_continued_tables(pages: list[list[tuple]]) -> None:
 
 
 def join_unruled_across_pages(pages: list[list[tuple]]) -> None:
-    """An unruled table whose first rows end a page (the header and a row or two, too few to be
-    told from text on that page alone) is read as one table with the rows the next page opens with."""
+    """An unruled table broken by a page where one part is too short to be told from text on its
+    page alone (the header and a row at the foot of a page, or the last row and 合计 at the head
+    of the next) is read as one table with the other part."""
     for prev, cur in zip(pages, pages[1:]):
         k = len(prev)
         while k > 0 and prev[k - 1][0] == "line" and len(_cells(prev[k - 1][2])) >= 2:
@@ -168,8 +169,8 @@ def join_unruled_across_pages(pages: list[list[tuple]]) -> None:
         while m < len(cur) and cur[m][0] == "line" and len(_cells(cur[m][2])) >= 2:
             m += 1
         tail = [b[2] for b in prev[k:]]
-        if not tail or not m or "\t" in tail[0]["text"]:
-            continue
+        if not tail or not m or "\t" in tail[0]["text"] and "\t" in cur[0][2]["text"]:
+            continue  # nothing to join, or each part was long enough to be read as a table alone
         joined = find_unruled_tables(tail + [b[2] for b in cur[:m]])
         prev[k:] = [("line", top, ln) for (_, top, _), ln in zip(prev[k:], joined)]
         cur[:m] = [("line", top, ln) for (_, top, _), ln in zip(cur[:m], joined[len(tail):])]
@@ -216,7 +217,7 @@ def read_page(path: str, page, hidden: "Hidden | None" = None) -> list[tuple] | 
     boxes = [t.bbox for t in found]
     outside = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes))
     lines = [ln for ln in outside.extract_text_lines(strip=True) if _CID.sub("", ln["text"]).strip()]
-    lines = find_unruled_tables(drop_page_numbers(lines, page.height))
+    lines = keep_wide_gaps(find_unruled_tables(drop_page_numbers(lines, page.height)))
     blocks = [("line", ln["top"], ln) for ln in lines]
     for box, table in zip(boxes, found):
         rows = [_tidy_row(row) for row in table.extract()]
@@ -352,6 +353,20 @@ def find_unruled_tables(lines: list[dict]) -> list[dict]:
 
 _CELL_GAP = 1.8  # character sizes: two full-width spaces (a header typed `户籍人口　　参保任务`) part cells
 _WORD_GAP = 0.8  # one full-width space
+
+
+def keep_wide_gaps(lines: list[dict]) -> list[dict]:
+    """A line set apart in pieces but in no table (`旗民政局副局长　　　　孟和`, a member list
+    aligned by spaces) keeps its gaps as the text export has them, two full-width spaces each;
+    the text layer leaves them out (the pieces ran together, and the lines then joined as if
+    wrapped)."""
+    out = []
+    for ln in lines:
+        cells = _cells(ln) if "\t" not in ln["text"] else []
+        if len(cells) >= 2:
+            ln = dict(ln, text="\u3000\u3000".join(c[2] for c in cells))
+        out.append(ln)
+    return out
 
 
 def _cells(line: dict, gap: float = _CELL_GAP) -> list[tuple[float, float, str]]:

@@ -388,7 +388,8 @@ def join_broken_lines(text: str) -> str:
                     # a wrapped line runs on into the next line, never across a blank one
                     and (cut or (wrap and j == i + 1 and _wrapped(piece, wrap))
                          or _split_token(end, nxt.lstrip()[:1]))
-                    and _continues(nxt) and not _bare_numbers(piece, nxt)):
+                    and _continues(nxt)
+                    and not (end.isdigit() and nxt.lstrip()[:1].isdigit() and _bare_numbers(piece, nxt))):
                 break
             piece, add = nxt, nxt.lstrip()
             pieces.append(add)

@@ -4,7 +4,9 @@ Tables reach the canonical text as rows of tab-separated cells (Word/PDF tables 
 starts at a header row (`序号  乡镇社区  任务数`, or any row with an area column such as 地区,
 单位名称, 乡镇(街道)); the numeric columns are those whose body cells are integers, named as headed
 with the unit cut off (`目标任务数(人)` -> `目标任务数`, unit `人`); a 备注 column is the row's note;
-the 合计/总计 row is the total. Rows typeset with spaces arrive glued (`1城关镇12,345`, canonical
+the 合计/总计 row is the total. A second header row names the columns under it; column groups
+set side by side are read one after the other; a header of place names is a transposed table
+(one row per area). Rows typeset with spaces arrive glued (`1城关镇12,345`, canonical
 text drops spaces next to digits) and are read only where one number per row makes that safe.
 """
 from __future__ import annotations
@@ -90,7 +92,8 @@ class Table:
     header_at: int  # index into lines
     header: list[str]
     glued: bool = False
-    rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (line index, cells)
+    # (line index, cells); a transposed table's rows hold (first, last) line indices instead
+    rows: list[tuple[int | tuple[int, int], list[str]]] = field(default_factory=list)
 
 
 def split_cells(line: str) -> list[str] | None:

@@ -389,7 +389,10 @@ def join_broken_lines(text: str) -> str:
                     and (cut or (wrap and j == i + 1 and _wrapped(piece, wrap))
                          or _split_token(end, nxt.lstrip()[:1]))
                     and _continues(nxt)
-                    and not (end.isdigit() and nxt.lstrip()[:1].isdigit() and _bare_numbers(piece, nxt))):
+                    # a number alone on its line (a table's cell, one per line) joins nothing and
+                    # nothing joins it: stable whatever the lines around it became
+                    and not (nxt.lstrip()[:1].isdigit() and _bare_number(nxt))
+                    and not (len(pieces) == 1 and piece.lstrip()[:1].isdigit() and _bare_number(piece))):
                 break
             piece, add = nxt, nxt.lstrip()
             pieces.append(add)
@@ -446,10 +449,10 @@ def _split_token(end: str, start: str) -> bool:
     return start in _CONTINUATION_PUNCT or (end.isdigit() and start.isdigit())
 
 
-def _bare_numbers(piece: str, nxt: str) -> bool:
-    """Two lines that are each a number alone (a table's cells one per line): two cells, not a
-    number split over a line end."""
-    return bool(_FLAT_NUMBER.match(piece.strip())) and bool(_FLAT_NUMBER.match(nxt.strip()))
+def _bare_number(line: str) -> bool:
+    """A line that is a number alone (`186520`, `3,100`, `1.2万`): a cell of a table flattened one
+    cell per line, never the end of a number split over a line end."""
+    return bool(_FLAT_NUMBER.match(line.strip()))
 
 
 def _looks_cut(line: str) -> bool:

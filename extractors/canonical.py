@@ -231,16 +231,110 @@ def aligned_tables_to_tabs(lines: list[str]) -> list[str]:
             by_word = len(words) > len(starts) and max(len(_CELL.findall(lines[k])) for k in rows) > len(starts)
             if by_word:
                 starts = words
+            # a header of two rows (`合计　其中` over `困难群体　其他人员` under 其中): rows holding
+            # more cells than the header's first row set the columns, the header's cells go to
+            # the nearest of them
+            widest = max(rows[1:], key=lambda k: len(_CELL.findall(lines[k])))
+            grid = [_display_col(lines[widest], m.start()) for m in _CELL.finditer(lines[widest])]
+            if len(grid) > len(starts):
+                starts = grid
             for k in rows:
                 cells = [""] * len(starts)
                 for m in (_WORD if by_word and k == rows[0] else _CELL).finditer(lines[k]):
-                    col = _display_col(lines[k], m.start())
-                    # the nearest header column: width folding (（ -> () may have moved a cell left
-                    idx = min(range(len(starts)), key=lambda n: abs(starts[n] - col))
-                    cells[idx] = (cells[idx] + " " + m.group()).strip()
+                    for pos, word in _label_and_figure(lines[k], m, starts):
+                        # the nearest header column: width folding (（ -> () may have moved a cell left
+                        idx = min(range(len(starts)), key=lambda n: abs(starts[n] - pos))
+                        cells[idx] = (cells[idx] + " " + word).strip()
                 out[k] = "\t".join(cells).rstrip("\t") if k != rows[0] else "\t".join(cells)
         i = j
     return out
+
+
+_LABEL_FIGURE = re.compile(r"(?<=\p{Han})[ ]{1,2}(?=[\d.,]+万?$)")
+
+
+def _label_and_figure(line: str, m, starts: list[int]) -> list[tuple[int, str]]:
+    """A cell as (display column, text) pieces: a row label one space from the figure after it
+    (`其中：资助参保　2310`, the label as wide as its column) is two cells where the figure stands
+    under a column of its own."""
+    cell = m.group()
+    gap = _LABEL_FIGURE.search(cell)
+    if gap is None:
+        return [(_display_col(line, m.start()), cell)]
+    at, fig_at = _display_col(line, m.start()), _display_col(line, m.start() + gap.end())
+    nearest = lambda pos: min(range(len(starts)), key=lambda n: abs(starts[n] - pos))
+    if nearest(at) == nearest(fig_at):
+        return [(at, cell)]
+    return [(at, cell[:gap.start()]), (fig_at, cell[gap.end():])]
+
+
+# A table a web page's cells were flattened from, one cell per line: `序号` alone on its line,
+# the other header cells each on the next lines, then the rows cell by cell.
+_FLAT_SEQ = std_re.compile(r"^(?:序号|编号)$")
+_FLAT_NUMBER = std_re.compile(r"^\d[\d,]*(?:\.\d+)?万?$")
+_FLAT_TOTAL = std_re.compile(r"^(?:合计|总计|全县合计)$")
+_FLAT_MAX_CELL = 30
+_FLAT_MAX_COLUMNS = 10
+_FLAT_MAX_LINES = 1000  # lines looked at for one table (60 rows of 10 cells and their gaps; a bound)
+
+
+def flattened_tables_to_tabs(text: str) -> str:
+    """Rebuild tab rows of a table flattened one cell per line (序号 / 乡镇 / 户籍人口(人) / … then
+    `1` / 新政镇 / 186520 / …): the header is `序号` and the short lines after it up to the first
+    row's `1`; each row is a sequence number and as many cells; a 合计 row holds its label and
+    the figures after it (right-aligned: its area cell is merged away)."""
+    if "序号\n" not in text and "编号\n" not in text:
+        return text
+    lines = text.split("\n")
+    out, i = [], 0
+    while i < len(lines):
+        rows = _flattened_at(lines, i) if _FLAT_SEQ.match(lines[i]) else None
+        if rows is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        table, i = rows
+        out += ["\t".join(r) for r in table]
+    return "\n".join(out)
+
+
+def _flattened_at(lines: list[str], i: int):
+    """(rows, index after the table) of a flattened table whose header starts at line i, or None.
+    A blank line between cells (a page break dropped, a CMS paragraph per cell) is looked past."""
+    at = [j for j in range(i, min(len(lines), i + _FLAT_MAX_LINES)) if lines[j].strip()]
+    def cell(n):
+        s = lines[at[n]].strip() if n < len(at) else ""
+        return s if s and "\t" not in s and "。" not in s and len(s) <= _FLAT_MAX_CELL else None
+    header, n = [cell(0)], 1
+    while (c := cell(n)) and c != "1" and not _FLAT_NUMBER.match(c) and len(header) < _FLAT_MAX_COLUMNS:
+        header.append(c)
+        n += 1
+    k = len(header)
+    if k < 3 or cell(n) != "1":
+        return None
+    rows, expected = [header], 1
+    while n < len(at):
+        first = cell(n)
+        if first == str(expected):
+            cells = [cell(n + m) for m in range(k)]
+            if None in cells or not any(_FLAT_NUMBER.match(c) for c in cells[2:]):
+                break
+            rows.append(cells)
+            n, expected = n + k, expected + 1
+        elif first and _FLAT_TOTAL.match(first):
+            nums = []
+            while len(nums) < k - 1 and (c := cell(n + 1 + len(nums))) and _FLAT_NUMBER.match(c):
+                nums.append(c)
+            if not nums:
+                break
+            rows.append([first] + [""] * (k - 1 - len(nums)) + nums)
+            n += 1 + len(nums)
+            break
+        else:
+            break
+    if len(rows) < 3:
+        return None
+    return rows, (at[n - 1] + 1)
 
 
 def tidy_spaces(text: str) -> str:
@@ -294,7 +388,11 @@ def join_broken_lines(text: str) -> str:
                     # a wrapped line runs on into the next line, never across a blank one
                     and (cut or (wrap and j == i + 1 and _wrapped(piece, wrap))
                          or _split_token(end, nxt.lstrip()[:1]))
-                    and _continues(nxt)):
+                    and _continues(nxt)
+                    # a number alone on its line (a table's cell, one per line) joins nothing and
+                    # nothing joins it: stable whatever the lines around it became
+                    and not (nxt.lstrip()[:1].isdigit() and _bare_number(nxt))
+                    and not (len(pieces) == 1 and piece.lstrip()[:1].isdigit() and _bare_number(piece))):
                 break
             piece, add = nxt, nxt.lstrip()
             pieces.append(add)
@@ -349,6 +447,12 @@ def _wrapped(piece: str, wrap: int | None) -> bool:
 def _split_token(end: str, start: str) -> bool:
     """The next line opens with punctuation (`、县乡村振兴局`), or a number goes on (`…20` / `23年`)."""
     return start in _CONTINUATION_PUNCT or (end.isdigit() and start.isdigit())
+
+
+def _bare_number(line: str) -> bool:
+    """A line that is a number alone (`186520`, `3,100`, `1.2万`): a cell of a table flattened one
+    cell per line, never the end of a number split over a line end."""
+    return bool(_FLAT_NUMBER.match(line.strip()))
 
 
 def _looks_cut(line: str) -> bool:
@@ -439,6 +543,7 @@ def canonicalize(raw: str) -> str:
     # runs of blank lines collapse before the join as well as after it: joining depends on the
     # gap, so a gap collapsed only afterwards is joined on a second pass (not idempotent)
     text = _MANY_BLANK_LINES.sub("\n\n", text)
+    text = flattened_tables_to_tabs(text)  # after the folios went: a page break may cut the table
     text = join_broken_lines(text)
     text = _MANY_BLANK_LINES.sub("\n\n", text)
     return text.strip("\n ") + "\n" if text.strip() else ""

@@ -96,13 +96,16 @@ DEADLINE_RE = re.compile(
 )
 # …11月30日前完成参保任务的95%，12月31日前全面完成: a later deadline of the same task, its task
 # implied by the sentence (checked: the sentence before it names 参保/征缴/缴费).
+# …，12月31日前全面完成年度任务: the task named only as the year's (its kind implied as above)
+DONE_TASK = r"(?:全年|年度|全部|各项)(?:目标)?任务"
 DEADLINE_BARE_RE = re.compile(
     rf"""(?<![\d年月]){FIRST_CHAR}(?:要|须|应)?\s*(?:于|在)?\s*(?P<date>{point()})\s*(?:前|之前|以前)\s*
-         (?:要|须|必须|应|务必)?\s*(?:{DONE_LEAD})?\s*完成(?=\s*(?:[。；;\n]|$))""",
+         (?:要|须|必须|应|务必)?\s*(?:{DONE_LEAD})?\s*完成
+         (?:{DONE_TASK})?(?=\s*(?:[。；;\n]|$))""",
     re.X,
 )
 DEADLINE_TASK_WORDS = ("参保", "征缴", "缴费", "征收", "收缴")
-BARE_DONE_WORDS = ("完成。", "完成；", "完成;", "完成\n")
+BARE_DONE_WORDS = ("完成。", "完成；", "完成;", "完成\n", "年度任务", "全年任务", "全部任务", "各项任务", "目标任务")
 # 学生儿童由所在学校统一组织参保缴费,于10月31日前完成: the task written before its date.
 DEADLINE_AFTER_RE = re.compile(
     rf"""(?:参保缴费|参保征缴|征缴|参保|缴费|征收|收缴)(?:工作|任务)?\s*[,，]?\s*(?:要|须|必须|应|务必)?\s*

@@ -4,7 +4,9 @@ Tables reach the canonical text as rows of tab-separated cells (Word/PDF tables 
 starts at a header row (`序号  乡镇社区  任务数`, or any row with an area column such as 地区,
 单位名称, 乡镇(街道)); the numeric columns are those whose body cells are integers, named as headed
 with the unit cut off (`目标任务数(人)` -> `目标任务数`, unit `人`); a 备注 column is the row's note;
-the 合计/总计 row is the total. Rows typeset with spaces arrive glued (`1城关镇12,345`, canonical
+the 合计/总计 row is the total. A second header row names the columns under it; column groups
+set side by side are read one after the other; a header of place names is a transposed table
+(one row per area). Rows typeset with spaces arrive glued (`1城关镇12,345`, canonical
 text drops spaces next to digits) and are read only where one number per row makes that safe.
 """
 from __future__ import annotations
@@ -59,6 +61,7 @@ def grammar() -> dict:
         seq=re.compile(rf"^(?:{_alt(t['seq_headers'])})$"),
         area=re.compile(rf"(?:{_alt(t['area_headers'])})"),
         note=re.compile(rf"^(?:{_alt(t['note_headers'])})"),
+        place=re.compile(rf"^\p{{Han}}{{1,12}}(?:{_alt(t['place_suffixes'])})$"),
         # 合计 / 合 计 / 合计(人) / 总计
         total=re.compile(rf"^(?:{_spaced_alt(t['total_labels'])})\s*(?:[(](?P<unit>[^)]*)[)])?$"),
         subtotal=re.compile(rf"^(?:{_spaced_alt(t['subtotal_labels'])})"),
@@ -89,7 +92,8 @@ class Table:
     header_at: int  # index into lines
     header: list[str]
     glued: bool = False
-    rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (line index, cells)
+    # (line index, cells); a transposed table's rows hold (first, last) line indices instead
+    rows: list[tuple[int | tuple[int, int], list[str]]] = field(default_factory=list)
 
 
 def split_cells(line: str) -> list[str] | None:
@@ -179,7 +183,10 @@ def parse_int(cell: str) -> int | None:
 
 
 def parse_value(cell: str, scale: int) -> int | None:
-    """A cell in persons: an integer, or (a table in 万人) a decimal scaled to persons."""
+    """A cell in persons: an integer, or (a table in 万人, or a cell written `12.86万`) a decimal
+    scaled to persons."""
+    if cell.endswith(("万", "万人")):
+        cell, scale = cell.removesuffix("人").removesuffix("万"), 10_000
     if scale == 1:
         return parse_int(cell)
     cell = cell.replace(" ", "").replace(",", "")
@@ -205,6 +212,7 @@ def is_quota_table(header: list[str], title: str | None) -> bool:
 def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | None:
     """One table -> Quota, or None when it holds no numeric column or is not a quota table."""
     g = grammar()
+    table = transposed(side_by_side(sub_headed(table)))
     header = table.header
     title, title_at, unit_line = find_title(lines, table.header_at)
     if not is_quota_table(header, title):
@@ -228,7 +236,7 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
         if k in (seq_col, note_col, area_col) or not c or k < (area_col or 0) or g["rate"].search(c):
             continue
         m = g["unit_in_cell"].match(c)
-        columns[k] = m.group("name") if m else c
+        columns[k] = WITHIN.sub("", m.group("name") if m else c)
         if m and m.group("unit") in g["scales"]:  # a 户 column beside 人 columns leaves the unit 人
             unit = unit or m.group("unit")
     scale = g["scales"].get(unit or "", 1)
@@ -263,9 +271,10 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
         if not area or not values:
             continue
         note = cells[note_col] if note_col is not None and note_col < len(cells) and cells[note_col] else None
-        start, line = lines[li]
+        first_li, last_li = (li, li) if isinstance(li, int) else li
+        start, end = lines[first_li][0], lines[last_li][0] + len(lines[last_li][1])
         rows.append(QuotaRow(seq=seq, area=area, values=values, note=note,
-                             evidence=evidence(text, start, start + len(line))))
+                             evidence=evidence(text, start, end)))
     if not rows:
         return None
     total_values = None
@@ -276,15 +285,87 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
             nums = [v for c in total if (v := parse_value(c, scale)) is not None]
             if len(nums) == len(numeric):
                 total_values = dict(zip(numeric.values(), nums))
+    if scale == 1 and any(c.endswith(("万", "万人")) for _, cells in body for k, c in enumerate(cells) if k in numeric):
+        scale, unit = 10_000, "万人"  # every figure written `12.86万`
     unit_as_written = unit if scale != 1 else None
     unit = "人" if scale != 1 else (unit or implied_unit(title, numeric.values()))
     first = title_at if title_at is not None else table.header_at
-    end_line = max(li for li, _ in table.rows)
+    end_line = max(_last_line(li) for li, _ in table.rows)
     start = lines[first][0]
     end = lines[end_line][0] + len(lines[end_line][1])
     quota = Quota(title=title, unit=unit, unit_as_written=unit_as_written, columns=list(numeric.values()), rows=rows,
                   total=total_values or None, evidence=evidence(text, start, end))
     return quota, check_sums(quota)
+
+
+WITHIN = re.compile(r"^其中\s*[:：]?\s*")  # `其中：困难群众`: the column is 困难群众
+
+
+def _last_line(li) -> int:
+    """A row's last line: rows are one line, a transposed table's rows (first, last) of lines."""
+    return li if isinstance(li, int) else li[1]
+
+
+def sub_headed(table: Table) -> Table:
+    """A header of two rows (`合计　其中` over `　　困难群体　其他人员`): the second row, with no
+    figure and nothing under the seq and area columns, names the columns it stands under."""
+    if len(table.rows) < 2 or table.glued:
+        return table
+    li, sub = table.rows[0]
+    if not sub or sub[0] or len(sub) < 2 or sub[1] or any(DIGIT.search(c) for c in sub) or not any(sub):
+        return table
+    width = max(len(table.header), len(sub))
+    header = table.header + [""] * (width - len(table.header))
+    sub = sub + [""] * (width - len(sub))
+    merged = [b or a for a, b in zip(header, sub)]
+    return Table(table.header_at, merged, table.glued, table.rows[1:])
+
+
+def side_by_side(table: Table) -> Table:
+    """A table set in two (or more) column groups side by side to fit the page (`序号 乡镇 任务
+    序号 乡镇 任务`): one group's rows after the other's, in table order; the 合计 row's figures
+    are those under any group."""
+    header, n = table.header, len(table.header)
+    k = next((k for k in range(2, n // 2 + 1) if n % k == 0 and header == header[:k] * (n // k)), None)
+    g = grammar()
+    if k is None or table.glued or not (g["seq"].match(header[0]) or g["area"].search(header[0])):
+        return table
+    groups: list[list] = [[] for _ in range(n // k)]
+    totals = []
+    for li, cells in table.rows:
+        cells = cells + [""] * (n - len(cells))
+        label = cells[0] or cells[1]
+        if g["total"].match(label):
+            merged = [label] + [next((cells[j * k + c] for j in range(n // k - 1, -1, -1) if cells[j * k + c]), "")
+                                for c in range(1, k)]
+            if merged[1] == label:
+                merged[1] = ""
+            totals.append((li, merged))
+            continue
+        for j in range(n // k):
+            part = cells[j * k:(j + 1) * k]
+            if any(part):
+                groups[j].append((li, part))
+    return Table(table.header_at, header[:k], False, [r for grp in groups for r in grp] + totals)
+
+
+def transposed(table: Table) -> Table:
+    """A table with the areas as its columns (`项目　塔河镇　瓦拉干镇 … 合计`, rows 户籍人口 /
+    参保任务): read as one row per area, its figures the rows' cells; each row's evidence is the
+    whole table (the area's column runs through it)."""
+    header = table.header
+    g = grammar()
+    places = [c for c in header[1:] if g["place"].match(c) and not g["area"].fullmatch(c)]
+    if len(places) < 3 or g["seq"].match(header[0]) or table.glued:
+        return table
+    rows = [(li, cells) for li, cells in table.rows if cells and cells[0] and not DIGIT.match(cells[0])]
+    if not rows or not all(sum(bool(DIGIT.match(c)) for c in cells[1:]) * 2 >= len(cells) - 1 for _, cells in rows):
+        return table
+    span = (table.header_at, max(li for li, _ in rows))
+    new_header = ["地区", *(cells[0] for _, cells in rows)]
+    new_rows = [(span, [area, *(cells[k] if k < len(cells) else "" for _, cells in rows)])
+                for k, area in enumerate(header) if k and area]
+    return Table(table.header_at, new_header, False, new_rows)
 
 
 def find_title(lines, header_at: int) -> tuple[str | None, int | None, str | None]:

@@ -154,6 +154,7 @@ _COL_SUBSIDY = sre.compile(r"(?:资助|补助|补贴|减免|代缴)(?:标准|金
 _COL_MODE = sre.compile(r"方式|办法")
 _COL_FUNDING = sre.compile(r"资金(?:渠道|来源|列支)|列支渠道|经费来源")
 _COL_GROUP = sre.compile(r"对象|类别|人员|群体|类型|名称|人群")
+_COL_CLASS = sre.compile(r"(?:资助)?(?:类别|类型|分类)")  # a column of classes (一类、二类), not of people
 _COL_HINT = sre.compile(r"个人|比例|%|资助|补助|补贴|减免|代缴|定额")  # cheap test before the roles
 _TABLE_SUBSIDY = sre.compile(r"资助|救助|代缴|减免|补贴|免缴")
 _COL_NUMBER = re.compile(rf"^\s*(?P<n>{NUM})\s*(?:元(?:/人)?|[%％])?\s*$")
@@ -229,6 +230,9 @@ def parse_group_categories(lay: Layout, s: int, e: int) -> list[str]:
     """The categories of a tier's group: canonical names, and each listed item that names no
     known category but is a population (低收入家庭60周岁以上老年人, 寺庙在编僧尼) as written:
     unknown groups are kept, never dropped (contract), and flagged `unknown_category`."""
+    members = class_members(lay, s, e)
+    if members is not None and members[1] == e:  # 一类资助对象（…）: the groups in its bracket
+        s, e = members[0] + 1, members[1] - 1
     if not _ITEM_SPLIT_HINT.search(lay.text, s, e) and has_category(lay, s, e):
         return parse_categories(lay, s, e)
     excluded = [(m.start(), m.end()) for m in _EXCLUSION.finditer(lay.text, s, e)]
@@ -331,6 +335,24 @@ def find_term_starts(text: str, s: int, e: int):
 MAX_TERMS_FIRST = 24  # characters before the colon of a terms-first item (● 360元/人: / 2.资助50%:)
 
 
+# A class of groups named by its rank, the groups in brackets after it:
+# 一类资助对象（特困人员、孤儿）/ 第二类人员(低保对象…) / 三类对象（…）
+_CLASS_GROUP = sre.compile(r"第?[一二三四五六七八九十\d]{1,2}类(?:资助|救助|参保|困难)?(?:对象|人员|人群|群体)?\s*(?=[(（])")
+
+
+def class_members(lay: Layout, s: int, e: int) -> tuple[int, int] | None:
+    """The bracket (open, close + 1) listing a class's groups where text[s:e] opens with one
+    (一类资助对象（特困人员、孤儿）…): the class is a rank, its categories are those inside."""
+    m = _CLASS_GROUP.match(lay.text, s, e)
+    if m is None:
+        return None
+    k = bisect.bisect_left(lay.pair_starts, m.end())
+    if k >= len(lay.pairs) or lay.pairs[k][0] != m.end() or lay.pairs[k][1] > e:
+        return None
+    a, b = lay.pairs[k]
+    return (a, b) if has_category(lay, a + 1, b - 1) or find_group_items(lay, a + 1, b - 1) else None
+
+
 def parse_group(lay: Layout, s: int, e: int):
     """(group start, group end, is_group, terms before the group) for a piece, skipping a lead-in
     before a colon. A list item may state its terms first and the groups after the colon
@@ -351,6 +373,9 @@ def parse_group(lay: Layout, s: int, e: int):
             pre = (gs, colon)
         lead = _LEAD.match(text, colon + 1, e)  # 资助标准:城乡特困人员… — the lead-in is no group
         gs = lead.end() if lead else colon + 1
+    members = class_members(lay, gs, e)
+    if members is not None:
+        return gs, members[1], True, pre
     ge = find_group_end(lay, gs, e)
     label = text[gs:ge].strip()
     if not label:
@@ -571,7 +596,7 @@ def split_respectively(lay: Layout, draft: Draft, terms: str) -> list[Draft]:
 
 def parse_header(cells: list[str]) -> dict[int, str] | None:
     """Column roles of a tier table header (group, subsidy, individual, percent, mode), or None."""
-    roles = {}
+    roles, groups = {}, []
     for i, cell in enumerate(cells):
         if _COL_FUNDING.search(cell):
             roles[i] = "funding"
@@ -583,8 +608,12 @@ def parse_header(cells: list[str]) -> dict[int, str] | None:
             roles[i] = "subsidy"
         elif _COL_MODE.search(cell):
             roles[i] = "mode"
-        elif _COL_GROUP.search(cell) and "group" not in roles.values():
-            roles[i] = "group"
+        elif _COL_GROUP.search(cell):
+            groups.append(i)
+    if groups:
+        # 类别 | 资助对象 | …: the classes (一类、二类) head the rows, the column naming the people is the group
+        named = [i for i in groups if not _COL_CLASS.fullmatch(cells[i].strip())]
+        roles[(named or groups)[0]] = "group"
     figures = {"individual", "individual_percent", "percent", "subsidy"} & set(roles.values())
     return roles if figures and "group" in roles.values() else None
 

@@ -28,6 +28,7 @@ _EXCEPT = re.compile(r"""
   | (?P<y>[^,，。;；:：]{1,60}?) 除外
   | 不(?:含|包括|包含) (?P<z>[^,，。;；:：)）]{1,60})
 """, re.X)
+_EXCEPT_AFTER = re.compile(r"[,，](?P<y>[^,，。;；:：]{1,60}?)除外\s*$")
 _ITEM_RANGE = re.compile(rf"""
     第? [(（]? (?P<a>{_ITEM_NUMBER}) [)）]? 项? \s* (?:至|到|—|－|-|~) \s* 第? [(（]? (?P<b>{_ITEM_NUMBER}) [)）]? 项
 """, re.X)
@@ -187,7 +188,7 @@ def line_number(lay: Layout, d: Draft) -> int | None:
     return parse_number(m.group("a") or m.group("b") or m.group("c")) if m else None
 
 
-def find_targets(lay: Layout, drafts: list[Draft], s: int, cut: int) -> list[Draft] | None:
+def find_targets(lay: Layout, drafts: list[Draft], s: int, cut: int, end: int | None = None) -> list[Draft] | None:
     """The tiers a statement apart from them speaks for, from its subject text[s:cut]: the items
     it numbers (以上第(二)至(四)项), the groups it names, or (上述/其他资助对象, 除A外) the tiers
     just listed less those it excludes. None when it names none of these."""
@@ -196,6 +197,10 @@ def find_targets(lay: Layout, drafts: list[Draft], s: int, cut: int) -> list[Dra
     for m in _EXCEPT.finditer(text, s, cut):
         g = next(n for n in ("x", "y", "z") if m.group(n))
         excluded |= set(parse_group_categories(lay, m.start(g), m.end(g)))
+    if end is not None:  # …先按480元标准足额缴纳，再…返还，特困人员、孤儿除外: the exception closing the sentence
+        m = _EXCEPT_AFTER.search(text, cut, end)
+        if m:
+            excluded |= set(parse_group_categories(lay, m.start("y"), m.end("y")))
     r = _ITEM_RANGE.search(text, s, cut)
     if r:
         lo, hi = parse_number(r.group("a")), parse_number(r.group("b"))
@@ -225,10 +230,10 @@ def apply_pay_first_clauses(lay: Layout, drafts: list[Draft]) -> None:
     for m in matches:
         if is_negated(text, m.start()):
             continue
-        s, _ = enclosing(lay, _SENTENCE_SEP, m.start()) or (m.start(), m.end())
+        s, e = enclosing(lay, _SENTENCE_SEP, m.start()) or (m.start(), m.end())
         # a negated clause before it in the sentence is not its subject (特困人员不执行…，其余…实行…)
         s = max([s] + [n.end() for n in matches if s <= n.start() < m.start() and is_negated(text, n.start())])
-        hit = find_targets(lay, drafts, s, m.start())
+        hit = find_targets(lay, drafts, s, m.start(), e)
         for d in find_referred(lay, drafts, s) if hit is None else hit:
             if not negated & set(d.categories):
                 d.pay_first = True

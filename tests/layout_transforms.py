@@ -25,6 +25,7 @@ _HAN = re.compile(r"\p{Han}")
 # `1　　察布查尔镇　　　10236　　　　27415`. A typed table row is never re-wrapped either.
 _SPACED_ROW = re.compile(r"^\s*\S+(?:[ \u3000]{2,}\S+){2,}\s*$")
 _TWO_CELLS = re.compile(r"^\s*\S+(?:[ \u3000]{2,}\S+)+\s*$")
+_GAP = re.compile(r"(?<=\S)[ \u3000]{2,}(?=\S)")
 _TYPED_HEADER = re.compile(r"^\s*序[ \u3000]*号(?:[ \u3000]+\S+){2,}\s*$")
 
 
@@ -96,6 +97,10 @@ def typed_runs(lines: list[str]) -> set[int]:
         while j < len(lines) and _TWO_CELLS.match(lines[j]):
             j += 1
         if sum(bool(_SPACED_ROW.match(lines[k])) for k in range(i, j)) >= 2:
+            # a row whose label stands one space from its first figure (`其中：资助参保　2310　　260…`)
+            # still has the run's gaps after it
+            while j < len(lines) and len(_GAP.findall(lines[j])) >= 2:
+                j += 1
             in_run.update(range(i, j))
         i = max(j, i + 1)
     return in_run
@@ -184,6 +189,7 @@ def page_breaks(text: str) -> str:
     rng = _rng(text, "pages")
     lines = text.split("\n")
     blocks = table_blocks(lines)
+    typed = typed_runs(lines)  # a table typed in columns is not broken either
     office = running_header(text)
     t = title_line(lines)
     headers = [office, _TITLE_LINE.match(lines[t]).group("title") if t is not None else office]
@@ -192,7 +198,8 @@ def page_breaks(text: str) -> str:
         out.append(line)
         since += 1
         at_end = i == len(lines) - 1
-        inside = any(s <= i < e - 1 for s, e in blocks)
+        inside = any(s <= i < e - 1 for s, e in blocks) or (
+            i + 1 in typed and (i in typed or bool(_TYPED_HEADER.match(line))))
         if since >= length and not inside and not at_end:
             out += ["", f"— {page} —", "", headers[page % 2], ""]
             page, since, length = page + 1, 0, rng.randint(36, 44)

@@ -37,6 +37,18 @@ from noticeflow.extractors.canonical import canonicalize
     # ...but a comparison or an ampersand in words is text
     ("参保率<95%的乡镇，R&D经费", "参保率<95%的乡镇,R&D经费"),
     ("", ""),
+    # a web page's table flattened one cell per line: rebuilt as tab rows, the figures never glued
+    ("序号\n乡镇\n任务数(人)\n1\n东河镇\n5200\n2\n西岭乡\n3100\n合计\n8300",
+     "序号\t乡镇\t任务数(人)\n1\t东河镇\t5200\n2\t西岭乡\t3100\n合计\t\t8300"),
+    ("参保人数\n186520\n176190", "参保人数\n186520\n176190"),
+    # ...a paragraph per cell, and a page break inside the table (its folio and running header go first)
+    ("某县医疗保障局\n\n序号\n\n乡镇\n\n任务数\n\n1\n\n东河镇\n\n5200\n\n— 2 —\n\n某县医疗保障局\n\n2\n\n西岭乡\n\n3100",
+     "某县医疗保障局\n\n序号\t乡镇\t任务数\n1\t东河镇\t5200\n2\t西岭乡\t3100"),
+    # ...a number split over a line end in prose still joins
+    ("个人缴费标准为每人每年38\n0元。", "个人缴费标准为每人每年380元。"),
+    # a two-row header aligned with full-width spaces: the rows' cells set the columns
+    ("序号　乡镇　　　合计　　　　其中\n　　　　　　　　　　　　　　困难群众　　其他\n1　　东河镇　　5200　　　　300　　　　4900\n2　　西岭乡　　3100　　　　200　　　　2900",
+     "序号\t乡镇\t合计\t其中\n\t\t\t困难群众\t其他\n1\t东河镇\t5200\t300\t4900\n2\t西岭乡\t3100\t200\t2900"),
 ])
 def test_canonicalize(raw: str, expected: str) -> None:
     assert canonicalize(raw).rstrip("\n") == expected

@@ -19,8 +19,9 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "scripts"))
 from score_corpus import DEVCORPUS, SCORER, load_scorer, run_score_py, tally  # noqa: E402
 
-# Measured 2026-12-02 over 78 notices (1.000 macro, every family 1.000, after extract-g); 49-54 were
-# scored first unseen (0.963), 55-60 (0.972), 61-66 (0.817), 67-72 (0.942 and 0.697, two globs) and 80-85 (0.933) too. Kept a step below so one new miss is a signal, not a wall.
+# Measured 2026-12-02 over 84 notices (1.000 macro, every family 1.000, after extract-f and extract-g);
+# 49-54 were scored first unseen (0.963), 55-60 (0.972), 61-66 (0.817), 67-72 (0.942 and 0.697, two
+# globs), 73-78 (0.795) and 80-85 (0.933) too. Kept a step below so one new miss is a signal, not a wall.
 MACRO_MIN = 0.99
 FAMILY_MIN = {
     "cited": 0.99,

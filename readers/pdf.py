@@ -335,9 +335,20 @@ def find_unruled_tables(lines: list[dict]) -> list[dict]:
             # a header typed with single spaces (`序号　乡（镇）　户籍人口（人）`) over rows set
             # wider apart, with as many words as the widest row has cells: its words head the columns
             finer = _cells(lines[i], gap=_WORD_GAP)
-            by_word = len(cells[i]) < len(finer) == len(widest)
-            if by_word:  # one word per column, in order: header words are wider than the figures under them
-                lines[i] = dict(lines[i], text="\t".join(c[2] for c in finer))
+            by_word = False
+            if len(cells[i]) < len(finer) <= len(widest):
+                # one word per column: in order when they are as many, else under the column whose
+                # left edge is nearest (a typed header starts where its column starts; header
+                # words are wider than the figures under them, so their centres mislead)
+                lefts = [c[0] for c in widest]
+                cols = list(range(len(finer))) if len(finer) == len(widest) else \
+                    [min(range(len(lefts)), key=lambda n: abs(lefts[n] - x0)) for x0, _, _ in finer]
+                by_word = cols == sorted(set(cols))
+                if by_word:
+                    row = [""] * len(widest)
+                    for col, (_, _, text) in zip(cols, finer):
+                        row[col] = text
+                    lines[i] = dict(lines[i], text="\t".join(row).rstrip("\t"))
             centres = [(c[0] + c[1]) / 2 for c in widest]
             for k in run:
                 if by_word and k == i:

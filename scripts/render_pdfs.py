@@ -9,6 +9,7 @@ usage: python scripts/render_pdfs.py [corpus_dir]
 """
 from __future__ import annotations
 
+import math
 import pathlib
 import sys
 
@@ -35,7 +36,12 @@ _TITLE = re.compile(r"(?:通知|文件|办公室|〔\d{4}〕\d+号)$")        # 
 # typed. A Paragraph collapses every run to one space, which no printout does (a header
 # `户籍人口　　参保任务` would come out `户籍人口参保任务`).
 _ALIGNED = re.compile(r"\S[ \u3000]{2,}\S")
-_LINE_CHARS = 36  # full-width characters of 12 pt in the text width: a longer line is wrapped
+_SMALLEST = 7  # pt: a wide typed table is set in smaller type to fit the page, down to this
+
+
+def _width(s: str) -> float:
+    """Width in full-width characters (a half-width character counts half)."""
+    return sum(1 if ord(ch) > 0x2E7F else 0.5 for ch in s)
 
 
 def _markup(text: str) -> str:
@@ -46,9 +52,13 @@ def _markup(text: str) -> str:
 
 
 def _aligned(line: str) -> bool:
-    s = line.strip()
-    width = sum(1 if ord(ch) > 0x2E7F else 0.5 for ch in s)
-    return bool(_ALIGNED.search(s)) and width <= _LINE_CHARS
+    return bool(_ALIGNED.search(line.strip()))
+
+
+def _as_typed(line: str) -> str:
+    """An office font's space is half a character wide, STSong-Light's a fifth: a run of spaces
+    typed to align columns is set as wide as Word would set it."""
+    return re.sub(r" {2,}", lambda m: "\u3000" * ((len(m.group()) + 1) // 2), line)
 
 
 def styles() -> dict[str, ParagraphStyle]:
@@ -123,14 +133,26 @@ def render(txt: pathlib.Path, pdf: pathlib.Path) -> None:
     doc = SimpleDocTemplate(str(pdf), pagesize=A4, leftMargin=28 * mm, rightMargin=26 * mm,
                             topMargin=30 * mm, bottomMargin=28 * mm, title=txt.stem, author="noticeflow")
     story = []
-    for kind, content in parse_blocks(txt.read_text(encoding="utf-8-sig")):
+    blocks = parse_blocks(txt.read_text(encoding="utf-8-sig"))
+    for i, (kind, content) in enumerate(blocks):
+        if kind == "aligned":
+            # one type size for the run of typed lines (a table's rows stay in columns): the
+            # largest, up to the body's, that fits the widest of them
+            j, k = i, i
+            while j > 0 and blocks[j - 1][0] == "aligned":
+                j -= 1
+            while k + 1 < len(blocks) and blocks[k + 1][0] == "aligned":
+                k += 1
+            widest = max(_width(_as_typed(c).rstrip()) for _, c in blocks[j:k + 1])
+            size = min(st["body"].fontSize, math.floor(doc.width / max(widest, 1)))
+            if size >= _SMALLEST:
+                typed = ParagraphStyle("typed", parent=st["body"], fontSize=size, leading=size * 1.5,
+                                       firstLineIndent=0, spaceAfter=2)
+                story.append(XPreformatted(_markup(_as_typed(content)), typed))
+                continue
+            kind = "body"  # too wide for any type size: wrapped like a paragraph
         if kind == "table":
             story += [Spacer(1, 6), ruled_table(content, doc.width, st["cell"]), Spacer(1, 10)]
-        elif kind == "aligned":
-            # an office font's space is half a character wide, STSong-Light's a fifth: a run of
-            # spaces typed to align columns is set as wide as Word would set it
-            line = re.sub(r" {2,}", lambda m: "\u3000" * ((len(m.group()) + 1) // 2), content)
-            story.append(XPreformatted(_markup(line), st["body"]))
         else:
             story.append(Paragraph(_markup(content), st[kind]))
     doc.build(story, onFirstPage=footer, onLaterPages=footer)

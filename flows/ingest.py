@@ -38,12 +38,12 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 from noticeflow.flows import cluster, stops  # noqa: E402
 from noticeflow.flows.extract import find_notices, with_attachments  # noqa: E402
 from noticeflow.flows.ingest_tasks import extract_batch  # noqa: E402
-from noticeflow.flows.ingest_worker import one_line  # noqa: E402
 from noticeflow.warehouse import changes as wh_changes  # noqa: E402
 from noticeflow.warehouse import notices, store  # noqa: E402
 from noticeflow.warehouse.access import connect  # noqa: E402
 from noticeflow.warehouse.batch import Batch, Failed  # noqa: E402
 from noticeflow.warehouse.store import BatchResult  # noqa: E402
+from noticeflow.schemas.errors import one_line  # noqa: E402
 from noticeflow.warehouse.version import EXTRACTOR_VERSION  # noqa: E402
 
 BATCH_SIZE = 200          # documents per extract task and per load transaction

@@ -383,6 +383,9 @@ def test_the_local_workers_are_closed_before_the_diff_stage(tmp_path, monkeypatc
         return load_batch(con, batch, run_id, now)
 
     def spy_changes(con, doc_ids, **kw):
+        deadline = time.monotonic() + 5  # a worker killed (close's fallback) takes a moment to exit
+        while any(_running(p) for p in pids) and time.monotonic() < deadline:
+            time.sleep(0.1)
         at_diff.append((cluster._LOCAL, [p for p in pids if _running(p)]))
         return load_changes(con, doc_ids, **kw)
 

@@ -25,8 +25,10 @@ from typing import Callable, Iterable
 import pyarrow as pa
 
 from noticeflow.flows import prefect_env
+from noticeflow.warehouse.batch import arrow_without_pandas
 
 prefect_env.configure()
+arrow_without_pandas()  # the loader never needs pandas either (warehouse.batch)
 
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
@@ -36,12 +38,12 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 from noticeflow.flows import cluster, stops  # noqa: E402
 from noticeflow.flows.extract import find_notices, with_attachments  # noqa: E402
 from noticeflow.flows.ingest_tasks import extract_batch  # noqa: E402
-from noticeflow.flows.ingest_worker import one_line  # noqa: E402
 from noticeflow.warehouse import changes as wh_changes  # noqa: E402
 from noticeflow.warehouse import notices, store  # noqa: E402
 from noticeflow.warehouse.access import connect  # noqa: E402
 from noticeflow.warehouse.batch import Batch, Failed  # noqa: E402
 from noticeflow.warehouse.store import BatchResult  # noqa: E402
+from noticeflow.schemas.errors import one_line  # noqa: E402
 from noticeflow.warehouse.version import EXTRACTOR_VERSION  # noqa: E402
 
 BATCH_SIZE = 200          # documents per extract task and per load transaction
@@ -412,6 +414,7 @@ def _ingest(con, run_id, paths, batch_size, workers, time_limit, dask, retry_qua
             load_before = t["load"]
             _Extraction(runner, time_limit, max(1, workers) + QUEUED, on_batch).run(todo, batch_size)
             t["extract_wait"] += time.perf_counter() - t0 - (t["load"] - load_before)
+        cluster.release()  # the workers are done: free their memory before the diff stage
 
     t0 = time.perf_counter()
     _notify("phase", "diffing")

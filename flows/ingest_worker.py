@@ -22,7 +22,7 @@ from noticeflow.extractors.record import build_record
 from noticeflow.readers import Document, read_document
 from noticeflow.readers.isolated import needs_isolation, read_isolated
 from noticeflow.schemas import Source
-from noticeflow.schemas.errors import InputError, NoticeflowError, TimeLimitExceeded
+from noticeflow.schemas.errors import InputError, NoticeflowError, TimeLimitExceeded, one_line
 from noticeflow.warehouse.batch import Batch, Failed, Loaded, pack
 from noticeflow.warehouse.rows import flatten
 from noticeflow.warehouse.version import EXTRACTOR_VERSION, doc_key
@@ -40,11 +40,6 @@ _Timeout = TimeLimitExceeded
 # signal handler nor an asynchronous exception runs) ends its worker process: the Dask nanny
 # starts a new one and the flow quarantines the document (see flows.ingest._Extraction).
 HARD_KILL_GRACE_S = 10
-
-
-def one_line(message: str, limit: int = 300) -> str:
-    text = " ".join(str(message).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def reason(exc: BaseException) -> str:

@@ -8,6 +8,12 @@ import re
 RESOURCE_ERRORS = (MemoryError, RecursionError)
 
 
+def one_line(message: str, limit: int = 300) -> str:
+    """A message on one line (whitespace runs folded), cut to `limit` characters."""
+    text = " ".join(str(message).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class NoticeflowError(Exception):
     """Base of every error noticeflow raises on purpose."""
 

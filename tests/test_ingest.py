@@ -356,6 +356,82 @@ def test_each_batch_is_freed_once_loaded(corpus, tmp_path, monkeypatch):
     assert alive == 0
 
 
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_the_local_workers_are_closed_before_the_diff_stage(tmp_path, monkeypatch):
+    """The diff stage needs no workers: they must be gone (their ~300 MB each handed back)
+    before it starts, not idle beside it until the run ends (issue 12's 1 GB for the 10k run)."""
+    from noticeflow.flows import cluster
+    from noticeflow.warehouse import changes, store
+
+    folder = tmp_path / "yangcheng"
+    folder.mkdir()
+    shutil.copy(ROOT / "corpus" / "003_aea4e45528ea7e5a.txt", folder)
+    shutil.copy(ROOT / "tests" / "fixtures" / "yangcheng_2025.txt", folder)
+    pids, at_diff = set(), []
+    load_batch, load_changes = store.load_batch, changes.load_changes
+
+    def spy_load(con, batch, run_id, now=None):
+        for nanny in list(cluster._LOCAL.workers.values()):
+            pids.add(nanny.process.process.pid)
+        return load_batch(con, batch, run_id, now)
+
+    def spy_changes(con, doc_ids, **kw):
+        deadline = time.monotonic() + 5  # a worker killed (close's fallback) takes a moment to exit
+        while any(_running(p) for p in pids) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        at_diff.append((cluster._LOCAL, [p for p in pids if _running(p)]))
+        return load_changes(con, doc_ids, **kw)
+
+    monkeypatch.setattr(store, "load_batch", spy_load)
+    monkeypatch.setattr(changes, "load_changes", spy_changes)
+    summary = run([folder], tmp_path / "w.duckdb", workers=2)
+    assert summary["ingested"] == 2 and summary["changes"] > 0
+    assert len(pids) == 2
+    assert at_diff == [(None, [])]
+
+
+def test_the_flow_process_loads_no_extractors_and_it_and_the_workers_no_pandas(tmp_path):
+    """Memory of the ingest processes (issue 12): the flow process submits the extract task
+    without importing the extractors and spaCy (~45 MB) that only workers run; and pyarrow,
+    which imports pandas (~45 MB) on its first list conversion only to ask whether the input is
+    a DataFrame, does not in the flow process nor in a worker (its preload), gives the same
+    tables, and still converts to pandas when asked."""
+    code = (
+        "import sys\n"
+        "import noticeflow.flows.ingest\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in ('spacy', 'pandas') or m.startswith('noticeflow.extractors')]\n"
+        "assert not heavy, heavy[:5]\n"
+        "import noticeflow.flows.ingest_preload\n"
+        "from noticeflow.flows.ingest_worker import to_load\n"
+        "from noticeflow.extractors.canonical import canonicalize\n"
+        "from noticeflow.extractors.record import build_record\n"
+        "from noticeflow.schemas import Source\n"
+        "from noticeflow.warehouse.batch import pack\n"
+        "text = canonicalize(open(sys.argv[1], encoding='utf-8').read())\n"
+        "sha = '0' * 64\n"
+        "rec = build_record(text, Source(path='a.txt', format='txt', size_bytes=len(text)), sha)\n"
+        "before = pack([to_load(rec, 'a.txt', sha)]).tables\n"
+        "assert 'pandas' not in sys.modules, 'pandas imported'\n"
+        "import pandas\n"
+        "after = pack([to_load(rec, 'a.txt', sha)]).tables\n"
+        "assert sorted(before) == sorted(after) and len(before) > 5\n"
+        "assert all(before[t].equals(after[t]) for t in before)\n"
+        "assert len(before['fees'].to_pandas()) == before['fees'].num_rows > 0\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(ROOT / "corpus" / "003_aea4e45528ea7e5a.txt")],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                         env={**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")})
+    assert out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
 def test_a_failing_changes_stage_is_one_line_and_the_next_run_finishes_it(tmp_path, monkeypatch):
     """The diff stage running out of memory (or any error) must not fail the run, print a
     traceback, or lose the loaded documents; the next run diffs what is left."""

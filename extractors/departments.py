@@ -37,6 +37,7 @@ HEAD, BODY, VOID = "\ue000", "\ue001", "\ue002"  # a masked mention: HEAD then B
 TOWN_HEAD = "\ue003"  # HEAD of a township-level mention, which a town's own name may precede (集州街道办事处)
 DUTY_SEP = "；"
 REQUEST = "请"  # a 医保局 notice asks its peers: 请县税务局…，请县卫生健康局…
+REQUEST_REACH = 16  # a list number and spaces before 请
 BULLETS = "●○◆◇■□▲△★☆▶►•·"  # list bullets before a department (never a heading's number)
 MAX_LEAD = 24  # a subject's first name starts this close to its clause start: (十)国家税务总局…自治县税务局
 LAST_BREAK = re.compile(r"(?r)[\n。;,:由]")  # searched backwards from a name
@@ -244,7 +245,7 @@ def find_subject_duties(mv: Masked) -> list[Found]:
     if len(starts) > MAX_CLAUSE_STARTS:
         mv.capped, starts = MAX_CLAUSE_STARTS, starts[:MAX_CLAUSE_STARTS]
     for pos in starts:
-        req = g["request"].match(masked, pos)
+        req = g["request"].match(masked, pos, pos + REQUEST_REACH)  # bounded: the regex would seek 请 to the end
         if req:  # 请县税务局保持…: a request opening its clause names the agent
             pos = req.end()
             agent = True

@@ -245,7 +245,8 @@ def find_subject_duties(mv: Masked) -> list[Found]:
     if len(starts) > MAX_CLAUSE_STARTS:
         mv.capped, starts = MAX_CLAUSE_STARTS, starts[:MAX_CLAUSE_STARTS]
     for pos in starts:
-        req = g["request"].match(masked, pos, pos + REQUEST_REACH)  # bounded: the regex would seek 请 to the end
+        req = masked.find(REQUEST, pos, pos + REQUEST_REACH) != -1 and g["request"].match(
+            masked, pos, pos + REQUEST_REACH)  # bounded: the regex would seek 请 to the end
         if req:  # 请县税务局保持…: a request opening its clause names the agent
             pos = req.end()
             agent = True

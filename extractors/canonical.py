@@ -274,7 +274,7 @@ def tidy_spaces(text: str) -> str:
     if _aligned_rows(text) >= _MIN_ALIGNED_ROWS:
         raw_lines = aligned_tables_to_tabs(raw_lines)
         text = "\n".join(raw_lines)
-    if "序" in text and _SPACED_HEADER_START.search(text):  # OCR spaces inside the area names of space-typeset rows
+    if ("序号 " in text or "序 号" in text) and _SPACED_HEADER_START.search(text):  # OCR spaces inside the area names of space-typeset rows
         raw_lines = join_spaced_areas(raw_lines)
     if sum(1 for l in raw_lines if _SPACED_ROW.match(l)) >= 2:
         text = "\n".join(spaced_tables_to_tabs(raw_lines))

@@ -87,17 +87,20 @@ def grammar() -> dict:
     group = rf"(?P<group>{member}(?:{sep}{member})*)(?P<tail>{_alt(t['tails'])})?"
     marker = (r"(?P<marker>[一二三四五六七八九十]+是|[(][一二三四五六七八九十\d]{1,3}[)]|[一二三四五六七八九十]{1,3}、"
               rf"|\d{{1,2}}(?:[、]|\.(?!\d))|[①-⑳]|[{BULLETS}])")  # ▲县医保局: a bullet
-    subject = re.compile(rf"""[ \t]*{marker}?[ \t]*(?P<open>【)?{group}
-        (?(open)[ \t]*】[ \t]*(?P<closed>)|(?: [ \t]*(?:{heading_words})?[ \t]*(?P<colon>:)
+    endings = rf"""(?: [ \t]*(?:{heading_words})?[ \t]*(?P<colon>:)
           | [ \t]*(?P<dash>{_alt(t['heading_marks'])})(?!\d)
           | (?P<stop>。)
           | [ \t]*(?P<hw>{heading_words})?[ \t]*(?P<eol>$)
           | (?:作为[^,;。\n]{{1,10}}?(?:单位|部门))?,?(?P<cue>{cue})     # 县医保局作为牵头单位,负责…
-        ))""", re.X | re.M)  # 【县医保局】牵头…: the office in 【】 heads its paragraph
+        )"""
+    subject = re.compile(rf"""[ \t]*{marker}?[ \t]*{group}{endings}""", re.X | re.M)
+    # 【县医保局】牵头…: the office in 【】 heads its paragraph (tried only where a 【 is near)
+    subject_open = re.compile(rf"""[ \t]*{marker}?[ \t]*(?P<open>【)?{group}
+        (?(open)[ \t]*】[ \t]*(?P<closed>)|{endings})""", re.X | re.M)
     agent = re.compile(rf"{group}(?P<cue>\p{{Han}})")
     request = re.compile(rf"[ \t]*{marker}?[ \t]*{REQUEST}")
     unit_label = re.compile(rf"(?:{_alt(t['unit_labels'])})[ \t]*:[ \t]*")
-    return dict(subject=subject, agent=agent, request=request, item=re.compile(item),
+    return dict(subject=subject, subject_open=subject_open, agent=agent, request=request, item=re.compile(item),
                 unit_label=unit_label, filler=re.compile(rf"(?:{filler})$"),
                 unit_header=re.compile(_alt(t["unit_labels"])), task_header=re.compile(_alt(t["task_headers"])),
                 admin_prefix=re.compile(rf"^(?:各)?(?:{tax}|{place}|[县市区旗州盟]委(?=\p{{Han}}{{2,}}部)|[县市区旗州盟])(?!委)"))
@@ -252,7 +255,8 @@ def find_subject_duties(mv: Masked) -> list[Found]:
             agent = True
         else:
             agent = pos > 0 and masked[pos - 1] == "由"
-        m = (g["agent"] if agent else g["subject"]).match(masked, pos)
+        rx = g["agent"] if agent else g["subject_open"] if masked.find("【", pos, pos + MAX_LEAD) != -1 else g["subject"]
+        m = rx.match(masked, pos)
         if not m:
             continue
         line_start = masked.rfind("\n", max(0, pos - MAX_LEAD), pos) + 1  # a subject opens its line within MAX_LEAD

@@ -278,7 +278,7 @@ def is_group(label: str, cats: list[str]) -> bool | None:
         return False
     if label.startswith("除"):
         return None  # 除特困人员外: an exception, not a group
-    if cats:  # 低保对象等困难群众在第二阶段新增认定的: a clause after the groups picks out some of them
+    if cats and label.endswith("的"):  # 低保对象等困难群众在第二阶段新增认定的: a clause after the groups picks out some of them
         label = _QUALIFIER_AFTER.sub("", label)
     bare = _BRACKETED.sub("", label)
     # The noun ends the label, so only its last few characters need scanning.

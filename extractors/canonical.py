@@ -173,6 +173,31 @@ def spaced_tables_to_tabs(lines: list[str]) -> list[str]:
     return out
 
 
+def join_spaced_areas(lines: list[str]) -> list[str]:
+    """`3 坊 前镇 56930 55790` under `序号 乡镇 户籍人口 参保任务`: an OCR space inside the area name
+    of a space-typeset row. Joined only where the row then has the header's width, its figures
+    filling every column after the area (a row of two text columns is left as it is)."""
+    out, width = list(lines), 0
+    for i, line in enumerate(lines):
+        if _SPACED_HEADER.match(line):
+            width = len(line.split())
+            continue
+        if not width or not line.strip():
+            continue
+        if not line.lstrip()[:1].isdigit():
+            width = 0  # the table has ended (合计 too: its label is no area)
+            continue
+        if _SPACED_ROW.match(line):
+            continue
+        m = _SPACED_AREA_ROW.match(line)
+        if m and len(m.group("nums").split()) == width - 2:
+            out[i] = f"{m.group('seq')} {_HAN_SPACE.sub('', m.group('area'))} {m.group('nums')}"
+    return out
+
+
+_SPACED_AREA_ROW = re.compile(r"^\s*(?P<seq>\d{1,3})[ ]+(?P<area>\p{Han}+(?:[ ]\p{Han}+)+)[ ]+(?P<nums>[\d,]+(?:[ ]+[\d,]+)*)\s*$")
+_SPACED_HEADER_START = std_re.compile(r"(?m)^[ \t]*序[ ]*号[ ]+[^\s\d]")
+_HAN_SPACE = re.compile(r"(?<=\p{Han})[ ](?=\p{Han})")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 _WIDE_SPACES = re.compile(r"[ \u2002\u2003\u2009]+")
 _EDGE_SPACES = re.compile(r"(?m)^[ ]+|[ \t]+$|[ ]+(?=\t)|(?<=\t)[ ]+")
@@ -343,6 +368,8 @@ def tidy_spaces(text: str) -> str:
     if _aligned_rows(text) >= _MIN_ALIGNED_ROWS:
         raw_lines = aligned_tables_to_tabs(raw_lines)
         text = "\n".join(raw_lines)
+    if ("序号 " in text or "序 号" in text) and _SPACED_HEADER_START.search(text):  # OCR spaces inside the area names of space-typeset rows
+        raw_lines = join_spaced_areas(raw_lines)
     if sum(1 for l in raw_lines if _SPACED_ROW.match(l)) >= 2:
         text = "\n".join(spaced_tables_to_tabs(raw_lines))
     text = _WIDE_SPACES.sub(" ", text)

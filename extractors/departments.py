@@ -36,6 +36,8 @@ from noticeflow.schemas.errors import RESOURCE_ERRORS
 HEAD, BODY, VOID = "\ue000", "\ue001", "\ue002"  # a masked mention: HEAD then BODY; VOID: not read
 TOWN_HEAD = "\ue003"  # HEAD of a township-level mention, which a town's own name may precede (集州街道办事处)
 DUTY_SEP = "；"
+REQUEST = "请"  # a 医保局 notice asks its peers: 请县税务局…，请县卫生健康局…
+REQUEST_REACH = 16  # a list number and spaces before 请
 BULLETS = "●○◆◇■□▲△★☆▶►•·"  # list bullets before a department (never a heading's number)
 MAX_LEAD = 24  # a subject's first name starts this close to its clause start: (十)国家税务总局…自治县税务局
 LAST_BREAK = re.compile(r"(?r)[\n。;,:由]")  # searched backwards from a name
@@ -62,7 +64,7 @@ def grammar() -> dict:
     """The regexes over the masked view, compiled once from duty_terms.yaml."""
     t = terms()
     # 阳城县 / 威宁彝族回族苗族自治县 before an office; never 县 + 市 of 县市场监督管理局
-    place = r"(?![由向对经交将县市区旗])\p{Han}{1,12}?[县市区旗]"
+    place = r"(?![由向对经交将请县市区旗])\p{Han}{1,12}?[县市区旗]"
     tax = rf"国家(?:税务|{HEAD}{BODY})总局{place}"  # 税务 inside 国家税务总局 is masked too
     # 人民 alone: 县人民 + 政府督查室, where the known form itself begins with 政府
     prefix = rf"(?:{tax}|{place}(?:人民政府|政府|人民)?|{_alt(t['prefixes'])})?"
@@ -85,16 +87,20 @@ def grammar() -> dict:
     group = rf"(?P<group>{member}(?:{sep}{member})*)(?P<tail>{_alt(t['tails'])})?"
     marker = (r"(?P<marker>[一二三四五六七八九十]+是|[(][一二三四五六七八九十\d]{1,3}[)]|[一二三四五六七八九十]{1,3}、"
               rf"|\d{{1,2}}(?:[、]|\.(?!\d))|[①-⑳]|[{BULLETS}])")  # ▲县医保局: a bullet
-    subject = re.compile(rf"""[ \t]*{marker}?[ \t]*{group}
-        (?: [ \t]*(?:{heading_words})?[ \t]*(?P<colon>:)
+    endings = rf"""(?: [ \t]*(?:{heading_words})?[ \t]*(?P<colon>:)
           | [ \t]*(?P<dash>{_alt(t['heading_marks'])})(?!\d)
           | (?P<stop>。)
           | [ \t]*(?P<hw>{heading_words})?[ \t]*(?P<eol>$)
           | (?:作为[^,;。\n]{{1,10}}?(?:单位|部门))?,?(?P<cue>{cue})     # 县医保局作为牵头单位,负责…
-        )""", re.X | re.M)
+        )"""
+    subject = re.compile(rf"""[ \t]*{marker}?[ \t]*{group}{endings}""", re.X | re.M)
+    # 【县医保局】牵头…: the office in 【】 heads its paragraph (tried only where a 【 is near)
+    subject_open = re.compile(rf"""[ \t]*{marker}?[ \t]*(?P<open>【)?{group}
+        (?(open)[ \t]*】[ \t]*(?P<closed>)|{endings})""", re.X | re.M)
     agent = re.compile(rf"{group}(?P<cue>\p{{Han}})")
+    request = re.compile(rf"[ \t]*{marker}?[ \t]*{REQUEST}")
     unit_label = re.compile(rf"(?:{_alt(t['unit_labels'])})[ \t]*:[ \t]*")
-    return dict(subject=subject, agent=agent, item=re.compile(item),
+    return dict(subject=subject, subject_open=subject_open, agent=agent, request=request, item=re.compile(item),
                 unit_label=unit_label, filler=re.compile(rf"(?:{filler})$"),
                 unit_header=re.compile(_alt(t["unit_labels"])), task_header=re.compile(_alt(t["task_headers"])),
                 admin_prefix=re.compile(rf"^(?:各)?(?:{tax}|{place}|[县市区旗州盟]委(?=\p{{Han}}{{2,}}部)|[县市区旗州盟])(?!委)"))
@@ -242,8 +248,15 @@ def find_subject_duties(mv: Masked) -> list[Found]:
     if len(starts) > MAX_CLAUSE_STARTS:
         mv.capped, starts = MAX_CLAUSE_STARTS, starts[:MAX_CLAUSE_STARTS]
     for pos in starts:
-        agent = pos > 0 and masked[pos - 1] == "由"
-        m = (g["agent"] if agent else g["subject"]).match(masked, pos)
+        req = masked.find(REQUEST, pos, pos + REQUEST_REACH) != -1 and g["request"].match(
+            masked, pos, pos + REQUEST_REACH)  # bounded: the regex would seek 请 to the end
+        if req:  # 请县税务局保持…: a request opening its clause names the agent
+            pos = req.end()
+            agent = True
+        else:
+            agent = pos > 0 and masked[pos - 1] == "由"
+        rx = g["agent"] if agent else g["subject_open"] if masked.find("【", pos, pos + MAX_LEAD) != -1 else g["subject"]
+        m = rx.match(masked, pos)
         if not m:
             continue
         line_start = masked.rfind("\n", max(0, pos - MAX_LEAD), pos) + 1  # a subject opens its line within MAX_LEAD

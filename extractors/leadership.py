@@ -164,9 +164,10 @@ def _spacer(text: str, pos: int, end: int) -> bool:
 def parse_name_first(text: str, pos: int, end: int):
     """`陈 刚 县人民政府办公室副主任` / `王芳（县民政局局长）` at `pos` -> (name span, title span, end)."""
     for ne in _names_at(text, pos, end):
-        if not _spacer(text, ne, end):
+        after = ne + 2 if text.startswith("同志", ne) else ne  # 王志强同志（县委常委…）: 同志 is no part of either
+        if not _spacer(text, after, end):
             continue
-        t0 = INLINE_GAP.match(text, ne, end).end()
+        t0 = INLINE_GAP.match(text, after, end).end()
         if t0 < end and text[t0] in "(（":
             close = min((i for i in (text.find(")", t0, end), text.find("）", t0, end)) if i != -1), default=-1)
             if close != -1 and close - t0 <= TITLE_MAX + 1 and "\n" not in text[t0:close]:

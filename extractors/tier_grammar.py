@@ -56,6 +56,8 @@ _NOT_A_GROUP = re.compile(r"""
     负责 | 认定 | 做好 | 落实 | 提供 | 核实 | 掌握 | 配合 | 确保 | 开展 | 组织 | 名单 | 信息
   | 标注 | 核验 | 要 | 应 | 其他 | 其它 | 其余 | 上述 | (?<![\d岁级及])以上 | (?<![\d岁级及])以下(?!简称|称) | 下列 | 如下 | 各类 | 同一 | 20\d\d\s*年
 """, re.X)
+# After the groups: …在第二阶段新增认定的 / …新认定的 / …经认定的 (the 认定 is no task of the group).
+_QUALIFIER_AFTER = sre.compile(r"(?:在[^,，。；;]{1,10}?)?(?:新增|新|首次|经|已|动态)(?:认定|识别|纳入)的$")
 _GENERAL_POPULATION = sre.compile(r"居民|参保人|全体|普通|标准|政策|缴费")
 
 
@@ -280,6 +282,8 @@ def is_group(label: str, cats: list[str]) -> bool | None:
         return False
     if label.startswith("除"):
         return None  # 除特困人员外: an exception, not a group
+    if cats and label.endswith("的"):  # 低保对象等困难群众在第二阶段新增认定的: a clause after the groups picks out some of them
+        label = _QUALIFIER_AFTER.sub("", label)
     bare = _BRACKETED.sub("", label)
     # The noun ends the label, so only its last few characters need scanning.
     names_people = bool(cats or _population_noun().search(bare, max(0, len(bare) - 8)))

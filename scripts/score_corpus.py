@@ -5,7 +5,7 @@ with importlib, never copied) on what the extractor makes of `../shared/seeds` a
 `tests/devcorpus/notices`, so the figures printed here are the ones the evaluation would print.
 `tests/test_devcorpus.py` imports `load_scorer`, `extract_folder` and `tally` from here.
 
-usage: python scripts/score_corpus.py [--verbose] [--only seeds|devcorpus] [--glob '0[1-9]_*']
+usage: python scripts/score_corpus.py [--verbose] [--pdf] [--only seeds|devcorpus] [--glob '0[1-9]_*']
 """
 from __future__ import annotations
 
@@ -41,19 +41,29 @@ def load_scorer(path: pathlib.Path = SCORER) -> ModuleType:
     return module
 
 
-def extract_folder(folder: pathlib.Path, pattern: str = "*") -> tuple[list[dict], list[str]]:
-    """Records (JSON form) of every notice in `folder` matching `pattern`, and one line per failure."""
+def extract_folder(folder: pathlib.Path, pattern: str = "*", as_pdf: bool = False) -> tuple[list[dict], list[str]]:
+    """Records (JSON form) of every notice in `folder` matching `pattern`, and one line per failure;
+    `as_pdf`: each text notice printed to PDF first (scripts/render_pdfs.py) and that PDF read."""
     from noticeflow.flows.extract import NOTICE_SUFFIXES, extract_file
+    from noticeflow.readers import read_document
     from noticeflow.schemas.errors import NoticeflowError
 
     records, errors = [], []
-    for path in sorted(folder.glob(pattern)):
-        if not path.is_file() or path.suffix.lower() not in NOTICE_SUFFIXES:
-            continue
-        try:
-            records.append(extract_file(path).model_dump(mode="json"))
-        except NoticeflowError as e:
-            errors.append(str(e))
+    with tempfile.TemporaryDirectory(prefix="score_pdf_") as tmp:
+        for path in sorted(folder.glob(pattern)):
+            if not path.is_file() or path.suffix.lower() not in NOTICE_SUFFIXES:
+                continue
+            try:
+                if as_pdf and path.suffix.lower() == ".txt":
+                    import render_pdfs  # scripts/ is on sys.path when this runs as a script or from tests
+
+                    plain = pathlib.Path(tmp) / path.name  # some notices are GB18030: printed from their text
+                    plain.write_text(read_document(path).raw_text, encoding="utf-8")
+                    path = plain.with_suffix(".pdf")
+                    render_pdfs.render(plain, path)
+                records.append(extract_file(path).model_dump(mode="json"))
+            except NoticeflowError as e:
+                errors.append(str(e))
     return records, errors
 
 
@@ -136,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--verbose", action="store_true", help="also list every missing and extra fact")
     ap.add_argument("--only", choices=sorted(SETS), help="score one set only")
+    ap.add_argument("--pdf", action="store_true", help="print each text notice to PDF (scripts/render_pdfs.py) and score that")
     ap.add_argument("--glob", default="*", help="dev-corpus stems to score, e.g. '0[1-9]_*' (default: all; seeds always all)")
     args = ap.parse_args(argv)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # `| head` ends the output quietly, no traceback
@@ -146,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"== {name}: {notices} or {gold_dir} missing, skipped")
             continue
         pattern = args.glob if name == "devcorpus" else "*"
-        records, errors = extract_folder(notices, pattern + ("" if pattern.endswith((".txt", ".pdf")) else ".*"))
+        records, errors = extract_folder(notices, pattern + ("" if pattern.endswith((".txt", ".pdf")) else ".*"), args.pdf)
         print(f"== {name}: {len(records)} notices in {notices.relative_to(ROOT.parent)}")
         for e in errors:
             print(f"error: {e}")

@@ -333,7 +333,7 @@ def find_unruled_tables(lines: list[dict]) -> list[dict]:
         if len(run) >= 3 and sum(len(cells[k]) >= 3 for k in run) >= 2:
             widest = max((cells[k] for k in run), key=len)
             # a header typed with single spaces (`序号　乡（镇）　户籍人口（人）`) over rows set
-            # wider apart, with as many words as the widest row has cells: its words head the columns
+            # wider apart: its words head the columns
             finer = _cells(lines[i], gap=_WORD_GAP)
             by_word = False
             if len(cells[i]) < len(finer) <= len(widest):

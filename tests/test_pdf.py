@@ -144,3 +144,28 @@ def test_table_without_rules_becomes_tab_separated_rows(tmp_path) -> None:
         "各乡镇征缴任务如下，请认真落实。\n\n序号\t乡镇社区\t任务数\n1\t猗氏镇\t34447\n2\t牛杜镇\t30403\n"
         "\t合计（人）\t64850\n\n组长：孙鹏县政府副县长\n"
     )
+
+
+def test_unruled_table_broken_by_a_page_is_one_table(tmp_path) -> None:
+    """The header and one row end page 1, the rest opens page 2: neither part is three rows alone."""
+    from reportlab.pdfgen import canvas
+    from test_bad_input import _font
+
+    c = canvas.Canvas(str(tmp_path / "split.pdf"))
+    pages = [[("序号", "乡镇", "任务数"), ("1", "猗氏镇", "34447")],
+             [("2", "牛杜镇", "30403"), ("", "合计", "64850")]]
+    for n, rows in enumerate(pages):
+        c.setFont(_font(), 12)
+        if n == 0:
+            c.drawString(72, 780, "各乡镇征缴任务如下。")
+        else:
+            c.drawString(72, 680, "请认真落实。")
+        for i, (seq, area, num) in enumerate(rows):
+            y = (150 if n == 0 else 760) - 20 * i
+            c.drawString(80, y, seq)
+            c.drawString(160, y, area)
+            c.drawRightString(400, y, num)
+        c.showPage()
+    c.save()
+    text = read_document(tmp_path / "split.pdf").raw_text
+    assert "序号\t乡镇\t任务数\n1\t猗氏镇\t34447" in text and "2\t牛杜镇\t30403\n\t合计\t64850" in text, text

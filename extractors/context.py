@@ -13,6 +13,7 @@ class Context:
     individual_fee: float | None = None
     fees: list = field(default_factory=list)  # every Fee found (grades: a tier may name one)
     county: str | None = None
+    garbles: dict[str, str] = field(default_factory=dict)  # misread county name -> the county
     flags: list[Flag] = field(default_factory=list)
 
     @property

@@ -525,3 +525,17 @@ def extract(text: str, ctx: Context) -> dict:
         print_date=print_date,
         cited_documents=cited,
     )
+
+
+def mend_garbled_county(parts: dict, garbles: dict[str, str]) -> None:
+    """Issuers and 文号 that write the county as region found it misread (勋西县医疗保障局, 勋西医保
+    联发 beside 郧西县): the values take the county's name; the evidence keeps the text as read.
+    Called after region, which alone knows the county (meta runs first for the policy year)."""
+    for garble, county in garbles.items():
+        for t in [parts.get("issuer"), *parts.get("co_issuers", [])]:
+            if t is not None and garble in t.value:
+                t.value = t.value.replace(garble, county)
+        number = parts.get("doc_number")
+        short, fixed = garble[:-1], county[:-1]  # 勋西 -> 郧西: the 文号 writes the county without 县
+        if number is not None and len(short) >= 2 and len(fixed) == len(short) and number.value.startswith(short):
+            number.value = fixed + number.value[len(short):]

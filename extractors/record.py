@@ -23,6 +23,7 @@ def build_record(text: str, source: Source, doc_id: str, extra_flags: list[Flag]
         if not notice and module in CORE_ONLY_WHEN_NOTICE:
             continue
         parts.update(module.extract(text, ctx))
+    meta.mend_garbled_county(parts, ctx.garbles)
     flags = list(extra_flags) + ctx.flags
     if not notice:
         parts["policy_year"] = None  # contract v1.1: a non-notice keeps its meta but has no policy year

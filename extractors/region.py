@@ -396,8 +396,20 @@ def find_winner(mentions: list[Mention], prefix: str | None = None) -> str | Non
 _PLACE_CN = {"signature": "落款", "header": "文头", "print": "印发栏", "body": "正文"}
 
 
+def garbles_of(winner: str | None, mentions: list[Mention]) -> dict[str, str]:
+    """Unknown header/signature names one character off the chosen county (勋西县 beside 郧西县 in
+    an OCR'd 文头): the same county misread, not a second one, so the issuer and 文号 that write it
+    take the county's name (still flagged region_conflict). The chosen county, supported by the
+    notice's other mentions, is the cross-check that makes the repair safe."""
+    if winner is None:
+        return {}
+    return {m.name: winner for m in mentions
+            if not m.known and m.place != "body" and m.name != winner and winner in _one_off(m.name)}
+
+
 def parse_conflict(winner: str | None, mentions: list[Mention]) -> Flag | None:
-    """Header/signature names that disagree with the chosen county (garbled or a different county)."""
+    """Header/signature names that disagree with the chosen county (garbled or a different county:
+    the contract flags both, a misread 文头 included)."""
     variants: dict[str, list[str]] = defaultdict(list)
     for m in mentions:
         if m.place == "body" or m.name == winner or m.name in _higher_levels():
@@ -456,7 +468,8 @@ def ocr_repairs(token: str, text: str) -> list[str]:
     index, out = _index(), []
     for name in _one_off(token):
         rows = index[name]
-        if any(_short_level(d.city) in text or _short_level(d.province) in text for d in rows if d.city or d.province):
+        # an empty level (重庆 and 海南 counties have no city) must not count: '' is in every text
+        if any(_short_level(level) in text for d in rows for level in (d.city, d.province) if level):
             out.append(name)
     return out
 
@@ -504,15 +517,17 @@ def find_region(text: str, ctx: Context) -> Region | None:
         raise  # out of memory or stack: the document is quarantined, not loaded empty
     except Exception:  # never raise on any text
         return None
+    written = mentions
     if not any(m.known and m.place != "body" for m in mentions):
         # no real county in the header or signature: an OCR garble there may be one (勋西县);
-        # beside a real one it stays a garble, and a region_conflict names it
+        # beside a real one it is repaired only when it is one character off the chosen county
         mentions = [repaired(m, text) for m in mentions]
     if not any(m.known and m.place != "body" for m in mentions):
         city = parse_city_level(mentions, text)
         if city:  # a prefecture's notice: the counties in its body are its addressees
             return city
     winner = find_winner(mentions, find_number_prefix(text))
+    ctx.garbles = garbles_of(winner, written)
     conflict = parse_conflict(winner, mentions)
     if conflict:
         ctx.flags.append(conflict)

@@ -49,9 +49,10 @@ OCR_LIMITS = {
     "000_beb0d831110dae00": "临猗县, 嵎阳镇: 猗 misread, 嵎 not in PP-OCRv4's character set",
     "003_aea4e45528ea7e5a": "one quota cell loses a digit (10996 -> 1099); cited numbers in the photo",
     "004_ae73945a28b9e6b0": "岢岚县 read 尚岚县 in the photo; 崞 of the 文号 not in PP-OCRv4's character set",
-    # measured 2026-12-02: 郧 read 勋 in the scan's issuer and 文号 (0.839), and the repair of a county
-    # one character off no longer takes; found at the end of the stop, not yet traced
-    "01_hubei_yunxi_2024": "scan: 郧西 read 勋西 in the issuer and the 文号 (region_conflict raised)",
+    # measured 2026-12-02 (0.875): the scan's 文头 reads 勋西 (郧 misread since the PDFs print
+    # space-typed lines as typed); issuer and 文号 are mended to 郧西, and the misread 文头 is flagged
+    # region_conflict as the contract asks, a flag the text's gold cannot have
+    "01_hubei_yunxi_2024": "scan: 文头 reads 勋西县: region_conflict (contract) against the text's gold",
     # measured 2026-12-01 (python scripts/score_scans.py --verbose NOTICE.txt):
     "04_gansu_jingyuan_2022": "scan: the 文号's 96 read 9 (and two cited 文号 with it); photo: 靖远 read 清远 in the issuer",
     "08_guangdong_zijin_2025": "the 合计 row's column rule read as a digit (合计1): the table total is lost",

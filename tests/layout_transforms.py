@@ -272,6 +272,69 @@ def tables_as_pipes(text: str) -> str:
     return _map_tables(text, render)
 
 
+# ---- table structure: the same table as other offices lay it out ---------------------------------
+
+_TOTAL_CELL = re.compile(r"^(?:合[ \u3000]*计|总[ \u3000]*计|全[县区市旗][ \u3000]*合计|总合计)$")
+_FIGURE_CELL = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def _data_start(cells: list[list[str] | None]) -> int | None:
+    """Index of the first row holding a figure (the rows above it are the header, rule included)."""
+    return next((i for i, c in enumerate(cells) if c and any(_FIGURE_CELL.match(x.strip()) for x in c)), None)
+
+
+def _total_row(cells: list[list[str] | None]) -> int | None:
+    return next((i for i, c in enumerate(cells) if c and any(_TOTAL_CELL.match(x.strip()) for x in c[:3])), None)
+
+
+def _map_table_lines(text: str, edit) -> str:
+    """`edit(lines, cells) -> lines` applied to every tab or pipe table block of the text."""
+    lines = text.split("\n")
+    out, last = [], 0
+    for start, end in table_blocks(lines):
+        out += lines[last:start]
+        block = lines[start:end]
+        out += edit(block, [table_cells(r) for r in block])
+        last = end
+    out += lines[last:]
+    return "\n".join(out)
+
+
+def total_row_first(text: str) -> str:
+    """The 合计 row moved to the top of the figures, right under the header, as many statistical
+    tables print it (the total first, then each township)."""
+    def edit(block, cells):
+        first, total = _data_start(cells), _total_row(cells)
+        if first is None or total is None or total <= first:
+            return block
+        return block[:first] + [block[total]] + block[first:total] + block[total + 1:]
+    return _map_table_lines(text, edit)
+
+
+_WHOLE_COUNT = re.compile(r"(?<=^|[\t|])([ ]*)(\d{4,})(?=[ ]*(?:$|[\t|\r]))")
+
+
+def thousands_separators(text: str) -> str:
+    """Whole numbers of four digits and more in table cells written with thousands separators
+    (35,210), as Excel's number format and many typists write counts of people."""
+    def edit(block, cells):
+        return [row if c is None else _WHOLE_COUNT.sub(lambda m: f"{m.group(1)}{int(m.group(2)):,}", row)
+                for row, c in zip(block, cells)]
+    return _map_table_lines(text, edit)
+
+
+def table_over_two_pages(text: str) -> str:
+    """A table of six rows and more broken by a page: the folio, then the header repeated on the
+    next page (Word's repeated header row), as the text layer of a printed notice holds it."""
+    def edit(block, cells):
+        first = _data_start(cells)
+        if first is None or first == 0 or len(block) - first < 6:
+            return block
+        cut = first + (len(block) - first) // 2
+        return block[:cut] + ["", "— 2 —", ""] + block[:first] + block[cut:]
+    return _map_table_lines(text, edit)
+
+
 _CN_DIGITS = dict(zip("一二三四五六七八九", range(1, 10)))
 
 
@@ -328,4 +391,7 @@ TRANSFORMS = {
     "tables_as_spaces": tables_as_spaces,
     "tables_as_pipes": tables_as_pipes,
     "list_markers": list_markers,
+    "total_row_first": total_row_first,
+    "thousands_separators": thousands_separators,
+    "table_over_two_pages": table_over_two_pages,
 }

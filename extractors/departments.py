@@ -19,6 +19,7 @@ that can give tasks (`extractors.structure`: not the header, the 落款 or the �
 """
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass
 
@@ -39,12 +40,13 @@ DUTY_SEP = "；"
 REQUEST = "请"  # a 医保局 notice asks its peers: 请县税务局…，请县卫生健康局…
 REQUEST_REACH = 16  # a list number and spaces before 请
 BULLETS = "●○◆◇■□▲△★☆▶►•·"  # list bullets before a department (never a heading's number)
+DASHES = "—-"  # the heading marks (duty_terms.yaml), also written as bullets: ——县医保局要…
 MAX_LEAD = 24  # a subject's first name starts this close to its clause start: (十)国家税务总局…自治县税务局
 LAST_BREAK = re.compile(r"(?r)[\n。;,:由]")  # searched backwards from a name
 CLAUSE_END = re.compile(r"[;。\n]")
 TASK_TEXT = re.compile(r"\p{Han}.*\p{Han}")  # a duty says something: two Han characters at least
 UNKNOWN_MAX = 12  # 区政务服务和数据管理局: an unknown office's name between its prefix and its suffix
-TOWNSHIP = re.compile(r"[乡镇]|街道|苏木")  # level of an unknown department
+TOWNSHIP = re.compile(r"镇|乡(?!村)|街道|苏木")  # level of an unknown department (乡村振兴 is no 乡)
 # Every new duty of a department is compared with the ones kept: bounded so a notice pasted
 # many times stays linear (real notices give a department at most ~5).
 MAX_DUTIES = 50  # different duties kept per department
@@ -86,7 +88,8 @@ def grammar() -> dict:
     member = rf"(?:(?:{item}){other_name}|{filler})"
     group = rf"(?P<group>{member}(?:{sep}{member})*)(?P<tail>{_alt(t['tails'])})?"
     marker = (r"(?P<marker>[一二三四五六七八九十]+是|[(][一二三四五六七八九十\d]{1,3}[)]|[一二三四五六七八九十]{1,3}、"
-              rf"|\d{{1,2}}(?:[、]|\.(?!\d))|[①-⑳]|[{BULLETS}])")  # ▲县医保局: a bullet
+              rf"|\d{{1,2}}(?:[、]|\.(?!\d))|[①-⑳]|[{BULLETS}]"  # ▲县医保局: a bullet
+              rf"|(?:{_alt(t['heading_marks'])})(?!\d))")  # ——县医保局要…: a dash opening a duty line
     endings = rf"""(?: [ \t]*(?:{heading_words})?[ \t]*(?P<colon>:)
           | [ \t]*(?P<dash>{_alt(t['heading_marks'])})(?!\d)
           | (?P<stop>。)
@@ -162,7 +165,35 @@ def find_mentions(view: str) -> dict[int, tuple[int, str, str]]:
             continue
         out[m.start] = (m.end, m.name, m.level)
         last = m.start
+    starts = sorted(out)
+    for start in [s for s in starts if _continues_office(view, s, starts)]:
+        del out[start]  # 县农业农村和乡村振兴局: a merged office (unknown), not 乡村振兴局
     return out
+
+
+HAN = re.compile(r"\p{Han}")
+MERGED_JOINER = "和"  # 县农业农村和乡村振兴局, 县文化和旅游局: one office named after two
+MERGED_REACH = 10  # characters of the first half back to its 县/市/区/旗
+
+
+def _continues_office(view: str, start: int, starts: list[int]) -> bool:
+    """Whether the known mention at `start` is the second half of a merged office's name: right
+    after 和, whose first half is a run of Han opening with an administrative prefix and ending
+    in no office suffix (县农业农村 + 和; never 县民政局 + 和, two offices)."""
+    if start < 2 or view[start - 1] != MERGED_JOINER:
+        return False
+    i = start - 1
+    lo = max(0, i - MERGED_REACH)
+    while i > lo and HAN.match(view[i - 1]):
+        i -= 1
+    first = view[i:start - 1]
+    t = terms()
+    k = bisect.bisect_left(starts, i)
+    if len(first) < 3 or (k < len(starts) and starts[k] < start - 1):
+        return False  # a known office before 和 (县民政局和乡村振兴局): two offices
+    if first[0] not in "".join(p for p in t["unknown_prefixes"] if len(p) == 1):
+        return False
+    return not first.endswith(tuple(t["org_suffixes"]))
 
 
 def voided_spans(text: str, view: str, sq) -> list[tuple[int, int]]:
@@ -266,7 +297,7 @@ def find_subject_duties(mv: Masked) -> list[Found]:
             duty_start = m.start("cue")
             stop = CLAUSE_END.search(masked, duty_start, duty_start + DUTY_MAX)
             duty_end = stop.start() if stop else min(len(masked), duty_start + DUTY_MAX)
-        elif m["eol"] is not None and not (m["hw"] or m["marker"] and m["marker"] not in BULLETS):
+        elif m["eol"] is not None and not (m["hw"] or m["marker"] and m["marker"].strip(BULLETS + DASHES)):
             continue  # a name alone on its line is no heading unless numbered or 职责 (a bullet lists names)
         elif m["stop"] and not at_line_start:
             continue

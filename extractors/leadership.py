@@ -61,9 +61,12 @@ def grammar() -> dict:
         roles=roles, forms=forms,
         # a role label: at a line start (after a list marker or a tab) followed by a colon, a tab
         # or spaces; anywhere else only with its colon (`…局长成 员:杨 磊` in a joined line)
+        # or, without a colon, glued after the last title of the row before and followed by a
+        # space (`…常务副县长副组长 次仁卓玛`: aligned rows that canonical text joined into one line)
         label=re.compile(rf"""
             (?:(?<=^|\t)[ \t]*(?:\d{{1,2}}[.、]|[(（]\d{{1,2}}[)）])?[ \t]*(?:{label})[ \t]*(?:[:：][ \t]*|(?=[\t ]))
-              |(?<![副组务行])(?:{label})[ \t]*[:：][ \t]*)""", re.X | re.M),
+              |(?<![副组务行])(?:{label})[ \t]*[:：][ \t]*
+              |(?<=(?:{ending}))(?<![副组务行])(?:{label})[ \t]+)""", re.X | re.M),
         # a name: 2-4 Han, single spaces between them are alignment or OCR (龙　飞, 杨  明)
         name=re.compile(rf"{han}(?:[ ]?{han}){{1,3}}"),
         dot=re.compile(r"[·•・]"),
@@ -131,8 +134,8 @@ def _title_ends(text: str, pos: int, end: int) -> list[int]:
         if ch == " " and i > pos and i + 1 < limit and text[i + 1] != " " and g["title_chars"].match(text[i + 1]):
             i += 1
             continue
-        if ch == "、" and out == [] and i > pos and g["title_start"].match(text, i + 1, limit):
-            i += 1  # 县委常委、副县长: two posts of one person, before any title ending
+        if ch == "、" and i > pos and g["title_start"].match(text, i + 1, limit) and (not out or out[-1] == i):
+            i += 1  # 县委常委、副县长 / 县委副书记、常务副县长: two posts of one person
             continue
         if not g["title_chars"].match(ch):
             break
@@ -140,7 +143,8 @@ def _title_ends(text: str, pos: int, end: int) -> list[int]:
         if m:
             out.append(m.end())
         i += 1
-    return out
+    # a post followed by `、` and a second post is one title, not a title ending at the 、
+    return [e for e in out if e == out[-1] or text[e] != "、"]
 
 
 def _follows(text: str, pos: int, end: int, after_title: bool) -> bool:
@@ -163,9 +167,12 @@ def _spacer(text: str, pos: int, end: int) -> bool:
 
 def parse_name_first(text: str, pos: int, end: int):
     """`陈 刚 县人民政府办公室副主任` / `王芳（县民政局局长）` at `pos` -> (name span, title span, end)."""
+    g = grammar()
     for ne in _names_at(text, pos, end):
         after = ne + 2 if text.startswith("同志", ne) else ne  # 王志强同志（县委常委…）: 同志 is no part of either
-        if not _spacer(text, after, end):
+        if after < end and text[after] in ",，" and g["title_start"].match(text, after + 1, end):
+            after += 1  # `吉文斌，县医疗保障局局长`: a comma between the name and its title
+        elif not _spacer(text, after, end):
             continue
         t0 = INLINE_GAP.match(text, after, end).end()
         if t0 < end and text[t0] in "(（":

@@ -37,6 +37,9 @@ def grammar() -> dict:
         body=re.compile(_alt(t["collection_body"])),
         other=re.compile(_alt(t["other_insurance"])),
         benefit=re.compile(_alt(t["benefit"])),
+        # 下达…工作经费 / 拨付…资助资金: the verb's object is money (no 任务 inside it)
+        allocation=re.compile(rf"(?:{_alt(t['allocation_verbs'])})"
+                              rf"(?:(?!{_alt(t['allocation_not'])})[^，。,]){{0,{MAX_TITLE}}}?(?:{_alt(t['allocation_money'])})"),
     )
 
 
@@ -48,7 +51,8 @@ def find_title(text: str) -> str | None:
 
 def is_collection_notice(text: str) -> bool:
     """From the title: about the resident medical insurance (not another insurance, not only its
-    benefits) and about collecting it, or carrying collection phrases in the body."""
+    benefits) and about collecting it, or carrying collection phrases in the body; not a document
+    allocating money for it (下达/拨付…经费/资金)."""
     try:
         g, t = grammar(), terms()
         body_hits = len(g["body"].findall(text))
@@ -57,6 +61,8 @@ def is_collection_notice(text: str) -> bool:
             return len(g["insurance"].findall(text)) >= t["min_body_hits"] and body_hits >= t["min_body_hits"]
         if g["other"].search(title) and not g["insurance"].search(g["other"].sub("", title)):
             return False  # 职工医保 / 养老保险 / 大病保险 …: another insurance
+        if g["allocation"].search(title):
+            return False  # 关于下达…参保缴费工作经费的通知: money allocated for the collection, no notice of it
         collects = bool(g["collection"].search(title))
         if g["insurance"].search(title):
             if collects:

@@ -221,7 +221,17 @@ def find_range_periods(text: str, ctx: Context, ranges: list) -> list[Period]:
             continue  # handled as a suspension
         clause = _clause(text, m.start(), m.end(), CLAUSE_RE)
         word = parse_kind(text, m.start(), m.end(), clause, prefer_before=True)
+        next_later = None
         if word is None:
+            next_later = _next_clause_later(text, clause)
+            if next_later:  # 1月1日至6月30日，未参保人员可继续参保缴费，自缴费次月起享受待遇
+                who = next_later.group("who").strip()
+                who = None if EVERYONE_RE.match(LATECOMER_RE.sub("", who)) else who  # 未参保人员: all who missed
+                span = parse_range(m, _range_year(m, "extension", ctx))
+                if span.start or span.end:
+                    out.append(_period(kind="extension", start=span.start, end=span.end, applies_to=who,
+                                       evidence=evidence(text, clause[0], next_later.end())))
+                continue
             sentence = _clause(text, m.start(), m.end(), SENTENCE_RE)
             word = parse_kind(text, m.start(), m.end(), sentence)
             clause = sentence
@@ -245,6 +255,20 @@ def find_range_periods(text: str, ctx: Context, ranges: list) -> list[Period]:
         out.append(_period(kind=kind, start=span.start, end=span.end, applies_to=who,
                            evidence=evidence(text, ev_start, clause[1])))
     return out
+
+
+# The clause after a range that has no period word of its own, saying who may still pay then:
+# "2026年1月1日至6月30日，未参保人员可继续参保缴费" (a latecomer window, whatever comes next).
+NEXT_LATER_RE = re.compile(r"""[,，]\s*(?P<who>[^。；;,，\n可]{0,20}?)\s*(?:仍可|均可|可以?)\s*(?:继续|补)(?:办理)?
+                               (?:参保缴费|参保登记|参保|缴费|缴纳|登记|缴)""", re.X)
+LATECOMER_RE = re.compile(r"^(?:尚|仍)?未(?:按时|及时)?(?:参保缴费|参保|缴费)的?")  # the window's own public
+
+
+def _next_clause_later(text: str, clause: tuple[int, int]):
+    """The latecomer clause right after `clause` (NEXT_LATER_RE), or None."""
+    if clause[1] >= len(text) or text[clause[1]] not in ",，":
+        return None
+    return NEXT_LATER_RE.match(text, clause[1], min(len(text), clause[1] + 40))
 
 
 def find_end_only(text: str, ctx: Context) -> list[Period]:

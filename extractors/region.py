@@ -407,12 +407,33 @@ def garbles_of(winner: str | None, mentions: list[Mention]) -> dict[str, str]:
             if not m.known and m.place != "body" and m.name != winner and winner in _one_off(m.name)}
 
 
-def parse_conflict(winner: str | None, mentions: list[Mention]) -> Flag | None:
+def names_own_subject(text: str, m: Mention) -> bool:
+    """Whether a body mention names the county as the notice's own subject: right after a lead-in
+    (现就做好 / 为做好…), outside 《》, a collection word soon after (`现就做好海原县2026年度城乡
+    居民基本医疗保险…`). Addressees (各县区), comparisons and cited titles do not."""
+    own = terms()["own_subject"]
+    before = text[max(0, m.start - LEAD_MAX):m.start]
+    if not before.endswith(tuple(own["leads"])):
+        return False
+    line_start = text.rfind("\n", 0, m.start) + 1
+    if text.rfind("《", line_start, m.start) > text.rfind("》", line_start, m.start):
+        return False  # inside a cited title
+    after = text[m.end:m.end + own["reach"]]
+    return any(w in after for w in own["follows"])
+
+
+LEAD_MAX = 8  # the longest own-subject lead-in
+
+
+def parse_conflict(winner: str | None, mentions: list[Mention], text: str = "") -> Flag | None:
     """Header/signature names that disagree with the chosen county (garbled or a different county:
-    the contract flags both, a misread 文头 included)."""
+    the contract flags both, a misread 文头 included), and a body naming another known county as
+    the notice's own subject (names_own_subject)."""
     variants: dict[str, list[str]] = defaultdict(list)
     for m in mentions:
-        if m.place == "body" or m.name == winner or m.name in _higher_levels():
+        if m.name == winner or m.name in _higher_levels():
+            continue
+        if m.place == "body" and not (m.known and text and names_own_subject(text, m)):
             continue
         if _PLACE_CN[m.place] not in variants[m.name]:
             variants[m.name].append(_PLACE_CN[m.place])
@@ -528,7 +549,7 @@ def find_region(text: str, ctx: Context) -> Region | None:
             return city
     winner = find_winner(mentions, find_number_prefix(text))
     ctx.garbles = garbles_of(winner, written)
-    conflict = parse_conflict(winner, mentions)
+    conflict = parse_conflict(winner, mentions, text)
     if conflict:
         ctx.flags.append(conflict)
     if winner is None:

@@ -21,7 +21,7 @@ from noticeflow.extractors import structure
 from noticeflow.extractors.compact import to_original, view
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.numbers import CN_DIGITS, PERCENT, parse_number
-from noticeflow.extractors.spans import evidence, stop_after, stop_before
+from noticeflow.extractors.spans import MAX_REACH, evidence, stop_after, stop_before
 from noticeflow.schemas import Target
 
 CLAUSE_STOPS = "。；;,，:：\n"
@@ -30,8 +30,8 @@ PERCENT_WORDS = ("%", "％", "百分之")
 
 # ---- shape 1: METRIC(、METRIC) VERB PERCENT --------------------------------------------------
 VERB = r"""
-    (?:均|都|也|要|须|必须|应|应当|力争|确保|争取|努力|稳定|保持|继续|全部)?\s*
-    (?:达到|达|提高到|提高至|提升到|提升至|保持在|稳定在|不低于|不少于|超过|在)?\s*
+    (?:均|都|也|要|须|必须|应|应当|力争|确保|争取|努力|稳定|保持|继续|全部|巩固|持续)?\s*
+    (?:达到|达|提高到|提高至|提升到|提升至|保持在|稳定在|维持在|不低于|不少于|超过|在)?\s*
 """
 RATE_RE = re.compile(
     rf"""(?P<body>[\p{{Han}}、()（）]{{1,60}}?率)   # 户籍人口参保率 / 甲率、乙率
@@ -256,7 +256,7 @@ def find_stage_targets(text: str, s: int, e: int) -> list[Target]:
 def is_past(text: str, s: int, e: int, policy_year: int | None) -> bool:
     """A figure of a past year: its sentence, up to the figure, says what was done (实际参保) or
     its last year written (2020年度…) is before the policy year."""
-    s0 = stop_before(text, s, SENTENCE_STOPS) + 1
+    s0 = max(stop_before(text, s, SENTENCE_STOPS) + 1, s - MAX_REACH)  # bounded: a text without 。 stays linear
     if DONE_RE.search(text, s0, e):
         return True
     years = [int(m.group("y")) for m in YEAR_WRITTEN_RE.finditer(text, s0, e)]

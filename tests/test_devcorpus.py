@@ -40,7 +40,7 @@ NOTICES = DEVCORPUS / "notices"
 GOLD = DEVCORPUS / "gold"
 NOTICE_FILES = sorted(p for p in NOTICES.glob("*") if p.suffix in (".txt", ".pdf"))
 GOLD_FILES = sorted(GOLD.glob("*.json"))
-STEM = re.compile(r"^\d{2}_[a-z]+_[a-z]+_(?:19|20)\d\d$")      # NN_province_county_year
+STEM = re.compile(r"^\d{2,3}_[a-z]+_[a-z]+_(?:19|20)\d\d$")      # NN_province_county_year
 
 pytestmark = pytest.mark.skipif(not SCORER.is_file(), reason="../shared/tools/score.py not beside the repo")
 

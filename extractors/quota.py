@@ -65,6 +65,7 @@ def grammar() -> dict:
         # 合计 / 合 计 / 合计(人) / 总计
         total=re.compile(rf"^(?:{_spaced_alt(t['total_labels'])})\s*(?:[(](?P<unit>[^)]*)[)])?$"),
         subtotal=re.compile(rf"^(?:{_spaced_alt(t['subtotal_labels'])})"),
+        subtotal_end=re.compile(rf"(?:{_spaced_alt(t['subtotal_labels'])})$"),
         label_starts=frozenset(w[0] for w in t["total_labels"] + t["subtotal_labels"]),
         # 单位:人 / (单位:人)
         unit_line=re.compile(rf"^[(]?(?:{_alt(t['unit_prefixes'])})\s*:\s*(?P<unit>[^\s)]+)[)]?$"),
@@ -83,7 +84,7 @@ def grammar() -> dict:
         rate=re.compile(_alt(t["rate_headers"])),
         scales=t["unit_scales"],
         decimal=re.compile(r"^\d+(?:\.\d+)?$"),
-        stated=re.compile(rf"(?<!其中[^,。;]{{0,12}})(?:{_alt(t['stated_total_words'])})(?:为|是|达到|达|:)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<wan>万)?人"),
+        stated=re.compile(rf"(?<!其中[^,。;]{{0,12}})(?:{_alt(t['stated_total_words'])})(?:{_alt(t['stated_total_verbs'])})?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<wan>万)?人"),
     )
 
 
@@ -195,6 +196,30 @@ def parse_value(cell: str, scale: int) -> int | None:
     return round(float(cell) * scale)
 
 
+def _row_label(cells: list[str], area_col: int | None) -> str:
+    """The label of a row: its first cell written, up to the area column (合计 / 小计 may stand
+    in the 序号, group or area column)."""
+    for c in cells[:max(2, (area_col or 0) + 1)]:
+        if c:
+            return c
+    return ""
+
+
+def _is_sum_label(label: str) -> bool:
+    g = grammar()
+    return bool(g["total"].match(label) or g["subtotal"].match(label) or g["subtotal_end"].search(label))
+
+
+def _merged_column(rows, k: int, nxt: int) -> bool:
+    """Column k is written on a group's first row only (片区 merged over its 镇) and column nxt,
+    written on every row, names the rows: some area rows are blank under k, none under nxt (合计
+    and 小计 rows left out)."""
+    body = [c for _, c in rows if not _is_sum_label(next((x for x in c[:max(k, nxt) + 1] if x), ""))]
+    under_k = [c[k] if k < len(c) else "" for c in body]
+    return (len(body) >= 2 and any(under_k) and not all(under_k)
+            and all(nxt < len(c) and c[nxt] for c in body))
+
+
 def _mostly_numbers(rows, k: int) -> bool:
     cells = [c[k] for _, c in rows if k < len(c) and c[k]]
     return sum(bool(DIGIT.match(c)) for c in cells) * 2 > len(cells)
@@ -220,9 +245,17 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
     if table.glued:  # glued rows are always [seq, area, value, note]
         names = [c for c in header if not g["seq"].match(c) and not g["note"].match(c)]
         header = ["序号", names[0], names[1], "备注"]
-    seq_col = 0 if g["seq"].match(header[0]) else None
+    # 序号 first, or after a merged group column (片区　序号　镇(街道)): the running number
+    seq_col = next((k for k, c in enumerate(header[:3]) if g["seq"].match(c)), None)
     note_col = next((k for k, c in enumerate(header) if g["note"].match(c)), None)
     area_col = next((k for k, c in enumerate(header) if k not in (seq_col, note_col)), None)
+    # 片区 over its 镇: a group column written on its group's first row only (blank below) with
+    # the areas in a later column: the rows are the areas (小计 rows add the groups up)
+    while area_col is not None:
+        nxt = next((k for k in range(area_col + 1, len(header)) if k not in (seq_col, note_col)), None)
+        if nxt is None or _mostly_numbers(table.rows, nxt) or not _merged_column(table.rows, area_col, nxt):
+            break
+        area_col = nxt
     # 镇(街道) then 村(社区): the 镇 is written on its first row only, the finer area column
     # (another area header right after it) names each row
     while (area_col is not None and area_col + 1 < len(header) and area_col + 1 != note_col
@@ -245,7 +278,7 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
     for li, cells in table.rows:
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
-        label = cells[0] or (cells[1] if len(cells) > 1 else "")
+        label = _row_label(cells, area_col)
         if label[:1] in label_starts:  # only a row labelled 合计/小计… can be a total row
             tm = g["total"].match(label)
             if tm:
@@ -254,6 +287,8 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
                 continue
             if g["subtotal"].match(label):
                 continue
+        if g["subtotal_end"].search(label):  # 东部片区小计: a group's sum, no area
+            continue
         body.append((li, cells))
     ints = [{k: parse_value(c[k], scale) for k in columns} for _, c in body]  # each cell parsed once
     numeric = {k: name for k, name in columns.items()

@@ -82,6 +82,9 @@ def grammar() -> dict:
         not_quota=re.compile(_alt(t["not_quota_headers"])),
         people_count=re.compile(_alt(t["people_count_headers"])),
         rate=re.compile(_alt(t["rate_headers"])),
+        money=re.compile(_alt(t["money_headers"])),
+        results=re.compile(_alt(t["results_headers"])),
+        results_title=re.compile(_alt(t["results_titles"])),
         scales=t["unit_scales"],
         decimal=re.compile(r"^\d+(?:\.\d+)?$"),
         stated=re.compile(rf"(?<!其中[^,。;]{{0,12}})(?:{_alt(t['stated_total_words'])})(?:{_alt(t['stated_total_verbs'])})?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<wan>万)?人"),
@@ -265,8 +268,12 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
         area_col += 1
     unit = unit_line
     columns: dict[int, str] = {}
+    money = False
     for k, c in enumerate(header):
         if k in (seq_col, note_col, area_col) or not c or k < (area_col or 0) or g["rate"].search(c):
+            continue
+        if g["money"].search(c):
+            money = True
             continue
         m = g["unit_in_cell"].match(c)
         columns[k] = WITHIN.sub("", m.group("name") if m else c)
@@ -295,6 +302,8 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
                if sum(r[k] is not None for r in ints) * 2 >= max(1, len(body))}
     if not numeric or not body:
         return None
+    if money and not any(g["task"].search(c) for c in [title or "", *numeric.values()]):
+        return None  # money beside a count naming no task: a fund allocation, not the quota
     rows = []
     numeric_items = list(numeric.items())
     for (li, cells), parsed in zip(body, ints):
@@ -554,17 +563,41 @@ def check_stated(text: str, quota: Quota) -> list[Flag]:
                  message=f"正文任务数 {value:g} 人 ≠ 任务表合计 {table_total} 人")]
 
 
-def in_attachment_first(text: str, lines, tables: Iterator[Table]) -> list[Table]:
-    """Tables in attachments (and plans) before those in the body: the task table is an
-    attachment where the notice has one, the body may hold other tables before it."""
-    tables = list(tables)
-    if len(tables) < 2:
-        return tables
+MAX_TABLES = 20  # candidate tables read per notice (the dev notices hold at most 4)
+YEAR = re.compile(r"(?<!\d)(20\d\d)年")
+
+
+def table_rank(text: str, lines, table: Table, quota: Quota, policy_year: int | None, st) -> tuple:
+    """How likely a parsed table is the quota (lower first): a table of last year's results
+    (已参保人数, …完成情况表) after a task table; one naming only years other than the policy year
+    after one naming it; one in an attachment (or plan) before one in the body, where the
+    notice's other tables sit."""
+    g = grammar()
+    header = " ".join(table.header)
+    results = bool(g["results"].search(header) or g["results_title"].search(quota.title or ""))
+    years = {int(y) for y in YEAR.findall(" ".join([quota.title or "", *quota.columns]))}
+    other_year = bool(policy_year and years and policy_year not in years)
+    part = st.part_at(lines[table.header_at][0]) if st is not None else None
+    in_body = not (part is not None and part.kind in ("attachment", "plan"))
+    return results, other_year, in_body
+
+
+def pick_table(text: str, lines, tables: Iterator[Table], policy_year: int | None):
+    """The quota among the notice's tables: every table that parses is ranked (table_rank), the
+    first of the best kept; one table parsed is taken without ranking."""
+    parsed = []
+    for table in tables:
+        p = parse_table(text, lines, table)
+        if p:
+            parsed.append((table, p))
+            if len(parsed) >= MAX_TABLES:
+                break
+    if len(parsed) < 2:
+        return parsed[0][1] if parsed else None
     st = structure.parse(text)
-    def rank(t: Table) -> int:
-        part = st.part_at(lines[t.header_at][0])
-        return 0 if part is not None and part.kind in ("attachment", "plan") else 1
-    return sorted(tables, key=rank)
+    ranks = [table_rank(text, lines, t, p[0], policy_year, st) for t, p in parsed]
+    best = min(range(len(parsed)), key=lambda i: (ranks[i], i))
+    return parsed[best][1]
 
 
 def extract(text: str, ctx: Context) -> dict:
@@ -572,12 +605,11 @@ def extract(text: str, ctx: Context) -> dict:
     checked against is read through the compact view (参保任 务91.8万人 after OCR)."""
     try:
         lines = lines_with_offsets(text)
-        for table in in_attachment_first(text, lines, find_tables(lines)):
-            parsed = parse_table(text, lines, table)
-            if parsed:
-                quota, flags = parsed
-                ctx.flags.extend(flags + check_stated(text, quota))
-                return dict(quota_table=quota)
+        parsed = pick_table(text, lines, find_tables(lines), ctx.policy_year)
+        if parsed:
+            quota, flags = parsed
+            ctx.flags.extend(flags + check_stated(text, quota))
+            return dict(quota_table=quota)
     except RESOURCE_ERRORS:  # a resource limit quarantines the document: never "nothing found"
         raise
     except Exception:  # extraction never raises on any text

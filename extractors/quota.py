@@ -259,13 +259,15 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
         if nxt is None or _mostly_numbers(table.rows, nxt) or not _merged_column(table.rows, area_col, nxt):
             break
         area_col = nxt
-    # 镇(街道) then 村(社区): the 镇 is written on its first row only, the finer area column
-    # (another area header right after it) names each row
-    while (area_col is not None and area_col + 1 < len(header) and area_col + 1 != note_col
-           and g["area"].search(header[area_col + 1]) and len(header[area_col + 1]) <= 12
-           and not g["people_count"].search(header[area_col + 1])
-           and not _mostly_numbers(table.rows, area_col + 1)):  # 行政村数: a count, not an area
-        area_col += 1
+    # 镇(街道) then 村(社区), 片区 then 序号 then 镇: the 镇 is written on its first row only, the
+    # finer area column (another area header after it, the 序号 between) names each row
+    while area_col is not None:
+        nxt = next((k for k in range(area_col + 1, len(header)) if k != seq_col), None)
+        if (nxt is None or nxt == note_col or not g["area"].search(header[nxt]) or len(header[nxt]) > 12
+                or g["people_count"].search(header[nxt])
+                or _mostly_numbers(table.rows, nxt)):  # 行政村数: a count, not an area
+            break
+        area_col = nxt
     unit = unit_line
     columns: dict[int, str] = {}
     money = False

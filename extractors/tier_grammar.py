@@ -661,6 +661,8 @@ def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
             # 二档 rows): the row is the group above's, its evidence from the group's row on
             group = drafts[-1]
         d = parse_table_row(lay, ls, le, cells, roles, col_group, known_only, group)
+        if d is not None and d.grade is None and carry is not None and drafts and drafts[-1].grade:
+            d.grade = drafts[-1].grade  # the 档次 cell merged over the grade's rows (一档 over its groups)
         carry = cells if d is not None else None
         if d is not None:
             drafts.append(d)
@@ -669,7 +671,8 @@ def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
 
 
 _FIGURE_ROLES = frozenset(("subsidy", "individual", "percent", "individual_percent"))
-_GRADE_CELL = sre.compile(r"第?[一二三四五六七八九1-9]档(?:次)?")  # 一档 / 第二档: a grade row
+# 一档 / 第二档 / 一档(400元): a grade row
+_GRADE_CELL = sre.compile(r"第?[一二三四五六七八九1-9]档(?:次)?(?:\s*[(（][^)）]*[)）])?")
 
 
 def merged_above(cells: list[str], roles: dict, col_group: int | None) -> bool:

@@ -586,7 +586,7 @@ def table_rank(text: str, lines, table: Table, quota: Quota, policy_year: int | 
 
 def pick_table(text: str, lines, tables: Iterator[Table], policy_year: int | None):
     """The quota among the notice's tables: every table that parses is ranked (table_rank), the
-    first of the best kept; one table parsed is taken without ranking."""
+    first of the best kept; a table of another year's results is never the quota."""
     parsed = []
     for table in tables:
         p = parse_table(text, lines, table)
@@ -594,11 +594,13 @@ def pick_table(text: str, lines, tables: Iterator[Table], policy_year: int | Non
             parsed.append((table, p))
             if len(parsed) >= MAX_TABLES:
                 break
-    if len(parsed) < 2:
-        return parsed[0][1] if parsed else None
-    st = structure.parse(text)
+    if not parsed:
+        return None
+    st = structure.parse(text) if len(parsed) > 1 else None
     ranks = [table_rank(text, lines, t, p[0], policy_year, st) for t, p in parsed]
     best = min(range(len(parsed)), key=lambda i: (ranks[i], i))
+    if ranks[best][0] and ranks[best][1]:
+        return None  # last year's results (2025年度…完成情况) and nothing else: no quota table
     return parsed[best][1]
 
 

@@ -71,6 +71,7 @@ _STANDALONE = re.compile(
 # A leading group's row, title then name (`旗医疗保障局局长 王 俊`, aligned columns squeezed to one
 # space): complete on its own, however long.
 _MEMBER_ROW = re.compile(r"(?:长|主任|书记|委员|主席|员|经理|负责人|同志)[ ]+\p{Han}(?:[ ·]?\p{Han}){1,7}$")
+_ATTACHMENT_LABEL = re.compile(r"^(?:附件|附表)[ ]?\d{0,2}[:：]?$")  # 附件2 / 附表1: on its own line
 _MIN_BROKEN_LINE = 18  # shorter lines are headings, addresses or signatures, not cut sentences
 # ...unless they cannot end where they do (narrow PDF/OCR columns leave such lines): a last
 # character that continues, or an unclosed bracket.
@@ -419,7 +420,10 @@ def join_broken_lines(text: str) -> str:
                     # a number alone on its line (a table's cell, one per line) joins nothing and
                     # nothing joins it: stable whatever the lines around it became
                     and not (nxt.lstrip()[:1].isdigit() and _bare_number(nxt))
-                    and not (len(pieces) == 1 and piece.lstrip()[:1].isdigit() and _bare_number(piece))):
+                    and not (len(pieces) == 1 and piece.lstrip()[:1].isdigit() and _bare_number(piece))
+                    # `附件2` alone is complete: a title opening with its year (`2025年度…表`) is
+                    # no digit run going on
+                    and not (len(pieces) == 1 and _ATTACHMENT_LABEL.match(piece.strip()))):
                 break
             piece, add = nxt, nxt.lstrip()
             pieces.append(add)

@@ -65,6 +65,7 @@ def grammar() -> dict:
         # 合计 / 合 计 / 合计(人) / 总计
         total=re.compile(rf"^(?:{_spaced_alt(t['total_labels'])})\s*(?:[(](?P<unit>[^)]*)[)])?$"),
         subtotal=re.compile(rf"^(?:{_spaced_alt(t['subtotal_labels'])})"),
+        subtotal_end=re.compile(rf"(?:{_spaced_alt(t['subtotal_labels'])})$"),
         label_starts=frozenset(w[0] for w in t["total_labels"] + t["subtotal_labels"]),
         # 单位:人 / (单位:人)
         unit_line=re.compile(rf"^[(]?(?:{_alt(t['unit_prefixes'])})\s*:\s*(?P<unit>[^\s)]+)[)]?$"),
@@ -81,9 +82,12 @@ def grammar() -> dict:
         not_quota=re.compile(_alt(t["not_quota_headers"])),
         people_count=re.compile(_alt(t["people_count_headers"])),
         rate=re.compile(_alt(t["rate_headers"])),
+        money=re.compile(_alt(t["money_headers"])),
+        results=re.compile(_alt(t["results_headers"])),
+        results_title=re.compile(_alt(t["results_titles"])),
         scales=t["unit_scales"],
         decimal=re.compile(r"^\d+(?:\.\d+)?$"),
-        stated=re.compile(rf"(?<!其中[^,。;]{{0,12}})(?:{_alt(t['stated_total_words'])})(?:为|是|达到|达|:)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<wan>万)?人"),
+        stated=re.compile(rf"(?<!其中[^,。;]{{0,12}})(?:{_alt(t['stated_total_words'])})(?:{_alt(t['stated_total_verbs'])})?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<wan>万)?人"),
     )
 
 
@@ -195,6 +199,30 @@ def parse_value(cell: str, scale: int) -> int | None:
     return round(float(cell) * scale)
 
 
+def _row_label(cells: list[str], area_col: int | None) -> str:
+    """The label of a row: its first cell written, up to the area column (合计 / 小计 may stand
+    in the 序号, group or area column)."""
+    for c in cells[:max(2, (area_col or 0) + 1)]:
+        if c:
+            return c
+    return ""
+
+
+def _is_sum_label(label: str) -> bool:
+    g = grammar()
+    return bool(g["total"].match(label) or g["subtotal"].match(label) or g["subtotal_end"].search(label))
+
+
+def _merged_column(rows, k: int, nxt: int) -> bool:
+    """Column k is written on a group's first row only (片区 merged over its 镇) and column nxt,
+    written on every row, names the rows: some area rows are blank under k, none under nxt (合计
+    and 小计 rows left out)."""
+    body = [c for _, c in rows if not _is_sum_label(next((x for x in c[:max(k, nxt) + 1] if x), ""))]
+    under_k = [c[k] if k < len(c) else "" for c in body]
+    return (len(body) >= 2 and any(under_k) and not all(under_k)
+            and all(nxt < len(c) and c[nxt] for c in body))
+
+
 def _mostly_numbers(rows, k: int) -> bool:
     cells = [c[k] for _, c in rows if k < len(c) and c[k]]
     return sum(bool(DIGIT.match(c)) for c in cells) * 2 > len(cells)
@@ -220,20 +248,34 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
     if table.glued:  # glued rows are always [seq, area, value, note]
         names = [c for c in header if not g["seq"].match(c) and not g["note"].match(c)]
         header = ["序号", names[0], names[1], "备注"]
-    seq_col = 0 if g["seq"].match(header[0]) else None
+    # 序号 first, or after a merged group column (片区　序号　镇(街道)): the running number
+    seq_col = next((k for k, c in enumerate(header[:3]) if g["seq"].match(c)), None)
     note_col = next((k for k, c in enumerate(header) if g["note"].match(c)), None)
     area_col = next((k for k, c in enumerate(header) if k not in (seq_col, note_col)), None)
-    # 镇(街道) then 村(社区): the 镇 is written on its first row only, the finer area column
-    # (another area header right after it) names each row
-    while (area_col is not None and area_col + 1 < len(header) and area_col + 1 != note_col
-           and g["area"].search(header[area_col + 1]) and len(header[area_col + 1]) <= 12
-           and not g["people_count"].search(header[area_col + 1])
-           and not _mostly_numbers(table.rows, area_col + 1)):  # 行政村数: a count, not an area
-        area_col += 1
+    # 片区 over its 镇: a group column written on its group's first row only (blank below) with
+    # the areas in a later column: the rows are the areas (小计 rows add the groups up)
+    while area_col is not None:
+        nxt = next((k for k in range(area_col + 1, len(header)) if k not in (seq_col, note_col)), None)
+        if nxt is None or _mostly_numbers(table.rows, nxt) or not _merged_column(table.rows, area_col, nxt):
+            break
+        area_col = nxt
+    # 镇(街道) then 村(社区), 片区 then 序号 then 镇: the 镇 is written on its first row only, the
+    # finer area column (another area header after it, the 序号 between) names each row
+    while area_col is not None:
+        nxt = next((k for k in range(area_col + 1, len(header)) if k != seq_col), None)
+        if (nxt is None or nxt == note_col or not g["area"].search(header[nxt]) or len(header[nxt]) > 12
+                or g["people_count"].search(header[nxt])
+                or _mostly_numbers(table.rows, nxt)):  # 行政村数: a count, not an area
+            break
+        area_col = nxt
     unit = unit_line
     columns: dict[int, str] = {}
+    money = False
     for k, c in enumerate(header):
         if k in (seq_col, note_col, area_col) or not c or k < (area_col or 0) or g["rate"].search(c):
+            continue
+        if g["money"].search(c):
+            money = True
             continue
         m = g["unit_in_cell"].match(c)
         columns[k] = WITHIN.sub("", m.group("name") if m else c)
@@ -245,7 +287,7 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
     for li, cells in table.rows:
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
-        label = cells[0] or (cells[1] if len(cells) > 1 else "")
+        label = _row_label(cells, area_col)
         if label[:1] in label_starts:  # only a row labelled 合计/小计… can be a total row
             tm = g["total"].match(label)
             if tm:
@@ -254,12 +296,16 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
                 continue
             if g["subtotal"].match(label):
                 continue
+        if g["subtotal_end"].search(label):  # 东部片区小计: a group's sum, no area
+            continue
         body.append((li, cells))
     ints = [{k: parse_value(c[k], scale) for k in columns} for _, c in body]  # each cell parsed once
     numeric = {k: name for k, name in columns.items()
                if sum(r[k] is not None for r in ints) * 2 >= max(1, len(body))}
     if not numeric or not body:
         return None
+    if money and not any(g["task"].search(c) for c in [title or "", *numeric.values()]):
+        return None  # money beside a count naming no task: a fund allocation, not the quota
     rows = []
     numeric_items = list(numeric.items())
     for (li, cells), parsed in zip(body, ints):
@@ -519,17 +565,43 @@ def check_stated(text: str, quota: Quota) -> list[Flag]:
                  message=f"正文任务数 {value:g} 人 ≠ 任务表合计 {table_total} 人")]
 
 
-def in_attachment_first(text: str, lines, tables: Iterator[Table]) -> list[Table]:
-    """Tables in attachments (and plans) before those in the body: the task table is an
-    attachment where the notice has one, the body may hold other tables before it."""
-    tables = list(tables)
-    if len(tables) < 2:
-        return tables
-    st = structure.parse(text)
-    def rank(t: Table) -> int:
-        part = st.part_at(lines[t.header_at][0])
-        return 0 if part is not None and part.kind in ("attachment", "plan") else 1
-    return sorted(tables, key=rank)
+MAX_TABLES = 20  # candidate tables read per notice (the dev notices hold at most 4)
+YEAR = re.compile(r"(?<!\d)(20\d\d)年")
+
+
+def table_rank(text: str, lines, table: Table, quota: Quota, policy_year: int | None, st) -> tuple:
+    """How likely a parsed table is the quota (lower first): a table of last year's results
+    (已参保人数, …完成情况表) after a task table; one naming only years other than the policy year
+    after one naming it; one in an attachment (or plan) before one in the body, where the
+    notice's other tables sit."""
+    g = grammar()
+    header = " ".join(table.header)
+    results = bool(g["results"].search(header) or g["results_title"].search(quota.title or ""))
+    years = {int(y) for y in YEAR.findall(" ".join([quota.title or "", *quota.columns]))}
+    other_year = bool(policy_year and years and policy_year not in years)
+    part = st.part_at(lines[table.header_at][0]) if st is not None else None
+    in_body = not (part is not None and part.kind in ("attachment", "plan"))
+    return results, other_year, in_body
+
+
+def pick_table(text: str, lines, tables: Iterator[Table], policy_year: int | None):
+    """The quota among the notice's tables: every table that parses is ranked (table_rank), the
+    first of the best kept; a table of another year's results is never the quota."""
+    parsed = []
+    for table in tables:
+        p = parse_table(text, lines, table)
+        if p:
+            parsed.append((table, p))
+            if len(parsed) >= MAX_TABLES:
+                break
+    if not parsed:
+        return None
+    st = structure.parse(text) if len(parsed) > 1 else None
+    ranks = [table_rank(text, lines, t, p[0], policy_year, st) for t, p in parsed]
+    best = min(range(len(parsed)), key=lambda i: (ranks[i], i))
+    if ranks[best][0] and ranks[best][1]:
+        return None  # last year's results (2025年度…完成情况) and nothing else: no quota table
+    return parsed[best][1]
 
 
 def extract(text: str, ctx: Context) -> dict:
@@ -537,12 +609,11 @@ def extract(text: str, ctx: Context) -> dict:
     checked against is read through the compact view (参保任 务91.8万人 after OCR)."""
     try:
         lines = lines_with_offsets(text)
-        for table in in_attachment_first(text, lines, find_tables(lines)):
-            parsed = parse_table(text, lines, table)
-            if parsed:
-                quota, flags = parsed
-                ctx.flags.extend(flags + check_stated(text, quota))
-                return dict(quota_table=quota)
+        parsed = pick_table(text, lines, find_tables(lines), ctx.policy_year)
+        if parsed:
+            quota, flags = parsed
+            ctx.flags.extend(flags + check_stated(text, quota))
+            return dict(quota_table=quota)
     except RESOURCE_ERRORS:  # a resource limit quarantines the document: never "nothing found"
         raise
     except Exception:  # extraction never raises on any text

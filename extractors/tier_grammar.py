@@ -180,6 +180,7 @@ class Draft:
     whole: bool = False                        # 按100%比例资助: full, not a percent (contract v1.1)
     percent_at_least: bool = False             # 按不低于80%…: the percent is a minimum
     group_end: int = 0
+    grade: str | None = None                   # 一档 / 二档: a row of a table per fee grade
 
 
 # ---------------------------------------------------------------- clauses
@@ -648,18 +649,37 @@ def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
             known_only = not _TABLE_SUBSIDY.search(line)
             carry = None
             continue
+        group = None
         if carry is not None and merged_below(cells, roles, col_group):
             # a group alone under a tier row: the 资助标准 / 资金来源 cells are merged over both
             # rows (written on the first): the row takes the cells above it
             cells = cells + [""] * (len(carry) - len(cells))
             cells = [carry[i] if i > col_group and roles.get(i) and i < len(carry) else c
                      for i, c in enumerate(cells)]
-        d = parse_table_row(lay, ls, le, cells, roles, col_group, known_only)
+        elif carry is not None and drafts and merged_above(cells, roles, col_group):
+            # figures under a tier row with the group cell blank (资助对象 merged over its 一档 /
+            # 二档 rows): the row is the group above's, its evidence from the group's row on
+            group = drafts[-1]
+        d = parse_table_row(lay, ls, le, cells, roles, col_group, known_only, group)
+        if d is not None and d.grade is None and carry is not None and drafts and drafts[-1].grade:
+            d.grade = drafts[-1].grade  # the 档次 cell merged over the grade's rows (一档 over its groups)
         carry = cells if d is not None else None
         if d is not None:
             drafts.append(d)
             used.add(k)
     return drafts, used
+
+
+_FIGURE_ROLES = frozenset(("subsidy", "individual", "percent", "individual_percent"))
+# 一档 / 第二档 / 一档(400元): a grade row
+_GRADE_CELL = sre.compile(r"第?[一二三四五六七八九1-9]档(?:次)?(?:\s*[(（][^)）]*[)）])?")
+
+
+def merged_above(cells: list[str], roles: dict, col_group: int | None) -> bool:
+    """A row with its group cell blank and a figure written: the group cell above is merged over it."""
+    if col_group is None or (col_group < len(cells) and cells[col_group].strip()):
+        return False
+    return any(c.strip() for i, c in enumerate(cells) if roles.get(i) in _FIGURE_ROLES)
 
 
 def merged_below(cells: list[str], roles: dict, col_group: int | None) -> bool:
@@ -670,22 +690,32 @@ def merged_below(cells: list[str], roles: dict, col_group: int | None) -> bool:
 
 
 def parse_table_row(lay: Layout, ls: int, le: int, cells: list[str], roles: dict, col_group: int,
-                    known_only: bool = False):
-    """One row -> Draft: numbers from the figure columns, mode/pay-first words from the others."""
-    if col_group >= len(cells):
-        return None
-    if known_only and not has_category(lay, ls, le):
-        return None
-    gs = ls + sum(len(c) + 1 for c in cells[:col_group])
-    ge = gs + len(cells[col_group])
-    label, cats = cells[col_group].strip(), parse_group_categories(lay, gs, ge)
-    if not label or not (cats or is_group(label, cats)):
-        return None
-    d = Draft(label=label, categories=cats, start=ls, end=le, group_end=ge)
+                    known_only: bool = False, group: Draft | None = None):
+    """One row -> Draft: numbers from the figure columns, mode/pay-first words from the others;
+    `group`: the tier above whose group cell is merged over this row (the row names no group)."""
+    if group is not None:
+        if known_only and not group.categories:
+            return None
+        d = Draft(label=group.label, categories=list(group.categories), start=group.start, end=le,
+                  group_end=group.group_end)
+    else:
+        if col_group >= len(cells):
+            return None
+        if known_only and not has_category(lay, ls, le):
+            return None
+        gs = ls + sum(len(c) + 1 for c in cells[:col_group])
+        ge = gs + len(cells[col_group])
+        label, cats = cells[col_group].strip(), parse_group_categories(lay, gs, ge)
+        if not label or not (cats or is_group(label, cats)):
+            return None
+        d = Draft(label=label, categories=cats, start=ls, end=le, group_end=ge)
     words = []
     for i, cell in enumerate(cells):
         role = roles.get(i)
         if i == col_group or not cell.strip():
+            continue
+        if d.grade is None and _GRADE_CELL.fullmatch(cell.strip()):
+            d.grade = cell.strip()  # 参保档次 column: the fee grade the row's shares are of
             continue
         if role == "funding":
             d.funding = cell.strip()  # 资金渠道 column: the row's fund as written

@@ -46,7 +46,9 @@ def merge(drafts: list[Draft], fee: float | None = None) -> list[Draft]:
     figure-less listings covered elsewhere go."""
     out: list[Draft] = []
     for d in drafts:
-        twin = next((o for o in out if d.categories and set(o.categories) == set(d.categories)), None)
+        # a table per fee grade holds one tier per grade for a group: 一档 and 二档 are no twins
+        twin = next((o for o in out if d.categories and set(o.categories) == set(d.categories)
+                     and (o.grade == d.grade or o.grade is None or d.grade is None)), None)
         if twin is None:
             twin = next((o for o in out if d.categories and set(d.categories) < set(o.categories)
                          and restates(d, o, fee)), None)
@@ -137,7 +139,7 @@ def grade_fee(text: str, d: Draft, ctx: Context, lead_grade: str | None = None) 
     """The fee a tier's shares come from: the grade's when it names one (按二档缴费标准的50%),
     or the lead-in of its list does (困难人员按二档标准参保…资助：), and the notice states that
     grade's fee, else the first individual fee (contract)."""
-    m = _GRADE.search(text, d.start, d.end)
+    m = _GRADE.search(d.grade) if d.grade else _GRADE.search(text, d.start, d.end)
     n = m.group("n") if m else lead_grade
     if n:
         for f in ctx.fees:

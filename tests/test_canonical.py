@@ -73,6 +73,12 @@ def test_office_lines_stay_apart() -> None:
     ("联系人:县医疗保障局待遇保障股0719-6222318\n郧西县医疗保障局 郧西县财政局 国家税务总局郧西县税务局\n2023年9月15日\n",
      ["联系人:县医疗保障局待遇保障股0719-6222318", "郧西县医疗保障局 郧西县财政局 国家税务总局郧西县税务局"]),
     # a letter-spaced title is complete: the addressee line stays apart
+    # an attachment label alone is complete: the title under it opening with a year is no
+    # number going on (附件2 / 2025年度… was read as 附件22025年度…)
+    ("附件2\n\n2025年度城乡居民医保参保缴费政策问答\n\n1.什么是居民医保?\n",
+     ["附件2", "2025年度城乡居民医保参保缴费政策问答"]),
+    ("附表1:\n2024年度各镇参保任务表\n",
+     ["附表1:", "2024年度各镇参保任务表"]),
     ("关 于 做 好 2025 年 度 城 乡 居 民 基 本 医 疗 保 险 参 保 缴 费 工 作 的 通 知\n各乡镇(场)人民政府,县直各有关单位:\n",
      ["各乡镇(场)人民政府,县直各有关单位:"]),
 ])

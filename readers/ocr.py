@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import median
 
 import numpy as np
@@ -55,14 +55,14 @@ def split_ruled_rows(lines: list[dict]) -> list[dict]:
 
 
 
-def drop_stray_marks(lines: list[dict]) -> list[dict]:
-    """A speck read after the last digit of a cell (`24300.`) goes, in unruled tables as in ruled."""
-    out = []
-    for ln in lines:
-        if "\t" in ln["text"]:
-            ln = dict(ln, text="\t".join(_STRAY_MARK.sub("", c) for c in ln["text"].split("\t")))
-        out.append(ln)
-    return out
+_FIGURE_AND_SPECK = re.compile(r"^\d[\d.,]*\d[.。,，:：、]$")
+
+
+def drop_stray_mark(b: Box) -> Box:
+    """A box (or piece) that is a figure and a speck read after it (`24300.`, `2.17.`, a cell of
+    an unruled table) loses the speck; done on boxes, as the line and table rules rebuild the
+    text of a table broken by a page from its glyphs."""
+    return replace(b, text=b.text[:-1]) if _FIGURE_AND_SPECK.match(b.text) else b
 
 
 
@@ -123,7 +123,7 @@ def read_image(gray: np.ndarray, dpi: float, cut: bool = False) -> Page:
     boxes = [b for b in boxes if b.text.strip()]
     upright = cv2.warpAffine(gray, rot, (w, h), flags=cv2.INTER_LINEAR, borderValue=255) if abs(angle) > 0.05 else gray
     ink = _ink(upright)
-    boxes = [piece for b in boxes for piece in split_at_gaps(b, ink, scale)]
+    boxes = [drop_stray_mark(piece) for b in boxes for piece in split_at_gaps(b, ink, scale)]
     tables = find_ruled_tables(upright)
     blocks: list[tuple] = []
     rest = boxes
@@ -136,7 +136,7 @@ def read_image(gray: np.ndarray, dpi: float, cut: bool = False) -> Page:
         if rows:
             blocks.append(("table", table.top * scale, rows))
     lines = _columns_then_lines(rest, w * scale)
-    lines = drop_stray_marks(split_ruled_rows(find_unruled_tables(drop_page_numbers(lines, h * scale, anywhere=cut))))
+    lines = split_ruled_rows(find_unruled_tables(drop_page_numbers(lines, h * scale, anywhere=cut)))
     blocks += [("line", ln["top"], ln) for ln in lines]
     blocks.sort(key=lambda b: b[1])
     score = sum(b.score * len(b.text) for b in boxes) / max(1, sum(len(b.text) for b in boxes))
@@ -271,7 +271,9 @@ def split_at_gaps(b: Box, ink: np.ndarray, scale: float) -> list[Box]:
     else:
         # the type size from the ink's width: too large by the typed spaces at first, so the
         # spaces found with it are few and sure; measured again without them
-        em = (right - left) / inked
+        # capped by the box's height (a row of figures is half an em a character: `18.52　　97.3`
+        # read as one box would make the gap look like type)
+        em = min((right - left) / inked, 1.15 * b.height / scale / _BOX_EM)
         runs = [(s, e) for s, e in _blank_runs(cols, sliver=round(0.08 * em)) if e - s >= 0.5 * em]
         first, kept = em, _typed_gaps(text, adv, runs, left, em)
         for _ in range(3):  # until the spaces found stay the same (twice is the rule)

@@ -267,10 +267,29 @@ def test_unruled_table_typed_with_spaces_comes_back_as_rows_of_cells() -> None:
 
     em, rows = 12.0, [["序号", "乡镇", "合计"], ["1", "会师镇", "58600"], ["2", "郭城驿镇", "32150"], ["4", "头寨子镇", "24300."]]
     cols = (72, 72 + 4 * em, 72 + 10 * em)
-    boxes = [ocr.Box(x, 100 + 20 * r, x + em * sum(ocr._advance(c) for c in t), 112 + 20 * r, t, 0.99, em)
+    boxes = [ocr.drop_stray_mark(ocr.Box(x, 100 + 20 * r, x + em * sum(ocr._advance(c) for c in t), 112 + 20 * r, t, 0.99, em))
              for r, row in enumerate(rows) for x, t in zip(cols, row)]
-    lines = ocr.drop_stray_marks(find_unruled_tables(ocr._lines(boxes)))
+    lines = find_unruled_tables(ocr._lines(boxes))
     assert [ln["text"] for ln in lines] == ["序号\t乡镇\t合计", "1\t会师镇\t58600", "2\t郭城驿镇\t32150", "4\t头寨子镇\t24300"]
+    assert ocr.drop_stray_mark(ocr.Box(0, 0, 30, 12, "1.", 0.99)).text == "1."   # an item number stays
+
+
+def test_a_row_of_figures_read_as_one_box_is_split_at_its_gap() -> None:
+    """`18.52　　　　97.3`: half an em a character, so the box's width alone would take the gap for
+    type; the box's height bounds the type size."""
+    px = 30
+    ink = np.zeros((40, 20 * px), bool)
+    x = 20
+    for k, cell in enumerate(["18.52", "97.3"]):
+        for ch in cell:
+            if ch == ".":
+                ink[28:34, x + 3:x + 9] = True
+            else:
+                ink[8:34, x + 1:x + px // 2 - 1] = True
+            x += px // 2
+        x += 4 * px
+    box = ocr.Box(10, 0, x - 4 * px + 10, 1.3 * px, "18.5297.3", 0.99)
+    assert [p.text for p in ocr.split_at_gaps(box, ink, 1.0)] == ["18.52", "97.3"]
 
 
 def test_two_columns_are_read_column_by_column() -> None:

@@ -284,12 +284,24 @@ def split_at_gaps(b: Box, ink: np.ndarray, scale: float) -> list[Box]:
             if again == kept:
                 break
             kept = again
+    # each piece spans its characters' squares, not their ink: a line that starts with `《` or
+    # ends with `，` starts and ends where its neighbours do (the wrapped-paragraph rule reads
+    # the margins), and the gap between two pieces is what was typed
     if not kept:
-        return [Box((c0 + left) * scale, b.top, (c0 + right) * scale, b.bottom, b.text, b.score, em * scale)]
+        return [_squares(b, b.text, c0 + left, c0 + right, em, scale)]
     starts = [0] + [i for i, _, _ in kept] + [len(text)]
     edges = [left] + [x for _, s, e in kept for x in (s, e)] + [right]
-    return [Box((c0 + edges[2 * k]) * scale, b.top, (c0 + edges[2 * k + 1]) * scale, b.bottom, text[a:z], b.score, em * scale)
+    return [_squares(b, text[a:z], c0 + edges[2 * k], c0 + edges[2 * k + 1], em, scale)
             for k, (a, z) in enumerate(zip(starts, starts[1:]))]
+
+
+def _squares(b: Box, text: str, ink0: int, ink1: int, em: float, scale: float) -> Box:
+    """A piece of `b` holding `text`, whose ink spans pixels ink0..ink1, widened to the squares
+    of its first and last characters."""
+    t = text.strip()
+    x0 = ink0 - _left_blank(t[:1]) * em
+    x1 = ink1 + _right_blank(t[-1:]) * em
+    return Box(x0 * scale, b.top, x1 * scale, b.bottom, text, b.score, em * scale)
 
 
 def _typed_gaps(text: str, adv: np.ndarray, runs: list[tuple[int, int]], left: int, em: float) -> list[tuple[int, int, int]]:
@@ -372,18 +384,19 @@ def _line_dict(boxes: list[Box]) -> dict:
         n = len(b.text)
         step = (b.x1 - b.x0) / max(n, 1)
         if prev is not None:
-            text += _gap_text(b.x0 - prev.x1, em, prev.text[-1:], b.text[:1])
+            text += _gap_text(b.x0 - prev.x1, em)
         text += b.text
         for i, ch in enumerate(b.text):
             chars.append({"text": ch, "x0": b.x0 + i * step, "x1": b.x0 + (i + 1) * step, "top": top, "bottom": bottom})
     return {"text": text, "x0": boxes[0].x0, "x1": boxes[-1].x1, "top": top, "bottom": bottom, "chars": chars}
 
 
-def _gap_text(gap: float, em: float, before: str, after: str) -> str:
-    """What was typed between two boxes `gap` points apart: as many full-width spaces as the
-    blank is ems wide (the bearings of the glyphs either side aside), or one space for less."""
-    n = round(gap / em - _own_blank(before, after) - 0.15)
-    return "\u3000" * n if n >= 1 and gap / em - _own_blank(before, after) >= _TYPED_GAP else " "
+def _gap_text(gap: float, em: float) -> str:
+    """What was typed between two boxes `gap` points apart (from one character's square to the
+    next one's, split_at_gaps makes them so): as many full-width spaces as the gap is ems wide
+    (the glyphs' bearings aside), or one space for less."""
+    n = round(gap / em - 0.15)
+    return "\u3000" * n if n >= 1 and gap / em >= _TYPED_GAP else " "
 
 
 # --- ruled tables -----------------------------------------------------------------------------

@@ -209,8 +209,7 @@ def test_boxes_far_apart_are_joined_by_as_many_full_width_spaces_as_the_gap_is_w
              ocr.Box(72 + 10 * em, 100, 72 + 18 * em, 112, "县人民政府副县长", 0.99, em)]
     # 长：才仁多杰 ends in Han ink; 1 em then 2 em of blank between the boxes
     assert ocr._lines(boxes)[0]["text"] == "组\u3000长：才仁多杰\u3000\u3000县人民政府副县长"
-    # the blank a colon leaves on its right is not a typed space
-    near = [ocr.Box(72, 100, 72 + 2.3 * em, 112, "组长：", 0.99, em), ocr.Box(72 + 3.0 * em, 100, 72 + 6 * em, 112, "才仁多", 0.99, em)]
+    near = [ocr.Box(72, 100, 72 + 3 * em, 112, "组长：", 0.99, em), ocr.Box(72 + 3.5 * em, 100, 72 + 6.5 * em, 112, "才仁多", 0.99, em)]
     assert ocr._lines(near)[0]["text"] == "组长： 才仁多"
 
 
@@ -257,6 +256,21 @@ def test_running_text_is_not_split_where_punctuation_leaves_its_blank() -> None:
             ink[6:34, x + 1:x + px - 1] = True
     pieces = ocr.split_at_gaps(ocr.Box(5, 0, ink.shape[1] - 5, 40, text, 0.99), ink, 1.0)
     assert [p.text for p in pieces] == [text] and pieces[0].x0 == 21
+
+
+def test_a_piece_spans_its_squares_where_punctuation_starts_or_ends_it() -> None:
+    """`《关于…通知》，` : the line starts and ends at the margins like its neighbours, not where its
+    ink does (the wrapped-paragraph rule compares line ends with the margins)."""
+    px = 30
+    text = "《关于通知》，"
+    ink = np.zeros((40, 40 + px * len(text)), bool)
+    spans = {"《": (16, 29), "》": (1, 15), "，": (3, 8)}
+    for i, ch in enumerate(text):
+        x = 20 + i * px
+        a, z = spans.get(ch, (1, px - 1))
+        ink[6:34, x + a:x + z] = True
+    [piece] = ocr.split_at_gaps(ocr.Box(5, 0, ink.shape[1] - 5, 40, text, 0.99), ink, 1.0)
+    assert abs(piece.x0 - 20) <= 2 and abs(piece.x1 - (20 + px * len(text))) <= 3
 
 
 def test_unruled_table_typed_with_spaces_comes_back_as_rows_of_cells() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import median
 
 import numpy as np
@@ -55,6 +55,17 @@ def split_ruled_rows(lines: list[dict]) -> list[dict]:
 
 
 
+_FIGURE_AND_SPECK = re.compile(r"^\d[\d.,]*\d[.。,，:：、]$")
+
+
+def drop_stray_mark(b: Box) -> Box:
+    """A box (or piece) that is a figure and a speck read after it (`24300.`, `2.17.`, a cell of
+    an unruled table) loses the speck; done on boxes, as the line and table rules rebuild the
+    text of a table broken by a page from its glyphs."""
+    return replace(b, text=b.text[:-1]) if _FIGURE_AND_SPECK.match(b.text) else b
+
+
+
 @dataclass(frozen=True)
 class Box:
     """One recognised text box, axis-aligned after deskewing, in points."""
@@ -65,6 +76,7 @@ class Box:
     bottom: float
     text: str
     score: float
+    em: float = 0.0             # the type size in points, as the ink shows it (0: unknown)
 
     @property
     def height(self) -> float:
@@ -110,6 +122,8 @@ def read_image(gray: np.ndarray, dpi: float, cut: bool = False) -> Page:
     boxes = [_deskew(b, rot, scale) for b in boxes]
     boxes = [b for b in boxes if b.text.strip()]
     upright = cv2.warpAffine(gray, rot, (w, h), flags=cv2.INTER_LINEAR, borderValue=255) if abs(angle) > 0.05 else gray
+    ink = _ink(upright)
+    boxes = [drop_stray_mark(piece) for b in boxes for piece in split_at_gaps(b, ink, scale)]
     tables = find_ruled_tables(upright)
     blocks: list[tuple] = []
     rest = boxes
@@ -165,6 +179,146 @@ def _deskew(box: tuple, rot: np.ndarray, scale: float) -> Box:
     pts = np.hstack([quad, np.ones((4, 1), np.float32)]) @ rot.T
     xs, ys = pts[:, 0] * scale, pts[:, 1] * scale
     return Box(float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()), text, score)
+
+
+# --- gaps the page shows --------------------------------------------------------------------
+# RapidOCR's detector pads each box by ~0.3 character on both sides and reads a line typed with
+# spaces (`组　长：才仁多杰　　县人民政府副县长`, a quota table aligned with full-width spaces)
+# as one box with the spaces left out. The ink shows where they were: boxes are cut to their ink
+# and split at blank stretches a typed space leaves, so the gaps rules (find_unruled_tables, the
+# extractor's runs of spaces) see them as the printed page has them.
+
+_INK = 200                      # darker is ink: grain (σ 8 on white) never reaches it; a serif face's thin, blurred strokes do
+_BOX_EM = 1.3                   # a box's height over its type size (measured on 12 pt body text: 1.23-1.45)
+_TYPED_GAP = 0.75               # ems of blank, punctuation's own blank aside, that only a typed space leaves
+# Full-width punctuation inks part of its square: ems left blank on its (left, right) beyond a
+# Han glyph's own 0.04, measured on Noto Serif CJK SC (GB layout puts the marks where SimSun does).
+_PUNCT_BLANK = {
+    "，": (0.0, 0.73), "。": (0.0, 0.63), "、": (0.0, 0.67), "：": (0.13, 0.66), "；": (0.09, 0.66),
+    "！": (0.15, 0.65), "？": (0.0, 0.5), "）": (0.0, 0.61), "】": (0.0, 0.58), "」": (0.0, 0.61),
+    "』": (0.0, 0.56), "》": (0.0, 0.48), "〉": (0.0, 0.49), "”": (0.04, 0.53), "’": (0.05, 0.72),
+    "（": (0.61, 0.0), "【": (0.58, 0.0), "「": (0.61, 0.0), "『": (0.56, 0.0), "《": (0.48, 0.0),
+    "〈": (0.49, 0.0), "“": (0.53, 0.0), "‘": (0.72, 0.0),
+    "〔": (0.67, 0.0), "〕": (0.0, 0.67), "［": (0.67, 0.0), "］": (0.0, 0.67),
+    "·": (0.37, 0.37), "・": (0.37, 0.37),       # the middle dot of 阿依古丽·托合提, printed full-width
+}
+# OCR reads the full-width brackets of a notice (〔2024〕, （一）) as ASCII ones more often than not;
+# taken at half width, every character after one would be placed half an em off.
+_READ_AS = {"(": "（", ")": "）", "[": "〔", "]": "〕"}
+
+
+def _ink(gray: np.ndarray) -> np.ndarray:
+    """Ink pixels of a page, a lone dark pixel (a speck of dust) left out: no stroke is one pixel."""
+    import cv2
+
+    dark = (gray < _INK).astype(np.uint8)
+    return (dark > 0) & (cv2.boxFilter(dark, -1, (3, 3), normalize=False) >= 2)
+
+
+def _advance(ch: str) -> float:
+    """A character's width in ems as printed: CJK and full-width 1, ASCII half (STSong-Light's)."""
+    ch = _READ_AS.get(ch, ch)
+    return 1.0 if ord(ch) > 0x2E7F else 0.5
+
+
+def _right_blank(ch: str) -> float:
+    return _PUNCT_BLANK.get(_READ_AS.get(ch, ch), (0.0, 0.0))[1]
+
+
+def _left_blank(ch: str) -> float:
+    return _PUNCT_BLANK.get(_READ_AS.get(ch, ch), (0.0, 0.0))[0]
+
+
+def _own_blank(before: str, after: str) -> float:
+    """Ems of blank two neighbouring characters leave between their ink with no space typed."""
+    return _right_blank(before) + _left_blank(after)
+
+
+def _blank_runs(cols: np.ndarray, sliver: int = 0) -> list[tuple[int, int]]:
+    """(start, end) of the runs of False in a boolean column profile, inside its first and last
+    True; runs apart by `sliver` columns of ink or fewer are one (no glyph is that thin: two specks
+    or the tip of a stroke of the next line)."""
+    idx = np.flatnonzero(cols)
+    if len(idx) < 2:
+        return []
+    steps = np.flatnonzero(np.diff(idx) > 1)
+    runs = [[int(idx[k]) + 1, int(idx[k + 1])] for k in steps]
+    merged: list[list[int]] = []
+    for run in runs:
+        if merged and run[0] - merged[-1][1] <= sliver:
+            merged[-1][1] = run[1]
+        else:
+            merged.append(run)
+    return [(a, z) for a, z in merged]
+
+
+def split_at_gaps(b: Box, ink: np.ndarray, scale: float) -> list[Box]:
+    """A box cut to its ink and split where a typed space left a blank of _TYPED_GAP ems or more;
+    the characters are shared out by their printed widths (the text has no spaces to go by)."""
+    text = re.sub(r"\s+", "", b.text)
+    c0, c1 = max(0, int(b.x0 / scale)), min(ink.shape[1], int(math.ceil(b.x1 / scale)) + 1)
+    pad = 0.1 * b.height / scale               # the box's margins, where the next line's strokes reach
+    r0, r1 = max(0, int(b.top / scale + pad)), min(ink.shape[0], int(math.ceil(b.bottom / scale - pad)) + 1)
+    cols = ink[r0:r1, c0:c1].sum(axis=0) >= 2   # a lone speck pixel is not ink
+    on = np.flatnonzero(cols)
+    if not text or len(on) < 2:
+        return [b]
+    left, right = int(on[0]), int(on[-1]) + 1
+    adv = np.cumsum([0.0] + [_advance(ch) for ch in text])
+    inked = adv[-1] - _left_blank(text[0]) - _right_blank(text[-1])   # ems the ink spans, untyped
+    if inked < 1:
+        em, kept = b.height / scale / _BOX_EM, []
+    else:
+        # the type size from the ink's width: too large by the typed spaces at first, so the
+        # spaces found with it are few and sure; measured again without them
+        # capped by the box's height (a row of figures is half an em a character: `18.52　　97.3`
+        # read as one box would make the gap look like type)
+        em = min((right - left) / inked, 1.15 * b.height / scale / _BOX_EM)
+        runs = [(s, e) for s, e in _blank_runs(cols, sliver=round(0.08 * em)) if e - s >= 0.5 * em]
+        first, kept = em, _typed_gaps(text, adv, runs, left, em)
+        for _ in range(3):  # until the spaces found stay the same (twice is the rule)
+            typed = sum(e - s for _, s, e in kept)
+            own = sum(_own_blank(text[i - 1], text[i]) for i, _, _ in kept)
+            em = max(0.7 * first, (right - left - typed) / max(inked - own, 1))
+            again = _typed_gaps(text, adv, runs, left, em)
+            if again == kept:
+                break
+            kept = again
+    # each piece spans its characters' squares, not their ink: a line that starts with `《` or
+    # ends with `，` starts and ends where its neighbours do (the wrapped-paragraph rule reads
+    # the margins), and the gap between two pieces is what was typed
+    if not kept:
+        return [_squares(b, b.text, c0 + left, c0 + right, em, scale)]
+    starts = [0] + [i for i, _, _ in kept] + [len(text)]
+    edges = [left] + [x for _, s, e in kept for x in (s, e)] + [right]
+    return [_squares(b, text[a:z], c0 + edges[2 * k], c0 + edges[2 * k + 1], em, scale)
+            for k, (a, z) in enumerate(zip(starts, starts[1:]))]
+
+
+def _squares(b: Box, text: str, ink0: int, ink1: int, em: float, scale: float) -> Box:
+    """A piece of `b` holding `text`, whose ink spans pixels ink0..ink1, widened to the squares
+    of its first and last characters."""
+    t = text.strip()
+    x0 = ink0 - _left_blank(t[:1]) * em
+    x1 = ink1 + _right_blank(t[-1:]) * em
+    return Box(x0 * scale, b.top, x1 * scale, b.bottom, text, b.score, em * scale)
+
+
+def _typed_gaps(text: str, adv: np.ndarray, runs: list[tuple[int, int]], left: int, em: float) -> list[tuple[int, int, int]]:
+    """(character index, blank start, blank end) of the blanks a typed space left. A blank starts
+    where a glyph's ink ends: at a character boundary, less the blank a punctuation mark leaves
+    on its right; counting from the last space found keeps the error within a character."""
+    kept: list[tuple[int, int, int]] = []
+    base, anchor = 0, left - _left_blank(text[0]) * em   # a character boundary and its x
+    for s, e in runs:
+        if base + 1 >= len(text):
+            break
+        at = adv[base] + (s - anchor) / em
+        i = min(range(base + 1, len(text)), key=lambda i: abs(adv[i] - _right_blank(text[i - 1]) - at))
+        if (e - s) / em - _own_blank(text[i - 1], text[i]) >= _TYPED_GAP:
+            kept.append((i, s, e))
+            base, anchor = i, e - _left_blank(text[i]) * em
+    return kept
 
 
 # --- lines and columns ------------------------------------------------------------------------
@@ -224,15 +378,25 @@ def _line_dict(boxes: list[Box]) -> dict:
     (a box's width shared evenly) so gap-based rules see where each box starts and ends."""
     chars, text = [], ""
     top, bottom = min(b.top for b in boxes), max(b.bottom for b in boxes)
-    for b in boxes:
+    ems = [b.em for b in boxes if b.em > 0]
+    em = median(ems) if ems else median(b.height for b in boxes) / _BOX_EM
+    for prev, b in zip([None] + boxes, boxes):
         n = len(b.text)
         step = (b.x1 - b.x0) / max(n, 1)
-        if text:
-            text += " "
+        if prev is not None:
+            text += _gap_text(b.x0 - prev.x1, em)
         text += b.text
         for i, ch in enumerate(b.text):
             chars.append({"text": ch, "x0": b.x0 + i * step, "x1": b.x0 + (i + 1) * step, "top": top, "bottom": bottom})
     return {"text": text, "x0": boxes[0].x0, "x1": boxes[-1].x1, "top": top, "bottom": bottom, "chars": chars}
+
+
+def _gap_text(gap: float, em: float) -> str:
+    """What was typed between two boxes `gap` points apart (from one character's square to the
+    next one's, split_at_gaps makes them so): as many full-width spaces as the gap is ems wide
+    (the glyphs' bearings aside), or one space for less."""
+    n = round(gap / em - 0.15)
+    return "\u3000" * n if n >= 1 and gap / em >= _TYPED_GAP else " "
 
 
 # --- ruled tables -----------------------------------------------------------------------------

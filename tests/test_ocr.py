@@ -197,8 +197,113 @@ def _box(x0, top, text, h=12.0, w=None):
 
 
 def test_boxes_of_one_line_are_merged_left_to_right() -> None:
-    boxes = [_box(300, 101.5, "征缴工作"), _box(72, 100, "各乡镇要"), _box(72, 120, "第二行")]
+    boxes = [_box(123, 101.5, "征缴工作"), _box(72, 100, "各乡镇要"), _box(72, 120, "第二行")]
     assert [ln["text"] for ln in ocr._lines(boxes)] == ["各乡镇要 征缴工作", "第二行"]
+
+
+def test_boxes_far_apart_are_joined_by_as_many_full_width_spaces_as_the_gap_is_wide() -> None:
+    """`组　长：才仁多杰　　县人民政府副县长` typed with spaces: the line keeps its gaps, one em
+    of blank one full-width space (the extractor reads two or more as a cell break)."""
+    em = 12.0
+    boxes = [ocr.Box(72, 100, 72 + em, 112, "组", 0.99, em), ocr.Box(72 + 2 * em, 100, 72 + 8 * em, 112, "长：才仁多杰", 0.99, em),
+             ocr.Box(72 + 10 * em, 100, 72 + 18 * em, 112, "县人民政府副县长", 0.99, em)]
+    # 长：才仁多杰 ends in Han ink; 1 em then 2 em of blank between the boxes
+    assert ocr._lines(boxes)[0]["text"] == "组\u3000长：才仁多杰\u3000\u3000县人民政府副县长"
+    near = [ocr.Box(72, 100, 72 + 3 * em, 112, "组长：", 0.99, em), ocr.Box(72 + 3.5 * em, 100, 72 + 6.5 * em, 112, "才仁多", 0.99, em)]
+    assert ocr._lines(near)[0]["text"] == "组长： 才仁多"
+
+
+def _typed_line(cells: list[str], gaps: list[int], px: int = 30) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """An ink mask of one line: each Han character a solid square (a glyph's ink fills ~0.92 of
+    its em) `px` pixels wide, cells apart by `gaps` ems of typed space. Returns the mask and
+    each cell's ink span."""
+    ink = np.zeros((40, 40 + px * (sum(len(c) for c in cells) + sum(gaps) + 2)), bool)
+    x, spans = 20, []
+    for k, cell in enumerate(cells):
+        start = x
+        for _ in cell:
+            ink[6:34, x + 1:x + px - 1] = True
+            x += px
+        spans.append((start + 1, x - 1))
+        x += px * (gaps[k] if k < len(gaps) else 0)
+    return ink, spans
+
+
+def test_a_box_over_a_space_typed_row_is_split_at_its_typed_gaps() -> None:
+    """RapidOCR reads `序号　乡（镇）　　户籍人口` as one box with no spaces; the ink shows the gaps."""
+    cells = ["序号", "乡镇", "户籍人口", "参保任务"]
+    ink, spans = _typed_line(cells, [1, 2, 3])
+    box = ocr.Box(10, 0, ink.shape[1] - 10, 40, "".join(cells), 0.99)
+    pieces = ocr.split_at_gaps(box, ink, 1.0)
+    assert [p.text for p in pieces] == cells
+    assert all(abs(p.x0 - a) <= 1 and abs(p.x1 - z) <= 1 for p, (a, z) in zip(pieces, spans))
+    assert all(abs(p.em - 30) < 1.5 for p in pieces)
+    line = ocr._lines(pieces)[0]
+    assert line["text"] == "序号\u3000乡镇\u3000\u3000户籍人口\u3000\u3000\u3000参保任务"
+
+
+def test_running_text_is_not_split_where_punctuation_leaves_its_blank() -> None:
+    """`人民政府，县直` — a comma inks the left quarter of its square: the three quarters after it
+    are the comma's, not a typed space; the box is only cut to its ink."""
+    px = 30
+    text = "人民政府，县直各部门"
+    ink = np.zeros((40, 40 + px * len(text)), bool)
+    for i, ch in enumerate(text):
+        x = 20 + i * px
+        if ch == "，":
+            ink[26:34, x + 3:x + 8] = True
+        else:
+            ink[6:34, x + 1:x + px - 1] = True
+    pieces = ocr.split_at_gaps(ocr.Box(5, 0, ink.shape[1] - 5, 40, text, 0.99), ink, 1.0)
+    assert [p.text for p in pieces] == [text] and pieces[0].x0 == 21
+
+
+def test_a_piece_spans_its_squares_where_punctuation_starts_or_ends_it() -> None:
+    """`《关于…通知》，` : the line starts and ends at the margins like its neighbours, not where its
+    ink does (the wrapped-paragraph rule compares line ends with the margins)."""
+    px = 30
+    text = "《关于通知》，"
+    ink = np.zeros((40, 40 + px * len(text)), bool)
+    spans = {"《": (16, 29), "》": (1, 15), "，": (3, 8)}
+    for i, ch in enumerate(text):
+        x = 20 + i * px
+        a, z = spans.get(ch, (1, px - 1))
+        ink[6:34, x + a:x + z] = True
+    [piece] = ocr.split_at_gaps(ocr.Box(5, 0, ink.shape[1] - 5, 40, text, 0.99), ink, 1.0)
+    assert abs(piece.x0 - 20) <= 2 and abs(piece.x1 - (20 + px * len(text))) <= 3
+
+
+def test_unruled_table_typed_with_spaces_comes_back_as_rows_of_cells() -> None:
+    """Boxes of a quota table aligned with full-width spaces (no rules), as split_at_gaps leaves
+    them: the rows come back tab-separated under the header's columns, a speck read after a
+    figure (`24300.`) dropped."""
+    from noticeflow.readers.pdf import find_unruled_tables
+
+    em, rows = 12.0, [["序号", "乡镇", "合计"], ["1", "会师镇", "58600"], ["2", "郭城驿镇", "32150"], ["4", "头寨子镇", "24300."]]
+    cols = (72, 72 + 4 * em, 72 + 10 * em)
+    boxes = [ocr.drop_stray_mark(ocr.Box(x, 100 + 20 * r, x + em * sum(ocr._advance(c) for c in t), 112 + 20 * r, t, 0.99, em))
+             for r, row in enumerate(rows) for x, t in zip(cols, row)]
+    lines = find_unruled_tables(ocr._lines(boxes))
+    assert [ln["text"] for ln in lines] == ["序号\t乡镇\t合计", "1\t会师镇\t58600", "2\t郭城驿镇\t32150", "4\t头寨子镇\t24300"]
+    assert ocr.drop_stray_mark(ocr.Box(0, 0, 30, 12, "1.", 0.99)).text == "1."   # an item number stays
+
+
+def test_a_row_of_figures_read_as_one_box_is_split_at_its_gap() -> None:
+    """`18.52　　　　97.3`: half an em a character, so the box's width alone would take the gap for
+    type; the box's height bounds the type size."""
+    px = 30
+    ink = np.zeros((40, 20 * px), bool)
+    x = 20
+    for k, cell in enumerate(["18.52", "97.3"]):
+        for ch in cell:
+            if ch == ".":
+                ink[28:34, x + 3:x + 9] = True
+            else:
+                ink[8:34, x + 1:x + px // 2 - 1] = True
+            x += px // 2
+        x += 4 * px
+    box = ocr.Box(10, 0, x - 4 * px + 10, 1.3 * px, "18.5297.3", 0.99)
+    assert [p.text for p in ocr.split_at_gaps(box, ink, 1.0)] == ["18.52", "97.3"]
 
 
 def test_two_columns_are_read_column_by_column() -> None:

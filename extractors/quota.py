@@ -569,7 +569,7 @@ MAX_TABLES = 20  # candidate tables read per notice (the dev notices hold at mos
 YEAR = re.compile(r"(?<!\d)(20\d\d)年")
 
 
-def table_rank(text: str, lines, table: Table, quota: Quota, policy_year: int | None, st) -> tuple:
+def table_rank(lines, table: Table, quota: Quota, policy_year: int | None, st) -> tuple:
     """How likely a parsed table is the quota (lower first): a table of last year's results
     (已参保人数, …完成情况表) after a task table; one naming only years other than the policy year
     after one naming it; one in an attachment (or plan) before one in the body, where the
@@ -597,7 +597,7 @@ def pick_table(text: str, lines, tables: Iterator[Table], policy_year: int | Non
     if not parsed:
         return None
     st = structure.parse(text) if len(parsed) > 1 else None
-    ranks = [table_rank(text, lines, t, p[0], policy_year, st) for t, p in parsed]
+    ranks = [table_rank(lines, t, p[0], policy_year, st) for t, p in parsed]
     best = min(range(len(parsed)), key=lambda i: (ranks[i], i))
     if ranks[best][0] and ranks[best][1]:
         return None  # last year's results (2025年度…完成情况) and nothing else: no quota table

@@ -412,7 +412,7 @@ def names_own_subject(text: str, m: Mention) -> bool:
     (现就做好 / 为做好…), outside 《》, a collection word soon after (`现就做好海原县2026年度城乡
     居民基本医疗保险…`). Addressees (各县区), comparisons and cited titles do not."""
     own = terms()["own_subject"]
-    before = text[max(0, m.start - LEAD_MAX):m.start]
+    before = text[max(0, m.start - max(map(len, own["leads"]))):m.start]
     if not before.endswith(tuple(own["leads"])):
         return False
     line_start = text.rfind("\n", 0, m.start) + 1
@@ -420,9 +420,6 @@ def names_own_subject(text: str, m: Mention) -> bool:
         return False  # inside a cited title
     after = text[m.end:m.end + own["reach"]]
     return any(w in after for w in own["follows"])
-
-
-LEAD_MAX = 8  # the longest own-subject lead-in
 
 
 def parse_conflict(winner: str | None, mentions: list[Mention], text: str = "") -> Flag | None:

@@ -25,7 +25,7 @@ from noticeflow.schemas import Period
 
 # ---- what a range is the period of (the word nearest before it in its clause wins) -------------
 KIND_WORDS = {
-    "concentrated_collection": r"集中(?:征缴|征收|参保缴费|参保登记缴费|缴费|参保|收缴)(?:期限?|时间|阶段|时段)",
+    "concentrated_collection": r"集中(?:征缴|征收|参保缴费|参保登记缴费|登记缴费|缴费|参保|收缴)(?:期限?|时间|阶段|时段)",
     "benefit": r"""待遇(?:享受)?(?:期限?|时间)|享受(?:医保)?待遇(?:期限?|时间)|享受期
                    |享受(?:城乡)?(?:居民)?(?:医保|基本医疗保险|医疗保险)?待遇""",          # …缴费的,1月1日至12月31日享受居民医保待遇
     "collection": r"""(?:参保|征缴|缴费|征收|收缴|续保|筹资|参保登记、缴费|参保登记和缴费)

@@ -412,6 +412,7 @@ def find_label_duties(mv: Masked) -> list[Found]:
     return found
 
 
+HAN_GAP = re.compile(r"(?<=\p{Han})[ \u3000]+(?=\p{Han})")
 UNITS_END = re.compile(r"[;)。\n]")  # the names after a unit label end here
 MARKER_RE = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、])\s*")
 
@@ -425,10 +426,10 @@ def find_table_duties(mv: Masked, text: str) -> list[Found]:
     g = grammar()
     found: list[Found] = []
     sq = mv.sq
-    if not any(w in text for w in terms()["unit_labels"]):
+    if not any(w in mv.view or w in text for w in terms()["unit_labels"]):
         return found  # no 责任单位 column anywhere: the tables are not read
     for table in structure.parse(text).tables:
-        header = [c.text for c in table.rows[0].cells]
+        header = [HAN_GAP.sub("", c.text) for c in table.rows[0].cells]  # `责任 单位`: an OCR space
         units = [k for k, h in enumerate(header) if g["unit_header"].search(h)]
         tasks = [k for k, h in enumerate(header) if k not in units and g["task_header"].search(h)]
         if not units:

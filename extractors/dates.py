@@ -42,17 +42,20 @@ RANGE_SEP = r"(?:至|到|—+|–|-+|~|～|－|一直到)"
 # A match can only start on one of these: a cheap first test before the full pattern is tried.
 FIRST_CHAR = rf"(?=[\s自从由\d{CN_YEAR_DIGITS}O十次翌下第来当本同每])"
 # The end of a range may be a bare day ("9月1日至30日"); the start may close with 起/开始 and a
-# comma ("自2024年10月1日开始,至2025年2月28日结束").
+# comma ("自2024年10月1日开始,至2025年2月28日结束"). Without a separator the range is a start
+# closed by 起/开始 and an end closed by 结束/止 ("从2025年9月1日开始，2025年12月31日结束").
+RANGE_CLOSE = r"(?:结束|截止|为止|止)"
 RANGE = rf"""
     (?<![\d年月]){FIRST_CHAR}(?:自|从|由)?\s*{point('a')}\s*
-    (?:(?:起|开始)\s*[,，]?)?\s*{RANGE_SEP}\s*
+    (?:(?P<open>起|开始)\s*[,，]?)?\s*(?P<sep>{RANGE_SEP})?\s*
     (?:{point('b')}|(?P<bday_only>{DAY})\s*[日号])
+    (?(sep)|(?(open)(?=\s*{RANGE_CLOSE})|(?!)))
 """
 RANGE_RE = re.compile(RANGE, re.X)
 POINT_RE = re.compile(rf"(?<![\d年月]){FIRST_CHAR}{point()}", re.X)
 # Every date point holds a 月; a match starts at most this far before it and ends this far after.
 MONTH_WORD, BEFORE_MONTH, AFTER_MONTH = "月", 24, 64
-RANGE_SEP_WORDS = ("至", "到", "—", "–", "-", "~", "～", "－")  # a range holds one of these
+RANGE_SEP_WORDS = ("至", "到", "—", "–", "-", "~", "～", "－", "结束", "止")  # a range holds one of these
 FULL_DATE_LINE_RE = re.compile(rf"^\s*(?P<date>(?P<year>{YEAR})\s*年\s*(?P<month>{MONTH})\s*月\s*(?P<day>{DAY})\s*日)\s*$")
 
 _ROLL_FORWARD = ("次年", "翌年", "下年", "下一年", "第二年", "来年")

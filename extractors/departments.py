@@ -103,7 +103,13 @@ def grammar() -> dict:
     agent = re.compile(rf"{group}(?P<cue>\p{{Han}})")
     request = re.compile(rf"[ \t]*{marker}?[ \t]*{REQUEST}")
     unit_label = re.compile(rf"(?:{_alt(t['unit_labels'])})[ \t]*:[ \t]*")
+    # `农业农村局：负责…` among `医保局：…` lines: an office without its prefix heading a duty line
+    heading_tail = rf"[ \t]*(?:{heading_words})?[ \t]*:[ \t]*"
+    bare_line = re.compile(rf"""^[ \t]*{marker}?[ \t]*(?P<name>(?!{_alt(t['generic'])})(?!{_alt(t['unknown_prefixes'])})
+        \p{{Han}}{{1,{UNKNOWN_MAX}}}?(?:{_alt(t['bare_heading_suffixes'])})){heading_tail}(?=\S)""", re.X | re.M)
+    known_line = re.compile(rf"[ \t]*{marker}?[ \t]*{known}{heading_tail}(?=\S)", re.X)
     return dict(subject=subject, subject_open=subject_open, agent=agent, request=request, item=re.compile(item),
+                bare_line=bare_line, known_line=known_line,
                 unit_label=unit_label, filler=re.compile(rf"(?:{filler})$"),
                 unit_header=re.compile(_alt(t["unit_labels"])), task_header=re.compile(_alt(t["task_headers"])),
                 admin_prefix=re.compile(rf"^(?:各)?(?:{tax}|{place}|[县市区旗州盟]委(?=\p{{Han}}{{2,}}部)|[县市区旗州盟])(?!委)"))
@@ -406,6 +412,7 @@ def find_label_duties(mv: Masked) -> list[Found]:
     return found
 
 
+HAN_GAP = re.compile(r"(?<=\p{Han})[ \u3000]+(?=\p{Han})")
 UNITS_END = re.compile(r"[;)。\n]")  # the names after a unit label end here
 MARKER_RE = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、])\s*")
 
@@ -419,10 +426,10 @@ def find_table_duties(mv: Masked, text: str) -> list[Found]:
     g = grammar()
     found: list[Found] = []
     sq = mv.sq
-    if not any(w in text for w in terms()["unit_labels"]):
+    if not any(w in mv.view or w in text for w in terms()["unit_labels"]):
         return found  # no 责任单位 column anywhere: the tables are not read
     for table in structure.parse(text).tables:
-        header = [c.text for c in table.rows[0].cells]
+        header = [HAN_GAP.sub("", c.text) for c in table.rows[0].cells]  # `责任 单位`: an OCR space
         units = [k for k, h in enumerate(header) if g["unit_header"].search(h)]
         tasks = [k for k, h in enumerate(header) if k not in units and g["task_header"].search(h)]
         if not units:
@@ -461,10 +468,55 @@ def merge(text: str, found: list[Found]) -> tuple[list[Duty], list[str]]:
     return duties, unknown
 
 
+def _neighbour_lines(masked: str, line_start: int):
+    """The starts of the nearest non-blank lines above and below the line at `line_start`."""
+    above = line_start - 1
+    while above > 0:
+        a = masked.rfind("\n", 0, above) + 1
+        if masked[a:above].strip():
+            yield a
+            break
+        above = a - 1
+    below = masked.find("\n", line_start)
+    while below != -1 and below + 1 < len(masked):
+        e = _line_end(masked, below + 1)
+        if masked[below + 1:e].strip():
+            yield below + 1
+            break
+        below = masked.find("\n", below + 1)
+
+
+def find_bare_heading_duties(mv: Masked) -> list[Found]:
+    """`农业农村局：负责提供…名单` in a list of `医保局：…` / `县财政局：…` lines: an office written
+    without its 县/区 prefix heads its line; kept only when a neighbouring line is headed by a
+    known department in the same way (a duty list, not any `…局：` line)."""
+    g = grammar()
+    masked = mv.masked
+    found: list[Found] = []
+    if ":" not in masked:
+        return found
+    for m in g["bare_line"].finditer(masked):
+        if not any(g["known_line"].match(masked, s, _line_end(masked, s)) for s in _neighbour_lines(masked, m.start())):
+            continue
+        n0, n1 = m.span("name")
+        duty_start, duty_end = m.end(), _duty_line_end(masked, m.end())
+        duty = mv.written(duty_start, duty_end).strip().rstrip("。;；")
+        if not TASK_TEXT.search(duty):
+            continue
+        written = mv.written(n0, n1)
+        if g["filler"].match(mv.view, n0, n1):
+            continue
+        ev = mv.text_span(n0, duty_end)
+        level = "township" if TOWNSHIP.search(written) else "county"
+        found.append(Found(unknown_name(written), written, level, duty, ev[0], ev[1], False))
+    return found
+
+
 def find_duties(text: str) -> tuple[list[Found], int]:
     """The duties found, and the cap the subjects stopped at (0: every clause start was tried)."""
     mv = Masked(text)
-    return find_subject_duties(mv) + find_label_duties(mv) + find_table_duties(mv, text), mv.capped
+    return (find_subject_duties(mv) + find_label_duties(mv) + find_table_duties(mv, text)
+            + find_bare_heading_duties(mv)), mv.capped
 
 
 def extract(text: str, ctx: Context) -> dict:

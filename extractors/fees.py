@@ -34,6 +34,7 @@ _AT_LEAST = r"(?:不低于|不少于|最低)"
 # (个人缴费提高至400元), so tier lines such as 个人缴费40元 / 个人缴纳70元 are not fees.
 _SUBJECTS = re.compile(rf"""
     (?P<indiv> 个人(?:参保)?缴费 (?P<istd>(?:档次)?标准)? )
+  | (?P<bare> (?<!个人|参保|资助|代缴|补缴)缴费标准 )    # 居民医保缴费标准为… / 缴费标准不变，仍为每人每年400元
   | (?P<fiscal> (?:各级)?(?:政府)?(?:人均)?财政(?:人均)?
                 (?:对 [^,，。;；:：\n]{{1,16}}? 的)?          # 各级财政对居民医保参保人员的
                 (?:人均)? 补助 (?P<fstd>标准)? )
@@ -91,11 +92,13 @@ def _terms() -> dict:
 def find_subjects(text: str) -> list:
     """Subjects that can open a statement, in text order."""
     out = []
-    # a subject holds 个人 or 财政: only the stretches around them are scanned
-    for lo, hi in keyword_windows(text, ("个人", "财政"), 8, 40):
+    # a subject holds 个人, 财政 or 缴费标准: only the stretches around them are scanned
+    for lo, hi in keyword_windows(text, ("个人", "财政", "缴费标准"), 8, 40):
         for m in _SUBJECTS.finditer(text, lo, hi):
             if m.group("indiv") is not None:
                 kind, std = "individual", m.group("istd")
+            elif m.group("bare") is not None:
+                kind, std = "individual", m.group("bare")
             else:
                 kind, std = "fiscal_subsidy", m.group("fstd")
             out.append((kind, bool(std), m))

@@ -369,6 +369,8 @@ def find_inline(text: str, lo: int, hi: int) -> tuple[list[Member], bool]:
                 who = YI_LEAD.sub("", m.group("who"))  # 成立以副县长吴光荣为组长: 以 opens the group
                 people = split_people(who)
                 if not people or not all(people):
+                    # `…局 长黄丽 萍、…`: a list spaced by OCR may read as one person; the view is tried too
+                    spaced_miss = spaced_miss or " " in who
                     people = [parse_person(who, joined_titles=True)]  # 县委常委、副县长刘洋: one person
                 if not all(people):
                     spaced_miss = spaced_miss or " " in who

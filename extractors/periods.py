@@ -25,7 +25,7 @@ from noticeflow.schemas import Period
 
 # ---- what a range is the period of (the word nearest before it in its clause wins) -------------
 KIND_WORDS = {
-    "concentrated_collection": r"集中(?:征缴|征收|参保缴费|参保登记缴费|缴费|参保|收缴)(?:期限?|时间|阶段|时段)",
+    "concentrated_collection": r"集中(?:征缴|征收|参保缴费|参保登记缴费|登记缴费|缴费|参保|收缴)(?:期限?|时间|阶段|时段)",
     "benefit": r"""待遇(?:享受)?(?:期限?|时间)|享受(?:医保)?待遇(?:期限?|时间)|享受期
                    |享受(?:城乡)?(?:居民)?(?:医保|基本医疗保险|医疗保险)?待遇""",          # …缴费的,1月1日至12月31日享受居民医保待遇
     "collection": r"""(?:参保|征缴|缴费|征收|收缴|续保|筹资|参保登记、缴费|参保登记和缴费)
@@ -64,9 +64,9 @@ LATER_AFTER_RE = re.compile(r"\s*(?:期间)?\s*(?:仍可|可以?)?\s*(?:继续|�
 # 外出务工或返乡居民续保缴费时间可延长至2023年2月底 / 集中征缴期延长至1月31日
 EXTEND_WORDS = ("延长", "延期", "顺延", "放宽", "延迟")
 EXTENSION_RE = re.compile(
-    rf"""(?P<kw>(?:集中)?(?:续保|参保|缴费|补缴|征缴|征收))[^,，。；;\n(（]{{0,10}}?
+    rf"""(?P<kw>(?:集中)?(?:续保|参保|缴费|补缴|征缴|征收)|截止(?:时间|日期))[^,，。；;\n(（]{{0,10}}?   # 现截止时间顺延至…
          (?:[(（][^)）\n]{{0,40}}[)）])?                                        # (原定为9月1日至12月31日)
-         (?:(?<=期|间|段)\s*[,，]\s*)?                                           # …的第二阶段缴费期,延长至…
+         (?:(?<=期|间|段|的)\s*[,，]\s*)?                                        # …缴费期,延长至… / …未能按时缴费的,可延期至…
          (?:由\s*(?P<old>{point('o')})\s*)?                                      # 截止时间由12月31日延长至…
          (?:可以?|均|可适当|统一|一律)?(?:延长|延期|顺延|放宽|延迟)(?:至|到)\s*(?P<date>{point()})""",
     re.X,
@@ -84,15 +84,18 @@ SUSPENSION_RANGE_WORD_RE = re.compile(r"""
 """, re.X)
 # Words between 前 and 完成 (…前组织完成 / …前全面完成 / …前确保完成).
 DONE_LEAD = r"全面|全部|基本|组织|督促|确保|力争|按时|如期|统一"
+# Where or through whom the task is done, between 前 and 完成 (…前在学校完成登记缴费 / …前通过学校完成).
+DONE_MEANS = r"(?:通过|依托|经由|经|在|到|由)"
 # 12月20日前完成困难群众(包括稳定脱贫人口)的征缴任务
 DEADLINE_WORDS = ("完成",)
 DRIVE_TASK = r"(?:摸排|入户动员|动员)"  # the drive's own field work: …前完成未参保人员摸排和动员工作
 DEADLINE_RE = re.compile(
     rf"""(?<![\d年月]){FIRST_CHAR}(?P<date>{point()})\s*(?:前|之前|以前)\s*
          (?:[,，]\s*[^。；;,，\n]{{1,20}}?)?                                   # 12月20日前,各乡镇(街道)要完成…
+         (?:{DONE_MEANS}[^。；;,，\n]{{1,16}}?)?                                 # …前通过所在学校(托幼机构)完成…
          (?:要|须|必须|应|务必)?\s*(?:{DONE_LEAD})?\s*完成\s*
          (?P<who>[^。；;,，\n]{{0,40}}?)\s*的?\s*
-         (?:参保缴费|参保登记|参保征缴|征缴|参保|缴费|征收|收缴|{DRIVE_TASK}(?:[和、及]{DRIVE_TASK})?)(?:工作)?(?:任务|工作|(?=\s*[。；;,，\n]))""",  # …前完成参保缴费。 / 参保登记， / 摸排和动员工作
+         (?:参保缴费|参保登记|登记缴费|参保征缴|征缴|参保|缴费|征收|收缴|{DRIVE_TASK}(?:[和、及]{DRIVE_TASK})?)(?:工作)?(?:任务|工作|(?=\s*[。；;,，\n]))""",  # …前完成参保缴费。 / 参保登记， / 摸排和动员工作
     re.X,
 )
 # …11月30日前完成参保任务的95%，12月31日前全面完成: a later deadline of the same task, its task
@@ -113,7 +116,7 @@ DEADLINE_AFTER_RE = re.compile(
          (?:于|在)\s*(?P<date>{point()})\s*(?:前|之前|以前)\s*(?:全部|全面)?\s*完成(?=\s*[。；;\n])""",
     re.X,
 )
-DEADLINE_SUBJECT_RE = re.compile(r"^(?:\d{1,2}[.、．]|[(（][一二三四五六七八九十\d]{1,3}[)）])?\s*(?P<who>[^由要应须于]{2,20}?)(?:由|要|应|须|统一|于)")
+DEADLINE_SUBJECT_RE = re.compile(r"^(?:\d{1,2}[.、．]|[(（][一二三四五六七八九十\d]{1,3}[)）])?\s*(?P<who>[^由要应须于]{2,20}?)(?:原则上|一般|由|要|应|须|统一|于)")
 # Start-only benefit: 自2023年1月1日起享受待遇 / 次年1月1日起享受医保待遇 / 自二〇一九年一月一日起享受.
 BENEFIT_START_RE = re.compile(
     rf"""(?<![\d年月至到]){FIRST_CHAR}(?:自|从|于)?\s*(?P<date>{point()})\s*(?:起|开始)\s*[,，]?\s*
@@ -133,7 +136,7 @@ EXTENSION_AFTER_RE = re.compile(
          (?:继续(?:办理)?(?:参保)?(?:缴费|缴纳|参保|登记)|补缴|补办|补交|补充缴费)""",
     re.X,
 )
-EVERYONE_RE = re.compile(r"""^(?:全部|所有|全体|全县|全市|全区|全旗|本县|本区|本市|本旗|我县|我区|本辖区|辖区内?|全年|本年度|年度|目标
+EVERYONE_RE = re.compile(r"""^(?:现|现将|今|全部|所有|全体|全县|全市|全区|全旗|本县|本区|本市|本旗|我县|我区|本辖区|辖区内?|全年|本年度|年度|目标
                             |\d{4}年度?|城乡居民基本医疗保险|城乡居民医保|居民医保|基本医疗保险|医保)*
                            (?:城乡)?(?:居民|群众|人员|参保人员|参保居民|参保人)?$""", re.X)
 GROUP_LEAD_RE = re.compile(r"\s*(?:对于|对|凡是|凡)")  # "对…人员," names the group of the next clause
@@ -342,7 +345,9 @@ def find_extensions(text: str, ctx: Context) -> list[Period]:
                     out.append(_period(kind=kind, end=old_end, evidence=evidence(text, m.start(), m.start("old") + len(m.group("old")))))
             if end:
                 s0, e0 = _clause(text, m.start(), m.end(), CLAUSE_RE)
-                who, ev_start = parse_who(text, s0, m.start())
+                comma = re.search(r"的\s*[,，]", m.group())
+                # '…未能按时缴费的,可延期至…': the group is the whole clause before the comma
+                who, ev_start = parse_who(text, s0, m.start() + comma.start() if comma else m.start())
                 out.append(_period(kind="extension", end=end, applies_to=who, evidence=evidence(text, ev_start, e0)))
     return out
 
@@ -472,7 +477,9 @@ def find_extension_ends(text: str, ctx: Context) -> list[Period]:
             end = parse_latecomer_end(m.group("date"), ctx)
             if end:
                 s0, e0 = _clause(text, m.start(), m.end(), CLAUSE_RE)
-                who, ev_start = parse_who(text, s0, m.start())
+                comma = re.search(r"的\s*[,，]", m.group())
+                # '…未能按时缴费的,可延期至…': the group is the whole clause before the comma
+                who, ev_start = parse_who(text, s0, m.start() + comma.start() if comma else m.start())
                 out.append(_period(kind="extension", end=end, applies_to=who,
                                    evidence=evidence(text, ev_start, e0)))
     return out

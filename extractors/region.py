@@ -414,12 +414,34 @@ def names_own_subject(text: str, m: Mention) -> bool:
     own = terms()["own_subject"]
     before = text[max(0, m.start - max(map(len, own["leads"]))):m.start]
     if not before.endswith(tuple(own["leads"])):
-        return False
+        return opens_title_line(text, m)
     line_start = text.rfind("\n", 0, m.start) + 1
     if text.rfind("《", line_start, m.start) > text.rfind("》", line_start, m.start):
         return False  # inside a cited title
     after = text[m.end:m.end + own["reach"]]
     return any(w in after for w in own["follows"])
+
+
+_YEAR_AFTER = re.compile(r"\s*\d{4}\s*年")
+
+
+@functools.cache
+def _title_label() -> re.Pattern:
+    labels = "|".join(map(re.escape, terms()["own_subject"]["title_labels"]))
+    return re.compile(rf"[ \t]*(?:(?:{labels})[ \t]*\d{{0,2}}[ \t]*[:：]?[ \t]*)?")
+
+
+def opens_title_line(text: str, m: Mention) -> bool:
+    """Whether a body mention opens a title line with a year and a collection word after it
+    (`怀柔区2026年度城乡居民医保参保任务分解表`, `附件：…`): the county is the title's own subject."""
+    line_start = text.rfind("\n", 0, m.start) + 1
+    if not _title_label().fullmatch(text, line_start, m.start):
+        return False
+    year = _YEAR_AFTER.match(text, m.end)
+    if not year:
+        return False
+    after = text[year.end():year.end() + terms()["own_subject"]["reach"]]
+    return any(w in after for w in terms()["own_subject"]["follows"])
 
 
 def parse_conflict(winner: str | None, mentions: list[Mention], text: str = "") -> Flag | None:

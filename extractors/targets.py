@@ -26,7 +26,11 @@ from noticeflow.schemas import Target
 
 CLAUSE_STOPS = "。；;,，:：\n"
 # Every shape holds a percentage, so only clauses holding one of these are looked at.
-PERCENT_WORDS = ("%", "％", "百分之")
+# A share may be written in tenths (任务的九成, 九成五 = 95%).
+TENTHS_DIGITS = "一二三四五六七八九"
+TENTHS = rf"(?P<tenths>[{TENTHS_DIGITS}])成(?P<hundredths>[{TENTHS_DIGITS}])?(?![员为立效果绩本熟功])"
+FIGURE = rf"(?:{PERCENT}|{TENTHS})"
+PERCENT_WORDS = ("%", "％", "百分之", *(d + "成" for d in TENTHS_DIGITS))
 
 # ---- shape 1: METRIC(、METRIC) VERB PERCENT --------------------------------------------------
 VERB = r"""
@@ -36,11 +40,11 @@ VERB = r"""
 RATE_RE = re.compile(
     rf"""(?P<body>[\p{{Han}}、()（）]{{1,60}}?率)   # 户籍人口参保率 / 甲率、乙率
          {VERB}
-         {PERCENT}\s*(?:以上|左右)?""",
+         {FIGURE}\s*(?:以上|左右)?""",
     re.X,
 )
 # What must follow the 率 ending a rate's body (run only right after each 率 of a clause).
-RATE_TAIL_RE = re.compile(rf"{VERB}{PERCENT}", re.X)
+RATE_TAIL_RE = re.compile(rf"{VERB}{FIGURE}", re.X)
 # ---- shape 2: POPULATION PERCENT 参保 ---------------------------------------------------------
 SHARE_RE = re.compile(
     rf"""(?P<body>[\p{{Han}}、()（）]{{2,40}}?)\s*
@@ -51,10 +55,10 @@ SHARE_RE = re.compile(
 STAGE = r"(?P<body>[\p{Han}]{2,20}?(?:阶段|期间))"
 MD = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"  # a month or day, in digits or in Chinese numerals (十一月三十日前)
 STAGE_RE = re.compile(
-    rf"""{STAGE}[^。；;,，\n]{{0,12}}?完成[^。；;,，\n%]{{0,10}}?任务(?:数)?的?\s*{PERCENT}
-       | {STAGE}[^。；;,，\n]{{0,6}}?完成\s*{PERCENT}\s*的?(?:目标)?任务
-       | (?:于|在)?\s*(?P<by>{MD}月(?:{MD}日|底|末)(?:前|之前|以前))\s*完成[^。；;,，\n%]{{0,10}}?任务(?:数)?的\s*{PERCENT}
-       | (?:于|在)?\s*(?P<by2>{MD}月(?:{MD}日|底|末)(?:前|之前|以前))\s*完成\s*{PERCENT}\s*(?:以上)?的?
+    rf"""{STAGE}[^。；;,，\n]{{0,12}}?完成[^。；;,，\n%]{{0,10}}?任务(?:数)?的?\s*{FIGURE}
+       | {STAGE}[^。；;,，\n]{{0,6}}?完成\s*{FIGURE}\s*的?(?:目标)?任务
+       | (?:于|在)?\s*(?P<by>{MD}月(?:{MD}日|底|末)(?:前|之前|以前))\s*完成[^。；;,，\n%]{{0,10}}?任务(?:数)?的\s*{FIGURE}
+       | (?:于|在)?\s*(?P<by2>{MD}月(?:{MD}日|底|末)(?:前|之前|以前))\s*完成\s*{FIGURE}\s*(?:以上)?的?
          [^。；;,，\n%]{{0,8}}?任务""",                                    # 11月30日前完成80%的征缴任务
     re.X,
 )
@@ -101,6 +105,10 @@ _number = lru_cache(maxsize=256)(parse_number)
 
 def _pct(m) -> float | int | None:
     """The figure of a PERCENT match; 百分之百 is 100 (cn2an reads a bare 百 as nothing)."""
+    if m.groupdict().get("tenths"):  # 九成 -> 90, 九成五 -> 95
+        tenths = TENTHS_DIGITS.index(m.group("tenths")) + 1
+        rest = m.group("hundredths")
+        return tenths * 10 + (TENTHS_DIGITS.index(rest) + 1 if rest else 0)
     cn = m.group("pcn")
     if cn and cn.startswith("百"):
         cn = "一" + cn
@@ -145,6 +153,26 @@ def parse_rate_body(body: str) -> list[tuple[str, str | None]]:
         joined = (group + (pop or "")).strip("、和以及 ") or None
         out.append((metric, parse_group(joined) if joined else None))
         group = ""
+    return out
+
+
+# Where the subject of a clause ends: at its first verb (困难群众|实现应保尽保).
+SUBJECT_END_RE = re.compile(r"实现|做到|达到|确保|力争|要|均|全部|基本|应保尽保")
+
+
+def parse_bracketed_rate(body: str) -> list[tuple[str, str | None]]:
+    """'困难群众实现应保尽保(参保率' (…应保尽保（参保率100%）): a rate in an open bracket measures
+    the clause's subject, written before the bracket; [] when the rate is not in a bracket."""
+    i = max(body.rfind("("), body.rfind("（"))
+    if i == -1 or ")" in body[i:] or "）" in body[i:]:
+        return []
+    pre, inner = body[:i], body[i + 1:]
+    out = []
+    for metric, pop in parse_rate_body(inner):
+        if pop is None:
+            cut = SUBJECT_END_RE.search(pre)
+            pop = parse_population(pre[:cut.start()]) if cut and cut.start() > 0 else None
+        out.append((metric, pop))
     return out
 
 
@@ -206,7 +234,7 @@ def find_rate_targets(text: str, s: int, e: int) -> list[Target]:
         if pct is None or not 0 < pct <= 100 or PAST_RE.search(m.group("body")) \
                 or SCORING_RULE_RE.match(text, m.end(), min(len(text), m.end() + 24)):
             continue
-        for metric, pop in parse_rate_body(m.group("body")):
+        for metric, pop in parse_bracketed_rate(m.group("body")) or parse_rate_body(m.group("body")):
             metric, pop = parse_task_rate(text, s, metric, pop)
             out.append(Target(metric=metric, population=pop, percent=pct, evidence=evidence(text, s, m.end())))
     return out

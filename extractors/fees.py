@@ -142,7 +142,7 @@ def pre_label(text: str, subject_start: int) -> str | None:
 
 
 _HEAD_MARKER = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．]|[①-⑳])?\s*")
-_PER_LEAD = re.compile(rf"^\s*[:：]?\s*(?:仍然?|依然|继续)?(?:为|是)?\s*{_PER}\s*(?:为|是)?\s*(?:{_AT_LEAST})?\s*$")  # (：)每人每年(不低于)
+_PER_LEAD = re.compile(rf"^\s*[:：]?\s*(?:仍然?|依然|继续)?(?:为|是)?\s*(?:{_AT_LEAST})?\s*{_PER}\s*(?:为|是)?\s*(?:{_AT_LEAST})?\s*$")  # (：)每人每年(不低于)
 _HEAD_MAX = 40
 _GROUP_HEAD_MAX = 20  # a heading naming a group before its sentence  # a heading naming a group is short
 _PER_ONLY = re.compile(rf"^\s*(?:为|是)?\s*{_PER}?\s*(?:为|是)?\s*$")

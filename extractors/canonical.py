@@ -266,11 +266,18 @@ def aligned_tables_to_tabs(lines: list[str]) -> list[str]:
                 starts = grid
             for k in rows:
                 cells = [""] * len(starts)
-                for m in (_WORD if by_word and k == rows[0] else _CELL).finditer(lines[k]):
-                    for pos, word in _label_and_figure(lines[k], m, starts):
-                        # the nearest header column: width folding (（ -> () may have moved a cell left
-                        idx = min(range(len(starts)), key=lambda n: abs(starts[n] - pos))
-                        cells[idx] = (cells[idx] + " " + word).strip()
+                pieces = [pw for m in (_WORD if by_word and k == rows[0] else _CELL).finditer(lines[k])
+                          for pw in _label_and_figure(lines[k], m, starts)]
+                if len(pieces) == len(starts) and k != rows[0]:
+                    # a row holding as many cells as there are columns fills them in order: cells
+                    # set apart by a fixed run of spaces (`5    晁陂镇    38950`) drift off the
+                    # header's positions as the names change width
+                    cells = [word for _, word in pieces]
+                    pieces = []
+                for pos, word in pieces:
+                    # the nearest header column: width folding (（ -> () may have moved a cell left
+                    idx = min(range(len(starts)), key=lambda n: abs(starts[n] - pos))
+                    cells[idx] = (cells[idx] + " " + word).strip()
                 out[k] = "\t".join(cells).rstrip("\t") if k != rows[0] else "\t".join(cells)
         i = j
     return out

@@ -256,6 +256,14 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
     seq_col = next((k for k, c in enumerate(header[:3]) if g["seq"].match(c)), None)
     note_col = next((k for k, c in enumerate(header) if g["note"].match(c)), None)
     area_col = next((k for k, c in enumerate(header) if k not in (seq_col, note_col)), None)
+    # 序号　参保任务（人）　乡镇　…: a figure column before the area column (its cells numbers, the
+    # area header later): the area column is the first one headed as an area whose cells are names
+    if area_col is not None and _mostly_numbers(table.rows, area_col):
+        named = next((k for k, c in enumerate(header) if k not in (seq_col, note_col) and g["area"].search(c)
+                      and len(c) <= 12 and not g["people_count"].search(c)
+                      and not _mostly_numbers(table.rows, k)), None)
+        if named is not None:
+            area_col = named
     # 片区 over its 镇: a group column written on its group's first row only (blank below) with
     # the areas in a later column: the rows are the areas (小计 rows add the groups up)
     while area_col is not None:
@@ -276,7 +284,8 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
     columns: dict[int, str] = {}
     money = False
     for k, c in enumerate(header):
-        if k in (seq_col, note_col, area_col) or not c or k < (area_col or 0) or g["rate"].search(c):
+        if (k in (seq_col, note_col, area_col) or not c or g["rate"].search(c)
+                or k < (area_col or 0) and not _mostly_numbers(table.rows, k)):
             continue
         if g["money"].search(c):
             money = True
@@ -409,13 +418,27 @@ def transposed(table: Table) -> Table:
     places = [c for c in header[1:] if g["place"].match(c) and not g["area"].fullmatch(c)]
     if len(places) < 3 or g["seq"].match(header[0]) or table.glued:
         return table
-    rows = [(li, cells) for li, cells in table.rows if cells and cells[0] and not DIGIT.match(cells[0])]
-    if not rows or not all(sum(bool(DIGIT.match(c)) for c in cells[1:]) * 2 >= len(cells) - 1 for _, cells in rows):
-        return table
-    span = (table.header_at, max(li for li, _ in rows))
-    new_header = ["地区", *(cells[0] for _, cells in rows)]
-    new_rows = [(span, [area, *(cells[k] if k < len(cells) else "" for _, cells in rows)])
-                for k, area in enumerate(header) if k and area]
+    # a table too wide for the page is set in blocks, each under its own 项目 row naming the next
+    # areas (`项目 小溪塔街道 … 三斗坪镇` / rows, then `项目 乐天溪镇 … 合计` / rows): one block each
+    blocks = [(table.header_at, header, [])]
+    for li, cells in table.rows:
+        if cells and cells[0] == header[0] and sum(bool(g["place"].match(c)) for c in cells[1:]) >= 2:
+            blocks.append((li, cells, []))
+        elif cells and cells[0] and not DIGIT.match(cells[0]):
+            blocks[-1][2].append((li, cells))
+    new_header, new_rows = None, []
+    for at, head, rows in blocks:
+        if not rows or not all(sum(bool(DIGIT.match(c)) for c in cells[1:]) * 2 >= len(cells) - 1
+                               for _, cells in rows):
+            return table
+        labels = ["地区", *(cells[0] for _, cells in rows)]
+        if new_header is None:
+            new_header = labels
+        elif labels != new_header:
+            return table  # blocks that do not carry the same figures: not one table
+        span = (at, max(li for li, _ in rows))
+        new_rows += [(span, [area, *(cells[k] if k < len(cells) else "" for _, cells in rows)])
+                     for k, area in enumerate(head) if k and area]
     return Table(table.header_at, new_header, False, new_rows)
 
 

@@ -396,15 +396,18 @@ def find_winner(mentions: list[Mention], prefix: str | None = None) -> str | Non
 _PLACE_CN = {"signature": "落款", "header": "文头", "print": "印发栏", "body": "正文"}
 
 
-def garbles_of(winner: str | None, mentions: list[Mention]) -> dict[str, str]:
+def garbles_of(winner: str | None, mentions: list[Mention], text: str = "") -> dict[str, str]:
     """Unknown header/signature names one character off the chosen county (勋西县 beside 郧西县 in
     an OCR'd 文头): the same county misread, not a second one, so the issuer and 文号 that write it
     take the county's name (still flagged region_conflict). The chosen county, supported by the
     notice's other mentions, is the cross-check that makes the repair safe."""
     if winner is None:
         return {}
+    # a real county's name in the 文头 alone, written once and one character off the chosen county
+    # (镇坪县 over a notice whose 文号, title, body and 落款 say 镇平县) is the county misread too
     return {m.name: winner for m in mentions
-            if not m.known and m.place != "body" and m.name != winner and winner in _one_off(m.name)}
+            if m.place != "body" and m.name != winner and winner in _one_off(m.name)
+            and (not m.known or m.place == "header" and text.count(m.name) == 1)}
 
 
 def names_own_subject(text: str, m: Mention) -> bool:
@@ -567,7 +570,7 @@ def find_region(text: str, ctx: Context) -> Region | None:
         if city:  # a prefecture's notice: the counties in its body are its addressees
             return city
     winner = find_winner(mentions, find_number_prefix(text))
-    ctx.garbles = garbles_of(winner, written)
+    ctx.garbles = garbles_of(winner, written, text)
     conflict = parse_conflict(winner, mentions, text)
     if conflict:
         ctx.flags.append(conflict)

@@ -75,7 +75,7 @@ _EXCLUSION = sre.compile(r"""
 """, sre.X)
 
 # Terms.
-_UNCHANGED = sre.compile(r"""继续执行原|(?:按|依)(?:照)?(?:原|现行|既有|现有)(?:有)?(?:的)?(?:资助)?(?:政策|标准|规定|办法|渠道)
+_UNCHANGED = sre.compile(r"""继续执行原|(?:按|依)(?:照)?(?:[\u4e00-\u9fff]{0,6}?(?:[省市州盟]|级))?(?:原|现行|既有|现有)(?:有)?(?:的)?(?:资助)?(?:政策|标准|规定|办法|渠道)
                             |执行原(?:有)?|维持原|保持不变|不变""", sre.X)
 _FULL = sre.compile(r"(?<!先)(?<!先行)全额|全部资助|全免|免缴|免于缴费|免除个人缴费|不再缴费|不需缴费|无需缴费|不用缴费|不缴费")
 _ZERO_INDIVIDUAL = sre.compile(r"免缴|免于缴费|免除个人缴费|不再缴费|不需缴费|无需缴费|不用缴费|个人不缴费|个人缴费为0元")
@@ -574,23 +574,29 @@ def close(lay: Layout, draft: Draft | None, spans: list, line: tuple[int, int], 
 
 def split_respectively(lay: Layout, draft: Draft, terms: str) -> list[Draft]:
     """"低保对象、特困人员分别按70%、100%资助": one tier per group, figures paired by position."""
-    m = _RESPECTIVELY.search(terms)
-    if not m:
-        return []
-    g = "vals" if m.group("vals") else "vals_before"
-    values = parse_values(m.group(g))
     items = find_group_items(lay, draft.start, draft.group_end)
-    if len(values) < 2 or len(values) != len(items):
+    # every 分别 list as long as the groups pairs them (`分别按照…80%和50%给予资助，每人分别资助320元
+    # 和200元`: a percent list, then an amount list)
+    lists = []
+    for m in _RESPECTIVELY.finditer(terms):
+        g = "vals" if m.group("vals") else "vals_before"
+        values = parse_values(m.group(g))
+        if len(values) >= 2 and len(values) == len(items):
+            lists.append((m.start(g), m.end(g), values))
+    if not lists:
         return []
     out = []
-    for (a, b), value in zip(items, values):
+    for n, (a, b) in enumerate(items):
+        own = terms
+        for s0, e0, values in reversed(lists):
+            own = own[:s0] + values[n] + own[e0:]
         cats = parse_group_categories(lay, a, b)
         lead = _LEAD.match(lay.text, a, b)
         label = lay.text[lead.end() if lead else a:b].strip()
         if not cats and not is_group(label, cats):
             return []
         d = Draft(label=label, categories=cats, start=draft.start, end=draft.end, group_end=b)
-        parse_terms(d, terms[:m.start(g)] + value + terms[m.end(g):])
+        parse_terms(d, own)
         if not d.mode:
             return []
         out.append(d)

@@ -25,7 +25,8 @@ from noticeflow.schemas import Period
 
 # ---- what a range is the period of (the word nearest before it in its clause wins) -------------
 KIND_WORDS = {
-    "concentrated_collection": r"集中(?:征缴|征收|参保缴费|参保登记缴费|登记缴费|缴费|参保|收缴)(?:期限?|时间|阶段|时段)",
+    "concentrated_collection": r"""集中(?:征缴|征收|参保缴费|参保登记缴费|登记缴费|缴费|参保|收缴)
+                                   (?:(?:期限?|时间|阶段|时段)|工作(?=\s*(?:原|拟|计划)?定于))""",  # …缴费工作原定于A至B进行
     "benefit": r"""待遇(?:享受)?(?:期限?|时间)|享受(?:医保)?待遇(?:期限?|时间)|享受期
                    |享受(?:城乡)?(?:居民)?(?:医保|基本医疗保险|医疗保险)?待遇""",          # …缴费的,1月1日至12月31日享受居民医保待遇
     "collection": r"""(?:参保|征缴|缴费|征收|收缴|续保|筹资|参保登记、缴费|参保登记和缴费)
@@ -91,11 +92,11 @@ DEADLINE_WORDS = ("完成",)
 DRIVE_TASK = r"(?:摸排|入户动员|动员)"  # the drive's own field work: …前完成未参保人员摸排和动员工作
 DEADLINE_RE = re.compile(
     rf"""(?<![\d年月]){FIRST_CHAR}(?P<date>{point()})\s*(?:前|之前|以前)\s*
-         (?:[,，]\s*[^。；;,，\n]{{1,20}}?)?                                   # 12月20日前,各乡镇(街道)要完成…
+         (?:[,，]\s*(?:[^。；;,，\n]{{1,20}}?)?)?                              # 12月20日前,各乡镇(街道)要完成… / 前，完成…
          (?:{DONE_MEANS}[^。；;,，\n]{{1,16}}?)?                                 # …前通过所在学校(托幼机构)完成…
          (?:要|须|必须|应|务必)?\s*(?:{DONE_LEAD})?\s*完成\s*
          (?P<who>[^。；;,，\n]{{0,40}}?)\s*的?\s*
-         (?:参保缴费|参保登记|登记缴费|参保征缴|征缴|参保|缴费|征收|收缴|{DRIVE_TASK}(?:[和、及]{DRIVE_TASK})?)(?:工作)?(?:任务|工作|(?=\s*[。；;,，\n]))""",  # …前完成参保缴费。 / 参保登记， / 摸排和动员工作
+         (?:参保缴费|参保登记|登记缴费|参保征缴|征缴|参保|缴费|征收|收缴|{DRIVE_TASK}(?:[和、及]{DRIVE_TASK})?)(?:工作)?(?:任务|目标|工作|(?=\s*[。；;,，\n]))""",  # …前完成参保缴费。 / 完成全年参保目标的85% / 参保登记， / 摸排和动员工作
     re.X,
 )
 # …11月30日前完成参保任务的95%，12月31日前全面完成: a later deadline of the same task, its task
@@ -485,6 +486,36 @@ def find_extension_ends(text: str, ctx: Context) -> list[Period]:
     return out
 
 
+# 自即日起至2025年2月28日，继续开展集中参保缴费: a window from the notice's own day, no subject
+# before it; what it is comes from its sentence or the heading above (延长时间).
+FROM_TODAY_RE = re.compile(rf"(?:自|从)?\s*即日起?\s*(?:至|到|截止到?|截至)\s*(?P<date>{point()})", re.X)
+
+
+def find_from_today(text: str, ctx: Context) -> list[Period]:
+    """A window `即日起至…` that END_ONLY_RE leaves (no 缴费时间 or like before it): an extension
+    where its sentence or heading says the drive goes on or is extended, else the kind its sentence
+    names; the start (the notice's day) is not written: null."""
+    out = []
+    i = text.find("即日")
+    while i != -1:
+        m = FROM_TODAY_RE.match(text, max(0, i - 2)) or FROM_TODAY_RE.match(text, i)
+        if m and not END_ONLY_RE.search(text, max(0, m.start() - 30), m.end()):
+            sentence = _clause(text, m.start(), m.end(), SENTENCE_RE)
+            head = _heading_above(text, m.start())
+            around = text[sentence[0]:sentence[1]] + (text[head[0]:head[1]] if head else "")
+            if LATER_RE.search(around) or any(w in around for w in EXTEND_WORDS):
+                end = parse_latecomer_end(m.group("date"), ctx)
+                if end:
+                    out.append(_period(kind="extension", end=end, evidence=evidence(text, *sentence)))
+            else:
+                word = parse_kind(text, m.start("date"), m.end(), sentence)
+                end = parse_date(m.group("date"), _year_for(word[0], ctx), role="end") if word else None
+                if end:
+                    out.append(_period(kind=word[0], end=end, evidence=evidence(text, *sentence)))
+        i = text.find("即日", i + 2)
+    return out
+
+
 def _windows(text: str, words, needs) -> list[tuple[int, int]]:
     """The windows around `words` that hold one word of every group in `needs`."""
     return [(lo, hi) for lo, hi in keyword_windows(text, words, BEFORE, AFTER)
@@ -547,7 +578,8 @@ def extract(text: str, ctx: Context) -> dict:
                    lambda: find_monthly(text), lambda: find_extensions(text, ctx),
                    lambda: find_suspensions(text, ctx, ranges), lambda: find_deadlines(text, ctx),
                    lambda: find_deadlines_after(text, ctx), lambda: find_benefit_starts(text, ctx),
-                   lambda: find_extension_ends(text, ctx), lambda: find_extensions_after(text, ctx)):
+                   lambda: find_extension_ends(text, ctx), lambda: find_extensions_after(text, ctx),
+                   lambda: find_from_today(text, ctx)):
         try:
             found += finder()
         except ValueError:  # an impossible range (end before start) is skipped, never raised

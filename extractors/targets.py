@@ -57,7 +57,7 @@ MD = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"  # a month or day, in 
 STAGE_RE = re.compile(
     rf"""{STAGE}[^。；;,，\n]{{0,12}}?完成[^。；;,，\n%]{{0,10}}?任务(?:数)?的?\s*{FIGURE}
        | {STAGE}[^。；;,，\n]{{0,6}}?完成\s*{FIGURE}\s*的?(?:目标)?任务
-       | (?:于|在)?\s*(?P<by>{MD}月(?:{MD}日|底|末)(?:前|之前|以前))\s*完成[^。；;,，\n%]{{0,10}}?任务(?:数)?的\s*{FIGURE}
+       | (?:于|在)?\s*(?P<by>{MD}月(?:{MD}日|底|末)(?:前|之前|以前))\s*[,，]?\s*完成[^。；;,，\n%]{{0,10}}?(?:任务|目标)(?:数)?的\s*{FIGURE}
        | (?:于|在)?\s*(?P<by2>{MD}月(?:{MD}日|底|末)(?:前|之前|以前))\s*完成\s*{FIGURE}\s*(?:以上)?的?
          [^。；;,，\n%]{{0,8}}?任务""",                                    # 11月30日前完成80%的征缴任务
     re.X,
@@ -98,7 +98,7 @@ RATE_WORD = "率"
 SHARE_WORDS = ("参保", "参加", "缴费", "覆盖")  # SHARE_RE's lookahead
 # ...and the end of a figure right before that word (matched backwards from it, as the regex would).
 SHARE_FIGURE_END_RE = re.compile(rf"(?r)[%％\d{CN_DIGITS}]\s*")
-STAGE_WORDS, STAGE_DONE = ("阶段", "期间"), ("完成", "任务")
+STAGE_WORDS, STAGE_DONE = ("阶段", "期间"), ("完成", "任务", "目标")  # 完成, then 任务 or 目标
 # Chinese numerals go through cn2an, slow enough to matter; the same few figures recur.
 _number = lru_cache(maxsize=256)(parse_number)
 
@@ -265,10 +265,19 @@ def find_share_targets(text: str, s: int, e: int) -> list[Target]:
     return out
 
 
+DATE_CLAUSE_RE = re.compile(rf"(?:\d{{4}}年)?{MD}月(?:{MD}日|底|末)(?:前|之前|以前)$")
+
+
 def find_stage_targets(text: str, s: int, e: int) -> list[Target]:
     out = []
+    # `2025年11月30日前，完成全年参保目标的85%`: a clause that is only its date belongs to the next
+    if s >= 2 and text[s - 1] in ",，":
+        p0 = stop_before(text, s - 1, CLAUSE_STOPS) + 1
+        if DATE_CLAUSE_RE.fullmatch(text, p0, s - 1):
+            s = p0
     if (all(text.find(w, s, e) == -1 for w in STAGE_WORDS + ("前",))
-            or any(text.find(w, s, e) == -1 for w in STAGE_DONE)):
+            or text.find(STAGE_DONE[0], s, e) == -1
+            or all(text.find(w, s, e) == -1 for w in STAGE_DONE[1:])):
         return out
     for m in STAGE_RE.finditer(text, s, e):
         pct = _pct(m)

@@ -253,7 +253,7 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
         names = [c for c in header if not g["seq"].match(c) and not g["note"].match(c)]
         header = ["序号", names[0], names[1], "备注"]
     # 序号 first, or after a merged group column (片区　序号　镇(街道)): the running number
-    seq_col = next((k for k, c in enumerate(header[:3]) if g["seq"].match(c)), None)
+    seq_col = next((k for k, c in enumerate(header[:3]) if g["seq"].match(c.replace(" ", ""))), None)  # 序 号 (OCR)
     note_col = next((k for k, c in enumerate(header) if g["note"].match(c)), None)
     area_col = next((k for k, c in enumerate(header) if k not in (seq_col, note_col)), None)
     # 序号　参保任务（人）　乡镇　…: a figure column before the area column (its cells numbers, the

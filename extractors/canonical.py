@@ -213,14 +213,21 @@ _MIN_ALIGNED_ROWS = 3  # a header and two rows at least
 
 
 def _aligned_rows(text: str) -> int:
-    """How many lines hold two column gaps: only lines with a triple space are looked at."""
-    n, i = 0, text.find("   ")
+    """How many lines hold two column gaps, or one in a run of such lines (a two-column table):
+    only lines with a triple space are looked at."""
+    n, i, ones, last_end = 0, text.find("   "), 0, -2
     while i != -1:
         start = text.rfind("\n", 0, i) + 1
         end = text.find("\n", i)
         end = len(text) if end == -1 else end
-        if len(_COLUMN_GAP.findall(text, start, end)) >= 2:
+        gaps = len(_COLUMN_GAP.findall(text, start, end))
+        if gaps >= 2:
             n += 1
+        elif gaps == 1:
+            ones = ones + 1 if start == last_end + 1 else 1
+            if ones >= _MIN_ALIGNED_ROWS:
+                return _MIN_ALIGNED_ROWS
+        last_end = end
         i = text.find("   ", end)
     return n
 
@@ -238,6 +245,19 @@ def aligned_tables_to_tabs(lines: list[str]) -> list[str]:
     out = list(lines)
     i = 0
     while i < len(lines):
+        if gaps[i] == 1:
+            # a two-column table (`参保人群　　个人缴费标准` over `学生儿童　　380`): lines of one gap
+            # each, their second cells starting in about one display column
+            j = i
+            while j < len(lines) and gaps[j] == 1:
+                j += 1
+            ends = {_display_col(lines[k], _COLUMN_GAP.search(lines[k]).end()) for k in range(i, j)}
+            # width folding (（ -> () may have moved a cell a few columns left
+            if j - i >= _MIN_ALIGNED_ROWS and max(ends) - min(ends) <= 4:
+                for k in range(i, j):
+                    out[k] = _COLUMN_GAP.sub("\t", lines[k].strip(" "), count=1)
+            i = max(j, i + 1)
+            continue
         if gaps[i] < 2:
             i += 1
             continue

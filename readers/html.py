@@ -89,6 +89,8 @@ _HEADER_LINE = re.compile(r"(?:文件|人民政府|办公室|办公厅|局|委�
 _SQUASH = re.compile(r"[\s\p{P}]+")
 _TITLE_WORDS = re.compile(r"关于|通知|公告|通告|意见|方案|办法|决定|细则|函$")
 _WS = _re.compile(r"[ \t\r\n\f\v]+")
+# A line that is a whole notice title: the issuer (optional), 关于…, a document kind at the end.
+_NOTICE_TITLE = re.compile(r"^\p{Han}{0,40}关于.{2,120}(?:通知|通告|公告|意见|方案|办法|决定|细则)$")
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _SEGMENT_BREAK = _re.compile(f"(?<=[{_CJK}])[ \\t\\r\\f\\v]*\\n[ \\t\\r\\n\\f\\v]*(?=[{_CJK}])")
 _ATTACHMENT_LINE = re.compile(r"^\s*附\s*件\s*\d*\s*[:：]?")
@@ -366,6 +368,23 @@ def _heading(body, content, hint: str | None) -> str | None:
         if len(_HAN_FAST.findall(text)) >= _MIN_TITLE_HAN and len(text) <= 150 and not _is_chrome(text) and (
                 _TITLE_WORDS.search(text) or (hint and _squash(text) == _squash(hint))):
             return text
+    # Old table-layout sites mark the heading up with presentation only (<td align=center><font
+    # size=5><b>…</b></font>), no h1 and no title class, and their <title> is the site and column
+    # name (罗田县人民政府门户网站--通知公告): the nearest element before the body, outside links,
+    # whose whole text is a notice title (关于…的通知) is the heading.
+    found = None
+    for el in body.iter():
+        if el is content:
+            break
+        if not isinstance(el.tag, str) or el.tag == "a" or any(d is content for d in el.iter()):
+            continue
+        if any(True for _ in el.iterdescendants("a")) or any(a.tag == "a" for a in el.iterancestors()):
+            continue
+        text = " ".join(_text(el).split())
+        if len(_HAN_FAST.findall(text)) >= _MIN_TITLE_HAN and len(text) <= 150 and _NOTICE_TITLE.match(_squash(text)):
+            found = text
+    if found:
+        return found
     return hint if hint and len(_HAN_FAST.findall(hint)) >= _MIN_TITLE_HAN and _TITLE_WORDS.search(hint) else None
 
 

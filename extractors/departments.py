@@ -421,17 +421,25 @@ def strip_marker(s: str) -> str:
     return MARKER_RE.sub("", s).strip()
 
 
+PUNCT_GAP = re.compile(r"[\s\p{P}]+")
+
+
 def find_table_duties(mv: Masked, text: str) -> list[Found]:
     """Duty tables: each department in a 责任单位 / 配合单位 column is given the row's task."""
     g = grammar()
     found: list[Found] = []
     sq = mv.sq
-    if not any(w in mv.view or w in text for w in terms()["unit_labels"]):
+    bare = set(terms()["bare_unit_headers"])
+    if not any(w in mv.view or w in text for w in (*terms()["unit_labels"], *bare)):
         return found  # no 责任单位 column anywhere: the tables are not read
     for table in structure.parse(text).tables:
         header = [HAN_GAP.sub("", c.text) for c in table.rows[0].cells]  # `责任 单位`: an OCR space
         units = [k for k, h in enumerate(header) if g["unit_header"].search(h)]
         tasks = [k for k, h in enumerate(header) if k not in units and g["task_header"].search(h)]
+        if not units:   # `单位 | 工作职责`: a bare 单位 header beside a column headed wholly as tasks
+            whole = set(terms()["task_headers"])
+            tasks = [k for k, h in enumerate(header) if PUNCT_GAP.sub("", h) in whole]
+            units = [k for k, h in enumerate(header) if k not in tasks and PUNCT_GAP.sub("", h) in bare] if tasks else []
         if not units:
             continue
         for row in table.rows[1:]:

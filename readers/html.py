@@ -89,6 +89,8 @@ _HEADER_LINE = re.compile(r"(?:文件|人民政府|办公室|办公厅|局|委�
 _SQUASH = re.compile(r"[\s\p{P}]+")
 _TITLE_WORDS = re.compile(r"关于|通知|公告|通告|意见|方案|办法|决定|细则|函$")
 _WS = _re.compile(r"[ \t\r\n\f\v]+")
+# A line that is a whole notice title: the issuer (optional), 关于…, a document kind at the end.
+_NOTICE_TITLE = re.compile(r"^\p{Han}{0,40}关于.{2,120}(?:通知|通告|公告|意见|方案|办法|决定|细则)$")
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _SEGMENT_BREAK = _re.compile(f"(?<=[{_CJK}])[ \\t\\r\\f\\v]*\\n[ \\t\\r\\n\\f\\v]*(?=[{_CJK}])")
 _ATTACHMENT_LINE = re.compile(r"^\s*附\s*件\s*\d*\s*[:：]?")
@@ -163,6 +165,7 @@ def read_html(path: str, data: bytes) -> Page:
     if body is None:
         body = root
     _drop(body)
+    header = _meta_table_header(body)
     counts = _han_counts(body)
     _drop_chrome(body, counts)
     total = counts[body][0]
@@ -172,6 +175,10 @@ def read_html(path: str, data: bytes) -> Page:
     out = _Writer()
     out.walk(content)
     lines = [ln for ln in out.lines() if not _is_chrome(ln)]
+    squashed = _squash("".join(lines))
+    missing = [ln for ln in header if _squash(ln) not in squashed]
+    if missing:
+        lines = missing + lines
     heading = _heading(body, content, title_hint)
     if heading and not _repeats(heading, lines):
         at = _title_slot(lines)
@@ -245,6 +252,54 @@ def _document_links(root) -> list[tuple[str, str]]:
 
             out.append((text, unquote(name)))
     return out
+
+
+def _page_terms() -> dict:
+    import functools
+    import pathlib
+
+    import yaml
+
+    @functools.lru_cache(maxsize=1)
+    def load() -> dict:
+        return yaml.safe_load((pathlib.Path(__file__).parent / "data" / "page_terms.yaml").read_text(encoding="utf-8"))["page"]
+
+    return load()
+
+
+def _meta_table_header(body) -> list[str]:
+    """The 信息公开 metadata table (索引号 / 发布机构 / 发文字号 / 成文日期 …) taken out of the page;
+    returned: the header lines the notice text needs from it, the issuing office and the 文号.
+
+    Why by hand: such sites print the 文号 (and often the issuer) only in this table, not in the
+    body, so density-based body finding leaves them out (or, where the table sits inside the body,
+    keeps it as a table of labels). The table is label cell / value cell pairs, two to a row."""
+    terms = _page_terms()
+    labels = set(terms["meta_labels"])
+    out: dict[str, str] = {}
+    for table in list(body.iter("table")):
+        pairs: list[tuple[str, str]] = []
+        for tr in table.iter("tr"):
+            cells = [" ".join(_text(c).split()) for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
+            for i, cell in enumerate(cells):
+                label = _squash(cell.replace("\u3000", ""))
+                if label in labels:
+                    inline = ""
+                else:   # `发文字号：兴府办字〔2025〕61号` in one cell
+                    m = _re.match(r"^\s*([^:：]{1,8}?)\s*[:：]\s*(.*)$", cell)
+                    if not m or _squash(m.group(1)) not in labels:
+                        continue
+                    label, inline = _squash(m.group(1)), m.group(2).strip()
+                value = inline or (cells[i + 1].strip() if i + 1 < len(cells) else "")
+                pairs.append((label, value))
+        if len({lb for lb, _ in pairs}) < terms["meta_min_labels"]:
+            continue
+        for label, value in pairs:
+            out.setdefault(label, value)
+        _remove(table)
+    issuer = next((out[k] for k in terms["meta_issuer"] if out.get(k)), None)
+    number = next((out[k] for k in terms["meta_doc_number"] if out.get(k) and _DOC_NUMBER_LINE.search(out[k])), None)
+    return [ln for ln in (issuer, number) if ln]
 
 
 # -- finding the body ------------------------------------------------------------------------
@@ -366,6 +421,23 @@ def _heading(body, content, hint: str | None) -> str | None:
         if len(_HAN_FAST.findall(text)) >= _MIN_TITLE_HAN and len(text) <= 150 and not _is_chrome(text) and (
                 _TITLE_WORDS.search(text) or (hint and _squash(text) == _squash(hint))):
             return text
+    # Old table-layout sites mark the heading up with presentation only (<td align=center><font
+    # size=5><b>…</b></font>), no h1 and no title class, and their <title> is the site and column
+    # name (罗田县人民政府门户网站--通知公告): the nearest element before the body, outside links,
+    # whose whole text is a notice title (关于…的通知) is the heading.
+    found = None
+    for el in body.iter():
+        if el is content:
+            break
+        if not isinstance(el.tag, str) or el.tag == "a" or any(d is content for d in el.iter()):
+            continue
+        if any(True for _ in el.iterdescendants("a")) or any(a.tag == "a" for a in el.iterancestors()):
+            continue
+        text = " ".join(_text(el).split())
+        if len(_HAN_FAST.findall(text)) >= _MIN_TITLE_HAN and len(text) <= 150 and _NOTICE_TITLE.match(_squash(text)):
+            found = text
+    if found:
+        return found
     return hint if hint and len(_HAN_FAST.findall(hint)) >= _MIN_TITLE_HAN and _TITLE_WORDS.search(hint) else None
 
 

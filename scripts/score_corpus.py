@@ -5,7 +5,14 @@ with importlib, never copied) on what the extractor makes of `../shared/seeds` a
 `tests/devcorpus/notices`, so the figures printed here are the ones the evaluation would print.
 `tests/test_devcorpus.py` imports `load_scorer`, `extract_folder` and `tally` from here.
 
+With `--published` it scores the held-out published files instead (tests/devcorpus/published:
+web pages and Word files as county sites serve them, attachments grouped as `noticeflow extract
+FOLDER` groups them), and, beside them, the plain text of each notice
+(tests/devcorpus/published_plain/<stem>.txt), so a reader's losses (format) can be told from the
+extractor's (writing).
+
 usage: python scripts/score_corpus.py [--verbose] [--pdf] [--only seeds|devcorpus] [--glob '0[1-9]_*']
+       python scripts/score_corpus.py --published [--verbose]
 """
 from __future__ import annotations
 
@@ -29,6 +36,8 @@ SETS = {
     "seeds": (SHARED / "seeds", SHARED / "gold"),
     "devcorpus": (DEVCORPUS / "notices", DEVCORPUS / "gold"),
 }
+PUBLISHED = DEVCORPUS / "published"
+PUBLISHED_PLAIN = DEVCORPUS / "published_plain"
 
 
 def load_scorer(path: pathlib.Path = SCORER) -> ModuleType:
@@ -65,6 +74,30 @@ def extract_folder(folder: pathlib.Path, pattern: str = "*", as_pdf: bool = Fals
             except NoticeflowError as e:
                 errors.append(str(e))
     return records, errors
+
+
+def extract_published(folder: pathlib.Path = PUBLISHED) -> tuple[list[dict], list[str]]:
+    """Records of the files in `folder` the way `noticeflow extract FOLDER` makes them: `plan`
+    groups each notice with its attachment files, `in_batches` converts legacy Word files."""
+    from noticeflow.flows.extract import extract_file, in_batches, plan
+    from noticeflow.readers.attachments import Notice
+    from noticeflow.schemas.errors import NoticeflowError
+
+    records, errors = [], []
+    for item in in_batches(plan([folder], [])):
+        if not isinstance(item, Notice):
+            errors.append(str(item))
+            continue
+        try:
+            records.append(extract_file(item.path, item.attachments).model_dump(mode="json"))
+        except NoticeflowError as e:
+            errors.append(str(e))
+    return records, errors
+
+
+def extract_plain(folder: pathlib.Path = PUBLISHED_PLAIN) -> tuple[list[dict], list[str]]:
+    """Records of the plain texts of the published notices (each read as a `.txt` notice)."""
+    return extract_folder(folder, "*.txt")
 
 
 @dataclass
@@ -148,9 +181,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", choices=sorted(SETS), help="score one set only")
     ap.add_argument("--pdf", action="store_true", help="print each text notice to PDF (scripts/render_pdfs.py) and score that")
     ap.add_argument("--glob", default="*", help="dev-corpus stems to score, e.g. '0[1-9]_*' (default: all; seeds always all)")
+    ap.add_argument("--published", action="store_true",
+                    help="score tests/devcorpus/published (files as served) and their plain texts instead")
     args = ap.parse_args(argv)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # `| head` ends the output quietly, no traceback
     scorer = load_scorer()
+    if args.published:
+        return score_published(scorer, args.verbose)
     for name in [args.only] if args.only else list(SETS):
         notices, gold_dir = SETS[name]
         if not notices.is_dir() or not gold_dir.is_dir():
@@ -164,6 +201,27 @@ def main(argv: list[str] | None = None) -> int:
         with selected_gold(gold_dir, pattern) as gold:
             run_score_py(scorer, gold, records, args.verbose)
         print()
+    return 0
+
+
+def score_published(scorer: ModuleType, verbose: bool) -> int:
+    """score.py's table for the published files, then for their plain texts, then macro-F1 per
+    notice side by side (file vs plain text)."""
+    gold_dir = PUBLISHED / "gold"
+    gold = sorted(gold_dir.glob("*.json"))
+    per_stem = {}
+    for label, (records, errors) in (("published files", extract_published()), ("plain texts", extract_plain())):
+        print(f"== {label}: {len(records)} notices")
+        for e in errors:
+            print(f"error: {e}")
+        run_score_py(scorer, gold_dir, records, verbose)
+        by_stem = {pathlib.Path(r["source"]["path"]).stem: r for r in records}
+        for g in gold:
+            per_stem.setdefault(g.stem, []).append(tally(scorer, [g], [by_stem[g.stem]] if g.stem in by_stem else []).macro())
+        print()
+    print(f"{'notice':28} {'file':>6} {'plain':>6}")
+    for stem, (f, p) in per_stem.items():
+        print(f"{stem:28} {f:6.3f} {p:6.3f}")
     return 0
 
 

@@ -142,3 +142,27 @@ def test_rendered_seed_reads_like_its_text(tmp_path, layout, encoding, title_in_
     expected = [ln if title_in_body or title not in ln or len(ln) > len(title) + 16 else title for ln in lines(TEXT)]
     assert lines(doc.raw_text) == expected
     assert doc.source.published == render_formats.issue_date(TEXT)
+
+
+def test_a_presentational_heading_beats_a_site_title(tmp_path) -> None:
+    """Old table-layout sites: the heading is <font><b> in a layout cell and <title> names the site."""
+    body = BODY.replace("<p>关于做好2024年度城乡居民基本医疗保险征缴工作的通知</p>", "")
+    html = ("<html><head><meta charset='utf-8'><title>某某县人民政府门户网站--通知公告</title></head><body>"
+            "<table><tr><td><a href='/a.html'>关于做好防汛工作的通知</a></td></tr>"
+            "<tr><td align=center><font size=5><b>某某县人民政府办公室关于做好2024年度城乡居民基本医疗保险征缴工作的通知</b></font></td></tr>"
+            f"<tr><td class=content>{body}</td></tr></table></body></html>")
+    lines = canonicalize(_read(tmp_path, html.encode()).raw_text).splitlines()
+    assert "某某县人民政府办公室关于做好2024年度城乡居民基本医疗保险征缴工作的通知" in lines
+    assert not any("门户网站" in ln or "防汛" in ln for ln in lines)
+
+
+@pytest.mark.parametrize("inside", [False, True])
+def test_the_open_government_metadata_table_gives_the_doc_number(tmp_path, inside) -> None:
+    """索引号 / 发布机构 / 发文字号 …: the 文号 is only there; the table's labels are not body text."""
+    meta = ("<table><tr><th>索引号：</th><td>0145/2025-01234</td><th>分类：</th><td>通知</td></tr>"
+            "<tr><th>发布机构：</th><td>某某县人民政府办公室</td><td>发文字号：某政办发〔2023〕12号</td></tr>"
+            "<tr><th>成文日期：</th><td>2023-09-01</td></tr></table>")
+    html = page(meta + BODY) if inside else page(BODY).replace("<div id='zoom'>", meta + "<div id='zoom'>")
+    lines = canonicalize(_read(tmp_path, html.encode()).raw_text).splitlines()
+    assert lines[0] == "某政办发〔2023〕12号"
+    assert not any("索引号" in ln or "成文日期" in ln for ln in lines)

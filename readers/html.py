@@ -20,6 +20,8 @@ pages only, which is why it is short.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import pathlib
 import re as _re
 from dataclasses import dataclass, field
 
@@ -254,17 +256,12 @@ def _document_links(root) -> list[tuple[str, str]]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
 def _page_terms() -> dict:
-    import functools
-    import pathlib
-
+    """readers/data/page_terms.yaml, read once per process."""
     import yaml
 
-    @functools.lru_cache(maxsize=1)
-    def load() -> dict:
-        return yaml.safe_load((pathlib.Path(__file__).parent / "data" / "page_terms.yaml").read_text(encoding="utf-8"))["page"]
-
-    return load()
+    return yaml.safe_load((pathlib.Path(__file__).parent / "data" / "page_terms.yaml").read_text(encoding="utf-8"))["page"]
 
 
 def _meta_table_header(body) -> list[str]:

@@ -29,7 +29,7 @@ from noticeflow.extractors import structure, vocab
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.nlp import find_mentions as nlp_mentions
 from noticeflow.extractors.spans import evidence, stop_after, stop_before
-from noticeflow.extractors.squeeze import squeeze
+from noticeflow.extractors.squeeze import close_cell_gaps, squeeze
 from noticeflow.extractors.structure import merge_spans
 from noticeflow.schemas import Duty, Flag
 from noticeflow.schemas.errors import RESOURCE_ERRORS
@@ -412,7 +412,6 @@ def find_label_duties(mv: Masked) -> list[Found]:
     return found
 
 
-HAN_GAP = re.compile(r"(?<=\p{Han})[ \u3000]+(?=\p{Han})")
 UNITS_END = re.compile(r"[;)。\n]")  # the names after a unit label end here
 MARKER_RE = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、])\s*")
 
@@ -433,7 +432,7 @@ def find_table_duties(mv: Masked, text: str) -> list[Found]:
     if not any(w in mv.view or w in text for w in (*terms()["unit_labels"], *bare)):
         return found  # no 责任单位 column anywhere: the tables are not read
     for table in structure.parse(text).tables:
-        header = [HAN_GAP.sub("", c.text) for c in table.rows[0].cells]  # `责任 单位`: an OCR space
+        header = [close_cell_gaps(c.text) for c in table.rows[0].cells]  # `责任 单位`: an OCR space
         units = [k for k, h in enumerate(header) if g["unit_header"].search(h)]
         tasks = [k for k, h in enumerate(header) if k not in units and g["task_header"].search(h)]
         if not units:   # `单位 | 工作职责`: a bare 单位 header beside a column headed wholly as tasks

@@ -23,6 +23,7 @@ from noticeflow.extractors.compact import view
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.numbers import parse_number
 from noticeflow.extractors.spans import evidence, lines_with_offsets
+from noticeflow.extractors.squeeze import close_cell_gaps
 from noticeflow.extractors import vocab
 from noticeflow.schemas import Flag, Quota, QuotaRow
 from noticeflow.schemas.errors import RESOURCE_ERRORS
@@ -42,10 +43,6 @@ MAX_CELL = 10  # a header cell typeset with spaces: 序号 / 乡镇(街道) / �
 MAX_GLUED_ROW = 40  # `1城关镇12,345含东兴2610人`
 MIN_GLUED_ROWS = 2
 
-
-
-# A space between two Han characters of an area name is OCR damage, not part of the name.
-HAN_GAP_RE = re.compile(r"(?<=\p{Han})[ \u3000]+(?=\p{Han})")
 
 def terms() -> dict:
     return vocab.terms("quota_terms.yaml", "quota")
@@ -326,7 +323,7 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
         seq = parse_int(cells[seq_col]) if seq_col is not None else None
         if not area and seq_col is not None and seq is None and cells[seq_col]:
             area = cells[seq_col]  # label written in the seq column
-        area = HAN_GAP_RE.sub("", area)  # 露水 河镇 (an OCR space inside the name) -> 露水河镇
+        area = close_cell_gaps(area)  # 露水 河镇 (an OCR space inside the name) -> 露水河镇
         values = {name: v for k, name in numeric_items if (v := parsed[k]) is not None}
         if not area or not values:
             continue

@@ -13,6 +13,13 @@ import functools
 import regex as re
 
 GAP = re.compile(r"(?<=\p{Han}) (?=\p{Han})")  # one space between two Han: never a separator in a name
+CELL_GAP = re.compile(r"(?<=\p{Han})[ \u3000]+(?=\p{Han})")  # inside one table cell: any run is OCR's
+
+
+def close_cell_gaps(cell: str) -> str:
+    """A table cell (a header, an area name) without the OCR spaces between its Han characters
+    (`责任 单位`, `露水 河镇`): a cell holds one name, so no run of spaces in it is a separator."""
+    return CELL_GAP.sub("", cell)
 
 
 class Squeezed:

@@ -423,10 +423,11 @@ def _heading(body, content, hint: str | None) -> str | None:
     # name (罗田县人民政府门户网站--通知公告): the nearest element before the body, outside links,
     # whose whole text is a notice title (关于…的通知) is the heading.
     found = None
+    holds_content = set(content.iterancestors())  # an element around the body is not its heading
     for el in body.iter():
         if el is content:
             break
-        if not isinstance(el.tag, str) or el.tag == "a" or any(d is content for d in el.iter()):
+        if not isinstance(el.tag, str) or el.tag == "a" or el in holds_content:
             continue
         if any(True for _ in el.iterdescendants("a")) or any(a.tag == "a" for a in el.iterancestors()):
             continue

@@ -71,7 +71,8 @@ def grammar() -> dict:
         # 单位:人 / (单位:人)
         unit_line=re.compile(rf"^[(]?(?:{_alt(t['unit_prefixes'])})\s*:\s*(?P<unit>[^\s)]+)[)]?$"),
         unit_in_cell=re.compile(r"^(?P<name>.*?)\s*[(](?:单位\s*:\s*)?(?P<unit>[万千百]?人|户|元|万元)[)]$"),
-        integer=re.compile(r"^\d{1,3}(?:,\d{3})+$|^\d+$"),
+        # a signed cell (增减 -470, +230) is a figure too
+        integer=re.compile(r"^[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)$"),
         # 1城关镇12,345含东兴2610人: a row typeset with spaces, glued by canonicalisation
         glued=re.compile(r"^(?P<seq>\d{1,3}(?=\D))?\s*(?P<area>[^\d\t]+?)\s*(?P<value>\d{1,3}(?:,\d{3})+|\d+)\s*(?P<note>\D.*)?$"),
         # 征缴目标任务114.39万人 / 共计643118人
@@ -81,13 +82,17 @@ def grammar() -> dict:
         task=re.compile(_alt(t["task_headers"])),
         not_task=re.compile(_alt(t["not_task_headers"])),
         not_quota=re.compile(_alt(t["not_quota_headers"])),
+        contact=re.compile(_alt(t["contact_headers"])),
         people_count=re.compile(_alt(t["people_count_headers"])),
         rate=re.compile(_alt(t["rate_headers"])),
         money=re.compile(_alt(t["money_headers"])),
         results=re.compile(_alt(t["results_headers"])),
         results_title=re.compile(_alt(t["results_titles"])),
         scales=t["unit_scales"],
-        decimal=re.compile(r"^\d+(?:\.\d+)?$"),
+        pair_units=t["pair_unit_names"],
+        pair_header=re.compile(r"^(?P<name>[^()/]+?)\s*[(](?P<a>[^/()]+)/(?P<b>[^/()]+)[)]$"),
+        pair_cell=re.compile(r"^(?P<a>\d[\d,.]*)\s*/\s*(?P<b>\d[\d,.]*)$"),
+        decimal=re.compile(r"^[-−+]?\d+(?:\.\d+)?$"),
         stated=re.compile(rf"(?<!其中[^,。;]{{0,12}})(?:{_alt(t['stated_total_words'])})(?:{_alt(t['stated_total_verbs'])})?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<wan>万)?人"),
     )
 
@@ -184,7 +189,7 @@ def parse_int(cell: str) -> int | None:
     cell = cell.replace(" ", "")
     if not cell or "\u4e00" <= cell[0] <= "\u9fff" or not grammar()["integer"].match(cell):
         return None  # a Han first character is never a digit: area cells skip the regex
-    return int(cell.replace(",", ""))
+    return int(cell.replace(",", "").replace("−", "-"))
 
 
 def parse_value(cell: str, scale: int) -> int | None:
@@ -197,7 +202,7 @@ def parse_value(cell: str, scale: int) -> int | None:
     cell = cell.replace(" ", "").replace(",", "")
     if not grammar()["decimal"].match(cell):
         return None
-    return round(float(cell) * scale)
+    return round(float(cell.replace("−", "-")) * scale)
 
 
 def _row_label(cells: list[str], area_col: int | None) -> str:
@@ -233,6 +238,8 @@ def is_quota_table(header: list[str], title: str | None) -> bool:
     """Not a 门诊慢特病 limits, 报销, 资助标准, scoring or fee table (quota_terms.yaml), unless a
     column counts people (其中：资助人数 beside 应参保人数 is a quota table)."""
     g = grammar()
+    if g["contact"].search(" ".join(header)):
+        return False  # a contact list, even with a 村医人数 column
     if g["people_count"].search(" ".join(header)):
         return True
     return not g["not_quota"].search(" ".join([*header, title or ""]))
@@ -241,7 +248,7 @@ def is_quota_table(header: list[str], title: str | None) -> bool:
 def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | None:
     """One table -> Quota, or None when it holds no numeric column or is not a quota table."""
     g = grammar()
-    table = transposed(side_by_side(sub_headed(table)))
+    table = transposed(side_by_side(paired_cells(sub_headed(table))))
     header = table.header
     title, title_at, unit_line = find_title(lines, table.header_at)
     if not is_quota_table(header, title):
@@ -310,6 +317,10 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
             continue
         body.append((li, cells))
     ints = [{k: parse_value(c[k], scale) for k in columns} for _, c in body]  # each cell parsed once
+    heads = group_heads(body, ints, seq_col, list(columns))
+    if heads:
+        body = [r for i, r in enumerate(body) if i not in heads]
+        ints = [r for i, r in enumerate(ints) if i not in heads]
     numeric = {k: name for k, name in columns.items()
                if sum(r[k] is not None for r in ints) * 2 >= max(1, len(body))}
     if not numeric or not body:
@@ -355,6 +366,26 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
     return quota, check_sums(quota)
 
 
+def group_heads(body, ints, seq_col: int | None, cols: list[int]) -> set[int]:
+    """Rows heading a group (a 镇 over its 村, numbered straight through): no 序号 where the rows
+    under it have one, and every figure the sum of the numbered rows down to the next such row.
+    They are subtotals, not areas (as 小计 rows are)."""
+    if seq_col is None or not cols:
+        return set()
+    numbered = [parse_int(c[seq_col]) is not None for _, c in body]
+    # a header repeated after a page break has no figure: it bounds no group
+    unnumbered = [i for i, n in enumerate(numbered) if not n and any(v is not None for v in ints[i].values())]
+    if not unnumbered or len(unnumbered) * 2 > len(body):
+        return set()
+    heads = set()
+    for j, h in enumerate(unnumbered):
+        under = [i for i in range(h + 1, unnumbered[j + 1] if j + 1 < len(unnumbered) else len(body)) if numbered[i]]
+        if under and all(ints[h][k] is not None and ints[h][k] == sum(ints[i][k] or 0 for i in under)
+                         for k in cols):
+            heads.add(h)
+    return heads
+
+
 WITHIN = re.compile(r"^其中\s*[:：]?\s*")  # `其中：困难群众`: the column is 困难群众
 
 
@@ -376,6 +407,28 @@ def sub_headed(table: Table) -> Table:
     sub = sub + [""] * (width - len(sub))
     merged = [b or a for a, b in zip(header, sub)]
     return Table(table.header_at, merged, table.glued, table.rows[1:])
+
+
+def paired_cells(table: Table) -> Table:
+    """A column holding two counts per cell (`参保任务（户/人）` over `6820/21450`): two columns,
+    one per unit, each cell split at its slash (the 合计 row's too)."""
+    g = grammar()
+    k = next((k for k, c in enumerate(table.header) if (m := g["pair_header"].match(c))
+              and m["a"] in g["pair_units"] and m["b"] in g["pair_units"]), None)
+    if k is None or table.glued:
+        return table
+    cells_k = [c[k] for _, c in table.rows if k < len(c) and c[k]]
+    if not cells_k or sum(bool(g["pair_cell"].match(c)) for c in cells_k) * 2 < len(cells_k):
+        return table
+    m = g["pair_header"].match(table.header[k])
+    names = [m["name"] + g["pair_units"][m["a"]], m["name"] + g["pair_units"][m["b"]]]
+    header = table.header[:k] + names + table.header[k + 1:]
+    rows = []
+    for li, cells in table.rows:
+        pm = g["pair_cell"].match(cells[k]) if k < len(cells) else None
+        pair = [pm["a"], pm["b"]] if pm else [cells[k] if k < len(cells) else "", ""]
+        rows.append((li, cells[:k] + pair + cells[k + 1:]))
+    return Table(table.header_at, header, table.glued, rows)
 
 
 def side_by_side(table: Table) -> Table:

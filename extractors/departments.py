@@ -81,7 +81,7 @@ def grammar() -> dict:
     unknown = (rf"(?:{_alt(t['unknown_prefixes'])})(?!{_alt(t['generic'])})"
                rf"\p{{Han}}{{1,{UNKNOWN_MAX}}}?(?:{_alt(t['org_suffixes'])}){ends}")
     item = rf"(?:{known}|{unknown})"
-    filler = _alt(t["fillers"])
+    filler = rf"(?:{_alt(t['fillers'])}|各\p{{Han}}{{0,6}}?(?:{_alt(t['filler_kinds'])}))"
     sep = rf"(?:{_alt(t['separators'])})"
     # 县农业农村局(县乡村振兴局): the same office by its other name, an office name in brackets
     other_name = rf"(?:\((?:[^()\n]{{1,14}}?(?:局|办|委|中心|联合会|会|室|部)|[^()\n]{{0,6}}?{HEAD}{BODY}*)\))?"

@@ -626,7 +626,22 @@ def parse_header(cells: list[str]) -> dict[int, str] | None:
         named = [i for i in groups if not _COL_CLASS.fullmatch(cells[i].strip())]
         roles[(named or groups)[0]] = "group"
     figures = {"individual", "individual_percent", "percent", "subsidy"} & set(roles.values())
+    if is_estimate(cells, roles):
+        return None
     return roles if figures and "group" in roles.values() else None
+
+
+@functools.cache
+def _estimate_words() -> tuple:
+    return tuple(re.compile(vocab.alternation(vocab.terms("categories.yaml", k)))
+                 for k in ("estimate_count_headers", "estimate_money_headers"))
+
+
+def is_estimate(cells: list[str], roles: dict[int, str]) -> bool:
+    """A head count per group beside the money it takes (资助人数 | 资助资金): a funds estimate."""
+    count, money = _estimate_words()
+    return (any(count.search(c) for c in cells)
+            and any(money.search(c) for i, c in enumerate(cells) if roles.get(i) != "funding"))
 
 
 def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:

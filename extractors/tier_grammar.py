@@ -17,7 +17,8 @@ import regex as re
 from noticeflow.extractors import vocab
 from noticeflow.extractors.numbers import CN_DIGITS, NUM, PERCENT, parse_number
 from noticeflow.extractors.tier_layout import (
-    Layout, bracket_spans, find_category_spans, find_words, has_category, in_name, line_end, line_of, marked_spans, positions, split)
+    Layout, bracket_spans, find_category_spans, find_layout, find_words, has_category, in_name, line_end, line_of, marked_spans,
+    positions, split)
 
 _CLAUSE_SEP = "。;；\n"         # clauses: a tier never runs past these
 _PIECE_SEP = ",，\t"            # comma pieces inside a clause
@@ -649,8 +650,11 @@ def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
     text, drafts, used = lay.text, [], set()
     if "\t" not in text:
         return [], set()
-    roles, col_group, known_only, carry = None, None, False, None
+    roles, col_group, known_only, carry, skip = None, None, False, None, set()
     for k, ls in enumerate(lay.line_starts):
+        if k in skip:  # the rest of the group cell above (wrapped_cell)
+            used.add(k)
+            continue
         le = lay.line_starts[k + 1] - 1 if k + 1 < len(lay.line_starts) else len(text)
         line = text[ls:le]
         if "\t" not in line:
@@ -681,7 +685,10 @@ def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
             # figures under a tier row with the group cell blank (资助对象 merged over its 一档 /
             # 二档 rows): the row is the group above's, its evidence from the group's row on
             group = drafts[-1]
-        d = parse_table_row(lay, ls, le, cells, roles, col_group, known_only, group)
+        wrap = wrapped_cell(lay, k, cells, col_group) if group is None else None
+        if wrap is not None:
+            skip.add(k + 1)
+        d = parse_table_row(lay, ls, le, cells, roles, col_group, known_only, group, wrap)
         if d is not None and d.grade is None and carry is not None and drafts and drafts[-1].grade:
             d.grade = drafts[-1].grade  # the 档次 cell merged over the grade's rows (一档 over its groups)
         carry = cells if d is not None else None
@@ -689,6 +696,32 @@ def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
             drafts.append(d)
             used.add(k)
     return drafts, used
+
+
+def _line(lay: Layout, k: int) -> tuple[int, int]:
+    ls = lay.line_starts[k]
+    return ls, lay.line_starts[k + 1] - 1 if k + 1 < len(lay.line_starts) else len(lay.text)
+
+
+def wrapped_cell(lay: Layout, k: int, cells: list[str], col_group: int | None) -> tuple[str, int] | None:
+    """The rest of row k's group cell, wrapped onto the next line in a narrow column (`低保对象、返贫`
+    over `\t致贫人口`, `特困人员、孤儿、` over `\t事实无人抚养儿童`): that line holds the group cell only,
+    and the cell above is cut (it ends in a separator, or its last item names no group).
+    Returns (the rest, the end of its line)."""
+    if col_group is None or col_group >= len(cells) or k + 1 >= len(lay.line_starts):
+        return None
+    head = cells[col_group].strip()
+    ns, ne = _line(lay, k + 1)
+    below = lay.text[ns:ne].split("\t")
+    if not head or len(below) != col_group + 1 or any(c.strip() for c in below[:col_group]) or not below[-1].strip():
+        return None
+    rest = below[-1].strip()
+    last = sre.split(r"[、,，和及与]", head)[-1]
+    cut = not last or not (parse_group_categories(find_layout(last), 0, len(last)) or is_group(last, []))
+    joined = find_layout(head + rest)
+    if not cut or not parse_group_categories(joined, 0, len(joined.text)):
+        return None
+    return rest, ne
 
 
 _FIGURE_ROLES = frozenset(("subsidy", "individual", "percent", "individual_percent"))
@@ -711,9 +744,10 @@ def merged_below(cells: list[str], roles: dict, col_group: int | None) -> bool:
 
 
 def parse_table_row(lay: Layout, ls: int, le: int, cells: list[str], roles: dict, col_group: int,
-                    known_only: bool = False, group: Draft | None = None):
+                    known_only: bool = False, group: Draft | None = None, wrap: tuple[str, int] | None = None):
     """One row -> Draft: numbers from the figure columns, mode/pay-first words from the others;
-    `group`: the tier above whose group cell is merged over this row (the row names no group)."""
+    `group`: the tier above whose group cell is merged over this row (the row names no group);
+    `wrap`: the rest of the group cell on the next line and that line's end (wrapped_cell)."""
     if group is not None:
         if known_only and not group.categories:
             return None
@@ -727,9 +761,12 @@ def parse_table_row(lay: Layout, ls: int, le: int, cells: list[str], roles: dict
         gs = ls + sum(len(c) + 1 for c in cells[:col_group])
         ge = gs + len(cells[col_group])
         label, cats = cells[col_group].strip(), parse_group_categories(lay, gs, ge)
+        if wrap is not None:  # the categories of the whole cell, read from its two lines joined
+            label += wrap[0]
+            cats = parse_group_categories(find_layout(label), 0, len(label))
         if not label or not (cats or is_group(label, cats)):
             return None
-        d = Draft(label=label, categories=cats, start=ls, end=le, group_end=ge)
+        d = Draft(label=label, categories=cats, start=ls, end=wrap[1] if wrap else le, group_end=ge)
     words = []
     for i, cell in enumerate(cells):
         role = roles.get(i)

@@ -210,6 +210,8 @@ _COLUMN_GAP = re.compile(r"(?<=\S)[ ]{3,}(?=\S)")
 _CELL = re.compile(r"\S+(?:[ ]{1,2}\S+)*")
 _WORD = re.compile(r"\S+")
 _MIN_ALIGNED_ROWS = 3  # a header and two rows at least
+# a cell wrapped onto a line of its own, indented to its column (`           事实无人抚养儿童`)
+_WRAPPED_CELL = re.compile(r"^[ ]{3,}\S+(?:[ ]{1,2}\S+)*[ ]*$")
 
 
 def _aligned_rows(text: str) -> int:
@@ -261,8 +263,11 @@ def aligned_tables_to_tabs(lines: list[str]) -> list[str]:
         if gaps[i] < 2:
             i += 1
             continue
-        j = i  # the run goes on over rows with one gap (合计 under empty cells) and single blank lines
-        while j < len(lines) and (gaps[j] >= 1 or (not lines[j].strip() and j + 1 < len(lines) and gaps[j + 1] >= 2)):
+        # the run goes on over rows with one gap (合计 under empty cells), a cell wrapped onto a line
+        # of its own and single blank lines
+        j = i
+        while j < len(lines) and (gaps[j] >= 1 or (j > i and _WRAPPED_CELL.match(lines[j]))
+                                  or (not lines[j].strip() and j + 1 < len(lines) and gaps[j + 1] >= 2)):
             j += 1
         rows = [k for k in range(i, j) if lines[k].strip()]
         # a run that starts on a numbered row has its header above, typed with single spaces

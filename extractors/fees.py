@@ -22,6 +22,7 @@ from noticeflow.extractors.compact import to_original, view
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.numbers import NUM, parse_number
 from noticeflow.extractors.spans import evidence, keyword_windows, lines_with_offsets, stop_after, stop_before
+from noticeflow.extractors.squeeze import close_cell_gaps
 from noticeflow.schemas import Fee
 from noticeflow.schemas.errors import RESOURCE_ERRORS
 
@@ -291,7 +292,8 @@ def find_statements(text: str) -> list[tuple[Fee, int | None]]:
 
 def has_fee_table(text: str) -> bool:
     """A tab row naming a fee column: only then is the structure's table list read."""
-    return "\t" in text and any("\t" in line and (_COL_INDIVIDUAL.search(line) or _COL_FISCAL.search(line))
+    return "\t" in text and any("\t" in line and (_COL_INDIVIDUAL.search(cl := close_cell_gaps(line))
+                                                  or _COL_FISCAL.search(cl))
                                 for _, line in lines_with_offsets(text))
 
 
@@ -301,7 +303,7 @@ def find_table_fees(text: str) -> list[tuple[Fee, int | None]]:
     for table in structure.parse(text).tables:
         if len(table.rows) < 2:
             continue
-        header = table.rows[0].values
+        header = [close_cell_gaps(h) for h in table.rows[0].values]  # `个 人缴费` (an OCR space)
         if _NOT_A_FEE_TABLE.search("".join(header)):
             continue
         cols = {i: "individual" if _COL_INDIVIDUAL.search(h) else "fiscal_subsidy"
@@ -309,7 +311,7 @@ def find_table_fees(text: str) -> list[tuple[Fee, int | None]]:
         if not cols or 0 in cols:
             continue
         for row in table.rows[1:]:
-            label = row.cells[0].text.strip() if row.cells else ""
+            label = close_cell_gaps(row.cells[0].text.strip()) if row.cells else ""
             if not label:
                 continue
             for i, kind in sorted(cols.items(), key=lambda kv: kv[1] != "individual"):

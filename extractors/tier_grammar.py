@@ -650,7 +650,7 @@ def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
     text, drafts, used = lay.text, [], set()
     if "\t" not in text:
         return [], set()
-    roles, col_group, known_only, carry, skip = None, None, False, None, set()
+    roles, col_group, known_only, carry, skip, head_line = None, None, False, None, set(), None
     for k, ls in enumerate(lay.line_starts):
         if k in skip:  # the rest of the group cell above (wrapped_cell)
             used.add(k)
@@ -667,7 +667,7 @@ def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
         names = find_category_spans(lay, ls, le)
         header = None if names or not _COL_HINT.search(line) else parse_header(cells)
         if header or roles is None:  # a header starts a table; rows before any header are none
-            roles = header
+            roles, head_line = header, line
             col_group = next((i for i, r in (roles or {}).items() if r == "group"), None)
             # a header naming no subsidy (人员类别 | 个人缴费 | 财政补助) may be a fee table:
             # only rows naming a known group are tiers there
@@ -685,9 +685,9 @@ def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
             # figures under a tier row with the group cell blank (资助对象 merged over its 一档 /
             # 二档 rows): the row is the group above's, its evidence from the group's row on
             group = drafts[-1]
-        wrap = wrapped_cell(lay, k, cells, col_group) if group is None else None
+        wrap = wrapped_cell(lay, k, cells, col_group, head_line) if group is None else None
         if wrap is not None:
-            skip.add(k + 1)
+            skip.add(wrap[2])
         d = parse_table_row(lay, ls, le, cells, roles, col_group, known_only, group, wrap)
         if d is not None and d.grade is None and carry is not None and drafts and drafts[-1].grade:
             d.grade = drafts[-1].grade  # the 档次 cell merged over the grade's rows (一档 over its groups)
@@ -703,15 +703,31 @@ def _line(lay: Layout, k: int) -> tuple[int, int]:
     return ls, lay.line_starts[k + 1] - 1 if k + 1 < len(lay.line_starts) else len(lay.text)
 
 
-def wrapped_cell(lay: Layout, k: int, cells: list[str], col_group: int | None) -> tuple[str, int] | None:
+_FOLIO = sre.compile(r"^\s*(?:[—–-]{1,2}\s*\d{1,3}\s*[—–-]{1,2}|第\s*\d{1,3}\s*页)\s*$")
+
+
+def next_row(lay: Layout, k: int, head_line: str | None) -> int | None:
+    """The line after row k that goes on with the table: past blank lines, a folio and the header
+    repeated on the next page."""
+    for n in range(k + 1, min(k + 6, len(lay.line_starts))):
+        ns, ne = _line(lay, n)
+        line = lay.text[ns:ne]
+        if line.strip() and not _FOLIO.match(line) and line != head_line:
+            return n
+    return None
+
+
+def wrapped_cell(lay: Layout, k: int, cells: list[str], col_group: int | None,
+                 head_line: str | None = None) -> tuple[str, int, int] | None:
     """The rest of row k's group cell, wrapped onto the next line in a narrow column (`低保对象、返贫`
-    over `\t致贫人口`, `特困人员、孤儿、` over `\t事实无人抚养儿童`): that line holds the group cell only,
-    and the cell above is cut (it ends in a separator, or its last item names no group).
-    Returns (the rest, the end of its line)."""
-    if col_group is None or col_group >= len(cells) or k + 1 >= len(lay.line_starts):
+    over `\t致贫人口`, `特困人员、孤儿、` over `\t事实无人抚养儿童`), a page break allowed between: that
+    line holds the group cell only, and the cell above is cut (it ends in a separator, or its last
+    item names no group). Returns (the rest, the end of its line, its line index)."""
+    n = next_row(lay, k, head_line)
+    if col_group is None or col_group >= len(cells) or n is None:
         return None
     head = cells[col_group].strip()
-    ns, ne = _line(lay, k + 1)
+    ns, ne = _line(lay, n)
     below = lay.text[ns:ne].split("\t")
     if not head or len(below) != col_group + 1 or any(c.strip() for c in below[:col_group]) or not below[-1].strip():
         return None
@@ -721,7 +737,7 @@ def wrapped_cell(lay: Layout, k: int, cells: list[str], col_group: int | None) -
     joined = find_layout(head + rest)
     if not cut or not parse_group_categories(joined, 0, len(joined.text)):
         return None
-    return rest, ne
+    return rest, ne, n
 
 
 _FIGURE_ROLES = frozenset(("subsidy", "individual", "percent", "individual_percent"))
@@ -744,7 +760,7 @@ def merged_below(cells: list[str], roles: dict, col_group: int | None) -> bool:
 
 
 def parse_table_row(lay: Layout, ls: int, le: int, cells: list[str], roles: dict, col_group: int,
-                    known_only: bool = False, group: Draft | None = None, wrap: tuple[str, int] | None = None):
+                    known_only: bool = False, group: Draft | None = None, wrap: tuple[str, int, int] | None = None):
     """One row -> Draft: numbers from the figure columns, mode/pay-first words from the others;
     `group`: the tier above whose group cell is merged over this row (the row names no group);
     `wrap`: the rest of the group cell on the next line and that line's end (wrapped_cell)."""
@@ -761,7 +777,7 @@ def parse_table_row(lay: Layout, ls: int, le: int, cells: list[str], roles: dict
         gs = ls + sum(len(c) + 1 for c in cells[:col_group])
         ge = gs + len(cells[col_group])
         label, cats = cells[col_group].strip(), parse_group_categories(lay, gs, ge)
-        if wrap is not None:  # the categories of the whole cell, read from its two lines joined
+        if wrap is not None:  # the categories of the whole cell, read from its lines joined
             label += wrap[0]
             cats = parse_group_categories(find_layout(label), 0, len(label))
         if not label or not (cats or is_group(label, cats)):

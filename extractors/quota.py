@@ -88,6 +88,7 @@ def grammar() -> dict:
         money=re.compile(_alt(t["money_headers"])),
         results=re.compile(_alt(t["results_headers"])),
         results_title=re.compile(_alt(t["results_titles"])),
+        quota_words=re.compile(_alt(t["quota_words"])),
         scales=t["unit_scales"],
         pair_units=t["pair_unit_names"],
         pair_header=re.compile(r"^(?P<name>[^()/]+?)\s*[(](?P<a>[^/()]+)/(?P<b>[^/()]+)[)]$"),
@@ -650,8 +651,9 @@ YEAR = re.compile(r"(?<!\d)(20\d\d)年")
 def table_rank(lines, table: Table, quota: Quota, policy_year: int | None, st) -> tuple:
     """How likely a parsed table is the quota (lower first): a table of last year's results
     (已参保人数, …完成情况表) after a task table; one naming only years other than the policy year
-    after one naming it; one in an attachment (or plan) before one in the body, where the
-    notice's other tables sit."""
+    after one naming it; one whose title and header name no quota word (参保, 任务…) after one
+    that does; one in an attachment (or plan) before one in the body, where the notice's other
+    tables sit."""
     g = grammar()
     header = " ".join(table.header)
     results = bool(g["results"].search(header) or g["results_title"].search(quota.title or ""))
@@ -659,7 +661,8 @@ def table_rank(lines, table: Table, quota: Quota, policy_year: int | None, st) -
     other_year = bool(policy_year and years and policy_year not in years)
     part = st.part_at(lines[table.header_at][0]) if st is not None else None
     in_body = not (part is not None and part.kind in ("attachment", "plan"))
-    return results, other_year, in_body
+    unnamed = not g["quota_words"].search(" ".join([quota.title or "", header]))
+    return results, other_year, unnamed, in_body
 
 
 def pick_table(text: str, lines, tables: Iterator[Table], policy_year: int | None):

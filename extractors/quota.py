@@ -66,7 +66,7 @@ def grammar() -> dict:
         # 合计 / 合 计 / 合计(人) / 总计
         total=re.compile(rf"^(?:{_spaced_alt(t['total_labels'])})\s*(?:[(](?P<unit>[^)]*)[)])?$"),
         subtotal=re.compile(rf"^(?:{_spaced_alt(t['subtotal_labels'])})"),
-        subtotal_end=re.compile(rf"(?:{_spaced_alt(t['subtotal_labels'])})$"),
+        subtotal_end=re.compile(rf"(?:{_spaced_alt(t['group_sum_suffixes'])})$"),
         label_starts=frozenset(w[0] for w in t["total_labels"] + t["subtotal_labels"]),
         # 单位:人 / (单位:人)
         unit_line=re.compile(rf"^[(]?(?:{_alt(t['unit_prefixes'])})\s*:\s*(?P<unit>[^\s)]+)[)]?$"),

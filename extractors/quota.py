@@ -89,6 +89,7 @@ def grammar() -> dict:
         results=re.compile(_alt(t["results_headers"])),
         results_title=re.compile(_alt(t["results_titles"])),
         quota_words=re.compile(_alt(t["quota_words"])),
+        household=re.compile(_alt(t["household_headers"])),
         scales=t["unit_scales"],
         pair_units=t["pair_unit_names"],
         pair_header=re.compile(r"^(?P<name>[^()/]+?)\s*[(](?P<a>[^/()]+)/(?P<b>[^/()]+)[)]$"),
@@ -616,9 +617,11 @@ def task_column(columns, unit: str | None = None) -> str | None:
 
 def stated_column(quota: Quota) -> str | None:
     """The column the body's total speaks of: a 合计 column, else the one headed as the task
-    (参保任务数, not 户籍人口数 beside it), else the only one."""
-    cols = quota.columns
-    task = grammar()["task"]
+    (参保任务数, not 户籍人口数 beside it), else the only one; never a count of households (the
+    body writes persons)."""
+    g = grammar()
+    cols = [c for c in quota.columns if not (c and g["household"].search(c))]
+    task = g["task"]
     return (next((c for c in cols if c and TOTAL_COLUMN.match(c)), None)
             or next((c for c in reversed(cols) if task.search(c)), None)
             or (cols[0] if len(cols) == 1 or quota.total else None))

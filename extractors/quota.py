@@ -381,7 +381,8 @@ def group_heads(body, ints, seq_col: int | None, cols: list[int]) -> set[int]:
         return set()
     heads = set()
     for j, h in enumerate(unnumbered):
-        under = [i for i in range(h + 1, unnumbered[j + 1] if j + 1 < len(unnumbered) else len(body)) if numbered[i]]
+        nxt = unnumbered[j + 1] if j + 1 < len(unnumbered) else len(body)
+        under = [i for i in range(h + 1, nxt) if numbered[i]]
         if under and all(ints[h][k] is not None and ints[h][k] == sum(ints[i][k] or 0 for i in under)
                          for k in cols):
             heads.add(h)

@@ -17,8 +17,8 @@ import regex as re
 from noticeflow.extractors import vocab
 from noticeflow.extractors.numbers import CN_DIGITS, NUM, PERCENT, parse_number
 from noticeflow.extractors.tier_layout import (
-    Layout, bracket_spans, find_category_spans, find_layout, find_words, has_category, in_name, line_end, line_of, marked_spans,
-    positions, split)
+    Layout, bracket_spans, find_category_spans, find_layout, find_words, has_category, in_name, line_end, line_of,
+    marked_spans, positions, split)
 
 _CLAUSE_SEP = "。;；\n"         # clauses: a tier never runs past these
 _PIECE_SEP = ",，\t"            # comma pieces inside a clause
@@ -703,6 +703,8 @@ def _line(lay: Layout, k: int) -> tuple[int, int]:
     return ls, lay.line_starts[k + 1] - 1 if k + 1 < len(lay.line_starts) else len(lay.text)
 
 
+_MAX_WRAPPED = 24  # characters of a group cell's wrapped rest (a narrow column's line)
+_SENTENCE_MARK = sre.compile(r"[。；;：:，,]")
 _FOLIO = sre.compile(r"^\s*(?:[—–-]{1,2}\s*\d{1,3}\s*[—–-]{1,2}|第\s*\d{1,3}\s*页)\s*$")
 
 
@@ -732,6 +734,8 @@ def wrapped_cell(lay: Layout, k: int, cells: list[str], col_group: int | None,
     if not head or len(below) != col_group + 1 or any(c.strip() for c in below[:col_group]) or not below[-1].strip():
         return None
     rest = below[-1].strip()
+    if len(rest) > _MAX_WRAPPED or _SENTENCE_MARK.search(rest):  # a paragraph after the table
+        return None
     last = sre.split(r"[、,，和及与]", head)[-1]
     cut = not last or not (parse_group_categories(find_layout(last), 0, len(last)) or is_group(last, []))
     joined = find_layout(head + rest)

@@ -399,7 +399,8 @@ def _last_line(li) -> int:
 
 def sub_headed(table: Table) -> Table:
     """A header of two rows (`合计　其中` over `　　困难群体　其他人员`): the second row, with no
-    figure and nothing under the seq and area columns, names the columns it stands under."""
+    figure and nothing under the seq and area columns, names the columns it stands under, or
+    gives the units of those named above (`（人）`)."""
     if len(table.rows) < 2 or table.glued:
         return table
     li, sub = table.rows[0]
@@ -408,8 +409,12 @@ def sub_headed(table: Table) -> Table:
     width = max(len(table.header), len(sub))
     header = table.header + [""] * (width - len(table.header))
     sub = sub + [""] * (width - len(sub))
-    merged = [b or a for a, b in zip(header, sub)]
+    # a second row of units only (`（人）　（人）　（万元）`) belongs to the names above it
+    merged = [a + b if a and UNIT_ONLY.match(b) else b or a for a, b in zip(header, sub)]
     return Table(table.header_at, merged, table.glued, table.rows[1:])
+
+
+UNIT_ONLY = re.compile(r"^[(](?:单位\s*:\s*)?[^()]{1,6}[)]$")
 
 
 def paired_cells(table: Table) -> Table:

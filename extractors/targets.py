@@ -265,6 +265,19 @@ def find_share_targets(text: str, s: int, e: int) -> list[Target]:
     return out
 
 
+# 完成参保任务的95% with no stage in its clause: the stage heads its line (a 时间安排 item
+# `集中征缴阶段（…）：…，完成参保任务的95%`, a table row `集中征缴阶段\t…\t…，完成参保任务的95%`).
+SHARE_ONLY_RE = re.compile(rf"完成[^。；;,，\n%]{{0,10}}?任务(?:数)?的\s*{FIGURE}", re.X)
+LINE_STAGE_RE = re.compile(r"[\s(（一二三四五六七八九十\d、.)）]*(?P<stage>\p{Han}{2,12}?(?:阶段|期间))")
+
+
+def line_stage(text: str, s: int) -> str | None:
+    """The stage a line opens with (`集中征缴阶段…`), for a share written later on that line."""
+    ls = text.rfind("\n", 0, s) + 1
+    m = LINE_STAGE_RE.match(text, ls, s)
+    return m.group("stage") if m else None
+
+
 DATE_CLAUSE_RE = re.compile(rf"(?:\d{{4}}年)?{MD}月(?:{MD}日|底|末)(?:前|之前|以前)$")
 
 
@@ -275,10 +288,10 @@ def find_stage_targets(text: str, s: int, e: int) -> list[Target]:
         p0 = stop_before(text, s - 1, CLAUSE_STOPS) + 1
         if DATE_CLAUSE_RE.fullmatch(text, p0, s - 1):
             s = p0
-    if (all(text.find(w, s, e) == -1 for w in STAGE_WORDS + ("前",))
-            or text.find(STAGE_DONE[0], s, e) == -1
-            or all(text.find(w, s, e) == -1 for w in STAGE_DONE[1:])):
+    if text.find(STAGE_DONE[0], s, e) == -1 or all(text.find(w, s, e) == -1 for w in STAGE_DONE[1:]):
         return out
+    if all(text.find(w, s, e) == -1 for w in STAGE_WORDS + ("前",)):
+        return line_stage_target(text, s, e)
     for m in STAGE_RE.finditer(text, s, e):
         pct = _pct(m)
         if pct is None or not 0 < pct <= 100:
@@ -287,7 +300,17 @@ def find_stage_targets(text: str, s: int, e: int) -> list[Target]:
             continue
         stage = m.group("by") or m.group("by2") or parse_population(m.group("body")) or m.group("body")
         out.append(Target(metric="任务完成率", population=stage, percent=pct, evidence=evidence(text, s, m.end())))
-    return out
+    return out or line_stage_target(text, s, e)
+
+
+def line_stage_target(text: str, s: int, e: int) -> list[Target]:
+    """`完成参保任务的95%` in a clause naming no stage, on a line a stage opens."""
+    m = SHARE_ONLY_RE.search(text, s, e)
+    stage = line_stage(text, m.start()) if m else None
+    pct = _pct(m) if stage else None
+    if pct is None or not 0 < pct <= 100:
+        return []
+    return [Target(metric="任务完成率", population=stage, percent=pct, evidence=evidence(text, s, m.end()))]
 
 
 def is_past(text: str, s: int, e: int, policy_year: int | None) -> bool:

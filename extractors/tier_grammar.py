@@ -91,14 +91,14 @@ INDIVIDUAL = re.compile(rf"""
 """, re.X)
 FLOOR = re.compile(rf"""
     (?:低于|不足|少于) (?P<a>{NUM}) \s*元 (?:的|时)? [,，]? (?:均)? (?:按|的按) (?:照)? (?P<amt>{NUM}) \s*元   # 低于280元的,按280元
-  | 最低 (?:资助|补助)? (?:不低于|为)? (?P<amt>{NUM}) \s*元                          # 最低280元
+  | 最低 (?:资助|补助)? (?:金额|标准)? (?:不低于|不少于|为|是)? (?P<amt>{NUM}) \s*元  # 最低280元 / 最低不少于250元
 """, re.X)
 # The whole fee paid first (先缴后补): its amount is the fee, never a subsidy.
 _PAY_FIRST_AMOUNT = re.compile(rf"""
     先(?:行)? (?:按(?:照)?)? (?:每人(?:每年)?)? {NUM}\s*元 (?:的)? (?:标准)? (?:足额|全额)? (?:缴|交)  # 先按400元标准足额缴纳
   | 先(?:行)? (?:足额|全额) (?:缴纳|缴费|缴|交纳) (?:个人缴费)? (?:部分)? {NUM}\s*元                # 先全额缴纳380元
 """, re.X)
-_AT_LEAST_AMOUNT = re.compile(rf"不低于 (?P<amt>{NUM}) \s*元", re.X)
+_AT_LEAST_AMOUNT = re.compile(rf"(?:不低于|不少于) (?P<amt>{NUM}) \s*元", re.X)
 _PERCENT_TERM = re.compile(rf"(?P<who>个人(?:承担|负担|自付|缴纳))?[^,，]{{0,3}}?{PERCENT}")
 _NOT_SUBSIDY_PERCENT = re.compile(r"(?:率\S{0,4}|达到|完成|稳定在)\s*$")  # 参保率达到99%: a target
 # Every alternative starts with 先, so the engine scans for that character alone; negations
@@ -444,7 +444,7 @@ def parse_terms(draft: Draft, terms: str) -> None:
             if value is not None:
                 draft.subsidy = value
                 draft.figures.add("subsidy")
-    if draft.percent is not None and draft.floor is None and "不低于" in terms:
+    if draft.percent is not None and draft.floor is None and ("不低于" in terms or "不少于" in terms):
         at_least = _AT_LEAST_AMOUNT.search(terms)  # 按80%资助,不低于280元
         if at_least and draft.subsidy == parse_number(at_least.group("amt")):
             draft.floor, draft.subsidy = draft.subsidy, None

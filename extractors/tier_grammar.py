@@ -27,12 +27,14 @@ _ITEM_SEP = "、,，和及与"       # groups listed in one label (outside categ
 _BRACKETED = sre.compile(r"[(（][^()（）]*[)）]")
 _ITEM_SPLIT_HINT = sre.compile(r"[、,，和及与]")  # a group listing several items
 
-# Numbering and lead words before a group: "- 3.", "①对", "(二)", "其中".
-_LEAD = re.compile(r"""
+# Numbering and lead words before a group: "- 3.", "①对", "(二)", "其中", an amendment's
+# `调整为"` before the new terms (categories.yaml `amendments`).
+_AMENDED = vocab.alternation(vocab.terms("categories.yaml", "amendments")["verbs"])
+_LEAD = re.compile(rf"""
     [\s\-*•·●○◆◇■□▲△★☆▶►]*
-    (?: \d{1,2}[.、．)] | [①-⑳] | \(\d{1,2}\) | \([一二三四五六七八九十]{1,3}\)
-      | [一二三四五六七八九十]{1,3}、(?![一二三四五六七八九十]{1,2}级) )?     # 一、二级重度残疾人 is no item number
-    \s* (?:对于|对|其中|凡是|凡)?
+    (?: \d{{1,2}}[.、．)] | [①-⑳] | \(\d{{1,2}}\) | \([一二三四五六七八九十]{{1,3}}\)
+      | [一二三四五六七八九十]{{1,3}}、(?![一二三四五六七八九十]{{1,2}}级) )?     # 一、二级重度残疾人 is no item number
+    \s* (?:(?:现)?(?:{_AMENDED})\s*[“"「『]?)? (?:对于|对|其中|凡是|凡)?
 """, re.X)
 
 # Where a group ends and its terms begin (searched outside brackets and category names): a word or

@@ -96,6 +96,10 @@ CITED_TITLE_RE = re.compile(
     """,
     re.X,
 )
+# A notice amending another names it right after 对 and then says what changes (现对《…》(…19号)中
+# …调整如下): the amended document is the basis of the amendment.
+AMENDED_RE = re.compile(rf"""对\s*(?=《)(?P<cite>{CITED_TITLE_RE.pattern})[^。；;\n]{{0,80}}?
+                           (?:(?:调整|修改|修订|补充|变更)(?:如下|为)|作(?:出)?如下(?:调整|修改|修订|补充|变更))""", re.X)
 # a bare number is DOC_NUMBER_RE: 晋医保发〔2023〕13号文件
 # Where a basis phrase ends: its closing word, a sentence end, or text that is no longer a citation.
 BASIS_END_RE = re.compile(r"精神|规定|要求|部署|安排|等文件|文件|[。；;:\n]")
@@ -477,6 +481,20 @@ def find_citations(text: str) -> list[CitedDocument]:
                     evidence=evidence(text, tok.start(), tok.end()),
                 ))
             pos = tok.end()
+    return out + find_amended(text, seen)
+
+
+def find_amended(text: str, seen: set) -> list[CitedDocument]:
+    """`现对《…》（门医保发〔2024〕19号）中…调整如下`: the document an amendment changes."""
+    out = []
+    if "对《" not in text.replace(" ", ""):
+        return out
+    for m in AMENDED_RE.finditer(text):
+        number = normalize_doc_number(m.group("num1")) if m.group("num1") else None
+        if number and number not in seen:
+            seen.add(number)
+            out.append(CitedDocument(doc_number=number, title=m.group("title").strip(),
+                                     evidence=evidence(text, m.start("cite"), m.end("cite"))))
     return out
 
 

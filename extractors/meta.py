@@ -12,9 +12,11 @@ parentheses after a 《title》 are citations, collected from sentences that nam
 from __future__ import annotations
 
 import bisect
+import functools
 
 import regex as re
 
+from noticeflow.extractors import vocab
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.dates import DAY, MONTH, YEAR, parse_date, parse_full_date_line, parse_int
 from noticeflow.extractors.region import known_place
@@ -137,6 +139,37 @@ def find_title(text: str):
     tail = TITLE_TAIL_RE.match(text, m.end())
     end = tail.end("tail") if tail else m.end()
     return squeeze(text[m.start():end]), m.start(), end
+
+
+@functools.cache
+def _page_terms() -> dict:
+    return vocab.terms("notice_terms.yaml", "meta")
+
+
+@functools.cache
+def _interpretation_re():
+    words = vocab.alternation(_page_terms()["interpretation_words"])
+    # a page's 发布时间/来源 line may be joined to its heading in canonical text
+    return re.compile(rf"^[ \t]*(?P<t>(?:关于)?《[^《》\n]{{4,150}}》[ \t]*(?:的)?(?:{words}))"
+                      rf"(?=[ \t]*(?:$|发布时间|发布日期|来源|信息来源))", re.M)
+
+
+@functools.cache
+def _labelled_issuer_re():
+    labels = vocab.alternation(_page_terms()["issuer_labels"])
+    return re.compile(rf"(?<!\p{{Han}})(?:{labels})[ \t]*[:：][ \t]*(?P<org>{ORG})(?=[ \t　【]|$)", re.M)
+
+
+def find_page_title(text: str):
+    """`《…的通知》政策解读`: the heading of a page explaining a notice; (value, start, end) or None."""
+    m = _interpretation_re().search(text) if "》" in text else None
+    return (squeeze(m["t"]), m.start("t"), m.end("t")) if m else None
+
+
+def find_labelled_issuer(text: str):
+    """`来源：五指山市医疗保障局` / `解读机关：…`: the office a page names as its source, or None."""
+    m = _labelled_issuer_re().search(text)
+    return (m["org"], m.start("org"), m.end("org")) if m else None
 
 
 TITLE_TAIL_RE = re.compile(r"[ \t]*\n[ \t]*(?P<tail>的?(?:通知|决定|意见))[ \t]*(?=\n|$)")
@@ -514,10 +547,11 @@ def extract(text: str, ctx: Context) -> dict:
         a, b = sq.span(start, end)
         return _text(value, a, b, text)
 
-    title = find_title(view)
+    title = find_title(view) or find_page_title(view)
     number = find_doc_number(view, title[1] if title else None, title[2] if title else None)
     signature = find_signature(view)
     lead, co = pick_issuers(find_header_offices(view, title), signature[0] if signature else [])
+    lead = lead or find_labelled_issuer(view)
     year = find_policy_year(view, title)
     policy_year = Year(value=year[0], evidence=evidence(text, *sq.span(year[1], year[2]))) if year else None
     if policy_year:

@@ -34,7 +34,7 @@ _LEAD = re.compile(rf"""
     [\s\-*•·●○◆◇■□▲△★☆▶►]*
     (?: \d{{1,2}}[.、．)] | [①-⑳] | \(\d{{1,2}}\) | \([一二三四五六七八九十]{{1,3}}\)
       | [一二三四五六七八九十]{{1,3}}、(?![一二三四五六七八九十]{{1,2}}级) )?     # 一、二级重度残疾人 is no item number
-    \s* (?:(?:现)?(?:{_AMENDED})\s*[“"「『]?)? (?:对于|对|其中|凡是|凡)?
+    \s* (?:(?:现)?(?:{_AMENDED})\s*[“"「『]?)? (?:对于|对|其中|凡是|凡|将(?=\p{{Han}}))?
 """, re.X)
 
 # Where a group ends and its terms begin (searched outside brackets and category names): a word or

@@ -43,11 +43,12 @@ RANGE_SEP = r"(?:至|到|—+|–|-+|~|～|－|一直到)"
 FIRST_CHAR = rf"(?=[\s自从由\d{CN_YEAR_DIGITS}O十次翌下第来当本同每])"
 # The end of a range may be a bare day ("9月1日至30日"); the start may close with 起/开始 and a
 # comma ("自2024年10月1日开始,至2025年2月28日结束"). Without a separator the range is a start
-# closed by 起/开始 and an end closed by 结束/止 ("从2025年9月1日开始，2025年12月31日结束").
+# closed by 起/开始/启动 and an end closed by 结束/止 ("从2025年9月1日开始，2025年12月31日结束",
+# "于9月1日启动，12月31日截止").
 RANGE_CLOSE = r"(?:结束|截止|为止|止)"
 RANGE = rf"""
     (?<![\d年月]){FIRST_CHAR}(?:自|从|由)?\s*{point('a')}\s*
-    (?:(?P<open>起|开始)\s*[,，]?)?\s*(?P<sep>{RANGE_SEP})?\s*
+    (?:(?P<open>起|开始|启动)\s*[,，]?)?\s*(?P<sep>{RANGE_SEP})?\s*
     (?:{point('b')}|(?P<bday_only>{DAY})\s*[日号])
     (?(sep)|(?(open)(?=\s*{RANGE_CLOSE})|(?!)))
 """

@@ -310,7 +310,20 @@ def find_subject_duties(mv: Masked) -> list[Found]:
         else:
             duty_start, duty_end = next_text(masked, m.end())
         found += parse_group(mv, m, duty_start, duty_end)
+        co = m.groupdict().get("cue") and next(
+            (w for w in terms()["co_cues"] if masked.startswith(w, m.start("cue"))), None)
+        if co:
+            found += co_agents(mv, m.start("cue") + len(co), duty_start, duty_end)
     return found
+
+
+def co_agents(mv: Masked, pos: int, duty_start: int, duty_end: int) -> list[Found]:
+    """`县医保局会同县税务局按原渠道退还`: the departments the co-cue joins to the subject share its task."""
+    m = grammar()["agent"].match(mv.masked, pos)
+    if not m:
+        return []
+    found = parse_group(mv, m, duty_start, duty_end)
+    return [f for f in found if f.known]  # an unknown name after 会同 may be a place (会同县 is a county)
 
 
 def next_text(masked: str, pos: int) -> tuple[int, int]:

@@ -63,6 +63,7 @@ _CONNECTORS = re.compile(rf"""
 """, re.X)
 _DIGIT_NOT_AGE = re.compile(r"\d(?!\d*\s*周?岁)")  # 60周岁以上老年人 is a group; 400元 is no label
 _GRADE = re.compile(r"^第?[一二三四五六七八九1-9]档(?:次)?$")
+_GROUP_GRADE = re.compile(r"^(?P<group>\p{Han}{2,10}?)(?P<grade>第?[一二三四五六七八九1-9]档(?:次)?)$")
 _BRACKETS = re.compile(r"[(（][^()（）]*[)）]")
 _YEAR = re.compile(r"(?P<y>20\d{2})\s*年")
 
@@ -124,11 +125,14 @@ def scope_end(text: str, start: int, next_subject: int) -> int:
 def parse_label(words: str) -> str | None:
     """The grade (一档) or group (成年居民, 学生儿童(含…)) a lead or a pre-subject phrase names."""
     t = _terms()
-    rest = t["preamble"].sub("", _CONNECTORS.sub("", words)).strip(" \n\t,，:：")
+    rest = t["preamble"].sub("", _CONNECTORS.sub("", words)).strip(" \n\t,，:：、")  # 、二档每人每年510元
     if not rest:
         return None
     if _GRADE.match(rest):
         return rest
+    graded = _GROUP_GRADE.match(rest)  # 成年居民一档: the grade residents of that group choose
+    if graded and t["group_noun"].search(graded["group"]):
+        return graded["grade"]
     bare = _BRACKETS.sub("", rest)
     if (len(bare) <= 20 and not _DIGIT_NOT_AGE.search(bare) and t["group_noun"].search(bare)
             and bare not in t["everyone"]):

@@ -229,7 +229,7 @@ def find_labels(text: str, lo: int, hi: int) -> list:
     scan: at their line's start (or after a tab) and a few characters before them (常务副组长)."""
     label = grammar()["label"]
     out, seen = [], set()
-    for hit in ROLE_ANYWHERE.finditer(text, lo, hi):
+    for hit in role_anywhere().finditer(text, lo, hi):
         i = hit.start()
         line_start = max(lo, text.rfind("\n", max(lo, i - LINE_BACK), i) + 1, i - LINE_BACK)  # never far back
         tab = text.rfind("\t", line_start, i)
@@ -301,7 +301,7 @@ def find_in_tables(text: str, lo: int, hi: int) -> list[Member]:
     g = grammar()
     out: list[Member] = []
     for table in structure.parse(text).tables:
-        if not lo <= table.start < hi or not ROLE_ANYWHERE.search(text, table.start, table.end):
+        if not lo <= table.start < hi or not role_anywhere().search(text, table.start, table.end):
             continue
         role = None
         for row in table.rows:
@@ -330,6 +330,9 @@ def parse_person(s: str, joined_titles: bool = False) -> tuple[str, str | None] 
     s = s.strip().strip("、,;；。").removesuffix("同志").rstrip()  # 副主任赵明同志、…: 同志 is no part of a name
     if not s or len(s) > TITLE_MAX + 6:
         return None
+    bracketed = BRACKETED.fullmatch(s)  # 陈志刚（县医疗保障局局长）: the title after the name, in brackets
+    if bracketed and is_name(bracketed["name"]) and grammar()["ends_title"].search(bracketed["title"]):
+        return SPACE.sub("", bracketed["name"]), SPACE.sub("", bracketed["title"])
     for e in _names_at(s, 0, len(s)):
         if e == len(s):
             return SPACE.sub("", s), None
@@ -384,7 +387,12 @@ def find_inline(text: str, lo: int, hi: int) -> tuple[list[Member], bool]:
 
 def split_people(who: str) -> list:
     """`办公室副主任赵丽、县人力资源和社会保障局局长李春明` -> each person: split at 、, and at 和/及
-    only where a piece does not read as one person (the 和 of 人力资源和社会保障局 joins an office's name)."""
+    only where a piece does not read as one person (the 和 of 人力资源和社会保障局 joins an office's name);
+    never inside brackets (`郭小燕（县委常委、副县长）、刘涛（…）`)."""
+    if BRACKET_IN.search(who):
+        people = [parse_person(p) for p in OUTSIDE_BRACKETS_SEP.split(who)]
+        if all(people):
+            return people
     people = [parse_person(p) for p in WHO_SEP.split(who)]
     if all(people):
         return people
@@ -397,8 +405,18 @@ def split_people(who: str) -> list:
 
 # ---- extract ------------------------------------------------------------------------------------
 
+BRACKETED = re.compile(r"(?P<name>[^（(）)]+?)[ \t]*[（(](?P<title>[^（(）)]+)[）)]")
+BRACKET_IN = re.compile(r"[（(][^）)]*[、,，][^）)]*[）)]")  # a 、 inside brackets: a title, not a list
+OUTSIDE_BRACKETS_SEP = re.compile(r"[、和及](?![^（(]*[）)])")
 YI_LEAD = re.compile(r"^(?:.*?成立)?以(?=\p{Han})")
-ROLE_ANYWHERE = re.compile(r"组[ \t]*长|成[ \t]*员")  # no role word, no group: nothing to read
+
+
+@functools.cache
+def role_anywhere():
+    """The role words every label ends in (组长, 成员, 专班长's 班长), spaced: no role word, no group."""
+    heads = sorted({f[-2:] for f in grammar()["forms"]})
+    return re.compile("|".join(_spaced(h) for h in heads))
+
 SPACED_ROLE = re.compile(r"任[ ]副?组|任副[ ]组|副[ ]组长|组[ ]长")  # a role phrase spaced by OCR (任 组长)
 
 
@@ -453,7 +471,7 @@ def on_text(members: list[Member], sq, text: str) -> list[Member]:
 
 
 def extract(text: str, ctx: Context) -> dict:
-    if not ROLE_ANYWHERE.search(text):
+    if not role_anywhere().search(text):
         return dict(leadership=[])
     try:
         sections = structure.parse(text).about("leadership")

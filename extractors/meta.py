@@ -12,9 +12,11 @@ parentheses after a 《title》 are citations, collected from sentences that nam
 from __future__ import annotations
 
 import bisect
+import functools
 
 import regex as re
 
+from noticeflow.extractors import vocab
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.dates import DAY, MONTH, YEAR, parse_date, parse_full_date_line, parse_int
 from noticeflow.extractors.region import known_place
@@ -96,6 +98,10 @@ CITED_TITLE_RE = re.compile(
     """,
     re.X,
 )
+# A notice amending another names it right after 对 and then says what changes (现对《…》(…19号)中
+# …调整如下): the amended document is the basis of the amendment.
+AMENDED_RE = re.compile(rf"""对\s*(?=《)(?P<cite>{CITED_TITLE_RE.pattern})[^。；;\n]{{0,80}}?
+                           (?:(?:调整|修改|修订|补充|变更)(?:如下|为)|作(?:出)?如下(?:调整|修改|修订|补充|变更))""", re.X)
 # a bare number is DOC_NUMBER_RE: 晋医保发〔2023〕13号文件
 # Where a basis phrase ends: its closing word, a sentence end, or text that is no longer a citation.
 BASIS_END_RE = re.compile(r"精神|规定|要求|部署|安排|等文件|文件|[。；;:\n]")
@@ -133,6 +139,37 @@ def find_title(text: str):
     tail = TITLE_TAIL_RE.match(text, m.end())
     end = tail.end("tail") if tail else m.end()
     return squeeze(text[m.start():end]), m.start(), end
+
+
+@functools.cache
+def _page_terms() -> dict:
+    return vocab.terms("notice_terms.yaml", "meta")
+
+
+@functools.cache
+def _interpretation_re():
+    words = vocab.alternation(_page_terms()["interpretation_words"])
+    # a page's 发布时间/来源 line may be joined to its heading in canonical text
+    return re.compile(rf"^[ \t]*(?P<t>(?:关于)?《[^《》\n]{{4,150}}》[ \t]*(?:的)?(?:{words}))"
+                      rf"(?=[ \t]*(?:$|发布时间|发布日期|来源|信息来源))", re.M)
+
+
+@functools.cache
+def _labelled_issuer_re():
+    labels = vocab.alternation(_page_terms()["issuer_labels"])
+    return re.compile(rf"(?<!\p{{Han}})(?:{labels})[ \t]*[:：][ \t]*(?P<org>{ORG})(?=[ \t　【]|$)", re.M)
+
+
+def find_page_title(text: str):
+    """`《…的通知》政策解读`: the heading of a page explaining a notice; (value, start, end) or None."""
+    m = _interpretation_re().search(text) if "》" in text else None
+    return (squeeze(m["t"]), m.start("t"), m.end("t")) if m else None
+
+
+def find_labelled_issuer(text: str):
+    """`来源：五指山市医疗保障局` / `解读机关：…`: the office a page names as its source, or None."""
+    m = _labelled_issuer_re().search(text)
+    return (m["org"], m.start("org"), m.end("org")) if m else None
 
 
 TITLE_TAIL_RE = re.compile(r"[ \t]*\n[ \t]*(?P<tail>的?(?:通知|决定|意见))[ \t]*(?=\n|$)")
@@ -477,6 +514,20 @@ def find_citations(text: str) -> list[CitedDocument]:
                     evidence=evidence(text, tok.start(), tok.end()),
                 ))
             pos = tok.end()
+    return out + find_amended(text, seen)
+
+
+def find_amended(text: str, seen: set) -> list[CitedDocument]:
+    """`现对《…》（门医保发〔2024〕19号）中…调整如下`: the document an amendment changes."""
+    out = []
+    if "对《" not in text.replace(" ", ""):
+        return out
+    for m in AMENDED_RE.finditer(text):
+        number = normalize_doc_number(m.group("num1")) if m.group("num1") else None
+        if number and number not in seen:
+            seen.add(number)
+            out.append(CitedDocument(doc_number=number, title=m.group("title").strip(),
+                                     evidence=evidence(text, m.start("cite"), m.end("cite"))))
     return out
 
 
@@ -496,10 +547,11 @@ def extract(text: str, ctx: Context) -> dict:
         a, b = sq.span(start, end)
         return _text(value, a, b, text)
 
-    title = find_title(view)
+    title = find_title(view) or find_page_title(view)
     number = find_doc_number(view, title[1] if title else None, title[2] if title else None)
     signature = find_signature(view)
     lead, co = pick_issuers(find_header_offices(view, title), signature[0] if signature else [])
+    lead = lead or find_labelled_issuer(view)
     year = find_policy_year(view, title)
     policy_year = Year(value=year[0], evidence=evidence(text, *sq.span(year[1], year[2]))) if year else None
     if policy_year:

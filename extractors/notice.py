@@ -55,8 +55,9 @@ def is_collection_notice(text: str) -> bool:
     allocating money for it (下达/拨付…经费/资金)."""
     try:
         g, t = grammar(), terms()
-        body_hits = len(g["body"].findall(text))
         title = find_title(text)
+        text = squeeze(text).view  # OCR spaces inside the phrases counted (参 保资助, 城乡居 民医保)
+        body_hits = len(g["body"].findall(text))
         if title is None:
             return len(g["insurance"].findall(text)) >= t["min_body_hits"] and body_hits >= t["min_body_hits"]
         if g["other"].search(title) and not g["insurance"].search(g["other"].sub("", title)):

@@ -30,7 +30,8 @@ KIND_WORDS = {
     "benefit": r"""待遇(?:享受)?(?:期限?|时间)|享受(?:医保)?待遇(?:期限?|时间)|享受期
                    |享受(?:城乡)?(?:居民)?(?:医保|基本医疗保险|医疗保险)?待遇""",          # …缴费的,1月1日至12月31日享受居民医保待遇
     "collection": r"""(?:参保|征缴|缴费|征收|收缴|续保|筹资|参保登记、缴费|参保登记和缴费)
-                      (?:工作)?(?:期限?|时间|时段|起止时间)|缴费期|征缴期|征收期""",
+                      (?:工作)?(?:期限?|时间|时段|起止时间)|缴费期|征缴期|征收期
+                   |(?:参保|征缴|缴费|征收|收缴)工作(?=\s*(?:于|自|从)\s*\d)""",  # 征缴工作于9月1日启动，12月31日截止
     # a later window for those who missed the drive: 可于…补缴 / 补缴时间 / 延长
     "extension": r"补缴|补办|补充缴费|补充参保|延长|延期|顺延",            # 1月1日至2月29日为补充缴费期
 }
@@ -83,12 +84,15 @@ SUSPENSION_RE = re.compile(
 SUSPENSION_RANGE_WORD_RE = re.compile(r"""
     [^。；;\n]{0,30}? (?:暂停|停止) (?:办理|受理|开展)? [^。；;,，\n]{0,8}? (?:参保|缴费|征缴|收费|业务)
 """, re.X)
+# `3月31日（含）前`: the bracket says the day itself counts; the date is the same.
+INCLUSIVE = r"(?:[(（]\s*含(?:当日|当天|本日)?\s*[)）]\s*)?"
 # Words between 前 and 完成 (…前组织完成 / …前全面完成 / …前确保完成).
 DONE_LEAD = r"全面|全部|基本|组织|督促|确保|力争|按时|如期|统一"
 # Where or through whom the task is done, between 前 and 完成 (…前在学校完成登记缴费 / …前通过学校完成).
 DONE_MEANS = r"(?:通过|依托|经由|经|在|到|由)"
 # 12月20日前完成困难群众(包括稳定脱贫人口)的征缴任务
 DEADLINE_WORDS = ("完成",)
+DONE_AFTER_WORDS = ("完成", "到位", "办结")  # …须于10月31日之前全部到位: the task before its date
 DRIVE_TASK = r"(?:摸排|入户动员|动员)"  # the drive's own field work: …前完成未参保人员摸排和动员工作
 DEADLINE_RE = re.compile(
     rf"""(?<![\d年月]){FIRST_CHAR}(?P<date>{point()})\s*(?:前|之前|以前)\s*
@@ -114,7 +118,14 @@ BARE_DONE_WORDS = ("完成。", "完成；", "完成;", "完成\n", "年度任�
 # 学生儿童由所在学校统一组织参保缴费,于10月31日前完成: the task written before its date.
 DEADLINE_AFTER_RE = re.compile(
     rf"""(?:参保缴费|参保征缴|征缴|参保|缴费|征收|收缴)(?:工作|任务)?\s*[,，]?\s*(?:要|须|必须|应|务必)?\s*
-         (?:于|在)\s*(?P<date>{point()})\s*(?:前|之前|以前)\s*(?:全部|全面)?\s*完成(?=\s*[。；;\n])""",
+         (?:于|在)\s*(?P<date>{point()})\s*{INCLUSIVE}(?:前|之前|以前)\s*(?:全部|全面)?\s*(?:{'|'.join(DONE_AFTER_WORDS)})(?=\s*[。；;\n])""",
+    re.X,
+)
+# 截至2024年11月30日，各镇参保进度须达到年度任务的90%: a date by which the drive's progress must
+# reach a share is a deadline (as …前完成任务的90% is).
+PROGRESS_DEADLINE_RE = re.compile(
+    rf"""(?:截至|截止到?|到)\s*(?P<date>{point()})\s*[,，]\s*[^。；;,，\n]{{0,12}}?
+         (?:参保|征缴|缴费|征收)(?:工作|缴费)?进度\s*(?:要|须|应|需|必须|务必)?\s*达到""",
     re.X,
 )
 DEADLINE_SUBJECT_RE = re.compile(r"^(?:\d{1,2}[.、．]|[(（][一二三四五六七八九十\d]{1,3}[)）])?\s*(?P<who>[^由要应须于]{2,20}?)(?:原则上|一般|由|要|应|须|统一|于)")
@@ -126,7 +137,7 @@ BENEFIT_START_RE = re.compile(
 )
 # 可于2023年2月28日前补缴 / 可在2027年2月底前继续缴费 / 可在3月31日前补办参保缴费: a latecomer window's end.
 EXTENSION_END_RE = re.compile(
-    rf"""(?:可以?|均可|仍可)\s*(?:于|在|到)?\s*(?P<date>{point()})\s*(?:前|之前|以前|止)\s*
+    rf"""(?:可以?|均可|仍可)\s*(?:于|在|到)?\s*(?P<date>{point()})\s*{INCLUSIVE}(?:前|之前|以前|止)\s*
          (?:继续|办理)?(?:补缴|补办|补交|补充缴费|缴费|缴纳|参保缴费|参保)""",
     re.X,
 )
@@ -154,6 +165,7 @@ SHARE_LEAD_RE = re.compile(r"^\s*(?:全年|年度)?[\d.]+\s*[%％]\s*(?:以上)?
 BEFORE, AFTER = 40, 80
 # Words each pattern cannot match without (one of each group): a window lacking them is skipped.
 MONTH = ("月",)  # every date point has one
+PROGRESS_NEEDS = (MONTH, ("达到",))
 END_ONLY_NEEDS = (MONTH, ("参保", "征缴", "缴费", "征收", "收缴", "补缴", "补办", "待遇"))
 EXTENSION_NEEDS = (MONTH, ("续保", "参保", "缴费", "补缴", "征缴", "征收"), ("至", "到"))
 SUSPENSION_NEEDS = (MONTH, ("恢复", "开放"), ("至", "到", "待"))
@@ -425,7 +437,7 @@ def subject_group(text: str, pos: int) -> str | None:
 def find_deadlines_after(text: str, ctx: Context) -> list[Period]:
     """"学生儿童由学校统一组织参保缴费,于10月31日前完成": the task, then its date (end only)."""
     out = []
-    for lo, hi in _windows(text, DEADLINE_WORDS, DEADLINE_AFTER_NEEDS):
+    for lo, hi in _windows(text, DONE_AFTER_WORDS, DEADLINE_AFTER_NEEDS):
         for m in DEADLINE_AFTER_RE.finditer(text, lo, hi):
             end = parse_date(m.group("date"), ctx.collection_year, role="end")
             if not end:
@@ -435,6 +447,17 @@ def find_deadlines_after(text: str, ctx: Context) -> list[Period]:
             out.append(_period(kind="deadline", end=end,
                                applies_to=None if who is None or EVERYONE_RE.match(who) else who,
                                evidence=evidence(text, s0, m.end())))
+    return out
+
+
+def find_progress_deadlines(text: str, ctx: Context) -> list[Period]:
+    """"截至11月30日，各镇参保进度须达到…的90%": the date the progress is due by (end only)."""
+    out = []
+    for lo, hi in _windows(text, ("进度",), PROGRESS_NEEDS):
+        for m in PROGRESS_DEADLINE_RE.finditer(text, lo, hi):
+            end = parse_date(m.group("date"), ctx.collection_year, role="end")
+            if end:
+                out.append(_period(kind="deadline", end=end, evidence=evidence(text, m.start(), m.end())))
     return out
 
 
@@ -577,7 +600,8 @@ def extract(text: str, ctx: Context) -> dict:
     for finder in (lambda: find_range_periods(text, ctx, ranges), lambda: find_end_only(text, ctx),
                    lambda: find_monthly(text), lambda: find_extensions(text, ctx),
                    lambda: find_suspensions(text, ctx, ranges), lambda: find_deadlines(text, ctx),
-                   lambda: find_deadlines_after(text, ctx), lambda: find_benefit_starts(text, ctx),
+                   lambda: find_deadlines_after(text, ctx), lambda: find_progress_deadlines(text, ctx),
+                   lambda: find_benefit_starts(text, ctx),
                    lambda: find_extension_ends(text, ctx), lambda: find_extensions_after(text, ctx),
                    lambda: find_from_today(text, ctx)):
         try:

@@ -417,7 +417,7 @@ def names_own_subject(text: str, m: Mention) -> bool:
     own = terms()["own_subject"]
     before = text[max(0, m.start - max(map(len, own["leads"]))):m.start]
     if not before.endswith(tuple(own["leads"])):
-        return opens_title_line(text, m)
+        return opens_title_line(text, m) or on_contact_line(text, m)
     line_start = text.rfind("\n", 0, m.start) + 1
     if text.rfind("《", line_start, m.start) > text.rfind("》", line_start, m.start):
         return False  # inside a cited title
@@ -445,6 +445,20 @@ def opens_title_line(text: str, m: Mention) -> bool:
         return False
     after = text[year.end():year.end() + terms()["own_subject"]["reach"]]
     return any(w in after for w in terms()["own_subject"]["follows"])
+
+
+@functools.cache
+def _contact_label() -> re.Pattern:
+    labels = "|".join(map(re.escape, terms()["own_subject"]["contact_labels"]))
+    return re.compile(rf"[ \t]*[(（]?[ \t]*(?:{labels})[ \t]*[:：]")
+
+
+def on_contact_line(text: str, m: Mention) -> bool:
+    """Whether a body mention is an office on the notice's contact line, close after its label
+    (`联系人：武宁县医疗保障局待遇保障股　徐　丽`): the contact a neighbour's template left in."""
+    line_start = text.rfind("\n", 0, m.start) + 1
+    label = _contact_label().match(text, line_start, m.start)
+    return bool(label) and m.start - label.end() <= terms()["own_subject"]["contact_reach"]
 
 
 def parse_conflict(winner: str | None, mentions: list[Mention], text: str = "") -> Flag | None:

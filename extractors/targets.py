@@ -34,7 +34,7 @@ PERCENT_WORDS = ("%", "％", "百分之", *(d + "成" for d in TENTHS_DIGITS))
 
 # ---- shape 1: METRIC(、METRIC) VERB PERCENT --------------------------------------------------
 VERB = r"""
-    (?:均|都|也|要|须|必须|应|应当|力争|确保|争取|努力|稳定|保持|继续|全部|巩固|持续)?\s*
+    (?:(?:均|都|也|要|须|必须|应|应当|力争|确保|争取|努力|稳定|保持|继续|全部|巩固|持续)\s*){0,2}  # 持续保持100%
     (?:达到|达|提高到|提高至|提升到|提升至|保持在|稳定在|维持在|不低于|不少于|超过|在)?\s*
 """
 RATE_RE = re.compile(
@@ -59,7 +59,9 @@ STAGE_RE = re.compile(
        | {STAGE}[^。；;,，\n]{{0,6}}?完成\s*{FIGURE}\s*的?(?:目标)?任务
        | (?:于|在)?\s*(?P<by>{MD}月(?:{MD}日|底|末)(?:前|之前|以前))\s*[,，]?\s*完成[^。；;,，\n%]{{0,10}}?(?:任务|目标)(?:数)?的\s*{FIGURE}
        | (?:于|在)?\s*(?P<by2>{MD}月(?:{MD}日|底|末)(?:前|之前|以前))\s*完成\s*{FIGURE}\s*(?:以上)?的?
-         [^。；;,，\n%]{{0,8}}?任务""",                                    # 11月30日前完成80%的征缴任务
+         [^。；;,，\n%]{{0,8}}?任务   # 11月30日前完成80%的征缴任务
+       | (?:截至|截止到?|到)\s*(?:\d{{4}}年)?(?P<by3>{MD}月(?:{MD}日|底|末))\s*[,，]\s*[^。；;,，\n%]{{0,12}}?进度
+         \s*(?:要|须|应|需)?\s*达到[^。；;,，\n%]{{0,10}}?(?:任务|目标)(?:数)?的\s*{FIGURE}""",  # 截至11月30日，各镇参保进度须达到年度任务的90%
     re.X,
 )
 # 集中缴费期结束时各乡镇任务完成率: the stage before a task-completion rate is its population.
@@ -98,7 +100,7 @@ RATE_WORD = "率"
 SHARE_WORDS = ("参保", "参加", "缴费", "覆盖")  # SHARE_RE's lookahead
 # ...and the end of a figure right before that word (matched backwards from it, as the regex would).
 SHARE_FIGURE_END_RE = re.compile(rf"(?r)[%％\d{CN_DIGITS}]\s*")
-STAGE_WORDS, STAGE_DONE = ("阶段", "期间"), ("完成", "任务", "目标")  # 完成, then 任务 or 目标
+STAGE_WORDS, STAGE_DONE = ("阶段", "期间", "截至", "截止", "到"), ("完成", "任务", "目标")  # 完成, then 任务 or 目标
 # Chinese numerals go through cn2an, slow enough to matter; the same few figures recur.
 _number = lru_cache(maxsize=256)(parse_number)
 
@@ -278,7 +280,8 @@ def line_stage(text: str, s: int) -> str | None:
     return m.group("stage") if m else None
 
 
-DATE_CLAUSE_RE = re.compile(rf"(?:\d{{4}}年)?{MD}月(?:{MD}日|底|末)(?:前|之前|以前)$")
+# …11月30日前， / 截至2024年11月30日，: a clause that is only the date a share is due by
+DATE_CLAUSE_RE = re.compile(rf"(?:\d{{4}}年)?{MD}月(?:{MD}日|底|末)(?:前|之前|以前)$|(?:截至|截止到?|到)\s*(?:\d{{4}}年)?{MD}月(?:{MD}日|底|末)$")
 
 
 def find_stage_targets(text: str, s: int, e: int) -> list[Target]:
@@ -288,7 +291,8 @@ def find_stage_targets(text: str, s: int, e: int) -> list[Target]:
         p0 = stop_before(text, s - 1, CLAUSE_STOPS) + 1
         if DATE_CLAUSE_RE.fullmatch(text, p0, s - 1):
             s = p0
-    if text.find(STAGE_DONE[0], s, e) == -1 or all(text.find(w, s, e) == -1 for w in STAGE_DONE[1:]):
+    if (all(text.find(w, s, e) == -1 for w in (STAGE_DONE[0], "进度"))
+            or all(text.find(w, s, e) == -1 for w in STAGE_DONE[1:])):
         return out
     if all(text.find(w, s, e) == -1 for w in STAGE_WORDS + ("前",)):
         return line_stage_target(text, s, e)
@@ -298,7 +302,7 @@ def find_stage_targets(text: str, s: int, e: int) -> list[Target]:
             continue
         if SCORING_RULE_RE.match(text, m.end(), min(len(text), m.end() + 24)):
             continue
-        stage = m.group("by") or m.group("by2") or parse_population(m.group("body")) or m.group("body")
+        stage = m.group("by") or m.group("by2") or m.group("by3") or parse_population(m.group("body")) or m.group("body")
         out.append(Target(metric="任务完成率", population=stage, percent=pct, evidence=evidence(text, s, m.end())))
     return out or line_stage_target(text, s, e)
 

@@ -28,12 +28,14 @@ _ITEM_SEP = "、,，和及与"       # groups listed in one label (outside categ
 _BRACKETED = sre.compile(r"[(（][^()（）]*[)）]")
 _ITEM_SPLIT_HINT = sre.compile(r"[、,，和及与]")  # a group listing several items
 
-# Numbering and lead words before a group: "- 3.", "①对", "(二)", "其中".
-_LEAD = re.compile(r"""
+# Numbering and lead words before a group: "- 3.", "①对", "(二)", "其中", an amendment's
+# `调整为"` before the new terms (categories.yaml `amendments`).
+_AMENDED = vocab.alternation(vocab.terms("categories.yaml", "amendments")["verbs"])
+_LEAD = re.compile(rf"""
     [\s\-*•·●○◆◇■□▲△★☆▶►]*
-    (?: \d{1,2}[.、．)] | [①-⑳] | \(\d{1,2}\) | \([一二三四五六七八九十]{1,3}\)
-      | [一二三四五六七八九十]{1,3}、(?![一二三四五六七八九十]{1,2}级) )?     # 一、二级重度残疾人 is no item number
-    \s* (?:对于|对|其中|凡是|凡)?
+    (?: \d{{1,2}}[.、．)] | [①-⑳] | \(\d{{1,2}}\) | \([一二三四五六七八九十]{{1,3}}\)
+      | [一二三四五六七八九十]{{1,3}}、(?![一二三四五六七八九十]{{1,2}}级) )?     # 一、二级重度残疾人 is no item number
+    \s* (?:(?:现)?(?:{_AMENDED})\s*[“"「『]?)? (?:对于|对|其中|凡是|凡|将(?=\p{{Han}}))?
 """, re.X)
 
 # Where a group ends and its terms begin (searched outside brackets and category names): a word or
@@ -92,14 +94,14 @@ INDIVIDUAL = re.compile(rf"""
 """, re.X)
 FLOOR = re.compile(rf"""
     (?:低于|不足|少于) (?P<a>{NUM}) \s*元 (?:的|时)? [,，]? (?:均)? (?:按|的按) (?:照)? (?P<amt>{NUM}) \s*元   # 低于280元的,按280元
-  | 最低 (?:资助|补助)? (?:不低于|为)? (?P<amt>{NUM}) \s*元                          # 最低280元
+  | 最低 (?:资助|补助)? (?:金额|标准)? (?:不低于|不少于|为|是)? (?P<amt>{NUM}) \s*元  # 最低280元 / 最低不少于250元
 """, re.X)
 # The whole fee paid first (先缴后补): its amount is the fee, never a subsidy.
 _PAY_FIRST_AMOUNT = re.compile(rf"""
     先(?:行)? (?:按(?:照)?)? (?:每人(?:每年)?)? {NUM}\s*元 (?:的)? (?:标准)? (?:足额|全额)? (?:缴|交)  # 先按400元标准足额缴纳
   | 先(?:行)? (?:足额|全额) (?:缴纳|缴费|缴|交纳) (?:个人缴费)? (?:部分)? {NUM}\s*元                # 先全额缴纳380元
 """, re.X)
-_AT_LEAST_AMOUNT = re.compile(rf"不低于 (?P<amt>{NUM}) \s*元", re.X)
+_AT_LEAST_AMOUNT = re.compile(rf"(?:不低于|不少于) (?P<amt>{NUM}) \s*元", re.X)
 _PERCENT_TERM = re.compile(rf"(?P<who>个人(?:承担|负担|自付|缴纳))?[^,，]{{0,3}}?{PERCENT}")
 _NOT_SUBSIDY_PERCENT = re.compile(r"(?:率\S{0,4}|达到|完成|稳定在)\s*$")  # 参保率达到99%: a target
 # Every alternative starts with 先, so the engine scans for that character alone; negations
@@ -445,7 +447,7 @@ def parse_terms(draft: Draft, terms: str) -> None:
             if value is not None:
                 draft.subsidy = value
                 draft.figures.add("subsidy")
-    if draft.percent is not None and draft.floor is None and "不低于" in terms:
+    if draft.percent is not None and draft.floor is None and ("不低于" in terms or "不少于" in terms):
         at_least = _AT_LEAST_AMOUNT.search(terms)  # 按80%资助,不低于280元
         if at_least and draft.subsidy == parse_number(at_least.group("amt")):
             draft.floor, draft.subsidy = draft.subsidy, None

@@ -34,8 +34,31 @@ _GRADE = re.compile(r"第?(?P<n>[一二三四五1-5])档")  # 按二档缴费标
 
 
 @functools.cache
+def _superseded_re():
+    t = vocab.terms("categories.yaml", "amendments")
+    return re.compile(rf"""(?:{vocab.alternation(t["old_leads"])})\s*(?:为|是)?\s*
+        (?:[“"「『](?P<old>[^”"」』\n]{{1,300}})[”"」』]           # 原"…" / 由"…"
+         | (?<=[由从])(?P<bare>[^，,。；;\n“"「『]{{1,40}}?))          # 由每人280元 (one clause, unquoted)
+        \s*[,，]?\s*(?:现)?(?:{vocab.alternation(t["verbs"])})""", re.X)
+
+
+@functools.cache
 def _canonical_names() -> frozenset:
     return frozenset(t.name for t in vocab.categories())
+
+
+BLANK = "_"  # stands in for superseded terms in the text tiers are parsed from (same length: offsets hold)
+
+
+def without_superseded(text: str) -> str:
+    """The text with the old terms of an amendment blanked (原"…"，调整为"…" / 由…提高到…): they are
+    no tier. Only the parsing text changes; evidence is still quoted from the text itself."""
+    if "为" not in text and "至" not in text and "到" not in text:
+        return text
+    spans = [m.span("old") if m.group("old") is not None else m.span("bare") for m in _superseded_re().finditer(text)]
+    for a, b in reversed(spans):
+        text = text[:a] + BLANK * (b - a) + text[b:]
+    return text
 
 
 # ---------------------------------------------------------------- merging
@@ -181,7 +204,7 @@ def extract(text: str, ctx: Context) -> dict:
     try:
         v = view(text)
         text = v.text
-        lay = find_layout(text)
+        lay = find_layout(without_superseded(text))
         table_drafts, table_lines = find_table_drafts(lay)
         # where a twin is restated elsewhere (政策问答), the figures in the 资助 sections stand
         drafts = sorted(table_drafts + find_drafts(lay, table_lines), key=lambda d: d.start)

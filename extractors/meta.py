@@ -345,6 +345,17 @@ def place_is_known(office: str) -> bool:
     return bool(m) and known_place(m.group("place"))
 
 
+def _spelled_out(short: str, full: str) -> bool:
+    """The 落款 names the header's office in full (`镇宁自治县人民政府办公室` in the title,
+    `镇宁布依族苗族自治县人民政府办公室` signing): the same place start and office, the short name's
+    characters all in the full one in order. The full name is the office's."""
+    short, full = squeeze_org(short).replace(" ", ""), squeeze_org(full).replace(" ", "")
+    if len(full) <= len(short) or short[:1] != full[:1] or organ(short) != organ(full):
+        return False
+    rest = iter(full)
+    return all(ch in rest for ch in short)
+
+
 def pick_issuers(header: list, signature: list) -> tuple:
     """(lead office, other offices): the header's, unless its place is no real division while the
     signature's is (OCR garbled the 文头); co-issuers from the signature when the header names one."""
@@ -353,6 +364,8 @@ def pick_issuers(header: list, signature: list) -> tuple:
     if not header:
         return (signature[0] if signature else None), list(signature[1:])
     lead = header[0]
+    if signature and _spelled_out(lead[0], signature[0][0]):
+        lead = (signature[0][0], signature[0][1], signature[0][2])
     if len(header) > 1:
         return lead, header[1:]
     return lead, [o for o in signature if organ(o[0]) != organ(lead[0]) and o[0] != lead[0]]

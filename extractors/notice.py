@@ -35,6 +35,7 @@ def grammar() -> dict:
         insurance=re.compile(_alt(t["insurance"])),
         collection=re.compile(_alt(t["collection"])),
         body=re.compile(_alt(t["collection_body"])),
+        interpretation=re.compile(rf"(?:{_alt(t['interpretation_endings'])})[\s\p{{P}}]*$"),
         other=re.compile(_alt(t["other_insurance"])),
         benefit=re.compile(_alt(t["benefit"])),
         # 下达…工作经费 / 拨付…资助资金: the verb's object is money (no 任务 inside it)
@@ -55,6 +56,9 @@ def is_collection_notice(text: str) -> bool:
     allocating money for it (下达/拨付…经费/资金)."""
     try:
         g, t = grammar(), terms()
+        heading = next((ln.strip() for ln in text[:HEAD].splitlines() if ln.strip()), "")
+        if g["interpretation"].search(heading):
+            return False  # 《关于…的通知》政策解读: a page explaining a notice, not the notice
         title = find_title(text)
         text = squeeze(text).view  # OCR spaces inside the phrases counted (参 保资助, 城乡居 民医保)
         body_hits = len(g["body"].findall(text))

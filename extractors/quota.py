@@ -39,6 +39,8 @@ UNIT_SUFFIX = re.compile(r"[(]单位\s*:\s*(?P<unit>[^)]+)[)]$")  # …任务表
 PEOPLE_TABLE = re.compile(r"参保|征缴|缴费|任务|人数")  # a table counting insured people
 TOTAL_COLUMN = re.compile(r"^(?:合计|总计|小计)?$")
 MAX_GAP = 1  # blank lines tolerated inside a table (page breaks)
+# a filled-in form field, `label:value` in one cell (填报单位:…, 单位:人, 填报日期:…)
+FORM_FIELD = re.compile(r"^[^:：]{1,8}[:：]\s*\S")
 MAX_CELL = 10  # a header cell typeset with spaces: 序号 / 乡镇(街道) / 任务数(人)
 MAX_GLUED_ROW = 40  # `1城关镇12,345含东兴2610人`
 MIN_GLUED_ROWS = 2
@@ -162,6 +164,8 @@ def is_header(cells: list[str]) -> bool:
     cells = [c for c in cells if c]
     if len(cells) < 2 or any(g["integer"].match(c) for c in cells):
         return False
+    if all(FORM_FIELD.match(c) for c in cells):
+        return False  # `填报单位:乡宁县医疗保障局 | 单位:人`: a form's filled-in fields above the header
     has_seq = bool(g["seq"].match(cells[0]))
     has_area = any(g["area"].search(c) and len(c) <= 12 for c in cells)
     return (has_seq or has_area) and len(cells) - has_seq - has_area >= 1
@@ -400,18 +404,20 @@ def _last_line(li) -> int:
 def sub_headed(table: Table) -> Table:
     """A header of two rows (`合计　其中` over `　　困难群体　其他人员`): the second row, with no
     figure and nothing under the seq and area columns, names the columns it stands under, or
-    gives the units of those named above (`（人）`)."""
-    if len(table.rows) < 2 or table.glued:
-        return table
-    li, sub = table.rows[0]
-    if not sub or sub[0] or len(sub) < 2 or sub[1] or any(DIGIT.search(c) for c in sub) or not any(sub):
-        return table
-    width = max(len(table.header), len(sub))
-    header = table.header + [""] * (width - len(table.header))
-    sub = sub + [""] * (width - len(sub))
-    # a second row of units only (`（人）　（人）　（万元）`) belongs to the names above it
-    merged = [a + b if a and UNIT_ONLY.match(b) else b or a for a, b in zip(header, sub)]
-    return Table(table.header_at, merged, table.glued, table.rows[1:])
+    gives the units of those named above (`（人）`). A header of three rows or more
+    (`2026年度参保任务` over `合计 其中` over `特殊群体 一般居民`, merged cells laid out on their
+    grid) is the same step taken again, the lowest row naming last."""
+    while len(table.rows) >= 2 and not table.glued:
+        li, sub = table.rows[0]
+        if not sub or sub[0] or len(sub) < 2 or sub[1] or any(DIGIT.search(c) for c in sub) or not any(sub):
+            return table
+        width = max(len(table.header), len(sub))
+        header = table.header + [""] * (width - len(table.header))
+        sub = sub + [""] * (width - len(sub))
+        # a row of units only (`（人）　（人）　（万元）`) belongs to the names above it
+        merged = [a + b if a and UNIT_ONLY.match(b) else b or a for a, b in zip(header, sub)]
+        table = Table(table.header_at, merged, table.glued, table.rows[1:])
+    return table
 
 
 UNIT_ONLY = re.compile(r"^[(](?:单位\s*:\s*)?[^()]{1,6}[)]$")
@@ -516,6 +522,12 @@ def find_title(lines, header_at: int) -> tuple[str | None, int | None, str | Non
         um = g["unit_line"].match(line.replace(" ", ""))
         if um:
             unit = unit or um.group("unit")
+            continue
+        fields = [c.strip() for c in line.split("\t") if c.strip()] if "\t" in line else []
+        if fields and all(FORM_FIELD.match(c) for c in fields):
+            # `填报单位:…\t单位:人`: a form's filled-in fields between the title and the header
+            um = next((m for c in fields if (m := g["unit_line"].match(c.replace(" ", "")))), None)
+            unit = unit or (um.group("unit") if um else None)
             continue
         if len(line) > MAX_TITLE or "\t" in line or SENTENCE_END.search(line):
             break

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import regex as re
 
-from noticeflow.readers.layout import join_cell
+from noticeflow.readers.layout import drop_repeated_headers, join_cell
 from noticeflow.schemas.errors import InputError
 
 _SNIFF = 4096                   # a meta charset must sit in the first 1024 bytes (HTML §13.2.3.2); sites ignore that
@@ -79,6 +79,8 @@ _CHROME_LINE = re.compile(
     re.X | re.I,
 )
 _PUBLISHED = re.compile(r"(?:发布|发表|发文|公开|更新)(?:时间|日期)\s*[:：]\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+# `时间：2024-09-10` opening a text node of the info line (not `缴费时间：…`, a word before it)
+_PUBLISHED_BARE = re.compile(r"(?:^|(?<=\x00))\s*时间\s*[:：]\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _META_DATE = re.compile(r"^\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _META_DATE_NAMES = ("pubdate", "publishdate", "firstpublishedtime", "lastmodifiedtime", "article:published_time", "dc.date")
 _TITLE_NAMES = _re.compile(r"(?:^|[\s_\-])(?:title|tit|bt|biaoti|arttitle|article-title|newstitle|con-title|detail-title|xl-title|h1)(?:$|[\s_\-])", _re.I)
@@ -214,7 +216,8 @@ def _text(el) -> str:
 
 def _published(root) -> str | None:
     """The 发布时间 the page shows, else the CMS's PubDate meta."""
-    visible = _PUBLISHED.search(" ".join(_WS.split(_text(root))))
+    visible = _PUBLISHED.search(" ".join(_WS.split(_text(root)))) or _PUBLISHED_BARE.search(
+        "\x00".join(t for t in root.itertext() if t.strip()))
     found = visible.groups() if visible else None
     if found is None:
         for meta in root.iter("meta"):
@@ -388,9 +391,14 @@ def _attached(el, body) -> bool:
 
 
 def _content_root(body, counts, total):
-    """The deepest element holding most of the page's non-link Han text."""
+    """The deepest element holding most of the page's non-link Han text, but no deeper than the
+    first one with no link text in it: below a link-free block there is no site chrome left to
+    shed, only the notice's own short parts beside its main text block (a 文号 `<div>` above a
+    `<div>` of `<br>`-separated paragraphs, the 落款 in a layout table after it)."""
     node = body
     while True:
+        if node is not body and counts[node][1] == 0:
+            return node
         best = max((c for c in node if isinstance(c.tag, str)), key=lambda c: counts[c][0], default=None)
         if best is None or counts[best][0] < _BODY_SHARE * total:
             return node
@@ -501,6 +509,10 @@ class _Writer:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag == "table" and _is_data_table(el):
             self.blank()
+            caption = el.find("caption")
+            if caption is not None:   # the table's title (`<caption>…分解表</caption>`), a line above it
+                self.walk(caption)
+                self.newline()
             rows = table_rows(el)
             if rows:
                 self.tables.append(rows)
@@ -565,7 +577,7 @@ def table_rows(table) -> list[list[str]]:
             c += colspan
     width = max((c for _, c in grid), default=-1) + 1
     rows = [[grid.get((r, c), "") for c in range(width)] for r in range(n_rows)]
-    return [row for row in rows if any(cell for cell in row)]
+    return drop_repeated_headers([row for row in rows if any(cell for cell in row)])
 
 
 def _span(value: str | None) -> int:

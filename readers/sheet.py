@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import io
 
-from noticeflow.readers.layout import join_cell
+from noticeflow.readers.layout import drop_repeated_headers, join_cell
 from noticeflow.schemas.errors import InputError
 
 MAX_CELLS = 2_000_000           # a sheet claiming more is refused, not laid out in memory
@@ -60,7 +60,7 @@ def sheet_lines(rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
         return [next(c for c in r if c.strip()).strip() for r in rows], []
     first, last = multi[0], multi[-1]
     head = [next(c for c in r if c.strip()).strip() for r in rows[:first]]
-    table = rows[first:last + 1]
+    table = drop_repeated_headers(rows[first:last + 1])
     tail = [next(c for c in r if c.strip()).strip() for r in rows[last + 1:]]
     lines = head + [""] + ["\t".join(c.strip() for c in r) for r in table] + [""] + tail
     while lines and lines[-1] == "":

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from noticeflow.readers.layout import join_cell
+from noticeflow.readers.layout import drop_repeated_headers, join_cell
 from noticeflow.schemas.errors import InputError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -192,7 +192,7 @@ class _Out:
             rows.append(row)
         width = max((len(r) for r in rows), default=0)
         rows = [r + [""] * (width - len(r)) for r in rows]
-        return [r for r in rows if any(r)]
+        return drop_repeated_headers([r for r in rows if any(r)])
 
     def cell_text(self, tc) -> str:
         inner = _Out(self.numbering)

@@ -12,7 +12,7 @@ FOLDER` groups them), and, beside them, the plain text of each notice
 extractor's (writing).
 
 usage: python scripts/score_corpus.py [--verbose] [--pdf] [--only seeds|devcorpus] [--glob '0[1-9]_*']
-       python scripts/score_corpus.py --published [--verbose]
+       python scripts/score_corpus.py --published [--verbose] [--glob 'p0[89]_*,p1[0-5]_*']
 """
 from __future__ import annotations
 
@@ -165,12 +165,13 @@ def run_score_py(scorer: ModuleType, gold_dir: pathlib.Path, records: list[dict]
 
 @contextlib.contextmanager
 def selected_gold(gold_dir: pathlib.Path, pattern: str):
-    """A gold folder holding only the files matching `pattern` (score.py scores every file it finds)."""
+    """A gold folder holding only the files matching `pattern`, or any of its comma-separated
+    patterns (score.py scores every file it finds)."""
     if pattern == "*":
         yield gold_dir
         return
     with tempfile.TemporaryDirectory(prefix="score_gold_") as tmp:
-        for g in gold_dir.glob(pattern + ".json" if not pattern.endswith(".json") else pattern):
+        for g in {g for p in pattern.split(",") for g in gold_dir.glob(p + ".json" if not p.endswith(".json") else p)}:
             (pathlib.Path(tmp) / g.name).symlink_to(g.resolve())
         yield pathlib.Path(tmp)
 
@@ -180,14 +181,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--verbose", action="store_true", help="also list every missing and extra fact")
     ap.add_argument("--only", choices=sorted(SETS), help="score one set only")
     ap.add_argument("--pdf", action="store_true", help="print each text notice to PDF (scripts/render_pdfs.py) and score that")
-    ap.add_argument("--glob", default="*", help="dev-corpus stems to score, e.g. '0[1-9]_*' (default: all; seeds always all)")
+    ap.add_argument("--glob", default="*", help="dev-corpus stems to score, e.g. '0[1-9]_*' (default: all; seeds always all); "
+                    "with --published, the published stems, several split by commas, e.g. 'p0[89]_*,p1[0-5]_*'")
     ap.add_argument("--published", action="store_true",
                     help="score tests/devcorpus/published (files as served) and their plain texts instead")
     args = ap.parse_args(argv)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # `| head` ends the output quietly, no traceback
     scorer = load_scorer()
     if args.published:
-        return score_published(scorer, args.verbose)
+        return score_published(scorer, args.verbose, args.glob)
     for name in [args.only] if args.only else list(SETS):
         notices, gold_dir = SETS[name]
         if not notices.is_dir() or not gold_dir.is_dir():
@@ -204,17 +206,22 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def score_published(scorer: ModuleType, verbose: bool) -> int:
+def score_published(scorer: ModuleType, verbose: bool, pattern: str = "*") -> int:
     """score.py's table for the published files, then for their plain texts, then macro-F1 per
-    notice side by side (file vs plain text)."""
+    notice side by side (file vs plain text); `pattern` selects notices by stem (every file is
+    still extracted, so attachments are grouped as they are for the whole folder)."""
     gold_dir = PUBLISHED / "gold"
-    gold = sorted(gold_dir.glob("*.json"))
+    gold = sorted({g for p in pattern.split(",") for g in gold_dir.glob(p + ".json")})
+    stems = {g.stem for g in gold}
     per_stem = {}
     for label, (records, errors) in (("published files", extract_published()), ("plain texts", extract_plain())):
+        if pattern != "*":
+            records = [r for r in records if pathlib.Path(r["source"]["path"]).stem in stems]
         print(f"== {label}: {len(records)} notices")
         for e in errors:
             print(f"error: {e}")
-        run_score_py(scorer, gold_dir, records, verbose)
+        with selected_gold(gold_dir, pattern) as selected:
+            run_score_py(scorer, selected, records, verbose)
         by_stem = {pathlib.Path(r["source"]["path"]).stem: r for r in records}
         for g in gold:
             per_stem.setdefault(g.stem, []).append(tally(scorer, [g], [by_stem[g.stem]] if g.stem in by_stem else []).macro())

@@ -166,3 +166,43 @@ def test_the_open_government_metadata_table_gives_the_doc_number(tmp_path, insid
     lines = canonicalize(_read(tmp_path, html.encode()).raw_text).splitlines()
     assert lines[0] == "某政办发〔2023〕12号"
     assert not any("索引号" in ln or "成文日期" in ln for ln in lines)
+
+
+def test_link_free_body_keeps_the_short_parts_beside_its_text_block(tmp_path) -> None:
+    """A `#zoom` holding a 文号 `<div>`, one `<div>` of `<br>`-separated paragraphs (most of the
+    text) and the 落款 in a right-aligned layout table: the 文号 and the 落款 are the notice's."""
+    paras = BODY.replace("<p>", "").replace("</p>", "<br><br>")
+    body = ("<div style='text-align:center'>某政办发〔2023〕12号</div>"
+            f"<div>{paras}</div><table align='right'><tr><td>某某县人民政府办公室<br>2023年9月1日</td></tr></table>")
+    lines = _read(tmp_path, page(body).encode("utf-8")).raw_text.splitlines()
+    assert lines[0] == "某政办发〔2023〕12号"
+    assert lines[1] == "关于做好2024年度城乡居民基本医疗保险征缴工作的通知"
+    assert lines[-2:] == ["某某县人民政府办公室", "2023年9月1日"]
+
+
+def test_caption_is_the_line_above_its_table(tmp_path) -> None:
+    table = ("<table border='1'><caption>某县2024年度参保任务分解表</caption>"
+             "<tr><td>序号</td><td>乡镇</td><td>任务数</td></tr><tr><td>1</td><td>甲镇</td><td>100</td></tr></table>")
+    lines = _read(tmp_path, page(BODY + table).encode("utf-8")).raw_text.splitlines()
+    at = lines.index("序号\t乡镇\t任务数")
+    assert lines[at - 1] == "某县2024年度参保任务分解表"
+
+
+def test_header_rows_typed_again_inside_the_table_are_dropped(tmp_path) -> None:
+    head = ("<tr><td rowspan='2'>序号</td><td rowspan='2'>乡镇</td><td colspan='2'>参保任务</td></tr>"
+            "<tr><td>合计</td><td>其中：学生</td></tr>")
+    table = (f"<table border='1'>{head}<tr><td>1</td><td>甲镇</td><td>100</td><td>20</td></tr>{head}"
+             "<tr><td>2</td><td>乙镇</td><td>80</td><td>10</td></tr><tr><td colspan='2'>合计</td><td>180</td><td>30</td></tr></table>")
+    lines = _read(tmp_path, page(BODY + table).encode("utf-8")).raw_text.splitlines()
+    at = lines.index("序号\t乡镇\t参保任务\t")
+    assert lines[at:at + 5] == ["序号\t乡镇\t参保任务\t", "\t\t合计\t其中：学生", "1\t甲镇\t100\t20", "2\t乙镇\t80\t10",
+                                "合计\t\t180\t30"]
+
+
+def test_published_from_a_bare_time_label(tmp_path) -> None:
+    """`时间：2024-09-10 16:05　作者：…` is the page's 发布时间; a `缴费时间：` in the body is not."""
+    body = "<p>缴费时间：2023年9月1日至12月31日。</p>" + BODY
+    top = "<div class='info'>时间：2023-09-03 16:05　作者：县政府办</div>"
+    html = page(body, chrome=False).replace("<body>", f"<body>{top}")
+    assert _read(tmp_path, html.encode("utf-8")).source.published == "2023-09-03"
+    assert _read(tmp_path, page(body, chrome=False).encode("utf-8")).source.published is None

@@ -37,6 +37,10 @@ def test_every_file_is_extracted_and_grouped() -> None:
     assert sorted(files) == sorted(plain) == [g.stem for g in GOLD]
     wusheng = files["p04_sichuan_wusheng_2025"]
     assert [pathlib.Path(a).name for a in wusheng["source"]["attachments"]] == ["P020240830391245678123.xlsx"]
+    # linked from the body's 附件： line by a percent-encoded href under /uploadfiles/
+    xiangning = files["p12_shanxi_xiangning_2025"]
+    assert [pathlib.Path(a).name for a in xiangning["source"]["attachments"]] == ["乡宁县2025年度城乡居民基本医疗保险参保任务分解表.xlsx"]
+    assert xiangning["quota_table"]["total"] == {"合计": 96380, "学生": 20760, "其他居民": 75620}
 
 
 @pytest.mark.parametrize("gold", GOLD, ids=lambda g: g.stem)

@@ -66,3 +66,12 @@ def test_empty_workbook(tmp_path) -> None:
     with pytest.raises(InputError) as e:
         read_document(p)
     assert e.value.reason == "empty spreadsheet (no cell holds text)"
+
+
+def test_repeated_print_header_rows_are_dropped() -> None:
+    header = [["序号", "乡镇", "参保任务数", ""], ["", "", "合计", "其中：学生"]]
+    rows = [["某县任务表", "", "", ""], *header, ["1", "甲镇", "38,460", "9,120"], *header, ["2", "乙镇", "100", "20"],
+            ["合  计", "", "38560", "9140"]]
+    lines, table = sheet_lines(rows)
+    assert table == [*header, ["1", "甲镇", "38,460", "9,120"], ["2", "乙镇", "100", "20"], ["合  计", "", "38560", "9140"]]
+    assert lines[0] == "某县任务表" and lines.count("序号\t乡镇\t参保任务数\t") == 1

@@ -173,3 +173,27 @@ def test_text_box_is_read_after_its_paragraph(tmp_path) -> None:
         f'</v:textbox></v:shape></w:pict></w:r>'))
     d.add_paragraph("下一段")
     assert text_of(tmp_path, d).splitlines() == ["正文段落", "（此件公开发布）", "下一段"]
+
+
+def test_header_rows_typed_again_inside_a_table_are_dropped(tmp_path) -> None:
+    """A quota table whose two header rows (merged cells) the clerk typed again where it broke
+    across a page: the copy is not data."""
+    d = docx.Document()
+    t = d.add_table(rows=0, cols=4)
+
+    def header():
+        top, bottom = t.add_row(), t.add_row()
+        top.cells[0].text, top.cells[1].text, top.cells[2].text = "序号", "乡镇", "参保任务（人）"
+        bottom.cells[2].text, bottom.cells[3].text = "合计", "其中：学生"
+        top.cells[2].merge(top.cells[3])
+        top.cells[0].merge(bottom.cells[0])
+        top.cells[1].merge(bottom.cells[1])
+
+    header()
+    for n, row in enumerate([("1", "甲镇", "100", "20"), ("2", "乙镇", "80", "10")]):
+        if n == 1:
+            header()
+        for c, v in zip(t.add_row().cells, row):
+            c.text = v
+    lines = text_of(tmp_path, d).splitlines()
+    assert lines == ["序号\t乡镇\t参保任务（人）\t", "\t\t合计\t其中：学生", "1\t甲镇\t100\t20", "2\t乙镇\t80\t10"]

@@ -44,7 +44,9 @@ _BLOCK_START = re.compile(
       | [①-⑳]                                  # ①
       | 附件 | 附表 | 抄送 | 备注 | 注[:：]     # trailers
       | 序号                                    # a table header
-      | (?:常务|执行)?副?组[ ]?长[ ]*[:：] | 成[ ]?员[ ]*[:：]   # a leading group's role label
+      | (?:常务|执行)?副?[ ]?组[ ]?长(?:[ ]*[:：]|[ ]+(?=\p{Han}))   # a leading group's role label,
+      | 成[ ]?员(?:[ ]*[:：]|[ ]+(?=\p{Han})|(?=[县市区旗州盟]\p{Han}))  # with a colon, aligned by spaces
+                                                                   # or glued to an office (OCR)
     )""",
     re.X,
 )
@@ -72,6 +74,11 @@ _STANDALONE = re.compile(
 # A leading group's row, title then name (`旗医疗保障局局长 王 俊`, aligned columns squeezed to one
 # space): complete on its own, however long.
 _MEMBER_ROW = re.compile(r"(?:长|主任|书记|委员|主席|员|经理|负责人|同志)[ ]+\p{Han}(?:[ ·]?\p{Han}){1,7}$")
+# ...and the rows of the list a role label opens (`组长 扎西次仁 县委副书记`, `副组长次仁卓玛县人民政府
+# 副县长` when OCR lost the spaces) or a name then a post (`罗布顿珠 县医疗保障局局长`): each row is
+# complete; a row that really wraps is at the page width and is joined as any wrapped line is.
+_ROLE_ROW = re.compile(r"^(?:常务|执行|第一)?副?[ ]?组[ ]?长(?![单成])|^成[ ]?员(?=[ ]|\p{Han}{2,}[县市区旗州盟局委办])")
+_NAME_POST_ROW = re.compile(r"^\p{Han}(?:[ ·]?\p{Han}){1,4}[ ]+\p{Han}[\p{Han}、]{1,30}?(?:长|主任|书记|委员|主席|经理|负责人)$")
 _ATTACHMENT_LABEL = re.compile(r"^(?:附件|附表)[ ]?\d{0,2}[:：]?$")  # 附件2 / 附表1: on its own line
 _MIN_BROKEN_LINE = 18  # shorter lines are headings, addresses or signatures, not cut sentences
 # ...unless they cannot end where they do (narrow PDF/OCR columns leave such lines): a last
@@ -528,6 +535,7 @@ def _looks_cut(line: str) -> bool:
         and s[-1] not in _SENTENCE_END
         and not _TITLE_END.search(s[-_TAIL:])
         and not _MEMBER_ROW.search(s)
+        and not ((_ROLE_ROW.match(s) or _NAME_POST_ROW.match(s)) and not _cannot_end(s))
     )
 
 

@@ -57,6 +57,7 @@ def grammar() -> dict:
     ending = _alt(t["title_endings"])
     han = r"\p{Han}"
     inline_role = "|".join("[ ]?".join(re.escape(c) for c in f) for f in forms)  # OCR: 任常务 副组长
+    title_start = _alt(t["title_starts"])
     return dict(
         roles=roles, forms=forms,
         # a role label: at a line start (after a list marker or a tab) followed by a colon, a tab
@@ -66,7 +67,10 @@ def grammar() -> dict:
         label=re.compile(rf"""
             (?:(?<=^|\t)[ \t]*(?:\d{{1,2}}[.、]|[(（]\d{{1,2}}[)）])?[ \t]*(?:{label})[ \t]*(?:[:：][ \t]*|(?=[\t ]))
               |(?<![副组务行])(?:{label})[ \t]*[:：][ \t]*
-              |(?<=(?:{ending}))(?<![副组务行])(?:{label})[ \t]+)""", re.X | re.M),
+              |(?<=(?:{ending}))(?<![副组务行])(?:{label})[ \t]+
+              # ...or, at a line start, glued to a name that a post follows (`副组长次仁卓玛县人民政府
+              # 副县长`: aligned rows whose spaces OCR lost)
+              |(?<=^|\t)[ \t]*(?:{label})(?![由为是])(?={han}{{2,4}}?(?:{title_start})))""", re.X | re.M),
         # a name: 2-4 Han, single spaces between them are alignment or OCR (龙　飞, 杨  明)
         name=re.compile(rf"{han}(?:[ ]?{han}){{1,3}}"),
         dot=re.compile(r"[·•・]"),
@@ -74,7 +78,7 @@ def grammar() -> dict:
         # title endings, each place one may end (tried in order, shortest title first)
         ending=re.compile(ending),
         ends_title=re.compile(rf"(?:{ending})$"),
-        title_start=re.compile(_alt(t["title_starts"])),
+        title_start=re.compile(title_start),
         title_chars=re.compile(r"[^\s、,，;；:：()（）。]"),
         not_name=re.compile(_alt(t["not_in_names"])),
         group=re.compile(_alt(t["group_words"] + ["同志"])),

@@ -28,6 +28,16 @@ from noticeflow.extractors.canonical import canonicalize
      "序号\t乡镇(街道)\t户籍人口数\t参保任务数\n1\t番城街道\t7.68\t6.89\n合计\t\t183.23\t160.34"),
     ("组　　长：龙　飞　　县人民政府副县长\n副组长：陈　刚　　县医疗保障局局长",
      "组 长:龙 飞 县人民政府副县长\n副组长:陈 刚 县医疗保障局局长"),
+    # the rows of a leading group's list end where they end, with or without colons, name first
+    # or with the spaces OCR lost (`成员县财政局` glued): never joined into one line
+    ("组长　　扎西次仁　县委副书记、常务副县长\n副组长　次仁卓玛　县人民政府副县长\n　　　　罗布顿珠　县医疗保障局局长\n"
+     "成员　　县财政局、县民政局主要负责同志\n领导小组办公室设在县医疗保障局。",
+     "组长 扎西次仁 县委副书记、常务副县长\n副组长 次仁卓玛 县人民政府副县长\n罗布顿珠 县医疗保障局局长\n"
+     "成员 县财政局、县民政局主要负责同志\n领导小组办公室设在县医疗保障局。"),
+    ("副组长次仁卓玛县人民政府副县长\n张国庆国家税务总局墨竹工卡县税务局局长\n成员县财政局、县民政局主要负责同志",
+     "副组长次仁卓玛县人民政府副县长\n张国庆国家税务总局墨竹工卡县税务局局长\n成员县财政局、县民政局主要负责同志"),
+    # ...a role row left open by its last character still goes on
+    ("成员：县财政局、县民政局、\n县教育局主要负责同志", "成员:县财政局、县民政局、县教育局主要负责同志"),
     # ...a short heading is not
     ("(一)加强组织领导\n各乡镇要成立工作专班。", "(一)加强组织领导\n各乡镇要成立工作专班。"),
     # a web page saved with its HTML half stripped: entities and tags go, block tags end lines

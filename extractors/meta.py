@@ -148,9 +148,11 @@ def _page_terms() -> dict:
 
 @functools.cache
 def _interpretation_re():
-    words = vocab.alternation(_page_terms()["interpretation_words"])
+    """`《…的通知》政策解读`, `关于《…》的解读`: the notice's title in 《》 and an ending of
+    notice_terms.yaml's `interpretation_endings` (the words that make a page no notice)."""
+    words = vocab.alternation(vocab.terms("notice_terms.yaml", "notice")["interpretation_endings"])
     # a page's 发布时间/来源 line may be joined to its heading in canonical text
-    return re.compile(rf"^[ \t]*(?P<t>(?:关于)?《[^《》\n]{{4,150}}》[ \t]*(?:的)?(?:{words}))"
+    return re.compile(rf"^[ \t]*(?P<t>(?:关于)?《[^《》\n]{{4,150}}》[ \t]*(?:的)?(?:政策)?(?:{words}))"
                       rf"(?=[ \t]*(?:$|发布时间|发布日期|来源|信息来源))", re.M)
 
 

@@ -450,7 +450,8 @@ def side_by_side(table: Table) -> Table:
     序号 乡镇 任务`): one group's rows after the other's, in table order; the 合计 row's figures
     are those under any group."""
     header, n = table.header, len(table.header)
-    k = next((k for k in range(2, n // 2 + 1) if n % k == 0 and header == header[:k] * (n // k)), None)
+    bare = [re.sub(r"\s", "", c) for c in header]   # an OCR space inside one copy (`乡 （镇、街道）`)
+    k = next((k for k in range(2, n // 2 + 1) if n % k == 0 and bare == bare[:k] * (n // k)), None)
     g = grammar()
     if k is None or table.glued or not (g["seq"].match(header[0]) or g["area"].search(header[0])):
         return table

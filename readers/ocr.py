@@ -123,7 +123,7 @@ def read_image(gray: np.ndarray, dpi: float, cut: bool = False) -> Page:
     boxes = [b for b in boxes if b.text.strip()]
     upright = cv2.warpAffine(gray, rot, (w, h), flags=cv2.INTER_LINEAR, borderValue=255) if abs(angle) > 0.05 else gray
     ink = _ink(upright)
-    boxes = [drop_stray_mark(piece) for b in boxes for piece in split_at_gaps(b, ink, scale)]
+    boxes = [drop_stray_mark(piece) for b in trim_overlaps(boxes) for piece in split_at_gaps(b, ink, scale)]
     tables = find_ruled_tables(upright)
     blocks: list[tuple] = []
     rest = boxes
@@ -163,6 +163,23 @@ def recognise(gray: np.ndarray) -> tuple[list[tuple[np.ndarray, str, float]], fl
     out = [(q, r[0], float(r[1])) for q, r in zip(quads, results) if float(r[1]) >= TEXT_SCORE]
     skew = _skew([q for q, _, _ in out])
     return out, skew if skew is not None else _rule_skew(gray)
+
+
+def trim_overlaps(boxes: list[Box]) -> list[Box]:
+    """A detector box that reaches back over its left neighbour on the same line (`乡（镇)`
+    starting inside `序号`) starts where the neighbour ends: the ink it took from it would read
+    as a character and a typed gap (`乡　（镇)`), and the line rule would no longer take the
+    neighbour into the line."""
+    out = []
+    for b in boxes:
+        for a in boxes:
+            if a is b or not (a.x0 < b.x0 < a.x1 < b.x1):
+                continue
+            shared = min(a.bottom, b.bottom) - max(a.top, b.top)
+            if shared > 0.5 * min(a.height, b.height) and a.x1 - b.x0 < 0.5 * (b.x1 - b.x0):
+                b = replace(b, x0=a.x1)
+        out.append(b)
+    return out
 
 
 def _skew(quads: list[np.ndarray]) -> float | None:

@@ -354,12 +354,37 @@ def find_unruled_tables(lines: list[dict]) -> list[dict]:
                 if by_word and k == i:
                     continue
                 row = [""] * len(centres)
-                for x0, x1, text in cells[k]:
+                typed = _typed_cells(lines[k]["text"])
+                if len(cells[k]) == len(centres):
+                    # as many cells as columns: in order. A table typed with spaces is ragged (a
+                    # wide header word over a narrow figure, rows not aligned at all), and the
+                    # nearest centre would put two cells of a row under one column.
+                    row = [text for _, _, text in cells[k]]
+                elif len(typed) == len(centres):
+                    # fewer: an OCR'd line keeps the spaces typed between cells (readers.ocr),
+                    # and a blank cell of a typed table is a run twice as long (`合计　　　　207360`)
+                    row = typed
+                for x0, x1, text in cells[k] if len(cells[k]) != len(centres) and len(typed) != len(centres) else ():
                     col = min(range(len(centres)), key=lambda n: abs(centres[n] - (x0 + x1) / 2))
                     row[col] = (row[col] + text) if row[col] else text
                 lines[k] = dict(lines[k], text="\t".join(row).rstrip("\t"))
         i = max(j, i + 1)
     return lines
+
+
+def _typed_cells(text: str) -> list[str]:
+    """Cells of a line typed with runs of full-width spaces between them (two a break, each two
+    more a blank cell), or the cells a line already read as a row holds (a table joined across a
+    page break is read again); [] for a line without such runs (a text layer has none)."""
+    if "\t" in text:
+        return [c.strip() for c in text.split("\t")]
+    parts = re.split(r"(\u3000{2,})", text.strip())
+    if len(parts) < 3:
+        return []
+    out = [parts[0]]
+    for run, cell in zip(parts[1::2], parts[2::2]):
+        out += [""] * (len(run) // 2 - 1) + [cell]
+    return [_SPACE_IN_HAN.sub("", c).strip() for c in out]
 
 
 _CELL_GAP = 1.8  # character sizes: two full-width spaces (a header typed `户籍人口　　参保任务`) part cells

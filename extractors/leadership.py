@@ -86,7 +86,8 @@ def grammar() -> dict:
         inline=re.compile(rf"(?P<who>[^,，。;；:由]+?)(?:同志)?(?:任|担任|为)(?P<role>{inline_role})"),
         # 组长由副县长张三担任
         inline_rev=re.compile(rf"(?P<role>{inline_role})由(?P<who>[^,，。;；:]+?)(?:同志)?(?:担任|兼任)"),
-        about_words=(*t["group_words"], "任组长", "任副组长"),
+        # `组长由…担任` opens its own sentence after `成立…领导小组。`: each role word before 由 marks one too
+        about_words=(*t["group_words"], "任组长", "任副组长", *sorted({f[-2:] + "由" for f in forms})),
         label_words=tuple(forms),
     )
 

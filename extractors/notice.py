@@ -36,6 +36,7 @@ def grammar() -> dict:
         collection=re.compile(_alt(t["collection"])),
         body=re.compile(_alt(t["collection_body"])),
         interpretation=re.compile(rf"(?:{_alt(t['interpretation_endings'])})[\s\p{{P}}]*$"),
+        report=re.compile(rf"(?:{_alt(t['report_endings'])})$"),
         other=re.compile(_alt(t["other_insurance"])),
         benefit=re.compile(_alt(t["benefit"])),
         # 下达…工作经费 / 拨付…资助资金: the verb's object is money (no 任务 inside it)
@@ -66,6 +67,8 @@ def is_collection_notice(text: str) -> bool:
             return len(g["insurance"].findall(text)) >= t["min_body_hits"] and body_hits >= t["min_body_hits"]
         if g["other"].search(title) and not g["insurance"].search(g["other"].sub("", title)):
             return False  # 职工医保 / 养老保险 / 大病保险 …: another insurance
+        if g["report"].search(title):
+            return False  # 关于…工作进展情况的通报: a report on the collection, no notice of it
         if g["allocation"].search(title):
             return False  # 关于下达…参保缴费工作经费的通知: money allocated for the collection, no notice of it
         collects = bool(g["collection"].search(title))

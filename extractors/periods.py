@@ -60,7 +60,7 @@ END_ONLY_RE = re.compile(
     re.X,
 )
 # An end-only window said to come after the drive or to go on is a latecomer's window.
-LATER_RE = re.compile(r"结束(?:后|以后)|继续|仍可")
+LATER_RE = re.compile(r"结束(?:后|以后)|继续|仍可|随时(?:参保|缴费|办理)")  # …可即日起至6月30日随时参保缴费: enrolment open all along
 # …至2025年3月31日继续办理参保缴费 / …补办参保: a range whose own verb says latecomers may still pay.
 LATER_AFTER_RE = re.compile(r"\s*(?:期间)?\s*(?:仍可|可以?)?\s*(?:继续|补)(?:办理)?(?:参保|缴费|缴纳|登记|缴)")
 # 外出务工或返乡居民续保缴费时间可延长至2023年2月底 / 集中征缴期延长至1月31日
@@ -100,7 +100,8 @@ DEADLINE_RE = re.compile(
          (?:{DONE_MEANS}[^。；;,，\n]{{1,16}}?)?                                 # …前通过所在学校(托幼机构)完成…
          (?:要|须|必须|应|务必)?\s*(?:{DONE_LEAD})?\s*完成\s*
          (?P<who>[^。；;,，\n]{{0,40}}?)\s*的?\s*
-         (?:参保缴费|参保登记|登记缴费|参保征缴|征缴|参保|缴费|征收|收缴|{DRIVE_TASK}(?:[和、及]{DRIVE_TASK})?)(?:工作)?(?:任务|目标|工作|(?=\s*[。；;,，\n]))""",  # …前完成参保缴费。 / 完成全年参保目标的85% / 参保登记， / 摸排和动员工作
+         (?:(?:参保缴费|参保登记|登记缴费|参保征缴|征缴|参保|缴费|征收|收缴|{DRIVE_TASK}(?:[和、及]{DRIVE_TASK})?)(?:工作)?(?:任务|目标|工作|(?=\s*[。；;,，\n]))
+            |(?:全年|年度)(?:目标)?任务(?=\s*的\s*[\d.]+\s*[%％]))""",  # …前完成参保缴费。 / 完成全年参保目标的85% / 参保登记， / 摸排和动员工作 / 完成年度任务的90% (a share of the year's task)
     re.X,
 )
 # …11月30日前完成参保任务的95%，12月31日前全面完成: a later deadline of the same task, its task
@@ -138,7 +139,11 @@ BENEFIT_START_RE = re.compile(
 # 可于2023年2月28日前补缴 / 可在2027年2月底前继续缴费 / 可在3月31日前补办参保缴费: a latecomer window's end.
 EXTENSION_END_RE = re.compile(
     rf"""(?:可以?|均可|仍可)\s*(?:于|在|到)?\s*(?P<date>{point()})\s*{INCLUSIVE}(?:前|之前|以前|止)\s*
-         (?:继续|办理)?(?:补缴|补办|补交|补充缴费|缴费|缴纳|参保缴费|参保)""",
+         (?:继续|办理)?(?:补缴|补办|补交|补充缴费|缴费|缴纳|参保缴费|参保)
+       # 可持相关证明于2026年3月31日前到…受理中心申请补办: what to bring before the date, where to go
+       # after it; only the latecomer verbs (补办/补缴) end it
+       |(?:可以?|均可|仍可)\s*[^，,。；;\n\d]{{1,8}}?(?:于|在)\s*(?P<date>{point()})\s*{INCLUSIVE}(?:前|之前|以前)\s*
+         [^，,。；;\n]{{0,24}}?(?:申请)?(?:补缴|补办|补交|补充缴费)""",
     re.X,
 )
 # 集中缴费期结束后至2026年6月30日，未参保人员可继续办理参保缴费: a later window by its end.
@@ -528,8 +533,11 @@ def find_from_today(text: str, ctx: Context) -> list[Period]:
             around = text[sentence[0]:sentence[1]] + (text[head[0]:head[1]] if head else "")
             if LATER_RE.search(around) or any(w in around for w in EXTEND_WORDS):
                 end = parse_latecomer_end(m.group("date"), ctx)
+                # `新生儿等特殊群体可即日起至…`: the group whose window it is stands before 可
+                lead = text[sentence[0]:m.start()].rstrip()
+                who = parse_who(text, sentence[0], len(lead) + sentence[0] - 1)[0] if lead.endswith("可") else None
                 if end:
-                    out.append(_period(kind="extension", end=end, evidence=evidence(text, *sentence)))
+                    out.append(_period(kind="extension", end=end, applies_to=who, evidence=evidence(text, *sentence)))
             else:
                 word = parse_kind(text, m.start("date"), m.end(), sentence)
                 end = parse_date(m.group("date"), _year_for(word[0], ctx), role="end") if word else None

@@ -52,8 +52,8 @@ TITLE_RE = re.compile(
     (?<!《[^》\n]{0,60})                     # not a cited title
     关于(?:[^\n。；;:：》]|《[^》\n]*》){2,90}?   # 关于做好…(may quote a 《document》)
     (?:\n[ \t]*\n?[ \t]*(?:[^\n。；;:：]){1,60}?){0,3}?   # continued on up to 3 more lines
-    的?(?:通知|决定|意见|实施方案|工作方案|方案|办法|通告|公告|通报|报告)(?=\s*$|\s*\n)
-    """,
+    的?(?:通知|决定|意见|实施方案|工作方案|方案|办法|通告|公告|{reports})(?=\s*$|\s*\n)
+    """.replace("{reports}", vocab.alternation(vocab.terms("notice_terms.yaml", "notice")["report_endings"])),
     re.X | re.M,
 )
 

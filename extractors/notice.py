@@ -31,7 +31,7 @@ _alt = vocab.alternation
 def grammar() -> dict:
     t = terms()
     return dict(
-        title=re.compile(rf"关于[^。]{{2,{MAX_TITLE}}}?(?:{_alt(t['title_endings'])})"),
+        title=re.compile(rf"关于[^。]{{2,{MAX_TITLE}}}?(?:{_alt([*t['title_endings'], *t['report_endings']])})"),
         insurance=re.compile(_alt(t["insurance"])),
         collection=re.compile(_alt(t["collection"])),
         body=re.compile(_alt(t["collection_body"])),

@@ -534,8 +534,8 @@ def find_from_today(text: str, ctx: Context) -> list[Period]:
             if LATER_RE.search(around) or any(w in around for w in EXTEND_WORDS):
                 end = parse_latecomer_end(m.group("date"), ctx)
                 # `新生儿等特殊群体可即日起至…`: the group whose window it is stands before 可
-                lead = text[sentence[0]:m.start()].rstrip()
-                who = parse_who(text, sentence[0], len(lead) + sentence[0] - 1)[0] if lead.endswith("可") else None
+                # (parse_who drops the trailing 可 itself)
+                who = parse_who(text, sentence[0], m.start())[0] if text[sentence[0]:m.start()].rstrip().endswith("可") else None
                 if end:
                     out.append(_period(kind="extension", end=end, applies_to=who, evidence=evidence(text, *sentence)))
             else:

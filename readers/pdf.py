@@ -353,8 +353,7 @@ def find_unruled_tables(lines: list[dict]) -> list[dict]:
             for k in run:
                 if by_word and k == i:
                     continue
-                row = [""] * len(centres)
-                typed = _typed_cells(lines[k]["text"])
+                typed = _typed_cells(lines[k]["text"]) if len(cells[k]) != len(centres) else []
                 if len(cells[k]) == len(centres):
                     # as many cells as columns: in order. A table typed with spaces is ragged (a
                     # wide header word over a narrow figure, rows not aligned at all), and the
@@ -364,9 +363,11 @@ def find_unruled_tables(lines: list[dict]) -> list[dict]:
                     # fewer: an OCR'd line keeps the spaces typed between cells (readers.ocr),
                     # and a blank cell of a typed table is a run twice as long (`合计　　　　207360`)
                     row = typed
-                for x0, x1, text in cells[k] if len(cells[k]) != len(centres) and len(typed) != len(centres) else ():
-                    col = min(range(len(centres)), key=lambda n: abs(centres[n] - (x0 + x1) / 2))
-                    row[col] = (row[col] + text) if row[col] else text
+                else:
+                    row = [""] * len(centres)
+                    for x0, x1, text in cells[k]:
+                        col = min(range(len(centres)), key=lambda n: abs(centres[n] - (x0 + x1) / 2))
+                        row[col] = (row[col] + text) if row[col] else text
                 lines[k] = dict(lines[k], text="\t".join(row).rstrip("\t"))
         i = max(j, i + 1)
     return lines

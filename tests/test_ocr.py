@@ -288,6 +288,48 @@ def test_unruled_table_typed_with_spaces_comes_back_as_rows_of_cells() -> None:
     assert ocr.drop_stray_mark(ocr.Box(0, 0, 30, 12, "1.", 0.99)).text == "1."   # an item number stays
 
 
+def test_ragged_table_typed_with_spaces_keeps_each_cell_in_its_column() -> None:
+    """A table typed with two full-width spaces between cells is not aligned: each row's cells
+    start where the previous one ended, wide header words stand over narrow figures. A row with
+    as many cells as the header is read in order; a row with a blank cell (`合计　　　　207360`,
+    the run twice as long) keeps the blank, however the nearest header centre lies."""
+    from noticeflow.readers.pdf import find_unruled_tables
+
+    em = 12.0
+    rows = [["序号", "乡（镇）", "户籍人口（人）", "参保率目标（%）", "征缴任务（人）"],
+            ["1", "繁城镇", "52860", "95%", "50220"],
+            ["2", "砂河镇", "41370", "95%", "39300"],
+            ["合计", None, "207360", "95%", "198240"]]
+    boxes = []
+    for r, row in enumerate(rows):
+        x = 72.0
+        for t in row:
+            if t is None:        # a blank cell: two more full-width spaces typed
+                x += 2 * em
+                continue
+            w = em * sum(ocr._advance(c) for c in t)
+            boxes.append(ocr.Box(x, 100 + 20 * r, x + w, 112 + 20 * r, t, 0.99, em))
+            x += w + 2 * em
+    lines = find_unruled_tables(ocr._lines(boxes))
+    assert [ln["text"].split("\t") for ln in lines] == [
+        ["序号", "乡（镇）", "户籍人口（人）", "参保率目标（%）", "征缴任务（人）"],
+        ["1", "繁城镇", "52860", "95%", "50220"],
+        ["2", "砂河镇", "41370", "95%", "39300"],
+        ["合计", "", "207360", "95%", "198240"]]
+
+
+def test_a_box_reaching_over_its_left_neighbour_starts_where_it_ends() -> None:
+    """The detector's `乡（镇)` box began inside `序号`: trimmed to start at its right edge, so
+    the neighbour's ink is not read as a character and a gap; boxes on other lines and boxes
+    that merely touch stay as they are."""
+    a = ocr.Box(86, 715, 115, 733, "序号", 0.99, 12)
+    b = ocr.Box(104, 714, 180, 734, "乡（镇)", 0.99, 12)
+    c = ocr.Box(180, 714, 260, 734, "户籍人口", 0.99, 12)
+    below = ocr.Box(100, 740, 160, 758, "繁城镇", 0.99, 12)
+    out = ocr.trim_overlaps([a, b, c, below])
+    assert [(x.text, x.x0) for x in out] == [("序号", 86), ("乡（镇)", 115), ("户籍人口", 180), ("繁城镇", 100)]
+
+
 def test_a_row_of_figures_read_as_one_box_is_split_at_its_gap() -> None:
     """`18.52　　　　97.3`: half an em a character, so the box's width alone would take the gap for
     type; the box's height bounds the type size."""

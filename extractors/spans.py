@@ -27,6 +27,10 @@ def evidence(text: str, start: int, end: int) -> Evidence:
 _POSITIONS: OrderedDict = OrderedDict()  # (id(text), char) -> (text, positions), the newest last
 _POSITIONS_MAX = 16
 _POSITIONS_LOCK = threading.Lock()
+# The text asked about last and its positions by character: nearly every look-up is about the
+# notice being read, so it is answered with one attribute read and no lock (a tuple is replaced,
+# never changed in place, so a thread sees either the old pair or the new one).
+_RECENT: tuple = (None, {})
 
 
 def positions(text: str, char: str) -> array:
@@ -35,20 +39,33 @@ def positions(text: str, char: str) -> array:
 
     Cached by the text's identity, not its value: two equal texts (a view that changed nothing)
     would make each look-up compare millions of characters (an lru_cache key compares by value)."""
+    global _RECENT
+    recent, by_char = _RECENT
+    if recent is text:
+        hit = by_char.get(char)
+        if hit is not None:
+            return hit
     key = (id(text), char)
     with _POSITIONS_LOCK:  # extraction may run on several threads of a worker
         hit = _POSITIONS.get(key)
         if hit is not None and hit[0] is text:
             _POSITIONS.move_to_end(key)
-            return hit[1]
-    out, i = array("q"), text.find(char)
-    while i != -1:
-        out.append(i)
-        i = text.find(char, i + 1)
-    with _POSITIONS_LOCK:
-        _POSITIONS[key] = (text, out)
-        while len(_POSITIONS) > _POSITIONS_MAX:
-            _POSITIONS.popitem(last=False)
+            out = hit[1]
+        else:
+            out = None
+    if out is None:
+        out, i = array("q"), text.find(char)
+        while i != -1:
+            out.append(i)
+            i = text.find(char, i + 1)
+        with _POSITIONS_LOCK:
+            _POSITIONS[key] = (text, out)
+            while len(_POSITIONS) > _POSITIONS_MAX:
+                _POSITIONS.popitem(last=False)
+    if recent is text:
+        by_char[char] = out
+    else:
+        _RECENT = (text, {char: out})
     return out
 
 

@@ -89,6 +89,42 @@ _MIN_OPEN_LINE = 8
 _CONTINUING_END = frozenset("、,，和及与的按照对由在将从把向给或并且于以至")
 
 
+# A table typed in a word processor with ONE ideographic space between its cells (`序号　单位　主要职责`
+# then `1　县医保局　牵头负责…`): folded to plain spaces, its rows would read as wrapped prose
+# and be joined. Kept as tabs where a 序号 header is followed by numbered rows of exactly its cells.
+_IDEO_CELL = r"[^\s]+(?: [^\s]+)*"  # an OCR space may stand inside a cell (县医 保局), never two
+_IDEO_HEADER = std_re.compile(rf"^[ \t]*(?:序 ?号|编 ?号)(?:\u3000{_IDEO_CELL}){{2,}}[ \t]*$")
+_IDEO_ROW = std_re.compile(rf"^[ \t]*\d{{1,3}}(?:\u3000{_IDEO_CELL})+[ \t]*$")
+_IDEO_TOTAL = std_re.compile(rf"^[ \t\u3000]*(?:合 ?计|总 ?计|小 ?计)(?:\u3000+{_IDEO_CELL})+[ \t]*$")
+_IDEO_MIN_ROWS = 2
+
+
+def ideographic_tables_to_tabs(text: str) -> str:
+    """Rows of a table typed with single ideographic spaces between cells, as tab-separated rows."""
+    if "号\u3000" not in text:  # no 序号 header typed so: nothing to look at
+        return text
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        if not _IDEO_HEADER.match(lines[i]):
+            i += 1
+            continue
+        width = len(lines[i].strip().split("\u3000"))
+        j = i + 1
+        while j < len(lines) and _IDEO_ROW.match(lines[j]) and len(lines[j].strip().split("\u3000")) == width:
+            j += 1
+        if j - i - 1 >= _IDEO_MIN_ROWS:
+            for k in range(i, j):
+                lines[k] = "\t".join(lines[k].strip().split("\u3000"))
+            if j < len(lines) and _IDEO_TOTAL.match(lines[j]):  # 合计 under the rows: figures right-aligned
+                cells = lines[j].strip(" \t\u3000").split("\u3000")  # 合计　　1011300: an empty cell kept
+                if len(cells) <= width:
+                    lines[j] = "\t".join([cells[0]] + [""] * (width - len(cells)) + cells[1:])
+                    j += 1
+        i = max(j, i + 1)
+    return "\n".join(lines)
+
+
 def fold_width(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     # an ideographic space is two columns wide: a run of them is a column gap (a table aligned
@@ -610,6 +646,7 @@ def canonicalize(raw: str) -> str:
     """Decoded file text -> canonical text. Idempotent: canonicalize(canonicalize(x)) == canonicalize(x)."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     text = _CONTROL.sub("", text)
+    text = ideographic_tables_to_tabs(text)
     text = fold_width(text)
     text = strip_markup(text)
     text = tidy_spaces(text)

@@ -101,6 +101,7 @@ def grammar() -> dict:
     subject_open = re.compile(rf"""[ \t]*{marker}?[ \t]*(?P<open>【)?{group}
         (?(open)[ \t]*】[ \t]*(?P<closed>)|{endings})""", re.X | re.M)
     agent = re.compile(rf"{group}(?P<cue>\p{{Han}})")
+    paying = re.compile(rf"(?:{_alt(t['funding_leads'])}|按(?:每人每年|每人)?[\d.]+元(?:的标准)?)?(?:给予)?(?:{_alt(t['funding_verbs'])})")
     request = re.compile(rf"[ \t]*{marker}?[ \t]*{REQUEST}")
     unit_label = re.compile(rf"(?:{_alt(t['unit_labels'])})[ \t]*:[ \t]*")
     # `农业农村局：负责…` among `医保局：…` lines: an office without its prefix heading a duty line
@@ -108,7 +109,7 @@ def grammar() -> dict:
     bare_line = re.compile(rf"""^[ \t]*{marker}?[ \t]*(?P<name>(?!{_alt(t['generic'])})(?!{_alt(t['unknown_prefixes'])})
         \p{{Han}}{{1,{UNKNOWN_MAX}}}?(?:{_alt(t['bare_heading_suffixes'])})){heading_tail}(?=\S)""", re.X | re.M)
     known_line = re.compile(rf"[ \t]*{marker}?[ \t]*{known}{heading_tail}(?=\S)", re.X)
-    return dict(subject=subject, subject_open=subject_open, agent=agent, request=request, item=re.compile(item),
+    return dict(subject=subject, subject_open=subject_open, agent=agent, paying=paying, request=request, item=re.compile(item),
                 bare_line=bare_line, known_line=known_line,
                 unit_label=unit_label, filler=re.compile(rf"(?:{filler})$"),
                 unit_header=re.compile(_alt(t["unit_labels"])), task_header=re.compile(_alt(t["task_headers"])),
@@ -299,6 +300,8 @@ def find_subject_duties(mv: Masked) -> list[Found]:
         line_start = masked.rfind("\n", max(0, pos - MAX_LEAD), pos) + 1  # a subject opens its line within MAX_LEAD
         at_line_start = (line_start > 0 or pos <= MAX_LEAD) and not masked[line_start:m.start("group")].strip(" \t") \
             or bool(m.groupdict().get("marker"))
+        if agent and not req and g["paying"].match(masked, m.start("cue")):
+            continue  # 由县财政全额资助: who pays, not who does
         if agent or m["cue"]:
             duty_start = m.start("cue")
             stop = CLAUSE_END.search(masked, duty_start, duty_start + DUTY_MAX)

@@ -325,6 +325,9 @@ def find_monthly(text: str) -> list[Period]:
     return out
 
 
+HAN_RE = re.compile(r"\p{Han}")
+
+
 def parse_who(text: str, clause_start: int, pos: int) -> tuple[str | None, int]:
     """The group written before `pos` in its clause, else in the clause before ('对外出务工人员,缴费…',
     '未在集中缴费期内参保的,可于…'); returns it (None for everyone) and where the evidence should start."""
@@ -338,6 +341,8 @@ def parse_who(text: str, clause_start: int, pos: int) -> tuple[str | None, int]:
     who = TRAILING_LEAD_RE.sub("", who)
     if start == clause_start:  # '外出务工人员的缴费时间' (possessive); '未按时参保的,' stays a group
         who = who.removesuffix("的").strip()
+    if not HAN_RE.search(who):  # `3\t补缴阶段\t…`: a table row's number names nobody
+        return None, start
     return (None if EVERYONE_RE.match(who) else who), start
 
 

@@ -26,6 +26,7 @@ _HAN = re.compile(r"\p{Han}")
 _SPACED_ROW = re.compile(r"^\s*\S+(?:[ \u3000]{2,}\S+){2,}\s*$")
 _TWO_CELLS = re.compile(r"^\s*\S+(?:[ \u3000]{2,}\S+)+\s*$")
 _GAP = re.compile(r"(?<=\S)[ \u3000]{2,}(?=\S)")
+_IDEO_ROW = re.compile(r"^\s*\d{1,3}(?:\u3000\S+){2,}\s*$")  # 1　县医保局　负责…: one U+3000 per cell gap
 _TYPED_HEADER = re.compile(r"^\s*序[ \u3000]*号(?:[ \u3000]+\S+){2,}\s*$")
 
 
@@ -39,8 +40,9 @@ def is_table_row(line: str) -> bool:
 
 
 def is_typed_row(line: str) -> bool:
-    """A row of a table typed with spaces, or its 序号 header."""
-    return (line.rstrip()[-1:].isdigit() and bool(_SPACED_ROW.match(line))) or bool(_TYPED_HEADER.match(line))
+    """A row of a table typed with spaces (or one ideographic space per gap), or its 序号 header."""
+    return ((line.rstrip()[-1:].isdigit() and bool(_SPACED_ROW.match(line))) or bool(_TYPED_HEADER.match(line))
+            or bool(_IDEO_ROW.match(line)))
 
 
 def table_blocks(lines: list[str]) -> list[tuple[int, int]]:

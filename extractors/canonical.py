@@ -33,6 +33,9 @@ _HAN = r"\p{Han}"
 _SPACE_IN_NUMBER = re.compile(r"(?<=(?:^|\D)\d)[ ](?=\d(?:\D|$))|(?<=\d)[ ]+(?=[%％.])|(?<=\d\.)[ ]+(?=\d)")
 _SPACE_DIGIT_HAN = re.compile(rf"(?<=\d)[ ]+(?={_HAN})|(?<={_HAN})[ ]+(?=\d)")
 _SPACE_PUNCT = re.compile(r"[ ]+(?=[,，。；;：:、)）\]〕】》」』])|(?<=[,，。；;：:、(（\[〔【《「『])[ ]+")
+# An OCR space inside a date written in Chinese numerals (二〇 二五年九月, 十 二月): the numerals
+# before 年/月/日 are one number. Between numerals only: 一 二 of a serial column has no 年月日.
+_SPACE_IN_CN_DATE = re.compile(r"(?<=[〇○零一二三四五六七八九十]) (?=(?:[〇○零一二三四五六七八九十] ?){1,4}[年月日])")
 _SPACE_BRACKET = re.compile(r"(?<=[\]〕])[ ]+(?=\d)|(?<=\d)[ ]+(?=[\[〔])|(?<=[%)\]）])[ ]+(?=[\p{Han}\d])")
 
 # A line that ends a sentence or a heading; anything else followed by a blank line and a
@@ -452,7 +455,7 @@ def tidy_spaces(text: str) -> str:
     if sum(1 for l in raw_lines if _SPACED_ROW.match(l)) >= 2:
         text = "\n".join(spaced_tables_to_tabs(raw_lines))
     text = _WIDE_SPACES.sub(" ", text)
-    for pat in (_SPACE_IN_NUMBER, _SPACE_DIGIT_HAN, _SPACE_PUNCT, _SPACE_BRACKET):
+    for pat in (_SPACE_IN_NUMBER, _SPACE_DIGIT_HAN, _SPACE_PUNCT, _SPACE_BRACKET, _SPACE_IN_CN_DATE):
         text = pat.sub("", text)
     return _EDGE_SPACES.sub("", text)
 

@@ -50,7 +50,8 @@ _NEXT_ITEM = re.compile(rf"(?:第?[一二三四五1-5]档|[^\s,，。;；:：]{{
 
 # The tail of a lead (after its last separator) that makes the amount the rise / the old figure.
 _RISE_TAIL = re.compile(rf"{_RISE}\s*$")
-_OLD_TAIL = re.compile(rf"由\s*{_PER}?\s*$")
+# 由每人每年380元 / 由上年度的380元 / 由2025年度的380元: the old figure before its rise
+_OLD_TAIL = re.compile(rf"由\s*(?:(?:上一?年度?|去年|原来?|20\d{{2}}\s*年度?)\s*的?)?\s*{_PER}?\s*$")
 _REACH_OR_RISE = re.compile(rf"^\s*(?:{_REACH}|{_RISE})")
 _AT_LEAST_RE = re.compile(_AT_LEAST)
 # 个人缴费实行两档标准：一档… / 个人缴费设一档、二档两个档次，一档标准为…: the standard written later

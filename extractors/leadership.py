@@ -67,6 +67,7 @@ def grammar() -> dict:
         label=re.compile(rf"""
             (?:(?<=^|\t)[ \t]*(?:\d{{1,2}}[.、]|[(（]\d{{1,2}}[)）])?[ \t]*(?:{label})[ \t]*(?:[:：][ \t]*|(?=[\t ]))
               |(?<![副组务行])(?:{label})[ \t]*[:：][ \t]*
+              |(?<=领导小组)(?:{label})[ \t]*[:：][ \t]*   # 领导小组组长：… (the group's name before its role)
               |(?<=(?:{ending}))(?<![副组务行])(?:{label})[ \t]+
               # ...or, at a line start, glued to a name that a post follows (`副组长次仁卓玛县人民政府
               # 副县长`: aligned rows whose spaces OCR lost)

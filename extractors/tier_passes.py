@@ -8,6 +8,7 @@ numbers (以上第(二)至(四)项), 上述/其他资助对象 (the tiers just l
 from __future__ import annotations
 
 import re as sre  # stdlib: plain words only
+from dataclasses import replace
 
 import regex as re
 
@@ -55,6 +56,37 @@ _ALL_SUBSIDY_FUNDS = re.compile(r"(?:资助|参保|补助|补贴|代缴|救助)[
 
 
 # ---------------------------------------------------------------- whole-notice passes
+
+# 孤儿、事实无人抚养儿童参照特困人员执行: a group given the terms of a tier listed elsewhere.
+_REFERENCE = re.compile(r"""
+    (?P<who>[^,，。;；:：\n]{2,60}?) (?:均|也|同样)? (?:参照|比照) (?P<ref>[^,，。;；:：\n]{2,30}?)
+    (?:的)? (?:资助)? (?:标准|政策|规定|办法)? (?:执行|资助|办理)
+""", re.X)
+_LIST_MARK = re.compile(rf"[\s\-*•·]*(?:[(（]{_ITEM_NUMBER}[)）]|\d{{1,2}}[.、．)]|[一二三四五六七八九十]{{1,3}}、)?\s*")
+
+
+def add_referred_tiers(lay: Layout, drafts: list[Draft]) -> list[Draft]:
+    """Tiers written as a reference to another (`X参照特困人员执行`): X gets a copy of the
+    terms of the tier naming the groups referred to. Only groups no tier covers yet."""
+    if "参照" not in lay.text and "比照" not in lay.text:
+        return drafts
+    covered = {c for d in drafts for c in d.categories}
+    out = list(drafts)
+    for m in _REFERENCE.finditer(lay.text):
+        lead = _LIST_MARK.match(lay.text, m.start("who"), m.end("who"))
+        ws = lead.end() if lead else m.start("who")
+        cats = parse_group_categories(lay, ws, m.end("who"))
+        ref = parse_categories(lay, *m.span("ref"))
+        if not cats or not ref or covered.intersection(cats):
+            continue
+        source = next((d for d in drafts if set(ref) <= set(d.categories)), None)
+        if source is None or not source.mode:
+            continue
+        out.append(replace(source, label=lay.text[ws:m.end("who")].strip(), categories=cats,
+                           start=ws, end=m.end(), group_end=m.end("who"), figures=set(source.figures)))
+        covered.update(cats)
+    return sorted(out, key=lambda d: d.start)
+
 
 def find_referred(lay: Layout, drafts: list[Draft], pos: int) -> list[Draft]:
     """Tiers "上述/以上" at `pos` refers to: those before it in its paragraph, else the block of

@@ -26,7 +26,8 @@ from noticeflow.extractors.spans import evidence
 from noticeflow.extractors.tier_grammar import Draft, find_drafts, find_table_drafts
 from noticeflow.extractors.tier_layout import find_layout
 from noticeflow.extractors.tier_passes import (
-    apply_floor_clauses, apply_funding_clauses, apply_intro_sources, apply_pay_first_clauses, find_following)
+    add_referred_tiers, apply_floor_clauses, apply_funding_clauses, apply_intro_sources, apply_pay_first_clauses,
+    find_following)
 from noticeflow.schemas import Flag, Tier
 from noticeflow.schemas.errors import RESOURCE_ERRORS
 
@@ -217,7 +218,7 @@ def extract(text: str, ctx: Context) -> dict:
             drafts.sort(key=lambda d: (0 if id(d) in from_tables or any(a <= v.pos(d.start) < b for a, b in sections)
                                        else 1, d.start))
         drafts = merge(drafts, ctx.individual_fee)
-        drafts.sort(key=lambda d: d.start)
+        drafts = add_referred_tiers(lay, sorted(drafts, key=lambda d: d.start))
         apply_funding_clauses(lay, drafts)
         apply_intro_sources(lay, drafts)
         apply_pay_first_clauses(lay, drafts)

@@ -59,6 +59,14 @@ from noticeflow.extractors.canonical import canonicalize
     # a two-row header aligned with full-width spaces: the rows' cells set the columns
     ("序号　乡镇　　　合计　　　　其中\n　　　　　　　　　　　　　　困难群众　　其他\n1　　东河镇　　5200　　　　300　　　　4900\n2　　西岭乡　　3100　　　　200　　　　2900",
      "序号\t乡镇\t合计\t其中\n\t\t\t困难群众\t其他\n1\t东河镇\t5200\t300\t4900\n2\t西岭乡\t3100\t200\t2900"),
+    # a table typed with ONE full-width space per cell gap: tab rows, not wrapped prose joined
+    # (an OCR space inside a cell stays in it; the 合计 without its area cell is right-aligned)
+    ("序号　单位　主要职责\n1　县医保局　牵头负责参保登记\n2　县税 务局　负责保费征收\n　　合计　2",
+     "序号\t单位\t主要职责\n1\t县医保局\t牵头负责参保登记\n2\t县税 务局\t负责保费征收\n合计\t\t2"),
+    # ...one such row alone is no table
+    ("序号　单位　主要职责\n1　县医保局　牵头负责参保登记\n各乡镇要做好宣传。", "序号 单位 主要职责\n1县医保局 牵头负责参保登记\n各乡镇要做好宣传。"),
+    # OCR spaces inside a date in Chinese numerals
+    ("集中征缴时间为二 〇 二五年九月一日至十 二月三十一日。", "集中征缴时间为二〇二五年九月一日至十二月三十一日。"),
 ])
 def test_canonicalize(raw: str, expected: str) -> None:
     assert canonicalize(raw).rstrip("\n") == expected

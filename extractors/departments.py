@@ -313,11 +313,20 @@ def find_subject_duties(mv: Masked) -> list[Found]:
         else:
             duty_start, duty_end = next_text(masked, m.end())
         found += parse_group(mv, m, duty_start, duty_end)
-        co = m.groupdict().get("cue") and next(
-            (w for w in terms()["co_cues"] if masked.startswith(w, m.start("cue"))), None)
-        if co:
-            found += co_agents(mv, m.start("cue") + len(co), duty_start, duty_end)
+        co_at = m.groupdict().get("cue") and _co_cue(masked, m.start("cue"), m.end("cue"))
+        if co_at:
+            found += co_agents(mv, co_at, duty_start, duty_end)
     return found
+
+
+def _co_cue(masked: str, cue_start: int, cue_end: int) -> int | None:
+    """Where the department a co-cue joins starts: 会同 as the cue itself (县医保局会同县税务局…)
+    or right after a modal one (县医保局要会同县税务局…); None without one."""
+    for at in (cue_start, cue_end):
+        w = next((w for w in terms()["co_cues"] if masked.startswith(w, at)), None)
+        if w:
+            return at + len(w)
+    return None
 
 
 def co_agents(mv: Masked, pos: int, duty_start: int, duty_end: int) -> list[Found]:

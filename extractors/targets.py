@@ -52,7 +52,7 @@ SHARE_RE = re.compile(
     re.X,
 )
 # ---- shape 3: STAGE …完成…任务的 PERCENT / STAGE 未完成 PERCENT 目标任务 ------------------------
-STAGE = r"(?P<body>[\p{Han}]{2,20}?(?:阶段|期间))"
+STAGE = r"(?P<body>[\p{Han}]{2,20}?(?:阶段|期间|期(?=内)))内?"  # 集中缴费期内: the stage is 集中缴费期
 MD = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"  # a month or day, in digits or in Chinese numerals (十一月三十日前)
 STAGE_RE = re.compile(
     rf"""{STAGE}[^。；;,，\n]{{0,12}}?完成[^。；;,，\n%]{{0,10}}?任务(?:数)?的?\s*{FIGURE}
@@ -100,7 +100,7 @@ RATE_WORD = "率"
 SHARE_WORDS = ("参保", "参加", "缴费", "覆盖")  # SHARE_RE's lookahead
 # ...and the end of a figure right before that word (matched backwards from it, as the regex would).
 SHARE_FIGURE_END_RE = re.compile(rf"(?r)[%％\d{CN_DIGITS}]\s*")
-STAGE_WORDS, STAGE_DONE = ("阶段", "期间", "截至", "截止", "到"), ("完成", "任务", "目标")  # 完成, then 任务 or 目标
+STAGE_WORDS, STAGE_DONE = ("阶段", "期间", "期内", "截至", "截止", "到"), ("完成", "任务", "目标")  # 完成, then 任务 or 目标
 # Chinese numerals go through cn2an, slow enough to matter; the same few figures recur.
 _number = lru_cache(maxsize=256)(parse_number)
 

@@ -53,6 +53,17 @@ RANGE = rf"""
     (?(sep)|(?(open)(?=\s*{RANGE_CLOSE})|(?!)))
 """
 RANGE_RE = re.compile(RANGE, re.X)
+# Dates written with dots or slashes, as posters and WeChat articles do (`2025.9.1-2025.12.31`,
+# `2025/9/1至12/31`): a range of two such points. No 月 to anchor on, so a pattern of its own; its
+# groups carry RANGE_RE's names (those it never fills match nothing) for parse_range.
+_DOT = r"[./]"
+DOT_RANGE_RE = re.compile(rf"""
+    (?<![\d.]) (?P<ayear>20\d{{2}}) {_DOT} (?P<amonth>1[0-2]|0?[1-9]) {_DOT} (?P<aday>3[01]|[12]\d|0?[1-9])
+    \s* (?P<sep>-+|—+|–|~|～|－|至|到) \s*
+    (?:(?P<byear>20\d{{2}}) {_DOT})? (?P<bmonth>1[0-2]|0?[1-9]) {_DOT} (?P<bday>3[01]|[12]\d|0?[1-9]) (?![\d.])
+    (?P<arel>(?!))? (?P<amend>(?!))? (?P<brel>(?!))? (?P<bmend>(?!))? (?P<bday_only>(?!))? (?P<open>(?!))?
+""", re.X)
+_DOT_DATE = re.compile(r"20\d{2}[./]\d")
 POINT_RE = re.compile(rf"(?<![\d年月]){FIRST_CHAR}{point()}", re.X)
 # Every date point holds a 月; a match starts at most this far before it and ends this far after.
 MONTH_WORD, BEFORE_MONTH, AFTER_MONTH = "月", 24, 64
@@ -163,7 +174,11 @@ def _scan(rx, text: str, needs=()):
 
 def find_range_matches(text: str) -> list:
     """Every RANGE_RE match in text, in order (the raw matches: callers read their groups)."""
-    return list(_scan(RANGE_RE, text or "", RANGE_SEP_WORDS))
+    text = text or ""
+    found = list(_scan(RANGE_RE, text, RANGE_SEP_WORDS))
+    if _DOT_DATE.search(text):
+        found = sorted(found + list(DOT_RANGE_RE.finditer(text)), key=lambda m: m.start())
+    return found
 
 
 def find_ranges(text: str, default_year: int | None = None) -> list[DateSpan]:

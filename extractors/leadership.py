@@ -345,7 +345,7 @@ def parse_person(s: str, joined_titles: bool = False) -> tuple[str, str | None] 
     g = grammar()
     for i in range(len(s) - NAME_CHARS[0], 0, -1):  # title then name, the name at the end
         name, title = s[i:], s[:i].rstrip()
-        if is_name(name) and g["name"].fullmatch(name) and g["ends_title"].search(title) and (
+        if is_name(name) and (g["name"].fullmatch(name) or g["dotted"].fullmatch(name)) and g["ends_title"].search(title) and (
                 joined_titles or not re.search(r"[、,;；]", title)):
             return SPACE.sub("", name), SPACE.sub("", title)
     return None

@@ -347,12 +347,26 @@ def place_is_known(office: str) -> bool:
     return bool(m) and known_place(m.group("place"))
 
 
+@functools.cache
+def _department_names() -> dict[str, str]:
+    """Department form -> canonical name (departments.yaml): 医保局 and 医疗保障局 are one office."""
+    out = {t.alias: t.name for t in vocab.departments()}
+    out.update({t.name: t.name for t in vocab.departments()})
+    return out
+
+
+def _same_organ(a: str, b: str) -> bool:
+    names = _department_names()
+    return a == b or (a in names and names.get(a) == names.get(b))
+
+
 def _spelled_out(short: str, full: str) -> bool:
     """The 落款 names the header's office in full (`镇宁自治县人民政府办公室` in the title,
     `镇宁布依族苗族自治县人民政府办公室` signing): the same place start and office, the short name's
-    characters all in the full one in order. The full name is the office's."""
+    characters all in the full one in order (`沧源县医保局` / `沧源佤族自治县医疗保障局`: an office's short
+    form counts as the same office). The full name is the office's."""
     short, full = squeeze_org(short).replace(" ", ""), squeeze_org(full).replace(" ", "")
-    if len(full) <= len(short) or short[:1] != full[:1] or organ(short) != organ(full):
+    if len(full) <= len(short) or short[:1] != full[:1] or not _same_organ(organ(short), organ(full)):
         return False
     rest = iter(full)
     return all(ch in rest for ch in short)

@@ -46,7 +46,8 @@ _PIECE_STOPS = _SEPARATORS + "。\n\t"
 _COLON = ":："
 _MAX_EVIDENCE = 90  # a list item further than this from its subject quotes only itself
 _SCOPE_MAX = 160
-_NEXT_ITEM = re.compile(rf"(?:第?[一二三四五1-5]档|[^\s,，。;；:：]{{2,16}}?)(?:标准)?(?:为)?\s*{_PER}")  # a statement never runs further than this from its subject
+_NEXT_ITEM = re.compile(rf"(?:[(（][一二三四五六七八九十\d]{{1,2}}[)）]|\d{{1,2}}[.、．]|[一二三四五六七八九十]{{1,2}}、)?\s*"  # (一)成年居民：每人…
+                        rf"(?:第?[一二三四五1-5]档|[^\s,，。;；:：]{{2,16}}?)(?:标准)?(?:为|[:：])?\s*{_PER}")  # a statement never runs further than this from its subject
 
 # The tail of a lead (after its last separator) that makes the amount the rise / the old figure.
 _RISE_TAIL = re.compile(rf"{_RISE}\s*$")
@@ -114,8 +115,9 @@ def scope_end(text: str, start: int, next_subject: int) -> int:
     end = min(next_subject, start + _SCOPE_MAX, len(text))
     for i in range(start, end):
         c = text[i]
-        if c == "\n" and any(k in text[start:i] for k in _COLON) and _NEXT_ITEM.match(text, i + 1):
-            continue  # 两档标准：一档每人每年400元；⏎二档每人每年800元 (a list wrapped after ；)
+        if c == "\n" and (any(k in text[start:i] for k in _COLON) or not text[start:i].strip()) \
+                and _NEXT_ITEM.match(text, i + 1):
+            continue  # 两档标准：一档每人每年400元；⏎二档…; a heading `一、缴费标准` over its items
         if c in "。\n":
             return i
         if c in ";；" and not any(k in text[start:i] for k in _COLON):
@@ -139,6 +141,14 @@ def parse_label(words: str) -> str | None:
             and bare not in t["everyone"]):
         return rest
     return None
+
+
+def colon_item_label(lead: str, cut: int) -> str | None:
+    """`（一）成年居民：每人每年400元`: the group of a list item named before its colon."""
+    if not cut or lead[cut - 1] not in _COLON:
+        return None
+    item_start = max(lead.rfind(c, 0, cut - 1) for c in _SEPARATORS + "\n") + 1
+    return parse_label(_HEAD_MARKER.sub("", lead[item_start:cut - 1], count=1))
 
 
 def pre_label(text: str, subject_start: int) -> str | None:
@@ -246,7 +256,7 @@ def parse_statements(text: str, kind: str, std: bool, m, end: int) -> list[tuple
         if change is None and (t["unchanged"].search(text, m.end(), a.start())
                                or t["unchanged_after"].match(text, a.end(), min(end + 1, a.end() + 24))):
             change = 0  # …标准不变，为每人每年400元 / …400元，与上年持平
-        label = parse_label(tail) or (label_before if not out else None)
+        label = parse_label(tail) or colon_item_label(lead, cut) or (label_before if not out else None)
         if out and label is None:
             break  # a second amount that names no grade or group: another statement
         year = _year(text, m.start(), a.start())

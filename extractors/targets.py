@@ -242,6 +242,25 @@ def find_rate_targets(text: str, s: int, e: int) -> list[Target]:
     return out
 
 
+# `全县参保率较上年提高1个百分点以上，力争达到97%`: a clause that is only an aim for the rate the
+# clause before it raises (no 率 of its own).
+AIM_ONLY_RE = re.compile(rf"\s*(?:力争|确保|争取|努力|并)\s*(?:达到|达|提高到|提高至|提升到|提升至|稳定在|保持在)\s*{FIGURE}\s*(?:以上|左右)?\s*$", re.X)
+RAISED_RATE_RE = re.compile(r"(?P<body>[\p{Han}、()（）]{1,60}?率)\s*(?:较|比)上年(?:度)?(?:提高|提升|增长|增加)")
+
+
+def find_aim_targets(text: str, s: int, e: int) -> list[Target]:
+    m = AIM_ONLY_RE.match(text, s, e)
+    if not m or s < 2 or text[s - 1] not in ",，":
+        return []
+    p0 = stop_before(text, s - 1, CLAUSE_STOPS) + 1
+    rate = RAISED_RATE_RE.search(text, p0, s - 1)
+    pct = _pct(m)
+    if not rate or pct is None or not 0 < pct <= 100:
+        return []
+    return [Target(metric=metric, population=pop, percent=pct, evidence=evidence(text, rate.start(), m.end()))
+            for metric, pop in parse_rate_body(rate.group("body"))]
+
+
 def _figure_then_share_word(text: str, s: int, e: int) -> bool:
     """Whether [s, e) has a figure followed by 参保/参加/缴费/覆盖, without which SHARE_RE
     cannot match (most % clauses read '参保率达到90%,': the word is there, not after the %)."""
@@ -348,7 +367,7 @@ def extract(text: str, ctx: Context) -> dict:
     for s, e in find_percent_clauses(text):
         if excluded and any(a <= v.pos(s) < b for a, b in excluded):
             continue
-        for finder in (find_rate_targets, find_share_targets, find_stage_targets):
+        for finder in (find_rate_targets, find_share_targets, find_stage_targets, find_aim_targets):
             try:
                 found = finder(text, s, e)
             except ValueError:

@@ -276,7 +276,9 @@ def aligned_tables_to_tabs(lines: list[str]) -> list[str]:
         # the run goes on over rows with one gap (合计 under empty cells), a cell wrapped onto a line
         # of its own and single blank lines
         j = i
+        first_width = _display_col(lines[i], _COLUMN_GAP.search(lines[i]).end())
         while j < len(lines) and (gaps[j] >= 1 or (j > i and _WRAPPED_CELL.match(lines[j]))
+                                  or (j > i and _lone_first_cell(lines, gaps, j, first_width))
                                   or (not lines[j].strip() and j + 1 < len(lines) and gaps[j + 1] >= 2)):
             j += 1
         rows = [k for k in range(i, j) if lines[k].strip()]
@@ -319,6 +321,22 @@ def aligned_tables_to_tabs(lines: list[str]) -> list[str]:
                 out[k] = "\t".join(cells).rstrip("\t") if k != rows[0] else "\t".join(cells)
         i = j
     return out
+
+
+_LONE_CELL = re.compile(r"^\S+(?: \S+)?$")
+
+
+def _lone_first_cell(lines: list[str], gaps: list[int], j: int, width: int) -> bool:
+    """A row holding only its first cell, no wider than the first column (`孤儿` under `特困人员
+    100%  400  0`, the figures merged over both rows): the table goes on, when a row with cells
+    (or another such row) follows on the next line."""
+    line = lines[j]
+    if not _LONE_CELL.match(line) or _display_col(line, len(line)) >= width:
+        return False
+    k = j + 1
+    while k < len(lines) and _LONE_CELL.match(lines[k]) and _display_col(lines[k], len(lines[k])) < width:
+        k += 1
+    return k < len(lines) and gaps[k] >= 1
 
 
 def _fixed_run(lines: list[str], rows: list[int], width: int) -> int | None:

@@ -21,7 +21,9 @@ def grammar() -> dict:
     return dict(
         # 参保任务分别为: / 征缴任务如下: — the task word names the column
         lead=re.compile(rf"(?P<word>{vocab.alternation(t['task_headers'])})(?:[^。;:\n]{{0,6}}?)(?:{vocab.alternation(t['prose_list_verbs'])})\s*:"),
-        item=re.compile(rf"\s*(?P<area>\p{{Han}}{{1,14}}?(?:{places}))\s*(?P<num>\d[\d,]*)\s*人\s*(?P<sep>[、,;]|。|$)"),
+        # an OCR space may stand inside the name (`卢集 镇51240人`)
+        item=re.compile(r"\s*(?P<area>\p{Han}(?:[ ]?\p{Han}){0,15})\s*(?P<num>\d[\d,]*)\s*人\s*(?P<sep>[、,;]|。|$)"),
+        place=re.compile(rf"(?:{places})$"),
         stated=re.compile(rf"(?:{vocab.alternation(t['task_headers'])})(?:为|是|共|共计)?\s*(?P<num>\d[\d,]*)\s*人"),
     )
 
@@ -36,7 +38,10 @@ def find(text: str) -> Quota | None:
     for lead in g["lead"].finditer(text):
         rows, pos = [], lead.end()
         while (m := g["item"].match(text, pos)) is not None:
-            rows.append(QuotaRow(seq=None, area=m.group("area"), values={lead.group("word"): int(m.group("num").replace(",", ""))},
+            area = m.group("area").replace(" ", "")
+            if not g["place"].search(area):
+                break
+            rows.append(QuotaRow(seq=None, area=area, values={lead.group("word"): int(m.group("num").replace(",", ""))},
                                  note=None, evidence=evidence(text, m.start("area"), m.end("num") + 1)))
             pos = m.end()
             if m.group("sep") != "、" and m.group("sep") != ",":

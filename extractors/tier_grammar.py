@@ -656,7 +656,8 @@ def transposed_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
     while k < n:
         ls, le = _line(lay, k)
         cells = text[ls:le].split("\t")
-        if len(cells) < 3 or _COL_HINT.search(cells[0]) or not all(cells[1:]):
+        # the corner cell names the groups (资助类别, 对象, 项目) or nothing, never a figure
+        if len(cells) < 3 or _COL_HINT.search(cells[0]) and not _COL_GROUP.search(cells[0]) or not all(cells[1:]):
             k += 1
             continue
         starts = [ls + sum(len(c) + 1 for c in cells[:j]) for j in range(len(cells))]

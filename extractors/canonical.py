@@ -315,7 +315,9 @@ def aligned_tables_to_tabs(lines: list[str]) -> list[str]:
         # the run goes on over rows with one gap (合计 under empty cells), a cell wrapped onto a line
         # of its own and single blank lines
         j = i
+        first_width = _display_col(lines[i], _COLUMN_GAP.search(lines[i]).end())
         while j < len(lines) and (gaps[j] >= 1 or (j > i and _WRAPPED_CELL.match(lines[j]))
+                                  or (j > i and _lone_first_cell(lines, gaps, j, first_width))
                                   or (not lines[j].strip() and j + 1 < len(lines) and gaps[j + 1] >= 2)):
             j += 1
         rows = [k for k in range(i, j) if lines[k].strip()]
@@ -338,10 +340,13 @@ def aligned_tables_to_tabs(lines: list[str]) -> list[str]:
             grid = [_display_col(lines[widest], m.start()) for m in _CELL.finditer(lines[widest])]
             if len(grid) > len(starts):
                 starts = grid
+            run = _fixed_run(lines, rows[1:], len(starts))
             for k in rows:
                 cells = [""] * len(starts)
                 pieces = [pw for m in (_WORD if by_word and k == rows[0] else _CELL).finditer(lines[k])
                           for pw in _label_and_figure(lines[k], m, starts)]
+                if run and k != rows[0] and len(pieces) < len(starts):
+                    pieces = _empty_cells_by_run(lines[k], pieces, run, len(starts))
                 if len(pieces) == len(starts) and k != rows[0]:
                     # a row holding as many cells as there are columns fills them in order: cells
                     # set apart by a fixed run of spaces (`5    晁陂镇    38950`) drift off the
@@ -355,6 +360,47 @@ def aligned_tables_to_tabs(lines: list[str]) -> list[str]:
                 out[k] = "\t".join(cells).rstrip("\t") if k != rows[0] else "\t".join(cells)
         i = j
     return out
+
+
+_LONE_CELL = re.compile(r"^\S+(?: \S+)?$")
+
+
+def _lone_first_cell(lines: list[str], gaps: list[int], j: int, width: int) -> bool:
+    """A row holding only its first cell, no wider than the first column (`孤儿` under `特困人员
+    100%  400  0`, the figures merged over both rows): the table goes on, when a row with cells
+    (or another such row) follows on the next line."""
+    line = lines[j]
+    if not _LONE_CELL.match(line) or _display_col(line, len(line)) >= width:
+        return False
+    k = j + 1
+    while k < len(lines) and _LONE_CELL.match(lines[k]) and _display_col(lines[k], len(lines[k])) < width:
+        k += 1
+    return k < len(lines) and gaps[k] >= 1
+
+
+def _fixed_run(lines: list[str], rows: list[int], width: int) -> int | None:
+    """The run of spaces that sets the cells apart where rows are typed with a fixed run
+    (`5　　晁陂镇　　38950`): the gap most rows holding every column use, if one gap is all they use."""
+    gaps = [len(m.group()) for k in rows if len(_CELL.findall(lines[k])) == width
+            for m in _COLUMN_GAP.finditer(lines[k].strip(" "))]
+    if len(gaps) < 2 * (width - 1) or len(set(gaps)) != 1:
+        return None
+    return gaps[0]
+
+
+def _empty_cells_by_run(line: str, pieces, run: int, width: int):
+    """A row typed with a fixed run whose gap is twice the run (`合计　　　　120280　　113130`)
+    leaves a cell empty there: the pieces with empty cells put in, when that gives every column."""
+    cells = list(_CELL.finditer(line))
+    if len(cells) != len(pieces):
+        return pieces
+    out = [pieces[0]]
+    for a, b, piece in zip(cells, cells[1:], pieces[1:]):
+        gap = b.start() - a.end()
+        if gap % run:
+            return pieces
+        out += [(None, "")] * (gap // run - 1) + [piece]
+    return out if len(out) == width else pieces
 
 
 _LABEL_FIGURE = re.compile(r"(?<=\p{Han})[ ]{1,2}(?=[\d.,]+万?$)")

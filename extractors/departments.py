@@ -81,11 +81,12 @@ def grammar() -> dict:
     unknown = (rf"(?:{_alt(t['unknown_prefixes'])})(?!{_alt(t['generic'])})"
                rf"\p{{Han}}{{1,{UNKNOWN_MAX}}}?(?:{_alt(t['org_suffixes'])}){ends}")
     item = rf"(?:{known}|{unknown})"
-    filler = rf"(?:{_alt(t['fillers'])}|各\p{{Han}}{{0,6}}?(?:{_alt(t['filler_kinds'])}))"
+    township = rf"(?:各|县)?\p{{Han}}{{0,6}}?(?:{_alt(t['township_bodies'])})"
+    filler = rf"(?:{_alt(t['fillers'])}|各\p{{Han}}{{0,6}}?(?:{_alt(t['filler_kinds'])})|{township})"
     sep = rf"(?:{_alt(t['separators'])})"
     # 县农业农村局(县乡村振兴局): the same office by its other name, an office name in brackets
     other_name = rf"(?:\((?:[^()\n]{{1,14}}?(?:局|办|委|中心|联合会|会|室|部)|[^()\n]{{0,6}}?{HEAD}{BODY}*)\))?"
-    member = rf"(?:(?:{item}){other_name}|{filler})"
+    member = rf"(?:{township}|(?:{item}){other_name}|{filler})"  # 经济开发区管委会: no 开发区 + 管委
     group = rf"(?P<group>{member}(?:{sep}{member})*)(?P<tail>{_alt(t['tails'])})?"
     marker = (r"(?P<marker>[一二三四五六七八九十]+是|[(][一二三四五六七八九十\d]{1,3}[)]|[一二三四五六七八九十]{1,3}、"
               rf"|\d{{1,2}}(?:[、]|\.(?!\d))|[①-⑳]|[{BULLETS}]"  # ▲县医保局: a bullet
@@ -111,7 +112,7 @@ def grammar() -> dict:
     known_line = re.compile(rf"[ \t]*{marker}?[ \t]*{known}{heading_tail}(?=\S)", re.X)
     return dict(subject=subject, subject_open=subject_open, agent=agent, paying=paying, request=request, item=re.compile(item),
                 bare_line=bare_line, known_line=known_line,
-                unit_label=unit_label, filler=re.compile(rf"(?:{filler})$"),
+                unit_label=unit_label, filler=re.compile(rf"(?:{filler})$"), township=re.compile(township),
                 unit_header=re.compile(_alt(t["unit_labels"])), task_header=re.compile(_alt(t["task_headers"])),
                 admin_prefix=re.compile(rf"^(?:各)?(?:{tax}|{place}|[县市区旗州盟]委(?=\p{{Han}}{{2,}}部)|[县市区旗州盟])(?!委)"))
 
@@ -380,8 +381,24 @@ def items_in(mv: Masked, g0: int, g1: int, duty: str, ev: tuple[int, int]):
     """The departments of a group of names in view[g0:g1] (fillers such as 各有关部门 skipped)."""
     g = grammar()
     depth_open = [i for i in range(g0, g1) if mv.masked[i] == "("] if "(" in mv.masked[g0:g1] else []
+    bodies = [b.span() for b in g["township"].finditer(mv.view, g0, g1)]  # 经济开发区管委会: no 区管委
+    if bodies:
+        found = list(_items(mv, g0, g1, duty, ev, bodies, depth_open))
+        if not any(f.level == "township" for f in found):
+            # no township beside it: the body is the one given the task (kept as written)
+            found += [Found(unknown_name(w), w, "township", duty, ev[0], ev[1], False)
+                      for w in (mv.written(b0, b1) for b0, b1 in bodies)]
+        yield from found
+        return
+    yield from _items(mv, g0, g1, duty, ev, bodies, depth_open)
+
+
+def _items(mv: Masked, g0: int, g1: int, duty: str, ev: tuple[int, int], bodies, depth_open):
+    g = grammar()
     for im in g["item"].finditer(mv.masked, g0, g1):
         i0, i1 = im.span()
+        if any(b0 <= i0 < b1 for b0, b1 in bodies):
+            continue
         if depth_open and _in_bracket(mv.masked, g0, i0):
             continue  # 县农业农村局(县乡村振兴局): the bracket renames the office before it
         written = mv.written(i0, i1)

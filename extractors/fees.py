@@ -73,6 +73,8 @@ _YEAR = re.compile(r"(?P<y>20\d{2})\s*年")
 _COL_INDIVIDUAL = re.compile(r"个人(?:参保)?缴费|个人缴纳")
 _COL_FISCAL = re.compile(r"财政补助|政府补助")
 _NOT_A_FEE_TABLE = re.compile(r"资助|救助|代缴|减免|报销|限额|起付|待遇")
+# a column of sums (`个人缴费金额（万元）` beside a quota's 参保任务) counts money in total, not per person
+_COL_SUM = re.compile(r"万元|亿元")
 _CELL_AMOUNT = re.compile(rf"^\s*(?P<al>{_AT_LEAST})?\s*(?P<amt>{NUM})\s*(?:元(?:/人(?:[·/]年)?)?)?\s*$")
 
 
@@ -322,7 +324,7 @@ def find_table_fees(text: str) -> list[tuple[Fee, int | None]]:
         if _NOT_A_FEE_TABLE.search("".join(header)):
             continue
         cols = {i: "individual" if _COL_INDIVIDUAL.search(h) else "fiscal_subsidy"
-                for i, h in enumerate(header) if _COL_INDIVIDUAL.search(h) or _COL_FISCAL.search(h)}
+                for i, h in enumerate(header) if (_COL_INDIVIDUAL.search(h) or _COL_FISCAL.search(h)) and not _COL_SUM.search(h)}
         if not cols or 0 in cols:
             continue
         for row in table.rows[1:]:

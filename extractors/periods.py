@@ -61,6 +61,7 @@ END_ONLY_RE = re.compile(
     re.X,
 )
 # An end-only window said to come after the drive or to go on is a latecomer's window.
+AFTER_END_RE = re.compile(r"(?:期|工作)结束(?:后|以后)[,，]")  # …集中缴费期结束后，… before a range
 LATER_RE = re.compile(r"结束(?:后|以后)|继续|仍可|随时(?:参保|缴费|办理)")  # …可即日起至6月30日随时参保缴费: enrolment open all along
 # …至2025年3月31日继续办理参保缴费 / …补办参保: a range whose own verb says latecomers may still pay.
 LATER_AFTER_RE = re.compile(r"\s*(?:期间)?\s*(?:(?:仍可|可以?)?\s*(?:继续|补)(?:办理)?(?:参保|缴费|缴纳|登记|缴)"
@@ -151,8 +152,9 @@ EXTENSION_END_RE = re.compile(
 # 集中缴费期结束后至2026年6月30日，未参保人员可继续办理参保缴费: a later window by its end.
 EXTENSION_AFTER_RE = re.compile(
     rf"""结束(?:后|以后)\s*(?:至|到)\s*(?P<date>{point()})\s*(?:止)?\s*[,，]?
-         (?P<tail>[^。；;\n]{{0,30}}?)(?:可|均可|仍可)(?:以)?\s*
-         (?:继续(?:办理)?(?:参保)?(?:缴费|缴纳|参保|登记)|补缴|补办|补交|补充缴费)""",
+         (?P<tail>[^。；;\n]{{0,30}}?)(?:(?:可|均可|仍可)(?:以)?\s*
+         (?:继续(?:办理)?(?:参保)?(?:缴费|缴纳|参保|登记)|补缴|补办|补交|补充缴费)
+         |仍(?:可|然可以?)\s*(?:办理)?(?:参保缴费|参保|缴费))  # 仍可参保缴费: 仍 says they still may""",
     re.X,
 )
 EVERYONE_RE = re.compile(r"""^(?:现|现将|今|全部|所有|全体|全县|全市|全区|全旗|本县|本区|本市|本旗|我县|我区|本辖区|辖区内?|全年|本年度|年度|目标
@@ -180,7 +182,7 @@ DEADLINE_NEEDS = (MONTH, ("前",), ("参保", "征缴", "缴费", "征收", "收
 DEADLINE_AFTER_NEEDS = (MONTH, ("前",), ("参保", "征缴", "缴费", "征收", "收缴"))
 BENEFIT_START_NEEDS = (MONTH, ("享受",), ("起", "开始"))
 EXTENSION_END_NEEDS = (MONTH, ("前", "止"), ("可",))
-EXTENSION_AFTER_NEEDS = (MONTH, ("结束",), ("继续", "补"))
+EXTENSION_AFTER_NEEDS = (MONTH, ("结束",), ("继续", "补", "仍"))
 
 
 @functools.cache
@@ -268,6 +270,9 @@ def find_range_periods(text: str, ctx: Context, ranges: list) -> list[Period]:
         kind = word[0] if word else "extension"
         if later and kind in ("collection", "concentrated_collection"):
             kind = "extension"  # 集中缴费期内未参保的，可于1月1日至3月31日继续办理参保缴费
+        elif kind in ("collection", "concentrated_collection") and AFTER_END_RE.search(
+                text, _clause(text, m.start(), m.end(), SENTENCE_RE)[0], m.start()):
+            kind = "extension"  # 集中缴费期结束后，未参保人员可于A至B期间参保缴费: a later window
         span = parse_range(m, _range_year(m, kind, ctx))
         if not (span.start or span.end):
             continue
@@ -577,6 +582,31 @@ def _period(**fields) -> Period | None:
         return None
 
 
+HALVES_GAP = 30  # characters between a benefit start and the end that closes it
+
+
+def _join_benefit_halves(text: str, periods: list[Period | None]) -> list[Period | None]:
+    """`自2026年1月1日起享受待遇，待遇享受期至2026年12月31日`: a start-only benefit period and the
+    end-only one written right after it, in its sentence, are one period."""
+    starts = [p for p in periods if p is not None and p.kind == "benefit" and p.start and not p.end]
+    ends = [p for p in periods if p is not None and p.kind == "benefit" and p.end and not p.start]
+    if not starts or not ends or any(p is not None and p.kind == "benefit" and p.start and p.end for p in periods):
+        return periods
+    out = list(periods)
+    for a in starts:
+        b = next((b for b in ends if 0 <= b.evidence.start - a.evidence.end <= HALVES_GAP and b.end >= a.start
+                  and not SENTENCE_STOP.search(text, a.evidence.end, b.evidence.start)), None)
+        if b is None:
+            continue
+        joined = _period(kind="benefit", start=a.start, end=b.end, evidence=evidence(text, a.evidence.start, b.evidence.end))
+        if joined is not None:
+            out = [joined if p is a else p for p in out if p is not b]
+    return out
+
+
+SENTENCE_STOP = re.compile(r"[。;；\n]")
+
+
 def _drop_restated(periods: list[Period | None]) -> list[Period | None]:
     """A start-only benefit period whose start a benefit range already gives, and an end-only
     extension or deadline whose end a fuller one already gives, add nothing."""
@@ -627,4 +657,4 @@ def extract(text: str, ctx: Context) -> dict:
         found += find_bare_deadlines(text, ctx, found)
     except ValueError:
         pass
-    return to_original(v, dict(periods=_dedupe(_drop_restated(found))))
+    return to_original(v, dict(periods=_dedupe(_drop_restated(_join_benefit_halves(text, found)))))

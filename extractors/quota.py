@@ -24,7 +24,7 @@ from noticeflow.extractors.context import Context
 from noticeflow.extractors.numbers import parse_number
 from noticeflow.extractors.spans import evidence, lines_with_offsets
 from noticeflow.extractors.squeeze import close_cell_gaps
-from noticeflow.extractors import vocab
+from noticeflow.extractors import quota_prose, vocab
 from noticeflow.schemas import Flag, Quota, QuotaRow
 from noticeflow.schemas.errors import RESOURCE_ERRORS
 
@@ -86,7 +86,8 @@ def grammar() -> dict:
         not_quota=re.compile(_alt(t["not_quota_headers"])),
         contact=re.compile(_alt(t["contact_headers"])),
         people_count=re.compile(_alt(t["people_count_headers"])),
-        rate=re.compile(_alt(t["rate_headers"])),
+        rate=re.compile(_alt(t["rate_headers"] + t["rank_headers"])),
+        continued=re.compile(rf"^[(]?(?:{_alt(t['continued_labels'])})[\d一二三四五六七八九十]*[)]?$"),
         money=re.compile(_alt(t["money_headers"])),
         results=re.compile(_alt(t["results_headers"])),
         results_title=re.compile(_alt(t["results_titles"])),
@@ -122,6 +123,7 @@ def find_tables(lines: list[tuple[int, str]]) -> Iterator[Table]:
     at the first table that parses)."""
     i = 0
     n = len(lines)
+    g_cont = grammar()["continued"]
     while i < n:
         line = lines[i][1]
         if "\t" not in line and " " not in line:  # neither a tab row nor a spaced header
@@ -143,6 +145,10 @@ def find_tables(lines: list[tuple[int, str]]) -> Iterator[Table]:
                     gap += 1
                     if gap > MAX_GAP:
                         break
+                    j += 1
+                    continue
+                if g_cont.match(row.strip()):  # `续表` after a page break: the rows go on under it
+                    gap = 0
                     j += 1
                     continue
                 rc = parse_glued(row) if glued else split_cells(row)
@@ -327,8 +333,11 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
     if heads:
         body = [r for i, r in enumerate(body) if i not in heads]
         ints = [r for i, r in enumerate(ints) if i not in heads]
+    # a column is numeric where half the rows holding figures have one (a header repeated after a
+    # page break holds none, and is no row to count)
+    figured = sum(any(v is not None for v in r.values()) for r in ints)
     numeric = {k: name for k, name in columns.items()
-               if sum(r[k] is not None for r in ints) * 2 >= max(1, len(body))}
+               if sum(r[k] is not None for r in ints) * 2 >= max(1, figured)}
     if not numeric or not body:
         return None
     if money and not any(g["task"].search(c) for c in [title or "", *numeric.values()]):
@@ -716,6 +725,10 @@ def extract(text: str, ctx: Context) -> dict:
         if parsed:
             quota, flags = parsed
             ctx.flags.extend(flags + check_stated(text, quota))
+            return dict(quota_table=quota)
+        quota = quota_prose.find(text)  # no table: a list of areas' tasks in a sentence
+        if quota is not None:
+            ctx.flags.extend(check_sums(quota))
             return dict(quota_table=quota)
     except RESOURCE_ERRORS:  # a resource limit quarantines the document: never "nothing found"
         raise

@@ -37,14 +37,17 @@ VERB = r"""
     (?:(?:均|都|也|要|须|必须|应|应当|力争|确保|争取|努力|稳定|保持|继续|全部|巩固|持续)\s*){0,2}  # 持续保持100%
     (?:达到|达|提高到|提高至|提升到|提升至|保持在|稳定在|维持在|不低于|不少于|超过|在)?\s*
 """
+# 参保率不低于上年水平，稳定在95%以上: a comparison with last year before the figure
+NOT_BELOW_PAST = r"(?:(?:不低于|不少于|高于)(?:上年|去年|上一年)度?(?:水平)?\s*[,，]\s*)?"
+PAST_FLOOR_END_RE = re.compile(r"率(?:不低于|不少于|高于)(?:上年|去年|上一年)度?(?:水平)?\s*[,，]$")
 RATE_RE = re.compile(
     rf"""(?P<body>[\p{{Han}}、()（）]{{1,60}}?率)   # 户籍人口参保率 / 甲率、乙率
-         {VERB}
+         {NOT_BELOW_PAST}{VERB}
          {FIGURE}\s*(?:以上|左右)?""",
     re.X,
 )
 # What must follow the 率 ending a rate's body (run only right after each 率 of a clause).
-RATE_TAIL_RE = re.compile(rf"{VERB}{FIGURE}", re.X)
+RATE_TAIL_RE = re.compile(rf"{NOT_BELOW_PAST}{VERB}{FIGURE}", re.X)
 # ---- shape 2: POPULATION PERCENT 参保 ---------------------------------------------------------
 SHARE_RE = re.compile(
     rf"""(?P<body>[\p{{Han}}、()（）]{{2,40}}?)\s*
@@ -208,6 +211,8 @@ def find_percent_clauses(text: str) -> list[tuple[int, int]]:
         i = text.find(word)
         while i != -1:
             start = stop_before(text, i, CLAUSE_STOPS) + 1
+            if start > 1 and PAST_FLOOR_END_RE.search(text, max(0, start - 16), start):
+                start = stop_before(text, start - 2, CLAUSE_STOPS) + 1  # the rate is in the clause before
             end = stop_after(text, i, CLAUSE_STOPS)
             if end == -1:
                 end = len(text)

@@ -647,13 +647,57 @@ def is_estimate(cells: list[str], roles: dict[int, str]) -> bool:
             and any(money.search(c) for i, c in enumerate(cells) if roles.get(i) != "funding"))
 
 
+def transposed_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
+    """A tier table set on its side: the groups head the columns (`项目　特困人员　低保对象　…`),
+    each row below is headed by what it gives (`资助方式`, `资助标准（元）`, `个人缴费（元）`). Each
+    group's column is read as a row of the upright table, its evidence the whole table."""
+    text, drafts, used = lay.text, [], set()
+    k, n = 0, len(lay.line_starts)
+    while k < n:
+        ls, le = _line(lay, k)
+        cells = text[ls:le].split("\t")
+        # the corner cell names the groups (资助类别, 对象, 项目) or nothing, never a figure
+        if len(cells) < 3 or _COL_HINT.search(cells[0]) and not _COL_GROUP.search(cells[0]) or not all(cells[1:]):
+            k += 1
+            continue
+        starts = [ls + sum(len(c) + 1 for c in cells[:j]) for j in range(len(cells))]
+        if not all(parse_group_categories(lay, a, a + len(c)) for a, c in zip(starts[1:], cells[1:])):
+            k += 1
+            continue
+        rows, m = [], k + 1
+        while m < n:
+            rs, re_ = _line(lay, m)
+            row = text[rs:re_].split("\t")
+            if len(row) != len(cells) or not _COL_HINT.search(row[0]) and not _COL_MODE.search(row[0]):
+                break
+            rows.append((m, row))
+            m += 1
+        roles = parse_header(["资助对象"] + [r[0] for _, r in rows]) if len(rows) >= 2 else None
+        if roles is None or len(roles) != len(rows) + 1:
+            k += 1
+            continue
+        end = _line(lay, rows[-1][0])[1]
+        for j in range(1, len(cells)):
+            d = parse_table_row(lay, starts[j], end, [cells[j]] + [r[j] for _, r in rows], roles, 0)
+            if d is not None:
+                d.start = ls  # the whole table: a column is no span of the text
+                drafts.append(d)
+        if drafts:
+            used |= {k} | {i for i, _ in rows}
+        k = m
+    return drafts, used
+
+
 def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
     """Rows under a header whose columns name the figures ("资助标准(元/人)", "个人缴费(元/人)")."""
     text, drafts, used = lay.text, [], set()
     if "\t" not in text:
         return [], set()
+    side, used = transposed_table_drafts(lay)
     roles, col_group, known_only, carry, skip, head_line = None, None, False, None, set(), None
     for k, ls in enumerate(lay.line_starts):
+        if k in used:  # a transposed table's lines, read above
+            continue
         if k in skip:  # the rest of the group cell above (wrapped_cell)
             used.add(k)
             continue
@@ -697,7 +741,7 @@ def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
         if d is not None:
             drafts.append(d)
             used.add(k)
-    return drafts, used
+    return sorted(side + drafts, key=lambda d: d.start), used
 
 
 def _line(lay: Layout, k: int) -> tuple[int, int]:
@@ -804,13 +848,15 @@ def parse_table_row(lay: Layout, ls: int, le: int, cells: list[str], roles: dict
         value = parse_number(m.group("n")) if m else None
         if value is None or role is None or role == "mode":
             words.append(cell)
-        elif role == "subsidy":
+        elif role == "subsidy" and "%" not in cell:
             d.subsidy = value
             d.figures.add("subsidy")
         elif role == "individual":
             d.individual = value
             d.figures.add("individual")
-        elif 0 < value <= 100:
+        elif role == "individual":  # `50%` under 个人缴费 is the person's share
+            d.percent = 100 - value if 0 < value <= 100 else None
+        elif 0 < value <= 100:  # a percent column, or `50%` in a 资助标准 column beside `400元` rows
             d.percent = 100 - value if role == "individual_percent" else value
             if d.percent == 100:
                 d.percent, d.whole = None, True

@@ -66,22 +66,6 @@ def drop_stray_mark(b: Box) -> Box:
 
 
 
-# The middle dot of a transliterated name (阿西·木呷, 买买提·艾力) is read as a period: between two
-# Han, where Chinese text never has one (。 ends its sentences), or at a box's edge before or after
-# Han (the dot a box of its own joined with its neighbour). Not after a numeral: `一.` opens an item.
-_HAN = "\u4e00-\u9fff"
-_NUMERAL = "一二三四五六七八九十〇"
-_DOT_IN_NAME = re.compile(rf"(?<=[{_HAN}])(?<![{_NUMERAL}]) ?[.．] ?(?=[{_HAN}])|^[.．](?=[{_HAN}])|(?<=[{_HAN}])(?<![{_NUMERAL}])[.．]$")
-
-
-def mend_middle_dots(b: "Box") -> "Box":
-    """`沙马. 阿果` / `吉克` `.曲布` -> `沙马·阿果` / `·曲布`."""
-    if "." not in b.text and "．" not in b.text:
-        return b
-    mended = _DOT_IN_NAME.sub("·", b.text)
-    return replace(b, text=mended) if mended != b.text else b
-
-
 @dataclass(frozen=True)
 class Box:
     """One recognised text box, axis-aligned after deskewing, in points."""
@@ -139,7 +123,7 @@ def read_image(gray: np.ndarray, dpi: float, cut: bool = False) -> Page:
     boxes = [b for b in boxes if b.text.strip()]
     upright = cv2.warpAffine(gray, rot, (w, h), flags=cv2.INTER_LINEAR, borderValue=255) if abs(angle) > 0.05 else gray
     ink = _ink(upright)
-    boxes = [mend_middle_dots(drop_stray_mark(piece)) for b in trim_overlaps(boxes) for piece in split_at_gaps(b, ink, scale)]
+    boxes = [drop_stray_mark(piece) for b in trim_overlaps(boxes) for piece in split_at_gaps(b, ink, scale)]
     tables = find_ruled_tables(upright)
     blocks: list[tuple] = []
     rest = boxes

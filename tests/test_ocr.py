@@ -420,13 +420,3 @@ def test_a_tilted_table_page_reads_as_its_rows(table_page) -> None:
     [rows] = [b[2] for b in page.blocks if b[0] == "table"]
     assert [[canonicalize(c).strip().replace(" ", "") for c in r] for r in rows] == \
         [canonicalize(r).strip("\n").split("\t") for r in TABLE_PAGE.splitlines() if "\t" in r]
-
-
-def test_a_period_read_for_the_middle_dot_of_a_name_is_mended() -> None:
-    """165's scan read `沙马·阿果` as `沙马. 阿果` and a dot boxed apart as `.曲布`: the names were lost."""
-    mend = lambda t: ocr.mend_middle_dots(ocr.Box(0, 0, 10, 10, t, 0.99)).text  # noqa: E731
-    assert mend("县医保局局长沙马. 阿果任副组长") == "县医保局局长沙马·阿果任副组长"
-    assert mend(".曲布") == "·曲布"
-    assert mend("一.县医保局") == "一.县医保局"      # an item number stays
-    assert mend("2.5元") == "2.5元"
-    assert mend("附件1.表") == "附件1.表"

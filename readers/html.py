@@ -68,6 +68,7 @@ _CHROME_LINE = re.compile(
       | 浏览(?:次数|量)?[:：] | 阅读(?:次数|量)?[:：] | 访问(?:次数|量)[:：]
       | 字号[:：]? | 字体[:：] | 【?\s*字号 | [\[【]?\s*大\s*中\s*小\s*[\]】]?$
       | 分享到 | 分享[:：] | 扫一扫 | 用手机扫 | 微信扫一扫
+      | 点击(?:上方)?蓝字\s*关注 | 长按(?:识别)?二维码 | 阅读原文$            # a WeChat article's
       | 【?\s*打印(?:本页|此页|文章)?\s*】? | 【?\s*关闭(?:窗口|本页)?\s*】? | 【?\s*(?:返回顶部|收藏|纠错)\s*】?
       | 上一篇[:：]? | 下一篇[:：]? | 相关(?:链接|文章|阅读|新闻)[:：]?$
       | 当前位置[:：] | 您的位置[:：] | 您现在的位置[:：] | 首页\s*[>＞»]
@@ -184,7 +185,7 @@ def read_html(path: str, data: bytes) -> Page:
     if missing:
         lines = missing + lines
     heading = _heading(body, content, title_hint)
-    if heading and not _repeats(heading, lines):
+    if heading and not _repeats(heading, lines) and not _headline_over_a_titled_body(heading, lines):
         at = _title_slot(lines)
         lines = lines[:at] + [heading] + lines[at:]
     named = {_squash(ln) for ln in lines}
@@ -311,8 +312,19 @@ def _drop(root) -> None:
         _remove(el)
     for el in list(root.iter(*_DROP_TAGS)):
         _remove(el)
-    for el in [el for el in root.xpath(".//*[@style or @hidden]") if _hidden(el)]:
-        _remove(el)
+    hidden = [el for el in root.xpath(".//*[@style or @hidden]") if _hidden(el)]
+    if hidden:
+        total = len(_HAN_FAST.findall(_text(root)))
+        for el in hidden:
+            if not _revealed_by_script(el, total):
+                _remove(el)
+
+
+def _revealed_by_script(el, total: int) -> bool:
+    """A hidden element holding most of the page's text is the article a script shows once the
+    page has loaded (a WeChat export's `#js_content` is `visibility: hidden`), not hidden chrome."""
+    han = len(_HAN_FAST.findall(_text(el)))
+    return han >= _MIN_NOTICE_HAN and 2 * han > total
 
 
 def _hidden(el) -> bool:
@@ -451,6 +463,13 @@ def _repeats(heading: str, lines: list[str]) -> bool:
     """The body has the title line itself (not merely a sentence citing a same-named notice)."""
     h = _squash(heading)
     return any(h in (sq := _squash(ln)) and len(sq) <= len(h) + 20 for ln in lines[:12])
+
+
+def _headline_over_a_titled_body(heading: str, lines: list[str]) -> bool:
+    """A page heading with no title word at all (a WeChat headline, 速看！…开始啦) above a body
+    that opens with the notice's own 关于…的通知 line: the body has the title, the headline is
+    not put before its 文号. A heading naming a document (《关于…的通知》政策解读) is still put."""
+    return not _TITLE_WORDS.search(heading) and any(_NOTICE_TITLE.match(_squash(ln)) for ln in lines[:12])
 
 
 def _title_slot(lines: list[str]) -> int:

@@ -206,3 +206,25 @@ def test_published_from_a_bare_time_label(tmp_path) -> None:
     html = page(body, chrome=False).replace("<body>", f"<body>{top}")
     assert _read(tmp_path, html.encode("utf-8")).source.published == "2023-09-03"
     assert _read(tmp_path, page(body, chrome=False).encode("utf-8")).source.published is None
+
+
+def test_hidden_article_a_script_reveals_is_read_but_hidden_chrome_is_not(tmp_path) -> None:
+    """A WeChat export's article div is `visibility: hidden` until the page's script shows it:
+    hidden but holding most of the text, it is the notice; a small hidden block stays dropped."""
+    body = (f"<div id='js_content' style='visibility: hidden;'>{BODY}</div>"
+            "<div style='display:none'>微信扫一扫关注该公众号</div>")
+    doc = _read(tmp_path, page(body).encode("utf-8"))
+    assert "个人缴费标准为每人每年380元" in doc.raw_text
+    assert "微信扫一扫" not in doc.raw_text
+
+
+def test_wechat_headline_and_follow_prompt_stay_out_of_a_titled_body(tmp_path) -> None:
+    """The article's headline (no 关于…的通知) is not put above the body's 文号 and own title, and
+    the 点击蓝字 关注我们 prompt is chrome: neither runs into the 文号 line."""
+    body = ("<section><span>点击蓝字 关注我们</span></section><section>某政办〔2024〕8号</section>"
+            f"<section>某某县人民政府办公室{BODY[3:]}")
+    html = page(body).replace("<div id='zoom'>", "<h1 id='activity-name'>速看！2024年度医保缴费开始啦</h1><div id='zoom'>")
+    html = html.replace("<title>通知_某某县人民政府</title>", "<title>速看！2024年度医保缴费开始啦</title>")
+    doc = _read(tmp_path, html.encode("utf-8"))
+    assert doc.raw_text.splitlines()[0] == "某政办〔2024〕8号"
+    assert "速看" not in doc.raw_text and "点击蓝字" not in doc.raw_text

@@ -41,6 +41,25 @@ def test_every_file_is_extracted_and_grouped() -> None:
     xiangning = files["p12_shanxi_xiangning_2025"]
     assert [pathlib.Path(a).name for a in xiangning["source"]["attachments"]] == ["乡宁县2025年度城乡居民基本医疗保险参保任务分解表.xlsx"]
     assert xiangning["quota_table"]["total"] == {"合计": 96380, "学生": 20760, "其他居民": 75620}
+    # a legacy BIFF8 .xls under its TRS name, linked from the 附件 line
+    zhenlai = files["p18_jilin_zhenlai_2025"]
+    assert [pathlib.Path(a).name for a in zhenlai["source"]["attachments"]] == ["W020240906512345678901.xls"]
+
+
+def test_what_p16_p22_put_in_the_text_and_leave_out() -> None:
+    """Reader behaviour no scored fact shows: tracked deletions left out and insertions read
+    (p21), the header repeated on page 2 of a PDF table read once and page numbers dropped (p22),
+    a GB18030 page's 㛃 decoded (p20), the WeChat chrome left out (p16)."""
+    files, _, _ = records()
+    ningdu = files["p21_jiangxi_ningdu_2025"]["text"]
+    assert "380" not in ningdu and "脱贫户" not in ningdu and "乡村振兴局" not in ningdu and "41200" not in ningdu
+    assert "待遇享受期为2025年1月1日" in ningdu and "户籍人口参保率不低于95%" in ningdu
+    yingshan = files["p22_hubei_yingshan_2025"]["text"]
+    assert yingshan.count("序号") == 1 and "— 2 —" not in yingshan
+    pingyuan = files["p20_guangdong_pingyuan_2025"]
+    assert pingyuan["source"]["encoding"] == "gb18030" and "钟㛃" in pingyuan["text"]
+    ninghua = files["p16_fujian_ninghua_2025"]["text"]
+    assert not any(w in ninghua for w in ("速看", "点击蓝字", "阅读原文", "预览时标签不可点"))
 
 
 @pytest.mark.parametrize("gold", GOLD, ids=lambda g: g.stem)

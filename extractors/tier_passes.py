@@ -233,6 +233,11 @@ def find_targets(lay: Layout, drafts: list[Draft], s: int, cut: int, end: int | 
         m = _EXCEPT_AFTER.search(text, cut, end)
         if m:
             excluded |= set(parse_group_categories(lay, m.start("y"), m.end("y")))
+    last = max(text.rfind(c, s, cut) for c in ",，") + 1
+    if last > s and _REST.search(text, last, cut):  # 特困人员由医保局代缴，其余对象先缴后补: the rest
+        excluded |= set(parse_group_categories(lay, s, last))
+        pool = find_referred(lay, drafts, s) or drafts
+        return [d for d in pool if not excluded & set(d.categories)]
     r = _ITEM_RANGE.search(text, s, cut)
     if r:
         lo, hi = parse_number(r.group("a")), parse_number(r.group("b"))

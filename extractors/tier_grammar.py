@@ -851,13 +851,12 @@ def parse_table_row(lay: Layout, ls: int, le: int, cells: list[str], roles: dict
         elif role == "subsidy" and "%" not in cell:
             d.subsidy = value
             d.figures.add("subsidy")
-        elif role == "individual":
+        elif role == "individual" and "%" not in cell:
             d.individual = value
             d.figures.add("individual")
-        elif role == "individual":  # `50%` under 个人缴费 is the person's share
-            d.percent = 100 - value if 0 < value <= 100 else None
-        elif 0 < value <= 100:  # a percent column, or `50%` in a 资助标准 column beside `400元` rows
-            d.percent = 100 - value if role == "individual_percent" else value
+        elif 0 < value <= 100:  # a percent column, `50%` in a 资助标准 column beside `400元` rows,
+            # or `50%` under 个人缴费 (the person's share: the subsidy is the rest)
+            d.percent = 100 - value if role in ("individual", "individual_percent") else value
             if d.percent == 100:
                 d.percent, d.whole = None, True
     terms = ",".join(words)

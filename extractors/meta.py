@@ -19,6 +19,7 @@ import regex as re
 from noticeflow.extractors import vocab
 from noticeflow.extractors.context import Context
 from noticeflow.extractors.dates import DAY, MONTH, YEAR, parse_date, parse_full_date_line, parse_int
+from noticeflow.extractors.nlp import form_names
 from noticeflow.extractors.region import known_place
 from noticeflow.extractors.spans import evidence, keyword_windows
 from noticeflow.extractors.squeeze import squeeze as squeezed_view
@@ -347,16 +348,9 @@ def place_is_known(office: str) -> bool:
     return bool(m) and known_place(m.group("place"))
 
 
-@functools.cache
-def _department_names() -> dict[str, str]:
-    """Department form -> canonical name (departments.yaml): 医保局 and 医疗保障局 are one office."""
-    out = {t.alias: t.name for t in vocab.departments()}
-    out.update({t.name: t.name for t in vocab.departments()})
-    return out
-
-
 def _same_organ(a: str, b: str) -> bool:
-    names = _department_names()
+    """The same office, or two written forms of one department (医保局 and 医疗保障局)."""
+    names, _ = form_names()
     return a == b or (a in names and names.get(a) == names.get(b))
 
 

@@ -37,9 +37,13 @@ VERB = r"""
     (?:(?:均|都|也|要|须|必须|应|应当|力争|确保|争取|努力|稳定|保持|继续|全部|巩固|持续)\s*){0,2}  # 持续保持100%
     (?:达到|达|提高到|提高至|提升到|提升至|保持在|稳定在|维持在|不低于|不少于|超过|在)?\s*
 """
-# 参保率不低于上年水平，稳定在95%以上: a comparison with last year before the figure
-NOT_BELOW_PAST = r"(?:(?:不低于|不少于|高于)(?:上年|去年|上一年)度?(?:水平)?\s*[,，]\s*)?"
-PAST_FLOOR_END_RE = re.compile(r"率(?:不低于|不少于|高于)(?:上年|去年|上一年)度?(?:水平)?\s*[,，]$")
+# 参保率不低于上年水平，稳定在95%以上 / 参保率较上年提高1个百分点以上，力争达到97%: a comparison with
+# last year in a clause of its own between the rate and its figure
+PAST_COMPARISON = (r"(?:(?:不低于|不少于|高于)(?:上年|去年|上一年)度?(?:水平)?"
+                   r"|(?:较|比)(?:上年|去年|上一年)度?(?:提高|提升|增长|增加)[^,，。；;:：\n%]{0,12}?)")
+NOT_BELOW_PAST = rf"(?:{PAST_COMPARISON}\s*[,，]\s*)?"
+PAST_FLOOR_END_RE = re.compile(rf"率{PAST_COMPARISON}\s*[,，]$")
+PAST_FLOOR_REACH = 24  # characters back from a clause start to the 率 whose comparison ends there
 RATE_RE = re.compile(
     rf"""(?P<body>[\p{{Han}}、()（）]{{1,60}}?率)   # 户籍人口参保率 / 甲率、乙率
          {NOT_BELOW_PAST}{VERB}
@@ -211,7 +215,7 @@ def find_percent_clauses(text: str) -> list[tuple[int, int]]:
         i = text.find(word)
         while i != -1:
             start = stop_before(text, i, CLAUSE_STOPS) + 1
-            if start > 1 and PAST_FLOOR_END_RE.search(text, max(0, start - 16), start):
+            if start > 1 and PAST_FLOOR_END_RE.search(text, max(0, start - PAST_FLOOR_REACH), start):
                 start = stop_before(text, start - 2, CLAUSE_STOPS) + 1  # the rate is in the clause before
             end = stop_after(text, i, CLAUSE_STOPS)
             if end == -1:
@@ -245,25 +249,6 @@ def find_rate_targets(text: str, s: int, e: int) -> list[Target]:
             metric, pop = parse_task_rate(text, s, metric, pop)
             out.append(Target(metric=metric, population=pop, percent=pct, evidence=evidence(text, s, m.end())))
     return out
-
-
-# `全县参保率较上年提高1个百分点以上，力争达到97%`: a clause that is only an aim for the rate the
-# clause before it raises (no 率 of its own).
-AIM_ONLY_RE = re.compile(rf"\s*(?:力争|确保|争取|努力|并)\s*(?:达到|达|提高到|提高至|提升到|提升至|稳定在|保持在)\s*{FIGURE}\s*(?:以上|左右)?\s*$", re.X)
-RAISED_RATE_RE = re.compile(r"(?P<body>[\p{Han}、()（）]{1,60}?率)\s*(?:较|比)上年(?:度)?(?:提高|提升|增长|增加)")
-
-
-def find_aim_targets(text: str, s: int, e: int) -> list[Target]:
-    m = AIM_ONLY_RE.match(text, s, e)
-    if not m or s < 2 or text[s - 1] not in ",，":
-        return []
-    p0 = stop_before(text, s - 1, CLAUSE_STOPS) + 1
-    rate = RAISED_RATE_RE.search(text, p0, s - 1)
-    pct = _pct(m)
-    if not rate or pct is None or not 0 < pct <= 100:
-        return []
-    return [Target(metric=metric, population=pop, percent=pct, evidence=evidence(text, rate.start(), m.end()))
-            for metric, pop in parse_rate_body(rate.group("body"))]
 
 
 def _figure_then_share_word(text: str, s: int, e: int) -> bool:
@@ -372,7 +357,7 @@ def extract(text: str, ctx: Context) -> dict:
     for s, e in find_percent_clauses(text):
         if excluded and any(a <= v.pos(s) < b for a, b in excluded):
             continue
-        for finder in (find_rate_targets, find_share_targets, find_stage_targets, find_aim_targets):
+        for finder in (find_rate_targets, find_share_targets, find_stage_targets):
             try:
                 found = finder(text, s, e)
             except ValueError:

@@ -23,7 +23,8 @@ _WIDTH[0x00A0] = 0x20
 _WIDE_RE = std_re.compile("[" + "".join(map(std_re.escape, sorted(map(chr, _WIDTH)))) + "]")
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.M)
-_MD_BULLET = re.compile(r"^\s{0,3}[-*+]\s+(?=\S)(?!\d{1,3}[ \t]*[-—–]{1,2}[ \t]*$)", re.M)  # `- 2 -` is a folio
+# `- 2 -` is a folio; a mark before a tab is a table's first cell (`+\t吐祥镇`: OCR's 十, or `-` for none)
+_MD_BULLET = re.compile(r"^\s{0,3}[-*+][ \u3000]+(?=\S)(?!\d{1,3}[ \t]*[-—–]{1,2}[ \t]*$)", re.M)
 _MD_EMPH = re.compile(r"\*\*(.+?)\*\*|__(.+?)__", re.S)
 _MD_STRAY_STARS = re.compile(r"(?<=\S)\*\*|\*\*(?=\S)")
 

@@ -28,7 +28,7 @@ LOW_CONFIDENCE = 0.95           # a page whose mean recognition score is below: 
 THREADS = int(os.environ.get("NOTICEFLOW_OCR_THREADS", "1"))  # one worker process per core
 
 _engine = None
-_STRAY_MARK = re.compile(r"(?<=\d)[.。,，:：、]$")  # a speck read after a cell's last digit: `761.` `6:`
+_STRAY_MARK = re.compile(r"(?<=\d)[.。,，:：、°]$|^[.。,，·'](?=\d+\.\d+$)")  # a speck beside a cell's figure: `761.` `6:` `0°` `.4.86`
 # A table row OCR read as one box reads its column rules as bars (`[1 |紫城镇 |118436]`), and an
 # underline as a run of dashes (`[---—-----`): the bars are cell breaks, the dashes no text.
 _RULE_BAR = re.compile(r"[|丨｜]")
@@ -55,14 +55,21 @@ def split_ruled_rows(lines: list[dict]) -> list[dict]:
 
 
 
-_FIGURE_AND_SPECK = re.compile(r"^\d[\d.,]*\d[.。,，:：、]$")
+# A figure with a speck read after it (`24300.`, `2.17.`; `0°`, where a lone digit and a dot
+# would be an item number `1.`), or before a decimal that has its own point (`.4.86`).
+_FIGURE_AND_SPECK = re.compile(r"^(?:\d[\d.,]*\d[.。,，:：、°]|\d°)$")
+_SPECK_AND_DECIMAL = re.compile(r"^[.。,，·'](?=\d+\.\d+$)")
 
 
 def drop_stray_mark(b: Box) -> Box:
-    """A box (or piece) that is a figure and a speck read after it (`24300.`, `2.17.`, a cell of
-    an unruled table) loses the speck; done on boxes, as the line and table rules rebuild the
-    text of a table broken by a page from its glyphs."""
-    return replace(b, text=b.text[:-1]) if _FIGURE_AND_SPECK.match(b.text) else b
+    """A box (or piece) that is a figure and a speck read beside it (a cell of an unruled table)
+    loses the speck; done on boxes, as the line and table rules rebuild the text of a table broken
+    by a page from its glyphs."""
+    if _FIGURE_AND_SPECK.match(b.text):
+        return replace(b, text=b.text[:-1])
+    if _SPECK_AND_DECIMAL.match(b.text):
+        return replace(b, text=b.text[1:])
+    return b
 
 
 

@@ -286,6 +286,8 @@ def test_unruled_table_typed_with_spaces_comes_back_as_rows_of_cells() -> None:
     lines = find_unruled_tables(ocr._lines(boxes))
     assert [ln["text"] for ln in lines] == ["序号\t乡镇\t合计", "1\t会师镇\t58600", "2\t郭城驿镇\t32150", "4\t头寨子镇\t24300"]
     assert ocr.drop_stray_mark(ocr.Box(0, 0, 30, 12, "1.", 0.99)).text == "1."   # an item number stays
+    # scan of 104: a stamp's speck after a lone 0, and a dot before a decimal, in tier and quota cells
+    assert [ocr.drop_stray_mark(ocr.Box(0, 0, 30, 12, t, 0.99)).text for t in ("0°", ".4.86", ".52", "2.")] == ["0", "4.86", ".52", "2."]
 
 
 def test_ragged_table_typed_with_spaces_keeps_each_cell_in_its_column() -> None:

@@ -31,14 +31,14 @@ CLOSE = r"[〕\])）】］﹞}｝]"
 SPECK = r"[:：.·]"  # a speck OCR reads between the bracket and the number: [2025]：28号
 DOC_NUMBER = rf"""
     (?P<prefix>\p{{Han}}{{1,12}})\s*          # 阳政办发 / 晋市医保发
-    {OPEN}?\s*(?P<year>\d{{4}})\s*{CLOSE}{SPECK}?\s*  # 〔2023〕 [2023] (2023) 【2023】; OCR: 〔 lost, a speck after 〕
+    {OPEN}{{0,2}}\s*(?P<year>\d{{4}})\s*{CLOSE}{SPECK}?\s*  # 〔2023〕 [2023] 【2023】; OCR: 〔 lost or read twice (〔[), a speck after 〕
     (?P<di>第)?\s*(?P<seq>\d{{1,4}})\s*号      # 71号 / 第12号
 """
 DOC_NUMBER_RE = re.compile(DOC_NUMBER, re.X)
 PREFIX_CUT_RE = re.compile(r".*(?:办公室|人民政府|委员会|局|厅|文件|公开|发布)")  # office name glued to a 文号
 HEADER_NUMBER_RE = re.compile(rf"^[ \t]*{DOC_NUMBER}", re.X | re.M)
 # The bracketed year and sequence of a 文号: found first (cheap), the office prefix read back from it.
-NUMBER_TAIL_RE = re.compile(rf"{OPEN}?\s*\d{{4}}\s*{CLOSE}{SPECK}?\s*(?:第\s*)?\d{{1,4}}\s*号")
+NUMBER_TAIL_RE = re.compile(rf"{OPEN}{{0,2}}\s*\d{{4}}\s*{CLOSE}{SPECK}?\s*(?:第\s*)?\d{{1,4}}\s*号")
 # The same read backwards (?r) from a 号, so only the few 号 of a notice are tried: its parts
 # (bracket, blanks, digits) are disjoint classes, so each 号 ends at most one tail.
 NUMBER_TAIL_BACK_RE = re.compile(rf"(?r){NUMBER_TAIL_RE.pattern}")
@@ -94,7 +94,7 @@ BASIS_WORDS = ("根据", "按照", "依据", "依照", "遵照", "贯彻落实",
 FORWARD_LEAD, FORWARD_VERB = "现将", "转发"
 CITED_TITLE_RE = re.compile(
     rf"""
-      《(?P<title>[^《》]{{1,200}})》\s*            # 《关于…的通知》 (a wrap may break it)
+      《(?P<title>[^《》]{{1,200}})》{SPECK}?\s*    # 《关于…的通知》 (a wrap may break it; OCR: a speck after 》)
       (?:{OPEN}\s*(?P<num1>{DOC_NUMBER})\s*(?:[,，;；]\s*(?:以下|下称|简称)[^()（）《》\n]{{0,4}}《[^《》\n]{{1,20}}》)?\s*{CLOSE})?
                                                     # (晋医保发〔2023〕13号) / (…14号，以下简称《通知》)
     """,

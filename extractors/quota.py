@@ -300,6 +300,7 @@ def parse_table(text: str, lines, table: Table) -> tuple[Quota, list[Flag]] | No
     columns: dict[int, str] = {}
     money = False
     for k, c in enumerate(header):
+        c = close_cell_gaps(c)  # 其 中：学生 儿童 (OCR spaces) -> 其中：学生儿童
         if (k in (seq_col, note_col, area_col) or not c or g["rate"].search(c)
                 or k < (area_col or 0) and not _mostly_numbers(table.rows, k)):
             continue

@@ -36,6 +36,25 @@ _RULE_CELL_EDGE = " \t[]【】"
 _RULE_ONLY = re.compile(r"^[\s\[\]【】|丨｜_=—–-]{4,}$")
 
 
+# A table's corner rule read as a corner bracket glued to the first or last cell (`「序号`): one
+# without its partner in the cell is no quotation.
+_CORNER_OPEN, _CORNER_CLOSE = "「『", "」』"
+
+
+def trim_rule_corner(cell: str) -> str:
+    if cell[:1] in _CORNER_OPEN and not any(c in cell for c in _CORNER_CLOSE):
+        cell = cell[1:]
+    if cell[-1:] in _CORNER_CLOSE and not any(c in cell for c in _CORNER_OPEN):
+        cell = cell[:-1]
+    return cell
+
+
+def trim_row_corners(lines: list[dict]) -> list[dict]:
+    """Tab rows (an unruled table's) lose the corner brackets their rules were read as."""
+    return [dict(ln, text="\t".join(map(trim_rule_corner, ln["text"].split("\t")))) if "\t" in ln["text"] else ln
+            for ln in lines]
+
+
 def split_ruled_rows(lines: list[dict]) -> list[dict]:
     """Lines holding two or more OCR'd column rules become tab rows; rule-only lines go."""
     out = []
@@ -143,7 +162,7 @@ def read_image(gray: np.ndarray, dpi: float, cut: bool = False) -> Page:
         if rows:
             blocks.append(("table", table.top * scale, rows))
     lines = _columns_then_lines(rest, w * scale)
-    lines = split_ruled_rows(find_unruled_tables(drop_page_numbers(lines, h * scale, anywhere=cut)))
+    lines = trim_row_corners(split_ruled_rows(find_unruled_tables(drop_page_numbers(lines, h * scale, anywhere=cut))))
     blocks += [("line", ln["top"], ln) for ln in lines]
     blocks.sort(key=lambda b: b[1])
     score = sum(b.score * len(b.text) for b in boxes) / max(1, sum(len(b.text) for b in boxes))
@@ -491,7 +510,7 @@ class RuledTable:
                 grid.setdefault((row, col), []).append((b.cy, b.x0 + i * step, ch))
         out = []
         for r in range(len(self.ys) - 1):
-            cells = [_STRAY_MARK.sub("", "".join(ch for _, _, ch in sorted(grid.get((r, c), []), key=lambda t: (round(t[0] / 4), t[1]))))
+            cells = [trim_rule_corner(_STRAY_MARK.sub("", "".join(ch for _, _, ch in sorted(grid.get((r, c), []), key=lambda t: (round(t[0] / 4), t[1])))))
                      for c in range(ncols)]
             if any(cells):
                 out.append(cells)

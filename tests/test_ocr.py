@@ -288,6 +288,8 @@ def test_unruled_table_typed_with_spaces_comes_back_as_rows_of_cells() -> None:
     assert ocr.drop_stray_mark(ocr.Box(0, 0, 30, 12, "1.", 0.99)).text == "1."   # an item number stays
     # scan of 104: a stamp's speck after a lone 0, and a dot before a decimal, in tier and quota cells
     assert [ocr.drop_stray_mark(ocr.Box(0, 0, 30, 12, t, 0.99)).text for t in ("0°", ".4.86", ".52", "2.")] == ["0", "4.86", ".52", "2."]
+    # scan of 51: the table's corner rule read as 「 before the first header cell; a quotation stays
+    assert [ocr.trim_rule_corner(c) for c in ("「序号", "成年居民」", "「低保」", "序号")] == ["序号", "成年居民", "「低保」", "序号"]
 
 
 def test_ragged_table_typed_with_spaces_keeps_each_cell_in_its_column() -> None:

@@ -544,7 +544,7 @@ def find_bare_heading_duties(mv: Masked) -> list[Found]:
     found: list[Found] = []
     if ":" not in masked:
         return found
-    for m in g["bare_line"].finditer(masked):
+    for m in _bare_lines(g["bare_line"], masked):
         if not any(g["known_line"].match(masked, s, _line_end(masked, s)) for s in _neighbour_lines(masked, m.start())):
             continue
         n0, n1 = m.span("name")
@@ -559,6 +559,22 @@ def find_bare_heading_duties(mv: Masked) -> list[Found]:
         level = "township" if TOWNSHIP.search(written) else "county"
         found.append(Found(unknown_name(written), written, level, duty, ev[0], ev[1], False))
     return found
+
+
+def _bare_lines(pattern, masked: str):
+    """The matches `pattern.finditer(masked)` gives, tried only at the starts of lines holding a
+    colon: a bare heading lies in one line and ends in a colon (heading_tail), and a scan of the
+    whole text tries the line-start anchor at every character."""
+    colon = masked.find(":")
+    while colon != -1:
+        start = masked.rfind("\n", 0, colon) + 1
+        m = pattern.match(masked, start)
+        if m:
+            yield m
+        end = masked.find("\n", colon)
+        if end == -1:
+            return
+        colon = masked.find(":", end)
 
 
 def find_duties(text: str) -> tuple[list[Found], int]:

@@ -657,7 +657,10 @@ def transposed_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
         ls, le = _line(lay, k)
         tabs = text.count("\t", ls, le)
         if tabs < 2:  # fewer than three cells: no transposed header (most lines; counted, not split)
-            k += 1
+            nxt = text.find("\t", le)  # the next line holding a tab: the lines between are no header
+            if nxt == -1:
+                break
+            k = max(k + 1, line_of(lay, nxt))
             continue
         cells = text[ls:le].split("\t")
         # the corner cell names the groups (资助类别, 对象, 项目) or nothing, never a figure

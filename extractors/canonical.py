@@ -254,6 +254,7 @@ _SPACED_HEADER_START = std_re.compile(r"(?m)^[ \t]*序[ ]*号[ ]+[^\s\d]")
 _HAN_SPACE = re.compile(r"(?<=\p{Han})[ ](?=\p{Han})")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 _WIDE_SPACES = re.compile(r"[ \u2002\u2003\u2009]+")
+_SPACE_RUN = std_re.compile(r"  +")
 _EDGE_SPACES = re.compile(r"(?m)^[ ]+|[ \t]+$|[ ]+(?=\t)|(?<=\t)[ ]+")
 _CONTROL = std_re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # code-point ranges: the stdlib scans them faster
 
@@ -504,7 +505,10 @@ def tidy_spaces(text: str) -> str:
         raw_lines = join_spaced_areas(raw_lines)
     if sum(1 for l in raw_lines if " " in l and _SPACED_ROW.match(l)) >= 2:  # a spaced row has a space
         text = "\n".join(spaced_tables_to_tabs(raw_lines))
-    text = _WIDE_SPACES.sub(" ", text)
+    if "\u2002" in text or "\u2003" in text or "\u2009" in text:
+        text = _WIDE_SPACES.sub(" ", text)
+    else:  # plain spaces only: the runs of two or more are what changes (one space stays itself)
+        text = _SPACE_RUN.sub(" ", text)
     for pat in (_SPACE_IN_NUMBER, _SPACE_DIGIT_HAN, _SPACE_PUNCT, _SPACE_BRACKET, _SPACE_IN_CN_DATE):
         text = pat.sub("", text)
     return _EDGE_SPACES.sub("", text)

@@ -195,10 +195,14 @@ def strip_markup(text: str) -> str:
         text = strip_html(text)
     if "|" in text:
         text = "\n".join(l for l in map(_pipe_table_to_tabs, text.split("\n")) if l is not None)
-    text = _MD_HEADING.sub("", text)
-    text = _MD_BULLET.sub("", text)
-    text = _MD_EMPH.sub(lambda m: m.group(1) or m.group(2), text)
-    return _MD_STRAY_STARS.sub("", text)
+    # each pattern needs a character most notices lack: tested with `in` before the scan
+    if "#" in text:
+        text = _MD_HEADING.sub("", text)
+    if "-" in text or "*" in text or "+" in text:
+        text = _MD_BULLET.sub("", text)
+    if "**" in text or "__" in text:
+        text = _MD_EMPH.sub(lambda m: m.group(1) or m.group(2), text)
+    return _MD_STRAY_STARS.sub("", text) if "**" in text else text
 
 
 # Tables typeset with spaces instead of tabs (OCR, PDF text): `1 猗氏镇 34447 1200`.
@@ -251,8 +255,9 @@ _SPACED_HEADER_START = std_re.compile(r"(?m)^[ \t]*序[ ]*号[ ]+[^\s\d]")
 _HAN_SPACE = re.compile(r"(?<=\p{Han})[ ](?=\p{Han})")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 _WIDE_SPACES = re.compile(r"[ \u2002\u2003\u2009]+")
+_SPACE_RUN = std_re.compile(r"  +")
 _EDGE_SPACES = re.compile(r"(?m)^[ ]+|[ \t]+$|[ ]+(?=\t)|(?<=\t)[ ]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = std_re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # code-point ranges: the stdlib scans them faster
 
 
 # Tables laid out in columns (`pdftotext -layout`, a typed table): cells apart by 3+ spaces.
@@ -499,9 +504,12 @@ def tidy_spaces(text: str) -> str:
         text = "\n".join(raw_lines)
     if ("序号 " in text or "序 号" in text) and _SPACED_HEADER_START.search(text):  # OCR spaces inside the area names of space-typeset rows
         raw_lines = join_spaced_areas(raw_lines)
-    if sum(1 for l in raw_lines if _SPACED_ROW.match(l)) >= 2:
+    if sum(1 for l in raw_lines if " " in l and _SPACED_ROW.match(l)) >= 2:  # a spaced row has a space
         text = "\n".join(spaced_tables_to_tabs(raw_lines))
-    text = _WIDE_SPACES.sub(" ", text)
+    if "\u2002" in text or "\u2003" in text or "\u2009" in text:
+        text = _WIDE_SPACES.sub(" ", text)
+    else:  # plain spaces only: the runs of two or more are what changes (one space stays itself)
+        text = _SPACE_RUN.sub(" ", text)
     for pat in (_SPACE_IN_NUMBER, _SPACE_DIGIT_HAN, _SPACE_PUNCT, _SPACE_BRACKET, _SPACE_IN_CN_DATE):
         text = pat.sub("", text)
     return _EDGE_SPACES.sub("", text)

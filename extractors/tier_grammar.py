@@ -655,24 +655,36 @@ def transposed_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
     k, n = 0, len(lay.line_starts)
     while k < n:
         ls, le = _line(lay, k)
+        tabs = text.count("\t", ls, le)
+        if tabs < 2:  # fewer than three cells: no transposed header (most lines; counted, not split)
+            nxt = text.find("\t", le)  # the next line holding a tab: the lines between are no header
+            if nxt == -1:
+                break
+            k = max(k + 1, line_of(lay, nxt))
+            continue
         cells = text[ls:le].split("\t")
         # the corner cell names the groups (资助类别, 对象, 项目) or nothing, never a figure
-        if len(cells) < 3 or _COL_HINT.search(cells[0]) and not _COL_GROUP.search(cells[0]) or not all(cells[1:]):
+        if _COL_HINT.search(cells[0]) and not _COL_GROUP.search(cells[0]) or not all(cells[1:]):
+            k += 1
+            continue
+        rows, m = [], k + 1
+        while m < n:
+            rs, re_ = _line(lay, m)
+            if text.count("\t", rs, re_) != tabs:
+                break
+            row = text[rs:re_].split("\t")
+            if not _COL_HINT.search(row[0]) and not _COL_MODE.search(row[0]):
+                break
+            rows.append((m, row))
+            m += 1
+        if len(rows) < 2:  # asked before the groups are parsed: the rarer test first
             k += 1
             continue
         starts = [ls + sum(len(c) + 1 for c in cells[:j]) for j in range(len(cells))]
         if not all(parse_group_categories(lay, a, a + len(c)) for a, c in zip(starts[1:], cells[1:])):
             k += 1
             continue
-        rows, m = [], k + 1
-        while m < n:
-            rs, re_ = _line(lay, m)
-            row = text[rs:re_].split("\t")
-            if len(row) != len(cells) or not _COL_HINT.search(row[0]) and not _COL_MODE.search(row[0]):
-                break
-            rows.append((m, row))
-            m += 1
-        roles = parse_header(["资助对象"] + [r[0] for _, r in rows]) if len(rows) >= 2 else None
+        roles = parse_header(["资助对象"] + [r[0] for _, r in rows])
         if roles is None or len(roles) != len(rows) + 1:
             k += 1
             continue

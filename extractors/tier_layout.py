@@ -58,10 +58,11 @@ def find_chars(text: str, chars: str) -> list[int]:
 _PLUS_ONE, _MINUS_ONE = (1).__add__, (-1).__add__
 
 
-def find_pairs(text: str) -> list[tuple[int, int]]:
+def find_pairs(text: str, newlines: list[int] | None = None) -> list[tuple[int, int]]:
     """Bracket pairs (open, close + 1) within a line: an unclosed one never swallows the rest."""
     pairs, stack, line_end = [], [], -1
-    newlines = find_chars(text, "\n")  # in order: a line's end by bisect, not a scan per bracket
+    if newlines is None:
+        newlines = find_chars(text, "\n")  # in order: a line's end by bisect, not a scan per bracket
     for i in find_chars(text, _OPEN + _CLOSE):
         if stack and i > line_end:  # a newline since the open brackets: they stay unclosed
             stack.clear()
@@ -93,21 +94,37 @@ def find_depth(n: int, pairs: list[tuple[int, int]]) -> list[int]:
 
 def find_layout(text: str) -> Layout:
     """Pair brackets within a line and find category names and line starts, once per text."""
-    pairs = find_pairs(text)
+    newlines = find_chars(text, "\n")
+    pairs = find_pairs(text, newlines)
     pattern, names = _category_pattern()
     cats = [(m.start(), m.end(), names[m.group()]) for m in pattern.finditer(text)]
     line_starts = [0, *accumulate(map(_PLUS_ONE, map(len, text.split("\n"))))]
     line_starts.pop()
     return Layout(text, find_depth(len(text), pairs), pairs, [a for a, _ in pairs], cats,
-                  [a for a, _, _ in cats], line_starts)
+                  [a for a, _, _ in cats], line_starts, chars={"\n": newlines})
 
 
 def positions(lay: Layout, chars: str, s: int, e: int) -> list[int]:
     """Positions of any of `chars` in text[s:e] (whole-text positions found once per layout)."""
     found = lay.chars.get(chars)
     if found is None:
-        found = lay.chars[chars] = find_chars(lay.text, chars)
+        found = lay.chars[chars] = _char_positions(lay, chars)
     return found[bisect.bisect_left(found, s):bisect.bisect_left(found, e)]
+
+
+def _char_positions(lay: Layout, chars: str) -> list[int]:
+    """find_chars(lay.text, chars) from each character's positions, found once per layout: the
+    separator sets share characters (， is in three), so each is split out of the text once."""
+    if len(chars) == 1:
+        return find_chars(lay.text, chars)
+    out = []
+    for c in chars:
+        one = lay.chars.get(c)
+        if one is None:
+            one = lay.chars[c] = find_chars(lay.text, c)
+        out += one
+    out.sort()
+    return out
 
 
 def find_words(text: str, words: tuple) -> list[tuple[int, int]]:

@@ -111,11 +111,15 @@ def grammar() -> dict:
     bare_line = re.compile(rf"""^[ \t]*{marker}?[ \t]*(?P<name>(?!{_alt(t['generic'])})(?!{_alt(t['unknown_prefixes'])})
         \p{{Han}}{{1,{UNKNOWN_MAX}}}?(?:{_alt(t['bare_heading_suffixes'])})){heading_tail}(?=\S)""", re.X | re.M)
     known_line = re.compile(rf"[ \t]*{marker}?[ \t]*{known}{heading_tail}(?=\S)", re.X)
+    # a unit cell's piece written without its prefix (农业农村局, 宣传部): an office name alone
+    bare_name = re.compile(rf"(?!{_alt(t['generic'])})(?!{_alt(t['unknown_prefixes'])})\p{{Han}}{{1,{UNKNOWN_MAX}}}?(?:{_alt(t['bare_heading_suffixes'])})")
+    # （县医保局牵头，县公安局、各乡镇配合）: a part of a bracket after a measure
+    bracket_part = re.compile(rf"[ \t]*{group}(?:{_alt(t['bracket_leads'])})?(?:{_alt(t['bracket_roles'])})[ \t]*$")
     return dict(subject=subject, subject_open=subject_open, agent=agent, paying=paying, request=request, item=re.compile(item),
-                bare_line=bare_line, known_line=known_line,
+                bare_line=bare_line, known_line=known_line, bare_name=bare_name, bracket_part=bracket_part,
                 unit_label=unit_label, filler=re.compile(rf"(?:{filler})$"), township=re.compile(township),
                 unit_header=re.compile(_alt(t["unit_labels"])), task_header=re.compile(_alt(t["task_headers"])),
-                admin_prefix=re.compile(rf"^(?:各)?(?:{tax}|{place}|[县市区旗州盟]委(?=\p{{Han}}{{2,}}部)|[县市区旗州盟])(?!委)"))
+                admin_prefix=re.compile(rf"^(?:各)?(?:{tax}|{place}|[县市区旗州盟]委(?=\p{{Han}}{{2,}}(?:部|办|委))|[县市区旗州盟])(?!委)"))
 
 
 @dataclass
@@ -502,8 +506,62 @@ def find_table_duties(mv: Masked, text: str) -> list[Found]:
             for k in units:
                 if k < len(cells) and cells[k].text:
                     a, b = sq.to_view(cells[k].start), sq.to_view(cells[k].end)
-                    found += items_in(mv, a, b, task, ev)
+                    cell = list(items_in(mv, a, b, task, ev))
+                    found += cell + bare_cell_items(mv, a, b, task, ev, cell)
     return found
+
+
+CELL_SEP = re.compile(r"[^、,，;；\s]+")
+
+
+def bare_cell_items(mv: Masked, a: int, b: int, task: str, ev: tuple[int, int], cell: list[Found]) -> list[Found]:
+    """The pieces of a unit cell that name an office without its prefix (`农业农村局、残联`,
+    `宣传部、融媒体中心`: 172), kept as unknown departments; pieces read already are skipped."""
+    g = grammar()
+    read = [re.sub(r"\s+", "", f.as_written) for f in cell]
+    out = []
+    for pm in CELL_SEP.finditer(mv.view, a, b):
+        piece = pm.group()
+        if any(w in piece or piece in w for w in read) or not g["bare_name"].fullmatch(piece):
+            continue
+        if g["filler"].match(mv.view, pm.start(), pm.end()) or HEAD in mv.masked[pm.start():pm.end()]:
+            continue
+        level = "township" if TOWNSHIP.search(piece) else "county"
+        out.append(Found(unknown_name(piece), piece, level, task, ev[0], ev[1], False))
+    return out
+
+
+BRACKET_AT_END = re.compile(r"\(([^()\n]{2,160})\)[。.]?[ \t]*$", re.M)
+BRACKET_PART_SEP = re.compile(r"[,;]")
+
+
+def find_bracket_duties(mv: Masked) -> tuple[list[Found], list[tuple[int, int]]]:
+    """`…建立工作台账。（县医保局牵头，县公安局、各乡镇人民政府配合）`: a bracket closing a measure's
+    line whose every part is a group and a role word (duty_terms.yaml `bracket_roles`); each
+    department in it is given the measure. -> (duties, the brackets' view spans)."""
+    g = grammar()
+    masked = mv.masked
+    found: list[Found] = []
+    spans = []
+    for bm in BRACKET_AT_END.finditer(masked):
+        b0, b1 = bm.span(1)
+        parts, pos = [], b0
+        for sep in list(BRACKET_PART_SEP.finditer(masked, b0, b1)) + [None]:
+            end = sep.start() if sep else b1
+            parts.append((pos, end))
+            pos = sep.end() if sep else b1
+        matches = [g["bracket_part"].match(masked, p0, p1) for p0, p1 in parts]
+        if not all(matches):
+            continue
+        line_start = masked.rfind("\n", max(0, bm.start() - DUTY_MAX), bm.start()) + 1
+        duty = strip_marker(mv.written(line_start, bm.start())).rstrip("。;；")
+        if not TASK_TEXT.search(duty):
+            continue
+        ev = mv.text_span(line_start, bm.end())
+        for m in matches:
+            found += items_in(mv, m.start("group"), m.end("group"), duty, ev)
+        spans.append((bm.start(), bm.end()))
+    return found, spans
 
 
 # ---- merging -------------------------------------------------------------------------------------
@@ -590,8 +648,12 @@ def _bare_lines(pattern, masked: str):
 def find_duties(text: str) -> tuple[list[Found], int]:
     """The duties found, and the cap the subjects stopped at (0: every clause start was tried)."""
     mv = Masked(text)
-    return (find_subject_duties(mv) + find_label_duties(mv) + find_table_duties(mv, text)
-            + find_bare_heading_duties(mv)), mv.capped
+    bracketed, spans = find_bracket_duties(mv) if ")" in mv.masked else ([], [])
+    spans = [mv.text_span(a, b) for a, b in spans]
+    # a subject inside such a bracket (`县公安局、…配合`) has the measure as its duty, not its role word
+    subjects = [f for f in find_subject_duties(mv) if not any(a <= f.start < b for a, b in spans)]
+    return (subjects + find_label_duties(mv) + find_table_duties(mv, text)
+            + find_bare_heading_duties(mv) + bracketed), mv.capped
 
 
 def extract(text: str, ctx: Context) -> dict:

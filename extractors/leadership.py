@@ -309,14 +309,19 @@ def find_in_tables(text: str, lo: int, hi: int) -> list[Member]:
     for table in structure.parse(text).tables:
         if not lo <= table.start < hi or not role_anywhere().search(text, table.start, table.end):
             continue
-        role = None
-        for row in table.rows:
+        role = role_col = None
+        header = table.rows[0].values if table.rows else None
+        for k, row in enumerate(table.rows):
+            if k and row.values == header:
+                continue  # the header repeated after a page break: the merged role cell goes on below it
             cells = [c for c in row.cells if c.text]
             labelled = [c for c in cells if SPACE.sub("", c.text) in g["roles"]]
             if labelled:
                 role = g["roles"][SPACE.sub("", labelled[0].text)]
-            elif not row.cells or row.cells[0].text:
+                role_col = row.cells.index(labelled[0])
+            elif not row.cells or _filled(row.cells, role_col):
                 role = None  # a row of its own that names no role
+            # (else the role cell is empty: merged over this row, after a 序号 cell too (176))
             rest = [c for c in cells if c not in labelled]
             names = [c for c in rest if g["name"].fullmatch(c.text) and is_name(c.text)]
             if role is None or len(names) != 1:
@@ -326,6 +331,13 @@ def find_in_tables(text: str, lo: int, hi: int) -> list[Member]:
                               title=SPACE.sub("", titles[0].text) if titles else None,
                               evidence=evidence(text, row.start, row.end)))
     return out
+
+
+def _filled(cells: list, role_col: int | None) -> bool:
+    """Whether the row writes something where the role column is (its first cell before any role
+    was seen): an empty role cell under a merged one keeps the role of the row above."""
+    col = 0 if role_col is None else role_col
+    return col >= len(cells) or bool(cells[col].text)
 
 
 # ---- running text -------------------------------------------------------------------------------
@@ -402,11 +414,23 @@ def split_people(who: str) -> list:
     people = [parse_person(p) for p in WHO_SEP.split(who)]
     if all(people):
         return people
-    out = []
+    out, pending = [], ""
     for piece in who.split("、"):
+        if pending:  # 县委常委、常务副县长刘晓峰: a post without a name joins the next piece's title
+            person = parse_person(f"{pending}、{piece}", joined_titles=True)
+            out.append(person)
+            pending = ""
+            continue
         parts = [parse_person(p) for p in WHO_SEP.split(piece)]
-        out += parts if all(parts) else [parse_person(piece)]
-    return out
+        if all(parts):
+            out += parts
+        elif parse_person(piece):
+            out.append(parse_person(piece))
+        elif out and grammar()["title_start"].match(piece) and not SPACE.search(piece):  # spaced: OCR, the view reads it
+            pending = piece  # a second person's first post (孙宏伟、县委常委、常务副县长刘晓峰)
+        else:
+            out.append(None)
+    return out + ([None] if pending else [])
 
 
 # ---- extract ------------------------------------------------------------------------------------
@@ -429,12 +453,13 @@ SPACED_ROLE = re.compile(r"任[ ]副?组|任副[ ]组|副[ ]组长|组[ ]长")  
 def find_members(text: str, lo: int, hi: int, tables: bool = True) -> tuple[list[Member], bool, bool]:
     """(members, stuck, capped): the labelled list, else a members table, else running text."""
     listed, stuck, capped = find_listed(text, lo, hi)
-    if listed:
-        return listed, stuck, capped
     if tables:
         found = find_in_tables(text, lo, hi)
-        if found:
+        # a table's labelled rows read as a list too; its rows under a merged role cell only as a table (176)
+        if len(found) > len(listed):
             return found, False, capped
+    if listed:
+        return listed, stuck, capped
     found, spaced_miss = find_inline(text, lo, hi)
     return found, spaced_miss or bool(SPACED_ROLE.search(text, lo, hi)), capped  # OCR: 任 组长 hides a role
 

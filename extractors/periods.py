@@ -126,9 +126,10 @@ DEADLINE_AFTER_RE = re.compile(
     re.X,
 )
 # 截至2024年11月30日，各镇参保进度须达到年度任务的90%: a date by which the drive's progress must
-# reach a share is a deadline (as …前完成任务的90% is).
+# reach a share is a deadline (as …前完成任务的90% is); so is the date written with 前 (`2026年11月30日前，
+# 各乡镇（街道）参保进度要达到…`, 172).
 PROGRESS_DEADLINE_RE = re.compile(
-    rf"""(?:截至|截止到?|到)\s*(?P<date>{point()})\s*[,，]\s*[^。；;,，\n]{{0,12}}?
+    rf"""(?:(?:截至|截止到?|到)\s*(?P<date>{point()})|(?<![至到\d])(?P<date>{point()})\s*(?:前|之前|以前))\s*[,，]\s*[^。；;,，\n]{{0,12}}?
          (?:参保|征缴|缴费|征收)(?:工作|缴费)?进度\s*(?:要|须|应|需|必须|务必)?\s*达到""",
     re.X,
 )

@@ -43,6 +43,13 @@ _DATE_LINE = re.compile(
 )
 
 _DATE_LINES = re.compile(_DATE_LINE.pattern, re.X | re.M)  # the same, matched at a line's offset
+# The 印发 line written on one line, the printing office before its date (`瑞金市人民政府办公室
+# 2025年9月8日印发`, 171; canonical text may remove the gap): the office part is read as a print line too.
+_PRINT_INLINE = re.compile(
+    r"""^[ \t]*(?P<office>[^\s。,;:、\d][^\n。,;:、\d]{1,38}?)[ \t]*  # canonical text may join the two
+    (?:\d{4}|[〇○零一二三四五六七八九]{4})[ \t]*年[ \t]*(?:\d{1,2}|[一二三四五六七八九十]{1,3})[ \t]*月
+    [ \t]*(?:\d{1,2}|[一二三四五六七八九十]{1,3})[ \t]*日[ \t]*印发[ \t]*$""",
+    re.X | re.M)
 
 # The 主送 line ("各乡(镇)人民政府,县直有关单位:") ends the header.
 _ADDRESSEE = re.compile(r"[:：]\s*$")
@@ -212,7 +219,19 @@ def find_signature_lines(text: str) -> list[tuple[int, int, str]]:
             if len(line.strip()) > SIGNATURE_MAX or _NOT_SIGNATURE.search(line):
                 break
             out.append((s, e, kind))
+    i = text.find("印发")
+    while i != -1:  # bounded: only the lines holding 印发
+        start = text.rfind("\n", 0, i) + 1
+        m = _PRINT_INLINE.match(text, start, _line_end(text, i))
+        if m:
+            out.append((m.start("office"), m.end("office"), "print"))
+        i = text.find("印发", i + 2)
     return out
+
+
+def _line_end(text: str, i: int) -> int:
+    e = text.find("\n", i)
+    return len(text) if e == -1 else e
 
 
 def find_issuer_tokens(text: str, start: int, end: int, place: str) -> list[Mention]:

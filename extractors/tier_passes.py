@@ -30,6 +30,9 @@ _EXCEPT = re.compile(r"""
   | 不(?:含|包括|包含) (?P<z>[^,，。;；:：)）]{1,60})
 """, re.X)
 _EXCEPT_AFTER = re.compile(r"[,，](?P<y>[^,，。;；:：]{1,60}?)除外\s*$")
+# …先全额缴纳个人缴费，…返还（特困人员、孤儿由县医保局直接代缴）: the exception in a bracket closing the sentence (174)
+_EXCEPT_BRACKET = re.compile(r"""[(（](?P<y>[^()（）。;；]{1,60}?)
+    (?:除外|由[^()（）。]{1,20}?(?:代缴|代为缴纳|全额资助|缴纳)|不(?:实行|执行|适用)[^()（）。]{0,8})[)）][。]?\s*$""", re.X)
 _ITEM_RANGE = re.compile(rf"""
     第? [(（]? (?P<a>{_ITEM_NUMBER}) [)）]? 项? \s* (?:至|到|—|－|-|~) \s* 第? [(（]? (?P<b>{_ITEM_NUMBER}) [)）]? 项
 """, re.X)
@@ -230,9 +233,10 @@ def find_targets(lay: Layout, drafts: list[Draft], s: int, cut: int, end: int | 
         g = next(n for n in ("x", "y", "z") if m.group(n))
         excluded |= set(parse_group_categories(lay, m.start(g), m.end(g)))
     if end is not None:  # …先按480元标准足额缴纳，再…返还，特困人员、孤儿除外: the exception closing the sentence
-        m = _EXCEPT_AFTER.search(text, cut, end)
-        if m:
-            excluded |= set(parse_group_categories(lay, m.start("y"), m.end("y")))
+        for rx in (_EXCEPT_AFTER, _EXCEPT_BRACKET):
+            m = rx.search(text, cut, end)
+            if m:
+                excluded |= set(parse_group_categories(lay, m.start("y"), m.end("y")))
     last = max(text.rfind(c, s, cut) for c in ",，") + 1
     if last > s and _REST.search(text, last, cut):  # 特困人员由医保局代缴，其余对象先缴后补: the rest
         excluded |= set(parse_group_categories(lay, s, last))

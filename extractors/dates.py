@@ -44,13 +44,15 @@ FIRST_CHAR = rf"(?=[\s自从由\d{CN_YEAR_DIGITS}O十次翌下第来当本同每
 # The end of a range may be a bare day ("9月1日至30日"); the start may close with 起/开始 and a
 # comma ("自2024年10月1日开始,至2025年2月28日结束"). Without a separator the range is a start
 # closed by 起/开始/启动 and an end closed by 结束/止 ("从2025年9月1日开始，2025年12月31日结束",
-# "于9月1日启动，12月31日截止").
+# "于9月1日启动，12月31日截止"), or led by 截止/截至 ("自2024年9月1日起，截止时间为2024年12月31日",
+# "自2026年9月1日开始，截至2026年12月31日").
 RANGE_CLOSE = r"(?:结束|截止|为止|止)"
+END_LEAD = r"(?:截止|截至)(?:到|于)?(?:时间|日期)?\s*(?:为|是)?"
 RANGE = rf"""
     (?<![\d年月]){FIRST_CHAR}(?:自|从|由)?\s*{point('a')}\s*
-    (?:(?P<open>起|开始|启动)\s*[,，]?)?\s*(?P<sep>{RANGE_SEP})?\s*
+    (?:(?P<open>起|开始|启动)\s*[,，]?)?\s*(?(open)(?P<endlead>{END_LEAD})?)\s*(?P<sep>{RANGE_SEP})?\s*
     (?:{point('b')}|(?P<bday_only>{DAY})\s*[日号])
-    (?(sep)|(?(open)(?=\s*{RANGE_CLOSE})|(?!)))
+    (?(sep)|(?(endlead)|(?(open)(?=\s*{RANGE_CLOSE})|(?!))))
 """
 RANGE_RE = re.compile(RANGE, re.X)
 # Dates written with dots or slashes, as posters and WeChat articles do (`2025.9.1-2025.12.31`,
@@ -61,13 +63,13 @@ DOT_RANGE_RE = re.compile(rf"""
     (?<![\d.]) (?P<ayear>20\d{{2}}) {_DOT} (?P<amonth>1[0-2]|0?[1-9]) {_DOT} (?P<aday>3[01]|[12]\d|0?[1-9])
     \s* (?P<sep>-+|—+|–|~|～|－|至|到) \s*
     (?:(?P<byear>20\d{{2}}) {_DOT})? (?P<bmonth>1[0-2]|0?[1-9]) {_DOT} (?P<bday>3[01]|[12]\d|0?[1-9]) (?![\d.])
-    (?P<arel>(?!))? (?P<amend>(?!))? (?P<brel>(?!))? (?P<bmend>(?!))? (?P<bday_only>(?!))? (?P<open>(?!))?
+    (?P<arel>(?!))? (?P<amend>(?!))? (?P<brel>(?!))? (?P<bmend>(?!))? (?P<bday_only>(?!))? (?P<open>(?!))? (?P<endlead>(?!))?
 """, re.X)
 _DOT_DATE = re.compile(r"20\d{2}[./]\d")
 POINT_RE = re.compile(rf"(?<![\d年月]){FIRST_CHAR}{point()}", re.X)
 # Every date point holds a 月; a match starts at most this far before it and ends this far after.
 MONTH_WORD, BEFORE_MONTH, AFTER_MONTH = "月", 24, 64
-RANGE_SEP_WORDS = ("至", "到", "—", "–", "-", "~", "～", "－", "结束", "止")  # a range holds one of these
+RANGE_SEP_WORDS = ("至", "到", "—", "–", "-", "~", "～", "－", "结束", "止", "截至")  # a range holds one of these
 FULL_DATE_LINE_RE = re.compile(rf"^\s*(?P<date>(?P<year>{YEAR})\s*年\s*(?P<month>{MONTH})\s*月\s*(?P<day>{DAY})\s*日)\s*$")
 
 _ROLL_FORWARD = ("次年", "翌年", "下年", "下一年", "第二年", "来年")

@@ -295,12 +295,57 @@ def piece_start(text: str, pos: int) -> int:
     return found + 1 if found != -1 else lo
 
 
+_JOINED = re.compile(r"\s*(?:和|与|及|、)\s*")
+_RESPECTIVELY = re.compile(r"\s*分别")
+_REACH_RE = re.compile(_REACH)
+
+
+def parse_paired(text: str, first, second, end: int) -> list[tuple[Fee, int | None]]:
+    """`财政补助标准和个人缴费标准分别由…700元、400元提高到不低于730元、420元`: two subjects joined
+    before 分别 share one list of amounts, the n-th amount the n-th subject's (after a reach verb:
+    the new figures; before it, after 由, the old ones; a rise verb's amounts, the changes)."""
+    (k1, _, m1), (k2, _, m2) = first, second
+    amounts = list(_AMOUNT.finditer(text, m2.end(), end))
+    reach = _REACH_RE.search(text, m2.end(), end)
+    new = [a for a in amounts if reach is None or a.start() >= reach.end()]
+    before = [a for a in amounts if reach is not None and a.start() < reach.start()]
+    if len(new) != 2 or before and len(before) != 2:
+        return []
+    rise = before and _RISE_TAIL.search(text, m2.end(), before[0].start())
+    old = before and re.search(r"由", text[m2.end():before[0].start()])
+    out = []
+    for i, (kind, a) in enumerate(((k1, new[0]), (k2, new[1]))):
+        value = parse_number(a.group("amt"))
+        if value is None or not 0 < value <= 100_000:
+            return []
+        change = None
+        if before:
+            b = parse_number(before[i].group("amt"))
+            change = b if rise else (value - b if old and b is not None and value > b else None)
+        piece = text[max(text.rfind(c, m2.end(), a.start()) for c in "、,，") + 1:a.start()]
+        out.append((Fee(kind=kind, amount=value, qualifier="at_least" if _AT_LEAST_RE.search(piece) else "exact",
+                        change=change, evidence=evidence(text, piece_start(text, m1.start()), a.end())),
+                    _year(text, m1.start(), a.start())))
+    return out
+
+
 def find_statements(text: str) -> list[tuple[Fee, int | None]]:
     """Every fee stated in running text, in text order."""
     subjects = find_subjects(text)
     out = []
+    skip = set()
     for k, (kind, std, m) in enumerate(subjects):
+        if k in skip:
+            continue
         nxt = subjects[k + 1][2].start() if k + 1 < len(subjects) else len(text)
+        if k + 1 < len(subjects) and subjects[k + 1][0] != kind and _JOINED.fullmatch(text, m.end(), nxt) \
+                and _RESPECTIVELY.match(text, subjects[k + 1][2].end()):
+            after = subjects[k + 2][2].start() if k + 2 < len(subjects) else len(text)
+            paired = parse_paired(text, subjects[k], subjects[k + 1], scope_end(text, subjects[k + 1][2].end(), after))
+            if paired:
+                out += paired
+                skip.add(k + 1)
+                continue
         out += parse_statements(text, kind, std, m, scope_end(text, m.end(), nxt))
     return out
 
@@ -314,8 +359,9 @@ def has_fee_table(text: str) -> bool:
                                 for _, line in lines_with_offsets(text))
 
 
-def find_table_fees(text: str) -> list[tuple[Fee, int | None]]:
-    """Fees from a table whose header names 个人缴费 / 财政补助 columns, one row per group."""
+def find_table_fees(text: str, policy_year: int | None = None) -> list[tuple[Fee, int | None]]:
+    """Fees from a table whose header names 个人缴费 / 财政补助 columns, one row per group, or
+    whose rows are the fees and whose columns the years (year_table_fees)."""
     out = []
     for table in structure.parse(text).tables:
         if len(table.rows) < 2:
@@ -325,6 +371,8 @@ def find_table_fees(text: str) -> list[tuple[Fee, int | None]]:
             continue
         cols = {i: "individual" if _COL_INDIVIDUAL.search(h) else "fiscal_subsidy"
                 for i, h in enumerate(header) if (_COL_INDIVIDUAL.search(h) or _COL_FISCAL.search(h)) and not _COL_SUM.search(h)}
+        if not cols:
+            out += year_table_fees(text, table, header, policy_year)
         if not cols or 0 in cols:
             continue
         for row in table.rows[1:]:
@@ -340,6 +388,41 @@ def find_table_fees(text: str) -> list[tuple[Fee, int | None]]:
                     continue
                 out.append((Fee(kind=kind, amount=value, qualifier="at_least" if m.group("al") else "exact",
                                 applies_to=label, evidence=evidence(text, row.start, row.end)), None))
+    return out
+
+
+_YEAR_COL = re.compile(r"(?P<y>20\d{2})\s*年")
+_CHANGE_COL = re.compile(r"较上年|比上年|增加|增减|提高|增长|变化")
+
+
+def year_table_fees(text: str, table, header: list[str], policy_year: int | None) -> list[tuple[Fee, int | None]]:
+    """`项目 / 2026年度 / 2027年度 / 较上年增加`, rows 财政补助标准 / 个人缴费标准: a fee per row from the
+    policy year's column (else the last year's); the change from a column of rises, else from the
+    year before's column."""
+    years = {i: int(m.group("y")) for i, h in enumerate(header) if i and (m := _YEAR_COL.search(h))}
+    if len(years) < 2:
+        return []
+    col = next((i for i, y in years.items() if y == policy_year), max(years))
+    prev = next((i for i, y in years.items() if y == years[col] - 1), None)
+    rise = next((i for i, h in enumerate(header) if i and i not in years and _CHANGE_COL.search(h)), None)
+    out = []
+    for row in table.rows[1:]:
+        label = close_cell_gaps(row.cells[0].text.strip()) if row.cells else ""
+        kind = "individual" if _COL_INDIVIDUAL.search(label) else "fiscal_subsidy" if _COL_FISCAL.search(label) else None
+        if kind is None or _NOT_A_FEE_TABLE.search(label) or col >= len(row.cells):
+            continue
+        m = _CELL_AMOUNT.match(row.cells[col].text)
+        value = parse_number(m.group("amt")) if m else None
+        if value is None or not 0 < value <= 100_000:
+            continue
+        change = None
+        for i, diff in ((rise, True), (prev, False)):
+            c = _CELL_AMOUNT.match(row.cells[i].text) if i is not None and i < len(row.cells) else None
+            n = parse_number(c.group("amt")) if c else None
+            if change is None and n is not None:
+                change = n if diff else value - n
+        out.append((Fee(kind=kind, amount=value, qualifier="at_least" if m.group("al") or _AT_LEAST_RE.search(label) else "exact",
+                        change=change, evidence=evidence(text, row.start, row.end)), years[col]))
     return out
 
 
@@ -376,7 +459,7 @@ def extract(text: str, ctx: Context) -> dict:
         statements = find_statements(v.text)
         to_original(v, {"fees": [f for f, _ in statements]})  # evidence onto the canonical text
         # tables are read on the canonical text itself (the structure other extractors share)
-        found = (find_table_fees(text) if has_fee_table(text) else []) + statements
+        found = (find_table_fees(text, ctx.policy_year) if has_fee_table(text) else []) + statements
         found.sort(key=lambda f: f[0].evidence.start)
         ordered = found
         if len({(f.kind, f.applies_to, f.amount) for f, _ in found}) > len({(f.kind, f.applies_to) for f, _ in found}):

@@ -56,7 +56,7 @@ END_WORDS = ("截止", "截至", "止于", "至")
 END_ONLY_RE = re.compile(
     rf"""(?P<kw>(?:参保|征缴|缴费|征收|收缴|补缴|补办)(?:工作)?(?:期限?|时间)?
               |(?:待遇享受|享受待遇|待遇)(?:期限?|时间))\s*                       # 待遇享受期至12月31日止
-         (?:[:：]|为|是)?\s*(?:(?:自|从)?即日起?)?\s*                    # 缴费时间:即日起
+         (?:[:：]|为|是|[,，]\s*(?=截[止至](?:时间|日期)))?\s*(?:(?:自|从)?即日起?)?\s*   # 统一组织缴费，截止日期为…
          (?:截止|截至|截止到|截止于|止于|至)(?:时间|日期)?(?:为|是|到)?\s*(?P<date>{point()})""",
     re.X,
 )
@@ -228,6 +228,18 @@ def _heading_above(text: str, pos: int) -> tuple[int, int] | None:
     return None
 
 
+# `（一）集中缴费期。2024年9月1日—…`: an item whose label is a sentence of its own on the range's line.
+LABEL_SENTENCE_RE = re.compile(r"\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．])?\s*[^。；;,，:：\n]{2,16}[。.]\s*$")
+
+
+def _label_before(text: str, clause_start: int) -> tuple[int, int] | None:
+    """The label sentence that opens the line right before `clause_start` (`（一）集中缴费期。`)."""
+    line_start = text.rfind("\n", 0, clause_start) + 1
+    if line_start < clause_start and LABEL_SENTENCE_RE.fullmatch(text, line_start, clause_start):
+        return line_start, clause_start
+    return None
+
+
 def _range_year(m, kind: str, ctx: Context) -> int | None:
     """The default year of a range: a yearless window for latecomers that opens in Jan-Jun
     ("可于1月1日至2月28日补缴") falls after the season, in the policy year."""
@@ -265,6 +277,8 @@ def find_range_periods(text: str, ctx: Context, ranges: list) -> list[Period]:
             head = _heading_above(text, m.start())
             if head and clause[0] == text.rfind("\n", 0, m.start()) + 1:
                 word = parse_kind(text, head[0], head[0], (head[0], head[1]))
+            elif label := _label_before(text, clause[0]):
+                word = parse_kind(text, label[0], label[0], label)
         later = LATER_AFTER_RE.match(text, m.end(), _clause(text, m.start(), m.end(), CLAUSE_RE)[1])
         if word is None and not later:
             continue
@@ -318,9 +332,27 @@ def find_end_only(text: str, ctx: Context) -> list[Period]:
                     out.append(_period(kind=kind, end=end, applies_to=who, evidence=evidence(text, ev_start, clause[1])))
                 continue
             end = parse_date(m.group("date"), _year_for(kind, ctx), role="end")
-            if end:
+            if not end:
+                continue
+            who = end_subject(text, m.start()) if kind == "collection" else None
+            if who:  # 在校学生参保缴费截至10月31日: one group's own end is its deadline
+                s0 = _clause(text, m.start(), m.start(), SENTENCE_RE)[0]
+                out.append(_period(kind="deadline", end=end, applies_to=who, evidence=evidence(text, s0, clause[1])))
+            else:
                 out.append(_period(kind=kind, end=end, evidence=evidence(text, *clause)))
     return out
+
+
+END_SUBJECT_RE = re.compile(r"^(?P<who>[^由要应须于,，]{2,20}?)(?:由|要|应|须|统一|于|参保|缴费|缴纳)")
+
+
+def end_subject(text: str, pos: int) -> str | None:
+    """The population a sentence opens with before an end-only date (在校学生由学校统一组织缴费，截止日期为…);
+    offices and 各乡镇 are no population."""
+    s0 = _clause(text, pos, pos, SENTENCE_RE)[0]
+    sub = END_SUBJECT_RE.match(text[s0:pos].strip())
+    who = sub.group("who").strip() if sub else None
+    return who if who and _population_noun().search(who) and "各" not in who else None
 
 
 def find_monthly(text: str) -> list[Period]:

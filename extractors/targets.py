@@ -59,10 +59,10 @@ SHARE_RE = re.compile(
     re.X,
 )
 # ---- shape 3: STAGE …完成…任务的 PERCENT / STAGE 未完成 PERCENT 目标任务 ------------------------
-STAGE = r"(?P<body>[\p{Han}]{2,20}?(?:阶段|期间|期(?=内)))内?"  # 集中缴费期内: the stage is 集中缴费期
+STAGE = r"(?P<body>[\p{Han}]{2,20}?(?:阶段|期间|期(?=内|结束[时前])))(?:内|结束[时前])?"  # 集中缴费期内 / 集中缴费期结束前: the stage is 集中缴费期
 MD = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"  # a month or day, in digits or in Chinese numerals (十一月三十日前)
 STAGE_RE = re.compile(
-    rf"""{STAGE}[^。；;,，\n]{{0,12}}?完成[^。；;,，\n%]{{0,10}}?任务(?:数)?的?\s*{FIGURE}
+    rf"""{STAGE}\s*[,，]?[^。；;,，\n]{{0,12}}?完成[^。；;,，\n%]{{0,10}}?任务(?:数)?的?\s*{FIGURE}  # 集中缴费期结束前，各乡（镇）要完成…
        | {STAGE}[^。；;,，\n]{{0,6}}?完成\s*{FIGURE}\s*的?(?:目标)?任务
        | (?:于|在)?\s*(?P<by>{MD}月(?:{MD}日|底|末)(?:前|之前|以前))\s*[,，]?\s*完成[^。；;,，\n%]{{0,10}}?(?:任务|目标)(?:数)?的\s*{FIGURE}
        | (?:于|在)?\s*(?P<by2>{MD}月(?:{MD}日|底|末)(?:前|之前|以前))\s*完成\s*{FIGURE}\s*(?:以上)?的?
@@ -98,7 +98,8 @@ PLACE_RE = re.compile(r"^(?:今年度?|本年度?|当年度?|明年度?|年内|�
 EVERYONE_RE = re.compile(r"^(?:城乡|全体|所有)?(?:居民|群众|人民群众|参保人|人口|人员)?$")
 # The group nouns a population ends with, before the rate it is measured by.
 POP_NOUN_RE = re.compile(r"(?:人口|群众|居民|对象|人员|学生|儿童|户|职工|农民|家庭|群体)")
-METRIC_PREFIX_RE = re.compile(r"^(?:城乡居民基本医疗保险|城乡居民医保|基本医疗保险|基本医保|居民医保|医疗保险|医保)(?=\p{Han}{2,}率$)")
+# the scheme's name, and 动态 (the rate kept as the rolls change: 困难群众动态参保率100%), are no part of the metric
+METRIC_PREFIX_RE = re.compile(r"^(?:(?:城乡居民基本医疗保险|城乡居民医保|基本医疗保险|基本医保|居民医保|医疗保险|医保)(?:动态)?|动态)(?=\p{Han}{2,}率$)")
 NOT_TARGET_RE = re.compile(r"报销|支付|补偿|增长|比例|利率|费率|税率")
 ITEM_SPLIT_RE = re.compile(r"(、|和|以及)")  # captured: split() keeps the separators
 PAREN_RE = re.compile(r"[()（][^)）]*[)）]")
@@ -108,7 +109,7 @@ RATE_WORD = "率"
 SHARE_WORDS = ("参保", "参加", "缴费", "覆盖")  # SHARE_RE's lookahead
 # ...and the end of a figure right before that word (matched backwards from it, as the regex would).
 SHARE_FIGURE_END_RE = re.compile(rf"(?r)[%％\d{CN_DIGITS}]\s*")
-STAGE_WORDS, STAGE_DONE = ("阶段", "期间", "期内", "截至", "截止", "到"), ("完成", "任务", "目标")  # 完成, then 任务 or 目标
+STAGE_WORDS, STAGE_DONE = ("阶段", "期间", "期内", "结束", "截至", "截止", "到"), ("完成", "任务", "目标")  # 完成, then 任务 or 目标
 # Chinese numerals go through cn2an, slow enough to matter; the same few figures recur.
 _number = lru_cache(maxsize=256)(parse_number)
 
@@ -294,12 +295,16 @@ def line_stage(text: str, s: int) -> str | None:
 DATE_CLAUSE_RE = re.compile(rf"(?:\d{{4}}年)?{MD}月(?:{MD}日|底|末)(?:前|之前|以前)$|(?:截至|截止到?|到)\s*(?:\d{{4}}年)?{MD}月(?:{MD}日|底|末)$")
 
 
+# 集中缴费期结束前， : a clause that is only the stage a share is due by
+STAGE_CLAUSE_RE = re.compile(r"\s*\p{Han}{2,12}?(?:阶段|期间|期)(?:内|结束[时前]|末)")
+
+
 def find_stage_targets(text: str, s: int, e: int) -> list[Target]:
     out = []
     # `2025年11月30日前，完成全年参保目标的85%`: a clause that is only its date belongs to the next
     if s >= 2 and text[s - 1] in ",，":
         p0 = stop_before(text, s - 1, CLAUSE_STOPS) + 1
-        if DATE_CLAUSE_RE.fullmatch(text, p0, s - 1):
+        if DATE_CLAUSE_RE.fullmatch(text, p0, s - 1) or STAGE_CLAUSE_RE.fullmatch(text, p0, s - 1):
             s = p0
     if (all(text.find(w, s, e) == -1 for w in (STAGE_DONE[0], "进度"))
             or all(text.find(w, s, e) == -1 for w in STAGE_DONE[1:])):

@@ -374,7 +374,7 @@ def parse_group(lay: Layout, s: int, e: int):
     pre = None
     if colon is not None:
         label = text[gs:colon].strip()
-        if is_group(label, parse_categories(lay, gs, colon)):
+        if is_group(label, parse_categories(lay, gs, colon)) and not members_follow(lay, colon + 1, e):
             return gs, colon, True, None
         if label and colon - gs <= MAX_TERMS_FIRST and (
                 _TERM_FIGURE.search(label) or _FULL.search(label) or _FIXED.search(label)):
@@ -389,6 +389,16 @@ def parse_group(lay: Layout, s: int, e: int):
     if not label:
         return gs, gs, False, None
     return gs, ge, is_group(label, parse_categories(lay, gs, ge)), pre
+
+
+_MEMBERS_LEAD = sre.compile(r"\s*其中")
+
+
+def members_follow(lay: Layout, s: int, e: int) -> bool:
+    """`防止返贫监测对象实行分类资助：其中脱贫不稳定人口…按…`: groups after 其中 split the umbrella
+    before the colon, whose own terms they hold; the umbrella is a heading, not the tier's group."""
+    m = _MEMBERS_LEAD.match(lay.text, s, e)
+    return bool(m) and has_category(lay, m.end(), e)
 
 
 def find_group_items(lay: Layout, s: int, e: int) -> list[tuple[int, int]]:

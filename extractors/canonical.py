@@ -103,6 +103,38 @@ _IDEO_TOTAL = std_re.compile(rf"^[ \t\u3000]*(?:合 ?计|总 ?计|小 ?计)(?:\u
 _IDEO_MIN_ROWS = 2
 
 
+# A table row: a tab or pipe row, cells apart by column gaps (two spaces and more, ideographic
+# spaces), a 序号 header or a numbered row, a label followed by figures.
+_ROW_GAP = r"(?<=\S)(?: {2,}|[ \u3000]*[\u3000\t][ \u3000\t]*)(?=\S)"
+_ROW_LIKE = std_re.compile(
+    rf"^[^\n]*?(?:\t|{_ROW_GAP}[^\n]*?{_ROW_GAP})"  # a tab, or two column gaps
+    rf"|^[^\n]*{_ROW_GAP}[\d.,%]+[ \t\u3000]*$"  # one gap before a figure
+    r"|^[ \t\u3000]*\|[^\n]*\|[ \t\u3000]*$"  # a pipe row
+    rf"|^[ \t\u3000]{{2,}}\S[^\n]*?{_ROW_GAP}"  # an indented header line (其中 / 困难群体　其他人员)
+    r"|^[ \t\u3000]*(?:序[ \u3000]*号|编[ \u3000]*号|\d{1,3})[ \t\u3000]+\S"  # 序号 header, a numbered row
+    r"|^[ \t\u3000]*\S+(?:[ \t\u3000]+[\d.,%]+)+[ \t\u3000]*$"  # a label and figures (合计 638350 625570)
+)
+# blank lines of any number: later steps collapse a run to one, which a second pass would close
+_BLANK_BETWEEN_ROWS = std_re.compile(r"(?m)^([^\n]*\S[^\n]*)\n(?:[ \t\u3000]*\n)+(?=([^\n]*\S[^\n]*)$)")
+
+
+def close_row_gaps(text: str) -> str:
+    """Blank lines between two table rows removed: text exported double-spaced (a blank
+    line after every line, as some converters and web copies write it) keeps its tables whole.
+
+    Why by hand: the gap between rows is a property of these plain-text exports, not of any table
+    format a library parses; prose lines (no column gaps) keep their blank lines."""
+    if "\n\n" not in text:
+        return text
+
+    def join(m):
+        return m.group(1) + "\n" if _ROW_LIKE.match(m.group(1)) and _ROW_LIKE.match(m.group(2)) else m.group(0)
+
+    # a match holds the upper row and the gap and only looks at the lower row, so the lower row
+    # starts the next match: one pass closes every gap of a table
+    return _BLANK_BETWEEN_ROWS.sub(join, text)
+
+
 def ideographic_tables_to_tabs(text: str) -> str:
     """Rows of a table typed with single ideographic spaces between cells, as tab-separated rows."""
     if "号\u3000" not in text:  # no 序号 header typed so: nothing to look at
@@ -704,6 +736,7 @@ def canonicalize(raw: str) -> str:
     """Decoded file text -> canonical text. Idempotent: canonicalize(canonicalize(x)) == canonicalize(x)."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     text = _CONTROL.sub("", text)
+    text = close_row_gaps(text)
     text = ideographic_tables_to_tabs(text)
     text = fold_width(text)
     text = strip_markup(text)

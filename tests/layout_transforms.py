@@ -383,6 +383,12 @@ def list_markers(text: str) -> str:
     return _MARKER.sub(repl, text)
 
 
+def double_spaced(text: str) -> str:
+    """A blank line after every line, table rows included, as some converters and web copies
+    save a notice (a CR CR LF line end reads as two)."""
+    return "\n\n".join(text.split("\n"))
+
+
 TRANSFORMS = {
     "hard_wrap": hard_wrap,
     "ocr_spaces": ocr_spaces,
@@ -396,4 +402,5 @@ TRANSFORMS = {
     "total_row_first": total_row_first,
     "thousands_separators": thousands_separators,
     "table_over_two_pages": table_over_two_pages,
+    "double_spaced": double_spaced,
 }

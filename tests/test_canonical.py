@@ -65,6 +65,16 @@ from noticeflow.extractors.canonical import canonicalize
      "序号\t单位\t主要职责\n1\t县医保局\t牵头负责参保登记\n2\t县税 务局\t负责保费征收\n合计\t\t2"),
     # ...one such row alone is no table
     ("序号　单位　主要职责\n1　县医保局　牵头负责参保登记\n各乡镇要做好宣传。", "序号 单位 主要职责\n1县医保局 牵头负责参保登记\n各乡镇要做好宣传。"),
+    # a text exported double-spaced (a blank line after every line): a table's rows close up
+    # whatever separates their cells, the prose keeps its blank lines
+    ("序号\t乡镇\t任务数\n\n1\t东河镇\t5200\n\n合计\t\t5200\n\n注：任务数含学生。",
+     "序号\t乡镇\t任务数\n1\t东河镇\t5200\n合计\t\t5200\n\n注:任务数含学生。"),
+    ("类别　　资助对象　　资助标准\n\n一类　　特困人员　　全额资助\n\n二类　　低保对象　　每人300元\n\n一类人员个人不缴费。",
+     "类别\t资助对象\t资助标准\n一类\t特困人员\t全额资助\n二类\t低保对象\t每人300元\n\n一类人员个人不缴费。"),
+    ("序号 乡镇 参保任务\n\n1 东河镇 5200\n\n2 西岭乡 3100\n\n合计 8300",
+     "序号\t乡镇\t参保任务\n1\t东河镇\t5200\n2\t西岭乡\t3100\n合计\t\t8300"),  # as when typed single-spaced
+    ("东河镇　5200\n\n西岭乡　3100\n\n各乡镇要做好宣传。\n\n县医保局负责。",
+     "东河镇5200\n西岭乡3100\n\n各乡镇要做好宣传。\n\n县医保局负责。"),
     # OCR spaces inside a date in Chinese numerals
     ("集中征缴时间为二 〇 二五年九月一日至十 二月三十一日。", "集中征缴时间为二〇二五年九月一日至十二月三十一日。"),
 ])

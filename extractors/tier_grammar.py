@@ -727,8 +727,10 @@ def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
         line = text[ls:le]
         if "\t" not in line:
             # a group alone under a tier row, its merged cells blank (trailing tabs are stripped
-            # from the canonical text): the table goes on
-            if not (carry is not None and col_group == 0 and line.strip() and find_category_spans(lay, ls, le)):
+            # from the canonical text): the table goes on; a sentence naming groups right under
+            # the table (no blank line between) is the paragraph after it
+            if not (carry is not None and col_group == 0 and line.strip() and not _SENTENCE_MARK.search(line)
+                    and find_category_spans(lay, ls, le)):
                 roles = None
                 continue
         cells = line.split("\t")

@@ -389,6 +389,15 @@ def double_spaced(text: str) -> str:
     return "\n\n".join(text.split("\n"))
 
 
+_BLANK_LINES = re.compile(r"\n[ \t\u3000]*(?:\n[ \t\u3000]*)+\n")
+
+
+def no_blank_lines(text: str) -> str:
+    """Every blank line gone, as a Word document spaced by paragraph spacing (not empty
+    paragraphs) pastes: a paragraph or a heading right under a table, a title on the header."""
+    return _BLANK_LINES.sub("\n", text).replace("\n\n", "\n")
+
+
 TRANSFORMS = {
     "hard_wrap": hard_wrap,
     "ocr_spaces": ocr_spaces,
@@ -403,4 +412,5 @@ TRANSFORMS = {
     "thousands_separators": thousands_separators,
     "table_over_two_pages": table_over_two_pages,
     "double_spaced": double_spaced,
+    "no_blank_lines": no_blank_lines,
 }

@@ -398,6 +398,20 @@ def no_blank_lines(text: str) -> str:
     return _BLANK_LINES.sub("\n", text).replace("\n\n", "\n")
 
 
+_CELL_GAP = re.compile(r"(?<=\S)(?:[ \u3000]{2,}|\u3000)(?=\S)")
+
+
+def first_line_indent(text: str) -> str:
+    """Every paragraph opened by two ideographic spaces (首行缩进两字符), as Word exports an
+    official document; table rows, typed rows and markdown headings keep their place."""
+    def indent(line: str) -> str:
+        if (not line.strip() or is_table_row(line) or is_typed_row(line) or _CELL_GAP.search(line)
+                or line.lstrip().startswith("#")):
+            return line
+        return "\u3000\u3000" + line.lstrip(" \u3000")
+    return "\n".join(indent(line) for line in text.split("\n"))
+
+
 TRANSFORMS = {
     "hard_wrap": hard_wrap,
     "ocr_spaces": ocr_spaces,
@@ -413,4 +427,5 @@ TRANSFORMS = {
     "table_over_two_pages": table_over_two_pages,
     "double_spaced": double_spaced,
     "no_blank_lines": no_blank_lines,
+    "first_line_indent": first_line_indent,
 }

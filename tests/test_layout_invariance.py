@@ -75,7 +75,7 @@ def _unlaid(s: str) -> str:
 
 
 @pytest.mark.parametrize("name", ["hard_wrap", "ocr_spaces", "fullwidth_digits", "tables_as_spaces",
-                                  "tables_as_pipes", "tables_as_tabs", "double_spaced", "no_blank_lines"])
+                                  "tables_as_pipes", "tables_as_tabs", "double_spaced", "no_blank_lines", "first_line_indent"])
 def test_transform_keeps_every_character(name) -> None:
     for text in _sample():
         assert _unlaid(L.TRANSFORMS[name](text)) == _unlaid(text)

@@ -60,12 +60,13 @@ _BLOCK_START = re.compile(
 # (a joint header "某县医疗保障局 某县财政局 国家税务总局某县税务局"), document numbers and dates.
 _TITLE_END = re.compile(
     r"""(?:通知|决定|意见|办法|方案|细则|公告|通报|函|报告|分解表|任务表|分配表|[表单]   # titles
-         |{interpretation}                                                     # a page explaining a notice
+         |{interpretation}|{public}                                            # a page explaining a notice, a guide
          |通[ ]知|方[ ]案|意[ ]见|办[ ]法|决[ ]定|公[ ]告|通[ ]告|细[ ]则              # letter-spaced titles
          |[局厅委办府院处室社行]|委员会|中心|公司|联合会|分局                     # office names
          |\d+号|\d+日|印发                                                      # numbers, dates
          |\d{3,4}-\d{5,8})$                                                      # a phone number ends a contact line
-    """.replace("{interpretation}", vocab.alternation(vocab.terms("notice_terms.yaml", "notice")["interpretation_endings"])),
+    """.replace("{interpretation}", vocab.alternation(vocab.terms("notice_terms.yaml", "notice")["interpretation_endings"]))
+       .replace("{public}", vocab.alternation(vocab.terms("notice_terms.yaml", "notice")["public_title_endings"])),
     re.X,
 )
 # A line complete on its own, which no cut sentence continues into: an office (or several, a

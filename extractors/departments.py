@@ -43,6 +43,7 @@ REQUEST_REACH = 16  # a list number and spaces before 请
 BULLETS = "●○◆◇■□▲△★☆▶►•·"  # list bullets before a department (never a heading's number)
 DASHES = "—-"  # the heading marks (duty_terms.yaml), also written as bullets: ——县医保局要…
 MAX_LEAD = 24  # a subject's first name starts this close to its clause start: (十)国家税务总局…自治县税务局
+AGENT_AFTER = "经"  # 经X认定 / 经X审核后: a clause opened so names its agent, as 由 does
 LAST_BREAK = re.compile(r"(?r)[\n。;,:由%]")  # searched backwards from a name; % too: OCR drops the 。 after 95%
 CLAUSE_END = re.compile(r"[;。\n]")
 TASK_TEXT = re.compile(r"\p{Han}.*\p{Han}")  # a duty says something: two Han characters at least
@@ -277,6 +278,8 @@ def clause_starts(mv: Masked) -> list[int]:
         lo = max(0, h - MAX_LEAD)
         cut = LAST_BREAK.search(masked, lo, h)
         start = cut.end() if cut else (0 if lo == 0 else -1)
+        if start >= 0 and masked.startswith(AGENT_AFTER, start) and start + len(AGENT_AFTER) <= h:
+            start += len(AGENT_AFTER)  # 经民政、残联等部门认定的…: 经 opening a clause names the agent, as 由
         if start >= 0 and start != last:
             out.append(start)
             last = start
@@ -298,7 +301,8 @@ def find_subject_duties(mv: Masked) -> list[Found]:
             pos = req.end()
             agent = True
         else:
-            agent = pos > 0 and masked[pos - 1] == "由"
+            agent = pos > 0 and (masked[pos - 1] == "由" or masked.startswith(AGENT_AFTER, pos - len(AGENT_AFTER))
+                                 and LAST_BREAK.match(masked, pos - len(AGENT_AFTER) - 1) is not None)
         rx = g["agent"] if agent else g["subject_open"] if masked.find("【", pos, pos + MAX_LEAD) != -1 else g["subject"]
         m = rx.match(masked, pos)
         if not m:
@@ -341,7 +345,10 @@ def co_agents(mv: Masked, pos: int, duty_start: int, duty_end: int) -> list[Foun
     if not m:
         return []
     found = parse_group(mv, m, duty_start, duty_end)
-    return [f for f in found if f.known]  # an unknown name after 会同 may be a place (会同县 is a county)
+    # an unknown name right after 会同 may be a place (会同县 is a county); one further down a list
+    # that names a known office is an office of that list (会同县民政局、县农业农村局、县残联)
+    anchored = any(f.known for f in found)
+    return [f for i, f in enumerate(found) if f.known or (anchored and i > 0)]
 
 
 def next_text(masked: str, pos: int) -> tuple[int, int]:

@@ -176,6 +176,20 @@ def find_labelled_issuer(text: str):
     return (m["org"], m.start("org"), m.end("org")) if m else None
 
 
+@functools.cache
+def _public_title_re():
+    words = vocab.alternation(vocab.terms("notice_terms.yaml", "notice")["public_title_endings"])
+    # the first line of the text, a title's length, no sentence inside it
+    return re.compile(rf"\A\s*(?P<t>[^\n。，,；;：:]{{4,60}}?(?:{words}))[ \t]*(?:\n|$)")
+
+
+def find_heading_title(text: str):
+    """`辰溪县2027年度…政策问答`, `致全县城乡居民朋友的一封信`, `…缴费指南`: a document for residents
+    titled without 关于…的通知, its title its first line; (value, start, end) or None."""
+    m = _public_title_re().match(text)
+    return (squeeze(m["t"]), m.start("t"), m.end("t")) if m else None
+
+
 TITLE_TAIL_RE = re.compile(r"[ \t]*\n[ \t]*(?P<tail>的?(?:通知|决定|意见))[ \t]*(?=\n|$)")
 
 
@@ -571,7 +585,7 @@ def extract(text: str, ctx: Context) -> dict:
         a, b = sq.span(start, end)
         return _text(value, a, b, text)
 
-    title = find_title(view) or find_page_title(view)
+    title = find_title(view) or find_page_title(view) or find_heading_title(view)
     number = find_doc_number(view, title[1] if title else None, title[2] if title else None)
     signature = find_signature(view)
     lead, co = pick_issuers(find_header_offices(view, title), signature[0] if signature else [])

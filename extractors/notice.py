@@ -36,6 +36,7 @@ def grammar() -> dict:
         collection=re.compile(_alt(t["collection"])),
         body=re.compile(_alt(t["collection_body"])),
         interpretation=re.compile(rf"(?:{_alt(t['interpretation_endings'])})[\s\p{{P}}]*$"),
+        public=re.compile(rf"(?:{_alt(t['public_title_endings'])})[\s\p{{P}}]*$"),
         report=re.compile(rf"(?:{_alt(t['report_endings'])})$"),
         other=re.compile(_alt(t["other_insurance"])),
         benefit=re.compile(_alt(t["benefit"])),
@@ -51,6 +52,11 @@ def find_title(text: str) -> str | None:
     return re.sub(r"\s+", "", m.group()) if m else None
 
 
+def _of_its_own(heading: str) -> bool:
+    """A 政策问答 that names no notice (no 《》, no 通知): the offices' own word to residents."""
+    return bool(grammar()["public"].search(heading)) and "《" not in heading and "通知" not in heading
+
+
 def is_collection_notice(text: str) -> bool:
     """From the title: about the resident medical insurance (not another insurance, not only its
     benefits) and about collecting it, or carrying collection phrases in the body; not a document
@@ -58,7 +64,7 @@ def is_collection_notice(text: str) -> bool:
     try:
         g, t = grammar(), terms()
         heading = next((ln.strip() for ln in text[:HEAD].splitlines() if ln.strip()), "")
-        if g["interpretation"].search(heading):
+        if g["interpretation"].search(heading) and not _of_its_own(heading):
             return False  # 《关于…的通知》政策解读: a page explaining a notice, not the notice
         title = find_title(text)
         text = squeeze(text).view  # OCR spaces inside the phrases counted (参 保资助, 城乡居 民医保)

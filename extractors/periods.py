@@ -119,9 +119,9 @@ DEADLINE_BARE_RE = re.compile(
 )
 DEADLINE_TASK_WORDS = ("参保", "征缴", "缴费", "征收", "收缴")
 BARE_DONE_WORDS = ("完成。", "完成；", "完成;", "完成\n", "年度任务", "全年任务", "全部任务", "各项任务", "目标任务")
-# 学生儿童由所在学校统一组织参保缴费,于10月31日前完成: the task written before its date.
+# 学生儿童由所在学校统一组织参保缴费,于10月31日前完成: the task written before its date (由学校统一代收，请于…前完成).
 DEADLINE_AFTER_RE = re.compile(
-    rf"""(?:参保缴费|参保征缴|征缴|参保|缴费|征收|收缴)(?:工作|任务)?\s*[,，]?\s*(?:要|须|必须|应|务必)?\s*
+    rf"""(?:参保缴费|参保征缴|征缴|参保|缴费|征收|收缴|代收|代缴)(?:工作|任务)?\s*[,，]?\s*(?:要|须|必须|应|务必|请)?\s*
          (?:于|在)\s*(?P<date>{point()})\s*{INCLUSIVE}(?:前|之前|以前)\s*(?:全部|全面)?\s*(?:{'|'.join(DONE_AFTER_WORDS)})(?=\s*[。；;\n])""",
     re.X,
 )
@@ -180,7 +180,7 @@ END_ONLY_NEEDS = (MONTH, ("参保", "征缴", "缴费", "征收", "收缴", "补
 EXTENSION_NEEDS = (MONTH, ("续保", "参保", "缴费", "补缴", "征缴", "征收"), ("至", "到"))
 SUSPENSION_NEEDS = (MONTH, ("恢复", "开放"), ("至", "到", "待"))
 DEADLINE_NEEDS = (MONTH, ("前",), ("参保", "征缴", "缴费", "征收", "收缴"))
-DEADLINE_AFTER_NEEDS = (MONTH, ("前",), ("参保", "征缴", "缴费", "征收", "收缴"))
+DEADLINE_AFTER_NEEDS = (MONTH, ("前",), ("参保", "征缴", "缴费", "征收", "收缴", "代收", "代缴"))
 BENEFIT_START_NEEDS = (MONTH, ("享受",), ("起", "开始"))
 EXTENSION_END_NEEDS = (MONTH, ("前", "止"), ("可",))
 EXTENSION_AFTER_NEEDS = (MONTH, ("结束",), ("继续", "补", "仍"))
@@ -343,7 +343,8 @@ def find_end_only(text: str, ctx: Context) -> list[Period]:
     return out
 
 
-END_SUBJECT_RE = re.compile(r"^(?P<who>[^由要应须于,，]{2,20}?)(?:由|要|应|须|统一|于|参保|缴费|缴纳)")
+# (a Q&A answer's 答： label before it; 以学校为单位 as the mode: 在校学生以学校为单位统一组织参保缴费)
+END_SUBJECT_RE = re.compile(r"^(?:答[:：]\s*)?(?P<who>[^由要应须于,，]{2,24}?)(?:由|要|应|须|统一|于|参保|缴费|缴纳|以(?![上下内外]))")
 
 
 def end_subject(text: str, pos: int) -> str | None:

@@ -38,8 +38,9 @@ DOC_NUMBER_RE = re.compile(DOC_NUMBER, re.X)
 PREFIX_CUT_RE = re.compile(r".*(?:办公室|人民政府|委员会|局|厅|文件|公开|发布)")  # office name glued to a 文号
 HEADER_NUMBER_RE = re.compile(rf"^[ \t]*{DOC_NUMBER}", re.X | re.M)
 # A 通告/公告 numbered by its serial in the year, alone on a header line, no office prefix and no
-# year bracket (`2025年第2号`, a tax office's 通告): kept as written, spaces dropped.
-SERIAL_NUMBER_RE = re.compile(r"^[ \t]*(?P<n>\d{4}[ \t]*年[ \t]*第[ \t]*\d{1,4}[ \t]*号)[ \t]*$", re.M)
+# year bracket (`2025年第2号`, a tax office's 通告; `（2025年第2号）` in brackets): kept as written,
+# spaces and the brackets dropped.
+SERIAL_NUMBER_RE = re.compile(r"^[ \t]*[(（]?[ \t]*(?P<n>\d{4}[ \t]*年[ \t]*第[ \t]*\d{1,4}[ \t]*号)[ \t]*[)）]?[ \t]*$", re.M)
 # The bracketed year and sequence of a 文号: found first (cheap), the office prefix read back from it.
 NUMBER_TAIL_RE = re.compile(rf"{OPEN}{{0,2}}\s*\d{{4}}\s*{CLOSE}{SPECK}?\s*(?:第\s*)?\d{{1,4}}\s*号")
 # The same read backwards (?r) from a 号, so only the few 号 of a notice are tried: its parts

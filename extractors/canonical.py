@@ -59,7 +59,7 @@ _BLOCK_START = re.compile(
 # Lines that are complete on their own although they lack a full stop: titles, office names
 # (a joint header "某县医疗保障局 某县财政局 国家税务总局某县税务局"), document numbers and dates.
 _TITLE_END = re.compile(
-    r"""(?:通知|决定|意见|办法|方案|细则|公告|通报|函|报告|分解表|任务表|分配表|[表单]   # titles
+    r"""(?:通知|决定|意见|办法|方案|细则|公告|通告|通报|函|报告|分解表|任务表|分配表|[表单]   # titles
          |{interpretation}|{public}                                            # a page explaining a notice, a guide
          |通[ ]知|方[ ]案|意[ ]见|办[ ]法|决[ ]定|公[ ]告|通[ ]告|细[ ]则              # letter-spaced titles
          |[局厅委办府院处室社行]|委员会|中心|公司|联合会|分局                     # office names
@@ -635,7 +635,7 @@ def _wrap_width(lines: list[str]) -> int | None:
 
 
 # Lines that end where they end even at the page width: a title, a 文号, a date, an office line.
-_WRAP_KEEP = re.compile(r"(?:通知|决定|意见|办法|方案|细则|公告|通报|报告|函|\d+号|\d+日|印发)$")
+_WRAP_KEEP = re.compile(r"(?:通知|决定|意见|办法|方案|细则|公告|通告|通报|报告|函|\d+号|\d+日|印发)$")
 
 
 def _wrapped(piece: str, wrap: int | None) -> bool:

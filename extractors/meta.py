@@ -37,6 +37,10 @@ DOC_NUMBER = rf"""
 DOC_NUMBER_RE = re.compile(DOC_NUMBER, re.X)
 PREFIX_CUT_RE = re.compile(r".*(?:办公室|人民政府|委员会|局|厅|文件|公开|发布)")  # office name glued to a 文号
 HEADER_NUMBER_RE = re.compile(rf"^[ \t]*{DOC_NUMBER}", re.X | re.M)
+# A 通告/公告 numbered by its serial in the year, alone on a header line, no office prefix and no
+# year bracket (`2025年第2号`, a tax office's 通告; `（2025年第2号）` in brackets): kept as written,
+# spaces and the brackets dropped.
+SERIAL_NUMBER_RE = re.compile(r"^[ \t]*[(（]?[ \t]*(?P<n>\d{4}[ \t]*年[ \t]*第[ \t]*\d{1,4}[ \t]*号)[ \t]*[)）]?[ \t]*$", re.M)
 # The bracketed year and sequence of a 文号: found first (cheap), the office prefix read back from it.
 NUMBER_TAIL_RE = re.compile(rf"{OPEN}{{0,2}}\s*\d{{4}}\s*{CLOSE}{SPECK}?\s*(?:第\s*)?\d{{1,4}}\s*号")
 # The same read backwards (?r) from a 号, so only the few 号 of a notice are tried: its parts
@@ -202,6 +206,9 @@ def find_doc_number(text: str, title_start: int | None, title_end: int | None):
     m = HEADER_NUMBER_RE.search(text, 0, min(limit, len(text)))
     if m:
         return normalize_doc_number(m.group()), m.start(), m.end()
+    m = SERIAL_NUMBER_RE.search(text, 0, min(limit, len(text)))
+    if m:
+        return squeeze(m["n"]), m.start("n"), m.end("n")
     for m in DOC_NUMBER_RE.finditer(text, 0, header_end(text, title_end)):
         if text[max(0, m.start() - 1):m.start()] in ("(", "（", "《"):
             continue

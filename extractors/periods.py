@@ -274,8 +274,9 @@ def find_range_periods(text: str, ctx: Context, ranges: list) -> list[Period]:
             word = parse_kind(text, m.start(), m.end(), sentence)
             clause = sentence
         if word is None:
-            head = _heading_above(text, m.start())
-            if head and clause[0] == text.rfind("\n", 0, m.start()) + 1:
+            first = m.start() + len(m.group()) - len(m.group().lstrip())  # past a line break the match opens with
+            head = _heading_above(text, first)
+            if head and clause[0] == text.rfind("\n", 0, first) + 1:
                 word = parse_kind(text, head[0], head[0], (head[0], head[1]))
             elif label := _label_before(text, clause[0]):
                 word = parse_kind(text, label[0], label[0], label)
@@ -602,7 +603,10 @@ def _windows(text: str, words, needs) -> list[tuple[int, int]]:
 def _clause(text: str, start: int, end: int, stops: str) -> tuple[int, int]:
     """The [start, end) of the clause holding text[start:end], bounded by any of `stops` and
     at most spans.MAX_REACH characters either side: without it every range of a text without
-    stops (`1月至` x 14,000) rescans all of it for its period word."""
+    stops (`1月至` x 14,000) rescans all of it for its period word. A match opening with the
+    line break before its date (`缴费时间\n2025年9月1日至…`) starts its clause on its own line."""
+    while start < end and text[start] in " \t\n":
+        start += 1
     e = stop_after(text, end, stops)
     e = len(text) if e == -1 else e
     return max(stop_before(text, start, stops) + 1, start - MAX_REACH), min(e, end + MAX_REACH)

@@ -453,16 +453,28 @@ def _title_label() -> re.Pattern:
     return re.compile(rf"[ \t]*(?:(?:{labels})[ \t]*\d{{0,2}}[ \t]*[:：]?[ \t]*)?")
 
 
+@functools.cache
+def _heading_marker() -> re.Pattern:
+    return re.compile(rf"[ \t]*(?:{'|'.join(terms()['own_subject']['heading_markers'])})[ \t]*")
+
+
 def opens_title_line(text: str, m: Mention) -> bool:
     """Whether a body mention opens a title line with a year and a collection word after it
-    (`怀柔区2026年度城乡居民医保参保任务分解表`, `附件：…`): the county is the title's own subject."""
+    (`怀柔区2026年度城乡居民医保参保任务分解表`, `附件：…`), or a heading right after its outline
+    marker with a collection word after it (`六、茶陵县城乡居民医保经办服务网点`): the county is the
+    title's or the section's own subject."""
     line_start = text.rfind("\n", 0, m.start) + 1
-    if not _title_label().fullmatch(text, line_start, m.start):
-        return False
-    year = _YEAR_AFTER.match(text, m.end)
-    if not year:
-        return False
-    after = text[year.end():year.end() + terms()["own_subject"]["reach"]]
+    if _heading_marker().fullmatch(text, line_start, m.start):
+        year = _YEAR_AFTER.match(text, m.end)
+        start = year.end() if year else m.end
+    else:
+        if not _title_label().fullmatch(text, line_start, m.start):
+            return False
+        year = _YEAR_AFTER.match(text, m.end)
+        if not year:
+            return False
+        start = year.end()
+    after = text[start:start + terms()["own_subject"]["reach"]]
     return any(w in after for w in terms()["own_subject"]["follows"])
 
 

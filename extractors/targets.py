@@ -100,6 +100,9 @@ EVERYONE_RE = re.compile(r"^(?:城乡|全体|所有)?(?:居民|群众|人民群�
 POP_NOUN_RE = re.compile(r"(?:人口|群众|居民|对象|人员|学生|儿童|户|职工|农民|家庭|群体)")
 # the scheme's name, and 动态 (the rate kept as the rolls change: 困难群众动态参保率100%), are no part of the metric
 METRIC_PREFIX_RE = re.compile(r"^(?:(?:城乡居民基本医疗保险|城乡居民医保|基本医疗保险|基本医保|居民医保|医疗保险|医保)(?:动态)?|动态)(?=\p{Han}{2,}率$)")
+# ...and where it stands between a population and its rate, it parts them (户籍人口|居民医保|参保率:
+# the 居民 of 居民医保 is no end of the population).
+SCHEME_IN_RATE_RE = re.compile(r"(?:城乡居民基本医疗保险|城乡居民医保|居民基本医疗保险|基本医疗保险|基本医保|居民医保|医疗保险)(?:动态)?(?=\p{Han}{2,}率$)")
 NOT_TARGET_RE = re.compile(r"报销|支付|补偿|增长|比例|利率|费率|税率")
 ITEM_SPLIT_RE = re.compile(r"(、|和|以及)")  # captured: split() keeps the separators
 PAREN_RE = re.compile(r"[()（][^)）]*[)）]")
@@ -153,10 +156,14 @@ def parse_rate_body(body: str) -> list[tuple[str, str | None]]:
             continue
         item = PLACE_RE.sub("", item)
         pop, metric = None, item
-        for m in POP_NOUN_RE.finditer(item):
-            rest = item[m.end():]
-            if len(rest) >= 2 and rest.endswith("率"):
-                pop, metric = item[:m.end()], rest
+        scheme = SCHEME_IN_RATE_RE.search(item)
+        if scheme and scheme.start() > 0:  # 户籍人口居民医保参保率: the scheme's name parts them
+            pop, metric = item[:scheme.start()], item[scheme.end():]
+        else:
+            for m in POP_NOUN_RE.finditer(item):
+                rest = item[m.end():]
+                if len(rest) >= 2 and rest.endswith("率"):
+                    pop, metric = item[:m.end()], rest
         metric = METRIC_PREFIX_RE.sub("", metric)
         if NOT_TARGET_RE.search(metric):
             group = ""

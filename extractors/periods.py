@@ -18,8 +18,8 @@ import regex as re
 from noticeflow.extractors import vocab
 from noticeflow.extractors.compact import to_original, view
 from noticeflow.extractors.context import Context
-from noticeflow.extractors.dates import (DAY, FIRST_CHAR, RELATIVE_YEAR, RANGE_RE, find_range_matches, parse_date,
-                              parse_int, parse_range, point)
+from noticeflow.extractors.dates import (DAY, FIRST_CHAR, RELATIVE_YEAR, RANGE_RE, ROLL_FORWARD, find_range_matches,
+                              parse_date, parse_int, parse_range, point)
 from noticeflow.extractors.spans import MAX_REACH, evidence, keyword_windows, stop_after, stop_before
 from noticeflow.schemas import Period
 
@@ -245,6 +245,8 @@ def _range_year(m, kind: str, ctx: Context) -> int | None:
     """The default year of a range: a yearless window for latecomers that opens in Jan-Jun
     ("可于1月1日至2月28日补缴") falls after the season, in the policy year."""
     year = _year_for(kind, ctx)
+    if kind == "benefit" and (m.group("arel") or "") in ROLL_FORWARD and ctx.collection_year:
+        return ctx.collection_year  # 待遇享受期为缴费次年1月1日至12月31日: 次年 counts from the season's year
     if kind == "extension" and year and not (m.group("ayear") or m.group("arel")):
         month = parse_int(m.group("amonth")) or 0
         if month <= EARLY_MONTHS:

@@ -72,7 +72,8 @@ MONTH_WORD, BEFORE_MONTH, AFTER_MONTH = "月", 24, 64
 RANGE_SEP_WORDS = ("至", "到", "—", "–", "-", "~", "～", "－", "结束", "止", "截至")  # a range holds one of these
 FULL_DATE_LINE_RE = re.compile(rf"^\s*(?P<date>(?P<year>{YEAR})\s*年\s*(?P<month>{MONTH})\s*月\s*(?P<day>{DAY})\s*日)\s*$")
 
-_ROLL_FORWARD = ("次年", "翌年", "下年", "下一年", "第二年", "来年")
+ROLL_FORWARD = ("次年", "翌年", "下年", "下一年", "第二年", "来年")  # years that count on from the one in context
+_ROLL_FORWARD = ROLL_FORWARD
 
 
 @dataclass

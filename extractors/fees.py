@@ -164,6 +164,9 @@ _HEAD_MARKER = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,3}
 _PER_LEAD = re.compile(rf"^\s*[:：]?\s*(?:仍然?|依然|继续)?(?:为|是)?\s*(?:{_AT_LEAST})?\s*{_PER}\s*(?:为|是)?\s*(?:{_AT_LEAST})?\s*$")  # (：)每人每年(不低于)
 _HEAD_MAX = 40
 _GROUP_HEAD_MAX = 20  # a heading naming a group before its sentence  # a heading naming a group is short
+# 个人缴费400元/人 / 财政补助不低于700元/人·年: the per-person unit written after the amount
+_PER_AFTER = re.compile(r"\s*/\s*人(?:\s*[·./]?\s*年)?")
+_BARE_LEAD = re.compile(rf"^\s*[:：]?\s*(?:仍然?|依然|继续)?(?:为|是)?\s*(?:{_AT_LEAST})?\s*$")
 _PER_ONLY = re.compile(rf"^\s*(?:为|是)?\s*{_PER}?\s*(?:为|是)?\s*$")
 
 
@@ -237,6 +240,8 @@ def parse_statements(text: str, kind: str, std: bool, m, end: int) -> list[tuple
                 and not _REACH_OR_RISE.match(lead) and not _STANDARD_IN_LEAD.search(lead) \
                 and not (heading and _PER_ONLY.match(lead)) \
                 and not (_PER_LEAD.match(lead) and said_of_everyone(text, kind, m.start())) \
+                and not (_BARE_LEAD.match(lead) and _PER_AFTER.match(text, a.end())
+                         and said_of_everyone(text, kind, m.start())) \
                 and not (not lead.strip() and is_breakdown(text, m.start())):
             break  # 个人缴费40元: no 标准, no verb, no grade (个人缴费设一档、二档…), a tier line
         value = parse_number(a.group("amt"))

@@ -18,8 +18,8 @@ import regex as re
 from noticeflow.extractors import vocab
 from noticeflow.extractors.compact import to_original, view
 from noticeflow.extractors.context import Context
-from noticeflow.extractors.dates import (DAY, FIRST_CHAR, RELATIVE_YEAR, RANGE_RE, find_range_matches, parse_date,
-                              parse_int, parse_range, point)
+from noticeflow.extractors.dates import (DAY, FIRST_CHAR, RELATIVE_YEAR, RANGE_RE, ROLL_FORWARD, find_range_matches,
+                              parse_date, parse_int, parse_range, point)
 from noticeflow.extractors.spans import MAX_REACH, evidence, keyword_windows, stop_after, stop_before
 from noticeflow.schemas import Period
 
@@ -41,6 +41,7 @@ KIND_RES = {k: re.compile(v, re.X) for k, v in KIND_WORDS.items()}
 PERIOD_WORD_RE = re.compile("|".join([*KIND_WORDS.values(), "续保"]), re.X)
 
 # A clause ends at a sentence mark or a comma (run-on sentences); a sentence only at 。；.
+DIGIT_RE = re.compile(r"\d")
 CLAUSE_RE = "。；;,，\n"
 SENTENCE_RE = "。；;\n"
 HEADING_MAX = 24  # a line this short ending without 。 is a heading that names the next line
@@ -244,11 +245,40 @@ def _range_year(m, kind: str, ctx: Context) -> int | None:
     """The default year of a range: a yearless window for latecomers that opens in Jan-Jun
     ("可于1月1日至2月28日补缴") falls after the season, in the policy year."""
     year = _year_for(kind, ctx)
+    if kind == "benefit" and (m.group("arel") or "") in ROLL_FORWARD and ctx.collection_year:
+        return ctx.collection_year  # 待遇享受期为缴费次年1月1日至12月31日: 次年 counts from the season's year
     if kind == "extension" and year and not (m.group("ayear") or m.group("arel")):
         month = parse_int(m.group("amonth")) or 0
         if month <= EARLY_MONTHS:
             year += 1
     return year
+
+
+def _column_kind(text: str, pos: int) -> tuple[str, int, int] | None:
+    """The period word of the header cell above a range written in a table cell: a table of
+    windows `缴费时段 | 起止日期 | 待遇享受时间` gives each column its kind (the benefit column's
+    range is the benefit period, whatever its row is called)."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    line_end = text.find("\n", pos)
+    line_end = len(text) if line_end < 0 else line_end
+    if "\t" not in text[line_start:line_end]:
+        return None
+    col = text.count("\t", line_start, pos)
+    end = line_start - 1
+    while end > 0:  # up the table's rows to its header, the first row without a figure
+        start = text.rfind("\n", 0, end) + 1
+        row = text[start:end]
+        if "\t" not in row:
+            return None
+        if not DIGIT_RE.search(row):
+            cells = row.split("\t")
+            if col >= len(cells):
+                return None
+            cell_start = start + sum(len(c) + 1 for c in cells[:col])
+            cell = (cell_start, cell_start + len(cells[col]))
+            return parse_kind(text, cell[1], cell[1], cell)
+        end = start - 1
+    return None
 
 
 def find_range_periods(text: str, ctx: Context, ranges: list) -> list[Period]:
@@ -258,7 +288,9 @@ def find_range_periods(text: str, ctx: Context, ranges: list) -> list[Period]:
         if SUSPENSION_RANGE_WORD_RE.match(text, m.end()):
             continue  # handled as a suspension
         clause = _clause(text, m.start(), m.end(), CLAUSE_RE)
-        word = parse_kind(text, m.start(), m.end(), clause, prefer_before=True)
+        column = _column_kind(text, m.end() - 1)
+        word = column if column and column[0] != "collection" else None  # `缴费起止时间`: the row says which window
+        word = word or parse_kind(text, m.start(), m.end(), clause, prefer_before=True) or column
         next_later = None
         if word is None:
             next_later = _next_clause_later(text, clause)

@@ -44,14 +44,16 @@ PAST_COMPARISON = (r"(?:(?:不低于|不少于|高于)(?:上年|去年|上一年
 NOT_BELOW_PAST = rf"(?:{PAST_COMPARISON}\s*[,，]\s*)?"
 PAST_FLOOR_END_RE = re.compile(rf"率{PAST_COMPARISON}\s*[,，]$")
 PAST_FLOOR_REACH = 24  # characters back from a clause start to the 率 whose comparison ends there
+# 参保率不低于上年水平（96.3%）: last year's level named, its figure in a bracket (the floor set)
+PAST_LEVEL_BRACKET = r"(?:(?:上年|去年|上一年)度?(?:水平)?\s*[(（]\s*)?"
 RATE_RE = re.compile(
     rf"""(?P<body>[\p{{Han}}、()（）]{{1,60}}?率)   # 户籍人口参保率 / 甲率、乙率
-         {NOT_BELOW_PAST}{VERB}
+         {NOT_BELOW_PAST}{VERB}{PAST_LEVEL_BRACKET}
          {FIGURE}\s*(?:以上|左右)?""",
     re.X,
 )
 # What must follow the 率 ending a rate's body (run only right after each 率 of a clause).
-RATE_TAIL_RE = re.compile(rf"{NOT_BELOW_PAST}{VERB}{FIGURE}", re.X)
+RATE_TAIL_RE = re.compile(rf"{NOT_BELOW_PAST}{VERB}{PAST_LEVEL_BRACKET}{FIGURE}", re.X)
 # ---- shape 2: POPULATION PERCENT 参保 ---------------------------------------------------------
 SHARE_RE = re.compile(
     rf"""(?P<body>[\p{{Han}}、()（）]{{2,40}}?)\s*
@@ -285,6 +287,36 @@ def find_share_targets(text: str, s: int, e: int) -> list[Target]:
     return out
 
 
+# `2025年度全县参保率为96.12%，2026年度力争达到97%以上`: last year's rate, then a clause opened by
+# this year holding only a verb and a figure: the rate of the clause before, carried over.
+THIS_YEAR_FIGURE_RE = re.compile(
+    rf"\s*(?P<y>20\d{{2}})\s*年度?\s*(?:全县|全市|全区|全旗|我县|我市|我区)?\s*{VERB}{FIGURE}\s*(?:以上|左右)?", re.X)
+PAST_RATE_RE = re.compile(rf"(?P<body>[\p{{Han}}、()（）]{{1,60}}?率)\s*(?:为|是|达到|达|已达)?\s*{FIGURE}\s*$", re.X)
+LEADING_YEAR_RE = re.compile(r"^\s*(?:20\d{2}\s*年度?|上一?年度?|去年度?)")
+DONE_WORD_RE = re.compile(r"实际(?=\p{Han}*率$)")
+
+
+def find_carried_rate_targets(text: str, s: int, e: int) -> list[Target]:
+    """A figure set for a year in a clause without a rate, right after a clause stating that rate
+    for an earlier year (or last year): the rate carries over to the figure."""
+    m = THIS_YEAR_FIGURE_RE.match(text, s, e)
+    if not m or s < 2 or text[s - 1] not in ",，" or text.find(RATE_WORD, s, m.end()) != -1:
+        return []
+    p0 = stop_before(text, s - 1, CLAUSE_STOPS) + 1
+    past = PAST_RATE_RE.search(text, p0, s - 1)
+    if not past:
+        return []
+    years = [int(y.group("y")) for y in YEAR_WRITTEN_RE.finditer(text, p0, s - 1)]
+    if not (PAST_RE.search(text, p0, s - 1) or years and years[-1] < int(m.group("y"))):
+        return []  # the clause before is no earlier year's figure
+    pct = _pct(m)
+    if pct is None or not 0 < pct <= 100:
+        return []
+    body = DONE_WORD_RE.sub("", LEADING_YEAR_RE.sub("", past.group("body")))  # 实际参保率: this year's is 参保率
+    return [Target(metric=metric, population=pop, percent=pct, evidence=evidence(text, p0, m.end()))
+            for metric, pop in parse_rate_body(body)]
+
+
 # 完成参保任务的95% with no stage in its clause: the stage heads its line (a 时间安排 item
 # `集中征缴阶段（…）：…，完成参保任务的95%`, a table row `集中征缴阶段\t…\t…，完成参保任务的95%`).
 SHARE_ONLY_RE = re.compile(rf"完成[^。；;,，\n%]{{0,10}}?任务(?:数)?的\s*{FIGURE}", re.X)
@@ -370,13 +402,14 @@ def extract(text: str, ctx: Context) -> dict:
     for s, e in find_percent_clauses(text):
         if excluded and any(a <= v.pos(s) < b for a, b in excluded):
             continue
-        for finder in (find_rate_targets, find_share_targets, find_stage_targets):
+        for finder in (find_rate_targets, find_share_targets, find_stage_targets, find_carried_rate_targets):
             try:
                 found = finder(text, s, e)
             except ValueError:
                 continue
             for t in found:
-                if is_past(text, t.evidence.start, t.evidence.end, ctx.policy_year):
+                if finder is not find_carried_rate_targets \
+                        and is_past(text, t.evidence.start, t.evidence.end, ctx.policy_year):
                     continue
                 key = (t.metric, t.population, float(t.percent))
                 if key not in seen:

@@ -26,7 +26,8 @@ from noticeflow.schemas import Period
 # ---- what a range is the period of (the word nearest before it in its clause wins) -------------
 KIND_WORDS = {
     "concentrated_collection": r"""集中(?:征缴|征收|参保缴费|参保登记缴费|登记缴费|缴费|参保|收缴)
-                                   (?:(?:期限?|时间|阶段|时段)|工作(?=\s*(?:原|拟|计划)?定于))""",  # …缴费工作原定于A至B进行
+                                   (?:(?:期限?|时间|阶段|时段)|工作(?=\s*(?:原|拟|计划)?定于)
+                                    |(?:工作)?(?=\s*(?:于|自|从)\s*(?:\d|[〇○零一二]{4})))""",  # …缴费工作原定于A至B进行 / 集中征缴自A开始
     "benefit": r"""待遇(?:享受)?(?:期限?|时间)|享受(?:医保)?待遇(?:期限?|时间)|享受期
                    |享受(?:城乡)?(?:居民)?(?:医保|基本医疗保险|医疗保险)?待遇""",          # …缴费的,1月1日至12月31日享受居民医保待遇
     # (never right after 延长: 延长缴费期为A至B is the later window)

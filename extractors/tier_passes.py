@@ -50,8 +50,11 @@ _LEAD_IN_SOURCE = re.compile(rf"""
 """, re.X)
 _FUNDING_CLAUSE = ("所需资金", "资金来源", "负担", "承担", "列支", "支付", "划转", "划拨", "解决")
 _FUNDING_PART = re.compile(rf"""
-    (?P<grp>[^;；]*?) (?:由|从) (?P<src>{SOURCE})?     # 重度残疾人由县财政 / 资金从医疗救助基金
-    [^;；]*? (?:负担|承担|列支|支付|资助|解决|划转|划拨)  # (中)列支
+    (?P<grp>[^;；]*?) (?:
+        (?:由|从) (?P<src>{SOURCE})?                    # 重度残疾人由县财政 / 资金从医疗救助基金
+        [^;；]*? (?:负担|承担|列支|支付|资助|解决|划转|划拨)  # (中)列支
+      | 在 (?P<src>{SOURCE}) 中? (?:列支|支出|安排|解决)    # 资助资金在医疗救助资金中列支
+    )
 """, re.X)
 _AMBIGUOUS_FUNDING = sre.compile(r"不足部分|通过|共同|分担|按比例")  # unless the sources are named together
 _JOINED_SOURCE = sre.compile(r"和|及|与|、")
@@ -134,8 +137,8 @@ def apply_funding_clauses(lay: Layout, drafts: list[Draft]) -> None:
             continue
         named: set[str] = set()
         for ps, pe in funding_parts(lay, s, e):
-            m = (text.find("由", ps, pe) != -1 or text.find("从", ps, pe) != -1) \
-                and _FUNDING_PART.search(text, ps, pe)  # the pattern needs 由/从: skip it cheaply
+            m = (text.find("由", ps, pe) != -1 or text.find("从", ps, pe) != -1 or text.find("在", ps, pe) != -1) \
+                and _FUNDING_PART.search(text, ps, pe)  # the pattern needs 由/从/在: skip it cheaply
             if not m:
                 continue
             src = m.group("src")

@@ -172,8 +172,17 @@ def is_breakdown(text: str, subject_start: int) -> bool:
     if text[s:subject_start].strip() == "其中":
         return True
     p = piece_start(text, s - 1) if s > 0 and text[s - 1] in ",，" else s
-    return p < s and (text[p:s - 1].strip() == "其中"  # 其中，个人缴费为每人400元
-                      or text[p:s - 1].lstrip().startswith("其中") and "个人" in text[p:s])
+    if p < s and (text[p:s - 1].strip() == "其中"  # 其中，个人缴费为每人400元
+                  or text[p:s - 1].lstrip().startswith("其中") and "个人" in text[p:s]):
+        return True
+    if not after_total(text, subject_start):
+        return False  # a colon after 其中 opens a tier's shares as well (低保对象，其中：个人缴费70元)
+    # 筹资标准为1150元，其中：个人缴费420元，各级财政补助730元: the shares after 其中：, the second two pieces on
+    p = piece_start(text, s - 1) if s > 0 and text[s - 1] in ",，:：" else s
+    if p < s and text[p:s - 1].strip() == "其中":
+        return True
+    q = piece_start(text, p - 1) if p < s and p > 0 and text[p - 1] in ":：" else p
+    return q < p and text[q:p - 1].strip() == "其中" and "个人" in text[p:s]
 
 
 _TOTAL_BEFORE = 60  # how far back the total of a breakdown is looked for

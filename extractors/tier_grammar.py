@@ -139,6 +139,8 @@ _INLINE_SOURCE = re.compile(rf"""
     (?=按|给予|予以|定额|全额|资助|补助|负担|承担|支付|列支|安排|解决|代缴|每人|人均)
 """, re.X)
 # Words every SOURCE alternative contains (a cheap test before the pattern).
+# （资金来源：医疗救助基金） / 资金渠道为县财政: the fund under a label of its own
+_SOURCE_LABEL = re.compile(rf"(?:资金来源|资金渠道|资助资金来源)\s*(?:为|是|[:：])\s*(?P<src>{SOURCE})", re.X)
 _SOURCE_WORDS = ("财政", "救助", "补助", "专项", "保障", "民政", "残联", "退役军人事务", "乡村振兴", "医保")
 
 
@@ -475,7 +477,8 @@ def parse_terms(draft: Draft, terms: str) -> None:
             draft.figures.discard("subsidy")
     draft.pay_first = draft.pay_first or "先" in terms and any(
         not is_negated(terms, m.start()) for m in PAY_FIRST.finditer(terms))
-    source = any(w in terms for w in _SOURCE_WORDS) and (FUND_AFTER_FROM.search(terms) or _INLINE_SOURCE.search(terms))
+    source = any(w in terms for w in _SOURCE_WORDS) and (FUND_AFTER_FROM.search(terms) or _INLINE_SOURCE.search(terms)
+                                                          or _SOURCE_LABEL.search(terms))
     if source and not PERSONAL_SOURCE.search(source.group("src")):
         draft.funding = source.group("src")  # 由县残联从残疾人就业保障金中全额资助: the fund
     draft.mode = parse_mode(terms, draft)

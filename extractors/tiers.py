@@ -181,7 +181,7 @@ def grade_fee(text: str, d: Draft, ctx: Context, lead_grade: str | None = None) 
 _BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
 # the shares are measured against one group's fee: `按成年居民个人缴费标准的80%` (a tier) /
 # `资助标准统一按成年居民个人缴费标准测算` / `以成年居民个人缴费标准为基数` (the list's lead-in)
-_GROUP_STANDARD = r"(?:的)?(?:个人)?(?:参保)?缴费标准"
+_GROUP_STANDARD = r"(?:的)?(?:个人)?(?:参保)?(?:缴费)?标准"
 _BASE_VERBS = r"(?:为基数|为计算基数|为资助基数|为准|测算|计算|核定)"
 
 

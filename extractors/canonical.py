@@ -8,6 +8,7 @@ removing spaces that OCR/PDF put inside numbers and dates. Nothing is reordered.
 """
 from __future__ import annotations
 
+import functools
 import re as std_re  # plain character classes: the stdlib scans them fastest
 import unicodedata
 
@@ -584,7 +585,8 @@ def join_broken_lines(text: str) -> str:
             if not (end and end not in _STOPS  # most lines end a sentence: done
                     # a wrapped line runs on into the next line, never across a blank one
                     and (cut or (wrap and j == i + 1 and _wrapped(piece, wrap))
-                         or _split_token(end, nxt.lstrip()[:1]))
+                         or _split_token(end, nxt.lstrip()[:1])
+                         or (j == i + 1 and _splits_term(tail, nxt.lstrip())))
                     and _continues(nxt)
                     # a number alone on its line (a table's cell, one per line) joins nothing and
                     # nothing joins it: stable whatever the lines around it became
@@ -642,6 +644,34 @@ def _wrapped(piece: str, wrap: int | None) -> bool:
     s = piece.strip()
     return (bool(wrap) and bool(s) and "\t" not in s and s[-1] not in _STOPS and len(s) >= wrap - _WRAP_SLACK
             and not _WRAP_KEEP.search(s) and not _STANDALONE.match(s.replace(" ", "")))
+
+
+_MIN_TERM = 4  # shorter words (孤儿, 低保) end lines of headings and tables too often
+
+
+@functools.cache
+def _term_rests() -> tuple[dict[str, tuple[str, ...]], int]:
+    """head -> the rests that complete it into a term, for every cut of every unbroken term."""
+    terms = set(vocab.terms("structure_terms.yaml", "unbroken_terms"))
+    for c in vocab.terms("categories.yaml", "categories"):
+        terms |= {c["name"], *c.get("aliases", [])}
+    rests: dict[str, set] = {}
+    for t in terms:
+        if len(t) < _MIN_TERM or not all("\u4e00" <= ch <= "\u9fff" for ch in t):
+            continue
+        for k in range(1, len(t)):
+            rests.setdefault(t[:k], set()).add(t[k:])
+    return {h: tuple(r) for h, r in rests.items()}, max(map(len, rests), default=0)
+
+
+def _splits_term(tail: str, start: str) -> bool:
+    """The line ends inside a term the next line completes (`防止返贫监` / `测对象`): OCR cut it."""
+    rests, longest = _term_rests()
+    for n in range(1, min(longest, len(tail)) + 1):
+        for rest in rests.get(tail[-n:], ()):
+            if start.startswith(rest):
+                return True
+    return False
 
 
 def _split_token(end: str, start: str) -> bool:

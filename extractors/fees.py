@@ -176,7 +176,26 @@ def is_breakdown(text: str, subject_start: int) -> bool:
     if text[s:subject_start].strip() == "其中":
         return True
     p = piece_start(text, s - 1) if s > 0 and text[s - 1] in ",，" else s
-    return p < s and text[p:s - 1].lstrip().startswith("其中") and "个人" in text[p:s]
+    if p < s and (text[p:s - 1].strip() == "其中"  # 其中，个人缴费为每人400元
+                  or text[p:s - 1].lstrip().startswith("其中") and "个人" in text[p:s]):
+        return True
+    if not after_total(text, subject_start):
+        return False  # a colon after 其中 opens a tier's shares as well (低保对象，其中：个人缴费70元)
+    # 筹资标准为1150元，其中：个人缴费420元，各级财政补助730元: the shares after 其中：, the second two pieces on
+    p = piece_start(text, s - 1) if s > 0 and text[s - 1] in ",，:：" else s
+    if p < s and text[p:s - 1].strip() == "其中":
+        return True
+    q = piece_start(text, p - 1) if p < s and p > 0 and text[p - 1] in ":：" else p
+    return q < p and text[q:p - 1].strip() == "其中" and "个人" in text[p:s]
+
+
+_TOTAL_BEFORE = 60  # how far back the total of a breakdown is looked for
+
+
+def after_total(text: str, subject_start: int) -> bool:
+    """`人均筹资标准为1150元，其中个人缴费每人每年420元`: a 筹资 total just before the 其中 (a tier's
+    `低保对象，其中个人缴费每人每年70元` has none), so a share written with 每人每年 is a fee too."""
+    return "筹资" in text[max(0, subject_start - _TOTAL_BEFORE):subject_start]
 
 
 def said_of_everyone(text: str, kind: str, subject_start: int) -> bool:
@@ -242,7 +261,8 @@ def parse_statements(text: str, kind: str, std: bool, m, end: int) -> list[tuple
                 and not (_PER_LEAD.match(lead) and said_of_everyone(text, kind, m.start())) \
                 and not (_BARE_LEAD.match(lead) and _PER_AFTER.match(text, a.end())
                          and said_of_everyone(text, kind, m.start())) \
-                and not (not lead.strip() and is_breakdown(text, m.start())):
+                and not (_PER_ONLY.match(lead) and is_breakdown(text, m.start())
+                         and (not lead.strip() or after_total(text, m.start()))):
             break  # 个人缴费40元: no 标准, no verb, no grade (个人缴费设一档、二档…), a tier line
         value = parse_number(a.group("amt"))
         if value is None:

@@ -26,7 +26,8 @@ from noticeflow.schemas import Period
 # ---- what a range is the period of (the word nearest before it in its clause wins) -------------
 KIND_WORDS = {
     "concentrated_collection": r"""集中(?:征缴|征收|参保缴费|参保登记缴费|登记缴费|缴费|参保|收缴)
-                                   (?:(?:期限?|时间|阶段|时段)|工作(?=\s*(?:原|拟|计划)?定于))""",  # …缴费工作原定于A至B进行
+                                   (?:(?:期限?|时间|阶段|时段)|工作(?=\s*(?:原|拟|计划)?定于)
+                                    |(?:工作)?(?=\s*(?:于|自|从)\s*(?:\d|[〇○零一二]{4})))""",  # …缴费工作原定于A至B进行 / 集中征缴自A开始
     "benefit": r"""待遇(?:享受)?(?:期限?|时间)|享受(?:医保)?待遇(?:期限?|时间)|享受期
                    |享受(?:城乡)?(?:居民)?(?:医保|基本医疗保险|医疗保险)?待遇""",          # …缴费的,1月1日至12月31日享受居民医保待遇
     # (never right after 延长: 延长缴费期为A至B is the later window)
@@ -62,7 +63,7 @@ END_ONLY_RE = re.compile(
     re.X,
 )
 # An end-only window said to come after the drive or to go on is a latecomer's window.
-AFTER_END_RE = re.compile(r"(?:期|工作)结束(?:后|以后)[,，]")  # …集中缴费期结束后，… before a range
+AFTER_END_RE = re.compile(r"(?:期|工作)结束(?:后|以后)(?:[^,，。；;\n]{0,12}?的)?[,，]")  # …结束后(未参保缴费的)，  # …集中缴费期结束后，… before a range
 LATER_RE = re.compile(r"结束(?:后|以后)|继续|仍可|随时(?:参保|缴费|办理)")  # …可即日起至6月30日随时参保缴费: enrolment open all along
 # …至2025年3月31日继续办理参保缴费 / …补办参保: a range whose own verb says latecomers may still pay.
 LATER_AFTER_RE = re.compile(r"\s*(?:期间)?\s*(?:(?:仍可|可以?)?\s*(?:继续|补)(?:办理)?(?:参保|缴费|缴纳|登记|缴)"
@@ -115,7 +116,7 @@ DONE_TASK = r"(?:全年|年度|全部|各项)(?:目标)?任务"
 DEADLINE_BARE_RE = re.compile(
     rf"""(?<![\d年月]){FIRST_CHAR}(?:要|须|应)?\s*(?:于|在)?\s*(?P<date>{point()})\s*(?:前|之前|以前)\s*
          (?:要|须|必须|应|务必)?\s*(?:{DONE_LEAD})?\s*完成
-         (?:{DONE_TASK})?(?=\s*(?:[。；;\n]|$))""",
+         (?:{DONE_TASK}(?=\s*[,，])|(?:{DONE_TASK})?(?=\s*(?:[。；;\n]|$)))""",  # …全面完成年度任务，户籍人口参保率…
     re.X,
 )
 DEADLINE_TASK_WORDS = ("参保", "征缴", "缴费", "征收", "收缴")
@@ -141,6 +142,8 @@ BENEFIT_START_RE = re.compile(
          (?:就|即|方|才)?(?:可以?)?(?:开始)?享受[^,，。；;\n]{{0,10}}?待遇""",
     re.X,
 )
+# …2026年1月1日起享受待遇，至2026年12月31日止: the start-only benefit's end in the next clause.
+BENEFIT_END_AFTER_RE = re.compile(rf"\s*[,，]\s*(?:(?:享受期|待遇享受期)\s*)?(?:至|到)\s*(?P<date>{point()})\s*(?:止|结束)", re.X)
 # 可于2023年2月28日前补缴 / 可在2027年2月底前继续缴费 / 可在3月31日前补办参保缴费: a latecomer window's end.
 EXTENSION_END_RE = re.compile(
     rf"""(?:可以?|均可|仍可)\s*(?:于|在|到)?\s*(?P<date>{point()})\s*{INCLUSIVE}(?:前|之前|以前|止)\s*
@@ -153,8 +156,9 @@ EXTENSION_END_RE = re.compile(
 )
 # 集中缴费期结束后至2026年6月30日，未参保人员可继续办理参保缴费: a later window by its end.
 EXTENSION_AFTER_RE = re.compile(
-    rf"""结束(?:后|以后)\s*(?:至|到)\s*(?P<date>{point()})\s*(?:止)?\s*[,，]?
-         (?P<tail>[^。；;\n]{{0,30}}?)(?:(?:可|均可|仍可)(?:以)?\s*
+    rf"""结束(?:后|以后)\s*(?:至|到)\s*(?P<date>{point()})\s*(?:止|前|之前)?\s*[,，]?
+         (?P<tail>[^。；;\n]{{0,30}}?)(?:(?<=前|之前)(?:参保缴费|参保|缴费|缴纳)的   # …结束后至B前参保缴费的，设置…等待期
+         |(?:可|均可|仍可)(?:以)?\s*
          (?:继续(?:办理)?(?:参保)?(?:缴费|缴纳|参保|登记)|补缴|补办|补交|补充缴费)
          |仍(?:可|然可以?)\s*(?:办理)?(?:参保缴费|参保|缴费))  # 仍可参保缴费: 仍 says they still may""",
     re.X,
@@ -184,7 +188,7 @@ DEADLINE_NEEDS = (MONTH, ("前",), ("参保", "征缴", "缴费", "征收", "收
 DEADLINE_AFTER_NEEDS = (MONTH, ("前",), ("参保", "征缴", "缴费", "征收", "收缴", "代收", "代缴"))
 BENEFIT_START_NEEDS = (MONTH, ("享受",), ("起", "开始"))
 EXTENSION_END_NEEDS = (MONTH, ("前", "止"), ("可",))
-EXTENSION_AFTER_NEEDS = (MONTH, ("结束",), ("继续", "补", "仍"))
+EXTENSION_AFTER_NEEDS = (MONTH, ("结束",), ("继续", "补", "仍", "缴费的", "参保的", "缴纳的"))
 
 
 @functools.cache
@@ -558,7 +562,10 @@ def find_benefit_starts(text: str, ctx: Context) -> list[Period]:
             start = parse_date(m.group("date"), year)
             if start:
                 s0 = _clause(text, m.start(), m.start(), CLAUSE_RE)[0]
-                out.append(_period(kind="benefit", start=start, evidence=evidence(text, s0, m.end())))
+                tail = BENEFIT_END_AFTER_RE.match(text, m.end())
+                end = parse_date(tail.group("date"), int(start[:4]), role="end") if tail else None
+                out.append(_period(kind="benefit", start=start, end=end if end and end > start else None,
+                                   evidence=evidence(text, s0, tail.end() if end and end > start else m.end())))
     return out
 
 

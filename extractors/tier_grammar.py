@@ -102,6 +102,9 @@ _PAY_FIRST_AMOUNT = re.compile(rf"""
   | 先(?:行)? (?:足额|全额) (?:缴纳|缴费|缴|交纳) (?:个人缴费)? (?:部分)? {NUM}\s*元                # 先全额缴纳380元
 """, re.X)
 _AT_LEAST_AMOUNT = re.compile(rf"(?:不低于|不少于) (?P<amt>{NUM}) \s*元", re.X)
+# 按个人缴费标准的60%给予资助，每人每年最高不超过240元 / 最高资助240元 / 封顶240元: a cap on a percent
+_AT_MOST_AMOUNT = re.compile(rf"""(?:最高(?:资助|补助)?(?:金额|标准)?(?:不超过|不得超过|不高于|为)?|不超过|不得超过|封顶)
+                                 \s*(?:每人每年|每人)?\s*(?P<amt>{NUM})\s*元""", re.X)
 _PERCENT_TERM = re.compile(rf"(?P<who>个人(?:承担|负担|自付|缴纳))?[^,，]{{0,3}}?{PERCENT}")
 _NOT_SUBSIDY_PERCENT = re.compile(r"(?:率\S{0,4}|达到|完成|稳定在)\s*$")  # 参保率达到99%: a target
 # Every alternative starts with 先, so the engine scans for that character alone; negations
@@ -136,6 +139,8 @@ _INLINE_SOURCE = re.compile(rf"""
     (?=按|给予|予以|定额|全额|资助|补助|负担|承担|支付|列支|安排|解决|代缴|每人|人均)
 """, re.X)
 # Words every SOURCE alternative contains (a cheap test before the pattern).
+# （资金来源：医疗救助基金） / 资金渠道为县财政: the fund under a label of its own
+_SOURCE_LABEL = re.compile(rf"(?:资金来源|资金渠道|资助资金来源)\s*(?:为|是|[:：])\s*(?P<src>{SOURCE})", re.X)
 _SOURCE_WORDS = ("财政", "救助", "补助", "专项", "保障", "民政", "残联", "退役军人事务", "乡村振兴", "医保")
 
 
@@ -182,6 +187,7 @@ class Draft:
     figures: set = field(default_factory=set)  # which of subsidy/individual were written
     whole: bool = False                        # 按100%比例资助: full, not a percent (contract v1.1)
     percent_at_least: bool = False             # 按不低于80%…: the percent is a minimum
+    ceiling: float | None = None               # 按60%资助，最高不超过240元: the percent's cap
     group_end: int = 0
     grade: str | None = None                   # 一档 / 二档: a row of a table per fee grade
 
@@ -291,7 +297,9 @@ def is_group(label: str, cats: list[str]) -> bool | None:
     bare = _BRACKETED.sub("", label)
     # The noun ends the label, so only its last few characters need scanning.
     names_people = bool(cats or _population_noun().search(bare, max(0, len(bare) - 8)))
-    if _NOT_A_GROUP.search(label):
+    # an exclusion's own back-reference (一、二级重度残疾人（不含上述对象）/ 未纳入上述资助范围的…) is no
+    # reference of the group's
+    if _NOT_A_GROUP.search(_EXCLUSION.sub("", label) if cats else label):
         return None if names_people else False  # 其他困难群体… ends a tier; 其余由…资助 continues it
     if cats:
         return True
@@ -462,9 +470,15 @@ def parse_terms(draft: Draft, terms: str) -> None:
         if at_least and draft.subsidy == parse_number(at_least.group("amt")):
             draft.floor, draft.subsidy = draft.subsidy, None
             draft.figures.discard("subsidy")
+    if draft.percent is not None and draft.subsidy is not None and ("超过" in terms or "最高" in terms or "封顶" in terms):
+        at_most = _AT_MOST_AMOUNT.search(terms)
+        if at_most and draft.subsidy == parse_number(at_most.group("amt")):
+            draft.ceiling, draft.subsidy = draft.subsidy, None  # the cap, the amount computed under it
+            draft.figures.discard("subsidy")
     draft.pay_first = draft.pay_first or "先" in terms and any(
         not is_negated(terms, m.start()) for m in PAY_FIRST.finditer(terms))
-    source = any(w in terms for w in _SOURCE_WORDS) and (FUND_AFTER_FROM.search(terms) or _INLINE_SOURCE.search(terms))
+    source = any(w in terms for w in _SOURCE_WORDS) and (FUND_AFTER_FROM.search(terms) or _INLINE_SOURCE.search(terms)
+                                                          or _SOURCE_LABEL.search(terms))
     if source and not PERSONAL_SOURCE.search(source.group("src")):
         draft.funding = source.group("src")  # 由县残联从残疾人就业保障金中全额资助: the fund
     draft.mode = parse_mode(terms, draft)
@@ -751,6 +765,12 @@ def find_table_drafts(lay: Layout) -> tuple[list[Draft], set]:
             cells = cells + [""] * (len(carry) - len(cells))
             cells = [carry[i] if i > col_group and roles.get(i) and i < len(carry) else c
                      for i, c in enumerate(cells)]
+        elif carry is not None and merged_beside(cells, carry, roles, col_group):
+            # 资助标准 merged over rows whose own figures are the same as the row above's (`返贫致贫人口
+            # | (blank) | 126` under `低保对象 | 按个人缴费标准的70% | 126`): the blank cells are the merged ones
+            cells = cells + [""] * (len(carry) - len(cells))
+            cells = [carry[i] if i > col_group and roles.get(i) and not c.strip() and i < len(carry) else c
+                     for i, c in enumerate(cells)]
         elif carry is not None and drafts and merged_above(cells, roles, col_group):
             # figures under a tier row with the group cell blank (资助对象 merged over its 一档 /
             # 二档 rows): the row is the group above's, its evidence from the group's row on
@@ -824,6 +844,18 @@ def merged_above(cells: list[str], roles: dict, col_group: int | None) -> bool:
     if col_group is None or (col_group < len(cells) and cells[col_group].strip()):
         return False
     return any(c.strip() for i, c in enumerate(cells) if roles.get(i) in _FIGURE_ROLES)
+
+
+def merged_beside(cells: list[str], carry: list[str], roles: dict, col_group: int | None) -> bool:
+    """A row holding its group, some role cells blank where the row above wrote them, and every
+    role cell it writes equal to the row above's: a cell merged over both rows (written on the
+    first), the shares it sets alike."""
+    if col_group is None or col_group >= len(cells) or not cells[col_group].strip():
+        return False
+    own = [i for i, c in enumerate(cells) if i > col_group and roles.get(i) and c.strip()]
+    blank = [i for i in roles if i > col_group and roles.get(i) and (i >= len(cells) or not cells[i].strip())
+             and i < len(carry) and carry[i].strip()]
+    return bool(own and blank) and all(i < len(carry) and cells[i].strip() == carry[i].strip() for i in own)
 
 
 def merged_below(cells: list[str], roles: dict, col_group: int | None) -> bool:

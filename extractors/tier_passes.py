@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import regex as re
 
+from noticeflow.extractors import vocab
 from noticeflow.extractors.numbers import parse_number
 from noticeflow.extractors.spans import keyword_windows
 from noticeflow.extractors.tier_grammar import (
@@ -49,8 +50,11 @@ _LEAD_IN_SOURCE = re.compile(rf"""
 """, re.X)
 _FUNDING_CLAUSE = ("所需资金", "资金来源", "负担", "承担", "列支", "支付", "划转", "划拨", "解决")
 _FUNDING_PART = re.compile(rf"""
-    (?P<grp>[^;；]*?) (?:由|从) (?P<src>{SOURCE})?     # 重度残疾人由县财政 / 资金从医疗救助基金
-    [^;；]*? (?:负担|承担|列支|支付|资助|解决|划转|划拨)  # (中)列支
+    (?P<grp>[^;；]*?) (?:
+        (?:由|从) (?P<src>{SOURCE})?                    # 重度残疾人由县财政 / 资金从医疗救助基金
+        [^;；]*? (?:负担|承担|列支|支付|资助|解决|划转|划拨)  # (中)列支
+      | 在 (?P<src>{SOURCE}) 中? (?:列支|支出|安排|解决)    # 资助资金在医疗救助资金中列支
+    )
 """, re.X)
 _AMBIGUOUS_FUNDING = sre.compile(r"不足部分|通过|共同|分担|按比例")  # unless the sources are named together
 _JOINED_SOURCE = sre.compile(r"和|及|与|、")
@@ -133,8 +137,8 @@ def apply_funding_clauses(lay: Layout, drafts: list[Draft]) -> None:
             continue
         named: set[str] = set()
         for ps, pe in funding_parts(lay, s, e):
-            m = (text.find("由", ps, pe) != -1 or text.find("从", ps, pe) != -1) \
-                and _FUNDING_PART.search(text, ps, pe)  # the pattern needs 由/从: skip it cheaply
+            m = (text.find("由", ps, pe) != -1 or text.find("从", ps, pe) != -1 or text.find("在", ps, pe) != -1) \
+                and _FUNDING_PART.search(text, ps, pe)  # the pattern needs 由/从/在: skip it cheaply
             if not m:
                 continue
             src = m.group("src")
@@ -223,6 +227,16 @@ def line_number(lay: Layout, d: Draft) -> int | None:
     return parse_number(m.group("a") or m.group("b") or m.group("c")) if m else None
 
 
+def _mode_subjects() -> list[tuple[str, "re.Pattern"]]:
+    t = vocab.terms("categories.yaml", "mode_subjects")
+    nouns = vocab.alternation(t["nouns"])
+    return [(mode, re.compile(rf"(?:{vocab.alternation(t[mode])})(?:的)?(?:{nouns})"))
+            for mode in ("full", "fixed", "percent")]
+
+
+_MODE_SUBJECTS = _mode_subjects()
+
+
 def find_targets(lay: Layout, drafts: list[Draft], s: int, cut: int, end: int | None = None) -> list[Draft] | None:
     """The tiers a statement apart from them speaks for, from its subject text[s:cut]: the items
     it numbers (以上第(二)至(四)项), the groups it names, or (上述/其他资助对象, 除A外) the tiers
@@ -249,6 +263,10 @@ def find_targets(lay: Layout, drafts: list[Draft], s: int, cut: int, end: int | 
             return [d for d in drafts if d.start < s and lo <= (line_number(lay, d) or 0) <= hi]
     named = set(parse_group_categories(lay, s, cut)) - excluded
     hit = [d for d in drafts if named & set(d.categories)]
+    modes = {mode for mode, rx in _MODE_SUBJECTS if rx.search(text, s, cut)}
+    if modes and not hit:  # 定额资助对象实行“先缴后返”: the tiers of that mode (named no tier's group)
+        pool = find_referred(lay, drafts, s) or drafts
+        return [d for d in pool if d.mode in modes and not excluded & set(d.categories)]
     if hit or (named and not _GENERIC_GROUP.search(text, s, cut)):
         return hit  # 资助对象先按规定足额缴纳…: a generic word read as a group names no tier
     if excluded or _GENERIC_GROUP.search(text, s, cut):

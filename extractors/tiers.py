@@ -134,6 +134,8 @@ def derive(text: str, d: Draft, fee: float | None, index: int, flags: list[Flag]
         computed = None
         if d.mode == "percent" and d.percent is not None:
             computed = round(max(d.floor or 0, fee * d.percent / 100), 2)
+            if d.ceiling is not None:
+                computed = min(computed, d.ceiling)  # 最高不超过240元: the cap binds
         if subsidy is None and individual is not None:
             subsidy = round(fee - individual, 2)
             derived.append("subsidy_amount")
@@ -170,7 +172,39 @@ def grade_fee(text: str, d: Draft, ctx: Context, lead_grade: str | None = None) 
             if f.kind == "individual" and f.applies_to and _GRADE.search(f.applies_to) \
                     and _GRADE.search(f.applies_to).group("n") == n:
                 return f.amount
-    return ctx.individual_fee
+    group = group_fee(text, ctx, d.start, d.end)
+    if group is None:
+        group = base_group_fee(text, ctx)
+    return group if group is not None else ctx.individual_fee
+
+
+_BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
+# the shares are measured against one group's fee: `按成年居民个人缴费标准的80%` (a tier) /
+# `资助标准统一按成年居民个人缴费标准测算` / `以成年居民个人缴费标准为基数` (the list's lead-in)
+_GROUP_STANDARD = r"(?:的)?(?:个人)?(?:参保)?(?:缴费)?标准"
+_BASE_VERBS = r"(?:为基数|为计算基数|为资助基数|为准|测算|计算|核定)"
+
+
+def _group_fees(ctx: Context) -> list[tuple[str, float]]:
+    """(group as written without its brackets, fee) for the individual fees that differ by group."""
+    return [(g, f.amount) for f in ctx.fees if f.kind == "individual" and f.applies_to
+            and not _GRADE.search(f.applies_to) and len(g := _BRACKETED.sub("", f.applies_to).strip()) >= 2]
+
+
+def group_fee(text: str, ctx: Context, s: int, e: int) -> float | None:
+    """The fee of the group a tier names as its base (按成年居民个人缴费标准的80%)."""
+    for g, amount in _group_fees(ctx):
+        if re.search(re.escape(g) + _GROUP_STANDARD, text[s:e]):
+            return amount
+    return None
+
+
+def base_group_fee(text: str, ctx: Context) -> float | None:
+    """The fee of the group a sentence names as the base of all tiers (统一按成年居民个人缴费标准测算)."""
+    for g, amount in _group_fees(ctx):
+        if re.search(rf"(?:按|以|按照)\s*{re.escape(g)}{_GROUP_STANDARD}\s*(?:\S{{0,4}}?){_BASE_VERBS}", text):
+            return amount
+    return None
 
 
 _LEAD_IN_END = re.compile(r"[:：][ \t]*$", re.M)

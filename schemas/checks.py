@@ -37,7 +37,11 @@ def parse_tier_problem(tier: Tier, fees: list[float]) -> str | None:
             total = tier.subsidy_amount + tier.individual_amount
             if abs(total - fee) > TOLERANCE:
                 problem = f"资助{tier.subsidy_amount:g}元与个人缴费{tier.individual_amount:g}元之和{total:g}元不等于缴费标准{fee:g}元"
-        if problem is None and tier.subsidy_percent is not None and tier.subsidy_amount is not None:
+        # both shares computed by the extractor from the percent (under its floor or cap: 最高不超过
+        # 240元) leave no stated amount to disagree with
+        computed_only = {"subsidy_amount", "individual_amount"} <= set(tier.derived)
+        if problem is None and tier.subsidy_percent is not None and tier.subsidy_amount is not None \
+                and not computed_only:
             computed = fee * tier.subsidy_percent / 100
             if tier.floor_amount is not None:
                 computed = max(computed, tier.floor_amount)  # 低于280元按280元资助

@@ -77,6 +77,13 @@ from noticeflow.extractors.canonical import canonicalize
      "东河镇5200\n西岭乡3100\n\n各乡镇要做好宣传。\n\n县医保局负责。"),
     # OCR spaces inside a date in Chinese numerals
     ("集中征缴时间为二 〇 二五年九月一日至十 二月三十一日。", "集中征缴时间为二〇二五年九月一日至十二月三十一日。"),
+    # a short OCR'd line cut inside a term the next line completes (devcorpus 185, 186): joined
+    ("③ 防止返贫监\n测对象：按个人缴费标准的60%给予资助；", "③ 防止返贫监测对象:按个人缴费标准的60%给予资助;"),
+    ("2026年度居民医保集中缴\n费期为2025年9月1日至2025年12月31日。", "2026年度居民医保集中缴费期为2025年9月1日至2025年12月31日。"),
+    ("（二）低保对象、边缘易致\n贫人口按70%资助。", "(二)低保对象、边缘易致贫人口按70%资助。"),
+    # ...a heading ending in a whole term, a next line opening with a word of its own, stay apart
+    ("（三）低保对象\n对象认定由县民政局负责。", "(三)低保对象\n对象认定由县民政局负责。"),
+    ("四、困难群众\n群众参保资助按以下标准执行。", "四、困难群众\n群众参保资助按以下标准执行。"),
 ])
 def test_canonicalize(raw: str, expected: str) -> None:
     assert canonicalize(raw).rstrip("\n") == expected

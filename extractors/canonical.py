@@ -120,6 +120,26 @@ _ROW_LIKE = std_re.compile(
 _BLANK_BETWEEN_ROWS = std_re.compile(r"(?m)^([^\n]*\S[^\n]*)\n(?:[ \t\u3000]*\n)+(?=([^\n]*\S[^\n]*)$)")
 
 
+_LINE_GAPS = std_re.compile(r"(?<=\S)[ \t\u3000]*\n((?:[ \t\u3000]*\n)*)(?=[ \t\u3000]*\S)")
+_BLANK_RUN = std_re.compile(r"\n(?:[ \t\u3000]*\n)+")
+_DOUBLE_SPACED_SHARE = 0.9  # of the gaps between lines, those holding a blank line
+_DOUBLE_SPACED_MIN_GAPS = 12
+
+
+def undouble(text: str) -> str:
+    """A text with a blank line between (nearly) all its lines loses every blank line: saved
+    double-spaced (a blank line after each line, as some converters and web copies write, a CR CR LF
+    line end read as two), its blank lines say nothing, while the extractors read a lead-in and its
+    items, a wrapped sentence or a table as lines next to each other. A text of one paragraph per
+    line with blank lines between loses nothing by it (the no_blank_lines layout check).
+
+    Why by hand: a property of these plain-text exports, not of any format a library reads."""
+    gaps = _LINE_GAPS.findall(text)
+    if len(gaps) < _DOUBLE_SPACED_MIN_GAPS or sum(1 for g in gaps if g) < _DOUBLE_SPACED_SHARE * len(gaps):
+        return text
+    return _BLANK_RUN.sub("\n", text)
+
+
 def close_row_gaps(text: str) -> str:
     """Blank lines between two table rows removed: text exported double-spaced (a blank
     line after every line, as some converters and web copies write it) keeps its tables whole.
@@ -767,6 +787,7 @@ def canonicalize(raw: str) -> str:
     """Decoded file text -> canonical text. Idempotent: canonicalize(canonicalize(x)) == canonicalize(x)."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     text = _CONTROL.sub("", text)
+    text = undouble(text)
     text = close_row_gaps(text)
     text = ideographic_tables_to_tabs(text)
     text = fold_width(text)

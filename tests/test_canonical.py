@@ -89,6 +89,22 @@ def test_canonicalize(raw: str, expected: str) -> None:
     assert canonicalize(raw).rstrip("\n") == expected
 
 
+def test_double_spaced_text_loses_its_blank_lines() -> None:
+    # a blank line after every line (a CR CR LF export): the lead-in and its items, a wrapped
+    # sentence and the table come back together; the same text single-spaced is left as it is
+    lines = ["关于做好2026年度城乡居民基本医疗保险参保缴费工作的通知", "各乡镇人民政府:", "一、筹资标准",
+             "个人缴费标准为:", "(一)学生儿童:每人每年560元;", "(二)成年居民:每人每年980元。",
+             "二、缴费时间", "集中缴费期为2025年9月1日至2025年12月31日,待遇享受期为2026年1月1日至",
+             "2026年12月31日。", "序号\t乡镇\t任务数", "1\t东河镇\t5200", "2\t西岭乡\t3100", "某县医疗保障局",
+             "2025年8月20日"]
+    single = canonicalize("\n".join(lines))
+    assert canonicalize("\n\n".join(lines)) == single
+    assert "\n\n" not in single and "待遇享受期为2026年1月1日至2026年12月31日。" in single
+    # ...a text with blank lines between some of its paragraphs only keeps them
+    some = "\n".join(lines[:6]) + "\n\n" + "\n".join(lines[6:])
+    assert "\n\n二、缴费时间" in canonicalize(some)
+
+
 def test_idempotent_on_corpus() -> None:
     from conftest import ROOT
     for f in sorted((ROOT / "corpus").glob("*.txt")):

@@ -106,21 +106,38 @@ _IDEO_MIN_ROWS = 2
 
 
 # A table row: a tab or pipe row, cells apart by column gaps (two spaces and more, ideographic
-# spaces), a 序号 header or a numbered row, a label followed by figures.
-_ROW_GAP = r"(?<=\S)(?: {2,}|[ \u3000]*[\u3000\t][ \u3000\t]*)(?=\S)"
-_ROW_LIKE = std_re.compile(
-    rf"^[^\n]*?(?:\t|{_ROW_GAP}[^\n]*?{_ROW_GAP})"  # a tab, or two column gaps
-    rf"|^[^\n]*{_ROW_GAP}[\d.,%]+[ \t\u3000]*$"  # one gap before a figure
-    r"|^[ \t\u3000]*\|[^\n]*\|[ \t\u3000]*$"  # a pipe row
-    rf"|^[ \t\u3000]{{2,}}\S[^\n]*?{_ROW_GAP}"  # an indented header line (其中 / 困难群体　其他人员)
-    r"|^[ \t\u3000]*(?:序[ \u3000]*号|编[ \u3000]*号|\d{1,3})[ \t\u3000]+\S"  # 序号 header, a numbered row
-    r"|^[ \t\u3000]*\S+(?:[ \t\u3000]+[\d.,%]+)+[ \t\u3000]*$"  # a label and figures (合计 638350 625570)
-)
+# spaces), a 序号 header or a numbered row, a label followed by figures. Each test is one linear
+# scan of the line; a line longer than any row is none.
+_COLUMN_GAPS = std_re.compile(r"(?<=\S)(?: {2,}|[ \u3000]*\u3000[ \u3000]*)(?=\S)")
+_GAP_THEN_FIGURE = std_re.compile(r"(?<=\S)(?: {2,}|[ \u3000]*\u3000[ \u3000]*)[\d.,%]+[ \t\u3000]*$")
+_NUMBERED_ROW = std_re.compile(r"[ \t\u3000]*(?:序[ \u3000]*号|编[ \u3000]*号|\d{1,3})[ \t\u3000]+\S")
+_LABEL_AND_FIGURES = std_re.compile(r"[ \t\u3000]*\S+(?:[ \t\u3000]+[\d.,%]+)+[ \t\u3000]*$")
+_MAX_ROW = 400  # characters
+_FIGURE_END = frozenset("0123456789.,%")
+
+
+_PROSE_END = frozenset("。；;：:，,！!？?")
+
+
+def _row_like(line: str) -> bool:
+    if len(line) > _MAX_ROW or not line.strip():
+        return False
+    if "\t" in line.strip(" \t\u3000"):
+        return True
+    bare = line.strip(" \t\u3000")
+    if bare.startswith("|") and bare.endswith("|"):
+        return True  # a pipe row
+    gaps = len(_COLUMN_GAPS.findall(line)) if "  " in line or "\u3000" in line else 0
+    if gaps >= 2 or gaps and line[:2].strip(" \t\u3000") == "":
+        return True  # two column gaps; an indented header line with one (其中 / 困难群体　其他人员)
+    if _NUMBERED_ROW.match(line):
+        return True
+    if bare[-1] not in _FIGURE_END:
+        return False
+    return bool(gaps and _GAP_THEN_FIGURE.search(line) or _LABEL_AND_FIGURES.match(line))
+
+
 # blank lines of any number: later steps collapse a run to one, which a second pass would close
-_BLANK_BETWEEN_ROWS = std_re.compile(r"(?m)^([^\n]*\S[^\n]*)\n(?:[ \t\u3000]*\n)+(?=([^\n]*\S[^\n]*)$)")
-
-
-_LINE_GAPS = std_re.compile(r"(?<=\S)[ \t\u3000]*\n((?:[ \t\u3000]*\n)*)(?=[ \t\u3000]*\S)")
 _BLANK_RUN = std_re.compile(r"\n(?:[ \t\u3000]*\n)+")
 _DOUBLE_SPACED_SHARE = 0.9  # of the gaps between lines, those holding a blank line
 _DOUBLE_SPACED_MIN_GAPS = 12
@@ -134,8 +151,12 @@ def undouble(text: str) -> str:
     line with blank lines between loses nothing by it (the no_blank_lines layout check).
 
     Why by hand: a property of these plain-text exports, not of any format a library reads."""
-    gaps = _LINE_GAPS.findall(text)
-    if len(gaps) < _DOUBLE_SPACED_MIN_GAPS or sum(1 for g in gaps if g) < _DOUBLE_SPACED_SHARE * len(gaps):
+    body = text.strip()
+    runs = _BLANK_RUN.findall(body)  # each run of blank lines between two lines is one gap
+    if len(runs) < _DOUBLE_SPACED_SHARE * _DOUBLE_SPACED_MIN_GAPS:
+        return text
+    gaps = body.count("\n") - sum(r.count("\n") - 1 for r in runs)  # between consecutive lines
+    if gaps < _DOUBLE_SPACED_MIN_GAPS or len(runs) < _DOUBLE_SPACED_SHARE * gaps:
         return text
     return _BLANK_RUN.sub("\n", text)
 
@@ -146,15 +167,21 @@ def close_row_gaps(text: str) -> str:
 
     Why by hand: the gap between rows is a property of these plain-text exports, not of any table
     format a library parses; prose lines (no column gaps) keep their blank lines."""
-    if "\n\n" not in text:
-        return text
-
-    def join(m):
-        return m.group(1) + "\n" if _ROW_LIKE.match(m.group(1)) and _ROW_LIKE.match(m.group(2)) else m.group(0)
-
-    # a match holds the upper row and the gap and only looks at the lower row, so the lower row
-    # starts the next match: one pass closes every gap of a table
-    return _BLANK_BETWEEN_ROWS.sub(join, text)
+    out, pos = [], 0
+    for m in _BLANK_RUN.finditer(text):
+        a = m.start()
+        if a == 0:
+            continue
+        above = text[text.rfind("\n", 0, a) + 1:a]
+        if text[a - 1] in _PROSE_END and "\t" not in above:  # a sentence ends there (most gaps)
+            continue
+        if not _row_like(above):
+            continue
+        end = text.find("\n", m.end())
+        if _row_like(text[m.end():len(text) if end == -1 else end]):
+            out += (text[pos:a], "\n")
+            pos = m.end()
+    return "".join(out) + text[pos:] if out else text
 
 
 def ideographic_tables_to_tabs(text: str) -> str:

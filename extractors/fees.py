@@ -166,6 +166,8 @@ _HEAD_MAX = 40
 _GROUP_HEAD_MAX = 20  # a heading naming a group before its sentence  # a heading naming a group is short
 # 个人缴费400元/人 / 财政补助不低于700元/人·年: the per-person unit written after the amount
 _PER_AFTER = re.compile(r"\s*/\s*人(?:\s*[·./]?\s*年)?")
+# bounded: without an end the regex module looks for the pattern's `/` to the end of the text first
+_PER_AFTER_REACH = 12
 _BARE_LEAD = re.compile(rf"^\s*[:：]?\s*(?:仍然?|依然|继续)?(?:为|是)?\s*(?:{_AT_LEAST})?\s*$")
 _PER_ONLY = re.compile(rf"^\s*(?:为|是)?\s*{_PER}?\s*(?:为|是)?\s*$")
 
@@ -259,7 +261,7 @@ def parse_statements(text: str, kind: str, std: bool, m, end: int) -> list[tuple
                 and not _REACH_OR_RISE.match(lead) and not _STANDARD_IN_LEAD.search(lead) \
                 and not (heading and _PER_ONLY.match(lead)) \
                 and not (_PER_LEAD.match(lead) and said_of_everyone(text, kind, m.start())) \
-                and not (_BARE_LEAD.match(lead) and _PER_AFTER.match(text, a.end())
+                and not (_BARE_LEAD.match(lead) and _PER_AFTER.match(text, a.end(), a.end() + _PER_AFTER_REACH)
                          and said_of_everyone(text, kind, m.start())) \
                 and not (_PER_ONLY.match(lead) and is_breakdown(text, m.start())
                          and (not lead.strip() or after_total(text, m.start()))):

@@ -258,19 +258,30 @@ def _range_year(m, kind: str, ctx: Context) -> int | None:
     return year
 
 
+COLUMN_ROW_MAX = 2000  # characters: a table row is shorter
+COLUMN_CLIMB_MAX = 200  # rows: a window table's header is nearer than this
+
+
 def _column_kind(text: str, pos: int) -> tuple[str, int, int] | None:
     """The period word of the header cell above a range written in a table cell: a table of
     windows `缴费时段 | 起止日期 | 待遇享受时间` gives each column its kind (the benefit column's
     range is the benefit period, whatever its row is called)."""
-    line_start = text.rfind("\n", 0, pos) + 1
-    line_end = text.find("\n", pos)
+    lo = max(0, pos - COLUMN_ROW_MAX)
+    line_start = text.rfind("\n", lo, pos) + 1
+    line_end = text.find("\n", pos, pos + COLUMN_ROW_MAX)
+    if (line_start == 0 and lo > 0) or (line_end < 0 and pos + COLUMN_ROW_MAX < len(text)):
+        return None  # a line longer than any table row (bounded work on a text of one line)
     line_end = len(text) if line_end < 0 else line_end
     if "\t" not in text[line_start:line_end]:
         return None
     col = text.count("\t", line_start, pos)
     end = line_start - 1
-    while end > 0:  # up the table's rows to its header, the first row without a figure
-        start = text.rfind("\n", 0, end) + 1
+    for _ in range(COLUMN_CLIMB_MAX):  # up the table's rows to its header, the first row without a figure
+        if end <= 0:
+            break
+        start = text.rfind("\n", max(0, end - COLUMN_ROW_MAX), end) + 1
+        if start == 0 and end > COLUMN_ROW_MAX:
+            return None  # a row above longer than any table row
         row = text[start:end]
         if "\t" not in row:
             return None

@@ -210,6 +210,73 @@ def ideographic_tables_to_tabs(text: str) -> str:
     return "\n".join(lines)
 
 
+# The same table aligned with RUNS of ideographic spaces whose widths vary row by row (one where a
+# cell is wide: `１０　调楼镇`, `４０５６００　３８５３００`): every run is a cell gap, except between
+# single characters, a short header or label spread to the column's width (`镇　　名`, `序　号`,
+# `合　计`), which are one cell. Kept as tabs where a 序号 header and every numbered row under it
+# then hold the same cells; otherwise fold_width and aligned_tables_to_tabs read the table.
+_IDEO_RUN_HEADER = std_re.compile(r"^[ \t\u3000]*(?:序\u3000*号|编\u3000*号)\u3000+\S")
+_IDEO_RUN_ROW = std_re.compile(r"^[ \t\u3000]*\d{1,3}\u3000+\S")
+_IDEO_RUN_TOTAL = std_re.compile(r"^[ \t\u3000]*(?:合|总|小)\u3000*计\u3000+\S")
+_IDEO_RUN_GAP = std_re.compile(r"\u3000+")
+_ONE_HAN = re.compile(r"^\p{Han}$")
+
+
+def _ideo_run_cells(line: str) -> list[str]:
+    """Cells of a line aligned with ideographic-space runs, letter-spaced words joined: a run of
+    single characters reads as two-character words (`序　　号　　单　　位`: 序号, 单位), an odd run
+    as one word (`合　　计` and `户　籍　数` alike)."""
+    cells: list[str] = []
+    run: list[str] = []
+
+    def close() -> None:
+        if len(run) % 2 == 0:
+            cells.extend("".join(run[k:k + 2]) for k in range(0, len(run), 2))
+        else:
+            cells.append("".join(run))
+        run.clear()
+
+    for cell in _IDEO_RUN_GAP.split(line.strip(" \t\u3000")):
+        if _ONE_HAN.match(cell):
+            run.append(cell)
+            continue
+        if run:
+            close()
+        cells.append(cell)
+    if run:
+        close()
+    return cells
+
+
+def ideographic_run_tables_to_tabs(text: str) -> str:
+    """Rows of a table aligned with runs of ideographic spaces of varying width, as tab rows."""
+    if "号\u3000" not in text:
+        return text
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        if not _IDEO_RUN_HEADER.match(lines[i]) or "\u3000\u3000" not in lines[i]:
+            i += 1
+            continue
+        header = _ideo_run_cells(lines[i])
+        width = len(header)
+        j = i + 1
+        while j < len(lines) and _IDEO_RUN_ROW.match(lines[j]):
+            j += 1
+        rows = [_ideo_run_cells(lines[k]) for k in range(i + 1, j)]
+        if width >= 3 and len(rows) >= _IDEO_MIN_ROWS and all(len(r) == width for r in rows):
+            lines[i] = "\t".join(header)
+            for k, cells in zip(range(i + 1, j), rows):
+                lines[k] = "\t".join(cells)
+            if j < len(lines) and _IDEO_RUN_TOTAL.match(lines[j]):
+                cells = _ideo_run_cells(lines[j])
+                if len(cells) <= width:  # 合计 under the rows: figures right-aligned
+                    lines[j] = "\t".join([cells[0]] + [""] * (width - len(cells)) + cells[1:])
+                    j += 1
+        i = max(j, i + 1)
+    return "\n".join(lines)
+
+
 def fold_width(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     # an ideographic space is two columns wide: a run of them is a column gap (a table aligned
@@ -817,6 +884,7 @@ def canonicalize(raw: str) -> str:
     text = undouble(text)
     text = close_row_gaps(text)
     text = ideographic_tables_to_tabs(text)
+    text = ideographic_run_tables_to_tabs(text)
     text = fold_width(text)
     text = strip_markup(text)
     text = tidy_spaces(text)

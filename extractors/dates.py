@@ -22,6 +22,8 @@ _YEAR_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {
 YEAR = rf"(?:\d{{4}}|[{CN_YEAR_DIGITS}O]{{4}})"          # 2022 / 二〇二二
 MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"  # 9 / 09 / 九 / 十二
 DAY = r"(?:3[01]|[12]\d|0?[1-9]|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"  # 1 / 三十一
+# The day's mark: 日, 号, and 曰 where a scan's OCR misread 日 (`11月30曰前`, 208).
+DAY_MARK = r"[日号曰]"
 # An hour after a day (11月5日0时至11月7日24时, 9月1日8:00): read and ignored, the day is the date.
 HOUR = r"(?:(?:[01]?\d|2[0-4]|零|二十[一二三四]?|十[一二三四五六七八九]?|[一二三四五六七八九])\s*[时点](?:\s*\d{1,2}\s*分|整)?|(?:[01]?\d|2[0-4])[:：]\d{2})"
 RELATIVE_YEAR = r"(?:次年|翌年|下一?年|第二年|来年|当年|本年|同年|每年)"  # years said in words
@@ -33,7 +35,7 @@ def point(p: str = "") -> str:
         (?:(?P<{p}rel>{RELATIVE_YEAR})                    # 次年 / 每年
           |(?P<{p}year>{YEAR})\s*年(?!度))?\s*             # 2022年 (but not 2022年度)
         (?P<{p}month>{MONTH})\s*月份?\s*                    # 9月 / 九月份
-        (?:(?P<{p}day>{DAY})\s*[日号](?:\s*{HOUR})?       # 1日 / 一号 / 5日0时 / 7日24时
+        (?:(?P<{p}day>{DAY})\s*{DAY_MARK}(?:\s*{HOUR})?   # 1日 / 一号 / 5日0时 / 7日24时 / 30曰 (OCR)
           |(?P<{p}mend>底|末|下旬末))?                      # 2月底 / 12月末
     """
 
@@ -51,7 +53,7 @@ END_LEAD = r"(?:截止|截至)(?:到|于)?(?:时间|日期)?\s*(?:为|是)?"
 RANGE = rf"""
     (?<![\d年月]){FIRST_CHAR}(?:自|从|由)?\s*{point('a')}\s*
     (?:(?P<open>起|开始|启动)\s*[,，]?)?\s*(?(open)(?P<endlead>{END_LEAD})?)\s*(?P<sep>{RANGE_SEP})?\s*
-    (?:{point('b')}|(?P<bday_only>{DAY})\s*[日号])
+    (?:{point('b')}|(?P<bday_only>{DAY})\s*{DAY_MARK})
     (?(sep)|(?(endlead)|(?(open)(?=\s*{RANGE_CLOSE})|(?!))))
 """
 RANGE_RE = re.compile(RANGE, re.X)

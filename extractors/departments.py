@@ -323,9 +323,30 @@ def find_subject_duties(mv: Masked) -> list[Found]:
         else:
             duty_start, duty_end = next_text(masked, m.end())
         found += parse_group(mv, m, duty_start, duty_end)
+        found += timed_members(mv, m, duty_start, duty_end)
         co_at = m.groupdict().get("cue") and _co_cue(masked, m.start("cue"), m.end("cue"))
         if co_at:
             found += co_agents(mv, co_at, duty_start, duty_end)
+    return found
+
+
+# 请县民政局于9月15日前、县农业农村局于9月20日前将…提供: each department with its own date before
+# the one verb they share; the next department after the date's 、 does the task too.
+TIMED_MEMBER = re.compile(r"(?:于|在)[^、,;。\n]{1,24}?(?:前|之前|以前)、")
+MAX_TIMED_MEMBERS = 8
+
+
+def timed_members(mv: Masked, m, duty_start: int, duty_end: int) -> list[Found]:
+    """The departments after the first one of `A于D1前、B于D2前…`, sharing its task."""
+    found: list[Found] = []
+    at = m.start("cue") if m.groupdict().get("cue") else None
+    for _ in range(MAX_TIMED_MEMBERS):
+        t = TIMED_MEMBER.match(mv.masked, at) if at is not None else None
+        nxt = t and grammar()["agent"].match(mv.masked, t.end())
+        if not nxt:
+            break
+        found += parse_group(mv, nxt, duty_start, duty_end)
+        at = nxt.start("cue")
     return found
 
 

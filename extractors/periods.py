@@ -73,8 +73,10 @@ EXTEND_WORDS = ("延长", "延期", "顺延", "放宽", "延迟")
 EXTENSION_RE = re.compile(
     rf"""(?P<kw>(?:集中)?(?:续保|参保|缴费|补缴|征缴|征收)|截止(?:时间|日期))[^,，。；;\n(（]{{0,10}}?   # 现截止时间顺延至…
          (?:[(（][^)）\n]{{0,40}}[)）])?                                        # (原定为9月1日至12月31日)
+         (?:原定?(?:为|于|是)?[^,，。；;\n]{{1,40}}?[,，]\s*)?                  # …缴费期原定为9月1日至12月31日，现延长至…
          (?:(?<=期|间|段|的)\s*[,，]\s*)?                                        # …缴费期,延长至… / …未能按时缴费的,可延期至…
          (?:由\s*(?P<old>{point('o')})\s*)?                                      # 截止时间由12月31日延长至…
+         (?:现(?:决定|统一|将其)?|决定)?
          (?:可以?|均|可适当|统一|一律)?(?:延长|延期|顺延|放宽|延迟)(?:至|到)\s*(?P<date>{point()})""",
     re.X,
 )
@@ -106,7 +108,7 @@ DEADLINE_RE = re.compile(
          (?:要|须|必须|应|务必)?\s*(?:{DONE_LEAD})?\s*完成\s*
          (?P<who>[^。；;,，\n]{{0,40}}?)\s*的?\s*
          (?:(?:参保缴费|参保登记|登记缴费|参保征缴|征缴|参保|缴费|征收|收缴|{DRIVE_TASK}(?:[和、及]{DRIVE_TASK})?)(?:工作)?(?:任务|目标|工作|(?=\s*[。；;,，\n]))
-            |(?:全年|年度)(?:目标)?任务(?=\s*的\s*[\d.]+\s*[%％]))""",  # …前完成参保缴费。 / 完成全年参保目标的85% / 参保登记， / 摸排和动员工作 / 完成年度任务的90% (a share of the year's task)
+            |(?:全年|年度)?(?:目标)?任务(?=\s*的\s*[\d.]+\s*[%％]))""",  # …前完成参保缴费。 / 完成全年参保目标的85% / 参保登记， / 摸排和动员工作 / 完成年度任务的90% (a share of the year's task)
     re.X,
 )
 # …11月30日前完成参保任务的95%，12月31日前全面完成: a later deadline of the same task, its task
@@ -116,11 +118,12 @@ DONE_TASK = r"(?:全年|年度|全部|各项)(?:目标)?任务"
 DEADLINE_BARE_RE = re.compile(
     rf"""(?<![\d年月]){FIRST_CHAR}(?:要|须|应)?\s*(?:于|在)?\s*(?P<date>{point()})\s*(?:前|之前|以前)\s*
          (?:要|须|必须|应|务必)?\s*(?:{DONE_LEAD})?\s*完成
-         (?:{DONE_TASK}(?=\s*[,，])|(?:{DONE_TASK})?(?=\s*(?:[。；;\n]|$)))""",  # …全面完成年度任务，户籍人口参保率…
+         (?:{DONE_TASK}(?=\s*[,，])|(?:{DONE_TASK})?(?=\s*(?:[。；;\n]|$))
+           |(?<=[,，][^,，。；;\n]{{0,16}}完成)(?=\s*[\d.]+\s*[%％]))""",  # …全面完成年度任务，户籍人口参保率… / …任务的60%，11月30日前完成85%
     re.X,
 )
 DEADLINE_TASK_WORDS = ("参保", "征缴", "缴费", "征收", "收缴")
-BARE_DONE_WORDS = ("完成。", "完成；", "完成;", "完成\n", "年度任务", "全年任务", "全部任务", "各项任务", "目标任务")
+BARE_DONE_WORDS = ("完成。", "完成；", "完成;", "完成\n", "年度任务", "全年任务", "全部任务", "各项任务", "目标任务", "%")
 # 学生儿童由所在学校统一组织参保缴费,于10月31日前完成: the task written before its date (由学校统一代收，请于…前完成).
 DEADLINE_AFTER_RE = re.compile(
     rf"""(?:参保缴费|参保征缴|征缴|参保|缴费|征收|收缴|代收|代缴)(?:工作|任务)?\s*[,，]?\s*(?:要|须|必须|应|务必|请)?\s*
@@ -499,11 +502,25 @@ def find_deadlines(text: str, ctx: Context) -> list[Period]:
             end = parse_date(m.group("date"), ctx.collection_year, role="end")
             if not end:
                 continue
-            who = SHARE_LEAD_RE.sub("", PAREN_RE.sub("", m.group("who"))).strip() or subject_group(text, m.start())
+            who = SHARE_LEAD_RE.sub("", PAREN_RE.sub("", m.group("who"))).strip() or subject_group(text, m.start()) \
+                or organised_group(text, m.start())
             out.append(_period(kind="deadline", end=end,
                                applies_to=None if not who or EVERYONE_RE.match(who) else who,
                                evidence=evidence(text, m.start(), m.end())))
     return out
+
+
+# 县教育局负责组织在校学生在2025年11月30日前完成参保缴费: the population an office organises, right
+# before the date, is whom the deadline is for.
+ORGANISED_RE = re.compile(r"(?:组织|督促|动员|指导)(?:全县|全体|各类)?(?P<who>[^,，。；;\n]{2,14}?)\s*(?:在|于)?\s*$")
+
+
+def organised_group(text: str, pos: int) -> str | None:
+    """The group organised right before a deadline's date (…负责组织在校学生在D前完成…)."""
+    c0 = _clause(text, pos, pos, CLAUSE_RE)[0]
+    m = ORGANISED_RE.search(text, max(c0, pos - 24), pos)
+    who = m.group("who").strip() if m else None
+    return who if who and _population_noun().search(who) and "各" not in who else None
 
 
 def find_bare_deadlines(text: str, ctx: Context, found: list[Period | None]) -> list[Period]:

@@ -66,10 +66,11 @@ MD = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"  # a month or day, in 
 STAGE_RE = re.compile(
     rf"""{STAGE}\s*[,，]?[^。；;,，\n]{{0,12}}?完成[^。；;,，\n%]{{0,10}}?任务(?:数)?的?\s*{FIGURE}  # 集中缴费期结束前，各乡（镇）要完成…
        | {STAGE}[^。；;,，\n]{{0,6}}?完成\s*{FIGURE}\s*的?(?:目标)?任务
-       | (?:于|在)?\s*(?P<by>{MD}月(?:{MD}日|底|末)(?:前|之前|以前))\s*[,，]?\s*完成[^。；;,，\n%]{{0,10}}?(?:任务|目标)(?:数)?的\s*{FIGURE}
-       | (?:于|在)?\s*(?P<by2>{MD}月(?:{MD}日|底|末)(?:前|之前|以前))\s*完成\s*{FIGURE}\s*(?:以上)?的?
+       | (?:于|在)?\s*(?P<by>{MD}月(?:{MD}[日曰]|底|末)(?:前|之前|以前))\s*(?:[,，]\s*[^。；;,，\n%\d]{{0,12}}?)?完成[^。；;,，\n%]{{0,10}}?(?:任务|目标)(?:数)?的\s*{FIGURE}
+       | (?:于|在)?\s*(?P<by2>{MD}月(?:{MD}[日曰]|底|末)(?:前|之前|以前))\s*完成\s*{FIGURE}\s*(?:以上)?的?
          [^。；;,，\n%]{{0,8}}?任务   # 11月30日前完成80%的征缴任务
-       | (?:(?:截至|截止到?|到)\s*(?:\d{{4}}年)?(?P<by3>{MD}月(?:{MD}日|底|末))|(?:\d{{4}}年)?(?P<by3>{MD}月(?:{MD}日|底|末)(?:前|之前|以前)))
+       | (?<=^|[,，])(?:于|在)?\s*(?P<by4>{MD}月(?:{MD}[日曰]|底|末)(?:前|之前|以前))\s*(?:要|须|应|务必)?\s*完成\s*{FIGURE}\s*(?:以上)?(?=\s*(?:[,，。；;\n]|$))  # …任务的60%，11月30日前完成85%: the task of the clause before
+       | (?:(?:截至|截止到?|到)\s*(?:\d{{4}}年)?(?P<by3>{MD}月(?:{MD}[日曰]|底|末))|(?:\d{{4}}年)?(?P<by3>{MD}月(?:{MD}[日曰]|底|末)(?:前|之前|以前)))
          \s*[,，]\s*[^。；;,，\n%]{{0,12}}?进度
          \s*(?:要|须|应|需)?\s*达到[^。；;,，\n%]{{0,10}}?(?:任务|目标)(?:数)?的\s*{FIGURE}""",  # 截至11月30日，各镇参保进度须达到年度任务的90%
     re.X,
@@ -331,15 +332,34 @@ def line_stage(text: str, s: int) -> str | None:
 
 
 # …11月30日前， / 截至2024年11月30日，: a clause that is only the date a share is due by
-DATE_CLAUSE_RE = re.compile(rf"(?:\d{{4}}年)?{MD}月(?:{MD}日|底|末)(?:前|之前|以前)$|(?:截至|截止到?|到)\s*(?:\d{{4}}年)?{MD}月(?:{MD}日|底|末)$")
+DATE_CLAUSE_RE = re.compile(rf"(?:\d{{4}}年)?{MD}月(?:{MD}[日曰]|底|末)(?:前|之前|以前)$|(?:截至|截止到?|到)\s*(?:\d{{4}}年)?{MD}月(?:{MD}[日曰]|底|末)$")
 
 
 # 集中缴费期结束前， : a clause that is only the stage a share is due by
 STAGE_CLAUSE_RE = re.compile(r"\s*\p{Han}{2,12}?(?:阶段|期间|期)(?:内|结束[时前]|末)")
 
 
+# `完成年度参保任务的60%，11月30日前完成85%`: a share with no task of its own after a clause whose
+# share was of the task: the same task, elided.
+TASK_SHARE_BEFORE_RE = re.compile(rf"完成[^。；;,，\n%]{{0,10}}?(?:任务|目标)(?:数)?的\s*{FIGURE}\s*(?:以上)?\s*[,，]\s*$")
+
+
+def elided_task_before(text: str, at: int) -> bool:
+    """The clause before `at` (in its sentence) is a share of the task."""
+    s0 = stop_before(text, at, SENTENCE_STOPS) + 1
+    return TASK_SHARE_BEFORE_RE.search(text, max(s0, at - 60), at) is not None
+
+
 def find_stage_targets(text: str, s: int, e: int) -> list[Target]:
     out = []
+    # `…任务的60%，11月30日前完成85%`: the clause borrows the task of the one before it
+    if text.find("完成", s, e) != -1 and elided_task_before(text, s):
+        for m in STAGE_RE.finditer(text, s, e):
+            pct = _pct(m)
+            if m.group("by4") and pct is not None and 0 < pct <= 100:
+                out.append(Target(metric="任务完成率", population=m.group("by4"), percent=pct, evidence=evidence(text, s, m.end())))
+        if out:
+            return out
     # `2025年11月30日前，完成全年参保目标的85%`: a clause that is only its date belongs to the next
     if s >= 2 and text[s - 1] in ",，":
         p0 = stop_before(text, s - 1, CLAUSE_STOPS) + 1
@@ -356,7 +376,10 @@ def find_stage_targets(text: str, s: int, e: int) -> list[Target]:
             continue
         if SCORING_RULE_RE.match(text, m.end(), min(len(text), m.end() + 24)):
             continue
-        stage = m.group("by") or m.group("by2") or m.group("by3") or parse_population(m.group("body")) or m.group("body")
+        if m.group("by4") and not elided_task_before(text, m.start("by4")):
+            continue
+        stage = (m.group("by") or m.group("by2") or m.group("by3") or m.group("by4")
+                 or parse_population(m.group("body")) or m.group("body"))
         out.append(Target(metric="任务完成率", population=stage, percent=pct, evidence=evidence(text, s, m.end())))
     return out or line_stage_target(text, s, e)
 

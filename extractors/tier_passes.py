@@ -293,9 +293,28 @@ def apply_pay_first_clauses(lay: Layout, drafts: list[Draft]) -> None:
         # a negated clause before it in the sentence is not its subject (特困人员不执行…，其余…实行…)
         s = max([s] + [n.end() for n in matches if s <= n.start() < m.start() and is_negated(text, n.start())])
         hit = find_targets(lay, drafts, s, m.start(), e)
+        later = _following_exception(lay, e)
         for d in find_referred(lay, drafts, s) if hit is None else hit:
-            if not negated & set(d.categories):
+            if not (negated | later) & set(d.categories):
                 d.pay_first = True
+
+
+# …均实行“先缴后补”…返还。特困人员、孤儿和重度残疾人除外，由…代缴: the exception opening the next sentence
+_EXCEPT_OPENING = re.compile(r"""\s*(?:但|其中[,，]?)?\s*(?:
+    (?P<y>[^,，。;；:：\n]{1,60}?) 除外
+  | 除 (?P<x>[^,，。;；:：\n]{1,60}?) (?:以外|之外|外) (?=[^。\n]{0,40}?(?:代缴|不(?:实行|执行|适用)|直接|统一|无需|不需要?)))""", re.X)
+
+
+def _following_exception(lay: Layout, e: int) -> set:
+    """The groups an exception opening the sentence right after a pay-first sentence keeps out."""
+    text = lay.text
+    if e >= len(text) or text[e] != "。":
+        return set()
+    m = _EXCEPT_OPENING.match(text, e + 1)
+    if not m:
+        return set()
+    g = "y" if m.group("y") else "x"
+    return set(parse_group_categories(lay, m.start(g), m.end(g)))
 
 
 def apply_floor_clauses(lay: Layout, drafts: list[Draft]) -> None:

@@ -77,6 +77,9 @@ _EXCLUSION = sre.compile(r"""
   | 除[^、,，()（）]{1,30}?(?:以外|之外|外)          # 除特困人员外
 """, sre.X)
 
+# A clause for one fee grade of the group before it: `参加一档的，` / `选择二档缴费的，` / `按二档参保的`.
+_GRADE_CLAUSE = sre.compile(r"[\s:：]*(?:参加|选择|选缴|参保|缴纳|按)?第?(?P<g>[一二三四五])档(?:次)?(?:缴费|参保|标准)?(?:参保|缴费)?的")
+
 # `其他低保对象` / `其余的监测对象`: the rest of a named group, once a tier has taken some of it by a condition.
 _REST_OF_GROUP = sre.compile(r"^(?:其他|其它|其余)的?")
 # `特困人员、事实无人抚养儿童，以及在校学生中的孤儿：…`: a comma and a joiner go on listing the groups.
@@ -549,6 +552,15 @@ def find_drafts(lay: Layout, skip_lines: set = frozenset()) -> list[Draft]:
         if not (listed or _SUBSIDY_WORD.search(clause) or _UNCHANGED.search(clause) or _SUBSIDY_IN_LINE.search(text, *line)):
             continue  # what `close` asks of a tier's terms, asked of the whole clause: none can pass
         current, spans = None, []
+        grade = _GRADE_CLAUSE.match(text, pieces[0][0], pieces[0][1])
+        if grade and drafts and drafts[-1].grade and line_of(lay, drafts[-1].start) == line_of(lay, pieces[0][0]):
+            # `…：参加一档的，…全额资助；参加二档的，…资助420元，个人承担680元`: the next grade's clause
+            # of the same group, a tier of its own
+            prev = drafts[-1]
+            current = Draft(label=prev.label, categories=list(prev.categories), start=pieces[0][0], end=pieces[0][1],
+                            group_end=grade.end(), grade=f"{grade.group('g')}档", funding=None)
+            spans = [(grade.end(), pieces[0][1])]
+            pieces = pieces[1:]
         for ps, pe in pieces:
             gs, ge, verdict, pre = parse_group(lay, ps, pe)
             if verdict and current is not None and pre is None and _LIST_GOES_ON.match(text, gs) \
@@ -626,6 +638,10 @@ def close(lay: Layout, draft: Draft | None, spans: list, line: tuple[int, int], 
     paired = "分别" in terms and split_respectively(lay, draft, terms)
     if paired:
         return paired
+    if draft.grade is None and spans and spans[0] is not None:
+        grade = _GRADE_CLAUSE.match(lay.text, spans[0][0], spans[0][1])
+        if grade:  # 特困人员：参加一档的，个人缴费部分全额资助: the tier is the first grade's
+            draft.grade = f"{grade.group('g')}档"
     parse_terms(draft, terms)
     return [draft] if draft.mode else []
 

@@ -35,9 +35,10 @@ _EXCEPT_AFTER = re.compile(r"[,，](?P<y>[^,，。;；:：]{1,60}?)除外\s*$")
 _EXCEPT_BRACKET = re.compile(r"""[(（](?P<y>[^()（）。;；]{1,60}?)
     (?:除外|由[^()（）。]{1,20}?(?:代缴|代为缴纳|全额资助|缴纳)|不(?:实行|执行|适用)[^()（）。]{0,8})[)）][。]?\s*$""", re.X)
 _ITEM_RANGE = re.compile(rf"""
-    第? [(（]? (?P<a>{_ITEM_NUMBER}) [)）]? 项? \s* (?:至|到|—|－|-|~) \s* 第? [(（]? (?P<b>{_ITEM_NUMBER}) [)）]? 项
+    第? [(（]? (?P<a>{_ITEM_NUMBER}) [)）]? [项类]? \s* (?:至|到|—|－|-|~) \s* 第? [(（]? (?P<b>{_ITEM_NUMBER}) [)）]? [项类]
 """, re.X)
-_LINE_NUMBER = re.compile(rf"[\s\-*•·]*(?:[(（](?P<a>{_ITEM_NUMBER})[)）]|(?P<b>\d{{1,2}})[.、．)]|(?P<c>[一二三四五六七八九十]{{1,3}})、)")
+_LINE_NUMBER = re.compile(rf"[\s\-*•·]*(?:[(（](?P<a>{_ITEM_NUMBER})[)）]|(?P<b>\d{{1,2}})[.、．)]|(?P<c>[一二三四五六七八九十]{{1,3}})、"
+                          rf"|第?(?P<d>{_ITEM_NUMBER})类(?=\t|\s|[:：]))")  # a class cell (一类\t特困人员…) numbers its row
 _GENERIC_GROUP = sre.compile(r"上述|以上|前述|其他|其余|其它|资助对象|困难群众|困难人员|各类|所有|参保资助")
 # 由县医疗救助基金按以下标准给予分类资助: a source written once, for the tiers listed after it.
 _INTRO_WORDS = ("按以下", "按照以下", "按下列", "按照下列", "按如下")  # what _INTRO_SOURCE ends with
@@ -110,7 +111,8 @@ def find_referred(lay: Layout, drafts: list[Draft], pos: int) -> list[Draft]:
     return [d for d in before if line_of(lay, d.start) > k]
 
 
-_ITEM_LIST = re.compile(rf"第\s*(?P<items>(?:[(（]{_ITEM_NUMBER}[)）]\s*[、,，和及]?\s*)+)项")
+# 第（一）（二）项 / 第（二）、（三）类人员 / 第5类人员: items named by number (项, or 类 for a numbered list of groups)
+_ITEM_LIST = re.compile(rf"第\s*(?:(?P<items>(?:[(（]{_ITEM_NUMBER}[)）]\s*[、,，和及]?\s*)+)|(?P<one>{_ITEM_NUMBER}))\s*[项类]")
 _ITEM_IN_LIST = re.compile(rf"[(（](?P<n>{_ITEM_NUMBER})[)）]")
 
 
@@ -122,6 +124,8 @@ def numbered_items(text: str, s: int, e: int) -> set | None:
         if lo is not None and hi is not None:
             return set(range(lo, hi + 1))
     m = _ITEM_LIST.search(text, s, e)
+    if m and m.group("one"):
+        return {parse_number(m.group("one"))}
     if m:
         return {parse_number(n.group("n")) for n in _ITEM_IN_LIST.finditer(m.group("items"))}
     return None
@@ -223,8 +227,8 @@ def find_following(lay: Layout, drafts: list[Draft], pos: int) -> list[Draft]:
 def line_number(lay: Layout, d: Draft) -> int | None:
     """The item number the tier's line opens with: (二) / 2. / 二、 -> 2."""
     ls = lay.line_starts[line_of(lay, d.start)]
-    m = _LINE_NUMBER.match(lay.text, ls, d.start + 1)
-    return parse_number(m.group("a") or m.group("b") or m.group("c")) if m else None
+    m = _LINE_NUMBER.match(lay.text, ls, max(d.start + 1, min(len(lay.text), ls + 6)))  # a table row opens at its first cell
+    return parse_number(m.group("a") or m.group("b") or m.group("c") or m.group("d")) if m else None
 
 
 def _mode_subjects() -> list[tuple[str, "re.Pattern"]]:

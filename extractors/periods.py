@@ -334,9 +334,37 @@ def find_range_periods(text: str, ctx: Context, ranges: list) -> list[Period]:
         if kind == "extension":
             first_word = PERIOD_WORD_RE.search(text, clause[0], m.start())
             who, ev_start = parse_who(text, clause[0], first_word.start() if first_word else m.start())
+        elif kind in ("collection", "concentrated_collection") and "分别" in text[max(0, m.start() - 90):m.start()]:
+            who = _respective_group(text, m, ranges)
+            if who:
+                kind = "collection"  # 城乡居民和在校学生的缴费时间分别为A至B、C至D: the students' own window
         out.append(_period(kind=kind, start=span.start, end=span.end, applies_to=who,
                            evidence=evidence(text, ev_start, clause[1])))
     return out
+
+
+# 全县城乡居民和在校学生的集中缴费时间分别为A至B、C至D: the n-th group's window is the n-th range.
+RESPECTIVE_WINDOWS_RE = re.compile(r"""(?P<subj>[^。；;,，:：\n]{2,40}?)的?\s*(?:集中)?(?:参保缴费|参保|缴费|征缴|征收)(?:工作)?
+                                       (?:时间|期限?|时段)\s*分别(?:为|是)\s*$""", re.X)
+RESPECTIVE_SEP = re.compile(r"和|及|与|、")
+
+
+def _respective_group(text: str, m, ranges: list) -> str | None:
+    """The group a 分别 sentence gives range `m` to (None for everyone or when it names none)."""
+    s0 = _clause(text, m.start(), m.end(), SENTENCE_RE)[0]
+    mine = [r for r in ranges if s0 <= r.start() and r.end() <= _clause(text, m.start(), m.end(), SENTENCE_RE)[1]]
+    if not mine:
+        return None
+    first = mine[0].start() + len(mine[0].group()) - len(mine[0].group().lstrip())
+    lead = RESPECTIVE_WINDOWS_RE.search(text, s0, first)
+    if not lead:
+        return None
+    groups = [g.strip() for g in RESPECTIVE_SEP.split(lead.group("subj")) if g.strip()]
+    idx = next((i for i, r in enumerate(mine) if r.start() == m.start()), None)
+    if idx is None or len(groups) != len(mine):
+        return None
+    who = groups[idx]
+    return None if EVERYONE_RE.match(who) else who
 
 
 # The clause after a range that has no period word of its own, saying who may still pay then:

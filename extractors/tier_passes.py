@@ -60,6 +60,8 @@ _FUNDING_PART = re.compile(rf"""
 _AMBIGUOUS_FUNDING = sre.compile(r"不足部分|通过|共同|分担|按比例")  # unless the sources are named together
 _JOINED_SOURCE = sre.compile(r"和|及|与|、")
 _REST = sre.compile(r"其余|其他|其它|剩余")
+# 所需资金由医疗救助基金支付 right after the tiers (their paragraph or block): the tiers' fund
+_NEEDED_FUNDS = re.compile(r"^\s*(?:上述|以上)?(?:人员)?所需资金\s*$")
 _ALL_SUBSIDY_FUNDS = re.compile(r"(?:资助|参保|补助|补贴|代缴|救助)[^,，:：]{0,8}?(?:资金|经费)(?:均|都|全部|统一|一律)?\s*$")
 
 
@@ -162,7 +164,8 @@ def apply_funding_clauses(lay: Layout, drafts: list[Draft]) -> None:
                     if d.funding is None and d.mode in ("fixed", "percent") \
                             and not named & set(d.categories):
                         d.funding = src
-            elif src and not named and _ALL_SUBSIDY_FUNDS.search(m.group("grp")):
+            elif src and not named and (_ALL_SUBSIDY_FUNDS.search(m.group("grp"))
+                                        or _NEEDED_FUNDS.search(m.group("grp")) and find_referred(lay, drafts, ps)):
                 items = numbered_items(text, m.start("grp"), m.end("grp"))
                 pool = [d for d in drafts if d.start < ps] if items else find_referred(lay, drafts, ps) or drafts
                 for d in pool:

@@ -184,10 +184,45 @@ def close_row_gaps(text: str) -> str:
     return "".join(out) + text[pos:] if out else text
 
 
+# The same without a 序号 column (`阶段　起止时间　备注` over `集中缴费期　2025年9月1日—…`, `项目　特困人员　低保对象`
+# over `资助金额（元/人）　420　300`), each line indented as a paragraph: a header of 3+ cells without a
+# figure over 2+ rows of as many cells or fewer (the last ones blank), most rows holding a figure,
+# no cell a sentence. Leadership lines (`组　长：王　磊`) hold no figures.
+_IDEO_PLAIN_CELL = r"[^\s。；;：:]{1,30}(?: [^\s。；;]{1,30})*"
+_IDEO_PLAIN_LINE = std_re.compile(rf"^[ \t\u3000]*{_IDEO_PLAIN_CELL}(?:\u3000{_IDEO_PLAIN_CELL})+[ \t\u3000]*$")
+_IDEO_DIGIT = std_re.compile(r"\d")
+
+
+def _ideo_cells(line: str) -> list[str]:
+    return line.strip(" \t\u3000").split("\u3000")
+
+
+def _plain_ideographic_tables(lines: list[str]) -> list[str]:
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if "\u3000" not in line.strip(" \t\u3000") or _IDEO_HEADER.match(line) or not _IDEO_PLAIN_LINE.match(line) \
+                or _IDEO_DIGIT.search(line):
+            i += 1
+            continue
+        width = len(_ideo_cells(line))
+        j = i + 1
+        while j < len(lines) and _IDEO_PLAIN_LINE.match(lines[j]) and 2 <= len(_ideo_cells(lines[j])) <= width:
+            j += 1
+        rows = lines[i + 1:j]
+        if width >= 3 and len(rows) >= _IDEO_MIN_ROWS and 2 * sum(bool(_IDEO_DIGIT.search(r)) for r in rows) > len(rows):
+            for k in range(i, j):
+                lines[k] = "\t".join(_ideo_cells(lines[k]))
+        i = max(j, i + 1)
+    return lines
+
+
 def ideographic_tables_to_tabs(text: str) -> str:
     """Rows of a table typed with single ideographic spaces between cells, as tab-separated rows."""
-    if "号\u3000" not in text:  # no 序号 header typed so: nothing to look at
+    if "\u3000" not in text:
         return text
+    if "号\u3000" not in text:  # no 序号 header typed so: only the plain tables
+        return "\n".join(_plain_ideographic_tables(text.split("\n")))
     lines = text.split("\n")
     i = 0
     while i < len(lines):
@@ -207,7 +242,7 @@ def ideographic_tables_to_tabs(text: str) -> str:
                     lines[j] = "\t".join([cells[0]] + [""] * (width - len(cells)) + cells[1:])
                     j += 1
         i = max(j, i + 1)
-    return "\n".join(lines)
+    return "\n".join(_plain_ideographic_tables(lines))  # the numbered tables are tabbed already
 
 
 # The same table aligned with RUNS of ideographic spaces whose widths vary row by row (one where a

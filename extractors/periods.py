@@ -36,6 +36,8 @@ KIND_WORDS = {
                    |(?:参保|征缴|缴费|征收|收缴)工作(?=\s*(?:于|自|从)\s*\d)""",  # 征缴工作于9月1日启动，12月31日截止
     # a later window for those who missed the drive: 可于…补缴 / 补缴时间 / 延长
     "extension": r"补缴|补办|补充缴费|补充参保|延长|延期|顺延",            # 1月1日至2月29日为补充缴费期
+    # a window named as the pause itself: `缴费暂停期 | 2025年12月29日—2026年1月3日` / 暂停缴费时间为A至B
+    "suspension": r"(?:缴费|参保|征缴|收费|业务)暂停(?:期|时间|时段)|暂停(?:缴费|参保|征缴|收费|办理)?(?:期|时间|时段)(?!间)",
 }
 KIND_RES = {k: re.compile(v, re.X) for k, v in KIND_WORDS.items()}
 # Where the group named before a window ends: at its first period word ('外出务工人员|续保补缴时间为…').
@@ -217,7 +219,7 @@ def parse_kind(text: str, span_start: int, span_end: int, clause: tuple[int, int
                 continue
             after = m.end() > span_start
             dist = m.start() - span_end if after else span_start - m.end()
-            rank = (after and prefer_before, dist)
+            rank = (after and prefer_before, dist, m.start() - m.end())  # at a tie the longer word (暂停缴费时间 over 缴费时间)
             if best is None or rank < best[0]:
                 best = (rank, (kind, m.start(), m.end()))
     return best[1] if best else None
@@ -346,9 +348,37 @@ def find_range_periods(text: str, ctx: Context, ranges: list) -> list[Period]:
         if kind == "extension":
             first_word = PERIOD_WORD_RE.search(text, clause[0], m.start())
             who, ev_start = parse_who(text, clause[0], first_word.start() if first_word else m.start())
+        elif kind in ("collection", "concentrated_collection") and "分别" in text[max(0, m.start() - 90):m.start()]:
+            who = _respective_group(text, m, ranges)
+            if who:
+                kind = "collection"  # 城乡居民和在校学生的缴费时间分别为A至B、C至D: the students' own window
         out.append(_period(kind=kind, start=span.start, end=span.end, applies_to=who,
                            evidence=evidence(text, ev_start, clause[1])))
     return out
+
+
+# 全县城乡居民和在校学生的集中缴费时间分别为A至B、C至D: the n-th group's window is the n-th range.
+RESPECTIVE_WINDOWS_RE = re.compile(r"""(?P<subj>[^。；;,，:：\n]{2,40}?)的?\s*(?:集中)?(?:参保缴费|参保|缴费|征缴|征收)(?:工作)?
+                                       (?:时间|期限?|时段)\s*分别(?:为|是)\s*$""", re.X)
+RESPECTIVE_SEP = re.compile(r"和|及|与|、")
+
+
+def _respective_group(text: str, m, ranges: list) -> str | None:
+    """The group a 分别 sentence gives range `m` to (None for everyone or when it names none)."""
+    s0 = _clause(text, m.start(), m.end(), SENTENCE_RE)[0]
+    mine = [r for r in ranges if s0 <= r.start() and r.end() <= _clause(text, m.start(), m.end(), SENTENCE_RE)[1]]
+    if not mine:
+        return None
+    first = mine[0].start() + len(mine[0].group()) - len(mine[0].group().lstrip())
+    lead = RESPECTIVE_WINDOWS_RE.search(text, s0, first)
+    if not lead:
+        return None
+    groups = [g.strip() for g in RESPECTIVE_SEP.split(lead.group("subj")) if g.strip()]
+    idx = next((i for i, r in enumerate(mine) if r.start() == m.start()), None)
+    if idx is None or len(groups) != len(mine):
+        return None
+    who = groups[idx]
+    return None if EVERYONE_RE.match(who) else who
 
 
 # The clause after a range that has no period word of its own, saying who may still pay then:
@@ -661,6 +691,68 @@ def find_from_today(text: str, ctx: Context) -> list[Period]:
     return out
 
 
+# The drive's start written alone (`集中缴费自2025年9月1日起开始缴费`, `征缴工作于9月1日正式启动`) and its
+# end in a sentence of its own (`2025年12月31日为集中缴费截止日`, `集中缴费于12月31日24时结束`): two
+# halves of one window, joined by _join_drive_halves.
+DRIVE_WORD = r"(?:集中)?(?:参保缴费|参保登记缴费|缴费|征缴|征收|收缴)(?:工作)?"
+DRIVE_START_RE = re.compile(
+    rf"""(?P<kw>{DRIVE_WORD})\s*(?:自|从|于)\s*(?P<date>{point()})\s*(?:起)?\s*
+         (?:正式)?(?:开始|启动|开启)(?:缴费|征缴|收缴|参保缴费)?(?=\s*[,，。；;\n])""",
+    re.X,
+)
+DRIVE_END_RE = re.compile(
+    rf"""(?<![\d年月至到]){FIRST_CHAR}(?P<date>{point()})\s*(?:为|是)\s*(?P<kw>{DRIVE_WORD})(?:期)?(?:的)?\s*(?:截止|结束)(?:日|日期|时间|时限)
+       |(?P<kw2>{DRIVE_WORD})(?:期)?\s*(?:于|在)\s*(?P<date2>{point()})\s*(?:24时|二十四时)?\s*(?:截止|结束)(?=\s*[,，。；;\n])""",
+    re.X,
+)
+DRIVE_NEEDS = (MONTH, ("缴费", "征缴", "征收", "收缴"))
+
+
+def find_drive_halves(text: str, ctx: Context, ranges: list) -> list[Period]:
+    """A drive's start written alone and a drive's end written alone (see DRIVE_START_RE): kept as
+    one-sided periods of their kind (集中… concentrated, else collection) for _join_drive_halves."""
+    inside = [(r.start(), r.end()) for r in ranges]
+    out = []
+    for lo, hi in _windows(text, ("开始", "启动", "开启", "截止", "结束"), DRIVE_NEEDS):
+        for rx, role in ((DRIVE_START_RE, "start"), (DRIVE_END_RE, "end")):
+            for m in rx.finditer(text, lo, hi):
+                d0 = m.start("date") if m.group("date") else m.start("date2")
+                if any(a <= d0 < b for a, b in inside):
+                    continue  # a range (自A开始，至B结束) is read whole elsewhere
+                kw = m.group("kw") or m.group("kw2")
+                kind = "concentrated_collection" if kw.startswith("集中") else "collection"
+                date = parse_date(m.group("date") or m.group("date2"), ctx.collection_year, role=role)
+                if date:
+                    clause = _clause(text, m.start(), m.end(), CLAUSE_RE)
+                    out.append(_period(kind=kind, **{role: date}, evidence=evidence(text, *clause)))
+    return out
+
+
+def _join_drive_halves(periods: list[Period | None]) -> list[Period | None]:
+    """A start-only drive and the first end-only drive after its start (either word 集中: the
+    concentrated drive) are one window; a start-only drive no end closes stays, unless a range of
+    the drive already gives its start."""
+    drive = ("collection", "concentrated_collection")
+    starts = [p for p in periods if p is not None and p.kind in drive and p.start and not p.end and not p.applies_to]
+    if not starts:
+        return periods
+    ends = [p for p in periods if p is not None and p.kind in drive and p.end and not p.start and not p.applies_to]
+    full = {p.start for p in periods if p is not None and p.kind in drive and p.start and p.end}
+    out = list(periods)
+    for a in starts:
+        b = next((b for b in ends if b.end > a.start and b in out), None)
+        if b is None:
+            if a.start in full:
+                out = [p for p in out if p is not a]
+            continue
+        kind = "concentrated_collection" if "concentrated_collection" in (a.kind, b.kind) else "collection"
+        lo, hi = sorted((a, b), key=lambda p: p.evidence.start)
+        joined = _period(kind=kind, start=a.start, end=b.end, evidence=lo.evidence if lo is a else a.evidence)
+        if joined is not None:
+            out = [joined if p is a else p for p in out if p is not b]
+    return out
+
+
 def _windows(text: str, words, needs) -> list[tuple[int, int]]:
     """The windows around `words` that hold one word of every group in `needs`."""
     return [(lo, hi) for lo, hi in keyword_windows(text, words, BEFORE, AFTER)
@@ -753,7 +845,7 @@ def extract(text: str, ctx: Context) -> dict:
                    lambda: find_deadlines_after(text, ctx), lambda: find_progress_deadlines(text, ctx),
                    lambda: find_benefit_starts(text, ctx),
                    lambda: find_extension_ends(text, ctx), lambda: find_extensions_after(text, ctx),
-                   lambda: find_from_today(text, ctx)):
+                   lambda: find_from_today(text, ctx), lambda: find_drive_halves(text, ctx, ranges)):
         try:
             found += finder()
         except ValueError:  # an impossible range (end before start) is skipped, never raised
@@ -762,4 +854,4 @@ def extract(text: str, ctx: Context) -> dict:
         found += find_bare_deadlines(text, ctx, found)
     except ValueError:
         pass
-    return to_original(v, dict(periods=_dedupe(_drop_restated(_join_benefit_halves(text, found)))))
+    return to_original(v, dict(periods=_dedupe(_drop_restated(_join_drive_halves(_join_benefit_halves(text, found))))))

@@ -77,6 +77,14 @@ _EXCLUSION = sre.compile(r"""
   | 除[^、,，()（）]{1,30}?(?:以外|之外|外)          # 除特困人员外
 """, sre.X)
 
+# A clause for one fee grade of the group before it: `参加一档的，` / `选择二档缴费的，` / `按二档参保的`.
+_GRADE_CLAUSE = sre.compile(r"[\s:：]*(?:参加|选择|选缴|参保|缴纳|按)?第?(?P<g>[一二三四五])档(?:次)?(?:缴费|参保|标准)?(?:参保|缴费)?的")
+
+# `其他低保对象` / `其余的监测对象`: the rest of a named group, once a tier has taken some of it by a condition.
+_REST_OF_GROUP = sre.compile(r"^(?:其他|其它|其余)的?")
+# `特困人员、事实无人抚养儿童，以及在校学生中的孤儿：…`: a comma and a joiner go on listing the groups.
+_LIST_GOES_ON = sre.compile(r"(?:以及|及|和|还有|并)(?!其他|其它|其余|上述|以上)")
+
 # Terms.
 _UNCHANGED = sre.compile(r"""继续执行原|(?:按|依)(?:照)?(?:[\u4e00-\u9fff]{0,6}?(?:[省市州盟]|级))?(?:原|现行|既有|现有)(?:有)?(?:的)?(?:资助)?(?:政策|标准|规定|办法|渠道)
                             |执行原(?:有)?|维持原|保持不变|不变""", sre.X)
@@ -190,6 +198,7 @@ class Draft:
     ceiling: float | None = None               # 按60%资助，最高不超过240元: the percent's cap
     group_end: int = 0
     grade: str | None = None                   # 一档 / 二档: a row of a table per fee grade
+    rounding: tuple | None = None              # 以10元为单位，尾数四舍五入: (10, "half") for the computed share
 
 
 # ---------------------------------------------------------------- clauses
@@ -299,6 +308,8 @@ def is_group(label: str, cats: list[str]) -> bool | None:
     names_people = bool(cats or _population_noun().search(bare, max(0, len(bare) - 8)))
     # an exclusion's own back-reference (一、二级重度残疾人（不含上述对象）/ 未纳入上述资助范围的…) is no
     # reference of the group's
+    if cats:  # 其他低保对象 (after 年满60周岁的低保对象): the rest of a group split by a condition is a group
+        label = _REST_OF_GROUP.sub("", label)
     if _NOT_A_GROUP.search(_EXCLUSION.sub("", label) if cats else label):
         return None if names_people else False  # 其他困难群体… ends a tier; 其余由…资助 continues it
     if cats:
@@ -421,6 +432,14 @@ def find_group_items(lay: Layout, s: int, e: int) -> list[tuple[int, int]]:
 
 # ---------------------------------------------------------------- terms
 
+# A rounding rule for a computed share: `资助金额以10元为单位，尾数四舍五入` / `取整到十元` / `保留至元`.
+_ROUNDING = re.compile(rf"""以\s*(?P<u>{NUM})\s*元\s*为(?:计算|计量|资助)?单位
+                          |(?:取整|精确|保留)(?:到|至)\s*(?:(?P<u2>{NUM})\s*元|(?P<w>十元|百元|元|个位|十位))""", re.X)
+_ROUND_UNIT_WORDS = {"十元": 10, "十位": 10, "百元": 100, "元": 1, "个位": 1}
+_ROUND_UP = re.compile(r"\G[^。；;\n]{0,16}?(?:向上取整|进位|进一|进为)")
+_ROUND_DOWN = re.compile(r"\G[^。；;\n]{0,16}?(?:向下取整|舍去|舍弃|去尾)")
+
+
 def parse_terms(draft: Draft, terms: str) -> None:
     """Fill a draft from its terms text (everything after the group)."""
     taken: list[tuple[int, int]] = []
@@ -444,6 +463,15 @@ def parse_terms(draft: Draft, terms: str) -> None:
     if draft.individual is None and _ZERO_INDIVIDUAL.search(terms):
         draft.individual = 0
         draft.figures.add("individual")
+    if "单位" in terms or "取整" in terms or "保留" in terms:
+        r = _ROUNDING.search(terms)
+        if r:  # the unit is no subsidy amount
+            u = r.group("u") or r.group("u2")
+            unit = parse_number(u) if u else _ROUND_UNIT_WORDS.get(r.group("w"), 1)
+            how = "up" if _ROUND_UP.search(terms, r.start()) else "down" if _ROUND_DOWN.search(terms, r.start()) else "half"
+            if unit:
+                draft.rounding = (unit, how)
+            taken.append(r.span())
     has_percent = "%" in terms or "％" in terms or "百分之" in terms
     for m in _PERCENT_TERM.finditer(terms) if has_percent else ():
         figure = m.start("pnum") if m.group("pnum") else m.start("pcn") - 3
@@ -524,8 +552,23 @@ def find_drafts(lay: Layout, skip_lines: set = frozenset()) -> list[Draft]:
         if not (listed or _SUBSIDY_WORD.search(clause) or _UNCHANGED.search(clause) or _SUBSIDY_IN_LINE.search(text, *line)):
             continue  # what `close` asks of a tier's terms, asked of the whole clause: none can pass
         current, spans = None, []
+        grade = _GRADE_CLAUSE.match(text, pieces[0][0], pieces[0][1])
+        if grade and drafts and drafts[-1].grade and line_of(lay, drafts[-1].start) == line_of(lay, pieces[0][0]):
+            # `…：参加一档的，…全额资助；参加二档的，…资助420元，个人承担680元`: the next grade's clause
+            # of the same group, a tier of its own
+            prev = drafts[-1]
+            current = Draft(label=prev.label, categories=list(prev.categories), start=pieces[0][0], end=pieces[0][1],
+                            group_end=grade.end(), grade=f"{grade.group('g')}档", funding=None)
+            spans = [(grade.end(), pieces[0][1])]
+            pieces = pieces[1:]
         for ps, pe in pieces:
             gs, ge, verdict, pre = parse_group(lay, ps, pe)
+            if verdict and current is not None and pre is None and _LIST_GOES_ON.match(text, gs) \
+                    and not any(text[a:b].strip() for a, b in spans if a is not None):
+                current.categories = list(dict.fromkeys(current.categories + parse_group_categories(lay, gs, ge)))
+                current.label = text[current.start:ge].strip().removesuffix("的")
+                current.end, current.group_end, spans = pe, ge, [(ge, pe)]
+                continue  # the group list goes on past the comma; its terms follow
             if verdict or verdict is None:
                 drafts += close(lay, current, spans, line, listed)
                 current, spans = None, []
@@ -595,6 +638,10 @@ def close(lay: Layout, draft: Draft | None, spans: list, line: tuple[int, int], 
     paired = "分别" in terms and split_respectively(lay, draft, terms)
     if paired:
         return paired
+    if draft.grade is None and spans and spans[0] is not None:
+        grade = _GRADE_CLAUSE.match(lay.text, spans[0][0], spans[0][1])
+        if grade:  # 特困人员：参加一档的，个人缴费部分全额资助: the tier is the first grade's
+            draft.grade = f"{grade.group('g')}档"
     parse_terms(draft, terms)
     return [draft] if draft.mode else []
 

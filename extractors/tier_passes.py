@@ -35,9 +35,10 @@ _EXCEPT_AFTER = re.compile(r"[,，](?P<y>[^,，。;；:：]{1,60}?)除外\s*$")
 _EXCEPT_BRACKET = re.compile(r"""[(（](?P<y>[^()（）。;；]{1,60}?)
     (?:除外|由[^()（）。]{1,20}?(?:代缴|代为缴纳|全额资助|缴纳)|不(?:实行|执行|适用)[^()（）。]{0,8})[)）][。]?\s*$""", re.X)
 _ITEM_RANGE = re.compile(rf"""
-    第? [(（]? (?P<a>{_ITEM_NUMBER}) [)）]? 项? \s* (?:至|到|—|－|-|~) \s* 第? [(（]? (?P<b>{_ITEM_NUMBER}) [)）]? 项
+    第? [(（]? (?P<a>{_ITEM_NUMBER}) [)）]? [项类]? \s* (?:至|到|—|－|-|~) \s* 第? [(（]? (?P<b>{_ITEM_NUMBER}) [)）]? [项类]
 """, re.X)
-_LINE_NUMBER = re.compile(rf"[\s\-*•·]*(?:[(（](?P<a>{_ITEM_NUMBER})[)）]|(?P<b>\d{{1,2}})[.、．)]|(?P<c>[一二三四五六七八九十]{{1,3}})、)")
+_LINE_NUMBER = re.compile(rf"[\s\-*•·]*(?:[(（](?P<a>{_ITEM_NUMBER})[)）]|(?P<b>\d{{1,2}})[.、．)]|(?P<c>[一二三四五六七八九十]{{1,3}})、"
+                          rf"|第?(?P<d>{_ITEM_NUMBER})类(?=\t|\s|[:：]))")  # a class cell (一类\t特困人员…) numbers its row
 _GENERIC_GROUP = sre.compile(r"上述|以上|前述|其他|其余|其它|资助对象|困难群众|困难人员|各类|所有|参保资助")
 # 由县医疗救助基金按以下标准给予分类资助: a source written once, for the tiers listed after it.
 _INTRO_WORDS = ("按以下", "按照以下", "按下列", "按照下列", "按如下")  # what _INTRO_SOURCE ends with
@@ -59,6 +60,8 @@ _FUNDING_PART = re.compile(rf"""
 _AMBIGUOUS_FUNDING = sre.compile(r"不足部分|通过|共同|分担|按比例")  # unless the sources are named together
 _JOINED_SOURCE = sre.compile(r"和|及|与|、")
 _REST = sre.compile(r"其余|其他|其它|剩余")
+# 所需资金由医疗救助基金支付 right after the tiers (their paragraph or block): the tiers' fund
+_NEEDED_FUNDS = re.compile(r"^\s*(?:上述|以上)?(?:人员)?所需资金\s*$")
 _ALL_SUBSIDY_FUNDS = re.compile(r"(?:资助|参保|补助|补贴|代缴|救助)[^,，:：]{0,8}?(?:资金|经费)(?:均|都|全部|统一|一律)?\s*$")
 
 
@@ -110,7 +113,8 @@ def find_referred(lay: Layout, drafts: list[Draft], pos: int) -> list[Draft]:
     return [d for d in before if line_of(lay, d.start) > k]
 
 
-_ITEM_LIST = re.compile(rf"第\s*(?P<items>(?:[(（]{_ITEM_NUMBER}[)）]\s*[、,，和及]?\s*)+)项")
+# 第（一）（二）项 / 第（二）、（三）类人员 / 第5类人员: items named by number (项, or 类 for a numbered list of groups)
+_ITEM_LIST = re.compile(rf"第\s*(?:(?P<items>(?:[(（]{_ITEM_NUMBER}[)）]\s*[、,，和及]?\s*)+)|(?P<one>{_ITEM_NUMBER}))\s*[项类]")
 _ITEM_IN_LIST = re.compile(rf"[(（](?P<n>{_ITEM_NUMBER})[)）]")
 
 
@@ -122,6 +126,8 @@ def numbered_items(text: str, s: int, e: int) -> set | None:
         if lo is not None and hi is not None:
             return set(range(lo, hi + 1))
     m = _ITEM_LIST.search(text, s, e)
+    if m and m.group("one"):
+        return {parse_number(m.group("one"))}
     if m:
         return {parse_number(n.group("n")) for n in _ITEM_IN_LIST.finditer(m.group("items"))}
     return None
@@ -158,7 +164,8 @@ def apply_funding_clauses(lay: Layout, drafts: list[Draft]) -> None:
                     if d.funding is None and d.mode in ("fixed", "percent") \
                             and not named & set(d.categories):
                         d.funding = src
-            elif src and not named and _ALL_SUBSIDY_FUNDS.search(m.group("grp")):
+            elif src and not named and (_ALL_SUBSIDY_FUNDS.search(m.group("grp"))
+                                        or _NEEDED_FUNDS.search(m.group("grp")) and find_referred(lay, drafts, ps)):
                 items = numbered_items(text, m.start("grp"), m.end("grp"))
                 pool = [d for d in drafts if d.start < ps] if items else find_referred(lay, drafts, ps) or drafts
                 for d in pool:
@@ -223,8 +230,8 @@ def find_following(lay: Layout, drafts: list[Draft], pos: int) -> list[Draft]:
 def line_number(lay: Layout, d: Draft) -> int | None:
     """The item number the tier's line opens with: (二) / 2. / 二、 -> 2."""
     ls = lay.line_starts[line_of(lay, d.start)]
-    m = _LINE_NUMBER.match(lay.text, ls, d.start + 1)
-    return parse_number(m.group("a") or m.group("b") or m.group("c")) if m else None
+    m = _LINE_NUMBER.match(lay.text, ls, max(d.start + 1, min(len(lay.text), ls + 6)))  # a table row opens at its first cell
+    return parse_number(m.group("a") or m.group("b") or m.group("c") or m.group("d")) if m else None
 
 
 def _mode_subjects() -> list[tuple[str, "re.Pattern"]]:
@@ -293,9 +300,28 @@ def apply_pay_first_clauses(lay: Layout, drafts: list[Draft]) -> None:
         # a negated clause before it in the sentence is not its subject (特困人员不执行…，其余…实行…)
         s = max([s] + [n.end() for n in matches if s <= n.start() < m.start() and is_negated(text, n.start())])
         hit = find_targets(lay, drafts, s, m.start(), e)
+        later = _following_exception(lay, e)
         for d in find_referred(lay, drafts, s) if hit is None else hit:
-            if not negated & set(d.categories):
+            if not (negated | later) & set(d.categories):
                 d.pay_first = True
+
+
+# …均实行“先缴后补”…返还。特困人员、孤儿和重度残疾人除外，由…代缴: the exception opening the next sentence
+_EXCEPT_OPENING = re.compile(r"""\s*(?:但|其中[,，]?)?\s*(?:
+    (?P<y>[^,，。;；:：\n]{1,60}?) 除外
+  | 除 (?P<x>[^,，。;；:：\n]{1,60}?) (?:以外|之外|外) (?=[^。\n]{0,40}?(?:代缴|不(?:实行|执行|适用)|直接|统一|无需|不需要?)))""", re.X)
+
+
+def _following_exception(lay: Layout, e: int) -> set:
+    """The groups an exception opening the sentence right after a pay-first sentence keeps out."""
+    text = lay.text
+    if e >= len(text) or text[e] != "。":
+        return set()
+    m = _EXCEPT_OPENING.match(text, e + 1)
+    if not m:
+        return set()
+    g = "y" if m.group("y") else "x"
+    return set(parse_group_categories(lay, m.start(g), m.end(g)))
 
 
 def apply_floor_clauses(lay: Layout, drafts: list[Draft]) -> None:

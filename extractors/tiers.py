@@ -16,6 +16,7 @@ are parsed, and patterns of plain words and characters use the stdlib `re`.
 from __future__ import annotations
 
 import functools
+import math
 
 import regex as re
 
@@ -72,7 +73,8 @@ def merge(drafts: list[Draft], fee: float | None = None) -> list[Draft]:
     for d in drafts:
         # a table per fee grade holds one tier per grade for a group: 一档 and 二档 are no twins
         twin = next((o for o in out if d.categories and set(o.categories) == set(d.categories)
-                     and (o.grade == d.grade or o.grade is None or d.grade is None)), None)
+                     and (o.grade == d.grade or o.grade is None or d.grade is None)
+                     and not _rest_of_other(d, o)), None)
         if twin is None:
             twin = next((o for o in out if d.categories and set(d.categories) < set(o.categories)
                          and restates(d, o, fee)), None)
@@ -90,6 +92,14 @@ def merge(drafts: list[Draft], fee: float | None = None) -> list[Draft]:
     covered = {c for d in detailed for c in d.categories}
     return [d for d in out if d in detailed or not d.categories or d.mode == "unchanged"
             or not set(d.categories) <= covered]
+
+
+_REST_LABEL = re.compile(r"^(?:其他|其它|其余)")
+
+
+def _rest_of_other(d: Draft, o: Draft) -> bool:
+    """`年满60周岁的低保对象` and `其他低保对象`: a group split by a condition, its rest a tier of its own."""
+    return d.label != o.label and bool(_REST_LABEL.match(d.label) or _REST_LABEL.match(o.label))
 
 
 def restates(d: Draft, o: Draft, fee: float | None) -> bool:
@@ -115,6 +125,16 @@ def restates(d: Draft, o: Draft, fee: float | None) -> bool:
 
 # ---------------------------------------------------------------- derivation
 
+def rounded(value: float, rule: tuple | None) -> float:
+    """A computed share under the notice's rounding rule (以10元为单位，尾数四舍五入: 231 -> 230)."""
+    if not rule:
+        return value
+    unit, how = rule
+    steps = value / unit
+    n = math.ceil(steps - 1e-9) if how == "up" else math.floor(steps + 1e-9) if how == "down" else math.floor(steps + 0.5 + 1e-9)
+    return n * unit
+
+
 def derive(text: str, d: Draft, fee: float | None, index: int, flags: list[Flag]) -> Tier:
     """Fill the unstated share from the fee; flag figures that do not add up."""
     subsidy, individual, derived = d.subsidy, d.individual, []
@@ -133,7 +153,7 @@ def derive(text: str, d: Draft, fee: float | None, index: int, flags: list[Flag]
     elif d.mode in ("fixed", "percent") and fee is not None:
         computed = None
         if d.mode == "percent" and d.percent is not None:
-            computed = round(max(d.floor or 0, fee * d.percent / 100), 2)
+            computed = round(max(d.floor or 0, rounded(fee * d.percent / 100, d.rounding)), 2)
             if d.ceiling is not None:
                 computed = min(computed, d.ceiling)  # 最高不超过240元: the cap binds
         if subsidy is None and individual is not None:

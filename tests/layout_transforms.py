@@ -105,7 +105,30 @@ def typed_runs(lines: list[str]) -> set[int]:
                 j += 1
             in_run.update(range(i, j))
         i = max(j, i + 1)
-    return in_run
+    return in_run | ideographic_runs(lines)
+
+
+# A table typed with ONE ideographic space per cell gap and no 序号 column (`阶段　起止时间　备注` over
+# `集中缴费期　2025年9月1日—…`): a header and 2+ rows of 2+ cells, most rows holding a figure.
+_IDEO_PLAIN = re.compile(r"^[ \u3000]*[^\s。；]+(?:\u3000[^\s。；]+)+[ \u3000]*$")
+
+
+def ideographic_runs(lines: list[str]) -> set[int]:
+    out, i = set(), 0
+    while i < len(lines):
+        head = lines[i]
+        if not _IDEO_PLAIN.match(head) or any(c.isdigit() for c in head) \
+                or len(head.strip(" \u3000").split("\u3000")) < 3:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines) and _IDEO_PLAIN.match(lines[j]):
+            j += 1
+        rows = lines[i + 1:j]
+        if len(rows) >= 2 and 2 * sum(any(c.isdigit() for c in r) for r in rows) > len(rows):
+            out.update(range(i, j))
+        i = max(j, i + 1)
+    return out
 
 
 def hard_wrap(text: str) -> str:

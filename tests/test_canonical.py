@@ -75,6 +75,16 @@ from noticeflow.extractors.canonical import canonicalize
      "序号\t乡镇\t参保任务\n1\t东河镇\t5200\n2\t西岭乡\t3100\n合计\t\t8300"),  # as when typed single-spaced
     ("东河镇　5200\n\n西岭乡　3100\n\n各乡镇要做好宣传。\n\n县医保局负责。",
      "东河镇5200\n西岭乡3100\n\n各乡镇要做好宣传。\n\n县医保局负责。"),
+    # a table typed with ONE full-width space per cell gap and NO 序号 column, each line indented
+    # as a paragraph (devcorpus 213: a transposed tier table, a table of windows whose last cell
+    # may be blank): tab rows, not prose lines joined into one
+    ("　　项目　特困人员　低保对象　监测对象\n　　资助方式　全额资助　定额资助　定额资助\n　　资助金额（元/人）　420　300　160\n　　个人缴费（元/人）　0　120　260\n　　（二）资金渠道",
+     "项目\t特困人员\t低保对象\t监测对象\n资助方式\t全额资助\t定额资助\t定额资助\n资助金额(元/人)\t420\t300\t160\n个人缴费(元/人)\t0\t120\t260\n(二)资金渠道"),
+    ("　　阶段　起止时间　备注\n　　集中缴费期　2025年9月1日—2025年12月31日　一次性缴纳\n　　待遇享受期　2026年1月1日—2026年12月31日\n　　补缴期　2026年1月4日—3月31日　设等待期\n　　各乡镇要做好宣传。",
+     "阶段\t起止时间\t备注\n集中缴费期\t2025年9月1日—2025年12月31日\t一次性缴纳\n待遇享受期\t2026年1月1日—2026年12月31日\n补缴期\t2026年1月4日—3月31日\t设等待期\n各乡镇要做好宣传。"),
+    # ...lines of that shape holding no figures (a leadership list) stay prose
+    ("　　职务　姓名　工作单位\n　　组长　王磊　县人民政府\n　　副组长　李明　县医保局\n　　成员　张华　县财政局",
+     "职务 姓名 工作单位\n组长 王磊 县人民政府\n副组长 李明 县医保局\n成员 张华 县财政局"),
     # OCR spaces inside a date in Chinese numerals
     ("集中征缴时间为二 〇 二五年九月一日至十 二月三十一日。", "集中征缴时间为二〇二五年九月一日至十二月三十一日。"),
     # a short OCR'd line cut inside a term the next line completes (devcorpus 185, 186): joined

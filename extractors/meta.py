@@ -187,8 +187,8 @@ def _public_title_re():
     t = vocab.terms("notice_terms.yaml", "notice")
     # a report's or a speech's heading is its title too (`某市医疗保障工作简报`, `在…推进会上的讲话`)
     words = vocab.alternation([*t["public_title_endings"], *t["report_endings"]])
-    # the first line of the text, a title's length, no sentence inside it
-    return re.compile(rf"\A\s*(?P<t>[^\n。，,；;：:]{{4,60}}?(?:{words}))[ \t]*(?:\n|$)")
+    # the first line of the text, a title's length, no sentence inside it (nor a breadcrumb's >)
+    return re.compile(rf"\A\s*(?P<t>[^\n。，,；;：:>›»|]{{4,60}}?(?:{words}))[ \t]*(?:\n|$)")
 
 
 @functools.cache
@@ -196,7 +196,8 @@ def _headline_re():
     """An article's headline: the first line, a byline under it (`原创 <account>`, or the account and
     the post's date with its clock time, `2025年09月01日 08:30`)."""
     marks = vocab.alternation(_page_terms()["byline_marks"])
-    return re.compile(rf"\A\s*(?P<t>[^\n。，,；;：:]{{4,60}}?)[ \t]*\n(?:[ \t]*\n)*[ \t]*"
+    # (a breadcrumb, `首页 > 通知公告`, is no headline)
+    return re.compile(rf"\A\s*(?P<t>[^\n。，,；;：:>›»|]{{4,60}}?)[ \t]*\n(?:[ \t]*\n)*[ \t]*"
                       rf"(?:(?:{marks})[ \t]|[^\n]{{0,40}}?\d{{4}}年\d{{1,2}}月\d{{1,2}}日[ \t]*\d{{1,2}}:\d{{2}})")
 
 

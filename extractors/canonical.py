@@ -61,13 +61,14 @@ _BLOCK_START = re.compile(
 # (a joint header "某县医疗保障局 某县财政局 国家税务总局某县税务局"), document numbers and dates.
 _TITLE_END = re.compile(
     r"""(?:通知|决定|意见|办法|方案|细则|公告|通告|通报|函|报告|分解表|任务表|分配表|[表单]   # titles
-         |{interpretation}|{public}                                            # a page explaining a notice, a guide
+         |{interpretation}|{public}|{reports}                                  # a page explaining a notice, a guide, a 简报/讲话
          |通[ ]知|方[ ]案|意[ ]见|办[ ]法|决[ ]定|公[ ]告|通[ ]告|细[ ]则              # letter-spaced titles
          |[局厅委办府院处室社行]|委员会|中心|公司|联合会|分局                     # office names
          |\d+号|\d+日|印发                                                      # numbers, dates
          |\d{3,4}-\d{5,8})$                                                      # a phone number ends a contact line
     """.replace("{interpretation}", vocab.alternation(vocab.terms("notice_terms.yaml", "notice")["interpretation_endings"]))
-       .replace("{public}", vocab.alternation(vocab.terms("notice_terms.yaml", "notice")["public_title_endings"])),
+       .replace("{public}", vocab.alternation(vocab.terms("notice_terms.yaml", "notice")["public_title_endings"]))
+       .replace("{reports}", vocab.alternation(vocab.terms("notice_terms.yaml", "notice")["report_endings"])),
     re.X,
 )
 # A line complete on its own, which no cut sentence continues into: an office (or several, a
@@ -76,7 +77,9 @@ _STANDALONE = re.compile(
     r"""^(?:(?:国家税务总局)?\p{Han}{1,14}?[省市县区旗州盟]\p{Han}{0,16}?
             (?:办公室|人民政府|委员会|局|中心|联合会)[ ]?)+$
        | ^(?:\d{4}|[〇○零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日$
-    """,
+       | ^(?:{bylines})\p{Han}                                 # an article's byline (`原创 某县医保 …`)
+       | ^[^\n]{0,40}?\d{4}年\d{1,2}月\d{1,2}日\d{1,2}:\d{2}       # …or the account and the post's clock time
+    """.replace("{bylines}", vocab.alternation(vocab.terms("notice_terms.yaml", "meta")["byline_marks"])),
     re.X,
 )
 # A leading group's row, title then name (`旗医疗保障局局长 王 俊`, aligned columns squeezed to one

@@ -104,6 +104,8 @@ def grammar() -> dict:
     subject_open = re.compile(rf"""[ \t]*{marker}?[ \t]*(?P<open>【)?{group}
         (?(open)[ \t]*】[ \t]*(?P<closed>)|{endings})""", re.X | re.M)
     agent = re.compile(rf"{group}(?P<cue>\p{{Han}})")
+    funds = re.compile(_alt(t["funding_verbs"]))
+    modal = re.compile(_alt(t["modal_cues"]))
     paying = re.compile(rf"(?:{_alt(t['funding_leads'])}|按(?:每人每年|每人)?[\d.]+元(?:的标准)?)?(?:给予)?(?:{_alt(t['funding_verbs'])})")
     request = re.compile(rf"[ \t]*{marker}?[ \t]*{REQUEST}")
     unit_label = re.compile(rf"(?:{_alt(t['unit_labels'])})[ \t]*:[ \t]*")
@@ -116,7 +118,7 @@ def grammar() -> dict:
     bare_name = re.compile(rf"(?!{_alt(t['generic'])})(?!{_alt(t['unknown_prefixes'])})\p{{Han}}{{1,{UNKNOWN_MAX}}}?(?:{_alt(t['bare_heading_suffixes'])})")
     # （县医保局牵头，县公安局、各乡镇配合）: a part of a bracket after a measure
     bracket_part = re.compile(rf"[ \t]*{group}(?:{_alt(t['bracket_leads'])})?(?:{_alt(t['bracket_roles'])})[ \t]*$")
-    return dict(subject=subject, subject_open=subject_open, agent=agent, paying=paying, request=request, item=re.compile(item),
+    return dict(subject=subject, subject_open=subject_open, agent=agent, paying=paying, funds=funds, modal=modal, request=request, item=re.compile(item),
                 bare_line=bare_line, known_line=known_line, bare_name=bare_name, bracket_part=bracket_part,
                 unit_label=unit_label, filler=re.compile(rf"(?:{filler})$"), township=re.compile(township),
                 unit_header=re.compile(_alt(t["unit_labels"])), task_header=re.compile(_alt(t["task_headers"])),
@@ -312,6 +314,10 @@ def find_subject_duties(mv: Masked) -> list[Found]:
             or bool(m.groupdict().get("marker"))
         if agent and not req and g["paying"].match(masked, m.start("cue")):
             continue  # 由县财政全额资助: who pays, not who does
+        if m["cue"] and not g["modal"].match(masked, m.start("cue")) \
+                and mv.view[m.start("group"):m.end("group")].strip(" \t").startswith(tuple(terms()["funding_levels"])) \
+                and g["funds"].search(masked, m.start("cue"), _clause_end(masked, m.start("cue"))):
+            continue  # 各级财政同步加大补助力度 / 各级财政按…的标准给予补助: the fiscal share stated, no office's task
         if agent or m["cue"]:
             duty_start = m.start("cue")
             stop = CLAUSE_END.search(masked, duty_start, duty_start + DUTY_MAX)
@@ -334,6 +340,7 @@ def find_subject_duties(mv: Masked) -> list[Found]:
 # the one verb they share; the next department after the date's 、 does the task too.
 TIMED_MEMBER = re.compile(r"(?:于|在)[^、,;。\n]{1,24}?(?:前|之前|以前)、")
 MAX_TIMED_MEMBERS = 8
+TIMED_MEMBER_REACH = 32  # 于…前、: the date clause is short (and the regex module scans to the end without an end)
 
 
 def timed_members(mv: Masked, m, duty_start: int, duty_end: int) -> list[Found]:
@@ -341,13 +348,16 @@ def timed_members(mv: Masked, m, duty_start: int, duty_end: int) -> list[Found]:
     found: list[Found] = []
     at = m.start("cue") if m.groupdict().get("cue") else None
     for _ in range(MAX_TIMED_MEMBERS):
-        t = TIMED_MEMBER.match(mv.masked, at) if at is not None else None
+        t = TIMED_MEMBER.match(mv.masked, at, at + TIMED_MEMBER_REACH) if at is not None else None
         nxt = t and grammar()["agent"].match(mv.masked, t.end())
         if not nxt:
             break
         found += parse_group(mv, nxt, duty_start, duty_end)
         at = nxt.start("cue")
     return found
+def _clause_end(masked: str, at: int) -> int:
+    stop = CLAUSE_END.search(masked, at, at + DUTY_MAX)
+    return stop.start() if stop else min(len(masked), at + DUTY_MAX)
 
 
 def _co_cue(masked: str, cue_start: int, cue_end: int) -> int | None:

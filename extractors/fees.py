@@ -357,10 +357,32 @@ def parse_paired(text: str, first, second, end: int) -> list[tuple[Fee, int | No
     return out
 
 
+# `各级财政按每人每年不低于730元的标准给予补助`: the fiscal share written as the standard the
+# treasury subsidises by, the subject opening its clause (no 对X: `对重度残疾人，财政按…` is a tier)
+_FISCAL_BY_STANDARD = re.compile(rf"""
+    (?:^|(?<=[,，。;；:：\n]))\s*
+    (?:中央和地方|中央、?省、?市、?县|各级)?(?:政府|财政)+
+    按(?:照)?\s*{_PER}?\s*(?P<least>{_AT_LEAST})?\s*(?P<amt>{NUM})\s*元(?:/人(?:[·/]年)?)?
+    \s*的?\s*(?:补助)?标准\s*(?:给予|进行|予以)\s*补助
+""", re.X | re.M)
+
+
+def find_by_standard(text: str) -> list[tuple[Fee, int | None]]:
+    out = []
+    for m in _FISCAL_BY_STANDARD.finditer(text):
+        value = parse_number(m.group("amt"))
+        if value is None or not 0 < value <= 100_000:
+            continue
+        start = m.start() + len(m.group()) - len(m.group().lstrip())
+        out.append((Fee(kind="fiscal_subsidy", amount=value, qualifier="at_least" if m.group("least") else "exact",
+                        change=None, applies_to=None, evidence=evidence(text, start, m.end())), _year(text, start, m.end())))
+    return out
+
+
 def find_statements(text: str) -> list[tuple[Fee, int | None]]:
     """Every fee stated in running text, in text order."""
     subjects = find_subjects(text)
-    out = []
+    out = find_by_standard(text)
     skip = set()
     for k, (kind, std, m) in enumerate(subjects):
         if k in skip:

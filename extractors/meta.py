@@ -74,7 +74,9 @@ GREEDY_PLACE_RE = re.compile(r"\p{Han}{1,14}[县市区旗](?=\p{Han}{2})")
 OFFICE_END_RE = re.compile(r"(?:办公室|人民政府|政府办|委员会|局|厅|办事处|管委会|中心|领导小组|联合会)$")
 ORG_PREFIX_RE = re.compile(rf"(?P<org>{ORG})[ \t]*(?=关于)")
 # 落款 written on one line: '县医疗保障局 2023年9月1日'
-INLINE_SIGNATURE_RE = re.compile(rf"^[ \t]*(?P<org>{ORG}(?:[ \t]+{ORG})*)[ \t]*(?P<date>[\d〇○零一二三四五六七八九][^ \t\n]*日)[ \t]*$")
+# A bulletin's issuing line names the compiling office and the date (`某市医疗保障局编  2025年11月20日`).
+_COMPILED = vocab.alternation(vocab.terms("notice_terms.yaml", "meta")["compiler_words"])
+INLINE_SIGNATURE_RE = re.compile(rf"^[ \t]*(?P<org>{ORG}(?:[ \t]+{ORG})*)[ \t]*(?:(?:{_COMPILED})[ \t]*)?(?P<date>[\d〇○零一二三四五六七八九][^ \t\n]*日)[ \t]*$")
 SEAL_RE = re.compile(r"[(（]?(?:盖章|印章|章)[)）]?\s*$")  # '(盖章)' under the office name
 
 # ---- dates under the signature / 印发 ---------------------------------------------------------
@@ -182,15 +184,28 @@ def find_labelled_issuer(text: str):
 
 @functools.cache
 def _public_title_re():
-    words = vocab.alternation(vocab.terms("notice_terms.yaml", "notice")["public_title_endings"])
-    # the first line of the text, a title's length, no sentence inside it
-    return re.compile(rf"\A\s*(?P<t>[^\n。，,；;：:]{{4,60}}?(?:{words}))[ \t]*(?:\n|$)")
+    t = vocab.terms("notice_terms.yaml", "notice")
+    # a report's or a speech's heading is its title too (`某市医疗保障工作简报`, `在…推进会上的讲话`)
+    words = vocab.alternation([*t["public_title_endings"], *t["report_endings"]])
+    # the first line of the text, a title's length, no sentence inside it (nor a breadcrumb's >)
+    return re.compile(rf"\A\s*(?P<t>[^\n。，,；;：:>›»|]{{4,60}}?(?:{words}))[ \t]*(?:\n|$)")
+
+
+@functools.cache
+def _headline_re():
+    """An article's headline: the first line, a byline under it (`原创 <account>`, or the account and
+    the post's date with its clock time, `2025年09月01日 08:30`)."""
+    marks = vocab.alternation(_page_terms()["byline_marks"])
+    # (a breadcrumb, `首页 > 通知公告`, is no headline)
+    return re.compile(rf"\A\s*(?P<t>[^\n。，,；;：:>›»|]{{4,60}}?)[ \t]*\n(?:[ \t]*\n)*[ \t]*"
+                      rf"(?:(?:{marks})[ \t]|[^\n]{{0,40}}?\d{{4}}年\d{{1,2}}月\d{{1,2}}日[ \t]*\d{{1,2}}:\d{{2}})")
 
 
 def find_heading_title(text: str):
     """`辰溪县2027年度…政策问答`, `致全县城乡居民朋友的一封信`, `…缴费指南`: a document for residents
-    titled without 关于…的通知, its title its first line; (value, start, end) or None."""
-    m = _public_title_re().match(text)
+    titled without 关于…的通知, its title its first line; an article's headline over its byline
+    (`速看！…缴费开始啦！` / `原创 某县医保 2025年09月01日 08:30`); (value, start, end) or None."""
+    m = _public_title_re().match(text) or _headline_re().match(text)
     return (squeeze(m["t"]), m.start("t"), m.end("t")) if m else None
 
 
@@ -596,7 +611,11 @@ def extract(text: str, ctx: Context) -> dict:
     number = find_doc_number(view, title[1] if title else None, title[2] if title else None)
     signature = find_signature(view)
     lead, co = pick_issuers(find_header_offices(view, title), signature[0] if signature else [])
-    lead = lead or find_labelled_issuer(view)
+    if not lead:
+        # `来源：A局 国家税务总局A县税务局`: the offices a page names as its source, the first the lead
+        labelled = find_labelled_issuer(view)
+        offices = split_offices(labelled[0], labelled[1]) if labelled else []
+        lead, co = (offices[0], co or offices[1:]) if offices else (None, co)
     year = find_policy_year(view, title)
     policy_year = Year(value=year[0], evidence=evidence(text, *sq.span(year[1], year[2]))) if year else None
     if policy_year:

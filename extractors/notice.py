@@ -39,6 +39,7 @@ def grammar() -> dict:
         public=re.compile(rf"(?:{_alt(t['public_title_endings'])})[\s\p{{P}}]*$"),
         report=re.compile(rf"(?:{_alt(t['report_endings'])})$"),
         other=re.compile(_alt(t["other_insurance"])),
+        data_work=re.compile(_alt(t["data_work"])),
         benefit=re.compile(_alt(t["benefit"])),
         # 下达…工作经费 / 拨付…资助资金: the verb's object is money (no 任务 inside it)
         allocation=re.compile(rf"(?:{_alt(t['allocation_verbs'])})"
@@ -66,6 +67,8 @@ def is_collection_notice(text: str) -> bool:
         heading = next((ln.strip() for ln in text[:HEAD].splitlines() if ln.strip()), "")
         if g["interpretation"].search(heading) and not _of_its_own(heading):
             return False  # 《关于…的通知》政策解读: a page explaining a notice, not the notice
+        if g["report"].search(re.sub(r"[\s\p{P}]+$", "", heading)):
+            return False  # `某市医疗保障工作简报`, `在…推进会上的讲话`: a report or a speech heads the document
         title = find_title(text)
         text = squeeze(text).view  # OCR spaces inside the phrases counted (参 保资助, 城乡居 民医保)
         body_hits = len(g["body"].findall(text))
@@ -75,6 +78,8 @@ def is_collection_notice(text: str) -> bool:
             return False  # 职工医保 / 养老保险 / 大病保险 …: another insurance
         if g["report"].search(title):
             return False  # 关于…工作进展情况的通报: a report on the collection, no notice of it
+        if g["data_work"].search(title) and not g["collection"].search(g["data_work"].sub("", title)):
+            return False  # 关于开展…参保信息核查工作的通知: work on the enrolment data, no collection
         if g["allocation"].search(title):
             return False  # 关于下达…参保缴费工作经费的通知: money allocated for the collection, no notice of it
         collects = bool(g["collection"].search(title))

@@ -424,8 +424,10 @@ def find_end_only(text: str, ctx: Context) -> list[Period]:
     return out
 
 
-# (a Q&A answer's 答： label before it; 以学校为单位 as the mode: 在校学生以学校为单位统一组织参保缴费)
-END_SUBJECT_RE = re.compile(r"^(?:答[:：]\s*)?(?P<who>[^由要应须于,，]{2,24}?)(?:由|要|应|须|统一|于|参保|缴费|缴纳|以(?![上下内外]))")
+# (a Q&A answer's 答： label before it; 以学校为单位 as the mode: 在校学生以学校为单位统一组织参保缴费;
+# a bulleted item labelled with its group: `● 在校学生：由学校统一组织缴费，截止时间为…`)
+END_SUBJECT_RE = re.compile(r"^(?:答[:：]\s*)?(?:[●•◆◇■□▪▲►★☆※]\s*)?(?P<who>[^由要应须于,，:：]{2,24}?)"
+                            r"(?:[:：]|由|要|应|须|统一|于|参保|缴费|缴纳|以(?![上下内外]))")
 
 
 def end_subject(text: str, pos: int) -> str | None:

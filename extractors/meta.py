@@ -31,7 +31,8 @@ CLOSE = r"[〕\])）】］﹞}｝]"
 SPECK = r"[:：.·]"  # a speck OCR reads between the bracket and the number: [2025]：28号
 DOC_NUMBER = rf"""
     (?P<prefix>\p{{Han}}{{1,12}})\s*          # 阳政办发 / 晋市医保发
-    {OPEN}{{0,2}}\s*(?P<year>\d{{4}})\s*{CLOSE}{SPECK}?\s*  # 〔2023〕 [2023] 【2023】; OCR: 〔 lost or read twice (〔[), a speck after 〕
+    (?:{OPEN}{{0,2}}\s*(?P<year>\d{{4}})\s*{CLOSE}{SPECK}?\s*  # 〔2023〕 [2023] 【2023】; OCR: 〔 lost or read twice (〔[), a speck after 〕
+      |{OPEN}(?P<year>(?:19|20)\d{{2}})(?=\d{{1,4}}号))     # OCR: 〕 lost (〔202435号): the year is the first four figures
     (?P<di>第)?\s*(?P<seq>\d{{1,4}})\s*号      # 71号 / 第12号
 """
 DOC_NUMBER_RE = re.compile(DOC_NUMBER, re.X)
@@ -42,7 +43,7 @@ HEADER_NUMBER_RE = re.compile(rf"^[ \t]*{DOC_NUMBER}", re.X | re.M)
 # spaces and the brackets dropped.
 SERIAL_NUMBER_RE = re.compile(r"^[ \t]*[(（]?[ \t]*(?P<n>\d{4}[ \t]*年[ \t]*第[ \t]*\d{1,4}[ \t]*号)[ \t]*[)）]?[ \t]*$", re.M)
 # The bracketed year and sequence of a 文号: found first (cheap), the office prefix read back from it.
-NUMBER_TAIL_RE = re.compile(rf"{OPEN}{{0,2}}\s*\d{{4}}\s*{CLOSE}{SPECK}?\s*(?:第\s*)?\d{{1,4}}\s*号")
+NUMBER_TAIL_RE = re.compile(rf"(?:{OPEN}{{0,2}}\s*\d{{4}}\s*{CLOSE}{SPECK}?\s*|{OPEN}(?:19|20)\d{{2}}(?=\d{{1,4}}号))(?:第\s*)?\d{{1,4}}\s*号")
 # The same read backwards (?r) from a 号, so only the few 号 of a notice are tried: its parts
 # (bracket, blanks, digits) are disjoint classes, so each 号 ends at most one tail.
 NUMBER_TAIL_BACK_RE = re.compile(rf"(?r){NUMBER_TAIL_RE.pattern}")

@@ -365,6 +365,9 @@ def find_stage_targets(text: str, s: int, e: int) -> list[Target]:
         p0 = stop_before(text, s - 1, CLAUSE_STOPS) + 1
         if DATE_CLAUSE_RE.fullmatch(text, p0, s - 1) or STAGE_CLAUSE_RE.fullmatch(text, p0, s - 1):
             s = p0
+        elif (k := text.rfind("%", p0, s - 1)) != -1 and (
+                DATE_CLAUSE_RE.fullmatch(text, k + 1, s - 1) or STAGE_CLAUSE_RE.fullmatch(text, k + 1, s - 1)):
+            s = k + 1  # OCR lost the 。 after a percent: `…达到100%集中缴费期结束前，各乡（镇）要完成…`
     if (all(text.find(w, s, e) == -1 for w in (STAGE_DONE[0], "进度"))
             or all(text.find(w, s, e) == -1 for w in STAGE_DONE[1:])):
         return out

@@ -33,7 +33,14 @@ _STRAY_MARK = re.compile(r"(?<=\d)[.。,，:：、°]$|^[.。,，·'](?=\d+\.\d+
 # underline as a run of dashes (`[---—-----`): the bars are cell breaks, the dashes no text.
 _RULE_BAR = re.compile(r"[|丨｜]")
 _RULE_CELL_EDGE = " \t[]【】"
-_RULE_ONLY = re.compile(r"^[\s\[\]【】|丨｜_=—–-]{4,}$")
+# ...and a rule row read as dashes with its bars read as `1`, `/`, `l` or brackets (`-----1`, `[--- /---`):
+# three dashes at least, nothing but bar-like marks beside them.
+_RULE_ONLY = re.compile(r"^(?=(?:[^-—–_=]*[-—–_=]){3})[\s\[\]【】|丨｜_=—–/1lI-]{4,}$")
+# In a row of bars, a bracket at a cell's edge (beside a blank or a bar: `|5 ]温泉镇|`) is a bar read as
+# one, and so is a corner bracket without its partner in the row (`「未成年人…「470|`).
+_BAR_BRACKET = re.compile(r"(?:^|(?<=[\s|丨｜]))[\[\]【】]|[\[\]【】](?=[\s|丨｜]|$)")
+# A bar and the blanks beside it are one cell break: the blank may also have been read as a tab.
+_BAR_BREAK = re.compile(r"[ \t\u3000]*[|丨｜][ \t\u3000]*|\t")
 
 
 # A table's corner rule read as a corner bracket glued to the first or last cell (`「序号`): one
@@ -62,8 +69,13 @@ def split_ruled_rows(lines: list[dict]) -> list[dict]:
         text = ln["text"]
         if _RULE_ONLY.match(text):
             continue
+        if _RULE_BAR.search(text):
+            text = _BAR_BRACKET.sub("|", text)
+            for op, cl in ("「」", "『』"):
+                if (op in text) != (cl in text):
+                    text = text.replace(op, "|").replace(cl, "|")
         if len(_RULE_BAR.findall(text)) >= 2:
-            cells = [c.strip(_RULE_CELL_EDGE) for c in re.split(r"[|丨｜\t]", text)]
+            cells = [c.strip(_RULE_CELL_EDGE) for c in _BAR_BREAK.split(text)]
             while cells and not cells[0]:
                 cells.pop(0)
             while cells and not cells[-1]:
@@ -90,6 +102,144 @@ def drop_stray_mark(b: Box) -> Box:
         return replace(b, text=b.text[1:])
     return b
 
+
+
+# Figures typed full-width (`４００元`) stand an em apart, each narrow glyph centred in its square,
+# and the recogniser reads the blank between two of them as a decimal point (`40.0元`, `4.00元`).
+# Half-width figures (`83.2`) touch or nearly: a row of narrow ink runs with wide blanks between,
+# as many as the figures read, where the figures stand in the box, shows the points are none.
+_POINT_IN_FIGURES = re.compile(r"\d+(?:\.\d+)+")
+
+
+def drop_false_points(b: Box, ink: np.ndarray, scale: float) -> Box:
+    """`b` without the decimal points its ink shows are blanks between full-width figures."""
+    if "." not in b.text:
+        return b
+    found = [m for m in _POINT_IN_FIGURES.finditer(b.text)]
+    if not found:
+        return b
+    em = (b.em or b.height / _BOX_EM) / scale
+    c0, c1 = max(0, int(b.x0 / scale)), min(ink.shape[1], int(math.ceil(b.x1 / scale)) + 1)
+    pad = 0.1 * b.height / scale
+    r0, r1 = max(0, int(b.top / scale + pad)), min(ink.shape[0], int(math.ceil(b.bottom / scale - pad)) + 1)
+    cols = ink[r0:r1, c0:c1].sum(axis=0) >= 2
+    on = np.flatnonzero(cols)
+    if len(on) < 2:
+        return b
+    runs = [(s, e) for s, e in _ink_runs(cols) if e - s >= 0.1 * em]   # not a speck's column or two
+    adv = np.cumsum([0.0] + [_advance(ch) for ch in b.text])
+    scale_x = (on[-1] + 1 - on[0]) / max(adv[-1], 1)       # pixels per printed em, as read
+    text = b.text
+    for m in reversed(found):
+        digits = sum(ch.isdigit() for ch in m.group())
+        at = on[0] + adv[m.start()] * scale_x
+        if _spaced_figures(runs, digits, em, at, 3 * em):
+            text = text[:m.start()] + m.group().replace(".", "") + text[m.end():]
+    return replace(b, text=text) if text != b.text else b
+
+
+def _ink_runs(cols: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of the runs of ink columns."""
+    idx = np.flatnonzero(cols)
+    if not len(idx):
+        return []
+    cuts = np.flatnonzero(np.diff(idx) > 1)
+    starts = [int(idx[0])] + [int(idx[k + 1]) for k in cuts]
+    ends = [int(idx[k]) + 1 for k in cuts] + [int(idx[-1]) + 1]
+    return list(zip(starts, ends))
+
+
+def _spaced_figures(runs: list[tuple[int, int]], n: int, em: float, at: float, reach: float) -> bool:
+    """Are there n narrow ink runs in a row, blanks of a quarter em or more between them (full-width
+    figures), starting within `reach` pixels of `at`?"""
+    def narrow(r):
+        return 0.3 * em <= r[1] - r[0] <= 0.7 * em
+
+    for k in range(len(runs) - n + 1):
+        row = runs[k:k + n]
+        if abs(row[0][0] - at) > reach or not all(map(narrow, row)):
+            continue
+        if all(0.22 * em <= b[0] - a[1] <= 0.6 * em for a, b in zip(row, row[1:])):
+            return True
+    return False
+
+
+# The middle dot of a transliterated name (吉克·曲布, 阿不都热合曼·买买提) printed full-width is read as a
+# full-width full stop (`吉克．曲布`), which a Chinese sentence never puts between two Han characters.
+_DOT_READ_AS_STOP = re.compile(r"(?<=[\u3400-\u9fff])．(?=[\u3400-\u9fff])")
+
+
+# A colon read in the blank a comma, a pause mark or a 文号's closing bracket leaves (`95%，：12月`,
+# `黄志明、：县税务局`, `〔2025]：28号`): no notice writes the one mark after the other. Dropped from
+# the box before its gaps are measured, as the widths shared out would count it an em.
+_COLON_AFTER_MARK = re.compile(r"(?<=[，,、。；;])[:：]|(?<=[〕\]])[:：](?=\d)")
+
+
+def read_marks(b: Box) -> Box:
+    """A box's text with the middle dot read as a stop, and colons read in a mark's blank, mended."""
+    text = _DOT_READ_AS_STOP.sub("·", b.text) if "．" in b.text else b.text
+    if ":" in text or "：" in text:
+        text = _COLON_AFTER_MARK.sub("", text)
+    return replace(b, text=text) if text != b.text else b
+
+
+# ...or as a comma (`吉克，曲布`): the ink tells them apart, a comma sits on the baseline, the dot
+# halfway up, alone in its square.
+_COMMA_BETWEEN_HAN = re.compile(r"(?<=[\u3400-\u9fff])[，,](?=[\u3400-\u9fff])")
+_HAN_PAIR = re.compile(r"[\u3400-\u9fff]{2}")
+_DOT_REACH = 1.0                # ems between a dot the ink shows and the comma read for it
+
+
+def comma_as_middle_dot(b: Box, ink: np.ndarray, scale: float) -> Box:
+    """`b` with a comma between Han characters read for a middle dot the ink shows made `·`: a
+    small mark halfway up, blank columns on both sides; a dot read as `·` already is its own."""
+    cands = [m.start() for m in _COMMA_BETWEEN_HAN.finditer(b.text)] if ("，" in b.text or "," in b.text) else []
+    if not _HAN_PAIR.search(b.text):
+        return b
+    pad = 0.1 * b.height / scale               # the box's margins, where the next line's strokes reach
+    r0, r1 = max(0, int(b.top / scale + pad)), min(ink.shape[0], int(math.ceil(b.bottom / scale - pad)) + 1)
+    c0, c1 = max(0, int(b.x0 / scale)), min(ink.shape[1], int(math.ceil(b.x1 / scale)) + 1)
+    crop = ink[r0:r1, c0:c1]
+    inked_rows = np.flatnonzero(crop.sum(axis=1) >= 2)
+    if crop.size == 0 or len(inked_rows) < 2:
+        return b
+    top, height = int(inked_rows[0]), int(inked_rows[-1] - inked_rows[0] + 1)   # the glyphs' band
+    em = b.height / scale / _BOX_EM
+    runs = [r for r in _ink_runs(crop.any(axis=0)) if r[1] - r[0] >= 0.1 * em]   # not a speck
+    if len(runs) < 3:
+        return b
+    dots = []
+    for k in range(1, len(runs) - 1):
+        (_, e0), (s, e), (s2, _) = runs[k - 1], runs[k], runs[k + 1]
+        if e - s > 0.2 * em or s - e0 < 0.1 * em or s2 - e < 0.1 * em:
+            continue
+        ys = np.flatnonzero(crop[:, s:e].any(axis=1))
+        h, cy = ys[-1] - ys[0] + 1, (ys[0] + ys[-1]) / 2 - top
+        filled = crop[ys[0]:ys[-1] + 1, s:e].mean() >= 0.5              # a round dot, not specks of dust
+        if 0.1 * em <= h <= 0.2 * em and 0.38 * height <= cy <= 0.62 * height and filled:
+            dots.append((s + e) / 2)
+    if not dots:
+        return b
+    adv = np.cumsum([0.0] + [_advance(ch) for ch in b.text])
+    left, right = runs[0][0], runs[-1][1]
+    per_em = (right - left) / max(adv[-1], 1)
+    text = list(b.text)
+    marks = cands + [i for i, ch in enumerate(b.text) if ch in "·・"]   # a dot read as one is its own
+    dropped = []
+    for d in dots:
+        at = (d - left) / per_em
+        i = min(marks, key=lambda i: abs(adv[i] + 0.5 - at)) if marks else None
+        if i is not None and abs(adv[i] + 0.5 - at) <= _DOT_REACH:
+            if i in cands:
+                text[i] = "·"
+            continue
+        # no mark read for it: the recogniser left the dot out (`艾尔肯吐尔逊`), between two Han characters
+        near = [j for j in range(1, len(b.text)) if _HAN_PAIR.fullmatch(b.text, j - 1, j + 1) and abs(adv[j] - at) <= _PLACE_ERROR]
+        if near:
+            dropped.append(min(near, key=lambda j: abs(adv[j] - at)))
+    for j in sorted(set(dropped), reverse=True):
+        text.insert(j, "·")
+    return replace(b, text="".join(text)) if text != list(b.text) else b
 
 
 @dataclass(frozen=True)
@@ -146,10 +296,11 @@ def read_image(gray: np.ndarray, dpi: float, cut: bool = False) -> Page:
     h, w = gray.shape[:2]
     rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     boxes = [_deskew(b, rot, scale) for b in boxes]
-    boxes = [b for b in boxes if b.text.strip()]
+    boxes = [read_marks(b) for b in boxes if b.text.strip()]
     upright = cv2.warpAffine(gray, rot, (w, h), flags=cv2.INTER_LINEAR, borderValue=255) if abs(angle) > 0.05 else gray
     ink = _ink(upright)
-    boxes = [drop_stray_mark(piece) for b in trim_overlaps(boxes) for piece in split_at_gaps(b, ink, scale)]
+    boxes = [comma_as_middle_dot(b, ink, scale) for b in boxes]
+    boxes = [drop_false_points(drop_stray_mark(piece), ink, scale) for b in trim_overlaps(boxes) for piece in split_at_gaps(b, ink, scale)]
     tables = find_ruled_tables(upright)
     blocks: list[tuple] = []
     rest = boxes
@@ -260,6 +411,7 @@ def _deskew(box: tuple, rot: np.ndarray, scale: float) -> Box:
 _INK = 200                      # darker is ink: grain (σ 8 on white) never reaches it; a serif face's thin, blurred strokes do
 _BOX_EM = 1.3                   # a box's height over its type size (measured on 12 pt body text: 1.23-1.45)
 _TYPED_GAP = 0.75               # ems of blank, punctuation's own blank aside, that only a typed space leaves
+_PLACE_ERROR = 0.6              # ems a blank may be placed off its boundary by the widths shared out
 # Full-width punctuation inks part of its square: ems left blank on its (left, right) beyond a
 # Han glyph's own 0.04, measured on Noto Serif CJK SC (GB layout puts the marks where SimSun does).
 _PUNCT_BLANK = {
@@ -341,8 +493,12 @@ def split_at_gaps(b: Box, ink: np.ndarray, scale: float) -> list[Box]:
         # the type size from the ink's width: too large by the typed spaces at first, so the
         # spaces found with it are few and sure; measured again without them
         # capped by the box's height (a row of figures is half an em a character: `18.52　　97.3`
-        # read as one box would make the gap look like type)
-        em = min((right - left) / inked, 1.15 * b.height / scale / _BOX_EM)
+        # read as one box would make the gap look like type), for a box mostly of half-width
+        # characters only: the detector's box of a prose line may be short for its type, and an em
+        # too small there puts every blank a character or two off by the line's end
+        em = (right - left) / inked
+        if sum(_advance(ch) < 1 for ch in text) * 2 > len(text):
+            em = min(em, 1.15 * b.height / scale / _BOX_EM)
         runs = [(s, e) for s, e in _blank_runs(cols, sliver=round(0.08 * em)) if e - s >= 0.5 * em]
         first, kept = em, _typed_gaps(text, adv, runs, left, em)
         for _ in range(3):  # until the spaces found stay the same (twice is the rule)
@@ -360,8 +516,29 @@ def split_at_gaps(b: Box, ink: np.ndarray, scale: float) -> list[Box]:
         return [_squares(b, b.text, c0 + left, c0 + right, em, scale)]
     starts = [0] + [i for i, _, _ in kept] + [len(text)]
     edges = [left] + [x for _, s, e in kept for x in (s, e)] + [right]
-    return [_squares(b, text[a:z], c0 + edges[2 * k], c0 + edges[2 * k + 1], em, scale)
-            for k, (a, z) in enumerate(zip(starts, starts[1:]))]
+    pieces = []
+    for k, (a, z) in enumerate(zip(starts, starts[1:])):
+        t, x0, x1 = text[a:z], edges[2 * k], edges[2 * k + 1]
+        # the recogniser reads a wide blank as a colon (`保障局：国家税务总局` for two offices
+        # typed apart): a colon beside a typed gap whose ink there is a wide glyph is none
+        if k + 1 < len(starts) - 1 and t[-1:] in _COLONS and len(t) > 1 and _ink_run(cols, x1 - 1, -1) > _COLON_INK * em:
+            t = t[:-1]
+        if k > 0 and t[:1] in _COLONS and len(t) > 1 and _ink_run(cols, x0, 1) > _COLON_INK * em:
+            t = t[1:]
+        pieces.append(_squares(b, t, c0 + x0, c0 + x1, em, scale))
+    return pieces
+
+
+_COLONS = ":："
+_COLON_INK = 0.45               # ems: a colon's two dots are ~0.15 wide, a Han glyph 0.8 or more
+
+
+def _ink_run(cols: np.ndarray, x: int, step: int) -> int:
+    """Columns of ink from x on in the direction `step`, up to the first blank column."""
+    n = 0
+    while 0 <= x < len(cols) and cols[x]:
+        n, x = n + 1, x + step
+    return n
 
 
 def _squares(b: Box, text: str, ink0: int, ink1: int, em: float, scale: float) -> Box:
@@ -379,12 +556,24 @@ def _typed_gaps(text: str, adv: np.ndarray, runs: list[tuple[int, int]], left: i
     on its right; counting from the last space found keeps the error within a character."""
     kept: list[tuple[int, int, int]] = []
     base, anchor = 0, left - _left_blank(text[0]) * em   # a character boundary and its x
+    # in a row of bars, a bracket is a bar read as one (`|5]温泉镇|`), with no blank of its own
+    bar_marks = "|丨｜[]【】" if len(_RULE_BAR.findall(text)) >= 2 else "|丨｜"
     for s, e in runs:
         if base + 1 >= len(text):
             break
         at = adv[base] + (s - anchor) / em
         i = min(range(base + 1, len(text)), key=lambda i: abs(adv[i] - _right_blank(text[i - 1]) - at))
-        if (e - s) / em - _own_blank(text[i - 1], text[i]) >= _TYPED_GAP:
+        # a column rule read as a bar stands inside the blank typed around it (`| 62791 | 17695 |`):
+        # the widths shared out may miss it by a character or two (`|6279` `1|17695`), the bar does not
+        bars = [j for j in range(max(base + 1, i - 2), min(len(text), i + 3)) if text[j] in bar_marks]
+        if bars:
+            i, own = min(bars, key=lambda j: abs(j - i)), 0.0   # a bar read as a bracket has no blank of its own
+        else:
+            # a comma inks a quarter of its square or less: the boundaries before and after it are
+            # that close, and a blank the comma leaves is its own whichever of the two it is placed at
+            own = max(_own_blank(text[j - 1], text[j]) for j in range(base + 1, len(text))
+                      if j == i or abs(adv[j] - _right_blank(text[j - 1]) - at) <= _PLACE_ERROR)
+        if (e - s) / em - own >= _TYPED_GAP:
             kept.append((i, s, e))
             base, anchor = i, e - _left_blank(text[i]) * em
     return kept

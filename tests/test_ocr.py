@@ -424,3 +424,142 @@ def test_a_tilted_table_page_reads_as_its_rows(table_page) -> None:
     [rows] = [b[2] for b in page.blocks if b[0] == "table"]
     assert [[canonicalize(c).strip().replace(" ", "") for c in r] for r in rows] == \
         [canonicalize(r).strip("\n").split("\t") for r in TABLE_PAGE.splitlines() if "\t" in r]
+
+
+def test_a_row_read_with_its_column_rules_as_bars_is_one_cell_per_bar() -> None:
+    """A table printed with bars (`| 4 | 太平镇 | 62791 |`): the blank beside a bar, read as a tab
+    too, is the same cell break; a bracket at a cell's edge, or a corner bracket without its
+    partner, is a bar read as one; a rule row read with its bars as `1` or `/` is no text (scans of 51)."""
+    rows = ["|4\t|太平镇\t|62791\t|17695|45096|", "|5 ]温泉镇|34406|10212|", "「未成年人及在校学生(含大学生)「470|",
+            "|合计||371236|", "|「低保」|470|", "-----1", "[--- /---", "一、参保范围"]
+    got = [ln["text"] for ln in ocr.split_ruled_rows([{"text": t} for t in rows])]
+    assert got == ["4\t太平镇\t62791\t17695\t45096", "5\t温泉镇\t34406\t10212", "未成年人及在校学生(含大学生)\t470",
+                   "合计\t\t371236", "「低保」\t470", "一、参保范围"]
+
+
+def test_a_bar_read_in_a_typed_blank_is_where_the_box_is_cut() -> None:
+    """`|4|太平镇|62791|17695|`: figures printed wider than the half em they are counted put the
+    shared-out widths a character or two off by the third cell (`|6279` `1|17695`); the bar stands
+    in the blank, and so does a bar read as a bracket (`|5]温泉镇|`), which has no blank of its own."""
+    px, fig = 30, 23                      # a Han glyph's square; a figure printed 0.77 em wide
+
+    def pieces(text: str) -> list[str]:
+        ink = np.zeros((40, 40 + px * 24), bool)
+        x = 20
+        for ch in text:
+            if ch in "|]":
+                x += px // 2
+                ink[4:36, x:x + 2] = True     # the bar in the middle of a one-em blank
+                x += px // 2
+            elif ch.isdigit():
+                ink[10:34, x + 2:x + fig - 2] = True
+                x += fig
+            else:
+                ink[6:34, x + 1:x + px - 1] = True
+                x += px
+        return [p.text.strip("|]") for p in ocr.split_at_gaps(ocr.Box(5, 0, x + 5, 40, text, 0.99), ink, 1.0)]
+
+    assert pieces("|4|太平镇|62791|17695|") == ["4", "太平镇", "62791", "17695"]
+    assert pieces("|5]温泉镇|34406|10212|") == ["5", "温泉镇", "34406", "10212"]
+
+
+def test_a_colon_read_in_a_typed_blank_or_after_a_mark_is_dropped() -> None:
+    """Two offices typed apart (`医疗保障局　　国家税务总局`): the recogniser reads the blank as a
+    colon; one beside Han ink is none, a colon's own dots (`组长：　王磊`) stay. A colon read after
+    a comma, a pause mark or a 文号's closing bracket is none either (scans of 51, 171 and 174)."""
+    px = 30
+
+    def line(glyphs: str, text: str) -> list[str]:
+        ink = np.zeros((40, 40 + px * (len(glyphs) + 1)), bool)
+        for i, ch in enumerate(glyphs):
+            x = 20 + i * px
+            if ch == "：":
+                ink[12:16, x + 5:x + 9] = ink[26:30, x + 5:x + 9] = True
+            elif ch != "_":
+                ink[6:34, x + 1:x + px - 1] = True
+        return [p.text for p in ocr.split_at_gaps(ocr.Box(5, 0, ink.shape[1] - 5, 40, text, 0.99), ink, 1.0)]
+
+    assert line("保障局__国家税务总局", "保障局：国家税务总局") == ["保障局", "国家税务总局"]
+    assert line("组长：__王磊", "组长：王磊") == ["组长：", "王磊"]
+    assert [ocr.read_marks(ocr.Box(0, 0, 90, 12, t, 0.99)).text for t in ("95%，：12月", "黄志明、：县税务局", "组长：王磊", "（黑医保发〔2025]：28号）", "（见附件）：")] == \
+        ["95%，12月", "黄志明、县税务局", "组长：王磊", "（黑医保发〔2025]28号）", "（见附件）："]
+
+
+def test_full_width_figures_read_with_a_point_between_them_lose_it() -> None:
+    """`每年４００元` typed full-width: each figure a narrow glyph in its own square, the blank
+    between two read as a decimal point (`40.0元`, scan of 178). Half-width `83.2`, figures nearly
+    touching and a dot on the baseline, keeps its point."""
+    px = 30
+
+    def ink_of(parts: list[tuple[str, int]]) -> np.ndarray:
+        ink = np.zeros((40, 40 + px * 12), bool)
+        x = 20
+        for kind, w in parts:
+            if kind == "han":
+                ink[6:34, x + 1:x + w - 1] = True
+            elif kind == "fig":
+                ink[10:34, x + (w - 17) // 2:x + (w - 17) // 2 + 17] = True
+            elif kind == "dot":
+                ink[30:34, x + 2:x + 6] = True
+            x += w
+        return ink
+
+    wide = ink_of([("han", px), ("han", px), ("fig", px), ("fig", px), ("fig", px), ("han", px)])
+    box = ocr.Box(19, 0, 20 + 6 * px, 40, "每年40.0元", 0.99, 30)
+    assert ocr.drop_false_points(box, wide, 1.0).text == "每年400元"
+    half = ink_of([("han", px), ("han", px), ("fig", 15), ("fig", 15), ("dot", 8), ("fig", 15), ("han", px)])
+    box = ocr.Box(19, 0, 20 + 3 * px + 53, 40, "每年83.2元", 0.99, 30)
+    assert ocr.drop_false_points(box, half, 1.0).text == "每年83.2元"
+
+
+def test_the_middle_dot_of_a_name_read_as_a_stop_or_a_comma_is_a_dot_again() -> None:
+    """`吉克·曲布` printed full-width is read `吉克．曲布` (a full stop no Chinese sentence puts between
+    two Han characters) or `吉克，曲布`: the ink shows a dot halfway up, alone in its square, where a
+    comma sits on the baseline (scan of 165); where nothing was read for it, it is put back."""
+    assert ocr.read_marks(ocr.Box(0, 0, 90, 12, "局长沙马．阿果任", 0.99)).text == "局长沙马·阿果任"
+    assert ocr.read_marks(ocr.Box(0, 0, 90, 12, "第1．2条", 0.99)).text == "第1．2条"
+    px = 30
+
+    def ink_of(text: str, mark_rows: tuple[int, int]) -> np.ndarray:
+        ink = np.zeros((40, 40 + px * len(text)), bool)
+        for i, ch in enumerate(text):
+            x = 20 + i * px
+            if ch in "，·":
+                ink[mark_rows[0]:mark_rows[1], x + 12:x + 17] = True
+            else:
+                ink[6:34, x + 1:x + px - 1] = True
+        return ink
+
+    text = "副县长吉克，曲布、县"
+    box = ocr.Box(19, 0, 20 + px * len(text), 40, text, 0.99)
+    assert ocr.comma_as_middle_dot(box, ink_of(text, (18, 23)), 1.0).text == "副县长吉克·曲布、县"   # the dot halfway up
+    assert ocr.comma_as_middle_dot(box, ink_of(text, (28, 34)), 1.0).text == text                # a comma on the baseline
+    # a comma with a speck of dust halfway up beside it, a dot read as one further on (scan of 113)
+    text = "保障局，由买买提江·阿不"
+    ink = ink_of(text, (18, 23))
+    ink[:, 20 + 3 * px:20 + 4 * px] = False
+    ink[28:34, 20 + 3 * px + 3:20 + 3 * px + 8] = True       # the comma
+    ink[17:19, 20 + 3 * px + 20:20 + 3 * px + 24] = True     # the speck
+    box = ocr.Box(19, 0, 20 + px * len(text), 40, text, 0.99)
+    assert ocr.comma_as_middle_dot(box, ink, 1.0).text == text
+    # the dot printed, nothing read for it (`艾尔肯吐尔逊`, scan of 113): put back
+    ink = ink_of("县长艾尔肯·吐尔逊", (18, 23))
+    box = ocr.Box(19, 0, 20 + px * 9, 40, "县长艾尔肯吐尔逊", 0.99)
+    assert ocr.comma_as_middle_dot(box, ink, 1.0).text == "县长艾尔肯·吐尔逊"
+
+
+def test_a_prose_line_in_a_short_box_is_not_cut_beside_its_commas() -> None:
+    """A detector box a little short for its line (`融媒体中心主任宋文辉为成员。指挥部下设办公室，…`,
+    photo of 171): the type size comes from the ink's width, not the box's height, which only bounds
+    a row of figures; and a blank beside a comma, placed a boundary off, is still the comma's."""
+    px = 30
+    text = "融媒体中心主任宋文辉为成员。指挥部下设办公室，办公室设在县医保局，李国平同志兼任"
+    ink = np.zeros((40, 40 + px * len(text)), bool)
+    for i, ch in enumerate(text):
+        x = 20 + i * px
+        if ch in "，。":
+            ink[26:34, x + 3:x + 8] = True      # a comma inks a sixth of its square
+        else:
+            ink[6:34, x + 1:x + px - 1] = True
+    box = ocr.Box(5, 5, ink.shape[1] - 5, 35, text, 0.99)     # 30 px high: 1.0 em, not 1.3
+    assert [p.text for p in ocr.split_at_gaps(box, ink, 1.0)] == [text]

@@ -163,6 +163,7 @@ def read_html(path: str, data: bytes) -> Page:
         raise InputError(path, f"not a readable HTML page ({e})") from None
     if root is None:
         raise InputError(path, "not a readable HTML page (no elements)")
+    _inline_srcdoc(root)
     published = _published(root)
     title_hint = _title_hint(root)
     links = _document_links(root)
@@ -211,6 +212,33 @@ def _text(el) -> str:
     from lxml import etree
 
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+
+
+def _inline_srcdoc(root) -> None:
+    """An `<iframe srcdoc="…">` shows the document in its attribute in place (集约化 platforms put
+    the article there, escaped): that document's body replaces the frame, which is then read as
+    any block of the page is. Frames loading another address (`src`) stay dropped."""
+    from lxml import etree
+
+    for frame in list(root.iter("iframe")):
+        doc = frame.get("srcdoc")
+        if not doc or not doc.strip():
+            continue
+        try:
+            inner = etree.fromstring(doc, _PARSER())
+        except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+            continue
+        if inner is None:
+            continue
+        body = inner.find("body")
+        block = etree.Element("div", {"class": "srcdoc"})
+        block.text = (body if body is not None else inner).text
+        for child in list(body if body is not None else inner):
+            if child.tag in ("head", "title", "meta", "link", "style", "script"):
+                continue
+            block.append(child)
+        block.tail = frame.tail
+        frame.getparent().replace(frame, block)
 
 
 # -- page facts ------------------------------------------------------------------------------

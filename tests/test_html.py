@@ -228,3 +228,16 @@ def test_wechat_headline_and_follow_prompt_stay_out_of_a_titled_body(tmp_path) -
     doc = _read(tmp_path, html.encode("utf-8"))
     assert doc.raw_text.splitlines()[0] == "某政办〔2024〕8号"
     assert "速看" not in doc.raw_text and "点击蓝字" not in doc.raw_text
+
+
+def test_an_iframe_srcdoc_body_is_read_in_place(tmp_path) -> None:
+    """p23: a 集约化 platform page whose article is the escaped document of an `<iframe srcdoc>`;
+    a frame loading another address is still dropped."""
+    import html as _h
+
+    inner = f"<!DOCTYPE html><html><head><style>p{{margin:0}}</style></head><body><div class='view'>{BODY}</div></body></html>"
+    data = page(f"<iframe frameborder='0' srcdoc=\"{_h.escape(inner, quote=True)}\"></iframe>"
+                "<iframe src='/ad.html'>广告位招租广告位招租</iframe>").encode("utf-8")
+    doc = _read(tmp_path, data)
+    assert "个人缴费标准为每人每年380元" in doc.raw_text and "某某县人民政府办公室" in doc.raw_text
+    assert "margin" not in doc.raw_text and "广告位" not in doc.raw_text

@@ -110,6 +110,7 @@ class Page:
     published: str | None
     links: list[tuple[str, str]] = field(default_factory=list)   # (text, file name) of document links
     tables: list[list[list[str]]] = field(default_factory=list)
+    embedded: list[str] = field(default_factory=list)   # file names of documents the page shows in a viewer
 
 
 def looks_like_html(data: bytes) -> bool:
@@ -167,6 +168,7 @@ def read_html(path: str, data: bytes) -> Page:
     published = _published(root)
     title_hint = _title_hint(root)
     links = _document_links(root)
+    embedded = embedded_documents(root)
     body = root.find("body")
     if body is None:
         body = root
@@ -175,6 +177,8 @@ def read_html(path: str, data: bytes) -> Page:
     counts = _han_counts(body)
     _drop_chrome(body, counts)
     total = counts[body][0]
+    if total < _MIN_NOTICE_HAN and embedded:   # the notice is the document the page shows
+        return Page("", encoding, guessed, published, links, [], embedded)
     if total < _MIN_NOTICE_HAN:
         raise InputError(path, "no notice text in this web page (a list, index or error page?)")
     content = _content_root(body, counts, total)
@@ -195,9 +199,11 @@ def read_html(path: str, data: bytes) -> Page:
     if extra and not any(_ATTACHMENT_LINE.match(ln) for ln in lines):
         lines += [""] + extra
     body_text = "\n".join(lines).strip("\n")
+    if len(_HAN_FAST.findall(body_text)) < _MIN_NOTICE_HAN and embedded:
+        return Page("", encoding, guessed, published, links, [], embedded)
     if len(_HAN_FAST.findall(body_text)) < _MIN_NOTICE_HAN:
         raise InputError(path, "no notice text in this web page (a list, index or error page?)")
-    return Page(body_text + "\n", encoding, guessed, published, links, out.tables)
+    return Page(body_text + "\n", encoding, guessed, published, links, out.tables, embedded)
 
 
 def _PARSER():
@@ -286,6 +292,41 @@ def _document_links(root) -> list[tuple[str, str]]:
 
             out.append((text, unquote(name)))
     return out
+
+
+_EMBED_EXT = _re.compile(r"\.(?:pdf|docx?|wps|ofd)$", _re.I)
+
+
+def embedded_documents(root) -> list[str]:
+    """File names of the documents the page shows in place: `<iframe src>` / `<embed src>` /
+    `<object data>` of a PDF or Word file, or of a viewer given it as a parameter
+    (`/pdfjs/web/viewer.html?file=/upload/….pdf`). Sites that publish the notice as a PDF show it
+    so, the page itself holding only the title."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    out = []
+    for el in root.iter("iframe", "embed", "object"):
+        url = (el.get("data") if el.tag == "object" else el.get("src")) or ""
+        parts = urlsplit(url.strip())
+        for cand in [parts.path] + [v for _, v in parse_qsl(parts.query)] + [v for _, v in parse_qsl(parts.fragment)]:
+            name = unquote(cand.split("?")[0].split("#")[0].rsplit("/", 1)[-1])
+            if _EMBED_EXT.search(name) and name not in out:
+                out.append(name)
+    return out
+
+
+def embedded_in(path: str, data: bytes) -> list[str]:
+    """`embedded_documents` of a page's bytes (what grouping asks of a page)."""
+    from lxml import etree
+
+    text = decode_html(path, data)[0].lstrip("\ufeff")
+    if text.lstrip().startswith("<?xml"):
+        text = text.split("?>", 1)[-1]
+    try:
+        root = etree.fromstring(text, _PARSER())
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return []
+    return embedded_documents(root) if root is not None else []
 
 
 @functools.lru_cache(maxsize=1)

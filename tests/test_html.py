@@ -241,3 +241,22 @@ def test_an_iframe_srcdoc_body_is_read_in_place(tmp_path) -> None:
     doc = _read(tmp_path, data)
     assert "个人缴费标准为每人每年380元" in doc.raw_text and "某某县人民政府办公室" in doc.raw_text
     assert "margin" not in doc.raw_text and "广告位" not in doc.raw_text
+
+
+def test_a_page_showing_its_notice_in_a_pdf_viewer(tmp_path) -> None:
+    """p24: the page holds the title and chrome only, the notice is the PDF its pdf.js viewer (or
+    an <embed>/<object>) shows; read alone, the page says which file it needs."""
+    from noticeflow.readers import html as html_reader
+
+    viewer = ("<h2>关于做好2025年度城乡居民基本医疗保险参保缴费工作的通知</h2>"
+              "<iframe src='/static/pdfjs/web/viewer.html?file=/upload/2024/09/P0202409.pdf#page=1'></iframe>"
+              "<object data='/upload/%E9%80%9A%E7%9F%A5.pdf' type='application/pdf'></object><embed src='/img/logo.png'>")
+    data = page(viewer).encode("utf-8")
+    got = html_reader.read_html("n.html", data)
+    assert got.embedded == ["P0202409.pdf", "通知.pdf"] and got.text == ""
+    with pytest.raises(InputError, match="P0202409.pdf"):
+        _read(tmp_path, data)
+    # a page with its own text keeps it, the viewer names what it shows
+    assert html_reader.read_html("m.html", page(BODY + "<iframe src='x/viewer.html?file=a.pdf'></iframe>").encode()).embedded == ["a.pdf"]
+    with pytest.raises(InputError, match="no notice text"):
+        _read(tmp_path, page("<iframe src='/video/player.html?v=12'></iframe>").encode("utf-8"), "v.html")

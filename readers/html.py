@@ -142,6 +142,14 @@ def decode_html(path: str, data: bytes) -> tuple[str, str, str | None]:
 
     if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         declared = declared_charset(data)
+        if declared == "gb18030" and not data.isascii():
+            # a page declared GBK whose bytes are valid UTF-8 is UTF-8 (the CMS template kept an old
+            # declaration): UTF-8 Han text mostly also decodes as GB18030, as mojibake, while GBK
+            # text of any length is almost never valid UTF-8
+            try:
+                return data.decode("utf-8"), "utf-8", None
+            except UnicodeDecodeError:
+                pass
         if declared:
             try:
                 return data.decode(declared), declared, None

@@ -260,3 +260,14 @@ def test_a_page_showing_its_notice_in_a_pdf_viewer(tmp_path) -> None:
     assert html_reader.read_html("m.html", page(BODY + "<iframe src='x/viewer.html?file=a.pdf'></iframe>").encode()).embedded == ["a.pdf"]
     with pytest.raises(InputError, match="no notice text"):
         _read(tmp_path, page("<iframe src='/video/player.html?v=12'></iframe>").encode("utf-8"), "v.html")
+
+
+def test_gbk_declared_over_utf8_bytes_is_utf8() -> None:
+    """p28: a template kept `charset=gbk` while the server sends UTF-8. Text whose UTF-8 bytes are
+    also valid GB18030 (every Han run here is of even length) decoded without error as mojibake;
+    valid UTF-8 wins over a GB-family declaration, real GBK bytes still decode as declared."""
+    from noticeflow.readers import html as html_reader
+
+    src = "<html><head><meta charset='gbk'></head><body><p>县医保局负责</p><p>缴费通知</p></body></html>"
+    assert html_reader.decode_html("x.html", src.encode("utf-8"))[:2] == (src, "utf-8")
+    assert html_reader.decode_html("y.html", src.encode("gbk"))[:2] == (src, "gb18030")

@@ -152,7 +152,10 @@ BENEFIT_END_AFTER_RE = re.compile(rf"\s*[,，]\s*(?:(?:享受期|待遇享受期
 # 可于2023年2月28日前补缴 / 可在2027年2月底前继续缴费 / 可在3月31日前补办参保缴费: a latecomer window's end.
 EXTENSION_END_RE = re.compile(
     rf"""(?:可以?|均可|仍可)\s*(?:于|在|到)?\s*(?P<date>{point()})\s*{INCLUSIVE}(?:前|之前|以前|止)\s*
-         (?:继续|办理)?(?:补缴|补办|补交|补充缴费|缴费|缴纳|参保缴费|参保)
+         (?:(?:随校|随学校|统一|集中)*(?:继续|办理)?(?:补缴|补办|补交|补充缴费|缴费|缴纳|参保缴费|参保)
+       # 在校学生可于2025年3月31日前随校集中办理: how they pay (through the school, all together)
+       # stands for the verb's object
+           |(?:随校|随学校|统一)(?:集中)?办理)
        # 可持相关证明于2026年3月31日前到…受理中心申请补办: what to bring before the date, where to go
        # after it; only the latecomer verbs (补办/补缴) end it
        |(?:可以?|均可|仍可)\s*[^，,。；;\n\d]{{1,8}}?(?:于|在)\s*(?P<date>{point()})\s*{INCLUSIVE}(?:前|之前|以前)\s*

@@ -46,6 +46,7 @@ class Document:
     flags: list[Flag] = field(default_factory=list)
     tables: list[list[list[str]]] = field(default_factory=list)
     attachment_names: list[str] = field(default_factory=list)   # what the notice lists as 附件
+    embedded: list[str] = field(default_factory=list)   # file names of documents a page shows as its notice
 
 
 def read_document(path: pathlib.Path | str, attachments: Sequence[str | pathlib.Path] = ()) -> Document:
@@ -53,10 +54,32 @@ def read_document(path: pathlib.Path | str, attachments: Sequence[str | pathlib.
     naming the file) when the notice or one of its attachments cannot be read."""
     path = pathlib.Path(path)
     doc = _read_one(path, *_load(path))
-    if attachments:
-        parts = [(str(a), _read_one(pathlib.Path(a), *_load(pathlib.Path(a)))) for a in attachments]
-        doc = append_attachments(doc, parts)
+    parts = [(str(a), _read_one(pathlib.Path(a), *_load(pathlib.Path(a)))) for a in attachments]
+    shown = [(p, d) for p, d in parts if pathlib.Path(p).name in doc.embedded]
+    if shown:
+        doc = embed_documents(doc, shown)
+    elif doc.embedded and not doc.raw_text.strip():
+        raise InputError(str(path), f"the notice is the document this page shows ({doc.embedded[0]}), "
+                                    "which is not beside the page")
+    rest = [(p, d) for p, d in parts if p not in {q for q, _ in shown}]
+    if rest:
+        done = list(doc.source.attachments)
+        doc = append_attachments(doc, rest)
+        doc.source = doc.source.model_copy(update={"attachments": done + list(doc.source.attachments)})
     return doc
+
+
+def embed_documents(doc: Document, parts: list[tuple[str, Document]]) -> Document:
+    """A page that shows its notice as an embedded PDF or Word file: the page's own text (if
+    any) followed by the text of the document(s) it shows; the page's source, its 发布时间."""
+    text = "\n\n".join(t for t in [doc.raw_text.strip("\n")] + [d.raw_text.strip("\n") for _, d in parts] if t.strip())
+    tables = list(doc.tables) + [t for _, d in parts for t in d.tables]
+    flags = list(doc.flags)
+    for _, d in parts:
+        flags += [f for f in d.flags if f.code not in {g.code for g in flags}]
+    names = list(dict.fromkeys(doc.attachment_names + [n for _, d in parts for n in d.attachment_names]))
+    source = doc.source.model_copy(update={"attachments": [p for p, _ in parts]})
+    return Document(doc.doc_id, source, text + "\n", flags, tables, names, doc.embedded)
 
 
 def _load(path: pathlib.Path) -> tuple[bytes, int]:
@@ -83,7 +106,7 @@ def _read_one(path: pathlib.Path, data: bytes, size: int) -> Document:
         src = Source(path=name, format="html", encoding=page.encoding, size_bytes=size, published=page.published)
         names = attachments.attachment_titles(page.text) + [n for link in page.links for n in link if n]
         return Document(doc_id, src, page.text, _decoding_flags(page.guessed, page.encoding), page.tables,
-                        list(dict.fromkeys(names)))
+                        list(dict.fromkeys(names)), page.embedded)
     if kind in ("docx", "doc"):
         if kind == "doc":
             data = word.convert_to_docx(name, data, path.suffix.lower() if path.suffix.lower() in (".doc", ".wps", ".rtf") else ".doc")

@@ -171,7 +171,7 @@ def group_files(files: Iterable[str], read_names: Callable[[str], list[str]] | N
         has_candidates = any(lower[p].endswith(SHEET_SUFFIXES) for p in paths) or (
             len(paths) > 1 and any(lower[p].endswith(WORD_SUFFIXES) for p in paths))
         if not has_candidates:
-            notices += [Notice(p) for p in paths]
+            notices += _shown_by_pages([Notice(p) for p in paths])
             continue
         probes = [probe_candidate(p, len(paths) > 1) for p in paths]
         loose = [a for a in probes if a.attachment and not any(
@@ -188,10 +188,40 @@ def group_files(files: Iterable[str], read_names: Callable[[str], list[str]] | N
                 got.append(Notice(err.path))
             else:
                 problems.append(err)
-        notices += got
+        notices += _shown_by_pages(got)
     order = {f: i for i, f in enumerate(files)}
     notices.sort(key=lambda n: order.get(n.path, len(order)))
     return notices, problems
+
+
+_PAGE_SUFFIXES = (".html", ".htm", ".shtml")
+_SHOWN_SUFFIXES = (".pdf", ".docx", ".doc", ".wps")
+
+
+def _shown_by_pages(notices: list[Notice]) -> list[Notice]:
+    """A page that shows a PDF or Word file of its folder in a viewer (`<iframe src=…viewer.html?
+    file=….pdf>`, `<embed>`, `<object>`) has that file as its notice text: the file is the page's
+    first attachment, not a notice of its own. Pages are read only in folders holding both."""
+    pages = [n for n in notices if n.path.lower().endswith(_PAGE_SUFFIXES)]
+    shown = {os.path.basename(n.path): n for n in notices if n.path.lower().endswith(_SHOWN_SUFFIXES) and not n.attachments}
+    if not pages or not shown:
+        return notices
+    from noticeflow.readers import files, html
+
+    taken: dict[str, tuple[str, ...]] = {}
+    for page in pages:
+        try:
+            names = html.embedded_in(page.path, files.read_bytes(page.path))
+        except (InputError, OSError):
+            continue
+        hits = tuple(shown[n].path for n in names if n in shown and shown[n].path not in
+                     {p for t in taken.values() for p in t})
+        if hits:
+            taken[page.path] = hits
+    if not taken:
+        return notices
+    gone = {p for t in taken.values() for p in t}
+    return [Notice(n.path, taken.get(n.path, ()) + n.attachments) for n in notices if n.path not in gone]
 
 
 def probe_candidate(path: str, has_neighbours: bool) -> Probe:

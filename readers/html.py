@@ -110,6 +110,7 @@ class Page:
     published: str | None
     links: list[tuple[str, str]] = field(default_factory=list)   # (text, file name) of document links
     tables: list[list[list[str]]] = field(default_factory=list)
+    embedded: list[str] = field(default_factory=list)   # file names of documents the page shows in a viewer
 
 
 def looks_like_html(data: bytes) -> bool:
@@ -141,6 +142,14 @@ def decode_html(path: str, data: bytes) -> tuple[str, str, str | None]:
 
     if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         declared = declared_charset(data)
+        if declared == "gb18030" and not data.isascii():
+            # a page declared GBK whose bytes are valid UTF-8 is UTF-8 (the CMS template kept an old
+            # declaration): UTF-8 Han text mostly also decodes as GB18030, as mojibake, while GBK
+            # text of any length is almost never valid UTF-8
+            try:
+                return data.decode("utf-8"), "utf-8", None
+            except UnicodeDecodeError:
+                pass
         if declared:
             try:
                 return data.decode(declared), declared, None
@@ -163,9 +172,11 @@ def read_html(path: str, data: bytes) -> Page:
         raise InputError(path, f"not a readable HTML page ({e})") from None
     if root is None:
         raise InputError(path, "not a readable HTML page (no elements)")
+    _inline_srcdoc(root)
     published = _published(root)
     title_hint = _title_hint(root)
     links = _document_links(root)
+    embedded = embedded_documents(root)
     body = root.find("body")
     if body is None:
         body = root
@@ -174,6 +185,8 @@ def read_html(path: str, data: bytes) -> Page:
     counts = _han_counts(body)
     _drop_chrome(body, counts)
     total = counts[body][0]
+    if total < _MIN_NOTICE_HAN and embedded:   # the notice is the document the page shows
+        return Page("", encoding, guessed, published, links, [], embedded)
     if total < _MIN_NOTICE_HAN:
         raise InputError(path, "no notice text in this web page (a list, index or error page?)")
     content = _content_root(body, counts, total)
@@ -194,9 +207,11 @@ def read_html(path: str, data: bytes) -> Page:
     if extra and not any(_ATTACHMENT_LINE.match(ln) for ln in lines):
         lines += [""] + extra
     body_text = "\n".join(lines).strip("\n")
+    if len(_HAN_FAST.findall(body_text)) < _MIN_NOTICE_HAN and embedded:
+        return Page("", encoding, guessed, published, links, [], embedded)
     if len(_HAN_FAST.findall(body_text)) < _MIN_NOTICE_HAN:
         raise InputError(path, "no notice text in this web page (a list, index or error page?)")
-    return Page(body_text + "\n", encoding, guessed, published, links, out.tables)
+    return Page(body_text + "\n", encoding, guessed, published, links, out.tables, embedded)
 
 
 def _PARSER():
@@ -211,6 +226,33 @@ def _text(el) -> str:
     from lxml import etree
 
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+
+
+def _inline_srcdoc(root) -> None:
+    """An `<iframe srcdoc="…">` shows the document in its attribute in place (集约化 platforms put
+    the article there, escaped): that document's body replaces the frame, which is then read as
+    any block of the page is. Frames loading another address (`src`) stay dropped."""
+    from lxml import etree
+
+    for frame in list(root.iter("iframe")):
+        doc = frame.get("srcdoc")
+        if not doc or not doc.strip():
+            continue
+        try:
+            inner = etree.fromstring(doc, _PARSER())
+        except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+            continue
+        if inner is None:
+            continue
+        body = inner.find("body")
+        block = etree.Element("div", {"class": "srcdoc"})
+        block.text = (body if body is not None else inner).text
+        for child in list(body if body is not None else inner):
+            if child.tag in ("head", "title", "meta", "link", "style", "script"):
+                continue
+            block.append(child)
+        block.tail = frame.tail
+        frame.getparent().replace(frame, block)
 
 
 # -- page facts ------------------------------------------------------------------------------
@@ -258,6 +300,41 @@ def _document_links(root) -> list[tuple[str, str]]:
 
             out.append((text, unquote(name)))
     return out
+
+
+_EMBED_EXT = _re.compile(r"\.(?:pdf|docx?|wps|ofd)$", _re.I)
+
+
+def embedded_documents(root) -> list[str]:
+    """File names of the documents the page shows in place: `<iframe src>` / `<embed src>` /
+    `<object data>` of a PDF or Word file, or of a viewer given it as a parameter
+    (`/pdfjs/web/viewer.html?file=/upload/….pdf`). Sites that publish the notice as a PDF show it
+    so, the page itself holding only the title."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    out = []
+    for el in root.iter("iframe", "embed", "object"):
+        url = (el.get("data") if el.tag == "object" else el.get("src")) or ""
+        parts = urlsplit(url.strip())
+        for cand in [parts.path] + [v for _, v in parse_qsl(parts.query)] + [v for _, v in parse_qsl(parts.fragment)]:
+            name = unquote(cand.split("?")[0].split("#")[0].rsplit("/", 1)[-1])
+            if _EMBED_EXT.search(name) and name not in out:
+                out.append(name)
+    return out
+
+
+def embedded_in(path: str, data: bytes) -> list[str]:
+    """`embedded_documents` of a page's bytes (what grouping asks of a page)."""
+    from lxml import etree
+
+    text = decode_html(path, data)[0].lstrip("\ufeff")
+    if text.lstrip().startswith("<?xml"):
+        text = text.split("?>", 1)[-1]
+    try:
+        root = etree.fromstring(text, _PARSER())
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return []
+    return embedded_documents(root) if root is not None else []
 
 
 @functools.lru_cache(maxsize=1)

@@ -4,7 +4,8 @@ rows, the title and unit rows above it (`临猗县…任务分解表`, `单位�
 Counties publish the township quota table as Excel beside the notice; the reader only has to
 give the extractor the rows as the notice text would have them. Figures are written as people
 type them: integral floats without `.0` (calamine hands every number over as a float), dates as
-ISO dates. Cell formats are not read, so a cell shown as `80%` arrives as `0.8`.
+ISO dates. Cell formats are not read, so a cell shown as `80%` arrives as `0.8`; a formula cell
+gives the value Excel cached for it. Hidden sheets are not read.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def read_sheets(path: str, data: bytes) -> tuple[str, list[list[list[str]]]]:
     except Exception as e:  # calamine raises its own error types per format
         raise InputError(path, _reason(e)) from None
     blocks, tables = [], []
-    for name in wb.sheet_names:
+    for name in _visible_sheets(wb):
         try:
             sheet = wb.get_sheet_by_name(name)
             if (sheet.total_height or 0) * (sheet.total_width or 0) > MAX_CELLS:
@@ -45,6 +46,18 @@ def read_sheets(path: str, data: bytes) -> tuple[str, list[list[list[str]]]]:
     if not text.strip():
         raise InputError(path, "empty spreadsheet (no cell holds text)")
     return text + "\n", tables
+
+
+def _visible_sheets(wb) -> list[str]:
+    """Sheet names in workbook order without the hidden ones (a clerk hides last year's table or
+    a lookup sheet; what the county published is what Excel shows). Every sheet where calamine
+    gives no visibility, and all of them if all are hidden."""
+    try:
+        meta = list(wb.sheets_metadata)
+        shown = [m.name for m in meta if "visible" == str(getattr(m, "visible", "visible")).rsplit(".", 1)[-1].lower()]
+    except Exception:   # an older calamine without sheets_metadata
+        return list(wb.sheet_names)
+    return shown or list(wb.sheet_names)
 
 
 def sheet_lines(rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:

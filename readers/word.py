@@ -4,7 +4,10 @@ Paragraphs and tables come in body order. Word's automatic numbering is not in a
 text, and `一、` `（一）` are how the structure parser finds the outline, so the numbers are
 rebuilt here from numbering.xml (abstract lists, their levels' formats and `lvlText`, instance
 overrides, restarts). Headers and footers (running titles, page numbers) are not body content
-and are left out; text boxes are read after the paragraph that anchors them.
+and are left out, except a 文号 or 红头 (…文件) line the first page's header holds and the body
+lacks, which heads the text; text boxes are read after the paragraph that anchors them; a table
+whose cells only frame other tables (a one-cell border round the quota table) is read as what it
+holds.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import io
 import os
 import pathlib
 import posixpath
+import re
 import shutil
 import signal
 import subprocess
@@ -92,7 +96,49 @@ def read_docx(path: str, data: bytes) -> WordText:
     numbering = Numbering(numbering_root, styles if numbering_root is not None else (lambda: None))
     out = _Out(numbering)
     out.blocks(body)
+    head = [ln for ln in _first_page_header(path, z, main, body, numbering)
+            if ln not in out.lines]
+    if head:
+        out.lines[:0] = head + [""]
     return WordText(out.text(), out.tables, numbering.rebuilt)
+
+
+_DOC_NUMBER_LINE = re.compile(r"[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*第?\s*\d{1,4}\s*号$")
+_RED_HEADER_LINE = re.compile(r"^\S{2,30}文件$")
+_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _first_page_header(path: str, z: zipfile.ZipFile, main: str, body, numbering) -> list[str]:
+    """The 文号 and 红头 lines of the header printed on the first page (the `first` header where
+    the first section has a title page; else the `default` one, a running head, gives only a
+    文号): offices that keep the red header in the page header put the 文号 nowhere else.
+    Running titles and page numbers are not such lines and stay out."""
+    from lxml import etree
+
+    sect = next((p for p in body.iter(f"{W}sectPr")), None)
+    if sect is None:
+        return []
+    refs = {r.get(f"{W}type") or "default": r.get(f"{_R}id") for r in sect.findall(f"{W}headerReference")}
+    first = refs.get("first") if sect.find(f"{W}titlePg") is not None and _on(sect.find(f"{W}titlePg")) else None
+    rid = first or refs.get("default")
+    if not rid:
+        return []
+    folder, name = posixpath.split(main)
+    try:
+        rels = etree.fromstring(z.read(posixpath.join(folder, "_rels", name + ".rels")), _parser())
+        target = next(r.get("Target", "") for r in rels.iter(_PKG_RELS) if r.get("Id") == rid)
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        root = etree.fromstring(_read_part(path, z, part), _parser())
+    except (KeyError, StopIteration, etree.XMLSyntaxError):
+        return []
+    out = _Out(numbering)
+    out.blocks(root)
+    # a header on every page (no title page) is a running head: only a 文号 there is the notice's
+    return [ln for ln in out.lines if _DOC_NUMBER_LINE.search(ln) or (first and _RED_HEADER_LINE.match(ln))]
+
+
+def _on(el) -> bool:
+    return el.get(f"{W}val") not in ("0", "false", "off")
 
 
 def _main_part(z: zipfile.ZipFile) -> str:
@@ -141,9 +187,21 @@ class _Out:
         self.tables: list[list[list[str]]] = []
 
     def blocks(self, parent) -> None:
-        for el in parent:
-            if el.tag == f"{W}p":
+        children = list(parent)
+        rows = _tab_rows(children)
+        for i, el in enumerate(children):
+            if i in rows:
+                if i == 0 or i - 1 not in rows:
+                    self.blank()
+                self.lines.append("\t".join(rows[i]))
+                if i + 1 not in rows:
+                    self.blank()
+            elif el.tag == f"{W}p":
                 self.paragraph(el)
+            elif el.tag == f"{W}tbl" and _frame_only(el):
+                for tc in el.iter(f"{W}tc"):
+                    if _owner_row(tc).getparent() is el:
+                        self.blocks(tc)
             elif el.tag == f"{W}tbl":
                 rows = self.table(el)
                 if rows:
@@ -205,6 +263,53 @@ class _Out:
         return "\n".join(self.lines) + "\n"
 
 
+def _tab_row(p) -> list[str] | None:
+    """A paragraph laid out as a table row with tabs (WPS and Word users type pseudo-tables so):
+    its fields, a leading tab kept as an empty first field."""
+    if p.tag != f"{W}p" or not any(True for _ in p.iter(f"{W}tab")):
+        return None
+    text = paragraph_text(p, "\t")
+    if "\n" in text:
+        return None
+    # with tab stops set, each tab moves to the next stop: a column (two tabs skip an empty one);
+    # on Word's default stops a clerk presses tab until the text lines up: a run of tabs is one
+    stops = p.find(f"{W}pPr/{W}tabs") is not None
+    fields = [f.strip(" \u3000") for f in re.split(r"\t" if stops else r"\t+", text.rstrip("\t "))]
+    if len(fields) < 2 or not any(fields[1:]):
+        return None
+    return fields
+
+
+def _tab_rows(children) -> dict[int, list[str]]:
+    """Index -> fields of the paragraphs that form a pseudo-table: two or more tab rows in a row,
+    one at least with two filled fields (a single `组长：<tab>张三` line stays prose)."""
+    out: dict[int, list[str]] = {}
+    run: list[tuple[int, list[str]]] = []
+
+    def close() -> None:
+        if len(run) >= 2 and any(sum(1 for f in fs if f) >= 2 for _, fs in run):
+            out.update(run)
+        run.clear()
+
+    for i, el in enumerate(children):
+        fields = _tab_row(el)
+        if fields is None:
+            close()
+        else:
+            run.append((i, fields))
+    close()
+    return out
+
+
+def _frame_only(tbl) -> bool:
+    """A table whose own cells hold nothing but other tables (and empty paragraphs): a frame
+    drawn round them, not a table of its own."""
+    cells = [tc for tc in tbl.iter(f"{W}tc") if _owner_row(tc).getparent() is tbl]
+    if not cells or not any(tc.find(f"{W}tbl") is not None for tc in cells):
+        return False
+    return all(not paragraph_text(p).strip() for tc in cells for p in tc.findall(f"{W}p"))
+
+
 def _owner_row(tc):
     el = tc.getparent()
     while el is not None and el.tag != f"{W}tr":
@@ -212,10 +317,11 @@ def _owner_row(tc):
     return el
 
 
-def paragraph_text(p) -> str:
+def paragraph_text(p, tab: str = " ") -> str:
     """A paragraph's visible text: runs, hyperlinks, insertions and field results; not deleted
     text, field codes, tab-stop definitions or text boxes. A tab is a space here (a tab in the
-    contract's text means a table cell); a line break stays a line break."""
+    contract's text means a table cell) unless `tab` says otherwise; a line break stays a line
+    break."""
     out: list[str] = []
 
     def walk(el) -> None:
@@ -226,7 +332,7 @@ def paragraph_text(p) -> str:
             if tag == f"{W}t":
                 out.append(child.text or "")
             elif tag in (f"{W}tab", f"{W}ptab"):
-                out.append(" ")
+                out.append(tab)
             elif tag in (f"{W}br", f"{W}cr"):
                 out.append("\n")
             elif tag == f"{W}noBreakHyphen":

@@ -116,3 +116,19 @@ def test_the_attachments_are_in_the_notices_identity() -> None:
     changed = with_attachments([("/d/n.html", "a" * 64), ("/d/t.xlsx", "d" * 64)], [Notice("/d/n.html", ("/d/t.xlsx",))])
     assert doc_key(*items[0][:2], attachments=items[0][2]) != doc_key(*changed[0][:2], attachments=changed[0][2])
     assert doc_key("c" * 64).startswith("c" * 64 + ":")          # a lone file keeps its old key
+
+
+def test_a_page_has_the_pdf_its_viewer_shows_as_its_text(tmp_path) -> None:
+    """p24: a page beside the PDF its viewer shows is one notice, its text the PDF's, its source
+    the page (发布时间 kept); the PDF is not a notice of its own."""
+    import shutil
+
+    published = ROOT / "tests" / "devcorpus" / "published"
+    for name in ("p24_shaanxi_chenggu_2025.html", "P020240912534216789012.pdf"):
+        shutil.copyfile(published / name, tmp_path / name)
+    got = [n for n in plan([tmp_path]) if isinstance(n, Notice)]
+    assert [(pathlib.Path(n.path).name, [pathlib.Path(a).name for a in n.attachments]) for n in got] == [
+        ("p24_shaanxi_chenggu_2025.html", ["P020240912534216789012.pdf"])]
+    record = extract_file(got[0].path, got[0].attachments)
+    assert record.source.format == "html" and record.source.published == "2024-09-13"
+    assert record.doc_number.value == "城政办发〔2024〕52号" and "附件：" not in record.text[:40]

@@ -228,3 +228,46 @@ def test_wechat_headline_and_follow_prompt_stay_out_of_a_titled_body(tmp_path) -
     doc = _read(tmp_path, html.encode("utf-8"))
     assert doc.raw_text.splitlines()[0] == "某政办〔2024〕8号"
     assert "速看" not in doc.raw_text and "点击蓝字" not in doc.raw_text
+
+
+def test_an_iframe_srcdoc_body_is_read_in_place(tmp_path) -> None:
+    """p23: a 集约化 platform page whose article is the escaped document of an `<iframe srcdoc>`;
+    a frame loading another address is still dropped."""
+    import html as _h
+
+    inner = f"<!DOCTYPE html><html><head><style>p{{margin:0}}</style></head><body><div class='view'>{BODY}</div></body></html>"
+    data = page(f"<iframe frameborder='0' srcdoc=\"{_h.escape(inner, quote=True)}\"></iframe>"
+                "<iframe src='/ad.html'>广告位招租广告位招租</iframe>").encode("utf-8")
+    doc = _read(tmp_path, data)
+    assert "个人缴费标准为每人每年380元" in doc.raw_text and "某某县人民政府办公室" in doc.raw_text
+    assert "margin" not in doc.raw_text and "广告位" not in doc.raw_text
+
+
+def test_a_page_showing_its_notice_in_a_pdf_viewer(tmp_path) -> None:
+    """p24: the page holds the title and chrome only, the notice is the PDF its pdf.js viewer (or
+    an <embed>/<object>) shows; read alone, the page says which file it needs."""
+    from noticeflow.readers import html as html_reader
+
+    viewer = ("<h2>关于做好2025年度城乡居民基本医疗保险参保缴费工作的通知</h2>"
+              "<iframe src='/static/pdfjs/web/viewer.html?file=/upload/2024/09/P0202409.pdf#page=1'></iframe>"
+              "<object data='/upload/%E9%80%9A%E7%9F%A5.pdf' type='application/pdf'></object><embed src='/img/logo.png'>")
+    data = page(viewer).encode("utf-8")
+    got = html_reader.read_html("n.html", data)
+    assert got.embedded == ["P0202409.pdf", "通知.pdf"] and got.text == ""
+    with pytest.raises(InputError, match="P0202409.pdf"):
+        _read(tmp_path, data)
+    # a page with its own text keeps it, the viewer names what it shows
+    assert html_reader.read_html("m.html", page(BODY + "<iframe src='x/viewer.html?file=a.pdf'></iframe>").encode()).embedded == ["a.pdf"]
+    with pytest.raises(InputError, match="no notice text"):
+        _read(tmp_path, page("<iframe src='/video/player.html?v=12'></iframe>").encode("utf-8"), "v.html")
+
+
+def test_gbk_declared_over_utf8_bytes_is_utf8() -> None:
+    """p28: a template kept `charset=gbk` while the server sends UTF-8. Text whose UTF-8 bytes are
+    also valid GB18030 (every Han run here is of even length) decoded without error as mojibake;
+    valid UTF-8 wins over a GB-family declaration, real GBK bytes still decode as declared."""
+    from noticeflow.readers import html as html_reader
+
+    src = "<html><head><meta charset='gbk'></head><body><p>县医保局负责</p><p>缴费通知</p></body></html>"
+    assert html_reader.decode_html("x.html", src.encode("utf-8"))[:2] == (src, "utf-8")
+    assert html_reader.decode_html("y.html", src.encode("gbk"))[:2] == (src, "gb18030")

@@ -44,6 +44,12 @@ def test_every_file_is_extracted_and_grouped() -> None:
     # a legacy BIFF8 .xls under its TRS name, linked from the 附件 line
     zhenlai = files["p18_jilin_zhenlai_2025"]
     assert [pathlib.Path(a).name for a in zhenlai["source"]["attachments"]] == ["W020240906512345678901.xls"]
+    # the PDF a page's viewer shows is that page's text, not a notice of its own
+    chenggu = files["p24_shaanxi_chenggu_2025"]
+    assert [pathlib.Path(a).name for a in chenggu["source"]["attachments"]] == ["P020240912534216789012.pdf"]
+    assert chenggu["source"]["format"] == "html" and chenggu["source"]["published"] == "2024-09-13"
+    bobai = files["p27_guangxi_bobai_2025"]
+    assert [pathlib.Path(a).name for a in bobai["source"]["attachments"]] == ["P020240902613579246801.xlsx"]
 
 
 def test_what_p16_p22_put_in_the_text_and_leave_out() -> None:
@@ -60,6 +66,21 @@ def test_what_p16_p22_put_in_the_text_and_leave_out() -> None:
     assert pingyuan["source"]["encoding"] == "gb18030" and "钟㛃" in pingyuan["text"]
     ninghua = files["p16_fujian_ninghua_2025"]["text"]
     assert not any(w in ninghua for w in ("速看", "点击蓝字", "阅读原文", "预览时标签不可点"))
+
+
+def test_what_p23_p28_put_in_the_text_and_leave_out() -> None:
+    """Reader behaviour no scored fact shows: the srcdoc frame's style sheet left out (p23); the
+    first-page header's 红头 read, the running page number not (p25); a hidden sheet's figures
+    left out and formula cells read by their cached values (p27); a page declaring gbk over UTF-8
+    bytes decoded as UTF-8 (p28)."""
+    files, _, _ = records()
+    assert "font-family" not in files["p23_shandong_juancheng_2025"]["text"]
+    yuechi = files["p25_sichuan_yuechi_2025"]["text"]
+    assert yuechi.startswith("岳池县人民政府办公室文件\n岳府办发〔2024〕47号") and "— 1 —" not in yuechi
+    bobai = files["p27_guangxi_bobai_2025"]["text"]
+    assert "36210" not in bobai and "111840" not in bobai and "453750" in bobai and "152640" in bobai
+    pinghe = files["p28_fujian_pinghe_2025"]
+    assert pinghe["source"]["encoding"] == "utf-8" and "平和县人民政府办公室" in pinghe["text"]
 
 
 @pytest.mark.parametrize("gold", GOLD, ids=lambda g: g.stem)

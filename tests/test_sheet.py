@@ -75,3 +75,20 @@ def test_repeated_print_header_rows_are_dropped() -> None:
     lines, table = sheet_lines(rows)
     assert table == [*header, ["1", "甲镇", "38,460", "9,120"], ["2", "乙镇", "100", "20"], ["合  计", "", "38560", "9140"]]
     assert lines[0] == "某县任务表" and lines.count("序号\t乡镇\t参保任务数\t") == 1
+
+
+def test_hidden_sheets_are_not_read(tmp_path) -> None:
+    """p27: last year's table in a hidden sheet (and a very hidden one) is not the published
+    attachment; the visible sheets are read in order."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "分解表"
+    wb.active.append(["乡镇", "参保任务"])
+    wb.active.append(["城关镇", 8200])
+    for name, state in (("2024年度", "hidden"), ("代码表", "veryHidden")):
+        ws = wb.create_sheet(name)
+        ws.append(["城关镇", 7900])
+        ws.sheet_state = state
+    wb.create_sheet("说明").append(["说明：按户籍人口核定。"])
+    wb.save(tmp_path / "t.xlsx")
+    text = read_document(tmp_path / "t.xlsx").raw_text
+    assert "8200" in text and "说明：按户籍人口核定。" in text and "7900" not in text

@@ -197,3 +197,51 @@ def test_header_rows_typed_again_inside_a_table_are_dropped(tmp_path) -> None:
             c.text = v
     lines = text_of(tmp_path, d).splitlines()
     assert lines == ["序号\t乡镇\t参保任务（人）\t", "\t\t合计\t其中：学生", "1\t甲镇\t100\t20", "2\t乙镇\t80\t10"]
+
+
+def test_first_page_header_gives_its_doc_number_and_a_frame_table_its_table(tmp_path) -> None:
+    """p25: the 红头 and the 文号 only in the first page's header (a title page), a running title
+    in the default header; the quota table nested in a one-cell frame table."""
+    d = docx.Document()
+    sec = d.sections[0]
+    sec.different_first_page_header_footer = True
+    sec.first_page_header.paragraphs[0].text = "某某县人民政府办公室文件"
+    sec.first_page_header.add_paragraph("某政办发〔2024〕12号")
+    sec.header.paragraphs[0].text = "某某县人民政府办公室关于…的通知"
+    d.add_paragraph("关于做好2025年度城乡居民基本医疗保险参保缴费工作的通知")
+    frame = d.add_table(rows=1, cols=1)
+    inner = frame.rows[0].cells[0].add_table(rows=2, cols=3)
+    for r, vals in zip(inner.rows, (("序号", "乡镇", "参保任务"), ("1", "城关镇", "8200"))):
+        for c, v in zip(r.cells, vals):
+            c.text = v
+    lines = text_of(tmp_path, d).splitlines()
+    assert lines[:2] == ["某某县人民政府办公室文件", "某政办发〔2024〕12号"]
+    assert "…的通知" not in "".join(lines)
+    assert "序号\t乡镇\t参保任务" in lines and "1\t城关镇\t8200" in lines
+
+
+def test_tab_separated_paragraphs_are_table_rows(tmp_path) -> None:
+    """p26 (saved by WPS): the leadership list and the quota table typed as paragraphs with tab
+    stops and tabs, no w:tbl; a leading tab is an empty first cell, two tabs on set stops skip a
+    column, a run of tabs on Word's default stops is one; one tab line alone stays prose."""
+    from docx.shared import Cm
+
+    d = docx.Document()
+    d.add_paragraph("领导小组如下：")
+    for fields, stops in ((["组长：", "王五", "县政府副县长"], True), (["", "赵六", "县税务局局长"], True),
+                          (["合计", "", "274520"], True), (["成员：", "", "县财政局局长"], False)):
+        p = d.add_paragraph()
+        if stops:
+            for s in (Cm(2), Cm(5)):
+                p.paragraph_format.tab_stops.add_tab_stop(s)
+        for i, f in enumerate(fields):
+            if i:
+                p.add_run().add_tab()
+            if f:
+                p.add_run(f)
+    d.add_paragraph("以上人员如有变动，由所在单位接任者自然替补。")
+    d.add_paragraph("说明：").add_run().add_tab()
+    d.paragraphs[-1].add_run("无")
+    lines = text_of(tmp_path, d).splitlines()
+    assert lines[2:6] == ["组长：\t王五\t县政府副县长", "\t赵六\t县税务局局长", "合计\t\t274520", "成员：\t县财政局局长"]
+    assert lines[-1] == "说明： 无"

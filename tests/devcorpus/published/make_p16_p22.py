@@ -30,10 +30,15 @@ def lines(stem):
     return PLAIN.joinpath(f"{stem}.txt").read_text(encoding="utf-8").split("\n")
 
 
-def blocks(stem, upto=None):
-    """('p', line) / ('table', rows) in order, blank lines dropped; stops before the line `upto`."""
-    out, rows = [], []
+def blocks(stem, upto=None, start=None):
+    """('p', line) / ('table', rows) in order, blank lines dropped; from the line `start`, stops
+    before the line `upto`."""
+    out, rows, on = [], [], start is None
     for line in lines(stem):
+        if not on:
+            on = line == start
+            if not on:
+                continue
         if upto is not None and line == upto:
             break
         if "\t" in line:

@@ -27,46 +27,18 @@ import re
 import shutil
 import subprocess
 import tempfile
+import sys
 import zipfile
 
 HERE = pathlib.Path(__file__).resolve().parent
-PLAIN = HERE.parent / "published_plain"
+sys.path.insert(0, str(HERE))
 HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 DATE = re.compile(r"^\d{4}年\d+月\d+日$")
 PDF_NAME = "P020240912534216789012.pdf"
 XLSX_NAME = "P020240902613579246801.xlsx"
 
 
-def lines(stem):
-    return PLAIN.joinpath(f"{stem}.txt").read_text(encoding="utf-8").split("\n")
-
-
-def blocks(stem, upto=None, start=None):
-    """('p', line) / ('table', rows) in order, blank lines dropped; from the line `start`, stops
-    before the line `upto`."""
-    out, rows, on = [], [], start is None
-    for line in lines(stem):
-        if not on:
-            on = line == start
-            if not on:
-                continue
-        if upto is not None and line == upto:
-            break
-        if "\t" in line:
-            rows.append(line.split("\t"))
-            continue
-        if rows:
-            out.append(("table", rows))
-            rows = []
-        if line.strip():
-            out.append(("p", line))
-    if rows:
-        out.append(("table", rows))
-    return out
-
-
-def esc(s):
-    return html.escape(s, quote=False)
+from make_p16_p22 import blocks, esc, lines  # noqa: E402  (the same plain-text blocks as p16-p22)
 
 
 def _html_body(items, signer, title_skip=True):

@@ -918,8 +918,15 @@ def drop_page_furniture(text: str) -> str:
 def canonicalize(raw: str) -> str:
     """Decoded file text -> canonical text. Idempotent: canonicalize(canonicalize(x)) == canonicalize(x)."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    text = _CONTROL.sub("", text)
-    text = undouble(text)
+    text = _normalize(undouble(_CONTROL.sub("", text)))
+    # a text that joining its wrapped lines leaves double-spaced (one paragraph a line, a blank
+    # line after each) is read once more without its blank lines, so that a second pass has
+    # nothing left to do
+    undoubled = undouble(text)
+    return _normalize(undoubled) if undoubled is not text else text
+
+
+def _normalize(text: str) -> str:
     text = close_row_gaps(text)
     text = ideographic_tables_to_tabs(text)
     text = ideographic_run_tables_to_tabs(text)
@@ -927,6 +934,7 @@ def canonicalize(raw: str) -> str:
     text = strip_markup(text)
     text = tidy_spaces(text)
     text = drop_page_furniture(text)
+    text = close_row_gaps(text)  # the gap a folio left between two rows of a table over two pages
     # runs of blank lines collapse before the join as well as after it: joining depends on the
     # gap, so a gap collapsed only afterwards is joined on a second pass (not idempotent)
     text = _MANY_BLANK_LINES.sub("\n\n", text)

@@ -160,8 +160,11 @@ def test_list_markers_rotate_consistently() -> None:
     sample = "一、征缴时间\n（一）缴费标准\n1.特困人员全额资助\n对第（二）项人员\n1\t猗氏镇\t34447\n"
     once = L.list_markers(sample)
     assert once == "1.征缴时间\n一、缴费标准\n（一）特困人员全额资助\n对第（二）项人员\n1\t猗氏镇\t34447\n"
+    # `1、` and `1．` come back as `1.` (how the rotation writes an Arabic marker; 208 types `1、`)
+    def marker_form(s: str) -> str:
+        return re.sub(r"(?m)^([ \t\u3000]*\d{1,2})[、．.](?!\d)", r"\1.", s)
     for text in _sample():
-        assert L.list_markers(L.list_markers(L.list_markers(text))).replace("．", ".") == text.replace("．", ".")
+        assert marker_form(L.list_markers(L.list_markers(L.list_markers(text)))) == marker_form(text)
 
 
 def test_numerals_round_trip() -> None:

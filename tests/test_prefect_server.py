@@ -109,6 +109,21 @@ def _wait_loaded(db, n: int, procs: list[subprocess.Popen], logs: list) -> None:
                 + "\n".join(log.read_text(errors="replace")[-3000:] for log in logs))
 
 
+def _completed_runs(env) -> list[str]:
+    runs = _prefect(env, "flow-run", "ls", "--state-type", "COMPLETED", "--limit", "50")
+    return [line for line in runs.stdout.splitlines() if "completed" in line.lower()] if runs.returncode == 0 else []
+
+
+def _wait_completed(env, n: int, procs, logs) -> None:
+    deadline = time.monotonic() + DEADLINE_S
+    while time.monotonic() < deadline:
+        if len(_completed_runs(env)) >= n:
+            return
+        time.sleep(3)
+    pytest.fail(f"fewer than {n} runs COMPLETED within {DEADLINE_S} s:\n"
+                + "\n".join(log.read_text(errors="replace")[-3000:] for log in logs))
+
+
 def test_cron_deployments_fire_on_serve_and_on_a_work_pool(server, tmp_path):
     env, home = server
     corpus = tmp_path / "corpus"
@@ -137,6 +152,10 @@ def test_cron_deployments_fire_on_serve_and_on_a_work_pool(server, tmp_path):
     try:
         _wait_loaded(served_db, 5, procs, logs)
         _wait_loaded(pooled_db, 5, procs, logs)
+        # a run writes the warehouse before it finishes (diff, summary artifact, final state): the
+        # serve and worker processes are stopped only once both runs are COMPLETED, or a loaded
+        # machine stops one mid-way (seen: 1 of 2 completed)
+        _wait_completed(env, 2, procs, logs)
     finally:
         for p in procs:
             _stop(p)
